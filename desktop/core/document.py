@@ -1,0 +1,146 @@
+"""The project document: AO, line, units, sides and the analysis derived from them.
+
+Views observe the signals; nothing outside `desktop.core.commands` should call the
+setters, so that every edit is an undoable command.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, classify, owner_codes
+from desktop.core.events import Signal
+from desktop.core.geodesy import Projection
+from desktop.core.line import DeconflictionLine
+from desktop.core.sectors import AreaOfOperations, SectorResult, compute_sectors
+from desktop.core.units import UnitTable
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named reference point of the scenario (drawn and labelled on the map)."""
+
+    name: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Sectors and unit classification for one line."""
+
+    line: DeconflictionLine
+    sectors: SectorResult
+    classification: Classification
+
+    def counts(self) -> np.ndarray:
+        return self.classification.counts(len(self.sectors.sectors))
+
+
+class Document:
+    """Observable scenario. `sides` = (owner left of the line, owner right of the line)."""
+
+    def __init__(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable,
+                 sides: tuple[str, str], *, buffer_km: float = DEFAULT_BUFFER_KM,
+                 title: str = "Untitled", places: tuple[Place, ...] = ()) -> None:
+        self.ao = ao
+        self.sides = sides
+        self.title = title
+        self.places = places
+        self._line = line
+        self._preview: DeconflictionLine | None = None
+        self._units = units
+        self._buffer_km = float(buffer_km)
+        self._analysis: Analysis | None = None
+        self.line_changed = Signal()      # (line shown: DeconflictionLine, preview: bool)
+        self.analysis_changed = Signal()  # (Analysis)
+        self.units_changed = Signal()     # ()
+        self.buffer_changed = Signal()    # (km)
+
+    # -- state ---------------------------------------------------------------------------
+    @cached_property
+    def analysis_projection(self) -> Projection:
+        return Projection.analysis_for(*self.ao.centre)
+
+    @property
+    def line(self) -> DeconflictionLine:
+        """The committed line (what undo/redo and saving see)."""
+        return self._line
+
+    @property
+    def shown_line(self) -> DeconflictionLine:
+        """The line on screen: the drag preview if one is in progress."""
+        return self._preview if self._preview is not None else self._line
+
+    @property
+    def units(self) -> UnitTable:
+        return self._units
+
+    @property
+    def buffer_km(self) -> float:
+        return self._buffer_km
+
+    @cached_property
+    def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Units in the analysis plane (recomputed only when units change)."""
+        return self.analysis_projection.forward(self._units.lon, self._units.lat)
+
+    @cached_property
+    def unit_side_codes(self) -> np.ndarray:
+        return self._units.side_codes(self.sides)
+
+    @property
+    def analysis(self) -> Analysis:
+        if self._analysis is None or self._analysis.line is not self.shown_line:
+            self._analysis = self._analyse(self.shown_line)
+        return self._analysis
+
+    def analyse(self, line: DeconflictionLine) -> Analysis:
+        """Analysis of any candidate line, without changing the document."""
+        return self._analyse(line)
+
+    def validate_line(self, line: DeconflictionLine) -> None:
+        line.validate(self.analysis_projection)
+
+    # -- mutation (commands and previews only) --------------------------------------------
+    def set_line(self, line: DeconflictionLine) -> None:
+        self.validate_line(line)
+        self._line = line
+        self._preview = None
+        self._announce_line(preview=False)
+
+    def set_preview(self, line: DeconflictionLine | None) -> None:
+        """Show a transient line (a drag in progress) without touching the document."""
+        self._preview = line
+        self._announce_line(preview=line is not None)
+
+    def set_units(self, units: UnitTable) -> None:
+        self._units = units
+        for key in ("units_xy", "unit_side_codes"):
+            self.__dict__.pop(key, None)
+        self._analysis = None
+        self.units_changed.emit()
+        self.analysis_changed.emit(self.analysis)
+
+    def set_buffer_km(self, km: float) -> None:
+        if not km > 0:
+            raise ValueError("the buffer must be a positive number of km")
+        self._buffer_km = float(km)
+        self._analysis = None
+        self.buffer_changed.emit(self._buffer_km)
+        self.analysis_changed.emit(self.analysis)
+
+    # -- internals -----------------------------------------------------------------------
+    def _announce_line(self, preview: bool) -> None:
+        self.line_changed.emit(self.shown_line, preview)
+        self.analysis_changed.emit(self.analysis)
+
+    def _analyse(self, line: DeconflictionLine) -> Analysis:
+        proj = self.analysis_projection
+        sectors = compute_sectors(self.ao, line, self.sides, proj)
+        x, y = self.units_xy
+        cls = classify(x, y, self.unit_side_codes, sectors, owner_codes(sectors, self.sides),
+                       self._buffer_km, proj)
+        return Analysis(line, sectors, cls)

@@ -1,0 +1,28 @@
+"""Which units are selected: shared by the map, the sectors panel and later the timeline."""
+from __future__ import annotations
+
+import numpy as np
+
+from desktop.core.events import Signal
+
+
+class Selection:
+    """Selected unit indices (into the document's UnitTable). `changed(source)` fires with
+    the object that made the change, so a view can ignore its own echo."""
+
+    def __init__(self) -> None:
+        self._units = np.empty(0, dtype=np.int64)
+        self.changed = Signal()
+
+    @property
+    def units(self) -> np.ndarray:
+        return self._units
+
+    def set_units(self, indices, source: object = None) -> None:
+        new = np.unique(np.asarray(indices, dtype=np.int64))
+        if not np.array_equal(new, self._units):
+            self._units = new
+            self.changed.emit(source)
+
+    def clear(self, source: object = None) -> None:
+        self.set_units([], source)

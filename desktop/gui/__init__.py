@@ -1,0 +1,1 @@
+"""The Qt GUI: views observe the core and send it commands."""
