@@ -1,0 +1,33 @@
+"""What a GUI plugin receives: the document, its command stack, the selection and views."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from desktop.core.commands import Command, CommandStack
+from desktop.core.document import Document
+from desktop.core.line import LineError
+from desktop.core.plugins import PluginRegistry
+from desktop.core.selection import Selection
+
+if TYPE_CHECKING:
+    from desktop.gui.map_view import MapView
+
+
+@dataclass
+class AppContext:
+    document: Document
+    stack: CommandStack
+    selection: Selection
+    registry: PluginRegistry
+    map_view: "MapView | None" = None
+    status: Callable[[str], None] = field(default=lambda message: None)
+
+    def push(self, command: Command) -> bool:
+        """Run an edit as an undoable command; a refused edit is reported, not raised."""
+        try:
+            self.stack.push(command)
+        except (LineError, ValueError) as exc:
+            self.status(f"{command.label} refused: {exc}")
+            return False
+        return True
