@@ -1,0 +1,201 @@
+"""The operational map: a pyqtgraph plot in a projected display CRS, aspect locked.
+
+Layers draw document state; the view converts between lon/lat, the display CRS and the
+analysis plane. Changing the display CRS re-projects every layer and changes no answer.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from desktop.core.document import Analysis, Document
+from desktop.core.geodesy import Projection
+from desktop.core.selection import Selection
+from desktop.gui.line_layer import LineLayer
+from desktop.gui.sector_layer import SectorLayer
+from desktop.gui.unit_layer import UnitLayer
+
+log = logging.getLogger(__name__)
+Z_PLACES = 40
+CLICK_TOLERANCE_PX = 8
+
+
+class MapView(pg.PlotWidget):
+    cursor_moved = QtCore.Signal(float, float)     # lon, lat under the mouse
+    view_changed = QtCore.Signal()                 # pan/zoom: scale readouts follow
+    projection_changed = QtCore.Signal()
+
+    def __init__(self, document: Document, selection: Selection, parent=None) -> None:
+        super().__init__(parent, background="w")
+        self.setObjectName("mapView")
+        self.document = document
+        self.selection = selection
+        self.projection = Projection.utm_for(*document.ao.centre)
+        self.plot_item = self.getPlotItem()
+        self.view_box = self.plot_item.getViewBox()
+        self.view_box.setAspectLocked(True, ratio=1)
+        self.view_box.setMenuEnabled(False)
+        for axis in ("left", "bottom"):
+            self.plot_item.hideAxis(axis)
+        self.plot_item.hideButtons()
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self._optional_layers = self._make_optional_layers()
+        self.sector_layer = SectorLayer(self)
+        self.line_layer = LineLayer(self)
+        self.unit_layer = UnitLayer(self)
+        self._place_items: list[pg.GraphicsObject] = []
+        self._redraw_all()
+
+        document.analysis_changed.connect(self._on_analysis_changed)
+        document.units_changed.connect(self._on_units_changed)
+        selection.changed.connect(self._on_selection_changed)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.view_box.sigRangeChanged.connect(lambda *_: self.view_changed.emit())
+        self.zoom_to_ao()
+
+    # -- coordinates -----------------------------------------------------------------------
+    def to_display(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        return self.projection.forward(lon, lat)
+
+    def to_lonlat(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        return self.projection.inverse(x, y)
+
+    def plane_to_display(self, xy: np.ndarray) -> np.ndarray:
+        """Analysis-plane coordinates (n x 2) to display coordinates (n x 2)."""
+        lon, lat = self.document.analysis_projection.inverse(xy[:, 0], xy[:, 1])
+        return np.column_stack(self.to_display(lon, lat))
+
+    def pixel_size(self) -> float:
+        """Map metres per screen pixel at the current zoom."""
+        px = self.view_box.viewPixelSize()
+        return float(px[0]) if px[0] > 0 else 1.0
+
+    def scale_denominator(self) -> float:
+        """The map scale 1:N at the view centre, on this screen."""
+        dpi = self.logicalDpiX() or 96
+        metres_per_screen_metre = self.pixel_size() * dpi / 0.0254
+        centre = self.view_box.viewRect().center()
+        lon, lat = self.to_lonlat(centre.x(), centre.y())
+        return metres_per_screen_metre / self._point_scale(float(lon), float(lat))
+
+    def _point_scale(self, lon: float, lat: float) -> float:
+        """Projection scale factor at lon/lat, so 1:N is true ground distance."""
+        try:
+            return float(self._proj_for_factors().get_factors(lon, lat).meridional_scale) or 1.0
+        except Exception:  # noqa: BLE001 - some CRSs have no factors; 1 is a fair answer
+            return 1.0
+
+    def _proj_for_factors(self):
+        if getattr(self, "_factors_crs", None) is not self.projection.crs:
+            from pyproj import Proj
+            self._factors_proj, self._factors_crs = Proj(self.projection.crs), self.projection.crs
+        return self._factors_proj
+
+    def snap_polylines(self) -> dict[str, list[np.ndarray]]:
+        """Basemap lines (rivers, borders) in display coordinates, for snapping."""
+        out: dict[str, list[np.ndarray]] = {}
+        for layer in self._optional_layers:
+            if hasattr(layer, "snap_polylines"):
+                out.update(layer.snap_polylines())
+        return out
+
+    # -- view control ----------------------------------------------------------------------
+    def set_projection(self, projection: Projection) -> None:
+        rect = self.view_box.viewRect()
+        centre = self.to_lonlat(rect.center().x(), rect.center().y())
+        self.projection = projection
+        self._redraw_all()
+        for layer in self._optional_layers:
+            layer.set_projection(projection)
+        cx, cy = self.to_display(*centre)
+        self.view_box.setRange(xRange=(float(cx) - rect.width() / 2, float(cx) + rect.width() / 2),
+                               yRange=(float(cy) - rect.height() / 2, float(cy) + rect.height() / 2), padding=0)
+        self.projection_changed.emit()
+
+    def zoom_to_ao(self) -> None:
+        x, y = self.to_display(self.document.ao.ring[:, 0], self.document.ao.ring[:, 1])
+        self.view_box.setRange(xRange=(x.min(), x.max()), yRange=(y.min(), y.max()), padding=0.05)
+
+    def center_on_units(self, indices) -> None:
+        idx = np.asarray(indices, dtype=int)
+        if not len(idx):
+            return
+        x, y = self.unit_layer.x[idx], self.unit_layer.y[idx]
+        rect = self.view_box.viewRect()
+        cx, cy = float(np.mean(x)), float(np.mean(y))
+        self.view_box.translateBy(x=cx - rect.center().x(), y=cy - rect.center().y())
+
+    # -- redraw ---------------------------------------------------------------------------
+    def _make_optional_layers(self) -> list:
+        """Basemap and graticule: the map must still work if either fails to load."""
+        layers = []
+        for module, cls in (("desktop.gui.basemap_layer", "BasemapLayer"), ("desktop.gui.graticule", "GraticuleLayer")):
+            try:
+                mod = __import__(module, fromlist=[cls])
+                layers.append(getattr(mod, cls)(self.plot_item, self.projection))
+            except Exception as exc:  # noqa: BLE001 - no basemap is better than no map
+                log.warning("%s unavailable: %s", cls, exc)
+        return layers
+
+    def _redraw_all(self) -> None:
+        analysis = self.document.analysis
+        self.sector_layer.refresh(analysis)
+        self.line_layer.update_analysis(analysis)
+        self.unit_layer.refresh_positions()
+        self.unit_layer.update_flags(analysis)
+        self.unit_layer.update_selection(self.selection.units)
+        self._draw_places()
+
+    def _draw_places(self) -> None:
+        for item in self._place_items:
+            self.plot_item.removeItem(item)
+        self._place_items = []
+        places = self.document.places
+        if not places:
+            return
+        x, y = self.to_display([p.lon for p in places], [p.lat for p in places])
+        dots = pg.ScatterPlotItem(x=x, y=y, size=6, symbol="o", pen=None, brush=pg.mkBrush(30, 30, 30))
+        dots.setZValue(Z_PLACES)
+        self._place_items.append(dots)
+        font = QtGui.QFont()
+        font.setPointSize(9)
+        font.setBold(True)
+        for place, px, py in zip(places, x, y):
+            label = pg.TextItem(place.name, color=(20, 20, 20), anchor=(0, 1))
+            label.setFont(font)
+            label.setPos(float(px), float(py))
+            label.setZValue(Z_PLACES)
+            self._place_items.append(label)
+        for item in self._place_items:
+            self.plot_item.addItem(item)
+
+    def _on_analysis_changed(self, analysis: Analysis) -> None:
+        self.sector_layer.update_analysis(analysis)
+        self.line_layer.update_analysis(analysis)
+        self.unit_layer.update_flags(analysis)
+
+    def _on_units_changed(self) -> None:
+        self.unit_layer.refresh_positions()
+        self.unit_layer.update_selection(self.selection.units)
+
+    def _on_selection_changed(self, source: object) -> None:
+        self.unit_layer.update_selection(self.selection.units)
+        if source is not self:
+            self.center_on_units(self.selection.units)
+
+    # -- mouse ----------------------------------------------------------------------------
+    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+        p = self.view_box.mapSceneToView(scene_pos)
+        lon, lat = self.to_lonlat(p.x(), p.y())
+        self.cursor_moved.emit(float(lon), float(lat))
+
+    def _on_mouse_clicked(self, ev) -> None:
+        if ev.isAccepted() or ev.button() != QtCore.Qt.MouseButton.LeftButton or ev.double():
+            return
+        p = self.view_box.mapSceneToView(ev.scenePos())
+        hit = self.unit_layer.unit_at(p.x(), p.y(), CLICK_TOLERANCE_PX * self.pixel_size())
+        self.selection.set_units([] if hit is None else [hit], source=self)

@@ -1,0 +1,59 @@
+"""Real mouse events for pyqtgraph views (sent to the viewport, as pyqtgraph's own tests do)."""
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+LEFT = QtCore.Qt.MouseButton.LeftButton
+RIGHT = QtCore.Qt.MouseButton.RightButton
+NONE = QtCore.Qt.MouseButton.NoButton
+
+
+def to_viewport(view, x: float, y: float) -> QtCore.QPointF:
+    """Map coordinates (display CRS) -> viewport pixel position."""
+    scene = view.view_box.mapViewToScene(QtCore.QPointF(x, y))
+    return QtCore.QPointF(view.mapFromScene(scene))
+
+
+def _send(view, kind, pos: QtCore.QPointF, button, buttons) -> None:
+    widget = view.viewport()
+    ev = QtGui.QMouseEvent(kind, pos, QtCore.QPointF(widget.mapToGlobal(pos)), button, buttons,
+                           QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(widget, ev)
+
+
+def press(view, pos, button=LEFT) -> None:
+    _send(view, QtCore.QEvent.Type.MouseButtonPress, pos, button, button)
+
+
+def move(view, pos, buttons=NONE) -> None:
+    _send(view, QtCore.QEvent.Type.MouseMove, pos, NONE, buttons)
+
+
+def release(view, pos, button=LEFT) -> None:
+    _send(view, QtCore.QEvent.Type.MouseButtonRelease, pos, button, NONE)
+
+
+def click(view, pos, button=LEFT) -> None:
+    press(view, pos, button)
+    release(view, pos, button)
+
+
+def double_click(view, pos) -> None:
+    press(view, pos)
+    release(view, pos)
+    _send(view, QtCore.QEvent.Type.MouseButtonDblClick, pos, LEFT, LEFT)
+    release(view, pos)
+
+
+def drag(view, start: QtCore.QPointF, end: QtCore.QPointF, steps: int = 6, on_step=None,
+         finish: bool = True) -> None:
+    """Press at start, move in `steps` to end (calling on_step(i) after each), release."""
+    press(view, start)
+    for i in range(1, steps + 1):
+        t = i / steps
+        move(view, start + (end - start) * t, LEFT)
+        QtWidgets.QApplication.processEvents()
+        if on_step is not None:
+            on_step(i)
+    if finish:
+        release(view, end)
