@@ -194,7 +194,10 @@ class MapView(pg.PlotWidget):
         self.cursor_moved.emit(float(lon), float(lat))
 
     def _on_mouse_clicked(self, ev) -> None:
-        if ev.isAccepted() or ev.button() != QtCore.Qt.MouseButton.LeftButton or ev.double():
+        if ev.button() != QtCore.Qt.MouseButton.LeftButton or ev.double():
+            return
+        # Unit markers accept clicks themselves; anything else that took the click wins.
+        if ev.isAccepted() and ev.currentItem in (self.line_layer.handles, self.line_layer.curve):
             return
         p = self.view_box.mapSceneToView(ev.scenePos())
         hit = self.unit_layer.unit_at(p.x(), p.y(), CLICK_TOLERANCE_PX * self.pixel_size())

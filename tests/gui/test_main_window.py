@@ -1,0 +1,181 @@
+"""The main window as a user meets it: plugins, rendering, CRS, status bar."""
+import importlib
+import textwrap
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtCore, QtGui
+
+from desktop.core.demo import demo_document
+from desktop.core.geodesy import densify_geodesic
+from desktop.gui.main_window import MainWindow
+from tests.gui import mouse
+
+
+def make_window(qtbot):
+    pg.setConfigOption("mouseRateLimit", 0)
+    win = MainWindow(demo_document())
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def install_plugin(tmp_path, monkeypatch, name, module_source, entry_value):
+    """A real installed distribution (dist-info + entry point) on sys.path."""
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(module_source))
+    info = tmp_path / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[deconflict.plugins]\n{name} = {entry_value}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+
+
+def test_builtin_plugins_load_through_the_registry(qtbot):
+    win = make_window(qtbot)
+    names = {p.name for p in win.registry.plugins}
+    assert {"sectors_panel", "line_edit_tool", "undo_history"} <= names
+    assert "line_edit" in win.tools and win.tool_actions["line_edit"].isChecked()
+    assert "undo_history" in win.docks
+    assert not win.registry.failures, win.plugins_report()
+
+
+def test_third_party_plugin_panel_appears(qtbot, tmp_path, monkeypatch):
+    install_plugin(tmp_path, monkeypatch, "deconflict_hello", """
+        from PySide6 import QtWidgets
+        from desktop.core.plugins import Contribution, Plugin
+
+        class HelloPanel(QtWidgets.QLabel):
+            def __init__(self, context):
+                super().__init__(f"{len(context.document.units)} units tracked")
+                self.setObjectName("helloPanel")
+
+        PLUGIN = Plugin("hello", (Contribution("panel", "hello", "Hello", "deconflict_hello:HelloPanel",
+                                               {"area": "left"}),), version="1.0")
+        """, "deconflict_hello:PLUGIN")
+    win = make_window(qtbot)
+    assert "hello" in win.docks
+    dock = win.docks["hello"]
+    assert dock.isVisible() and win.dockWidgetArea(dock) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
+    assert win.panels["hello"].text() == f"{len(win.document.units)} units tracked"
+
+
+def test_broken_plugins_are_reported_and_skipped(qtbot, tmp_path, monkeypatch):
+    install_plugin(tmp_path, monkeypatch, "deconflict_broken", """
+        from desktop.core.plugins import Contribution, Plugin
+
+        def explode(context):
+            raise RuntimeError("boom")
+
+        PLUGIN = Plugin("broken", (Contribution("panel", "broken", "Broken", "deconflict_broken:explode"),
+                                   Contribution("tool", "missing", "Missing", "no_such_module:Tool")))
+        NOT_A_PLUGIN = 42
+        """, "deconflict_broken:PLUGIN")
+    info = next(tmp_path.glob("deconflict_broken-*.dist-info"))
+    with open(info / "entry_points.txt", "a") as f:
+        f.write("bogus = deconflict_broken:NOT_A_PLUGIN\nimport_error = deconflict_missing_module:PLUGIN\n")
+    win = make_window(qtbot)
+    report = win.plugins_report()
+    assert "boom" in report and "no_such_module" in report
+    assert "expected a deconflict Plugin" in report and "deconflict_missing_module" in report
+    assert "sectors" in win.docks and "line_edit" in win.tools  # the built-ins still work
+    assert "plugin(s) failed" in win.statusBar().currentMessage()
+
+
+def _dark(rgb):
+    return sum(rgb) < 200
+
+
+def test_rendered_line_is_where_the_projection_says(qtbot, tmp_path):
+    win = make_window(qtbot)
+    view = win.map_view
+    qtbot.wait(50)
+    image = view.grab().toImage()
+    path = tmp_path / "map.png"
+    image.save(str(path))
+    ratio = image.devicePixelRatio()
+    # Sample the drawn curve at points along each segment's geodesic (from the core, not the item).
+    doc = win.document
+    lon, lat = densify_geodesic(doc.line.lon, doc.line.lat, step_m=1000.0)
+    x, y = view.to_display(lon, lat)
+    # Skip samples that a marker, label or handle may cover.
+    others_lon = np.concatenate([doc.units.lon, [p.lon for p in doc.places], doc.line.lon])
+    others_lat = np.concatenate([doc.units.lat, [p.lat for p in doc.places], doc.line.lat])
+    ox, oy = view.to_display(others_lon, others_lat)
+    clear = [i for i in range(len(x)) if np.min(np.hypot(ox - x[i], oy - y[i])) > 18 * view.pixel_size()]
+    assert len(clear) > 10
+    hits = 0
+    for px, py in zip(x[clear], y[clear]):
+        p = mouse.to_viewport(view, px, py)
+        found = False
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                c = QtGui.QColor(image.pixel(int(p.x() * ratio) + dx, int(p.y() * ratio) + dy))
+                found |= _dark((c.red(), c.green(), c.blue()))
+        hits += found
+    assert hits == len(clear), f"only {hits} of {len(clear)} line samples are drawn dark"
+    # And away from the line (the middle of the AO's southern sector) it is not dark line colour.
+    p = mouse.to_viewport(view, *map(float, view.to_display(39.3, 35.1)))
+    c = QtGui.QColor(image.pixel(int(p.x() * ratio), int(p.y() * ratio)))
+    assert not _dark((c.red(), c.green(), c.blue()))
+
+
+def test_changing_display_crs_changes_no_answer(qtbot):
+    win = make_window(qtbot)
+    doc = win.document
+    before = doc.analysis
+    x0, _ = win.map_view.line_layer.curve.getData()
+    x0 = x0.copy()
+    actions = [a for a in win.status.crs_menu.actions() if "Web Mercator" in a.text()]
+    actions[0].trigger()
+    assert win.map_view.projection.label == "EPSG:3857"
+    assert win.status.crs_button.text() == "EPSG:3857"
+    after = doc.analysis
+    assert np.array_equal(before.classification.sector, after.classification.sector)
+    assert np.array_equal(before.classification.distance_km, after.classification.distance_km)
+    x1, _ = win.map_view.line_layer.curve.getData()
+    assert not np.allclose(x0, x1)  # redrawn in the new CRS
+    # Editing still works in the new CRS: a vertex dragged lands where the mouse released.
+    win.map_view.scene().minDragTime = 0
+    lon, lat = doc.line.vertices[2]
+    start = mouse.to_viewport(win.map_view, *map(float, win.map_view.to_display(lon, lat)))
+    end = mouse.to_viewport(win.map_view, *map(float, win.map_view.to_display(lon + 0.05, lat - 0.03)))
+    mouse.drag(win.map_view, start, end)
+    assert doc.line.vertices[2] == pytest.approx((lon + 0.05, lat - 0.03), abs=0.01)
+
+
+def test_status_bar_shows_cursor_position_scale_and_crs(qtbot):
+    win = make_window(qtbot)
+    view = win.map_view
+    p = mouse.to_viewport(view, *map(float, view.to_display(39.009, 35.95)))
+    mouse.move(view, p)
+    text = win.findChild(type(win.status.position_label), "statusPosition").text()
+    assert "35.95" in text and "39.0" in text and "°" in text and "37S" in text
+    assert win.status.scale_label.text().startswith("1:")
+    assert win.status.crs_button.text() == "EPSG:32637"
+
+
+def test_clicking_a_unit_selects_it(qtbot):
+    win = make_window(qtbot)
+    doc, view = win.document, win.map_view
+    i = doc.units.index_of("SAA-14")
+    p = mouse.to_viewport(view, view.unit_layer.x[i], view.unit_layer.y[i])
+    mouse.click(view, p)
+    assert list(win.selection.units) == [i]
+    mouse.click(view, mouse.to_viewport(view, *map(float, view.to_display(38.9, 34.9))))
+    assert list(win.selection.units) == []
+
+
+def test_layout_is_remembered(qtbot, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "deconflict.ini"), QtCore.QSettings.Format.IniFormat)
+    win = MainWindow(demo_document(), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.docks["undo_history"].setFloating(True)
+    win.close()
+    again = MainWindow(demo_document(), settings=settings)
+    qtbot.addWidget(again)
+    assert again.docks["undo_history"].isFloating()
