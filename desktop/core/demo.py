@@ -31,9 +31,13 @@ AO_RING = (
 
 # August revision, in force: from southwest of Tabqa in an arc south of Tabqa and Raqqa to
 # the Euphrates near Ma'dan, then down the river toward Deir ez-Zor.
+# From index 5 on, the vertices are those of the basemap's Euphrates (rivers data,
+# intermediate resolution), so the line visibly follows the river; the last one is kept
+# where it was, short of Deir ez-Zor.
 LINE_AUGUST = (
     (38.30, 35.72), (38.50, 35.73), (38.78, 35.80), (39.05, 35.88), (39.35, 35.85),
-    (39.60, 35.76), (39.80, 35.66), (39.93, 35.55), (40.03, 35.45),
+    (39.5956, 35.7569), (39.7364, 35.7206), (39.8386, 35.6692), (39.8567, 35.5847),
+    (39.9533, 35.5275), (40.03, 35.45),
 )
 
 # id, name, side, affiliation, domain, echelon, lon, lat

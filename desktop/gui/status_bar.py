@@ -28,6 +28,9 @@ class MapStatusBar(QtWidgets.QStatusBar):
         super().__init__()
         self.view = view
         self.position_label = self._label("statusPosition", 520)
+        # Text from the start: a status bar that grows on the first mouse move would shrink
+        # the map under the cursor.
+        self.position_label.setText("—")
         self.scale_label = self._label("statusScale", 110)
         self.crs_button = QtWidgets.QToolButton()
         self.crs_button.setObjectName("statusCrs")
