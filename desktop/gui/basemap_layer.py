@@ -117,6 +117,7 @@ class BasemapLayer(QtCore.QObject):
         self.timings: dict[str, float] = {}     # ms of the last rebuild, for status/benchmarks
         self.resolution: str | None = None
         self._detail = None
+        self._snap_lines: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._drawn_rect: QtCore.QRectF | None = None  # map area the current paths cover
         self._visible = True
         self._timer = QtCore.QTimer(self)
@@ -192,6 +193,16 @@ class BasemapLayer(QtCore.QObject):
             self._clear()
 
     # ------------------------------------------------------------------ internals
+    def snap_polylines(self) -> dict[str, list[np.ndarray]]:
+        """Drawn rivers and borders (display coordinates) for the line tool's snapping."""
+        out = {}
+        for kind, name in (("rivers", "river"), ("borders", "border")):
+            if kind in self._snap_lines:
+                x, y, offsets = self._snap_lines[kind]
+                xy = np.column_stack([x, y])
+                out[name] = [xy[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        return out
+
     def _schedule(self, *_args) -> None:
         self._timer.start()  # restart: rebuild once the view stops moving
 
@@ -237,6 +248,7 @@ class BasemapLayer(QtCore.QObject):
         for level, item in self.coast.items():
             if level not in seen:
                 item.setPath(QtGui.QPainterPath())
+        self._snap_lines = {}
         for kind, item in (("rivers", self.rivers), ("borders", self.borders)):
             data = layers.get(kind)
             if data is None:
@@ -244,6 +256,7 @@ class BasemapLayer(QtCore.QObject):
                 continue
             x, y = _project(proj, data.lonlat)
             item.setPath(polylines_path(x, y, data.offsets))
+            self._snap_lines[kind] = (x, y, data.offsets)
         self.resolution = res
         self._detail = detail
         self._drawn_rect = drawn
@@ -300,6 +313,7 @@ class BasemapLayer(QtCore.QObject):
         self.town_dots.setData([], [])
         self._show_labels([], [], [])
         self._drawn_rect = None
+        self._snap_lines = {}
 
 
 def thin_labels(x, y, names, px: float, py: float, rect: QtCore.QRectF,

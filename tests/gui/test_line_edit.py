@@ -162,3 +162,21 @@ def test_edit_coordinates_dialog_accepts_mgrs(window, qtbot):
     dialog.edit.setText("95N 38E")
     assert dialog.position is None
     assert "90" in dialog.readback.text()
+
+
+def test_snapping_pulls_vertex_onto_the_euphrates(window, qtbot):
+    doc, view = window.document, window.map_view
+    basemap = next(layer for layer in view._optional_layers if hasattr(layer, "snap_polylines"))
+    basemap.refresh()
+    rivers = basemap.snap_polylines()["river"]
+    window.snap_action.setChecked(True)
+    # Drop vertex 2 (south of Tabqa) a few pixels off a river point: it must land on the river.
+    river = min(rivers, key=lambda r: np.min(np.hypot(*(r - np.array(view.to_display(38.75, 35.87))).T)))
+    k = int(np.argmin(np.hypot(*(river - np.array(view.to_display(38.75, 35.87))).T)))
+    rx, ry = river[k]
+    target = mouse.to_viewport(view, rx + 3 * view.pixel_size(), ry - 3 * view.pixel_size())
+    mouse.drag(view, vertex_px(window, 2), target, steps=5)
+    x, y = view.to_display(*doc.line.vertices[2])
+    dist_px = min(np.min(np.hypot(r[:, 0] - x, r[:, 1] - y)) for r in rivers) / view.pixel_size()
+    assert dist_px < 1.5, "the vertex is not on the river"
+    assert "Snapped to river" in window.statusBar().currentMessage()
