@@ -22,4 +22,10 @@ UNDO_HISTORY = Plugin(
                                 {"area": "right", "tabify": "sectors"}),),
 )
 
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, UNDO_HISTORY)
+SECTORS_COMMAND = Plugin(
+    name="sectors_command",
+    description="`deconflict sectors`: sectors and unit classification as JSON, CSV or GeoJSON",
+    contributions=(Contribution("cli_command", "sectors", "Sectors report", "desktop.cli_sectors:add_command"),),
+)
+
+BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, UNDO_HISTORY, SECTORS_COMMAND)

@@ -1,25 +1,94 @@
-"""`deconflict` command line. With no sub-command it opens the GUI on the demo."""
+"""`deconflict` command line. With no sub-command it opens the GUI on the demo.
+
+Sub-commands are plugins: every `cli_command` contribution in the plugin registry adds one
+(the built-in `sectors` command included), so a third party adds a command the same way.
+"""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from desktop import __version__
+from desktop.core.plugins import PluginRegistry
+
+PROG = "deconflict"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="deconflict", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"deconflict {__version__}")
-    parser.add_subparsers(dest="command")
+class CommandError(Exception):
+    """Raised by a command to fail with a one-line message and an exit code (no traceback)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def load_registry() -> PluginRegistry:
+    from desktop.builtin_plugins import BUILTIN_PLUGINS
+    registry = PluginRegistry()
+    registry.load_entry_points(BUILTIN_PLUGINS)
+    return registry
+
+
+def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentParser:
+    registry = registry if registry is not None else load_registry()
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for contribution in registry.contributions("cli_command"):
+        try:
+            contribution.load()(subparsers)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the CLI down
+            registry.fail(f"cli_command {contribution.id!r}", str(exc) or type(exc).__name__)
     return parser
 
 
+def _error(message: object) -> None:
+    text = " ".join(str(message).split()) or "failed"
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        from desktop.gui.app import run_gui
-        return run_gui()
-    return args.func(args)
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage or input)."""
+    from desktop.core.coords import CoordinateError
+    from desktop.core.inputs import InputError
+    from desktop.core.line import LineError
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            from desktop.gui.app import run_gui
+            return run_gui()
+        handler = getattr(args, "func", None)
+        if handler is None:
+            raise CommandError(f"command {args.command!r} has no handler (a broken plugin?)")
+        return int(handler(args) or 0)
+    except SystemExit as exc:  # argparse (usage errors, --help, --version) or a command's exit
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        _error(exc.code)
+        return 1
+    except (InputError, CoordinateError, LineError) as exc:
+        _error(exc)
+        return 2
+    except CommandError as exc:
+        _error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): silence the final flush of stdout.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 1
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("DECONFLICT_DEBUG"):
+            raise
+        _error(f"unexpected {type(exc).__name__}: {exc} (set DECONFLICT_DEBUG=1 to see where)")
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,199 @@
+"""Sector reports: a document's analysis as JSON, CSV or GeoJSON text.
+
+Built for a million units: columns come from numpy as lists once, unit records are written
+from pre-encoded columns through a fixed template, a chunk at a time, straight to the
+output stream (one unit per line: readable, diffable, and no pure-Python pretty-printer).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from json.encoder import encode_basestring  # the C string encoder json.dumps uses
+from typing import Iterator, TextIO
+
+import numpy as np
+import shapely
+
+from desktop.core.document import Analysis, Document
+
+FORMATS = ("json", "csv", "geojson")
+KM_DECIMALS = 3          # distances: metres
+AREA_DECIMALS = 3        # km², i.e. 1000 m²
+DEGREE_DECIMALS = 7      # about a centimetre
+UNIT_FIELDS = ("id", "name", "side", "lon", "lat", "sector", "distance_km", "near_line", "wrong_side")
+CSV_FIELDS = ("id", "name", "side", "lon", "lat", "sector", "sector_name", "sector_owner",
+              "distance_km", "near_line", "wrong_side")
+_CHUNK = 65536
+_BOOLS = ("near_line", "wrong_side")
+_NUMBERS = ("lon", "lat", "distance_km")
+
+
+def _rounded(values: np.ndarray, decimals: int) -> list:
+    """Rounded floats as a list, NaN -> None (JSON has no NaN)."""
+    v = np.round(np.asarray(values, dtype=float), decimals)
+    out = v.tolist()
+    for i in np.flatnonzero(np.isnan(v)):
+        out[i] = None
+    return out
+
+
+def _texts(values: np.ndarray) -> list[str]:
+    """A string column as str (ids built in code may be ints; None is empty)."""
+    return [v if isinstance(v, str) else ("" if v is None else str(v)) for v in values.tolist()]
+
+
+def _unit_columns(doc: Document, analysis: Analysis) -> dict[str, list]:
+    units, cls, sectors = doc.units, analysis.classification, analysis.sectors.sectors
+    # Index -1 (outside every sector) picks the trailing None.
+    pick = np.asarray(cls.sector, dtype=np.intp)
+    lookup = {key: np.array([getattr(s, attr) for s in sectors] + [None], dtype=object)[pick].tolist()
+              for key, attr in (("sector", "id"), ("sector_name", "name"), ("sector_owner", "owner"))}
+    return {
+        "id": _texts(units.ids), "name": _texts(units.names), "side": _texts(units.sides),
+        "lon": _rounded(units.lon, DEGREE_DECIMALS), "lat": _rounded(units.lat, DEGREE_DECIMALS),
+        **lookup,
+        "distance_km": _rounded(cls.distance_km, KM_DECIMALS),
+        "near_line": np.asarray(cls.near_line, dtype=bool).tolist(),
+        "wrong_side": np.asarray(cls.wrong_side, dtype=bool).tolist(),
+    }
+
+
+def _sector_rows(analysis: Analysis) -> list[dict]:
+    counts = analysis.counts().tolist()
+    return [{"id": s.id, "name": s.name, "owner": s.owner, "unit_count": int(c),
+             "area_km2": round(float(s.area_km2), AREA_DECIMALS)}
+            for s, c in zip(analysis.sectors.sectors, counts)]
+
+
+def report_dict(doc: Document, analysis: Analysis | None = None) -> dict:
+    """The JSON report as plain Python data (the README gives the schema)."""
+    analysis = analysis if analysis is not None else doc.analysis
+    cols = _unit_columns(doc, analysis)
+    units = [dict(zip(UNIT_FIELDS, row)) for row in zip(*(cols[k] for k in UNIT_FIELDS))]
+    out = {"buffer_km": analysis.classification.buffer_km, "sectors": _sector_rows(analysis), "units": units}
+    if analysis.sectors.error:
+        out["error"] = analysis.sectors.error
+    return out
+
+
+# -- streaming JSON -----------------------------------------------------------------------
+def _encoded(key: str, values: list) -> list[str]:
+    """JSON text of each value of one column, exactly as json.dumps would write it."""
+    if key in _BOOLS:
+        return ["true" if v else "false" for v in values]
+    if key in _NUMBERS:
+        return ["null" if v is None else repr(v) for v in values]
+    return ["null" if v is None else encode_basestring(v) for v in values]
+
+
+def _records(cols: dict[str, list], keys: tuple[str, ...], template: str) -> Iterator[str]:
+    """`template % (encoded values...)` for every unit, a chunk of units at a time."""
+    n = len(cols["id"])
+    for start in range(0, n, _CHUNK):
+        part = [_encoded(k, cols[k][start:start + _CHUNK]) for k in keys]
+        yield from (template % row for row in zip(*part))
+
+
+def _template(prefix: str, keys: tuple[str, ...], suffix: str) -> str:
+    return prefix + ", ".join(f"{json.dumps(k)}: %s" for k in keys) + suffix
+
+
+def _dumps(obj, **kw) -> str:
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, **kw)
+
+
+def write_json(doc: Document, out: TextIO, analysis: Analysis | None = None) -> None:
+    analysis = analysis if analysis is not None else doc.analysis
+    head = {"buffer_km": analysis.classification.buffer_km, "sectors": _sector_rows(analysis), "units": None}
+    if analysis.sectors.error:
+        head["error"] = analysis.sectors.error
+    # Pretty-print the small head; the units go where the placeholder null is, one per line.
+    before, _, after = _dumps(head, indent=2).partition('"units": null')
+    out.write(before + '"units": [')
+    sep = "\n    "
+    for record in _records(_unit_columns(doc, analysis), UNIT_FIELDS, _template("{", UNIT_FIELDS, "}")):
+        out.write(sep + record)
+        sep = ",\n    "
+    out.write(("\n  ]" if sep != "\n    " else "]") + after + "\n")
+
+
+def write_csv(doc: Document, out: TextIO, analysis: Analysis | None = None) -> None:
+    """One row per unit; empty sector fields outside the AO, booleans as true/false."""
+    analysis = analysis if analysis is not None else doc.analysis
+    cols = _unit_columns(doc, analysis)
+    for key in _BOOLS:
+        cols[key] = ["true" if v else "false" for v in cols[key]]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    writer.writerows(zip(*(cols[k] for k in CSV_FIELDS)))  # None is written as an empty field
+
+
+def _ring(coords) -> list:
+    return np.round(np.asarray(coords)[:, :2], DEGREE_DECIMALS).tolist()
+
+
+def _polygon_geometry(poly: shapely.Polygon) -> dict:
+    poly = shapely.orient_polygons(poly)  # RFC 7946: exterior counter-clockwise, holes clockwise
+    return {"type": "Polygon",
+            "coordinates": [_ring(poly.exterior.coords)] + [_ring(r.coords) for r in poly.interiors]}
+
+
+def _shape_features(doc: Document, analysis: Analysis) -> list[dict]:
+    """Sectors (polygons) and the line as it separates them, in lon/lat."""
+    proj = doc.analysis_projection
+    features = [{"type": "Feature", "properties": {"kind": "sector", **row},
+                 "geometry": _polygon_geometry(sector.lonlat_polygon(proj))}
+                for row, sector in zip(_sector_rows(analysis), analysis.sectors.sectors)]
+    res = analysis.sectors
+    for kind, xy in (("line", res.line_xy), ("line_extension", res.extension_start_xy),
+                     ("line_extension", res.extension_end_xy)):
+        if len(xy) >= 2:
+            coords = _ring(np.column_stack(proj.inverse(xy[:, 0], xy[:, 1])))
+            features.append({"type": "Feature", "properties": {"kind": kind},
+                             "geometry": {"type": "LineString", "coordinates": coords}})
+    return features
+
+
+_GEOJSON_PROPS = tuple(k for k in CSV_FIELDS if k not in ("lon", "lat"))
+_GEOJSON_UNIT = _template('{"type": "Feature", "properties": {"kind": "unit", ', _GEOJSON_PROPS,
+                          '}, "geometry": {"type": "Point", "coordinates": [%s, %s]}}')
+
+
+def write_geojson(doc: Document, out: TextIO, analysis: Analysis | None = None) -> None:
+    """One FeatureCollection: sectors, the line (and its extensions), the units; one
+    feature per line."""
+    analysis = analysis if analysis is not None else doc.analysis
+    head = {"type": "FeatureCollection", "buffer_km": analysis.classification.buffer_km}
+    if analysis.sectors.error:
+        head["error"] = analysis.sectors.error
+    out.write(_dumps(head)[:-1] + ', "features": [')
+    sep = "\n"
+    for feature in _shape_features(doc, analysis):
+        out.write(sep + _dumps(feature))
+        sep = ",\n"
+    for record in _records(_unit_columns(doc, analysis), _GEOJSON_PROPS + ("lon", "lat"), _GEOJSON_UNIT):
+        out.write(sep + record)
+        sep = ",\n"
+    out.write("\n]}\n")
+
+
+def geojson_dict(doc: Document, analysis: Analysis | None = None) -> dict:
+    return json.loads(render(doc, "geojson", analysis))
+
+
+_WRITERS = {"json": write_json, "csv": write_csv, "geojson": write_geojson}
+
+
+def write_report(doc: Document, fmt: str, out: TextIO, analysis: Analysis | None = None) -> None:
+    """Write the report in one of FORMATS to a text stream."""
+    if fmt not in _WRITERS:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    _WRITERS[fmt](doc, out, analysis)
+
+
+def render(doc: Document, fmt: str, analysis: Analysis | None = None) -> str:
+    """The report in one of FORMATS as a string."""
+    buf = io.StringIO()
+    write_report(doc, fmt, buf, analysis)
+    return buf.getvalue()
