@@ -1,0 +1,357 @@
+"""The sectors panel: a live summary of the line's sectors and the units in each.
+
+A summary strip (totals, buffer, line error), a filter row and a tree of sectors with their
+units (`SectorsModel`). It observes the document and the shared selection, and changes the
+document only through commands (the buffer spin box pushes `set_buffer`).
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDoubleSpinBox, QFileDialog, QFrame,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSizePolicy,
+                               QStyle, QToolButton, QTreeView, QVBoxLayout, QWidget)
+
+from desktop.core.commands import set_buffer
+from desktop.core.document import Analysis
+from desktop.core.table_export import write_units_csv
+from desktop.gui.context import AppContext
+from desktop.gui.sectors_model import COL_SIDE, COLUMNS, SectorsModel
+
+SYNC_UNITS = 50_000   # up to this many units a refresh runs inside the signal; above, once per event-loop turn
+FILTER_DELAY_MS = 150  # typing pause before the text filter runs (75 ms a keystroke at 1M units)
+_SEL = QItemSelectionModel.SelectionFlag
+
+
+class SectorsPanel(QWidget):
+    """Dock content listing sectors and their units; see the module docstring.
+
+    Object names: "sectorsPanel", "sectorsSummary" (summary strip), "sectorsCounts",
+    "sectorsError", "sectorsShown", "bufferSpin", "sectorsFilter", "nearOnlyToggle",
+    "wrongOnlyToggle", "exportCsvButton", "sectorsTree". `model` is the SectorsModel, `export_action` the "Export table to CSV…"
+    action.
+    """
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sectorsPanel")
+        self._context = context
+        self._doc = context.document
+        self._pending: Analysis | None = None
+        self._syncing = False  # True while we set the tree selection from the shared one
+        self.model = SectorsModel(self._doc, self)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self._flush)
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._apply_text_filter)
+        self._build_ui()
+
+        self.model.set_analysis(self._doc.analysis)
+        self._on_buffer_changed(self._doc.buffer_km)
+        self._update_summary()
+        self._size_columns()
+
+        # Core signals hold strong references: disconnect when the widget goes, or they
+        # would call into a deleted C++ object. The lambda must not capture `self`.
+        links = [(self._doc.analysis_changed, self._on_analysis_changed),
+                 (self._doc.units_changed, self._on_units_changed),
+                 (self._doc.buffer_changed, self._on_buffer_changed),
+                 (context.selection.changed, self._on_selection_changed)]
+        for signal, slot in links:
+            signal.connect(slot)
+        self.destroyed.connect(lambda *_: [signal.disconnect(slot) for signal, slot in links])
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        summary = QFrame(self, objectName="sectorsSummary")
+        summary.setFrameShape(QFrame.Shape.StyledPanel)
+        self.counts_label = QLabel(summary, objectName="sectorsCounts")
+        self.counts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.buffer_spin = QDoubleSpinBox(summary, objectName="bufferSpin")
+        self.buffer_spin.setRange(0.1, 1000.0)
+        self.buffer_spin.setDecimals(1)
+        self.buffer_spin.setSingleStep(0.5)
+        self.buffer_spin.setSuffix(" km")
+        self.buffer_spin.setKeyboardTracking(False)  # typing "12" is one edit, not "1" then "12"
+        self.buffer_spin.setToolTip("Buffer either side of the line: a unit within it is near the line. "
+                                    "Each change is one undoable edit.")
+        self.buffer_spin.valueChanged.connect(self._on_buffer_value_changed)
+        self.error_label = QLabel(summary, objectName="sectorsError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("QLabel { background: #b00020; color: white; font-weight: bold;"
+                                       " padding: 3px 6px; border-radius: 3px; }")
+        self.error_label.hide()
+        self.shown_label = QLabel(summary, objectName="sectorsShown")
+        self.shown_label.setStyleSheet("color: #606060;")
+        self.shown_label.setWordWrap(True)
+        buffer_row = QHBoxLayout()
+        buffer_row.setContentsMargins(0, 0, 0, 0)
+        buffer_row.addWidget(QLabel("Buffer", summary))
+        buffer_row.addWidget(self.buffer_spin)
+        buffer_row.addStretch(1)
+        box = QVBoxLayout(summary)
+        box.setContentsMargins(6, 4, 6, 4)
+        box.setSpacing(3)
+        box.addWidget(self.counts_label)
+        box.addLayout(buffer_row)
+        box.addWidget(self.error_label)
+        box.addWidget(self.shown_label)
+
+        self.filter_edit = QLineEdit(self, objectName="sectorsFilter")
+        self.filter_edit.setPlaceholderText("Filter units by id or name")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._on_filter_text_changed)
+        self.filter_edit.returnPressed.connect(self._apply_text_filter)
+        self.near_toggle = self._toggle("Near line", "nearOnlyToggle", "List only units near the line",
+                                        self._on_near_only_changed)
+        self.wrong_toggle = self._toggle("Wrong side", "wrongOnlyToggle", "List only units on the wrong side",
+                                         self._on_wrong_only_changed)
+        self.export_action = QAction("Export table to CSV…", self)
+        self.export_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.export_action.setToolTip("Export table to CSV… (one row per listed unit, honouring the filter)")
+        self.export_action.triggered.connect(self._on_export_triggered)
+        export = QToolButton(self, objectName="exportCsvButton")
+        export.setDefaultAction(self.export_action)
+        export.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.filter_edit, 1)
+        for w in (self.near_toggle, self.wrong_toggle, export):
+            row.addWidget(w)
+
+        self.tree = QTreeView(self, objectName="sectorsTree")
+        self.tree.setUniformRowHeights(True)  # lets Qt skip measuring every row
+        self.tree.setModel(self.model)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setExpandsOnDoubleClick(True)
+        header = self.tree.header()
+        header.setSortIndicatorClearable(True)  # third click returns to sector/table order
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # In a narrow dock the distance and flags matter more than the side, which for most
+        # rows repeats the sector owner: show it last (the model keeps the documented order).
+        header.moveSection(header.visualIndex(COL_SIDE), len(COLUMNS) - 1)
+        self.tree.setSortingEnabled(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.tree.addAction(self.export_action)
+        self.tree.selectionModel().selectionChanged.connect(self._on_tree_selection_changed)
+        self.tree.doubleClicked.connect(self._on_tree_double_clicked)
+        # Groups the user opened stay open even when they vanish for a moment (a preview line
+        # that cannot split the AO) or the model resets (new units).
+        self._open_keys: set[int] = set()
+        self.tree.expanded.connect(self._on_group_expanded_changed)
+        self.tree.collapsed.connect(self._on_group_expanded_changed)
+        self.model.layoutChanged.connect(self._reopen_groups)
+        self.model.modelReset.connect(self._on_model_reset)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(summary)
+        layout.addLayout(row)
+        layout.addWidget(self.tree, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def _toggle(self, text: str, name: str, tip: str, slot) -> QToolButton:
+        button = QToolButton(self, objectName=name, text=text, checkable=True)
+        button.setToolTip(tip)
+        button.toggled.connect(slot)
+        return button
+
+    def _size_columns(self) -> None:
+        """Widths for the widest expected text (measuring rows would cost at 1M units)."""
+        fm = self.tree.fontMetrics()
+        # text, extra pixels (branch indent, icon, padding)
+        samples = (("SDF Raqqa West", 64), ("Russian-backed", 30), ("Units / affil.", 12),
+                   ("24,503 km²", 24), ("near", 32), ("wrong side", 32))
+        for column, (text, extra) in enumerate(samples):
+            self.tree.setColumnWidth(column, fm.horizontalAdvance(text) + extra)
+
+    def sizeHint(self) -> QSize:
+        # Wide enough for every column but the side (shown last), so a dock opens usable.
+        header = self.tree.header()
+        shown = sum(header.sectionSize(c) for c in range(len(COLUMNS)) if c != COL_SIDE)
+        return QSize(shown + 40, 600)
+
+    # -- document -> panel -------------------------------------------------------------------
+    def _on_analysis_changed(self, analysis: Analysis) -> None:
+        self._pending = analysis
+        if len(analysis.classification.sector) <= SYNC_UNITS:
+            self._flush()
+        elif not self._refresh_timer.isActive():
+            # A drag sends one analysis per mouse move; the tree shows the latest once per
+            # event-loop turn instead of queueing stale refreshes.
+            self._refresh_timer.start()
+
+    def _flush(self) -> None:
+        """Apply the latest pending analysis (the counts are current after this)."""
+        self._refresh_timer.stop()
+        if self._pending is not None:
+            analysis, self._pending = self._pending, None
+            self.model.set_analysis(analysis)
+            self._update_summary()
+
+    def _on_units_changed(self) -> None:
+        # The unit table changed length or content: the model must reset before any view
+        # reads it, so this one is never deferred.
+        self._pending = None
+        self.model.set_analysis(self._doc.analysis, units_changed=True)
+        self._update_summary()
+
+    def _on_buffer_changed(self, km: float) -> None:
+        self.buffer_spin.blockSignals(True)
+        self.buffer_spin.setValue(km)
+        self.buffer_spin.blockSignals(False)
+
+    def _update_summary(self) -> None:
+        t = self.model.totals()
+        near, wrong = t["near"], t["wrong"]
+        near_css = "color:#8a5a00;" if near else ""
+        wrong_css = "color:#b00020;" if wrong else ""
+        self.counts_label.setText(
+            f"<b>{t['units']:,}</b> units &nbsp;·&nbsp; <b style='{near_css}'>{near:,}</b> near line"
+            f" &nbsp;·&nbsp; <b style='{wrong_css}'>{wrong:,}</b> wrong side")
+        error = self.model.analysis.sectors.error if self.model.analysis else None
+        self.error_label.setText(error[:1].upper() + error[1:] if error else "")
+        self.error_label.setVisible(bool(error))
+        notes = []
+        if t["outside"]:
+            notes.append(f"{t['outside']:,} " + ("in no sector" if error else "outside the AO"))
+        if any(self.model.filter):
+            notes.append(f"showing {t['shown']:,} of {t['units']:,}")
+        selected = len(self._context.selection.units)
+        if selected:
+            notes.append(f"{selected:,} selected")
+        self.shown_label.setText(" · ".join(notes))
+        self.shown_label.setVisible(bool(notes))
+
+    # -- user -> document --------------------------------------------------------------------
+    def _on_buffer_value_changed(self, km: float) -> None:
+        if abs(km - self._doc.buffer_km) < 1e-9:
+            return
+        if not self._context.push(set_buffer(self._doc, km)):
+            self._on_buffer_changed(self._doc.buffer_km)  # refused: show what is in force
+
+    def _on_filter_text_changed(self, _text: str) -> None:
+        self._filter_timer.start()  # restarts: filter once typing pauses
+
+    def _apply_text_filter(self) -> None:
+        self._filter_timer.stop()
+        self._flush()
+        self.model.set_filter(text=self.filter_edit.text())
+        self._after_filter_changed()
+
+    def _on_near_only_changed(self, checked: bool) -> None:
+        self._flush()
+        self.model.set_filter(near_only=checked)
+        self._after_filter_changed()
+
+    def _on_wrong_only_changed(self, checked: bool) -> None:
+        self._flush()
+        self.model.set_filter(wrong_only=checked)
+        self._after_filter_changed()
+
+    def _after_filter_changed(self) -> None:
+        # Units the filter lets back in should show as selected again.
+        self._select_in_tree(self._context.selection.units, reveal=False)
+        self._update_summary()
+
+    def _on_group_expanded_changed(self, index: QModelIndex) -> None:
+        key = self.model.group_key(index)
+        if key is not None:
+            (self._open_keys.add if self.tree.isExpanded(index) else self._open_keys.discard)(key)
+
+    def _reopen_groups(self) -> None:
+        for key in self._open_keys:
+            index = self.model.group_index(key)
+            if index.isValid() and not self.tree.isExpanded(index):
+                self.tree.expand(index)
+
+    def _on_model_reset(self) -> None:
+        self._reopen_groups()
+        self._select_in_tree(self._context.selection.units, reveal=False)
+
+    # -- selection, both ways ----------------------------------------------------------------
+    def selected_units(self) -> np.ndarray:
+        """Units whose rows are selected in the tree (sector rows contribute nothing)."""
+        parts = []
+        for rng in self.tree.selectionModel().selection():
+            key = self.model.group_key(rng.parent())
+            if key is not None:
+                parts.append(self.model.listed(key)[rng.top():rng.bottom() + 1])
+        return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+
+    def _on_tree_selection_changed(self, *_):
+        if not self._syncing:
+            self._context.selection.set_units(self.selected_units(), source=self)
+            self._update_summary()
+
+    def _on_selection_changed(self, source: object) -> None:
+        if source is self:
+            return  # our own echo
+        self._flush()
+        self._select_in_tree(self._context.selection.units, reveal=True)
+        self._update_summary()
+
+    def _select_in_tree(self, units: np.ndarray, reveal: bool) -> None:
+        """Mirror `units` as the tree selection; with `reveal`, expand their sectors and
+        scroll to the first one. Units not listed (filtered, beyond a page) stay unselected."""
+        found, _hidden = self.model.rows_of_units(units)
+        selection = QItemSelection()
+        last = len(COLUMNS) - 1
+        first: QModelIndex | None = None
+        for key in self.model.group_keys():
+            rows = found.get(key)
+            if rows is None:
+                continue
+            parent = self.model.group_index(key)
+            if reveal:
+                self.tree.expand(parent)
+            # One range per run of consecutive rows keeps big selections cheap.
+            breaks = np.flatnonzero(np.diff(rows) != 1)
+            for start, stop in zip(np.r_[rows[:1], rows[breaks + 1]].tolist(),
+                                   np.r_[rows[breaks], rows[-1:]].tolist()):
+                selection.select(self.model.index(start, 0, parent), self.model.index(stop, last, parent))
+            if first is None:
+                first = self.model.index(int(rows[0]), 0, parent)
+        self._syncing = True
+        try:
+            self.tree.selectionModel().select(selection, _SEL.ClearAndSelect | _SEL.Rows)
+        finally:
+            self._syncing = False
+        if reveal and first is not None:
+            self.tree.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _on_tree_double_clicked(self, index: QModelIndex) -> None:
+        if self.model.is_more_row(index):
+            self.model.show_more(self.model.group_key(index.parent()))
+            return
+        unit = self.model.unit_index(index)
+        view = self._context.map_view
+        if unit is not None and view is not None and hasattr(view, "center_on_units"):
+            view.center_on_units(np.array([unit], dtype=np.int64))
+
+    # -- export ------------------------------------------------------------------------------
+    def _on_export_triggered(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export table to CSV", f"{self._doc.title} units.csv",
+                                              "CSV files (*.csv);;All files (*)")
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str) -> int:
+        """Write the listed units (current filter and sort, no page limit) to `path`."""
+        self._flush()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # ~2 s for 1M units
+        try:
+            n = write_units_csv(path, self._doc, self.model.analysis, self.model.filtered_units())
+        except OSError as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "Export table to CSV", f"Could not write {path}:\n{exc}")
+            return 0
+        QApplication.restoreOverrideCursor()
+        self._context.status(f"Exported {n:,} units to {path}")
+        return n
