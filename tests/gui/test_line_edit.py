@@ -32,6 +32,17 @@ def lonlat_px(win, lon, lat):
     return mouse.to_viewport(win.map_view, float(x), float(y))
 
 
+def panel_counts(win):
+    """Sector name -> unit count, as the sectors panel displays them."""
+    from desktop.gui.sectors_model import COL_COUNT, COL_NAME
+    model = win.panels["sectors"].model
+    out = {}
+    for row in range(model.rowCount()):
+        name = model.data(model.index(row, COL_NAME))
+        out[name] = int(str(model.data(model.index(row, COL_COUNT))).replace(",", ""))
+    return out
+
+
 def unit_index(doc, unit_id):
     return doc.units.index_of(unit_id)
 
@@ -43,10 +54,20 @@ def test_drag_vertex_moves_line_updates_sectors_live_and_undo_restores(window, q
     sdf05 = unit_index(doc, "SDF-05")
     assert doc.analysis.classification.sector[sdf05] == 0  # north of the line, US-backed
     # Drag vertex 4 (south of Raqqa) north past SDF-05: it must change sector *during* the drag.
-    seen = []
-    mouse.drag(window.map_view, vertex_px(window, 3), lonlat_px(window, 39.05, 35.985), steps=8,
-               on_step=lambda i: seen.append(doc.analysis.counts().copy()))
+    panel_before = panel_counts(window)
+    assert panel_before["US-backed"] == before_counts[0]
+    seen, seen_panel = [], []
+
+    def record(step):
+        QtWidgets.QApplication.processEvents()
+        seen.append(doc.analysis.counts().copy())
+        seen_panel.append(panel_counts(window))
+
+    mouse.drag(window.map_view, vertex_px(window, 3), lonlat_px(window, 39.05, 35.985), steps=8, on_step=record)
     assert any(not np.array_equal(c, before_counts) for c in seen[:-1]), "counts only changed on release"
+    assert any(p != panel_before for p in seen_panel[:-1]), "the panel only changed on release"
+    for counts, shown in zip(seen, seen_panel):  # the panel shows what the core computed, live
+        assert shown["US-backed"] == counts[0] and shown["Russian-backed"] == counts[1]
     after = doc.analysis
     assert after.classification.sector[sdf05] == 1
     assert after.classification.wrong_side[sdf05]
@@ -56,9 +77,13 @@ def test_drag_vertex_moves_line_updates_sectors_live_and_undo_restores(window, q
     lon, lat = doc.line.vertices[3]
     px_deg = 2 * window.map_view.pixel_size() / 90e3  # the drop lands within ~2 pixels
     assert lat == pytest.approx(35.985, abs=px_deg) and lon == pytest.approx(39.05, abs=px_deg)
+    QtWidgets.QApplication.processEvents()
+    assert panel_counts(window)["US-backed"] == after.counts()[0]
     window.undo_action.trigger()
     assert doc.line == before_line
     assert np.array_equal(doc.analysis.counts(), before_counts)
+    QtWidgets.QApplication.processEvents()
+    assert panel_counts(window) == panel_before
     window.redo_action.trigger()
     assert doc.analysis.classification.sector[sdf05] == 1
 
