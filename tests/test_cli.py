@@ -122,7 +122,7 @@ def test_csv_output(capsys):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     report = demo_json(capsys)
-    assert list(rows[0]) == ["id", "name", "side", "lon", "lat", "sector", "sector_name", "sector_owner",
+    assert list(rows[0]) == ["id", "name", "side", "affiliation", "lon", "lat", "sector", "sector_name", "sector_owner",
                              "distance_km", "near_line", "wrong_side"]
     sectors = {s["id"]: s for s in report["sectors"]}
     assert len(rows) == len(report["units"])
@@ -386,4 +386,4 @@ def test_no_units(capsys):
     report = json.loads(out)
     assert report["units"] == [] and [s["unit_count"] for s in report["sectors"]] == [0, 0]
     code, out, _ = run(capsys, "sectors", "--ao", AO, "--line", LINE, "--format", "csv")
-    assert out == "id,name,side,lon,lat,sector,sector_name,sector_owner,distance_km,near_line,wrong_side\n"
+    assert out == "id,name,side,affiliation,lon,lat,sector,sector_name,sector_owner,distance_km,near_line,wrong_side\n"

@@ -22,7 +22,7 @@ KM_DECIMALS = 3          # distances: metres
 AREA_DECIMALS = 3        # km², i.e. 1000 m²
 DEGREE_DECIMALS = 7      # about a centimetre
 UNIT_FIELDS = ("id", "name", "side", "lon", "lat", "sector", "distance_km", "near_line", "wrong_side")
-CSV_FIELDS = ("id", "name", "side", "lon", "lat", "sector", "sector_name", "sector_owner",
+CSV_FIELDS = ("id", "name", "side", "affiliation", "lon", "lat", "sector", "sector_name", "sector_owner",
               "distance_km", "near_line", "wrong_side")
 _CHUNK = 65536
 _BOOLS = ("near_line", "wrong_side")
@@ -43,19 +43,22 @@ def _texts(values: np.ndarray) -> list[str]:
     return [v if isinstance(v, str) else ("" if v is None else str(v)) for v in values.tolist()]
 
 
-def _unit_columns(doc: Document, analysis: Analysis) -> dict[str, list]:
+def _unit_columns(doc: Document, analysis: Analysis, rows: np.ndarray | None = None) -> dict[str, list]:
+    """Report columns for the units `rows` (indices; None = all, in table order)."""
     units, cls, sectors = doc.units, analysis.classification, analysis.sectors.sectors
+    idx = slice(None) if rows is None else np.asarray(rows, dtype=np.intp).reshape(-1)
     # Index -1 (outside every sector) picks the trailing None.
-    pick = np.asarray(cls.sector, dtype=np.intp)
+    pick = np.asarray(cls.sector[idx], dtype=np.intp)
     lookup = {key: np.array([getattr(s, attr) for s in sectors] + [None], dtype=object)[pick].tolist()
               for key, attr in (("sector", "id"), ("sector_name", "name"), ("sector_owner", "owner"))}
     return {
-        "id": _texts(units.ids), "name": _texts(units.names), "side": _texts(units.sides),
-        "lon": _rounded(units.lon, DEGREE_DECIMALS), "lat": _rounded(units.lat, DEGREE_DECIMALS),
+        "id": _texts(units.ids[idx]), "name": _texts(units.names[idx]), "side": _texts(units.sides[idx]),
+        "affiliation": _texts(units.affiliations[idx]),
+        "lon": _rounded(units.lon[idx], DEGREE_DECIMALS), "lat": _rounded(units.lat[idx], DEGREE_DECIMALS),
         **lookup,
-        "distance_km": _rounded(cls.distance_km, KM_DECIMALS),
-        "near_line": np.asarray(cls.near_line, dtype=bool).tolist(),
-        "wrong_side": np.asarray(cls.wrong_side, dtype=bool).tolist(),
+        "distance_km": _rounded(cls.distance_km[idx], KM_DECIMALS),
+        "near_line": np.asarray(cls.near_line[idx], dtype=bool).tolist(),
+        "wrong_side": np.asarray(cls.wrong_side[idx], dtype=bool).tolist(),
     }
 
 
@@ -118,15 +121,19 @@ def write_json(doc: Document, out: TextIO, analysis: Analysis | None = None) -> 
     out.write(("\n  ]" if sep != "\n    " else "]") + after + "\n")
 
 
-def write_csv(doc: Document, out: TextIO, analysis: Analysis | None = None) -> None:
-    """One row per unit; empty sector fields outside the AO, booleans as true/false."""
+def write_csv(doc: Document, out: TextIO, analysis: Analysis | None = None,
+              rows: np.ndarray | None = None) -> int:
+    """One row per unit (those in `rows`, in that order, or all); empty sector fields
+    outside the AO, booleans as true/false. The CLI and the sectors panel both write this.
+    Returns the number of unit rows."""
     analysis = analysis if analysis is not None else doc.analysis
-    cols = _unit_columns(doc, analysis)
+    cols = _unit_columns(doc, analysis, rows)
     for key in _BOOLS:
         cols[key] = ["true" if v else "false" for v in cols[key]]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     writer.writerows(zip(*(cols[k] for k in CSV_FIELDS)))  # None is written as an empty field
+    return len(cols["id"])
 
 
 def _ring(coords) -> list:

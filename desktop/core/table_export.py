@@ -1,49 +1,23 @@
-"""The units table as CSV: what the sectors panel's "Export table to CSV…" writes.
-
-Pure core (no Qt) so the CLI and tests can write the same file the GUI does.
-"""
+"""The sectors panel's table without Qt: its CSV export (the CLI's CSV layout) and the
+whole-array filter and sort helpers the panel's model uses."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from desktop.core.document import Analysis, Document
-
-CSV_COLUMNS = ("id", "name", "side", "affiliation", "sector_id", "sector_name", "owner",
-               "distance_km", "near_line", "wrong_side")
+from desktop.core.report import write_csv
 
 
 def write_units_csv(path: str | Path, document: Document, analysis: Analysis,
                     rows: Iterable[int] | np.ndarray | None = None) -> int:
-    """Write one row per unit to `path`, in the order of `rows` (unit indices; None = all
-    units in table order). A unit in no sector has empty sector and owner fields; flags are
-    written as true/false, distances in km with 3 decimals. Returns the number of rows."""
-    units = document.units
-    cls = analysis.classification
-    idx = np.arange(len(units)) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
-    sectors = analysis.sectors.sectors
-    # One lookup per column; index -1 (no sector) lands on the trailing empty string.
-    lookup = {
-        "id": np.array([s.id for s in sectors] + [""], dtype=object),
-        "name": np.array([s.name for s in sectors] + [""], dtype=object),
-        "owner": np.array([s.owner for s in sectors] + [""], dtype=object),
-    }
-    sec = cls.sector[idx].astype(np.int64)
-    sec[sec < 0] = len(sectors)
-    dist = cls.distance_km[idx]
-    dist_text = np.where(np.isfinite(dist), np.char.mod("%.3f", dist), "")
-    flag = np.array(["false", "true"], dtype=object)
-    columns = (units.ids[idx], units.names[idx], units.sides[idx], units.affiliations[idx],
-               lookup["id"][sec], lookup["name"][sec], lookup["owner"][sec], dist_text,
-               flag[cls.near_line[idx].astype(np.intp)], flag[cls.wrong_side[idx].astype(np.intp)])
+    """Write the units `rows` (indices, in that order; None = all) to `path` in the same
+    CSV layout as `deconflict sectors --format csv`. Returns the number of rows."""
+    idx = None if rows is None else np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(zip(*(c.tolist() for c in columns)))
-    return len(idx)
+        return write_csv(document, fh, analysis, idx)
 
 
 # -- the table's filter and sort, shared with the sectors panel (whole-array numpy) ----------

@@ -13,7 +13,8 @@ from desktop.core.demo import AO_RING, LINE_AUGUST, SIDES, demo_document
 from desktop.core.document import Document
 from desktop.core.line import DeconflictionLine
 from desktop.core.sectors import AreaOfOperations
-from desktop.core.table_export import CSV_COLUMNS, write_units_csv
+from desktop.core.report import CSV_FIELDS
+from desktop.core.table_export import write_units_csv
 from desktop.core.units import UnitTable
 from desktop.gui.sectors_model import (COL_COUNT, COL_MEASURE, COL_NAME, COL_NEAR, COL_SIDE, COL_WRONG,
                                        NEAR_BG, PAGE, UNIT_ROLE, WRONG_BG)
@@ -353,13 +354,13 @@ def test_write_units_csv_round_trips(tmp_path):
     n = write_units_csv(tmp_path / "units.csv", doc, a)
     rows = read_csv(tmp_path / "units.csv")
     assert n == len(rows) == len(doc.units)
-    assert tuple(rows[0]) == CSV_COLUMNS
+    assert tuple(rows[0]) == CSV_FIELDS
     by_id = {r["id"]: r for r in rows}
     saa14 = doc.units.index_of("SAA-14")
     r = by_id["SAA-14"]
     sector = a.sectors.sectors[a.classification.sector[saa14]]
     assert (r["name"], r["side"], r["affiliation"]) == ("SAA River Recon Tm", SIDES[1], "hostile")
-    assert (r["sector_id"], r["sector_name"], r["owner"]) == (sector.id, sector.name, sector.owner)
+    assert (r["sector"], r["sector_name"], r["sector_owner"]) == (sector.id, sector.name, sector.owner)
     assert float(r["distance_km"]) == pytest.approx(a.classification.distance_km[saa14], abs=5e-4)
     assert (r["near_line"], r["wrong_side"]) == ("true", "true")
     assert sum(x["wrong_side"] == "true" for x in rows) == int(a.classification.wrong_side.sum())
