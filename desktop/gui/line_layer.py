@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 Z_LINE, Z_HANDLES = 20, 21
 HANDLE_PX = 11
+_HANDLE_BRUSH = pg.mkBrush(255, 255, 255)
+_SELECTED_BRUSH = pg.mkBrush(*style.SELECTION_COLOUR)
 
 
 class VertexHandles(pg.ScatterPlotItem):
@@ -162,9 +164,10 @@ class LineLayer:
         n = len(x)
         if self.selected_vertex is not None and self.selected_vertex >= n:
             self.selected_vertex = None
-        brushes = [pg.mkBrush(255, 255, 255)] * n
+        # The same brush objects every time, so pyqtgraph's symbol cache hits while dragging.
+        brushes = [_HANDLE_BRUSH] * n
         if self.selected_vertex is not None:
-            brushes[self.selected_vertex] = pg.mkBrush(*style.SELECTION_COLOUR)
+            brushes[self.selected_vertex] = _SELECTED_BRUSH
         # Vertex 0 is marked so the direction (and so which side is "left") can be read.
         symbols = ["o"] + ["s"] * (n - 1)
         self.handles.setData(x=np.asarray(x), y=np.asarray(y), brush=brushes, symbol=symbols)
