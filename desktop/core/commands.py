@@ -88,6 +88,8 @@ class CommandStack:
     def push(self, command: Command) -> None:
         """Run the command and record it. On error the document and history are unchanged."""
         command.do(self.doc)
+        if self._clean_index > self._index:
+            self._clean_index = -1  # the saved state was in the redo history dropped here
         del self._commands[self._index:]
         self._commands.append(command)
         self._index += 1
