@@ -18,6 +18,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core import basemap as bm
 from desktop.core.geodesy import Projection
+from desktop.gui import labels
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ TOWN = QtGui.QColor("#3c3c3c")
 MARGIN = 0.5          # of the view size, each side, cut and drawn beyond the view
 RIVERS_MAX_SPAN_KM = 3000.0  # the data has no river ranks: wider views would be all rivers
 MAX_LABELS = 40
+RESERVED_KM = 5.0
 
 
 class InertPathItem(QtWidgets.QGraphicsPathItem):
@@ -118,6 +120,7 @@ class BasemapLayer(QtCore.QObject):
         self.resolution: str | None = None
         self._detail = None
         self._snap_lines: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.reserved: tuple = ()
         self._drawn_rect: QtCore.QRectF | None = None  # map area the current paths cover
         self._visible = True
         self._timer = QtCore.QTimer(self)
@@ -283,14 +286,37 @@ class BasemapLayer(QtCore.QObject):
             self._show_labels([], [], [])
             return
         x, y = self.projection.forward(towns.lon, towns.lat)
-        ok = np.isfinite(x) & np.isfinite(y)
+        ok = np.isfinite(x) & np.isfinite(y) & ~self._near_reserved(towns.lon, towns.lat)
         x, y, names, pop = x[ok], y[ok], towns.name[ok], towns.population[ok]
         px, py = self.plot_item.getViewBox().viewPixelSize()
-        keep = thin_labels(x, y, names, px, py, rect)
+        if not px or not py:
+            return
+        sx, sy = labels.to_pixels(x, y, px, py, rect)
+        taken = None
+        if self.reserved:
+            rx, ry = self.projection.forward([p.lon for p in self.reserved], [p.lat for p in self.reserved])
+            rsx, rsy = labels.to_pixels(rx, ry, px, py, rect)
+            taken = labels.place_labels(rsx, rsy, [p.name for p in self.reserved])[1]
+        keep = labels.thin_labels(sx, sy, names, rect.width() / abs(px), rect.height() / abs(py), taken,
+                                  MAX_LABELS)
         # unlabelled dots help at regional scale; on a continent they only clutter
         dots = np.arange(len(x)) if span_km < 2500 else keep
         self.town_dots.setData(x=x[dots], y=y[dots], size=np.where(pop[dots] >= 100_000, 7.0, 5.0))
         self._show_labels(x[keep], y[keep], names[keep])
+
+    def set_reserved_places(self, places) -> None:
+        """Scenario places (name, lon, lat) labelled by the map itself: towns at the same
+        spot are not drawn again, and town labels keep clear of theirs."""
+        self.reserved = tuple(places)
+        self.refresh()
+
+    def _near_reserved(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Towns within ~5 km of a reserved place (often the same town, spelt otherwise)."""
+        near = np.zeros(len(lon), dtype=bool)
+        for p in self.reserved:
+            dx = (lon - p.lon) * np.cos(np.radians(p.lat))
+            near |= np.hypot(dx, lat - p.lat) * 111.0 < RESERVED_KM
+        return near
 
     def _show_labels(self, x, y, names) -> None:
         while len(self.town_labels) < len(names):
@@ -314,37 +340,6 @@ class BasemapLayer(QtCore.QObject):
         self._show_labels([], [], [])
         self._drawn_rect = None
         self._snap_lines = {}
-
-
-def thin_labels(x, y, names, px: float, py: float, rect: QtCore.QRectF,
-                max_labels: int = MAX_LABELS) -> np.ndarray:
-    """Indices of the labels to show, greedily by order (largest towns first).
-
-    A label sits up and right of its dot; one whose box would overlap an accepted label's
-    box, or stick out of the view, is dropped. Boxes are estimated in pixels from the
-    name length (exact metrics are not worth a QFontMetrics call per town).
-    """
-    if len(x) == 0 or not px or not py:
-        return np.empty(0, dtype=np.int64)
-    sx = (np.asarray(x) - rect.left()) / abs(px)
-    sy = (rect.bottom() - np.asarray(y)) / abs(py)  # pixels from the top, y down
-    w = np.array([6.2 * len(str(n)) + 8.0 for n in names])
-    h = 15.0
-    width, height = rect.width() / abs(px), rect.height() / abs(py)
-    boxes = np.empty((0, 4))
-    keep = []
-    for i in range(len(sx)):
-        b = (sx[i], sy[i] - h, sx[i] + w[i], sy[i] + 3.0)
-        if b[0] < 0 or b[2] > width or b[1] < 0 or b[3] > height:
-            continue
-        if len(boxes) and np.any((boxes[:, 0] < b[2]) & (boxes[:, 2] > b[0])
-                                 & (boxes[:, 1] < b[3]) & (boxes[:, 3] > b[1])):
-            continue
-        boxes = np.vstack([boxes, b])
-        keep.append(i)
-        if len(keep) >= max_labels:
-            break
-    return np.asarray(keep, dtype=np.int64)
 
 
 def _min_population(span_km: float) -> int:

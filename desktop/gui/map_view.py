@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui
 from desktop.core.document import Analysis, Document
 from desktop.core.geodesy import Projection
 from desktop.core.selection import Selection
+from desktop.gui import labels
 from desktop.gui.line_layer import LineLayer
 from desktop.gui.sector_layer import SectorLayer
 from desktop.gui.unit_layer import UnitLayer
@@ -46,7 +47,13 @@ class MapView(pg.PlotWidget):
         self.sector_layer = SectorLayer(self)
         self.line_layer = LineLayer(self)
         self.unit_layer = UnitLayer(self)
-        self._place_items: list[pg.GraphicsObject] = []
+        self._place_dots: pg.ScatterPlotItem | None = None
+        self._place_labels: list[pg.TextItem] = []
+        self._label_timer = QtCore.QTimer(self, singleShot=True, interval=60)
+        self._label_timer.timeout.connect(self._layout_place_labels)
+        for layer in self._optional_layers:
+            if hasattr(layer, "set_reserved_places"):
+                layer.set_reserved_places(document.places)
         self._redraw_all()
 
         document.analysis_changed.connect(self._on_analysis_changed)
@@ -55,6 +62,7 @@ class MapView(pg.PlotWidget):
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.view_box.sigRangeChanged.connect(lambda *_: self.view_changed.emit())
+        self.view_box.sigRangeChanged.connect(lambda *_: self._label_timer.start())
         self.zoom_to_ao()
 
     # -- coordinates -----------------------------------------------------------------------
@@ -151,27 +159,41 @@ class MapView(pg.PlotWidget):
         self._draw_places()
 
     def _draw_places(self) -> None:
-        for item in self._place_items:
-            self.plot_item.removeItem(item)
-        self._place_items = []
+        """Scenario places: a dot and a bold label, re-laid out on zoom so none overlap."""
+        for item in [self._place_dots, *self._place_labels]:
+            if item is not None:
+                self.plot_item.removeItem(item)
+        self._place_dots, self._place_labels = None, []
         places = self.document.places
         if not places:
             return
         x, y = self.to_display([p.lon for p in places], [p.lat for p in places])
-        dots = pg.ScatterPlotItem(x=x, y=y, size=6, symbol="o", pen=None, brush=pg.mkBrush(30, 30, 30))
-        dots.setZValue(Z_PLACES)
-        self._place_items.append(dots)
+        self._place_dots = pg.ScatterPlotItem(x=x, y=y, size=6, symbol="o", pen=None, brush=pg.mkBrush(30, 30, 30))
+        self._place_dots.setZValue(Z_PLACES)
+        self.plot_item.addItem(self._place_dots)
         font = QtGui.QFont()
         font.setPointSize(9)
         font.setBold(True)
         for place, px, py in zip(places, x, y):
-            label = pg.TextItem(place.name, color=(20, 20, 20), anchor=(0, 1))
+            label = pg.TextItem(place.name, color=(20, 20, 20), anchor=labels.ANCHORS[0])
             label.setFont(font)
             label.setPos(float(px), float(py))
             label.setZValue(Z_PLACES)
-            self._place_items.append(label)
-        for item in self._place_items:
-            self.plot_item.addItem(item)
+            self.plot_item.addItem(label)
+            self._place_labels.append(label)
+        self._layout_place_labels()
+
+    def _layout_place_labels(self) -> None:
+        if not self._place_labels:
+            return
+        px, py = self.view_box.viewPixelSize()
+        if not px or not py:
+            return
+        x, y = self._place_dots.getData()
+        sx, sy = labels.to_pixels(x, y, px, py, self.view_box.viewRect())
+        anchors, _ = labels.place_labels(sx, sy, [p.name for p in self.document.places])
+        for label, anchor in zip(self._place_labels, anchors):
+            label.setAnchor(anchor)
 
     def _on_analysis_changed(self, analysis: Analysis) -> None:
         self.sector_layer.update_analysis(analysis)

@@ -183,3 +183,23 @@ def test_layout_is_remembered(qtbot, tmp_path):
     again = MainWindow(demo_document(), settings=settings)
     qtbot.addWidget(again)
     assert again.docks["undo_history"].isFloating()
+
+
+def test_place_and_town_labels_do_not_pile_up(qtbot):
+    win = make_window(qtbot)
+    view = win.map_view
+    basemap = next(layer for layer in view._optional_layers if hasattr(layer, "set_reserved_places"))
+    basemap.refresh()
+    qtbot.wait(120)  # the place-label layout follows the view after a short debounce
+    places = [lab for lab in view._place_labels if lab.isVisible()]
+    towns = [lab for lab in basemap.town_labels if lab.isVisible()]
+    assert len(places) == len(win.document.places) and towns
+    # Towns at a scenario place (Ar Raqqah at Raqqa) are not labelled twice.
+    assert not {"Ar Raqqah", "Al-Tabqa", "Tadmur"} & {lab.textItem.toPlainText() for lab in towns}
+
+    def text_rect(label):  # the glyphs, without the item's blank margin
+        return label.mapRectToScene(label.textItem.mapRectToParent(label.textItem.boundingRect())).adjusted(3, 3, -3, -3)
+
+    rects = [text_rect(lab) for lab in places + towns]
+    overlaps = [(i, j) for i in range(len(rects)) for j in range(i + 1, len(rects)) if rects[i].intersects(rects[j])]
+    assert not overlaps
