@@ -1,12 +1,14 @@
 """Item model behind the sectors panel: one row per sector (plus "Outside AO"), its units below.
 
-Built for the live drag path: `set_analysis` runs on every mouse move with up to 1M units,
-so everything per update is whole-array numpy (bincount, flatnonzero, partition); no Python
-loop touches all units. Unit rows exist only for groups a view holds on to (expanded,
-current or selected ones: the model's persistent indexes say which) and at most PAGE rows
-are listed per group (more on request), because QTreeView relayouts every listed row of an
-expanded branch with Python index()/flags() calls on each change (~2 µs a row: 0.9 s for
-500k rows).
+Built for a line drag over up to 1M units: per update only whole-array numpy, no Python loop
+over units. Unit rows exist only for groups a view holds on to (expanded, current or
+selected: the persistent indexes say which), at most PAGE per group (more on request), as
+QTreeView relayouts every listed row with Python index()/flags() calls (~2 µs a row).
+
+Two speeds: the numbers (sector rows, `totals`) follow every analysis; the unit rows
+(membership, order, values) may stay on an earlier analysis during a drag (`defer_rows`,
+then `refresh_rows`): listing them is what costs at 1M units. data() answers from a per-row
+cache, as a paint asks ~8 roles of every visible cell.
 """
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from desktop.core.document import Analysis, Document
-from desktop.core.table_export import as_text, contains, dense_rank, first_sorted
+from desktop.core.table_export import (OUTSIDE, Tally, TextIndex, dense_rank, filter_mask, first_members,
+                                       first_sorted, group_order, group_tip, positions_in, sort_key, unit_tip)
 
 COLUMNS = ("Name", "Owner / side", "Units / affil.", "km² / km", "Near", "Wrong")
 COL_NAME, COL_SIDE, COL_COUNT, COL_MEASURE, COL_NEAR, COL_WRONG = range(len(COLUMNS))
@@ -26,7 +29,6 @@ HEADER_TIPS = ("Sector name / unit name", "Sector owner / the unit's side",
                "Sector area (geodesic km²) / the unit's geodesic distance to the line (km)",
                "Units within the buffer either side of the line / this unit is",
                "Units whose side differs from their sector's owner / this unit is")
-OUTSIDE = -1                       # group key of the units in no sector
 PAGE = 1000                        # unit rows listed per group before a "… more" row
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 1   # unit index on unit rows
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 2  # group key on sector rows
@@ -41,7 +43,14 @@ _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _UNIT_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 _MORE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_FLAG_KEY = 1.0e6                  # > any distance in km: flag first, then distance
+# Roles as plain ints: data() runs thousands of times a paint, and enum attribute lookups
+# were a visible share of it.
+_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN, _BACKGROUND, _FOREGROUND = 0, 1, 3, 6, 7, 8, 9
+_UNIT, _GROUP = int(UNIT_ROLE), int(GROUP_ROLE)
+_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN, _BACKGROUND, _FOREGROUND, _UNIT, _GROUP})
+_NONE6 = (None,) * len(COLUMNS)
+_GROUP_ALIGN = (None, None) + (_RIGHT,) * 4
+_UNIT_ALIGN = (None, None, None, _RIGHT, None, None)
 
 
 def _dot(colour: str, square: bool = False) -> QIcon:
@@ -59,38 +68,25 @@ def _dot(colour: str, square: bool = False) -> QIcon:
 
 @dataclass(eq=False)
 class _State:
-    """Everything the model shows for one analysis + filter + sort. A layout change swaps
+    """What the unit rows show: one tally's analysis + filter + sort. A layout change swaps
     whole states, so views see the old one until layoutAboutToBeChanged has gone out."""
 
-    analysis: Analysis | None = None
+    tally: Tally | None = None
     sector: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int16))
-    mask: np.ndarray | None = None                     # units passing the filter; None = all
-    counts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))  # by key + 1
-    near_counts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
-    wrong_counts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
-    outside_total: int = 0
     keys: list[int] = field(default_factory=list)      # group keys in display order
     row_of_key: dict[int, int] = field(default_factory=dict)
     rows: dict[int, np.ndarray] = field(default_factory=dict)  # listed units per group (lazy)
 
+    analysis = property(lambda self: None if self.tally is None else self.tally.analysis)
+
     def count(self, key: int) -> int:
-        return int(self.counts[key + 1]) if 0 <= key + 1 < len(self.counts) else 0
+        return 0 if self.tally is None else self.tally.count(key)
 
     def has_more(self, key: int) -> bool:
         return self.count(key) > len(self.rows[key])
 
     def row_count(self, key: int) -> int:
         return len(self.rows[key]) + self.has_more(key)
-
-
-def _positions(listed: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of `units` in `listed` and a mask of those found (vectorised lookup)."""
-    if not len(listed) or not len(units):
-        return np.empty(0, dtype=np.int64), np.zeros(len(units), dtype=bool)
-    order = np.argsort(listed, kind="stable")
-    pos = np.minimum(np.searchsorted(listed, units, sorter=order), len(listed) - 1)
-    hit = listed[order[pos]] == units
-    return order[pos[hit]], hit
 
 
 class SectorsModel(QAbstractItemModel):
@@ -101,13 +97,16 @@ class SectorsModel(QAbstractItemModel):
     def __init__(self, document: Document, parent=None) -> None:
         super().__init__(parent)
         self._doc = document
-        self._s = _State()
+        self._s = _State()                             # unit rows
+        self._live: Tally | None = None               # sector rows and totals (the latest)
         self._filter = ("", False, False)              # text, near only, wrong only
         self._sort = (-1, Qt.SortOrder.AscendingOrder)
         self._limits: dict[int, int] = {}
         self._text_mask: np.ndarray | None = None      # caches that live as long as the units
-        self._text_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._text_index: TextIndex | None = None
         self._rank_cache: dict[str, np.ndarray] = {}
+        self._group_cells: dict[int, dict] = {}        # row -> {role: value per column}
+        self._unit_cells: dict[tuple[int, int], dict] = {}  # (internalId, row) -> same
         self._icons = {"near": _dot("#f0a800"), "wrong": _dot("#d01010")}
         self._icons.update({a: _dot(c, square=True) for a, c in AFFILIATION_COLOURS.items()})
         self._brushes = {"near": QBrush(NEAR_BG), "wrong": QBrush(WRONG_BG), "near_fg": QBrush(NEAR_FG),
@@ -119,28 +118,44 @@ class SectorsModel(QAbstractItemModel):
     # -- public API ------------------------------------------------------------------------
     @property
     def analysis(self) -> Analysis | None:
-        return self._s.analysis
+        """The latest analysis (what the sector rows and totals show)."""
+        return None if self._live is None else self._live.analysis
+
+    @property
+    def rows_stale(self) -> bool:
+        """True while the unit rows show an earlier analysis than the sector rows."""
+        return self._live is not self._s.tally
 
     @property
     def filter(self) -> tuple[str, bool, bool]:
         return self._filter
 
-    def set_analysis(self, analysis: Analysis, units_changed: bool = False) -> None:
+    def set_analysis(self, analysis: Analysis, units_changed: bool = False, defer_rows: bool = False,
+                     changed: np.ndarray | None = None) -> None:
         """Show `analysis`. Emits dataChanged when the listed rows stayed the same, a layout
         change (persistent indexes remapped, so expansion and selection survive) when they
-        did not, and a reset when the unit table itself changed."""
-        if analysis is self._s.analysis and not units_changed:
+        did not, and a reset when the unit table itself changed. With `defer_rows` only the
+        numbers follow, unless the sector rows themselves change; `refresh_rows` catches up.
+        `changed`: units whose sector or flags may differ from the previous analysis shown
+        (the union of `Classification.changed` since), or None if unknown."""
+        if analysis is self.analysis and not units_changed:
             return
-        if units_changed or self._s.analysis is None \
-                or len(analysis.classification.sector) != len(self._s.sector):
+        if units_changed or self._live is None or len(analysis.classification.sector) != len(self._s.sector):
             self.beginResetModel()
-            self._text_mask = self._text_cache = None
+            self._text_mask = self._text_index = None
             self._rank_cache.clear()
             self._limits.clear()
-            self._s = self._build(analysis)
+            self._swap(self._build(analysis))
             self.endResetModel()
+        elif defer_rows:
+            self._update_numbers(analysis, self._tally(analysis, changed))
         else:
-            self._update(analysis)
+            self._update(analysis, tally=self._tally(analysis, changed))
+
+    def refresh_rows(self) -> None:
+        """List the unit rows for the latest analysis (after deferred updates)."""
+        if self.rows_stale:
+            self._update(self.analysis, tally=self._live)
 
     def set_filter(self, text: str | None = None, near_only: bool | None = None,
                    wrong_only: bool | None = None) -> None:
@@ -153,20 +168,20 @@ class SectorsModel(QAbstractItemModel):
             if new[0] != old[0]:
                 self._text_mask = None
             self._filter = new
-            self._update(self._s.analysis)
+            self._update(self.analysis)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if (column, order) != self._sort:
             self._sort = (column, order)
-            self._update(self._s.analysis)
+            self._update(self.analysis)
 
     def show_more(self, key: int) -> None:
         """List another page of the group's units."""
         self._limits[key] = self._limits.get(key, PAGE) + PAGE
-        self._update(self._s.analysis, force=True)
+        self._update(self.analysis, force=True)
 
     def group_keys(self) -> list[int]:
-        return list(self._s.keys)
+        return list(self._s.keys)  # (empty before the first analysis)
 
     def group_index(self, key: int) -> QModelIndex:
         row = self._s.row_of_key.get(key)
@@ -178,8 +193,8 @@ class SectorsModel(QAbstractItemModel):
         return None
 
     def group_count(self, key: int) -> int:
-        """Units of the group passing the filter (listed or not)."""
-        return self._s.count(key)
+        """Units of the group passing the filter (listed or not), as the sector row shows."""
+        return 0 if self._live is None else self._live.count(key)
 
     def unit_index(self, index: QModelIndex) -> int | None:
         """Unit (row of the document's UnitTable) shown at `index`, or None."""
@@ -199,86 +214,55 @@ class SectorsModel(QAbstractItemModel):
     def rows_of_units(self, units) -> tuple[dict[int, np.ndarray], int]:
         """Where `units` are listed: {group key: sorted rows}, and how many of them are not
         listed (filtered out or beyond their group's limit)."""
-        s = self._s
         units = np.unique(np.asarray(units, dtype=np.int64))
-        units = units[(units >= 0) & (units < len(s.sector))]
-        shown = units if s.mask is None else units[s.mask[units]]
-        keys = s.sector[shown]
-        found: dict[int, np.ndarray] = {}
-        for key in np.unique(keys).tolist():
-            rows, _ = _positions(self._listed(s, key), shown[keys == key])
-            if len(rows):
-                found[key] = np.sort(rows)
-        return found, len(units) - sum(len(r) for r in found.values())
+        units = units[(units >= 0) & (units < len(self._s.sector))]
+        keys, rows = self._where(self._s, units)
+        found = {k: np.sort(rows[(keys == k) & (rows >= 0)]) for k in np.unique(keys[rows >= 0]).tolist()}
+        return found, int(np.count_nonzero(rows < 0))
 
     def filtered_units(self) -> np.ndarray:
         """Every unit passing the filter (no page limit), groups in display order and units
-        in sort order: what the CSV export writes."""
+        in sort order, for the unit rows' analysis (refresh_rows first): what the CSV export writes."""
         parts = [self._members(self._s, key, None) for key in self._s.keys]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def totals(self) -> dict[str, int]:
-        """Unfiltered totals (what the summary strip shows) and how many pass the filter."""
-        s = self._s
-        if s.analysis is None:
+        """Unfiltered totals of the latest analysis (what the summary strip shows) and how
+        many units pass the filter."""
+        t = self._live
+        if t is None:
             return dict(units=0, near=0, wrong=0, shown=0, outside=0)
-        cls = s.analysis.classification
-        n = len(cls.sector)
-        return dict(units=n, near=int(np.count_nonzero(cls.near_line)),
-                    wrong=int(np.count_nonzero(cls.wrong_side)),
-                    shown=n if s.mask is None else int(np.count_nonzero(s.mask)),
-                    outside=s.outside_total)
+        c, n = t.analysis.classification, len(t.analysis.classification.sector)
+        return dict(units=n, near=int(np.count_nonzero(c.near_line)), wrong=int(np.count_nonzero(c.wrong_side)),
+                    shown=n if t.mask is None else int(np.count_nonzero(t.mask)), outside=t.outside)
 
-    # -- state ------------------------------------------------------------------------------
-    def _build(self, analysis: Analysis) -> _State:
-        """Counts, filter mask and group order for `analysis` (O(N) numpy, no unit rows)."""
-        cls = analysis.classification
-        n_sec = len(analysis.sectors.sectors)
-        # Our own copy: the core may reuse its arrays between analyses, and we compare with it.
-        s = _State(analysis, np.array(cls.sector, dtype=np.int16, copy=True))
-        s.mask = self._filter_mask(cls)
-        shifted = s.sector + 1  # OUTSIDE -> 0, sector i -> i + 1
-        s.outside_total = len(shifted) - int(np.count_nonzero(shifted))
-        near, wrong = cls.near_line, cls.wrong_side
-        if s.mask is not None:
-            shifted, near, wrong = shifted[s.mask], near[s.mask], wrong[s.mask]
-        s.counts = np.bincount(shifted, minlength=n_sec + 1)
-        s.near_counts = np.bincount(shifted[near], minlength=n_sec + 1)
-        s.wrong_counts = np.bincount(shifted[wrong], minlength=n_sec + 1)
-        s.keys = self._sorted_groups(s, list(range(n_sec)))
-        if s.outside_total:
-            s.keys.append(OUTSIDE)  # always last: it is not a sector
-        s.row_of_key = {k: i for i, k in enumerate(s.keys)}
-        return s
+    # -- numbers and state -----------------------------------------------------------------
+    def _tally(self, analysis: Analysis, changed: np.ndarray | None = None) -> Tally:
+        return Tally.of(analysis, self._filter_mask(analysis.classification), self._live, changed)
+
+    def _group_order(self, t: Tally) -> list[int]:
+        column, order = self._sort
+        by = ("name", "owner", "count", "area", "near", "wrong")[column] if 0 <= column < len(COLUMNS) else None
+        return group_order(t, by, order == Qt.SortOrder.DescendingOrder)
+
+    def _build(self, analysis: Analysis, tally: Tally | None = None) -> _State:
+        """Numbers and group order for `analysis`; unit rows come on demand."""
+        t = self._tally(analysis) if tally is None else tally
+        keys = self._group_order(t)  # the core's arrays are read-only: no copy needed
+        return _State(t, analysis.classification.sector, keys, {k: i for i, k in enumerate(keys)})
+
+    def _swap(self, state: _State) -> None:
+        self._s, self._live = state, state.tally
+        self._group_cells.clear()
+        self._unit_cells.clear()
 
     def _filter_mask(self, cls) -> np.ndarray | None:
         text, near_only, wrong_only = self._filter
-        mask = None
-        if text:
-            if self._text_mask is None:
-                if self._text_cache is None:
-                    units = self._doc.units
-                    self._text_cache = (as_text(units.ids, lower=True), as_text(units.names, lower=True))
-                ids, names = self._text_cache
-                self._text_mask = contains(ids, text) | contains(names, text)
-            mask = self._text_mask
-        if near_only:
-            mask = cls.near_line if mask is None else mask & cls.near_line
-        if wrong_only:
-            mask = cls.wrong_side if mask is None else mask & cls.wrong_side
-        return mask
-
-    def _sorted_groups(self, s: _State, keys: list[int]) -> list[int]:
-        column, order = self._sort
-        if not 0 <= column < len(COLUMNS):
-            return keys
-        sectors = s.analysis.sectors.sectors
-        value = {
-            COL_NAME: lambda k: sectors[k].name.lower(), COL_SIDE: lambda k: sectors[k].owner.lower(),
-            COL_COUNT: lambda k: s.counts[k + 1], COL_MEASURE: lambda k: sectors[k].area_km2,
-            COL_NEAR: lambda k: s.near_counts[k + 1], COL_WRONG: lambda k: s.wrong_counts[k + 1],
-        }[column]
-        return sorted(keys, key=value, reverse=order == Qt.SortOrder.DescendingOrder)
+        if text and self._text_mask is None:
+            if self._text_index is None:
+                self._text_index = TextIndex(self._doc.units.ids, self._doc.units.names)
+            self._text_mask = self._text_index.mask(text)
+        return filter_mask(cls, self._text_mask if text else None, near_only, wrong_only)
 
     def _listed(self, s: _State, key: int) -> np.ndarray:
         rows = s.rows.get(key)
@@ -290,62 +274,71 @@ class SectorsModel(QAbstractItemModel):
         """The group's units passing the filter, sorted, first `limit` of them."""
         if s.analysis is None or key not in s.row_of_key:
             return np.empty(0, dtype=np.int64)
-        hit = s.sector == key
-        members = np.flatnonzero(hit if s.mask is None else hit & s.mask)
         column, order = self._sort
-        if not 0 <= column < len(COLUMNS) or not len(members):
-            return members if limit is None else members[:limit]
+        if not 0 <= column < len(COLUMNS):  # table order: the first page needs no full scan
+            return first_members(s.sector, key, s.tally.mask, limit)
+        members = first_members(s.sector, key, s.tally.mask, None)
+        if not len(members):
+            return members
         return first_sorted(members, self._unit_sort_key(s, column, order, members), limit)
 
     def _unit_sort_key(self, s: _State, column: int, order: Qt.SortOrder, members: np.ndarray) -> np.ndarray:
-        """Ascending float key over `members` realising the requested order; ties keep unit
-        order (stable sorts), NaN distances go last."""
-        cls = s.analysis.classification
-        descending = order == Qt.SortOrder.DescendingOrder
-        dist = cls.distance_km[members].astype(float)
-        if column in (COL_NEAR, COL_WRONG):
-            flag = (cls.near_line if column == COL_NEAR else cls.wrong_side)[members]
-            # Flagged last (ascending) or first (descending); nearest first either way.
-            key = np.where(flag != descending, _FLAG_KEY, 0.0) + dist
-        else:
-            if column == COL_MEASURE:
-                key = dist
-            else:
-                attr = {COL_NAME: "names", COL_SIDE: "sides", COL_COUNT: "affiliations"}[column]
-                key = self._rank(attr)[members].astype(float)
-            if descending:
-                key = -key
-        return np.where(np.isnan(key), np.inf, key)
+        """Ascending key over `members` realising the requested order (see `sort_key`)."""
+        cls, descending = s.analysis.classification, order == Qt.SortOrder.DescendingOrder
+        if column in (COL_NAME, COL_SIDE, COL_COUNT):  # by text: no distances needed
+            attr = ("names", "sides", "affiliations")[column]
+            if attr not in self._rank_cache:  # ~0.4 s at 1M units, once per unit table
+                self._rank_cache[attr] = dense_rank(getattr(self._doc.units, attr))
+            return sort_key(self._rank_cache[attr][members], descending)
+        flag = {COL_NEAR: cls.near_line, COL_WRONG: cls.wrong_side}.get(column)
+        return sort_key(cls.distance_km[members], descending, None if flag is None else flag[members])
 
-    def _rank(self, attr: str) -> np.ndarray:
-        if attr not in self._rank_cache:  # ~0.4 s at 1M units, once per unit table
-            self._rank_cache[attr] = dense_rank(getattr(self._doc.units, attr))
-        return self._rank_cache[attr]
+    # -- updates: numbers only, dataChanged or layout change ----------------------------------
+    def _update_numbers(self, analysis: Analysis, t: Tally) -> None:
+        """The sector rows and totals for `analysis`; the unit rows stay as listed."""
+        s = self._s
+        if self._group_order(t) != s.keys or not np.array_equal(t.counts > 0, s.tally.counts > 0):
+            self._update(analysis, tally=t)  # the sector rows themselves change
+            return
+        self._live = t
+        before, self._group_cells = self._group_cells, {}
+        # One cell at a time: a range would repaint the whole viewport (every visible unit
+        # row), a single index only its cell. A row missing from the cache was not painted
+        # since the last full update, which repainted everything: it is not on screen.
+        for row, old in before.items():
+            new = self._cells(0, row)
+            for c in range(len(COLUMNS) if old and new else 0):
+                if old[_DISPLAY][c] != new[_DISPLAY][c] or old[_FOREGROUND][c] is not new[_FOREGROUND][c]:
+                    self.dataChanged.emit(self.createIndex(row, c, 0), self.createIndex(row, c, 0))
 
-    # -- update: dataChanged or layout change -----------------------------------------------
-    def _update(self, analysis: Analysis | None, force: bool = False) -> None:
+    def _update(self, analysis: Analysis | None, force: bool = False, tally: Tally | None = None) -> None:
         """Swap in the state for `analysis` (or the new filter/sort). Group keys are sector
         indices (sector ids are "S<index+1>"), so a key means the same group before and after."""
         if analysis is None:
             return
-        old, new = self._s, self._build(analysis)
-        # Groups a view holds on to (expanded, current, selected): compare their listed rows.
-        held = {old.keys[p.row()] if p.internalId() == 0 else p.internalId() - 2
-                for p in self.persistentIndexList() if p.internalId() or p.row() < len(old.keys)}
-        changed = force or old.keys != new.keys or (old.counts > 0).tolist() != (new.counts > 0).tolist()
+        old, new = self._s, self._build(analysis, tally)
+        # Groups a view holds on to: expanded ones (their row) and those with a current or
+        # selected unit row (pinned). Only pinned rows must follow their units through a
+        # layout change; other listed rows may just show other units in the same number of
+        # rows (dataChanged), which spares the tree a relayout of every listed row.
+        persistent = self.persistentIndexList()
+        pinned = {p.internalId() - 2 for p in persistent if p.internalId()}
+        held = pinned | {old.keys[p.row()] for p in persistent if p.internalId() == 0 and p.row() < len(old.keys)}
+        changed = force or old.keys != new.keys or (old.tally.counts > 0).tolist() != (new.tally.counts > 0).tolist()
         for key in held & set(new.keys):
             before, rows = old.rows.get(key), self._listed(new, key)
-            if before is None or not np.array_equal(before, rows) or new.has_more(key) != old.has_more(key):
+            if before is None or new.row_count(key) != old.row_count(key) \
+                    or (key in pinned and not np.array_equal(before, rows)):
                 changed = True
         if not changed:
-            self._s = new
+            self._swap(new)
             self._emit_data_changed()
             return
         self.layoutAboutToBeChanged.emit()
         # Selection models add persistent indexes while handling layoutAboutToBeChanged, so
         # the list is read after emitting it (and the old state stays until then).
         persistent = self.persistentIndexList()
-        self._s = new
+        self._swap(new)
         self.changePersistentIndexList(persistent, self._remap(persistent, old, new))
         self.layoutChanged.emit()
 
@@ -354,41 +347,48 @@ class SectorsModel(QAbstractItemModel):
         wherever it is listed now, a "… more" row stays its group's "… more" row."""
         ids = np.array([p.internalId() for p in persistent], dtype=np.int64)
         rows = np.array([p.row() for p in persistent], dtype=np.int64)
-        new_rows = np.full(len(persistent), -1, dtype=np.int64)
-        new_ids = np.zeros(len(persistent), dtype=np.int64)
-        for i in np.flatnonzero(ids == 0):
-            if rows[i] < len(old.keys):
-                new_rows[i] = new.row_of_key.get(old.keys[rows[i]], -1)
-        unit_of = np.full(len(persistent), -1, dtype=np.int64)
+        new_rows, new_ids = np.full(len(ids), -1, dtype=np.int64), np.zeros(len(ids), dtype=np.int64)
+        for i in np.flatnonzero((ids == 0) & (rows < len(old.keys))):
+            new_rows[i] = new.row_of_key.get(old.keys[rows[i]], -1)
+        unit_of = np.full(len(ids), -1, dtype=np.int64)
         for key in (np.unique(ids[ids > 0]) - 2).tolist():
-            at = np.flatnonzero(ids == key + 2)
-            listed = old.rows.get(key, np.empty(0, dtype=np.int64))
+            at, listed = np.flatnonzero(ids == key + 2), old.rows.get(key, np.empty(0, dtype=np.int64))
             inside = rows[at] < len(listed)
             unit_of[at[inside]] = listed[rows[at[inside]]]
             more = at[~inside]
             if len(more) and key in new.row_of_key and new.count(key) > len(self._listed(new, key)):
                 new_rows[more], new_ids[more] = len(new.rows[key]), key + 2
         moving = np.flatnonzero(unit_of >= 0)
-        units = unit_of[moving]
-        keys = new.sector[units]
-        shown = np.ones(len(units), dtype=bool) if new.mask is None else new.mask[units]
-        for key in np.unique(keys[shown]).tolist():
-            if key in new.row_of_key:
-                at = moving[shown & (keys == key)]
-                found, hit = _positions(self._listed(new, key), unit_of[at])
-                new_rows[at[hit]], new_ids[at[hit]] = found, key + 2
+        keys, found = self._where(new, unit_of[moving])
+        hit = found >= 0
+        new_rows[moving[hit]], new_ids[moving[hit]] = found[hit], keys[hit] + 2
         return [self.createIndex(r, p.column(), k) if r >= 0 else QModelIndex()
                 for p, r, k in zip(persistent, new_rows.tolist(), new_ids.tolist())]
 
+    def _where(self, s: _State, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Group key and row of each of `units` in `s` (row -1: not listed)."""
+        keys, rows = s.sector[units].astype(np.int64), np.full(len(units), -1, dtype=np.int64)
+        mask = None if s.tally is None else s.tally.mask
+        shown = np.ones(len(units), dtype=bool) if mask is None else mask[units]
+        for key in np.unique(keys[shown]).tolist():
+            if key in s.row_of_key:
+                at = np.flatnonzero(shown & (keys == key))
+                found, hit = positions_in(self._listed(s, key), units[at])
+                rows[at[hit]] = found
+        return keys, rows
+
     def _emit_data_changed(self) -> None:
+        # QTreeView re-reads flags() of every row of a range that starts at column 0 (a
+        # Python call each, ~2 ms for two pages) and repaints its whole viewport for any
+        # range: so one range per sector row, and the unit rows' ranges from column 1.
         s, last = self._s, len(COLUMNS) - 1
-        if s.keys:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(s.keys) - 1, last))
+        for row in range(len(s.keys)):
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
         for key in list(s.rows):
             n = s.row_count(key) if key in s.row_of_key else 0
             if n:
                 parent = self.group_index(key)
-                self.dataChanged.emit(self.index(0, 0, parent), self.index(n - 1, last, parent))
+                self.dataChanged.emit(self.index(0, 1, parent), self.index(n - 1, last, parent))
 
     # -- QAbstractItemModel -----------------------------------------------------------------
     def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
@@ -409,16 +409,15 @@ class SectorsModel(QAbstractItemModel):
         if not parent.isValid():
             return len(self._s.keys)
         key = self.group_key(parent)
-        if key is None or parent.column() != 0 or not self.group_count(key):
+        if key is None or parent.column() != 0 or not self._s.count(key):
             return 0
-        rows = self.listed(key)
-        return len(rows) + self._s.has_more(key)
+        return len(self.listed(key)) + self._s.has_more(key)
 
     def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:
         if not parent.isValid():
             return bool(self._s.keys)
         key = self.group_key(parent)
-        return key is not None and parent.column() == 0 and self.group_count(key) > 0
+        return key is not None and parent.column() == 0 and self._s.count(key) > 0
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return len(COLUMNS)
@@ -432,104 +431,73 @@ class SectorsModel(QAbstractItemModel):
         return _MORE_FLAGS if rows is not None and index.row() == len(rows) else _UNIT_FLAGS
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return HEADER_TIPS[section]
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS) and role in (_DISPLAY, _TOOLTIP):
+            return (COLUMNS if role == _DISPLAY else HEADER_TIPS)[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        gid = index.internalId()
-        if not index.isValid() or self._s.analysis is None:
+    def data(self, index: QModelIndex, role: int = _DISPLAY):
+        if role not in _ROLES or self._live is None:
             return None
+        gid, row = index.internalId(), index.row()
+        cache, key = (self._group_cells, row) if gid == 0 else (self._unit_cells, (gid, row))
+        cells = cache.get(key)
+        if cells is None:
+            if not index.isValid():
+                return None
+            if len(cache) > 4 * PAGE:  # a long scroll: keep the cache small
+                cache.clear()
+            cells = cache[key] = self._cells(gid, row)
+        values = cells.get(role)
+        return None if values is None else values[index.column()]
+
+    def _cells(self, gid: int, row: int) -> dict:
+        """{role: value per column} of one row: a sector row from the latest numbers, a unit
+        or "… more" row from the unit rows' analysis."""
+        s, n = self._s, len(COLUMNS)
         if gid == 0:
-            key = self.group_key(index)
-            return None if key is None else self._group_data(key, index.column(), role)
-        rows = self._listed(self._s, gid - 2)
-        if index.row() < len(rows):
-            return self._unit_data(int(rows[index.row()]), index.column(), role)
-        if index.row() == len(rows) and self._s.has_more(gid - 2):
-            return self._more_data(gid - 2, rows, index.column(), role)
-        return None
+            return self._group_cells_of(s.keys[row]) if 0 <= row < len(s.keys) else {}
+        rows = self._listed(s, gid - 2) if gid - 2 in s.row_of_key else ()
+        if row < len(rows):
+            return self._unit_cells_of(int(rows[row]))
+        if row > len(rows) or not s.has_more(gid - 2):
+            return {}
+        more = s.count(gid - 2) - len(rows)
+        tip = (f"{more:,} more units are not listed. Double-click to list {min(more, PAGE):,} more, "
+               "or narrow the list with the filter or by sorting.")
+        return {_DISPLAY: (f"… {more:,} more",) + _NONE6[1:], _FONT: (self._italic,) * n,
+                _FOREGROUND: (self._brushes["muted"],) * n, _TOOLTIP: (tip,) * n}
 
-    def _group_data(self, key: int, column: int, role: int):
-        R, s = Qt.ItemDataRole, self._s
-        sectors = s.analysis.sectors.sectors
+    def _group_cells_of(self, key: int) -> dict:
+        t, n = self._live, len(COLUMNS)
+        sectors = t.analysis.sectors.sectors
         sector = sectors[key] if key >= 0 else None
-        near, wrong = int(s.near_counts[key + 1]), int(s.wrong_counts[key + 1])
-        if role == R.DisplayRole:
-            if sector is None:
-                return ("Outside AO" if sectors else "In no sector", "", f"{s.count(key):,}", "",
-                        f"{near:,}", f"{wrong:,}")[column]
-            return (sector.name, sector.owner, f"{s.count(key):,}", f"{sector.area_km2:,.0f} km²",
-                    f"{near:,}", f"{wrong:,}")[column]
-        if role == GROUP_ROLE:
-            return key
-        if role == R.FontRole:
-            return self._bold if sector else self._italic
-        if role == R.TextAlignmentRole and column >= COL_COUNT:
-            return _RIGHT
-        if role == R.ForegroundRole and ((column == COL_NEAR and near) or (column == COL_WRONG and wrong)):
-            return self._brushes["near_fg" if column == COL_NEAR else "wrong_fg"]
-        if role == R.ToolTipRole:
-            if sector is None:
-                return ("Units outside the AO: in no sector, still measured against the line"
-                        if sectors else "The line cannot split the AO, so no unit is in a sector")
-            return (f"{sector.id}: owned by {sector.owner} ({sector.side} of the line), "
-                    f"{sector.area_km2:,.0f} km²\n{near:,} near the line, {wrong:,} on the wrong side")
-        return None
+        near, wrong = int(t.near[key + 1]), int(t.wrong[key + 1])
+        if sector is None:
+            head = ("Outside AO" if sectors else "In no sector", "", f"{t.count(key):,}", "")
+        else:
+            head = (sector.name, sector.owner, f"{t.count(key):,}", f"{sector.area_km2:,.0f} km²")
+        fg = _NONE6[:COL_NEAR] + (self._brushes["near_fg"] if near else None,
+                                  self._brushes["wrong_fg"] if wrong else None)
+        return {_DISPLAY: head + (f"{near:,}", f"{wrong:,}"), _ALIGN: _GROUP_ALIGN, _FOREGROUND: fg,
+                _FONT: ((self._bold if sector else self._italic),) * n, _GROUP: (key,) * n,
+                _TOOLTIP: (group_tip(sector, bool(sectors), near, wrong),) * n}
 
-    def _unit_data(self, u: int, column: int, role: int):
-        R = Qt.ItemDataRole
-        units, cls = self._doc.units, self._s.analysis.classification
+    def _unit_cells_of(self, u: int) -> dict:
+        units, a, n = self._doc.units, self._s.analysis, len(COLUMNS)
+        cls = a.classification
         near, wrong = bool(cls.near_line[u]), bool(cls.wrong_side[u])
-        if role == R.DisplayRole:
-            d = float(cls.distance_km[u])
-            return (str(units.names[u]), str(units.sides[u]), str(units.affiliations[u]),
-                    f"{d:.2f} km" if np.isfinite(d) else "—", "near" if near else "",
-                    "wrong side" if wrong else "")[column]
-        if role == UNIT_ROLE:
-            return u
-        if role == R.BackgroundRole and (near or wrong):
-            return self._brushes["wrong" if wrong else "near"]  # wrong side wins over amber
-        if role == R.DecorationRole:
-            if column == COL_NAME:
-                return self._icons.get(str(units.affiliations[u]), self._icons["unknown"])
-            if (column == COL_NEAR and near) or (column == COL_WRONG and wrong):
-                return self._icons["near" if column == COL_NEAR else "wrong"]
-        if role == R.TextAlignmentRole and column == COL_MEASURE:
-            return _RIGHT
-        if role == R.ForegroundRole and column == COL_WRONG and wrong:
-            return self._brushes["wrong_fg"]
-        if role == R.ToolTipRole:
-            return self._unit_tip(u, column)
-        return None
-
-    def _unit_tip(self, u: int, column: int) -> str:
-        units, cls, sectors = self._doc.units, self._s.analysis.classification, self._s.analysis.sectors.sectors
-        d, buffer_km, sec = float(cls.distance_km[u]), float(cls.buffer_km), int(cls.sector[u])
-        if column == COL_NEAR:
-            return (f"Near the line: {d:.2f} km, within the {buffer_km:g} km buffer" if cls.near_line[u]
-                    else f"{d:.2f} km from the line, outside the {buffer_km:g} km buffer")
-        if column == COL_WRONG:
-            if cls.wrong_side[u]:
-                return f"Wrong side: a {units.sides[u]} unit inside a sector owned by {sectors[sec].owner}"
-            return "On its own side of the line" if sec >= 0 else "Not in a sector"
-        where = f"in {sectors[sec].name}" if sec >= 0 else "in no sector"
-        return (f"{units.ids[u]} — {units.names[u]}\n{units.sides[u]}, {units.affiliations[u]}, "
-                f"{units.domains[u]}; {where}, {d:.2f} km from the line")
-
-    def _more_data(self, key: int, rows: np.ndarray, column: int, role: int):
-        R = Qt.ItemDataRole
-        more = self.group_count(key) - len(rows)
-        if role == R.DisplayRole and column == COL_NAME:
-            return f"… {more:,} more"
-        if role == R.ToolTipRole:
-            return (f"{more:,} more units are not listed. Double-click to list {min(more, PAGE):,} "
-                    "more, or narrow the list with the filter or by sorting.")
-        if role == R.FontRole:
-            return self._italic
-        if role == R.ForegroundRole:
-            return self._brushes["muted"]
-        return None
+        d = float(cls.distance_km[u])
+        aff = str(units.affiliations[u])
+        unit, near_tip, wrong_tip = (unit_tip(units, cls, a.sectors.sectors, u, about)
+                                     for about in ("unit", "near", "wrong"))
+        cells = {_DISPLAY: (str(units.names[u]), str(units.sides[u]), aff,
+                            f"{d:.2f} km" if np.isfinite(d) else "—", "near" if near else "",
+                            "wrong side" if wrong else ""),
+                 _DECORATION: (self._icons.get(aff, self._icons["unknown"]), None, None, None,
+                               self._icons["near"] if near else None, self._icons["wrong"] if wrong else None),
+                 _ALIGN: _UNIT_ALIGN, _UNIT: (u,) * n, _TOOLTIP: (unit,) * COL_NEAR + (near_tip, wrong_tip)}
+        if near or wrong:
+            cells[_BACKGROUND] = (self._brushes["wrong" if wrong else "near"],) * n  # red wins
+        if wrong:
+            cells[_FOREGROUND] = _NONE6[:COL_WRONG] + (self._brushes["wrong_fg"],)
+        return cells

@@ -7,7 +7,7 @@ document only through commands (the buffer spin box pushes `set_buffer`).
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDoubleSpinBox, QFileDialog, QFrame,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSizePolicy,
@@ -19,9 +19,43 @@ from desktop.core.table_export import write_units_csv
 from desktop.gui.context import AppContext
 from desktop.gui.sectors_model import COL_SIDE, COLUMNS, SectorsModel
 
-SYNC_UNITS = 50_000   # up to this many units a refresh runs inside the signal; above, once per event-loop turn
+# During a drag (a preview line) the numbers (summary, sector rows) follow every mouse move
+# (~0.5 ms at 1M units), but above this many units the unit rows are relisted at most every
+# ROWS_INTERVAL_MS, and at once when the preview ends: relisting (group scans, sorting, every
+# unit's distance, repainting the rows) costs ~15 ms at 1M units, where a move may take 16.
+LIVE_ROWS_UNITS = 50_000
+ROWS_INTERVAL_MS = 200
 FILTER_DELAY_MS = 150  # typing pause before the text filter runs (75 ms a keystroke at 1M units)
 _SEL = QItemSelectionModel.SelectionFlag
+
+
+class _QuietBox(QWidget):
+    """Holds a label whose text changes on every mouse move of a drag. In a layout each
+    change would go up to the main window's (a relayout of every dock, ~1 ms a move); this
+    box passes one on only when the label's size hint changed."""
+
+    def __init__(self, label: QLabel, parent: QWidget) -> None:
+        super().__init__(parent)
+        label.setParent(self)
+        self._label, self._hint = label, label.sizeHint()
+
+    def sizeHint(self) -> QSize:
+        return self._label.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return self._label.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:
+        self._label.setGeometry(self.rect())
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # posted by the label's updateGeometry()
+            hint = self._label.sizeHint()
+            if hint != self._hint:
+                self._hint = hint
+                self.updateGeometry()
+            return True
+        return super().event(event)
 
 
 class SectorsPanel(QWidget):
@@ -38,16 +72,17 @@ class SectorsPanel(QWidget):
         self.setObjectName("sectorsPanel")
         self._context = context
         self._doc = context.document
-        self._pending: Analysis | None = None
         self._syncing = False  # True while we set the tree selection from the shared one
+        self._last_cls = None  # classification of the last analysis shown
         self.model = SectorsModel(self._doc, self)
-        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
-        self._refresh_timer.timeout.connect(self._flush)
+        self._rows_timer = QTimer(self, singleShot=True, interval=ROWS_INTERVAL_MS)
+        self._rows_timer.timeout.connect(self._refresh_rows)
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self._filter_timer.timeout.connect(self._apply_text_filter)
         self._build_ui()
 
         self.model.set_analysis(self._doc.analysis)
+        self._last_cls = self._doc.analysis.classification
         self._on_buffer_changed(self._doc.buffer_km)
         self._update_summary()
         self._size_columns()
@@ -66,8 +101,9 @@ class SectorsPanel(QWidget):
     def _build_ui(self) -> None:
         summary = QFrame(self, objectName="sectorsSummary")
         summary.setFrameShape(QFrame.Shape.StyledPanel)
-        self.counts_label = QLabel(summary, objectName="sectorsCounts")
+        self.counts_label = QLabel(objectName="sectorsCounts")
         self.counts_label.setTextFormat(Qt.TextFormat.RichText)
+        counts_box = _QuietBox(self.counts_label, summary)
         self.buffer_spin = QDoubleSpinBox(summary, objectName="bufferSpin")
         self.buffer_spin.setRange(0.1, 1000.0)
         self.buffer_spin.setDecimals(1)
@@ -93,7 +129,7 @@ class SectorsPanel(QWidget):
         box = QVBoxLayout(summary)
         box.setContentsMargins(6, 4, 6, 4)
         box.setSpacing(3)
-        box.addWidget(self.counts_label)
+        box.addWidget(counts_box)
         box.addLayout(buffer_row)
         box.addWidget(self.error_label)
         box.addWidget(self.shown_label)
@@ -179,27 +215,33 @@ class SectorsPanel(QWidget):
 
     # -- document -> panel -------------------------------------------------------------------
     def _on_analysis_changed(self, analysis: Analysis) -> None:
-        self._pending = analysis
-        if len(analysis.classification.sector) <= SYNC_UNITS:
-            self._flush()
-        elif not self._refresh_timer.isActive():
-            # A drag sends one analysis per mouse move; the tree shows the latest once per
-            # event-loop turn instead of queueing stale refreshes.
-            self._refresh_timer.start()
+        # Each analysis of a drag derives from the previous one, and its `changed` says where
+        # they differ: the model updates its numbers from those units alone. A commit re-wraps
+        # the classification just shown.
+        cls = analysis.classification
+        changed = np.empty(0, dtype=np.intp) if cls is self._last_cls else cls.changed
+        self._last_cls = cls
+        doc = self._doc
+        if doc.shown_line is not doc.line and len(cls.sector) > LIVE_ROWS_UNITS:
+            self.model.set_analysis(analysis, defer_rows=True, changed=changed)
+            # Not restarted by later moves: a continuous drag relists every ROWS_INTERVAL_MS.
+            if self.model.rows_stale and not self._rows_timer.isActive():
+                self._rows_timer.start()
+        else:  # no preview (a drop, undo, ...) or a small document: everything, now
+            self._rows_timer.stop()
+            self.model.set_analysis(analysis, changed=changed)
+            self.model.refresh_rows()
+        self._update_summary()
 
-    def _flush(self) -> None:
-        """Apply the latest pending analysis (the counts are current after this)."""
-        self._refresh_timer.stop()
-        if self._pending is not None:
-            analysis, self._pending = self._pending, None
-            self.model.set_analysis(analysis)
-            self._update_summary()
+    def _refresh_rows(self) -> None:
+        self._rows_timer.stop()
+        self.model.refresh_rows()
 
     def _on_units_changed(self) -> None:
-        # The unit table changed length or content: the model must reset before any view
-        # reads it, so this one is never deferred.
-        self._pending = None
+        # The unit table changed length or content: the model resets (expansion and
+        # selection are restored from the panel's own records).
         self.model.set_analysis(self._doc.analysis, units_changed=True)
+        self._last_cls = self._doc.analysis.classification
         self._update_summary()
 
     def _on_buffer_changed(self, km: float) -> None:
@@ -241,17 +283,14 @@ class SectorsPanel(QWidget):
 
     def _apply_text_filter(self) -> None:
         self._filter_timer.stop()
-        self._flush()
         self.model.set_filter(text=self.filter_edit.text())
         self._after_filter_changed()
 
     def _on_near_only_changed(self, checked: bool) -> None:
-        self._flush()
         self.model.set_filter(near_only=checked)
         self._after_filter_changed()
 
     def _on_wrong_only_changed(self, checked: bool) -> None:
-        self._flush()
         self.model.set_filter(wrong_only=checked)
         self._after_filter_changed()
 
@@ -293,7 +332,6 @@ class SectorsPanel(QWidget):
     def _on_selection_changed(self, source: object) -> None:
         if source is self:
             return  # our own echo
-        self._flush()
         self._select_in_tree(self._context.selection.units, reveal=True)
         self._update_summary()
 
@@ -344,7 +382,7 @@ class SectorsPanel(QWidget):
 
     def export_csv(self, path: str) -> int:
         """Write the listed units (current filter and sort, no page limit) to `path`."""
-        self._flush()
+        self._refresh_rows()  # the rows exported are those of the latest analysis
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # ~2 s for 1M units
         try:
             n = write_units_csv(path, self._doc, self.model.analysis, self.model.filtered_units())
