@@ -76,6 +76,8 @@ def add_command(subparsers) -> None:
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the extension of -o, else json)")
     p.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT instead of stdout")
+    p.add_argument("--at", metavar="T", help="units where the demo's tracks put them at time T (ISO 8601 "
+                   "with offset), cut by the line revision in force at T (or --line)")
     p.set_defaults(func=run, sectors_parser=p)
 
 
@@ -86,6 +88,7 @@ def warn(message: str) -> None:
 def _load(args) -> Document:
     if not args.demo and not (args.ao and args.line):
         args.sectors_parser.error("give --ao and --line (and usually --units), or --demo")
+    at = _at_time(args)
     base = None
     if args.demo:
         from desktop.core.demo import demo_document
@@ -107,7 +110,32 @@ def _load(args) -> Document:
         doc.validate_line(line)
     except LineError as exc:
         raise InputError(f"{args.line or 'the demo line'}: {exc}") from None
-    return doc
+    return doc if at is None else _snapshot_at(args, base, doc, at)
+
+
+def _at_time(args) -> int | None:
+    """--at T, checked before anything is loaded: only the demo has tracks and revisions."""
+    from desktop.cli_calls import time_arg
+    at = time_arg(getattr(args, "at", None), "--at")
+    if at is not None and (not args.demo or args.units):
+        raise CommandError("--at needs unit tracks and line revisions: use it with --demo, without --units", 2)
+    return at
+
+
+def _snapshot_at(args, base: Document, doc: Document, at: int) -> Document:
+    """The units where the demo's tracks put them at `at`, cut by the revision in force then
+    (or by --line when given)."""
+    from desktop.core.revisions import RevisionError, document_at
+    scenario = Document(doc.ao, doc.line, base.units, doc.sides, buffer_km=doc.buffer_km, title=doc.title,
+                        places=doc.places, tracks=base.tracks, revisions=base.revisions)
+    try:
+        snap = document_at(scenario, at, line=doc.line if args.line else None)
+    except RevisionError as exc:
+        raise CommandError(f"--at: {exc}", 2) from None
+    missing = int(np.count_nonzero(np.isnan(snap.units.lon)))
+    if missing:
+        warn(f"--at: {missing} units have no position report at or before {args.at}: reported in no sector")
+    return snap
 
 
 def _check_sides(doc: Document) -> None:

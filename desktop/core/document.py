@@ -10,11 +10,14 @@ from functools import cached_property
 
 import numpy as np
 
+from desktop.core.calls import CallLog
 from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, Classifier, owner_codes
 from desktop.core.events import Signal
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine
+from desktop.core.revisions import RevisionLog
 from desktop.core.sectors import AreaOfOperations, SectorResult, compute_sectors
+from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
 
 
@@ -40,15 +43,23 @@ class Analysis:
 
 
 class Document:
-    """Observable scenario. `sides` = (owner left of the line, owner right of the line)."""
+    """Observable scenario. `sides` = (owner left of the line, owner right of the line).
+
+    `calls` (hotline log), `tracks` (position reports, indexed like `units`) and
+    `revisions` (line versions over time) default to empty; `line` is the line being
+    edited, whatever revision is in force (desktop.core.revisions answers questions in time)."""
 
     def __init__(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable,
                  sides: tuple[str, str], *, buffer_km: float = DEFAULT_BUFFER_KM,
-                 title: str = "Untitled", places: tuple[Place, ...] = ()) -> None:
+                 title: str = "Untitled", places: tuple[Place, ...] = (), calls: CallLog | None = None,
+                 tracks: Tracks | None = None, revisions: RevisionLog | None = None) -> None:
         self.ao = ao
         self.sides = sides
         self.title = title
         self.places = places
+        self.calls = calls if calls is not None else CallLog.empty()
+        self.tracks = tracks if tracks is not None else Tracks.empty(len(units))
+        self.revisions = revisions if revisions is not None else RevisionLog()
         self._line = line
         self._preview: DeconflictionLine | None = None
         self._units = units

@@ -1,0 +1,209 @@
+"""The hotline-call log: calls between the two air operations centres, as columns.
+
+One numpy array per attribute, rows sorted by start time, so a time window is a
+`searchsorted` and the timeline can draw thousands of calls without one object per call.
+A call may name the units it concerns; those links are stored flat (`unit_ids`) with
+per-call offsets, so "calls about unit X" is one vectorised comparison. CSV interchange is
+in `desktop.core.calls_csv`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from desktop.core._grid_index import ranges_to_index
+from desktop.core.tracks import as_epoch, as_epoch_array, format_time
+
+CATEGORIES = ("airspace notification", "ground line", "incident", "line negotiation", "routine check")
+PRIORITIES = ("routine", "priority", "immediate", "flash")  # in increasing urgency
+LINK_SEPARATOR = ";"
+DAY_S = 86_400
+
+_TEXT = ("ids", "initiator", "from_station", "to_station", "operator", "category", "priority",
+         "summary", "outcome", "revision")
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+def split_links(text: str) -> list[str]:
+    """"A;B" -> ["A", "B"] (blanks dropped)."""
+    return [p.strip() for p in str(text).split(LINK_SEPARATOR) if p.strip()]
+
+
+@dataclass(frozen=True, eq=False)
+class CallLog:
+    """Hotline calls sorted by start (epoch seconds UTC). String columns are object
+    arrays ("" when empty); lon/lat are NaN for a call tied to no place; `revision` is the
+    id of the line revision the call agreed or tabled ("" for none).
+
+    Call i concerns the units `unit_ids[unit_offsets[i]:unit_offsets[i + 1]]`. Build with
+    `from_columns`, which sorts and accepts links as "A;B" strings."""
+
+    ids: np.ndarray
+    start: np.ndarray
+    duration_s: np.ndarray
+    initiator: np.ndarray      # the side that placed the call
+    from_station: np.ndarray   # the calling station
+    to_station: np.ndarray
+    operator: np.ndarray       # duty officer / linguist on our end
+    category: np.ndarray       # one of CATEGORIES
+    priority: np.ndarray       # one of PRIORITIES
+    summary: np.ndarray
+    outcome: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    revision: np.ndarray
+    unit_ids: np.ndarray = field(default=None)      # type: ignore[assignment]
+    unit_offsets: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        for f in fields(self):
+            col = getattr(self, f.name)
+            if f.name == "unit_ids":
+                col = np.empty(0, dtype=object) if col is None else np.asarray(col, dtype=object)
+            elif f.name == "unit_offsets":
+                col = np.zeros(n + 1, dtype=np.int64) if col is None else np.asarray(col, dtype=np.int64)
+            elif f.name == "start":
+                col = as_epoch_array(col)
+            elif f.name == "duration_s":
+                col = np.asarray(col).astype(np.int64)
+            elif f.name in ("lon", "lat"):
+                col = np.asarray(col, dtype=float)
+            else:
+                col = np.asarray(col, dtype=object)
+            want = {"unit_ids": col.shape, "unit_offsets": (n + 1,)}.get(f.name, (n,))
+            if col.shape != want:
+                raise ValueError(f"column {f.name!r} has shape {col.shape}, expected {want}")
+            object.__setattr__(self, f.name, _frozen(col))
+        off = self.unit_offsets
+        if off[0] != 0 or off[-1] != len(self.unit_ids) or np.any(np.diff(off) < 0):
+            raise ValueError("unit_offsets must rise from 0 to len(unit_ids)")
+        if n > 1 and np.any(np.diff(self.start) < 0):
+            raise ValueError("calls must be sorted by start; use CallLog.from_columns")
+        if np.any(self.duration_s < 0):
+            raise ValueError("a call has a negative duration")
+        for name, allowed in (("category", CATEGORIES), ("priority", PRIORITIES)):
+            bad = ~np.isin(getattr(self, name), allowed)
+            if bad.any():
+                value = getattr(self, name)[np.argmax(bad)]
+                raise ValueError(f"call {self.ids[np.argmax(bad)]!r}: {name} {value!r} is not one of "
+                                 f"{', '.join(allowed)}")
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_columns(cls, *, ids, start, duration_s=None, initiator=None, from_station=None,
+                     to_station=None, operator=None, category=None, priority=None, summary=None,
+                     outcome=None, units: Sequence[str | Iterable[str]] | None = None, lon=None,
+                     lat=None, revision=None) -> "CallLog":
+        """Calls in any order; sorted here by start (stably). `units` per call: "A;B" or a
+        list of ids. Missing columns default to "", 0 s, "routine check", "routine", NaN."""
+        n = len(ids)
+
+        def text(col, default=""):
+            return np.full(n, default, dtype=object) if col is None else np.asarray(col, dtype=object)
+
+        links = [split_links(u) if isinstance(u, str) else [str(x) for x in u]
+                 for u in (units if units is not None else [()] * n)]
+        counts = np.array([len(x) for x in links], dtype=np.int64)
+        flat = np.array([x for row in links for x in row], dtype=object)
+        nan = np.full(n, np.nan)
+        start = as_epoch_array(start)
+        order = np.argsort(start, kind="stable")
+        off = np.concatenate([[0], np.cumsum(counts)])
+        flat_sorted = flat[ranges_to_index(off[:-1][order], off[1:][order])] if len(flat) else flat
+        cols = dict(ids=text(ids), initiator=text(initiator), from_station=text(from_station),
+                    to_station=text(to_station), operator=text(operator),
+                    category=text(category, "routine check"), priority=text(priority, "routine"),
+                    summary=text(summary), outcome=text(outcome), revision=text(revision))
+        return cls(**{k: v[order] for k, v in cols.items()}, start=start[order],
+                   duration_s=(np.zeros(n, np.int64) if duration_s is None else np.asarray(duration_s))[order],
+                   lon=(nan if lon is None else np.asarray(lon, dtype=float))[order],
+                   lat=(nan if lat is None else np.asarray(lat, dtype=float))[order],
+                   unit_ids=flat_sorted, unit_offsets=np.concatenate([[0], np.cumsum(counts[order])]))
+
+    @classmethod
+    def empty(cls) -> "CallLog":
+        return cls.from_columns(ids=[], start=np.empty(0, dtype=np.int64))
+
+    def take(self, idx) -> "CallLog":
+        """The calls `idx` (indices or a mask), in start order."""
+        idx = np.asarray(idx)
+        idx = np.flatnonzero(idx) if idx.dtype == bool else np.sort(idx.astype(np.intp))
+        off = self.unit_offsets
+        counts = off[1:][idx] - off[:-1][idx]
+        return CallLog(**{k: getattr(self, k)[idx] for k in _TEXT},
+                       start=self.start[idx], duration_s=self.duration_s[idx], lon=self.lon[idx],
+                       lat=self.lat[idx], unit_ids=self.unit_ids[ranges_to_index(off[:-1][idx], off[1:][idx])],
+                       unit_offsets=np.concatenate([[0], np.cumsum(counts)]))
+
+    # -- queries ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index_of(self, call_id: str) -> int:
+        hits = np.flatnonzero(self.ids == call_id)
+        if not len(hits):
+            raise KeyError(call_id)
+        return int(hits[0])
+
+    def between(self, t0=None, t1=None) -> np.ndarray:
+        """Indices of the calls that start in [t0, t1) (either end may be None: open)."""
+        lo = 0 if t0 is None else int(np.searchsorted(self.start, as_epoch(t0), side="left"))
+        hi = len(self) if t1 is None else int(np.searchsorted(self.start, as_epoch(t1), side="left"))
+        return np.arange(lo, max(hi, lo))
+
+    def active_at(self, t) -> np.ndarray:
+        """Indices of the calls in progress at t (start <= t < start + duration)."""
+        t = as_epoch(t)
+        hi = int(np.searchsorted(self.start, t, side="right"))
+        return np.flatnonzero(self.start[:hi] + self.duration_s[:hi] > t)
+
+    def linked_to(self, unit_id: str) -> np.ndarray:
+        """Indices of the calls that name `unit_id` among their units."""
+        hits = np.flatnonzero(self.unit_ids == unit_id)
+        return np.unique(np.searchsorted(self.unit_offsets, hits, side="right") - 1)
+
+    def links(self, i: int) -> tuple[str, ...]:
+        return tuple(self.unit_ids[self.unit_offsets[i]:self.unit_offsets[i + 1]].tolist())
+
+    def links_text(self) -> list[str]:
+        """Per call, its units as "A;B" (for exports)."""
+        flat, off = self.unit_ids.tolist(), self.unit_offsets.tolist()
+        return [LINK_SEPARATOR.join(flat[a:b]) for a, b in zip(off[:-1], off[1:])]
+
+    def for_revision(self, revision_id: str) -> np.ndarray:
+        return np.flatnonzero(self.revision == revision_id)
+
+    def priority_rank(self) -> np.ndarray:
+        """int8 per call: index in PRIORITIES (0 routine .. 3 flash), for sorting and colour."""
+        rank = np.zeros(len(self), dtype=np.int8)
+        for k, p in enumerate(PRIORITIES[1:], start=1):
+            rank[self.priority == p] = k
+        return rank
+
+    def per_day(self, offset_s: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(days as datetime64[D], calls per day) from the first call's day to the last's,
+        days with no call included. `offset_s` shifts to local days (10800 for +03:00)."""
+        if not len(self):
+            return np.empty(0, dtype="datetime64[D]"), np.empty(0, dtype=np.int64)
+        day = (self.start + int(offset_s)) // DAY_S
+        first = int(day[0])
+        counts = np.bincount(day - first)
+        return np.arange(first, first + len(counts)).astype("datetime64[D]"), counts
+
+    def record(self, i: int) -> dict:
+        """Call i as plain data (JSON): times ISO 8601 UTC, units a list, lon/lat or None."""
+        lon, lat = float(self.lon[i]), float(self.lat[i])
+        has_place = np.isfinite(lon) and np.isfinite(lat)
+        return {"id": self.ids[i], "start": format_time(self.start[i]), "duration_s": int(self.duration_s[i]),
+                "initiator": self.initiator[i], "from_station": self.from_station[i],
+                "to_station": self.to_station[i], "operator": self.operator[i], "category": self.category[i],
+                "priority": self.priority[i], "summary": self.summary[i], "outcome": self.outcome[i],
+                "units": list(self.links(i)), "lon": lon if has_place else None,
+                "lat": lat if has_place else None, "revision": self.revision[i] or None}

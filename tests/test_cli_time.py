@@ -1,0 +1,195 @@
+"""The time-aware commands: `calls`, `sectors --at`, `diff`, run in-process through main()."""
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop import cli
+from desktop.core import demo
+from desktop.core.calls_csv import calls_csv_text, parse_calls_csv
+from desktop.core.report import report_dict
+from desktop.core.revisions import diff, document_at
+from desktop.core.tracks import parse_time
+from tests.core.test_calls import BAD
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def one_line_error(capsys, *argv, code=2):
+    got, out, err = run(capsys, *argv)
+    assert got == code, err
+    assert out == "" and len(err.strip().splitlines()) == 1 and err.startswith("deconflict: error: ")
+    return err.strip()
+
+
+# -- calls ------------------------------------------------------------------------------------
+def test_calls_demo_json_lists_every_call(capsys):
+    code, out, err = run(capsys, "calls", "--demo")
+    assert code == 0 and err == ""
+    calls = demo.demo_history()[0]
+    got = json.loads(out)["calls"]
+    assert [c["id"] for c in got] == calls.ids.tolist()
+    assert got[5] == calls.record(5)
+    assert len(out.splitlines()) == len(calls) + 2  # one call per line
+
+
+def test_calls_window_is_half_open_and_offsets_count(capsys):
+    calls = demo.demo_history()[0]
+    t = int(calls.start[100])
+    start = calls.record(100)["start"]
+    _, out, _ = run(capsys, "calls", "--demo", "--from", start, "--to", start.replace("Z", "+00:00"))
+    assert json.loads(out)["calls"] == []                 # [T, T) is empty
+    code, out, _ = run(capsys, "calls", "--demo", "--from", start)
+    assert code == 0 and json.loads(out)["calls"][0]["id"] == calls.ids[100]
+    # the incident day in local time (+03:00) is 2017-06-17T21:00Z .. 2017-06-18T21:00Z
+    _, out, _ = run(capsys, "calls", "--demo", "--from", "2017-06-18T00:00:00+03:00",
+                    "--to", "2017-06-19T00:00:00+03:00")
+    got = json.loads(out)["calls"]
+    want = calls.between(parse_time("2017-06-17T21:00:00Z"), parse_time("2017-06-18T21:00:00Z"))
+    assert [c["id"] for c in got] == calls.ids[want].tolist() and len(got) >= 25
+    assert t == parse_time(start)
+
+
+def test_calls_for_a_unit_as_csv_round_trip(capsys, tmp_path):
+    calls = demo.demo_history()[0]
+    out_file = tmp_path / "sdf06.csv"
+    code, out, err = run(capsys, "calls", "--demo", "--unit", "SDF-06", "-o", str(out_file))
+    assert code == 0 and out == "" and err == ""
+    assert out_file.read_text(encoding="utf-8") == calls_csv_text(calls.take(calls.linked_to("SDF-06")))
+    back, warnings = parse_calls_csv(out_file.read_text(encoding="utf-8"))
+    assert warnings == [] and all("SDF-06" in back.links(i) for i in range(len(back))) and len(back) > 5
+    code, out, _ = run(capsys, "calls", "--demo", "--format", "csv", "--to", "2017-06-02T00:00:00Z")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows] == calls.ids[calls.between(None, parse_time("2017-06-02T00:00:00Z"))].tolist()
+    assert rows[0]["start"].endswith("Z")
+
+
+def test_calls_from_a_file_warns_about_bad_rows(capsys, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text(BAD, encoding="utf-8")
+    code, out, err = run(capsys, "calls", "--calls", str(path))
+    assert code == 0
+    assert [c["id"] for c in json.loads(out)["calls"]] == ["c9", "c1"]
+    lines = err.strip().splitlines()
+    assert len(lines) == 8 and all(line.startswith(f"deconflict: warning: {path}:") for line in lines)
+    assert f"{path}:3: start: " in err
+
+
+def test_calls_errors_are_one_line(capsys, tmp_path):
+    err = one_line_error(capsys, "calls", "--demo", "--from", "2017-06-18T14:00:00")
+    assert err.startswith("deconflict: error: --from: '2017-06-18T14:00:00' has no UTC offset")
+    err = one_line_error(capsys, "calls", "--demo", "--to", "tomorrow")
+    assert err.startswith("deconflict: error: --to: 'tomorrow' is not an ISO 8601 time")
+    err = one_line_error(capsys, "calls", "--demo", "--from", "2017-06-19T00:00:00Z", "--to", "2017-06-18T00:00:00Z")
+    assert "--to 2017-06-18T00:00:00Z is before --from" in err
+    err = one_line_error(capsys, "calls", "--calls", str(tmp_path / "none.csv"))
+    assert err.endswith("none.csv: no such file")
+    code, _, err = run(capsys, "calls")
+    assert code == 2 and "give --demo or --calls CSV" in err
+
+
+# -- sectors --at -------------------------------------------------------------------------------
+def test_sectors_at_a_time_classifies_track_positions_with_the_revision_in_force(capsys):
+    t = "2017-06-18T18:43:00+03:00"
+    code, out, err = run(capsys, "sectors", "--demo", "--at", t)
+    assert code == 0 and err == ""
+    report = json.loads(out)
+    doc = demo.demo_document()
+    snap = document_at(doc, parse_time(t))
+    assert snap.line == doc.revisions.get("june").line
+    want = report_dict(snap)
+    assert report["sectors"] == want["sectors"]
+    assert report["units"] == want["units"]
+    lon, lat = doc.tracks.positions_at(parse_time(t))
+    assert [u["lon"] for u in report["units"]] == pytest.approx(lon.tolist(), abs=1e-7)
+    assert [u["lat"] for u in report["units"]] == pytest.approx(lat.tolist(), abs=1e-7)
+    # at the demo's "now" the answer is the plain demo report
+    _, now, _ = run(capsys, "sectors", "--demo", "--at", "2017-08-15T12:00:00Z")
+    _, plain, _ = run(capsys, "sectors", "--demo")
+    assert now == plain
+
+
+def test_sectors_at_the_exact_effective_time_uses_the_new_revision(capsys):
+    doc = demo.demo_document()
+    for t, rev in (("2017-08-04T23:59:59Z", "june"), ("2017-08-05T00:00:00Z", "august")):
+        _, out, _ = run(capsys, "sectors", "--demo", "--at", t)
+        assert json.loads(out)["sectors"] == report_dict(document_at(doc, parse_time(t)))["sectors"]
+        assert document_at(doc, parse_time(t)).line == doc.revisions.get(rev).line
+
+
+def test_sectors_at_with_a_line_file_and_csv(capsys):
+    code, out, _ = run(capsys, "sectors", "--demo", "--at", "2017-06-10T00:00:00Z", "--line",
+                       str(DATA / "demo_line.geojson"), "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    lon, _ = demo.demo_history()[1].positions_at(parse_time("2017-06-10T00:00:00Z"))
+    assert [float(r["lon"]) for r in rows] == pytest.approx(lon.tolist(), abs=1e-7)
+
+
+def test_sectors_at_errors(capsys):
+    err = one_line_error(capsys, "sectors", "--demo", "--at", "2017-06-18")
+    assert err.startswith("deconflict: error: --at: '2017-06-18' has no UTC offset")
+    err = one_line_error(capsys, "sectors", "--demo", "--at", "2017-06-01T11:59:59Z")
+    assert "no line revision is in force at 2017-06-01T11:59:59Z" in err
+    err = one_line_error(capsys, "sectors", "--demo", "--units", str(DATA / "demo_units.csv"), "--at",
+                         "2017-07-01T00:00:00Z")
+    assert "--at needs unit tracks" in err
+    code, out, err = run(capsys, "sectors", "--demo", "--at", "2017-05-01T00:00:00Z", "--line",
+                         str(DATA / "demo_line.geojson"))
+    assert code == 0 and "44 units have no position report" in err
+    assert all(u["sector"] is None for u in json.loads(out)["units"])
+
+
+# -- diff ---------------------------------------------------------------------------------------
+def test_diff_json_matches_the_core(capsys):
+    code, out, err = run(capsys, "diff", "--demo", "june", "august")
+    assert code == 0 and err == ""
+    got = json.loads(out)
+    changes = diff(demo.demo_document(), "june", "august")
+    assert got["a"] == {"id": "june", "state": "superseded", "effective": "2017-06-01T12:00:00Z",
+                        "call": changes.a.call_id, "note": changes.a.note}
+    assert got["b"]["id"] == "august" and got["at"] is None
+    assert [u["id"] for u in got["units"]] == ["SDF-11", "SDF-13", "SDF-17", "SDF-19"]
+    u = got["units"][0]
+    assert (u["sector_a"], u["owner_a"], u["sector_b"], u["owner_b"]) == ("S2", "Russian-backed", "S1", "US-backed")
+    assert u["distance_a_km"] == pytest.approx(changes.distance_a_km[0], abs=6e-4)
+
+
+def test_diff_csv_at_a_time_and_with_units(capsys):
+    t = "2017-07-01T00:00:00Z"
+    code, out, _ = run(capsys, "diff", "--demo", "august", "september", "--at", t, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    changes = diff(demo.demo_document(), "august", "september", at=t)
+    assert [r["id"] for r in rows] == changes.ids.tolist()
+    assert all(r["wrong_side_a"] in ("true", "false") for r in rows)
+    code, out, _ = run(capsys, "diff", "--demo", "june", "august", "--units", str(DATA / "demo_units.csv"))
+    assert code == 0 and [u["id"] for u in json.loads(out)["units"]] == ["SDF-11", "SDF-13", "SDF-17", "SDF-19"]
+
+
+def test_diff_errors(capsys):
+    err = one_line_error(capsys, "diff", "--demo", "june", "aug")
+    assert err == "deconflict: error: REV_B: no line revision 'aug' (revisions: june, august, september)"
+    err = one_line_error(capsys, "diff", "--demo", "june", "august", "--at", "noon")
+    assert err.startswith("deconflict: error: --at: 'noon'")
+    code, _, err = run(capsys, "diff", "june", "august")
+    assert code == 2 and "give --demo" in err
+
+
+def test_the_new_commands_are_plugins():
+    registry = cli.load_registry()
+    ids = {c.id for c in registry.contributions("cli_command")}
+    assert {"sectors", "calls", "diff"} <= ids
+    assert not [f for f in registry.failures if "calls" in f.source or "diff" in f.source]
+    from importlib.metadata import entry_points
+    names = {ep.name for ep in entry_points(group="deconflict.plugins")}
+    assert {"calls_command", "diff_command"} <= names
