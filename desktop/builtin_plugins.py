@@ -28,4 +28,21 @@ SECTORS_COMMAND = Plugin(
     contributions=(Contribution("cli_command", "sectors", "Sectors report", "desktop.cli_sectors:add_command"),),
 )
 
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, UNDO_HISTORY, SECTORS_COMMAND)
+CALLS_COMMAND = Plugin(
+    name="calls_command",
+    description="`deconflict calls`: the hotline-call log as CSV or JSON, by time window or unit",
+    contributions=(Contribution("cli_command", "calls", "Hotline calls", "desktop.cli_calls:add_command"),),
+)
+DIFF_COMMAND = Plugin(
+    name="diff_command",
+    description="`deconflict diff`: units that change sector between two line revisions",
+    contributions=(Contribution("cli_command", "diff", "Revision diff", "desktop.cli_diff:add_command"),),
+)
+EXPORT_COMMAND = Plugin(
+    name="export_command",
+    description="`deconflict export`: the briefing map as PNG, JPEG, SVG or PDF, headless",
+    contributions=(Contribution("cli_command", "export", "Export map", "desktop.cli_export:add_command"),),
+)
+
+BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND, DIFF_COMMAND,
+                   EXPORT_COMMAND)

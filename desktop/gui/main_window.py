@@ -121,6 +121,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.export_action = file_menu.addAction("&Export Map…", QtGui.QKeySequence("Ctrl+E"),
+                                                 self.show_export_dialog)
+        file_menu.addSeparator()
         file_menu.addAction("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
         edit = bar.addMenu("&Edit")
         self.undo_action = edit.addAction("Undo", QtGui.QKeySequence.StandardKey.Undo, self.stack.undo)
@@ -158,6 +161,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.redo_action.setEnabled(self.stack.can_redo())
         dirty = "" if self.stack.is_clean() else " *"
         self.setWindowTitle(f"{self.document.title}{dirty} — Deconflict")
+
+    def show_export_dialog(self):
+        """File › Export Map…: the briefing-map export (desktop.gui.export)."""
+        from desktop.gui.export.dialog import ExportDialog  # loaded on first use
+        self.export_dialog = ExportDialog(self.document, self.map_view, self.settings, self)
+        self.export_dialog.exported.connect(lambda path: self.status.showMessage(f"Exported {path}", 6000))
+        self.export_dialog.open()
+        return self.export_dialog
 
     def plugins_report(self) -> str:
         lines = [f"Loaded: {p.name} {p.version} — {p.description}".rstrip(" —") for p in self.registry.plugins]

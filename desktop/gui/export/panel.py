@@ -1,0 +1,122 @@
+"""The panel beside (or under) the map: legend, sector summary and flagged units, from
+what the export's map view actually drew (its pens, brushes and symbols)."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore
+
+from desktop.core.document import Document
+from desktop.gui import style
+from desktop.gui.basemap_layer import LAND  # translucent fills are seen over the land
+from desktop.gui.export import decorations as deco
+from desktop.gui.export.map_frame import OffscreenMap, scaled_pen
+from desktop.gui.export.settings import ExportSettings
+
+
+def legend_entries(m: OffscreenMap, document: Document, analysis, scale: float) -> list[deco.LegendEntry]:
+    """What the map shows, with the pens and brushes the map used (already scaled)."""
+    view, entries = m.view, []
+    sides = document.sides
+    for owner in dict.fromkeys(s.owner for s in analysis.sectors.sectors):
+        colour = style.qcolor(style.side_colour(owner, sides), 50)
+        entries.append(deco.LegendEntry(f"{owner} sector", "fill", brush=colour, under=LAND))
+    entries.append(deco.LegendEntry(f"AO boundary ({document.ao.name})", "stroke",
+                                    pen=view.sector_layer.ao_item.pen()))
+    entries.append(deco.LegendEntry("Deconfliction line", "stroke", pen=view.line_layer.curve.opts["pen"]))
+    res = analysis.sectors
+    if len(res.extension_start_xy) or len(res.extension_end_xy):
+        entries.append(deco.LegendEntry("Line extended to the AO edge", "stroke",
+                                        pen=view.line_layer.extension.opts["pen"]))
+    if view.sector_layer.show_buffer:
+        entries.append(deco.LegendEntry(f"Buffer ±{analysis.classification.buffer_km:g} km", "fill",
+                                        brush=view.sector_layer.buffer_item.brush(), under=LAND))
+    units = document.units
+    layer = view.unit_layer
+    if len(units):
+        for aff, item in layer.markers.items():
+            n = int(np.count_nonzero(units.affiliations == aff))
+            if n:
+                symbol, size, pen, brush = item._style  # noqa: SLF001 - the marker's own style
+                entries.append(deco.LegendEntry(f"{aff.title()} ({n:,})", "symbol", scaled_pen(pen, scale), brush,
+                                                symbol, size * scale))
+        if layer.mode == "lod":
+            colours = [style.qcolor(c) for c in style.AFFILIATION_COLOURS.values()]
+            entries.append(deco.LegendEntry("Unit density (too many to draw)", "raster", brush=colours))
+        cls = analysis.classification
+        for key, label, flags, colour in (
+                ("near", f"Near line (≤ {cls.buffer_km:g} km)", cls.near_line, style.NEAR_LINE_COLOUR),
+                ("wrong", "Wrong side of the line", cls.wrong_side, style.WRONG_SIDE_COLOUR)):
+            if layer.mode == "lod" and not len(layer.rings[key]) and np.any(flags):
+                # Too many flagged units for rings: the layer paints their cells instead.
+                entries.append(deco.LegendEntry(label, "fill", brush=style.qcolor(colour)))
+                continue
+            symbol, size, pen, brush = layer.rings[key]._style  # noqa: SLF001
+            entries.append(deco.LegendEntry(label, "symbol", scaled_pen(pen, scale), None, symbol, size * scale))
+    return entries
+
+
+def summary_rows(document: Document, analysis) -> list[deco.SummaryRow]:
+    cls, sectors = analysis.classification, analysis.sectors.sectors
+    n = len(sectors) + 1
+    code = np.asarray(cls.sector, dtype=np.int64) + 1  # 0 = in no sector
+    units = np.bincount(code, minlength=n)
+    near = np.bincount(code, weights=np.asarray(cls.near_line, dtype=float), minlength=n).astype(int)
+    wrong = np.bincount(code, weights=np.asarray(cls.wrong_side, dtype=float), minlength=n).astype(int)
+    rows = [deco.SummaryRow(s.id, s.owner, int(units[i + 1]), int(near[i + 1]), int(wrong[i + 1]), s.area_km2,
+                            style.qcolor(style.side_colour(s.owner, document.sides), 140))
+            for i, s in enumerate(sectors)]
+    if units[0]:
+        rows.append(deco.SummaryRow("—", "Outside AO", int(units[0]), int(near[0]), int(wrong[0]), None))
+    rows.append(deco.SummaryRow("", "Total", int(units.sum()), int(near.sum()), int(wrong.sum()),
+                                float(sum(s.area_km2 for s in sectors)), bold=True))
+    return rows
+
+
+def draw_panel(ink: deco.Ink, panel: QtCore.QRectF, m: OffscreenMap, document: Document, analysis,
+                settings: ExportSettings, scale: float) -> None:
+    entries = legend_entries(m, document, analysis, scale) if settings.legend else []
+    rows = summary_rows(document, analysis) if settings.summary_table else []
+    c = analysis.classification
+    note = (f"{len(document.units):,} units · {int(np.count_nonzero(c.near_line)):,} near line · "
+            f"{int(np.count_nonzero(c.wrong_side)):,} wrong side")
+    error = analysis.sectors.error or ""
+    side_by_side = panel.width() > 2.2 * ink.pt(150)
+    if side_by_side:  # portrait page: legend left, table right
+        gap = ink.pt(14)
+        half = (panel.width() - gap) / 2
+        if entries:
+            deco.draw_legend(ink, QtCore.QRectF(panel.left(), panel.top(), half, panel.height()), entries)
+        if rows or error:
+            deco.draw_table(ink, QtCore.QRectF(panel.right() - half, panel.top(), half, panel.height()), rows,
+                            note, error)
+        return
+    y = panel.top()
+    if entries:
+        y += deco.draw_legend(ink, QtCore.QRectF(panel.left(), y, panel.width(), panel.bottom() - y), entries)
+        y += ink.pt(10)
+    if rows or error:
+        y += deco.draw_table(ink, QtCore.QRectF(panel.left(), y, panel.width(), panel.bottom() - y), rows, note,
+                             error)
+        y += ink.pt(10)
+        flagged, total = flagged_units(document, analysis)
+        if flagged and panel.bottom() - y > ink.pt(40):
+            deco.draw_flagged(ink, QtCore.QRectF(panel.left(), y, panel.width(), panel.bottom() - y), flagged, total)
+
+
+def flagged_units(document: Document, analysis, limit: int = 200) -> tuple[list, int]:
+    """Wrong-side units, then near-line ones, nearest the line first: (chip colour, text)
+    for at most `limit` of them, and how many there are in all."""
+    cls, units, sectors = analysis.classification, document.units, analysis.sectors.sectors
+    wrong = np.flatnonzero(cls.wrong_side)
+    near = np.flatnonzero(np.asarray(cls.near_line) & ~np.asarray(cls.wrong_side))
+    km = cls.distance_km
+    out = []
+    for idx, colour, flag in ((wrong, style.WRONG_SIDE_COLOUR, "wrong side"),
+                              (near, style.NEAR_LINE_COLOUR, "near line")):
+        for i in idx[np.argsort(km[idx], kind="stable")][:limit - len(out)]:
+            s = int(cls.sector[i])
+            where = f"in {sectors[s].id}" if s >= 0 else "outside AO"
+            uid, name = str(units.ids[i]), str(units.names[i] or "")
+            name = f"  ·  {name}" if name and name != uid else ""
+            out.append((style.qcolor(colour), f"{uid}  {flag} {where}, {km[i]:.1f} km{name}"))
+    return out, len(wrong) + len(near)

@@ -1,0 +1,327 @@
+"""Draw a briefing page and write it as PNG, JPEG, SVG or PDF. Headless: needs a
+QApplication (see `ensure_qapp`) but shows no window.
+
+Page, top to bottom: marking banner; title and subtitle (date-time group, line in force);
+the map frame with scale bar and north arrow, beside (landscape) or above (portrait) a
+panel with the legend and the sector summary; the provenance footer; marking banner.
+`export_map` is what both the Export dialog and `deconflict export` call.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from desktop import __version__
+from desktop.core.document import Document
+from desktop.core.geodesy import GEOD, Projection, geodesic_distance_km
+from desktop.gui.export import decorations as deco
+from desktop.gui.export.map_frame import OffscreenMap, offscreen_map
+from desktop.gui.export.panel import draw_panel
+from desktop.gui.export.settings import SCREEN_DPI, ExportSettings, date_time_group
+
+JPEG_QUALITY = 92
+PAGE_IDS = {"A4": QtGui.QPageSize.PageSizeId.A4, "A3": QtGui.QPageSize.PageSizeId.A3,
+            "Letter": QtGui.QPageSize.PageSizeId.Letter}
+GRATICULE_LABEL_PX = 20.0  # height of the graticule's edge labels, screen pixels
+_APP: QtWidgets.QApplication | None = None
+
+
+def ensure_qapp() -> QtWidgets.QApplication:
+    """The running QApplication, or a new one. With no display on Linux/BSD, Qt would abort
+    trying to reach X11: use the offscreen platform (must be set before the app exists)."""
+    app = QtWidgets.QApplication.instance()
+    if app is not None:
+        return app
+    if (sys.platform not in ("win32", "darwin") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    global _APP
+    _APP = QtWidgets.QApplication([sys.argv[0] if sys.argv else "deconflict"])  # kept: the app must outlive us
+    return _APP
+
+
+@dataclass
+class PageLayout:
+    """Where things went on the page (device pixels), for tests and callers."""
+
+    page: QtCore.QRectF
+    frame: QtCore.QRectF            # the map
+    view_rect: QtCore.QRectF        # display coordinates shown in the frame (top() = min y)
+    projection: Projection
+    scale: float                    # page pixels per map (screen) pixel
+    px_per_pt: float
+    north_deg: float                # true north, degrees clockwise from page up, at the centre
+    m_per_px: float                 # ground metres per page pixel at the centre (horizontal)
+    scale_bar: deco.ScaleBar | None = None
+    panel: QtCore.QRectF | None = None
+    unit_mode: str = "markers"      # how the unit layer drew the units: markers or lod
+
+    def to_page(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """Display coordinates -> page pixels."""
+        vr, f = self.view_rect, self.frame
+        px = f.left() + (np.asarray(x, float) - vr.left()) / vr.width() * f.width()
+        py = f.top() + (vr.bottom() - np.asarray(y, float)) / vr.height() * f.height()
+        return px, py
+
+    def from_page(self, px, py) -> tuple[np.ndarray, np.ndarray]:
+        vr, f = self.view_rect, self.frame
+        x = vr.left() + (np.asarray(px, float) - f.left()) / f.width() * vr.width()
+        y = vr.bottom() - (np.asarray(py, float) - f.top()) / f.height() * vr.height()
+        return x, y
+
+    def lonlat_to_page(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        return self.to_page(*self.projection.forward(lon, lat))
+
+    def page_to_lonlat(self, px, py) -> tuple[np.ndarray, np.ndarray]:
+        return self.projection.inverse(*self.from_page(px, py))
+
+
+# -- the page -------------------------------------------------------------------------------
+def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSettings,
+                page: QtCore.QRectF, projection: Projection | None = None,
+                when: datetime | None = None) -> PageLayout:
+    """Draw the whole page into `painter` (device pixels at settings' dpi) over `page`."""
+    dpi = settings.effective_dpi
+    ink = deco.Ink(painter, dpi / 72.0)
+    scale = dpi / SCREEN_DPI
+    when = when or settings.export_time()
+    analysis = document.analysis
+    painter.fillRect(page, QtGui.QColor("white"))
+    banner_h = ink.pt(13) if settings.marking.strip() else 0.0
+    margin = ink.pt(14)
+    content = QtCore.QRectF(page.left() + margin, page.top() + banner_h, page.width() - 2 * margin,
+                            page.height() - 2 * banner_h)
+    if banner_h:
+        deco.draw_banner(ink, QtCore.QRectF(page.left(), page.top(), page.width(), banner_h), settings.marking)
+        deco.draw_banner(ink, QtCore.QRectF(page.left(), page.bottom() - banner_h, page.width(), banner_h),
+                         settings.marking)
+    line_text = line_description(document)
+    top = _draw_title(ink, content, settings, document, when, line_text, projection)
+    bottom = content.bottom() - ink.pt(6)
+    if settings.footer:
+        bottom -= ink.pt(11)
+    body = QtCore.QRectF(content.left(), top, content.width(), max(bottom - top, ink.pt(20)))
+    frame, panel = _split_body(ink, body, settings)
+    logical = QtCore.QSize(max(16, round(frame.width() / scale)), max(16, round(frame.height() / scale)))
+    frame = QtCore.QRectF(frame.left(), frame.top(), logical.width() * scale, logical.height() * scale)
+    rect = None
+    if settings.extent == "view" and settings.view_rect is not None:
+        x0, y0, x1, y1 = settings.view_rect
+        rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
+    with offscreen_map(document, logical, scale, projection, rect, settings.graticule_labels) as m:
+        m.render(painter, frame)
+        layout = _frame_geometry(m, page, frame, scale, ink.k)
+        painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        painter.drawRect(frame)
+        if settings.scale_bar:
+            # Clear of the graticule's bottom labels (~20 screen px tall).
+            clearance = GRATICULE_LABEL_PX * scale if settings.graticule_labels else 0.0
+            layout.scale_bar = deco.draw_scale_bar(ink, frame, layout.m_per_px, dpi, clearance,
+                                                   ratio=not settings.uses_pixels)
+        if settings.north_arrow:
+            deco.draw_north_arrow(ink, frame, layout.north_deg)
+        if panel is not None:
+            draw_panel(ink, panel, m, document, analysis, settings, scale)
+            layout.panel = panel
+    if settings.footer:
+        _draw_footer(ink, QtCore.QRectF(content.left(), content.bottom() - ink.pt(13), content.width(),
+                                        ink.pt(11)), document, when, layout.projection)
+    return layout
+
+
+def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings, document: Document,
+                when: datetime, line_text: str, projection: Projection | None) -> float:
+    """Title, the user's subtitle (if any), then the DTG and the line in force; the AO and
+    grid on the right. Returns the y where the body starts."""
+    y = content.top() + ink.pt(8)
+    right_w = content.width() * 0.22
+    left_w = content.width() - right_w - ink.pt(10)
+    title_h, row_h = ink.pt(22), ink.pt(12)
+    ink.text(QtCore.QRectF(content.left(), y, left_w, title_h), settings.title.strip() or document.title, 16,
+             bold=True)
+    rows = [(settings.subtitle.strip(), 9, deco.INK)] if settings.subtitle.strip() else []
+    rows.append((f"DTG {date_time_group(when)}  ·  Line in force: {line_text}", 8.5, deco.MUTED))
+    for i, (text, size, colour) in enumerate(rows):
+        ink.text(QtCore.QRectF(content.left(), y + title_h + i * row_h, left_w, row_h), text, size, colour=colour)
+    right = QtCore.QRectF(content.right() - right_w, y, right_w, title_h)
+    ink.text(right, document.ao.name, 9, bold=True, align=QtCore.Qt.AlignmentFlag.AlignRight)
+    crs = projection or Projection.utm_for(*document.ao.centre)
+    ink.text(QtCore.QRectF(right.left(), y + title_h, right_w, row_h), f"Grid: {crs.name}", 7.5,
+             colour=deco.MUTED, align=QtCore.Qt.AlignmentFlag.AlignRight)
+    rule_y = y + title_h + len(rows) * row_h + ink.pt(3)
+    ink.p.setPen(QtGui.QPen(deco.RULE, ink.pt(0.6)))
+    ink.p.drawLine(QtCore.QPointF(content.left(), rule_y), QtCore.QPointF(content.right(), rule_y))
+    return rule_y + ink.pt(6)
+
+
+def _split_body(ink: deco.Ink, body: QtCore.QRectF, settings: ExportSettings):
+    """Map frame and side/bottom panel (None when neither legend nor table is wanted)."""
+    if not (settings.legend or settings.summary_table):
+        return body, None
+    gap = ink.pt(10)
+    if body.width() >= 1.15 * body.height():
+        w = min(max(0.27 * body.width(), ink.pt(160)), ink.pt(260))
+        if body.width() - w - gap < ink.pt(100):
+            return body, None
+        return (QtCore.QRectF(body.left(), body.top(), body.width() - w - gap, body.height()),
+                QtCore.QRectF(body.right() - w, body.top(), w, body.height()))
+    h = min(max(0.28 * body.height(), ink.pt(130)), ink.pt(230))
+    if body.height() - h - gap < ink.pt(100):
+        return body, None
+    return (QtCore.QRectF(body.left(), body.top(), body.width(), body.height() - h - gap),
+            QtCore.QRectF(body.left(), body.bottom() - h, body.width(), h))
+
+
+def _frame_geometry(m: OffscreenMap, page: QtCore.QRectF, frame: QtCore.QRectF, scale: float,
+                    px_per_pt: float) -> PageLayout:
+    vr = m.view_rect
+    layout = PageLayout(page, frame, vr, m.view.projection, scale, px_per_pt, 0.0, 1.0,
+                        unit_mode=m.view.unit_layer.mode)
+    cx, cy = vr.center().x(), vr.center().y()
+    # Ground scale along the page's horizontal at the centre: a short east-west chord on the
+    # page, back to lon/lat, measured on the ellipsoid. Right for any projection.
+    half = vr.width() * 0.005
+    lon, lat = m.view.to_lonlat(np.array([cx - half, cx + half]), np.array([cy, cy]))
+    _, _, metres = GEOD.inv(lon[0], lat[0], lon[1], lat[1])
+    page_px = 2 * half / vr.width() * frame.width()
+    layout.m_per_px = float(metres) / page_px
+    # True north: a step north from the centre, projected; its direction on the page.
+    clon, clat = m.view.to_lonlat(cx, cy)
+    step = 0.01
+    nx, ny = m.view.to_display(np.array([clon, clon]), np.array([clat, min(float(clat) + step, 89.99)]))
+    layout.north_deg = math.degrees(math.atan2(float(nx[1] - nx[0]), float(ny[1] - ny[0])))
+    return layout
+
+
+def line_revision_label(document: Document) -> str:
+    """'rev august, effective 050000Z AUG 17, call C-…': the revision whose line is the one
+    shown, if the document keeps revisions ('' when it keeps none)."""
+    line = document.line
+    revisions = tuple(getattr(document, "revisions", None) or ())
+    rev = next((r for r in reversed(revisions) if r.line == line), None)
+    if rev is None:
+        return "edited, not a saved revision" if revisions else ""
+    when = datetime.fromtimestamp(int(rev.effective), timezone.utc)
+    state = "" if rev.state == "agreed" else f" ({rev.state})"
+    call = f", call {rev.call_id}" if getattr(rev, "call_id", "") else ""
+    return f"rev {rev.id}{state}, effective {date_time_group(when)}{call}"
+
+
+def line_facts(document: Document) -> str:
+    line = document.line
+    km = float(np.sum(geodesic_distance_km(line.lon[:-1], line.lat[:-1], line.lon[1:], line.lat[1:])))
+    return f"{len(line)} vertices, {km:,.0f} km"
+
+
+def line_description(document: Document) -> str:
+    label, facts = line_revision_label(document), line_facts(document)
+    return f"{label} ({facts})" if label else facts
+
+
+def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: datetime,
+                 projection: Projection) -> None:
+    rev = line_revision_label(document).split(",")[0]
+    line = f"{rev}, {len(document.line)} vertices" if rev else f"{len(document.line)} vertices"
+    left = f"{document.title}  ·  Line: {line}  ·  {len(document.units):,} units"
+    right = f"Exported {when:%Y-%m-%d %H:%M} UTC  ·  Deconflict {__version__}  ·  {projection.label}"
+    half = rect.width() / 2
+    ink.text(QtCore.QRectF(rect.left(), rect.top(), half, rect.height()), left, 6.5, colour=deco.MUTED)
+    ink.text(QtCore.QRectF(rect.left() + half, rect.top(), half, rect.height()), right, 6.5, colour=deco.MUTED,
+             align=QtCore.Qt.AlignmentFlag.AlignRight)
+
+
+# -- files ------------------------------------------------------------------------------------
+def render_image(document: Document, settings: ExportSettings, projection: Projection | None = None,
+                 when: datetime | None = None) -> tuple[QtGui.QImage, PageLayout]:
+    """The page as an RGB32 QImage that carries its dpi. Does not validate `settings` (the
+    dialog's preview renders below the 72-dpi floor); export_map does."""
+    w, h = settings.page_pixels()
+    image = QtGui.QImage(w, h, QtGui.QImage.Format.Format_RGB32)
+    image.fill(QtGui.QColor("white"))
+    painter = QtGui.QPainter(image)
+    try:
+        layout = render_page(painter, document, settings, QtCore.QRectF(0, 0, w, h), projection, when)
+    finally:
+        painter.end()
+    # Only now: fonts above are sized for the device, not for the dots-per-metre it carries.
+    dpm = round(settings.effective_dpi / 0.0254)
+    image.setDotsPerMeterX(dpm)
+    image.setDotsPerMeterY(dpm)
+    return image, layout
+
+
+def export_map(document: Document, settings: ExportSettings, path: str | os.PathLike,
+               projection: Projection | None = None) -> PageLayout:
+    """Write the page to `path` in settings.format. The file is written aside and renamed,
+    so a failed export never leaves half a file. Raises OSError if it cannot be written."""
+    settings.validate()
+    ensure_qapp()
+    path = Path(path)
+    when = settings.export_time()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if settings.format in ("png", "jpg"):
+            image, layout = render_image(document, settings, projection, when)
+            writer = QtGui.QImageWriter(str(tmp), b"PNG" if settings.format == "png" else b"JPEG")
+            if settings.format == "jpg":
+                writer.setQuality(JPEG_QUALITY)  # PNG: Qt's default compression (0.17 s for 4K)
+            if not writer.write(image):
+                raise OSError(writer.errorString())
+        elif settings.format == "pdf":
+            layout = _write_pdf(document, settings, tmp, projection, when)
+        else:
+            layout = _write_svg(document, settings, tmp, projection, when)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return layout
+
+
+def _paint(device, document, settings, projection, when, path) -> PageLayout:
+    painter = QtGui.QPainter()
+    if not painter.begin(device):
+        raise OSError(f"cannot open {path.name} for writing")
+    try:
+        page = QtCore.QRectF(0, 0, device.width(), device.height())
+        return render_page(painter, document, settings, page, projection, when)
+    finally:
+        painter.end()
+
+
+def _write_pdf(document, settings, path: Path, projection, when) -> PageLayout:
+    writer = QtGui.QPdfWriter(str(path))
+    writer.setResolution(round(settings.effective_dpi))
+    wpt, hpt = settings.page_points()
+    if settings.uses_pixels:
+        size = QtGui.QPageSize(QtCore.QSizeF(min(wpt, hpt), max(wpt, hpt)), QtGui.QPageSize.Unit.Point,
+                               "Custom", QtGui.QPageSize.SizeMatchPolicy.ExactMatch)
+    else:
+        size = QtGui.QPageSize(PAGE_IDS[settings.paper])
+    writer.setPageSize(size)  # portrait sizes; the orientation turns them
+    writer.setPageOrientation(QtGui.QPageLayout.Orientation.Landscape if wpt > hpt
+                              else QtGui.QPageLayout.Orientation.Portrait)
+    writer.setPageMargins(QtCore.QMarginsF(0, 0, 0, 0))
+    writer.setTitle(settings.title or document.title)
+    writer.setCreator(f"Deconflict {__version__}")
+    return _paint(writer, document, settings, projection, when, path)
+
+
+def _write_svg(document, settings, path: Path, projection, when) -> PageLayout:
+    from PySide6 import QtSvg  # only SVG needs it
+    w, h = settings.page_pixels()
+    gen = QtSvg.QSvgGenerator()
+    gen.setFileName(str(path))
+    gen.setSize(QtCore.QSize(w, h))
+    gen.setViewBox(QtCore.QRect(0, 0, w, h))
+    gen.setResolution(round(settings.effective_dpi))
+    gen.setTitle(settings.title or document.title)
+    gen.setDescription(f"{settings.marking} — exported by Deconflict {__version__}")
+    return _paint(gen, document, settings, projection, when, path)
