@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.core.annotations import Annotation, Annotations
 from desktop.core.document import Document
 from desktop.core.events import Signal
 from desktop.core.line import DeconflictionLine
@@ -49,6 +50,35 @@ class SetBuffer(Command):
 
     def undo(self, doc: Document) -> None:
         doc.set_buffer_km(self.before)
+
+
+@dataclass
+class SetAnnotations(Command):
+    """Replace the map markup: adding, editing, moving and deleting items are all this."""
+
+    before: Annotations
+    after: Annotations
+    label: str = "Edit markup"
+
+    def do(self, doc: Document) -> None:
+        doc.set_annotations(self.after)
+
+    def undo(self, doc: Document) -> None:
+        doc.set_annotations(self.before)
+
+
+def add_annotation(doc: Document, annotation: Annotation) -> SetAnnotations:
+    return SetAnnotations(doc.annotations, doc.annotations.added(annotation), f"Add {annotation.kind}")
+
+
+def change_annotation(doc: Document, annotation: Annotation, what: str = "Edit") -> SetAnnotations:
+    """`what`: the verb shown in the Edit menu ("Move", "Restyle", ...)."""
+    return SetAnnotations(doc.annotations, doc.annotations.replaced(annotation), f"{what} {annotation.kind}")
+
+
+def delete_annotation(doc: Document, annotation_id: str) -> SetAnnotations:
+    kind = doc.annotations.get(annotation_id).kind
+    return SetAnnotations(doc.annotations, doc.annotations.removed(annotation_id), f"Delete {kind}")
 
 
 def move_vertex(doc: Document, index: int, lon: float, lat: float) -> SetLine:

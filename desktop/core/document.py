@@ -10,6 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
+from desktop.core.annotations import Annotations
 from desktop.core.calls import CallLog
 from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, Classifier, owner_codes
 from desktop.core.events import Signal
@@ -45,14 +46,15 @@ class Analysis:
 class Document:
     """Observable scenario. `sides` = (owner left of the line, owner right of the line).
 
-    `calls` (hotline log), `tracks` (position reports, indexed like `units`) and
-    `revisions` (line versions over time) default to empty; `line` is the line being
+    `calls` (hotline log), `tracks` (position reports, indexed like `units`), `revisions`
+    (line versions over time) and `annotations` (map markup) default to empty; `line` is the line being
     edited, whatever revision is in force (desktop.core.revisions answers questions in time)."""
 
     def __init__(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable,
                  sides: tuple[str, str], *, buffer_km: float = DEFAULT_BUFFER_KM,
                  title: str = "Untitled", places: tuple[Place, ...] = (), calls: CallLog | None = None,
-                 tracks: Tracks | None = None, revisions: RevisionLog | None = None) -> None:
+                 tracks: Tracks | None = None, revisions: RevisionLog | None = None,
+                 annotations: Annotations | None = None) -> None:
         self.ao = ao
         self.sides = sides
         self.title = title
@@ -65,10 +67,12 @@ class Document:
         self._units = units
         self._buffer_km = float(buffer_km)
         self._analysis: Analysis | None = None
+        self._annotations = annotations if annotations is not None else Annotations()
         self.line_changed = Signal()      # (line shown: DeconflictionLine, preview: bool)
         self.analysis_changed = Signal()  # (Analysis)
         self.units_changed = Signal()     # ()
         self.buffer_changed = Signal()    # (km)
+        self.annotations_changed = Signal()  # (Annotations)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -92,6 +96,11 @@ class Document:
     @property
     def buffer_km(self) -> float:
         return self._buffer_km
+
+    @property
+    def annotations(self) -> Annotations:
+        """Map markup (desktop.core.annotations), in drawing order."""
+        return self._annotations
 
     @cached_property
     def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +167,10 @@ class Document:
                                       self._classifier.rebuffer(current.classification, self._buffer_km))
         self.buffer_changed.emit(self._buffer_km)
         self.analysis_changed.emit(self.analysis)
+
+    def set_annotations(self, annotations: Annotations) -> None:
+        self._annotations = annotations
+        self.annotations_changed.emit(annotations)
 
     # -- internals -----------------------------------------------------------------------
     def _announce_line(self, preview: bool) -> None:
