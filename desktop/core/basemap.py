@@ -11,8 +11,10 @@ Sources (installed Python packages, found through importlib, so a frozen app wor
 Layers are columnar (one float64 (N, 2) lon/lat array + polyline offsets), never one
 object per polyline, and are loaded lazily and cached per (kind, resolution): the first
 load of the intermediate resolution takes ~50 ms, coarse ones ~15 ms. Parsing the towns
-JSON takes ~130 ms, so the parsed columns are cached as a small .npz in the user cache
-dir (~5 ms to load afterwards); a cache that cannot be written or read is just skipped.
+JSON takes ~130 ms and the coast's text index ~70 ms, so the parsed columns are cached
+as .npz files in the user cache dir (~5 ms to load afterwards); a cache that cannot be
+written or read is just skipped.
+The standalone executable ships that .npz instead of the JSON (`bundled_towns_path`).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import json
 import os
 import sys
 import threading
+import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -212,14 +215,46 @@ def load_layer(kind: str, resolution: str) -> BasemapLayerData:
     with _lock:
         data = _layers.get((kind, resolution))
         if data is None:
-            data = _layers[(kind, resolution)] = _read_layer(kind, resolution)
+            data = _layers[(kind, resolution)] = _read_layer_cached(kind, resolution)
         return data
 
 
-def _read_layer(kind: str, resolution: str) -> BasemapLayerData:
+_LAYER_ARRAYS = ("lonlat", "offsets", "level", "bbox")
+
+
+def _read_layer_cached(kind: str, resolution: str) -> BasemapLayerData:
+    """The parsed layer from the user cache (~5 ms for the intermediate coast instead of
+    ~70 ms parsing its text index), parsed and cached when missing or unreadable."""
     root = _data_dir()
     stem = _FILE_STEM[kind]
     meta_name, dat_name = f"{stem}meta_{resolution}.dat", f"{stem}_{resolution}.dat"
+    cache = None
+    try:
+        stamp = "-".join(f"{st.st_size}-{st.st_mtime_ns}" for st in
+                         (os.stat(str(root / meta_name)), os.stat(str(root / dat_name))))
+        lakes = zlib.crc32(repr(sorted(SUPPLEMENT_LAKES.items())).encode()) if kind == "coast" else 0
+        cache = cache_dir() / f"basemap-v1-{kind}-{resolution}-{stamp}-{lakes:08x}.npz"
+        with np.load(cache, allow_pickle=False) as z:
+            lonlat, offsets, level, bbox = (z[name] for name in _LAYER_ARRAYS)
+        if (lonlat.dtype, offsets.dtype, level.dtype) != (np.float64, np.int64, np.int8) or \
+                offsets[-1] != len(lonlat) or len(level) != len(offsets) - 1:
+            raise ValueError("a cache of another layout")
+        return BasemapLayerData(kind, resolution, lonlat, offsets, level, bbox, kind == "coast")
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no cache yet (or the data is not in plain files): parse
+    data = _read_layer(root, kind, meta_name, dat_name, resolution)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, **{name: getattr(data, name) for name in _LAYER_ARRAYS})
+            os.replace(tmp, cache)  # atomic: a reader never sees half a file
+        except OSError:
+            pass
+    return data
+
+
+def _read_layer(root, kind: str, meta_name: str, dat_name: str, resolution: str) -> BasemapLayerData:
     try:
         tokens = (root / meta_name).read_text(encoding="ascii").split()
         raw = (root / dat_name).read_bytes()
@@ -380,36 +415,61 @@ def _towns_source():
 
 
 def _read_towns() -> Towns:
+    bundled = bundled_towns_path()
+    if bundled is not None and bundled.is_file():
+        try:
+            return _load_towns_npz(bundled)
+        except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+            raise BasemapDataError(f"cannot read the bundled town table {bundled}: {exc}") from exc
     src = _towns_source()
     cache = None
     try:
         st = os.stat(str(src))  # a real file unless the app is zipped
         cache = cache_dir() / f"towns-v1-{Path(TOWNS_FILE).stem}-{st.st_size}-{st.st_mtime_ns}.npz"
-        with np.load(cache, allow_pickle=False) as z:
-            names = bytes(z["names"]).decode("utf-8").split("\n")
-            return Towns(np.array(names, dtype=object), z["lon"], z["lat"], z["population"])
+        return _load_towns_npz(cache)
     except (OSError, ValueError, KeyError, UnicodeDecodeError):
         pass  # no cache yet, or a bad one: parse the JSON
+    towns = _parse_towns_json(src)
+    if cache is not None:
+        try:
+            write_towns_npz(towns, cache)
+        except OSError:
+            pass
+    return towns
+
+
+def bundled_towns_path() -> Path | None:
+    """Where a standalone executable carries its town table (packaging writes it with
+    `write_towns_npz`, instead of shipping the 16 MB JSON); None in a source install."""
+    root = getattr(sys, "_MEIPASS", None)
+    return Path(root) / "resources" / "towns.npz" if root else None
+
+
+def _parse_towns_json(src) -> Towns:
     try:
         records = json.loads(src.read_bytes())
         rows = [(str(c["name"]).replace("\n", " "), float(c["longitude"]), float(c["latitude"]),
                  int(c.get("population") or 0)) for c in records.values()]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BasemapDataError(f"cannot read town data {TOWNS_FILE}: {exc}") from exc
-    names = [r[0] for r in rows]
-    lon = np.array([r[1] for r in rows], dtype=np.float64)
-    lat = np.array([r[2] for r in rows], dtype=np.float64)
-    population = np.array([r[3] for r in rows], dtype=np.int64)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, names=np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
-                     lon=lon, lat=lat, population=population)
-            os.replace(tmp, cache)  # atomic: a reader never sees half a file
-        except OSError:
-            pass
-    return Towns(np.array(names, dtype=object), lon, lat, population)
+    return Towns(np.array([r[0] for r in rows], dtype=object), np.array([r[1] for r in rows], dtype=np.float64),
+                 np.array([r[2] for r in rows], dtype=np.float64), np.array([r[3] for r in rows], dtype=np.int64))
+
+
+def _load_towns_npz(path: Path) -> Towns:
+    with np.load(path, allow_pickle=False) as z:
+        names = bytes(z["names"]).decode("utf-8").split("\n")
+        return Towns(np.array(names, dtype=object), z["lon"], z["lat"], z["population"])
+
+
+def write_towns_npz(towns: Towns, path: Path) -> None:
+    """Write the town columns as a compressed .npz, atomically (a reader never sees half
+    a file). Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez_compressed(tmp, names=np.frombuffer("\n".join(towns.name).encode("utf-8"), dtype=np.uint8),
+                        lon=towns.lon, lat=towns.lat, population=towns.population)
+    os.replace(tmp, path)
 
 
 def clear_caches() -> None:

@@ -169,6 +169,28 @@ def test_towns_cache_round_trips(fresh_caches):
     assert np.array_equal(again.lon, first.lon) and np.array_equal(again.population, first.population)
 
 
+def test_parsed_layers_are_cached_exactly(fresh_caches):
+    parsed = bm.load_layer("coast", "l")
+    assert len(list(fresh_caches.glob("basemap-v1-coast-l-*.npz"))) == 1
+    bm.clear_caches()
+    cached = bm.load_layer("coast", "l")  # from the .npz
+    for name in ("lonlat", "offsets", "level", "bbox"):
+        assert np.array_equal(getattr(cached, name), getattr(parsed, name)), name
+    assert cached.lonlat.dtype == np.float64 and cached.closed
+
+
+def test_standalone_build_reads_its_bundled_town_table(fresh_caches, tmp_path, monkeypatch):
+    """A frozen app ships towns.npz (no JSON) under resources/ and reads that first."""
+    towns = bm.load_towns()
+    bm.write_towns_npz(towns, tmp_path / "bundle" / "resources" / "towns.npz")
+    monkeypatch.setattr(bm.sys, "_MEIPASS", str(tmp_path / "bundle"), raising=False)
+    monkeypatch.setattr(bm, "_towns_source", lambda: pytest.fail("the JSON must not be read"))
+    bm.clear_caches()
+    bundled = bm.load_towns()
+    assert list(bundled.name) == list(towns.name) and np.array_equal(bundled.lat, towns.lat)
+    assert (tmp_path / "bundle" / "resources" / "towns.npz").stat().st_size < 2_000_000  # vs 16 MB of JSON
+
+
 def test_corrupt_town_cache_is_ignored(fresh_caches):
     bm.load_towns()
     (cache,) = fresh_caches.glob("towns-*.npz")
