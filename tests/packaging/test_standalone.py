@@ -1,0 +1,75 @@
+"""Smoke test of the standalone executables (issue: standalone executable): each runs from a
+folder outside the repository with no Python environment, answers like the source install,
+exports the map and opens the main window with every built-in plugin."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+
+import numpy as np
+import pytest
+
+from desktop.builtin_plugins import BUILTIN_PLUGINS
+from desktop.gui.app import EXIT_AFTER_PAINT
+from tests.packaging.standalone import ROOT, clean_env, install_copies, run
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="built and smoke-tested on Linux CI")
+KINDS = ("onedir", "onefile")
+DTG = "2017-08-14T15:30Z"
+
+
+@pytest.fixture(scope="module")
+def executables(tmp_path_factory):
+    return install_copies(tmp_path_factory.mktemp("standalone"))
+
+
+@pytest.fixture
+def env(tmp_path):
+    return clean_env(tmp_path / "home")
+
+
+def _ok(result: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_version_is_stamped_from_pyproject(executables, kind, env, tmp_path):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert _ok(run(executables[kind], "--version", cwd=tmp_path, env=env)).strip() == f"deconflict {version}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sectors_report_matches_the_source_install(executables, kind, env, tmp_path):
+    frozen = json.loads(_ok(run(executables[kind], "sectors", "--demo", "--format", "json", cwd=tmp_path, env=env)))
+    source = subprocess.run([sys.executable, "-m", "desktop", "sectors", "--demo", "--format", "json"],
+                            capture_output=True, text=True, check=True, cwd=ROOT)
+    assert frozen == json.loads(source.stdout)
+    assert len(frozen["units"]) == 44 and {s["owner"] for s in frozen["sectors"]} == {"US-backed", "Russian-backed"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_export_writes_the_same_map_as_the_source_install(executables, kind, env, tmp_path, qapp):
+    from PySide6 import QtGui
+    frozen_png, source_png = tmp_path / "frozen.png", tmp_path / "source.png"
+    _ok(run(executables[kind], "export", "--demo", str(frozen_png), "--dtg", DTG, cwd=tmp_path, env=env))
+    subprocess.run([sys.executable, "-m", "desktop", "export", "--demo", str(source_png), "--dtg", DTG],
+                   capture_output=True, check=True, cwd=ROOT, env={**env, "PATH": f"{sys.prefix}/bin:/usr/bin:/bin"})
+    images = [QtGui.QImage(str(p)).convertToFormat(QtGui.QImage.Format.Format_RGB32) for p in (frozen_png, source_png)]
+    assert (images[0].width(), images[0].height()) == (1754, 1240)  # A4 landscape at 150 dpi
+    a, b = (np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), -1) for img in images)
+    # Same renderer, same fonts, same data: at most anti-aliasing noise may differ.
+    assert np.count_nonzero(a != b) < 0.001 * a.size
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_gui_opens_with_every_builtin_plugin_and_quits_cleanly(executables, kind, tmp_path):
+    env = clean_env(tmp_path / "home", **{EXIT_AFTER_PAINT: "1"})
+    shown = json.loads(_ok(run(executables[kind], cwd=tmp_path, env=env, timeout=60)).strip().splitlines()[-1])
+    panels = {c.id for p in BUILTIN_PLUGINS for c in p.contributions if c.kind == "panel"}
+    tools = {c.id for p in BUILTIN_PLUGINS for c in p.contributions if c.kind == "tool"}
+    assert set(shown["panels"]) == panels and set(shown["tools"]) == tools
+    assert shown["plugin_failures"] == [] and shown["window"].startswith("Euphrates 2017")
