@@ -11,7 +11,8 @@ throwaway view only (the user's map is never touched):
 - the unit layer's `SymbolItem`s (pre-rendered pixmaps at device size): hidden and
   replaced by `VectorSymbols`, which draws the same symbol, size, pen and brush as one
   vector path per item (crisp in PDF/SVG, one draw call for thousands of units).
-Text items get pixel-sized fonts so the page does not depend on the screen's dpi.
+Text items get pixel-sized fonts so the page does not depend on the screen's dpi. Items
+that draw themselves in device pixels (markup) are told the scale (`set_export_scale`).
 """
 from __future__ import annotations
 
@@ -141,7 +142,9 @@ class OffscreenMap:
         s = self.scale
         plot = self.view.plot_item
         for item in list(self.view.scene().items()):
-            if isinstance(item, SymbolItem):
+            if hasattr(item, "set_export_scale"):  # items that size themselves in pixels (markup)
+                item.set_export_scale(s)
+            elif isinstance(item, SymbolItem):
                 if item.isVisible() and len(item):
                     vector = VectorSymbols(item, s)
                     plot.addItem(vector, ignoreBounds=True)
