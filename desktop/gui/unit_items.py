@@ -31,7 +31,8 @@ class _InertItem(pg.GraphicsObject):
 
 
 class SymbolItem(_InertItem):
-    """One symbol (pyqtgraph symbol name, size in px, pen, brush) drawn at each (x, y)."""
+    """One symbol (pyqtgraph symbol name or QPainterPath, size in px, pen, brush) drawn at
+    each (x, y)."""
 
     def __init__(self, symbol: str, size: float, pen: QtGui.QPen, brush: QtGui.QBrush | None,
                  z: float) -> None:
@@ -44,6 +45,14 @@ class SymbolItem(_InertItem):
         self.y = np.empty(0)
         self._bounds: QtCore.QRectF | None = None  # of the finite points
         self._render(1.0)
+
+    def set_size(self, size: float) -> None:
+        """Draw the same symbol at another size (pixels)."""
+        if size != self._style[1]:
+            self.prepareGeometryChange()
+            self._style = (self._style[0], size, *self._style[2:])
+            self._render(self._dpr or 1.0)
+            self.update()
 
     def _render(self, dpr: float) -> None:
         # The same renderer ScatterPlotItem's atlas uses, so markers look exactly as before.

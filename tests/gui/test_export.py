@@ -21,6 +21,8 @@ from desktop.gui.export import render
 from desktop.gui.export.dialog import ExportDialog
 from desktop.gui.export.settings import ExportSettings, ExportSettingsError, date_time_group
 from desktop.gui.main_window import MainWindow
+from desktop.gui.symbology import DESIGN
+from desktop.gui.unit_symbols import SYMBOL_PX
 from tests.gui.big_units import random_document
 
 GEOD = Geod(ellps="WGS84")
@@ -149,13 +151,15 @@ def test_line_sector_fills_and_units_are_where_they_project(demo_page):
         lon, lat = proj.inverse(xy[i, 0], xy[i, 1])
         px, py = layout.lonlat_to_page(lon, lat)
         assert _near_colour(pixels, px, py, style.LINE_COLOUR, radius=2, tol=40), (i, px, py)
-    # Units: the centre of a marker has its affiliation's fill.
+    # Units: inside the frame, left of the infantry cross (which passes the centre), the
+    # symbol has its affiliation's fill.
     units = doc.units
+    inside = 45 / DESIGN * SYMBOL_PX * layout.scale  # design units from the frame centre
     for uid in ("SDF-15", "SAA-07", "SDF-10"):
         i = units.index_of(uid)
         px, py = layout.lonlat_to_page(units.lon[i], units.lat[i])
         colour = style.AFFILIATION_COLOURS[units.affiliations[i]]
-        assert _near_colour(pixels, px, py, colour, radius=1, tol=6), (uid, pixels[int(py), int(px)])
+        assert _near_colour(pixels, px - inside, py, colour, radius=1, tol=6), (uid, pixels[int(py), int(px)])
     # Sector fills: calm patches inside each sector, clear of the buffer band, have the
     # owner's colour at alpha 50 over land (a few may be over a lake instead).
     line = shapely.LineString(analysis.sectors.effective_xy)

@@ -68,8 +68,9 @@ class VectorSymbols(QtWidgets.QGraphicsItem):
 
 
 def symbol_polygon(symbol: str, size: float) -> np.ndarray:
-    """Closed outline (k x 2) of a pyqtgraph symbol `size` wide, centred on 0, y down."""
-    path = Symbols[symbol]
+    """Closed outline (k x 2) of a pyqtgraph symbol (name or QPainterPath) `size` wide,
+    centred on 0, y down."""
+    path = Symbols[symbol] if isinstance(symbol, str) else symbol
     polys = path.toSubpathPolygons(QtGui.QTransform.fromScale(size, size))
     pts = np.array([(q.x(), q.y()) for q in polys[0]], dtype=float)
     if not np.allclose(pts[0], pts[-1]):
