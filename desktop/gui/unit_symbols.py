@@ -134,10 +134,12 @@ class UnitNamesItem(_InertItem):
         self.texts: list[str] = []
         self.export_scale = 1.0
         self._bounds = QtCore.QRectF()
+        self._static: dict[tuple[str, int], QtGui.QStaticText] = {}
 
     def set_labels(self, x, y, offset, texts: list[str]) -> None:
         self.prepareGeometryChange()
         self.x, self.y, self.offset, self.texts = x, y, offset, texts
+        self._static: dict[tuple[str, int], QtGui.QStaticText] = {}  # laid-out text: a pan only moves it
         self._bounds = QtCore.QRectF(float(x.min()), float(y.min()), float(np.ptp(x)),
                                      float(np.ptp(y))) if len(x) else QtCore.QRectF()
         self.update()
@@ -173,13 +175,17 @@ class UnitNamesItem(_InertItem):
         p.save()
         p.resetTransform()
         p.setFont(font)
+        p.setPen(NAME_COLOUR)
         for x, y, off, text in zip(dx, dy, self.offset, self.texts):
-            rect = QtCore.QRectF(x + off * k, y - h / 2, fm.horizontalAdvance(text) + 4 * k, h)
+            static = self._static.get((text, font.pixelSize()))
+            if static is None:
+                static = self._static[(text, font.pixelSize())] = QtGui.QStaticText(text)
+                static.prepare(QtGui.QTransform(), font)
+            rect = QtCore.QRectF(x + off * k, y - h / 2, static.size().width() + 4 * k, h)
             if off < 0:  # left of the symbol: the name ends there
                 rect.moveRight(x + off * k)
             p.fillRect(rect, HALO)
-            p.setPen(NAME_COLOUR)
-            p.drawText(rect, int(QtCore.Qt.AlignmentFlag.AlignCenter), text)
+            p.drawStaticText(QtCore.QPointF(rect.left() + 2 * k, rect.top() + (h - static.size().height()) / 2), static)
         p.restore()
 
 
@@ -266,11 +272,10 @@ class UnitDetail:
         layer, units = self.layer, self.view.document.units
         idx = idx[np.lexsort((idx, -self._rank(idx)))]
         sx, sy = labels.to_pixels(layer.x[idx], layer.y[idx], px, py, rect)
-        specs = [self._specs[k] for k in self._spec_of[idx]]
-        boxes = [symbol_rect(s, SYMBOL_PX) for s in specs]
-        right = np.array([b.right() for b in boxes]) + LABEL_GAP_PX
-        taken = np.array([(x + b.left(), y + b.top(), x + b.right(), y + b.bottom())
-                          for x, y, b in zip(sx, sy, boxes)]).reshape(-1, 4)
+        # Each symbol's reach (left, top, right, bottom) around its unit, in pixels.
+        reach = np.array([_ltrb(symbol_rect(s, SYMBOL_PX)) for s in self._specs]).reshape(-1, 4)[self._spec_of[idx]]
+        right = reach[:, 2] + LABEL_GAP_PX
+        taken = reach + np.column_stack([sx, sy, sx, sy])
         places = self.view.document.places
         if places:
             psx, psy = labels.to_pixels(*self.view.to_display([p.lon for p in places], [p.lat for p in places]),
@@ -285,7 +290,7 @@ class UnitDetail:
         rest = np.setdiff1d(np.arange(len(idx)), keep)
         if len(rest) and len(keep) < MAX_LABELS:
             placed = [labels.label_box(sx[k] + right[k], sy[k], names[k], right_anchor) for k in keep]
-            left = np.array([b.left() for b in boxes]) - LABEL_GAP_PX
+            left = reach[:, 0] - LABEL_GAP_PX
             taken2 = np.vstack([taken, np.reshape(placed, (-1, 4))])
             more = rest[labels.thin_labels(sx[rest] + left[rest], sy[rest], [names[k] for k in rest], width, height,
                                            taken2, MAX_LABELS - len(keep), anchor=left_anchor)]
@@ -299,3 +304,7 @@ class UnitDetail:
         echelon = np.array([ECHELONS.index(self._specs[k].echelon) + 1 if self._specs[k].echelon else 0
                             for k in self._spec_of[idx]], dtype=float)
         return 1000.0 * flags["wrong"][idx] + 100.0 * flags["near"][idx] + echelon
+
+
+def _ltrb(r: QtCore.QRectF) -> tuple[float, float, float, float]:
+    return r.left(), r.top(), r.right(), r.bottom()

@@ -184,6 +184,38 @@ def test_pan_step_markers(benchmark, scene):
     scene.settle()
 
 
+def test_pan_step_symbols(benchmark, scene):
+    """Pan zoomed in to the full-symbol level: ~FULL_SYMBOL_LIMIT units in view as 2525
+    symbols with their names (re-laid out after each short pause, as on screen)."""
+    from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT
+    view, layer = scene.view, scene.view.unit_layer
+    vb = view.view_box
+    cx, cy = float(np.median(layer.x)), float(np.median(layer.y))
+    per_km2 = len(layer.x) / ((layer.x.max() - layer.x.min()) * (layer.y.max() - layer.y.min()) / 1e6)
+    half_h = math.sqrt(0.8 * FULL_SYMBOL_LIMIT / per_km2 / (1400 / 900)) * 1e3 / 2
+    vb.setRange(xRange=(cx - half_h * 1400 / 900, cx + half_h * 1400 / 900), yRange=(cy - half_h, cy + half_h),
+                padding=0)
+    scene.settle()
+    assert layer.detail.active and len(layer.detail.names.texts) > 20
+    width = vb.viewRect().width()
+    state = {"angle": 0.0}
+    da = 2 * 0.02 / 0.6
+
+    def step():
+        a = state["angle"]
+        state["angle"] = a + da
+        vb.translateBy(x=0.3 * width * (math.cos(a + da) - math.cos(a)),
+                       y=0.3 * width * (math.sin(a + da) - math.sin(a)))
+        if state["angle"] % 1.0 < da:  # now and then the mouse rests: names are laid out again
+            layer.detail.layout_names()
+        scene.paint()
+    _pedantic(benchmark, step, rounds=60)
+    benchmark.extra_info["symbols"] = len(layer.detail.symbols)
+    benchmark.extra_info["names"] = len(layer.detail.names.texts)
+    view.zoom_to_ao()
+    scene.settle()
+
+
 def test_zoom_step(benchmark, scene):
     """Mouse-wheel zoom in/out by 10 % about the centre (the raster is rebuilt only when
     zooming stops, see test_lod_rebuild)."""
