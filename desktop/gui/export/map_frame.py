@@ -106,13 +106,14 @@ class OffscreenMap:
 
     def __init__(self, document: Document, logical: QtCore.QSize, scale: float,
                  projection: Projection | None = None, rect: QtCore.QRectF | None = None,
-                 graticule_labels: bool = True) -> None:
+                 graticule_labels: bool = True, buffer_band: bool = True) -> None:
         self.document = document
         self.scale = scale
         self._listeners = _listeners(document)
         view = self.view = MapView(document, Selection())
         if projection is not None and projection != view.projection:  # same CRS and origin: nothing to do
             view.set_projection(projection)
+        view.sector_layer.set_buffer_visible(buffer_band)
         view.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         view.plot_item.layout.setContentsMargins(0, 0, 0, 0)
         view.resize(logical)
