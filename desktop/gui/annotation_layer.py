@@ -106,6 +106,11 @@ class ShapePainter:
 
     def __init__(self, p: QtGui.QPainter, t: QtGui.QTransform, scale: float) -> None:
         self.p, self.t, self.k = p, t, scale
+        dev = p.device()
+        # What can be seen (device pixels): the map frame of an export, else the view.
+        self.bounds = QtCore.QRectF(0, 0, dev.width() / dev.devicePixelRatioF(), dev.height() / dev.devicePixelRatioF())
+        if p.hasClipping():
+            self.bounds = self.bounds.intersected(p.clipBoundingRect())
 
     def device(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t = self.t
@@ -144,7 +149,7 @@ class ShapePainter:
         self.p.setPen(QtCore.Qt.PenStyle.NoPen)
         self.p.setBrush(colour)
         self.p.drawEllipse(anchor, 3 * k, 3 * k)
-        box = self._label_rect(a.text, QtCore.QPointF(x[0] + 10 * k, y[0] - 10 * k), "bottom-left", bold=True)
+        box = self._label_rect(a.text, QtCore.QPointF(x[0] + 12 * k, y[0] - 16 * k), "bottom-left", bold=True)
         self.p.setPen(QtGui.QPen(colour, max(a.width * PT_PX * k * 0.6, 0.8 * k)))
         self.p.drawLine(anchor, QtCore.QPointF(box.left(), box.bottom()))
         self._label(a.text, box, colour, border=colour, bold=True)
@@ -198,7 +203,13 @@ class ShapePainter:
             self.p.drawLine(QtCore.QPointF(x0 - nx, y0 - ny), QtCore.QPointF(x0 + nx, y0 + ny))
         text = a.label() if not a.text else f"{a.text}: {a.label()}"
         mid = len(x) // 2
-        box = self._label_rect(text, QtCore.QPointF(x[mid], y[mid] - 8 * k), "bottom-centre")
+        if abs(x[-1] - x[0]) >= abs(y[-1] - y[0]):  # mostly across: the label above the middle
+            box = self._label_rect(text, QtCore.QPointF(x[mid], y[mid] - 8 * k), "bottom-centre")
+        else:  # mostly up and down: beside it
+            box = self._label_rect(text, QtCore.QPointF(x[mid], y[mid]), "centre")
+            box.moveLeft(x[mid] + 10 * k)
+            if box.right() > self.bounds.right():  # no room on the right: the other side
+                box.moveRight(x[mid] - 10 * k)
         self._label(text, box, colour)
 
     # -- pieces -----------------------------------------------------------------------------

@@ -110,5 +110,8 @@ class AnnotationDialog(QtWidgets.QDialog):
 def edit_annotation(annotation: Annotation, parent: QtWidgets.QWidget | None = None, title: str = "") -> Annotation | None:
     """Run the dialog; the edited annotation, or None when cancelled."""
     dialog = AnnotationDialog(annotation, title, parent)
-    accepted = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
-    return dialog.result_annotation if accepted else None
+    try:
+        accepted = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
+        return dialog.result_annotation if accepted else None
+    finally:
+        dialog.deleteLater()  # Qt deletes it, in its own time (not Python's collector, mid-event)

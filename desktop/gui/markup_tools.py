@@ -69,6 +69,7 @@ class MarkupTool(QtCore.QObject):
 
     def deactivate(self) -> None:
         self.cancel()
+        self.layer.select(None)  # another tool would not act on it (Delete edits the line there)
         self.active = False
         self._viewport.removeEventFilter(self)
         self.view.removeEventFilter(self)
