@@ -104,13 +104,53 @@ class AnnotationItem(pg.GraphicsObject):
 class ShapePainter:
     """Draws one Shape with a painter whose transform was reset to device pixels."""
 
-    def __init__(self, p: QtGui.QPainter, t: QtGui.QTransform, scale: float) -> None:
+    def __init__(self, p: QtGui.QPainter | None, t: QtGui.QTransform, scale: float,
+                 bounds: QtCore.QRectF | None = None) -> None:
         self.p, self.t, self.k = p, t, scale
-        dev = p.device()
-        # What can be seen (device pixels): the map frame of an export, else the view.
-        self.bounds = QtCore.QRectF(0, 0, dev.width() / dev.devicePixelRatioF(), dev.height() / dev.devicePixelRatioF())
-        if p.hasClipping():
-            self.bounds = self.bounds.intersected(p.clipBoundingRect())
+        if bounds is None:
+            dev = p.device()
+            # What can be seen (device pixels): the map frame of an export, else the view.
+            bounds = QtCore.QRectF(0, 0, dev.width() / dev.devicePixelRatioF(), dev.height() / dev.devicePixelRatioF())
+            if p.hasClipping():
+                bounds = bounds.intersected(p.clipBoundingRect())
+        self.bounds = bounds
+
+    def labels(self, shape: Shape) -> list[tuple[str, QtCore.QRectF]]:
+        """Where a shape's labels go (device pixels): what the map draws and what unit names
+        keep clear of."""
+        a = shape.annotation
+        x, y = self.device(shape.x, shape.y)
+        px, py = self.device(shape.px, shape.py)
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        if not len(x):
+            return []
+        k = self.k
+        if a.kind == TEXT:
+            return [(a.text, self._label_rect(a.text, QtCore.QPointF(x[0] + 12 * k, y[0] - 16 * k), "bottom-left",
+                                              bold=True))]
+        if a.kind == CIRCLE:  # on the ring's northernmost point (the outline starts due north)
+            return [(a.label(), self._label_rect(a.label(), QtCore.QPointF(x[0], y[0]), "centre"))]
+        if a.kind == MEASURE:
+            text = a.label() if not a.text else f"{a.text}: {a.label()}"
+            mid = len(x) // 2
+            if abs(x[-1] - x[0]) >= abs(y[-1] - y[0]):  # mostly across: the label above the middle
+                return [(text, self._label_rect(text, QtCore.QPointF(x[mid], y[mid] - 8 * k), "bottom-centre"))]
+            box = self._label_rect(text, QtCore.QPointF(x[mid], y[mid]), "centre")  # up and down: beside it
+            box.moveLeft(x[mid] + 10 * k)
+            if box.right() > self.bounds.right():  # no room on the right: the other side
+                box.moveRight(x[mid] - 10 * k)
+            return [(text, box)]
+        if not a.text:
+            return []
+        if a.kind == POLYGON:
+            return [(a.text, self._label_rect(a.text, QtCore.QPointF(float(np.mean(px)), float(np.mean(py))),
+                                              "centre"))]
+        # Arrow: at the tail; freehand: at the end; on the side away from the stroke.
+        (ex, ey), other = ((x[0], y[0]), (x[-1], y[-1])) if a.kind == ARROW else ((x[-1], y[-1]), (x[0], y[0]))
+        rect = self._label_rect(a.text, QtCore.QPointF(ex, ey), "centre")
+        rect.moveLeft(ex - rect.width() - 8 * k if other[0] > ex else ex + 8 * k)
+        return [(a.text, rect)]
 
     def device(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t = self.t
@@ -138,51 +178,48 @@ class ShapePainter:
                 self.p.drawPath(path)
         pen = QtGui.QPen(colour, width, QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenCapStyle.RoundCap,
                          QtCore.Qt.PenJoinStyle.RoundJoin)
-        getattr(self, f"_draw_{a.kind}")(a, path, x, y, px, py, pen, colour)
+        getattr(self, f"_draw_{a.kind}")(shape, a, path, x, y, px, py, pen, colour)
         if highlight:
             self._handles(px, py)
 
     # -- kinds ------------------------------------------------------------------------------
-    def _draw_text(self, a, path, x, y, px, py, pen, colour) -> None:
+    def _draw_text(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         k = self.k
         anchor = QtCore.QPointF(x[0], y[0])
         self.p.setPen(QtCore.Qt.PenStyle.NoPen)
         self.p.setBrush(colour)
         self.p.drawEllipse(anchor, 3 * k, 3 * k)
-        box = self._label_rect(a.text, QtCore.QPointF(x[0] + 12 * k, y[0] - 16 * k), "bottom-left", bold=True)
+        (text, box), = self.labels(shape)
         self.p.setPen(QtGui.QPen(colour, max(a.width * PT_PX * k * 0.6, 0.8 * k)))
         self.p.drawLine(anchor, QtCore.QPointF(box.left(), box.bottom()))
-        self._label(a.text, box, colour, border=colour, bold=True)
+        self._label(text, box, colour, border=colour, bold=True)
 
-    def _draw_arrow(self, a, path, x, y, px, py, pen, colour) -> None:
+    def _draw_arrow(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         head = self._arrowhead(x, y, pen.widthF())
-        if head is None:
+        if head is None:  # too short on screen for a head
             self._stroke(path, pen)
+            self._labels(shape, colour)
             return
         polygon, trim = head
         self._stroke(_polyline(*_trim_end(x, y, trim)), pen)
         self.p.setPen(QtGui.QPen(colour, 1.0 * self.k))
         self.p.setBrush(colour)
         self.p.drawPolygon(polygon)
-        if a.text:
-            self._label_at(a.text, x[0], y[0], colour, away_from=(x[-1], y[-1]))
+        self._labels(shape, colour)
 
-    def _draw_freehand(self, a, path, x, y, px, py, pen, colour) -> None:
+    def _draw_freehand(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         self._stroke(path, pen)
-        if a.text:
-            self._label_at(a.text, x[-1], y[-1], colour, away_from=(x[0], y[0]))
+        self._labels(shape, colour)
 
-    def _draw_polygon(self, a, path, x, y, px, py, pen, colour) -> None:
+    def _draw_polygon(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         fill = QtGui.QColor(colour)
         fill.setAlpha(FILL_ALPHA)
         self.p.setPen(pen)
         self.p.setBrush(fill)
         self.p.drawPath(path)
-        if a.text:
-            box = self._label_rect(a.text, QtCore.QPointF(float(np.mean(px)), float(np.mean(py))), "centre")
-            self._label(a.text, box, colour)
+        self._labels(shape, colour)
 
-    def _draw_circle(self, a, path, x, y, px, py, pen, colour) -> None:
+    def _draw_circle(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         self.p.setPen(pen)
         self.p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         self.p.drawPath(path)
@@ -190,27 +227,16 @@ class ShapePainter:
         self.p.setPen(QtGui.QPen(colour, 1.5 * self.k))
         self.p.drawLine(c - QtCore.QPointF(s, 0), c + QtCore.QPointF(s, 0))
         self.p.drawLine(c - QtCore.QPointF(0, s), c + QtCore.QPointF(0, s))
-        # The label sits on the ring's northernmost point (the outline starts due north).
-        box = self._label_rect(a.label(), QtCore.QPointF(x[0], y[0]), "centre")
-        self._label(a.label(), box, colour)
+        self._labels(shape, colour)
 
-    def _draw_measure(self, a, path, x, y, px, py, pen, colour) -> None:
+    def _draw_measure(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         self._stroke(path, pen)
         k = self.k
         for (x0, y0), (x1, y1) in (((px[0], py[0]), (x[1], y[1])), ((px[-1], py[-1]), (x[-2], y[-2]))):
             d = math.hypot(x1 - x0, y1 - y0) or 1.0
             nx, ny = -(y1 - y0) / d * 6 * k, (x1 - x0) / d * 6 * k
             self.p.drawLine(QtCore.QPointF(x0 - nx, y0 - ny), QtCore.QPointF(x0 + nx, y0 + ny))
-        text = a.label() if not a.text else f"{a.text}: {a.label()}"
-        mid = len(x) // 2
-        if abs(x[-1] - x[0]) >= abs(y[-1] - y[0]):  # mostly across: the label above the middle
-            box = self._label_rect(text, QtCore.QPointF(x[mid], y[mid] - 8 * k), "bottom-centre")
-        else:  # mostly up and down: beside it
-            box = self._label_rect(text, QtCore.QPointF(x[mid], y[mid]), "centre")
-            box.moveLeft(x[mid] + 10 * k)
-            if box.right() > self.bounds.right():  # no room on the right: the other side
-                box.moveRight(x[mid] - 10 * k)
-        self._label(text, box, colour)
+        self._labels(shape, colour)
 
     # -- pieces -----------------------------------------------------------------------------
     def _stroke(self, path: QtGui.QPainterPath, pen: QtGui.QPen) -> None:
@@ -254,13 +280,9 @@ class ShapePainter:
         y = {"bottom-left": at.y() - h, "centre": at.y() - h / 2, "bottom-centre": at.y() - h}[where]
         return QtCore.QRectF(x, y, w, h)
 
-    def _label_at(self, text: str, x: float, y: float, colour: QtGui.QColor, away_from) -> None:
-        """A label beside an end point, on the side away from the rest of the stroke."""
-        k = self.k
-        left = away_from[0] > x
-        rect = self._label_rect(text, QtCore.QPointF(x, y), "centre")
-        rect.moveLeft(x - rect.width() - 8 * k if left else x + 8 * k)
-        self._label(text, rect, colour)
+    def _labels(self, shape: Shape, colour: QtGui.QColor) -> None:
+        for text, rect in self.labels(shape):
+            self._label(text, rect, colour)
 
     def _label(self, text: str, rect: QtCore.QRectF, colour: QtGui.QColor, border: QtGui.QColor | None = None,
                bold: bool = False) -> None:
@@ -330,6 +352,15 @@ class AnnotationLayer:
     def _changed(self) -> None:
         self.item.prepareGeometryChange()
         self.item.update()
+
+    def label_boxes(self, px: float, py: float, rect: QtCore.QRectF) -> np.ndarray:
+        """(left, top, right, bottom) of every markup label in pixels from the top-left of
+        `rect` (display coordinates, `px` x `py` map units a pixel): what other labels avoid."""
+        t = QtGui.QTransform(1 / px, 0, 0, -1 / abs(py), -rect.left() / px, rect.bottom() / abs(py))
+        bounds = QtCore.QRectF(0, 0, rect.width() / px, rect.height() / abs(py))
+        painter = ShapePainter(None, t, 1.0, bounds)  # screen pixels, as the names are laid out
+        boxes = [(r.left(), r.top(), r.right(), r.bottom()) for shape in self.shapes for _, r in painter.labels(shape)]
+        return np.array(boxes, dtype=float).reshape(-1, 4)
 
     # -- picking ------------------------------------------------------------------------------
     def annotation_at(self, x: float, y: float, tolerance: float) -> str | None:

@@ -210,6 +210,7 @@ class MapView(pg.PlotWidget):
 
     def _on_annotations_changed(self, _annotations) -> None:
         self.annotation_layer.refresh()
+        self.unit_layer.detail.relayout()  # unit names keep clear of markup labels
 
     def _on_selection_changed(self, source: object) -> None:
         self.unit_layer.update_selection(self.selection.units)

@@ -50,7 +50,8 @@ class AnnotationDialog(QtWidgets.QDialog):
             swatch.setObjectName(f"swatch{hex_colour}")
             swatch.setStyleSheet(f"background: {hex_colour}; border: 1px solid #555;")
             swatch.setFixedSize(18, 18)
-            swatch.clicked.connect(lambda _=False, c=hex_colour: self.colour_edit.setText(c))
+            swatch.setProperty("colour", hex_colour)
+            swatch.clicked.connect(self._on_swatch)  # a bound slot, not a lambda: nothing outlives the dialog
             row.addWidget(swatch)
         row.addWidget(pick)
         form.addRow("Colour", row)
@@ -77,6 +78,9 @@ class AnnotationDialog(QtWidgets.QDialog):
         self._update()
         self.text_edit.setFocus()
         self.text_edit.selectAll()
+
+    def _on_swatch(self) -> None:
+        self.colour_edit.setText(self.sender().property("colour"))
 
     def _pick_colour(self) -> None:
         colour = QtWidgets.QColorDialog.getColor(QtGui.QColor(self.colour_edit.text()), self, "Markup colour")

@@ -8,7 +8,7 @@ and unit names, used while few units are in view (<= FULL_SYMBOL_LIMIT).
   per unit, bounded by the limit) and cached until the units change.
 - Names: greedy placement right of the symbol (2525's unique-designation position), else
   left of it; wrong-side units first, then near-line ones, then by echelon (largest first); a name
-  that would overlap another, a symbol or a place label is left out. Re-laid out shortly
+  that would overlap another, a symbol, a place label or a markup label is left out. Re-laid out shortly
   after a pan or zoom, like the place labels.
 """
 from __future__ import annotations
@@ -257,6 +257,10 @@ class UnitDetail:
 
     # -- names --------------------------------------------------------------------------------
     def _on_range_changed(self, *_) -> None:
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Lay the names out again shortly (the view or the markup changed)."""
         if self.active:
             self._timer.start()
 
@@ -281,6 +285,7 @@ class UnitDetail:
             psx, psy = labels.to_pixels(*self.view.to_display([p.lon for p in places], [p.lat for p in places]),
                                         px, py, rect)
             taken = np.vstack([taken, labels.place_labels(psx, psy, [p.name for p in places])[1]])
+        taken = np.vstack([taken, self.view.annotation_layer.label_boxes(abs(px), abs(py), rect)])
         names = [str(units.names[i] or units.ids[i]) for i in idx]
         width, height = rect.width() / abs(px), rect.height() / abs(py)
         # Right of the symbol first; a name that does not fit there may go left of it.

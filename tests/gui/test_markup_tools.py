@@ -56,22 +56,25 @@ def only(win) -> Annotation:
     return items[0]
 
 
-def answer_dialog(edits: dict) -> list:
+def answer_dialog(edits: dict, owner: QtCore.QObject) -> list:
     """Fill the next modal dialog's fields (by attribute name) and press OK. Returns a list
-    that receives the dialog, so a test can see it was shown."""
+    that receives the dialog's title, so a test can see it was shown. The polling timer is
+    a child of `owner`, so nothing outlives the test."""
     seen = []
+    timer = QtCore.QTimer(owner, interval=10)
 
     def fill():
         dialog = QtWidgets.QApplication.activeModalWidget()
         if dialog is None:  # not up yet
-            QtCore.QTimer.singleShot(10, fill)
             return
-        seen.append(dialog)
+        timer.stop()
+        seen.append(dialog.windowTitle())
         for name, value in edits.items():
             widget = getattr(dialog, name)
             widget.setValue(value) if isinstance(widget, QtWidgets.QAbstractSpinBox) else widget.setText(value)
         dialog.accept()
-    QtCore.QTimer.singleShot(0, fill)
+    timer.timeout.connect(fill)
+    timer.start()
     return seen
 
 
@@ -143,7 +146,7 @@ def test_range_ring_dragged_to_a_radius(window):
 
 def test_range_ring_radius_typed_after_a_click(window):
     use(window, "circle")
-    shown = answer_dialog({"radius_spin": 12.5, "text_edit": "Dam MEZ"})
+    shown = answer_dialog({"radius_spin": 12.5, "text_edit": "Dam MEZ"}, window)
     mouse.click(window.map_view, px(window, *TABQA_DAM))
     assert shown, "a click must ask for the radius"
     ring = only(window)
@@ -218,7 +221,7 @@ def test_area_backspace_and_escape(window, qtbot):
 def test_text_label_is_typed_where_clicked(window):
     use(window, "text")
     madan = (39.650, 35.740)
-    shown = answer_dialog({"text_edit": "Ma'dan: SAA massing"})
+    shown = answer_dialog({"text_edit": "Ma'dan: SAA massing"}, window)
     mouse.click(window.map_view, px(window, *madan))
     assert shown
     label = only(window)
@@ -280,7 +283,7 @@ def lonlat_at(view, pos: QtCore.QPointF) -> tuple[float, float]:
 def test_double_click_edits_text_colour_and_width(with_arrow):
     window, arrow = with_arrow
     use(window, "select")
-    shown = answer_dialog({"text_edit": "Main effort", "colour_edit": "#1f4e9c", "width_spin": 4.0})
+    shown = answer_dialog({"text_edit": "Main effort", "colour_edit": "#1f4e9c", "width_spin": 4.0}, window)
     mouse.double_click(window.map_view, px(window, *arrow.points.mean(axis=0)))
     assert shown
     edited = window.document.annotations.get(arrow.id)
@@ -316,8 +319,10 @@ def test_edit_dialog_refuses_an_invalid_item(with_arrow):
     ok = dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
     dialog.colour_edit.setText("blue")
     assert not ok.isEnabled() and "#rrggbb" in dialog.info.text()
-    dialog.colour_edit.setText("#0000ff")
+    dialog.findChild(QtWidgets.QToolButton, "swatch#1f4e9c").click()  # a preset colour
+    assert dialog.colour_edit.text() == "#1f4e9c"
     assert ok.isEnabled() and "bearing" in dialog.info.text()
+    assert dialog.result_annotation.color == "#1f4e9c"
 
 
 def test_markup_is_drawn_where_it_projects(with_arrow, qtbot):

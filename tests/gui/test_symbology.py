@@ -185,3 +185,32 @@ def test_export_draws_symbols_as_vector_paths(qapp, tmp_path):
     assert fills.count(friend) >= 22 and fills.count(hostile) >= 22, (fills.count(friend), fills.count(hostile))
     texts = "".join(t.text or "" for t in root.iter(f"{ns}text"))
     assert "SDF Ain Issa Bn" in texts and "Friend aircraft (2)" in texts
+
+
+def test_names_keep_clear_of_markup_labels(qtbot):
+    from desktop.core.annotations import Annotation, Annotations
+    from desktop.gui import labels
+    doc = demo_document()
+    view = make_view(qtbot, doc)
+    detail = view.unit_layer.detail
+    assert "SAA Ithriya Bn" in detail.names.texts
+    # A callout right over the Ithriya battalion's name, where it is by default.
+    i = doc.units.index_of("SAA-13")
+    doc.set_annotations(Annotations([Annotation("text-1", "text", [(doc.units.lon[i] + 0.02, doc.units.lat[i] - 0.1)],
+                                                text="Ithriya road open")]))
+    qtbot.waitUntil(lambda: not detail._timer.isActive(), timeout=1000)
+    vb = view.view_box
+    px, py = vb.viewPixelSize()
+    rect = vb.viewRect()
+    markup = view.annotation_layer.label_boxes(px, py, rect)
+    assert len(markup) == 1
+    font = QtGui.QFont()
+    font.setPixelSize(LABEL_PX)
+    fm = QtGui.QFontMetricsF(font)
+    names = detail.names
+    sx, sy = labels.to_pixels(names.x, names.y, px, py, rect)
+    for x, y, off, text in zip(sx, sy, names.offset, names.texts):
+        w = fm.horizontalAdvance(text) + 4
+        left = x + off if off > 0 else x + off - w
+        box = QtCore.QRectF(left, y - fm.height() / 2, w, fm.height())
+        assert not box.intersects(QtCore.QRectF(QtCore.QPointF(*markup[0, :2]), QtCore.QPointF(*markup[0, 2:]))), text
