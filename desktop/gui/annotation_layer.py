@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 import shapely
 from PySide6 import QtCore, QtGui
 
-from desktop.core.annotations import ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation, Annotations
+from desktop.core.annotations import ARROW, CIRCLE, MEASURE, POLYGON, TEXT, Annotation, Annotations
 from desktop.gui import style
+from desktop.gui.unit_items import PixelSizedItem
 
 if TYPE_CHECKING:
     from desktop.gui.map_view import MapView
@@ -47,43 +47,28 @@ class Shape:
         return self.annotation.id
 
 
-class AnnotationItem(pg.GraphicsObject):
-    """Paints the layer's shapes in device pixels (one item for all markup)."""
+class AnnotationItem(PixelSizedItem):
+    """Paints the layer's shapes in device pixels (one item for all markup). Picking is the
+    tools' job (AnnotationLayer.annotation_at): clicks pass through."""
 
     def __init__(self, layer: "AnnotationLayer") -> None:
-        super().__init__()
+        super().__init__(Z_MARKUP)
         self.layer = layer
-        self.export_scale = 1.0
-        self.setZValue(Z_MARKUP)
-        # Picking is the tools' job (AnnotationLayer.annotation_at): let clicks through.
-        self.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)
 
-    def set_export_scale(self, scale: float) -> None:
-        """Page pixels per screen pixel, for an export: pens and labels keep their size."""
-        self.export_scale = scale
-        self.update()
-
-    def shape(self) -> QtGui.QPainterPath:  # noqa: D401 - Qt API: no picking by Qt
-        return QtGui.QPainterPath()
-
-    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802 - pyqtgraph API
-        return (None, None)  # markup never drives auto-range
-
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
+    def data_rect(self) -> QtCore.QRectF | None:
         shapes = self.layer.drawn_shapes()
         if not shapes:
-            return QtCore.QRectF()
+            return None
         xs = np.concatenate([s.x for s in shapes])
         ys = np.concatenate([s.y for s in shapes])
-        rect = QtCore.QRectF(float(xs.min()), float(ys.min()), float(np.ptp(xs)), float(np.ptp(ys)))
-        px, py = self.pixelVectors()
-        pad_x = PAD_PX * (px.length() if px is not None else 0.0)
-        pad_y = PAD_PX * (py.length() if py is not None else 0.0)
-        return rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
+        ok = np.isfinite(xs) & np.isfinite(ys)
+        if not ok.any():
+            return None
+        xs, ys = xs[ok], ys[ok]
+        return QtCore.QRectF(float(xs.min()), float(ys.min()), float(np.ptp(xs)), float(np.ptp(ys)))
 
-    def viewTransformChanged(self) -> None:  # noqa: N802 - the pixel padding follows the zoom
-        self.prepareGeometryChange()
-        super().viewTransformChanged()
+    def pad_px(self) -> float:
+        return PAD_PX
 
     def paint(self, p: QtGui.QPainter, option, widget=None) -> None:
         shapes = self.layer.drawn_shapes()
@@ -119,12 +104,10 @@ class ShapePainter:
         """Where a shape's labels go (device pixels): what the map draws and what unit names
         keep clear of."""
         a = shape.annotation
-        x, y = self.device(shape.x, shape.y)
-        px, py = self.device(shape.px, shape.py)
-        ok = np.isfinite(x) & np.isfinite(y)
-        x, y = x[ok], y[ok]
-        if not len(x):
+        pts = self.device_points(shape)
+        if pts is None:
             return []
+        x, y, px, py = pts
         k = self.k
         if a.kind == TEXT:
             return [(a.text, self._label_rect(a.text, QtCore.QPointF(x[0] + 12 * k, y[0] - 16 * k), "bottom-left",
@@ -156,14 +139,21 @@ class ShapePainter:
         t = self.t
         return t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()
 
+    def device_points(self, shape: Shape):
+        """(outline x, y, points x, y) in device pixels, the outline without points that
+        did not project; None when nothing did."""
+        x, y = self.device(shape.x, shape.y)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if not ok.any():
+            return None
+        return (x[ok], y[ok], *self.device(shape.px, shape.py))
+
     def draw(self, shape: Shape, highlight: bool = False) -> None:
         a = shape.annotation
-        x, y = self.device(shape.x, shape.y)
-        px, py = self.device(shape.px, shape.py)
-        ok = np.isfinite(x) & np.isfinite(y)
-        x, y = x[ok], y[ok]
-        if not len(x):
+        pts = self.device_points(shape)
+        if pts is None:
             return
+        x, y, px, py = pts
         colour = QtGui.QColor(a.color)
         width = a.width * PT_PX * self.k
         path = _polyline(x, y, closed=a.kind in (POLYGON, CIRCLE))

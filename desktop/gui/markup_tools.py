@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from desktop.core import commands
 from desktop.core.annotations import (ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation,

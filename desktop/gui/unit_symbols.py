@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui
 from desktop.core.sidc import ECHELONS, SymbolSpec, unit_symbol
 from desktop.gui import labels
 from desktop.gui.symbology import paint_symbol, symbol_pixmap, symbol_rect
-from desktop.gui.unit_items import _InertItem
+from desktop.gui.unit_items import PixelSizedItem
 
 if TYPE_CHECKING:
     from desktop.gui.unit_layer import UnitLayer
@@ -38,7 +38,7 @@ NAME_COLOUR = QtGui.QColor(25, 25, 25)
 HALO = QtGui.QColor(255, 255, 255, 200)
 
 
-class UnitSymbolsItem(_InertItem):
+class UnitSymbolsItem(PixelSizedItem):
     """Full symbols at display (x, y), spec k = specs[cls[i]]."""
 
     def __init__(self) -> None:
@@ -46,7 +46,6 @@ class UnitSymbolsItem(_InertItem):
         self.x = self.y = np.empty(0)
         self.cls = np.empty(0, dtype=np.int32)
         self.specs: list[SymbolSpec] = []
-        self.export_scale: float | None = None
         self._frags = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
         self._bounds = QtCore.QRectF()
 
@@ -65,23 +64,11 @@ class UnitSymbolsItem(_InertItem):
     def __len__(self) -> int:
         return len(self.x)
 
-    def set_export_scale(self, scale: float) -> None:
-        """Draw vector symbols `scale` times their screen size (exports)."""
-        self.export_scale = scale
-        self.update()
+    def data_rect(self) -> QtCore.QRectF | None:
+        return QtCore.QRectF(self._bounds) if len(self.x) else None
 
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
-        if not len(self.x):
-            return QtCore.QRectF()
-        px, py = self.pixelVectors()
-        pad = SYMBOL_PX * (self.export_scale or 1.0) * 0.75
-        pad_x = pad * (px.length() if px is not None else 0.0)
-        pad_y = pad * (py.length() if py is not None else 0.0)
-        return self._bounds.adjusted(-pad_x, -pad_y, pad_x, pad_y)
-
-    def viewTransformChanged(self) -> None:  # noqa: N802 - the pixel padding follows the zoom
-        self.prepareGeometryChange()
-        super().viewTransformChanged()
+    def pad_px(self) -> float:
+        return SYMBOL_PX * 0.75  # the echelon and the frame's half width
 
     def paint(self, p: QtGui.QPainter, option, widget=None) -> None:
         if not len(self.x):
@@ -92,14 +79,14 @@ class UnitSymbolsItem(_InertItem):
         dev = p.device()
         dpr = widget.devicePixelRatioF() if widget is not None else dev.devicePixelRatioF()
         w, h = dev.width() / dev.devicePixelRatioF(), dev.height() / dev.devicePixelRatioF()
-        size = SYMBOL_PX * (self.export_scale or 1.0)
+        size = SYMBOL_PX * self.export_scale
         pad = size
         keep = np.flatnonzero((dx > -pad) & (dx < w + pad) & (dy > -pad) & (dy < h + pad))
         if not len(keep):
             return
         p.save()
         p.resetTransform()
-        if self.export_scale is not None:
+        if self.exporting:  # vector paths for the page
             for i in keep:
                 paint_symbol(p, self.specs[self.cls[i]], QtCore.QPointF(dx[i], dy[i]), size)
         else:
@@ -124,7 +111,7 @@ class UnitSymbolsItem(_InertItem):
             p.drawPixmapFragments(*self._frags.drawargs(), pixmap)
 
 
-class UnitNamesItem(_InertItem):
+class UnitNamesItem(PixelSizedItem):
     """Unit names on a light halo, starting `offset` pixels right of display (x, y), or,
     for a negative offset, ending that far left of it."""
 
@@ -132,34 +119,22 @@ class UnitNamesItem(_InertItem):
         super().__init__(Z_NAMES)
         self.x = self.y = self.offset = np.empty(0)
         self.texts: list[str] = []
-        self.export_scale = 1.0
         self._bounds = QtCore.QRectF()
         self._static: dict[tuple[str, int], QtGui.QStaticText] = {}
 
     def set_labels(self, x, y, offset, texts: list[str]) -> None:
         self.prepareGeometryChange()
         self.x, self.y, self.offset, self.texts = x, y, offset, texts
-        self._static: dict[tuple[str, int], QtGui.QStaticText] = {}  # laid-out text: a pan only moves it
+        self._static = {}  # laid out once per layout: a pan only moves the text
         self._bounds = QtCore.QRectF(float(x.min()), float(y.min()), float(np.ptp(x)),
                                      float(np.ptp(y))) if len(x) else QtCore.QRectF()
         self.update()
 
-    def set_export_scale(self, scale: float) -> None:
-        self.export_scale = scale
-        self.update()
+    def data_rect(self) -> QtCore.QRectF | None:
+        return QtCore.QRectF(self._bounds) if len(self.x) else None
 
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
-        if not len(self.x):
-            return QtCore.QRectF()
-        px, py = self.pixelVectors()
-        pad = 320.0 * self.export_scale  # a long name right of its symbol
-        pad_x = pad * (px.length() if px is not None else 0.0)
-        pad_y = pad * (py.length() if py is not None else 0.0)
-        return self._bounds.adjusted(-pad_x, -pad_y, pad_x, pad_y)
-
-    def viewTransformChanged(self) -> None:  # noqa: N802
-        self.prepareGeometryChange()
-        super().viewTransformChanged()
+    def pad_px(self) -> float:
+        return 320.0  # a long name beside its symbol
 
     def paint(self, p: QtGui.QPainter, option, widget=None) -> None:
         if not len(self.x):

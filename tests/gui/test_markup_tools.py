@@ -3,15 +3,12 @@ pyproj.Geod, every gesture is one undoable command; select, move, edit, delete."
 import math
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from pyproj import Geod
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core import commands
 from desktop.core.annotations import Annotation
-from desktop.core.demo import demo_document
-from desktop.gui.main_window import MainWindow
 from desktop.gui.markup_tools import nice_radius_km
 from tests.gui import mouse
 
@@ -20,15 +17,8 @@ TABQA_DAM = (38.570, 35.870)
 
 
 @pytest.fixture
-def window(qtbot):
-    pg.setConfigOption("mouseRateLimit", 0)
-    win = MainWindow(demo_document())
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.map_view.scene().minDragTime = 0
-    return win
+def window(demo_window):
+    return demo_window
 
 
 def use(win, tool_id):

@@ -4,20 +4,18 @@ names; symbols as vector paths in exports."""
 import xml.etree.ElementTree as ET
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui, QtSvg
 
 from desktop.core.demo import demo_document
-from desktop.core.selection import Selection
 from desktop.core.sidc import SymbolSpec, unit_symbol
 from desktop.gui import style
 from desktop.gui.export import render
 from desktop.gui.export.settings import ExportSettings
-from desktop.gui.map_view import MapView
 from desktop.gui.symbology import DESIGN, paint_symbol, symbol_pixmap
 from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT, LABEL_PX
 from tests.gui.big_units import random_document
+from tests.gui.test_unit_layer import make_view
 
 AFFS = {"friend": "3", "hostile": "6", "neutral": "4", "unknown": "1"}
 
@@ -103,18 +101,6 @@ def test_pixmaps_are_cached_per_spec_and_pixel_ratio(qapp):
 
 
 # -- on the map --------------------------------------------------------------------------------
-def make_view(qtbot, doc) -> MapView:
-    pg.setConfigOption("mouseRateLimit", 0)
-    view = MapView(doc, Selection())
-    qtbot.addWidget(view)
-    view.resize(1400, 900)
-    view.show()
-    qtbot.waitExposed(view)
-    qtbot.wait(150)
-    view.unit_layer.flush()
-    return view
-
-
 def name_rects(view) -> list[QtCore.QRectF]:
     """Where the names are drawn, in viewport pixels (as UnitNamesItem lays them out)."""
     names = view.unit_layer.detail.names
