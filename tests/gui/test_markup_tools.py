@@ -340,3 +340,15 @@ def test_every_markup_tool_is_a_registered_plugin(window):
 
 def test_nice_radius():
     assert [nice_radius_km(v) for v in (19.87, 1.234, 152.0, 0.456)] == [20.0, 1.2, 150.0, 0.46]
+
+
+def test_markup_follows_the_display_crs(with_arrow):
+    from desktop.core.geodesy import Projection
+    window, arrow = with_arrow
+    view = window.map_view
+    view.set_projection(Projection.for_crs(3857, window.document.ao.centre))
+    shape, = view.annotation_layer.shapes
+    x, y = view.to_display(*arrow.outline())
+    np.testing.assert_allclose(np.column_stack([shape.x, shape.y]), np.column_stack([x, y]))
+    assert view.annotation_layer.annotation_at(float(x[len(x) // 2]), float(y[len(y) // 2]), view.pixel_size()) \
+        == arrow.id
