@@ -15,6 +15,17 @@ LINE_EDIT_TOOL = Plugin(
     contributions=(Contribution("tool", "line_edit", "Edit line", "desktop.gui.line_tool:LineEditTool",
                                 {"shortcut": "E"}),),
 )
+MARKUP_TOOLS = Plugin(
+    name="markup_tools",
+    description="Map markup: text labels, arrows, freehand, areas, range rings, measurements",
+    contributions=tuple(
+        Contribution("tool", f"markup_{key}", title, f"desktop.gui.markup_tools:{cls}", {"shortcut": shortcut})
+        for key, title, cls, shortcut in (
+            ("select", "Select markup", "SelectMarkupTool", "M"), ("text", "Text", "TextTool", "T"),
+            ("arrow", "Arrow", "ArrowTool", "A"), ("freehand", "Freehand", "FreehandTool", "F"),
+            ("polygon", "Area", "PolygonTool", "P"), ("circle", "Range ring", "CircleTool", "R"),
+            ("measure", "Measure", "MeasureTool", "D"))),
+)
 UNDO_HISTORY = Plugin(
     name="undo_history",
     description="Undo history panel",
@@ -44,5 +55,5 @@ EXPORT_COMMAND = Plugin(
     contributions=(Contribution("cli_command", "export", "Export map", "desktop.cli_export:add_command"),),
 )
 
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND, DIFF_COMMAND,
-                   EXPORT_COMMAND)
+BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND,
+                   DIFF_COMMAND, EXPORT_COMMAND)

@@ -130,3 +130,13 @@ def test_headless_subprocess_without_display(tmp_path):
     ref = tmp_path / "ref.png"
     export_map(demo_document(), ExportSettings(width=900, height=600, dpi=None, timestamp=WHEN), ref)
     assert np.array_equal(pixels(out), pixels(ref))
+
+
+def test_no_buffer_band_leaves_the_band_out(capsys, tmp_path):
+    texts = {}
+    for flag in ((), ("--no-buffer-band",)):
+        out = tmp_path / f"map{len(flag)}.svg"
+        code, _, err = run(capsys, "export", "--demo", out, "--width", 800, "--height", 600, *flag)
+        assert code == 0, err
+        texts[bool(flag)] = out.read_text()
+    assert "Buffer ±5 km" in texts[False] and "Buffer" not in texts[True]

@@ -100,17 +100,23 @@ _ECHELON_CODE = {"team": "A", "squad": "B", "section": "C", "platoon": "D", "com
                  "battalion": "F", "regiment": "G", "brigade": "H", "division": "I", "": "-"}
 
 
-def _sidc(affiliation: str, domain: str, echelon: str) -> str:
-    """MIL-STD-2525C 15-character code: infantry for ground, fixed wing for air."""
+# MIL-STD-2525C function ids of the units that are not infantry (ground) or fixed wing (air).
+_FUNCTIONS = {"SDF-16": "UCR---", "SAA-14": "UCR---", "SAA-18": "UCF---", "SAA-01": "UCIZ--",
+              "SAA-03": "UCIZ--", "SDF-10": "UCIZ--", "SDF-20": "USS---", "RUS-01": "UULM--",
+              "SAA-11": "UCD---", "SDF-02": "UCE---", "AIR-01": "MFQ---", "AIR-04": "MH----"}
+
+
+def _sidc(affiliation: str, domain: str, echelon: str, function: str = "") -> str:
+    """MIL-STD-2525C 15-character code (status present); default infantry or fixed wing."""
     aff = {"friend": "F", "hostile": "H", "neutral": "N"}.get(affiliation, "U")
     if domain == "air":
-        return f"S{aff}APMF--------"
-    return f"S{aff}GPUCI----{_ECHELON_CODE[echelon]}---"
+        return f"S{aff}AP{function or 'MF----'}-----"
+    return f"S{aff}GP{function or 'UCI---'}-{_ECHELON_CODE[echelon]}---"
 
 
 def demo_units() -> UnitTable:
     records = [dict(id=u[0], name=u[1], side=u[2], affiliation=u[3], domain=u[4], echelon=u[5],
-                    lon=u[6], lat=u[7], symbol=_sidc(u[3], u[4], u[5])) for u in _UNITS]
+                    lon=u[6], lat=u[7], symbol=_sidc(u[3], u[4], u[5], _FUNCTIONS.get(u[0], ""))) for u in _UNITS]
     return UnitTable.from_records(records)
 
 

@@ -46,14 +46,14 @@ def place_labels(sx, sy, names, bold: bool = True) -> tuple[list, np.ndarray]:
 
 
 def thin_labels(sx, sy, names, width: float, height: float, taken: np.ndarray | None = None,
-                max_labels: int = 40) -> np.ndarray:
-    """Indices of optional labels to show (towns), greedily in the given order (largest
-    first): a label is dropped if its up-right box overlaps a shown one, one in `taken`,
-    or leaves the view."""
+                max_labels: int = 40, anchor=ANCHORS[0]) -> np.ndarray:
+    """Indices of optional labels to show (towns, unit names), greedily in the given order
+    (most important first): a label is dropped if its box (its `anchor` corner on the point,
+    up-right by default) overlaps a shown one, one in `taken`, or leaves the view."""
     boxes = np.empty((0, 4)) if taken is None else np.asarray(taken, dtype=float).reshape(-1, 4)
     keep = []
     for i in range(len(sx)):
-        b = label_box(sx[i], sy[i], names[i])
+        b = label_box(sx[i], sy[i], names[i], anchor)
         if b[0] < 0 or b[2] > width or b[1] < 0 or b[3] > height or _overlaps(boxes, b):
             continue
         boxes = np.vstack([boxes, b])

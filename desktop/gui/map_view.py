@@ -15,6 +15,7 @@ from desktop.core.document import Analysis, Document
 from desktop.core.geodesy import Projection
 from desktop.core.selection import Selection
 from desktop.gui import labels
+from desktop.gui.annotation_layer import AnnotationLayer
 from desktop.gui.line_layer import LineLayer
 from desktop.gui.sector_layer import SectorLayer
 from desktop.gui.unit_layer import UnitLayer
@@ -47,6 +48,7 @@ class MapView(pg.PlotWidget):
         self.sector_layer = SectorLayer(self)
         self.line_layer = LineLayer(self)
         self.unit_layer = UnitLayer(self)
+        self.annotation_layer = AnnotationLayer(self)
         self._place_dots: pg.ScatterPlotItem | None = None
         self._place_labels: list[pg.TextItem] = []
         self._label_timer = QtCore.QTimer(self, singleShot=True, interval=60)
@@ -58,6 +60,7 @@ class MapView(pg.PlotWidget):
 
         document.analysis_changed.connect(self._on_analysis_changed)
         document.units_changed.connect(self._on_units_changed)
+        document.annotations_changed.connect(self._on_annotations_changed)
         selection.changed.connect(self._on_selection_changed)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
@@ -156,6 +159,7 @@ class MapView(pg.PlotWidget):
         self.unit_layer.refresh_positions()
         self.unit_layer.update_flags(analysis)
         self.unit_layer.update_selection(self.selection.units)
+        self.annotation_layer.refresh()
         self._draw_places()
 
     def _draw_places(self) -> None:
@@ -203,6 +207,10 @@ class MapView(pg.PlotWidget):
     def _on_units_changed(self) -> None:
         self.unit_layer.refresh_positions()
         self.unit_layer.update_selection(self.selection.units)
+
+    def _on_annotations_changed(self, _annotations) -> None:
+        self.annotation_layer.refresh()
+        self.unit_layer.detail.relayout()  # unit names keep clear of markup labels
 
     def _on_selection_changed(self, source: object) -> None:
         self.unit_layer.update_selection(self.selection.units)

@@ -10,9 +10,8 @@ AFFILIATION_COLOURS = {
     "neutral": (170, 255, 170),
     "unknown": (255, 255, 128),
 }
-# Frame shapes by affiliation (pyqtgraph symbols): friend rectangle, hostile diamond,
-# neutral square, unknown circle (stand-in for the quatrefoil).
-AFFILIATION_SYMBOLS = {"friend": "s", "hostile": "d", "neutral": "s", "unknown": "o"}
+# Frame shapes by affiliation (friend rectangle, hostile diamond, neutral square, unknown
+# quatrefoil) are drawn by desktop.gui.symbology.
 # Sector fills follow the side that owns them: left side blue, right side red.
 SIDE_COLOURS = ((40, 110, 220), (215, 50, 50))
 OTHER_SIDE_COLOUR = (140, 140, 140)

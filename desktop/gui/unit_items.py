@@ -30,8 +30,48 @@ class _InertItem(pg.GraphicsObject):
         return QtGui.QPainterPath()
 
 
+class PixelSizedItem(_InertItem):
+    """An inert item that draws in device pixels around data points (symbols, names,
+    markup): its bounding rect is its data rect padded by `pad_px()` screen pixels, and an
+    export tells it the page scale (`set_export_scale`) so it keeps its size on paper."""
+
+    def __init__(self, z: float) -> None:
+        super().__init__(z)
+        self.export_scale = 1.0
+        self.exporting = False
+
+    def data_rect(self) -> QtCore.QRectF | None:
+        raise NotImplementedError
+
+    def pad_px(self) -> float:
+        raise NotImplementedError
+
+    def set_export_scale(self, scale: float) -> None:
+        self.prepareGeometryChange()
+        self.export_scale, self.exporting = scale, True
+        self.update()
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802 - pyqtgraph API
+        return (None, None)  # drawn in pixels: never drives auto-range
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
+        rect = self.data_rect()
+        if rect is None:
+            return QtCore.QRectF()
+        px, py = self.pixelVectors()
+        pad = self.pad_px() * self.export_scale
+        pad_x = pad * (px.length() if px is not None else 0.0)
+        pad_y = pad * (py.length() if py is not None else 0.0)
+        return rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
+
+    def viewTransformChanged(self) -> None:  # noqa: N802 - the pixel padding follows the zoom
+        self.prepareGeometryChange()
+        super().viewTransformChanged()
+
+
 class SymbolItem(_InertItem):
-    """One symbol (pyqtgraph symbol name, size in px, pen, brush) drawn at each (x, y)."""
+    """One symbol (pyqtgraph symbol name or QPainterPath, size in px, pen, brush) drawn at
+    each (x, y)."""
 
     def __init__(self, symbol: str, size: float, pen: QtGui.QPen, brush: QtGui.QBrush | None,
                  z: float) -> None:
@@ -44,6 +84,14 @@ class SymbolItem(_InertItem):
         self.y = np.empty(0)
         self._bounds: QtCore.QRectF | None = None  # of the finite points
         self._render(1.0)
+
+    def set_size(self, size: float) -> None:
+        """Draw the same symbol at another size (pixels)."""
+        if size != self._style[1]:
+            self.prepareGeometryChange()
+            self._style = (self._style[0], size, *self._style[2:])
+            self._render(self._dpr or 1.0)
+            self.update()
 
     def _render(self, dpr: float) -> None:
         # The same renderer ScatterPlotItem's atlas uses, so markers look exactly as before.

@@ -1,8 +1,11 @@
 """Units on the map, with level of detail so the map stays fluid at a million units.
 
-- Few units in view (<= MARKER_LIMIT): real markers, one `SymbolItem` per affiliation
-  (frame shape and 2525 colour), with rings for near-line, wrong-side and selected units.
-  Small documents (the demo) are always drawn this way and never rebuilt on pan/zoom.
+- Very few units in view (<= unit_symbols.FULL_SYMBOL_LIMIT): full MIL-STD-2525 symbols
+  (frame, function icon, echelon) from each unit's symbol code, with names that do not
+  pile up (`unit_symbols.UnitDetail`). Documents this small (the demo) are always drawn
+  this way and never rebuilt on pan/zoom.
+- Few units in view (<= MARKER_LIMIT): small markers, one `SymbolItem` per affiliation
+  (2525 frame shape and colour), with rings for near-line, wrong-side and selected units.
 - Many units in view: a density raster (`unit_density`) at the view's pixel resolution,
   rebuilt only after a pan leaves the rasterised margin or a zoom ends (QTimer), never on
   a drag step. Flags are rings while few are flagged in the raster area (<= RING_LIMIT);
@@ -22,8 +25,10 @@ from PySide6 import QtCore
 
 from desktop.core.document import Analysis
 from desktop.gui import style
+from desktop.gui.symbology import marker_path
 from desktop.gui.unit_density import OUTSIDE, CellGrid, FlagCover, argb, density_image
 from desktop.gui.unit_items import RasterItem, SymbolItem
+from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT, UnitDetail
 
 if TYPE_CHECKING:
     from desktop.gui.map_view import MapView
@@ -33,7 +38,9 @@ Z_UNITS, Z_FLAGS, Z_SELECTION = 30, 31, 32
 # the line (20) and its handles (21): a carpet of a million units must not hide the line
 # being edited. Markers and rings stay above everything, as before.
 Z_DENSITY, Z_OVERLAY = -8.6, -8.5
-UNIT_PX = 12
+UNIT_PX = 14            # a small marker's frame width (friend: 14 x 9 px)
+RING_PX = {"markers": {"near": UNIT_PX + 6, "wrong": UNIT_PX + 10, "selection": UNIT_PX + 14},
+           "symbols": {"near": 38, "wrong": 44, "selection": 50}}  # rings round a full symbol
 MARKER_LIMIT = 25_000   # units in view drawn as markers at most (~4 ms a frame)
 RING_LIMIT = 250        # flagged units in the raster area drawn as rings at most (more rings bury the map)
 MARGIN = 0.25           # of the view size, each side, drawn beyond the view: small pans need no rebuild
@@ -48,12 +55,13 @@ class UnitLayer:
     def __init__(self, view: "MapView") -> None:
         self.view = view
         frame = pg.mkPen(0, 0, 0, width=1)
-        self.markers = {aff: SymbolItem(style.AFFILIATION_SYMBOLS[aff], UNIT_PX, frame, pg.mkBrush(*colour), Z_UNITS)
+        self.markers = {aff: SymbolItem(marker_path(aff), UNIT_PX, frame, pg.mkBrush(*colour), Z_UNITS)
                         for aff, colour in style.AFFILIATION_COLOURS.items()}
+        sizes = RING_PX["markers"]
         self.rings = {
-            "near": SymbolItem("o", UNIT_PX + 8, pg.mkPen(*style.NEAR_LINE_COLOUR, width=2.5), None, Z_FLAGS),
-            "wrong": SymbolItem("o", UNIT_PX + 12, pg.mkPen(*style.WRONG_SIDE_COLOUR, width=2.5), None, Z_FLAGS),
-            "selection": SymbolItem("o", UNIT_PX + 16, pg.mkPen(*style.SELECTION_COLOUR, width=2.5), None,
+            "near": SymbolItem("o", sizes["near"], pg.mkPen(*style.NEAR_LINE_COLOUR, width=2.5), None, Z_FLAGS),
+            "wrong": SymbolItem("o", sizes["wrong"], pg.mkPen(*style.WRONG_SIDE_COLOUR, width=2.5), None, Z_FLAGS),
+            "selection": SymbolItem("o", sizes["selection"], pg.mkPen(*style.SELECTION_COLOUR, width=2.5), None,
                                     Z_SELECTION),
         }
         self.near_rings, self.wrong_rings, self.selection_rings = self.rings.values()
@@ -67,6 +75,7 @@ class UnitLayer:
         self.x = np.empty(0)
         self.y = np.empty(0)
         self.mode = "markers"
+        self.detail = UnitDetail(self)
         self._set_units_state()
         self._timer = QtCore.QTimer(view)
         self._timer.setSingleShot(True)
@@ -153,6 +162,7 @@ class UnitLayer:
         self._marker_idx = np.arange(n)
         self._coverage = QtCore.QRectF()
         self._built_px = 0.0
+        self.detail.reset(n)
 
     # -- level of detail ----------------------------------------------------------------------
     def _view_geometry(self) -> tuple[QtCore.QRectF, float] | None:
@@ -165,6 +175,8 @@ class UnitLayer:
 
     def _on_view_changed(self, *_) -> None:
         if self._all_markers:
+            if self.n > FULL_SYMBOL_LIMIT:  # full symbols or markers, by how many are in view
+                self._timer.start(ZOOM_DEBOUNCE_MS)
             return
         geometry = self._view_geometry()
         if geometry is None:
@@ -217,10 +229,14 @@ class UnitLayer:
         self.grid, self._cell_of, self._covers = None, np.zeros(0, dtype=np.int32), {}
         self.density.clear()
         self.flag_raster.clear()
-        cls = self._cls[idx]
+        full = self.detail.wants(idx)
+        small = np.empty(0, dtype=np.int64) if full else idx
+        cls = self._cls[small]
         for k, item in enumerate(self.markers.values()):
-            mine = idx[cls == k]
+            mine = small[cls == k]
             item.setData(self.x[mine], self.y[mine])
+        self._size_rings("symbols" if full else "markers")
+        self.detail.show(idx if full else np.empty(0, dtype=np.int64))
         self._as_rings = dict.fromkeys(FLAGS, True)
         self._changed = set(FLAGS)
         self._show_flags(None)
@@ -233,6 +249,8 @@ class UnitLayer:
         self._marker_idx = np.empty(0, dtype=np.int64)
         for item in self.markers.values():
             item.setData(np.empty(0), np.empty(0))
+        self._size_rings("markers")
+        self.detail.show(np.empty(0, dtype=np.int64))
         self.density.set_buffer(density_image(grid, counts, total, self._class_rgb), QtCore.QRectF(x0, y0, w, h))
         self._covers = {name: FlagCover(grid, cell_of[np.flatnonzero(flag)]) for name, flag in self._flags.items()}
         self.flag_raster.set_buffer(np.zeros((grid.h, grid.w), dtype=np.uint32), QtCore.QRectF(x0, y0, w, h))
@@ -240,6 +258,10 @@ class UnitLayer:
         self._recolour_all()
         self._changed = set(FLAGS)
         self._show_flags(None)
+
+    def _size_rings(self, level: str) -> None:
+        for name, size in RING_PX[level].items():
+            self.rings[name].set_size(size)
 
     # -- flags ----------------------------------------------------------------------------------
     def _show_flags(self, dirty: np.ndarray | None) -> None:

@@ -137,10 +137,20 @@ def test_drag_render(benchmark, scene):
     benchmark.extra_info["mode"] = scene.view.unit_layer.mode
 
 
-def test_pan_step(benchmark, scene):
-    """Pan by 2 % of the view width per mouse move, along a circle, so the view keeps
-    leaving the rasterised margin: the throttled rebuilds are part of the figures (mean,
-    max), the median is a plain repaint."""
+def _zoom_to_about(scene, n_in_view: int) -> None:
+    """Zoom in on the units' median until about `n_in_view` units are in the 1400 x 900 view."""
+    layer, vb = scene.view.unit_layer, scene.view.view_box
+    cx, cy = float(np.median(layer.x)), float(np.median(layer.y))
+    per_km2 = len(layer.x) / ((layer.x.max() - layer.x.min()) * (layer.y.max() - layer.y.min()) / 1e6)
+    half_h = math.sqrt(n_in_view / per_km2 / (1400 / 900)) * 1e3 / 2
+    vb.setRange(xRange=(cx - half_h * 1400 / 900, cx + half_h * 1400 / 900), yRange=(cy - half_h, cy + half_h),
+                padding=0)
+    scene.settle()
+
+
+def _circle_pan(scene, every_so_often=None):
+    """A pan step of 2 % of the view width along a circle; `every_so_often()` runs when the
+    mouse would rest (about every 25 steps)."""
     vb = scene.view.view_box
     width = vb.viewRect().width()
     state = {"angle": 0.0}
@@ -151,8 +161,17 @@ def test_pan_step(benchmark, scene):
         state["angle"] = a + da
         vb.translateBy(x=0.3 * width * (math.cos(a + da) - math.cos(a)),
                        y=0.3 * width * (math.sin(a + da) - math.sin(a)))
+        if every_so_often is not None and state["angle"] % 1.0 < da:
+            every_so_often()
         scene.paint()
-    _pedantic(benchmark, step, rounds=60)
+    return step
+
+
+def test_pan_step(benchmark, scene):
+    """Pan by 2 % of the view width per mouse move, along a circle, so the view keeps
+    leaving the rasterised margin: the throttled rebuilds are part of the figures (mean,
+    max), the median is a plain repaint."""
+    _pedantic(benchmark, _circle_pan(scene), rounds=60)
     scene.view.zoom_to_ao()
     scene.settle()
 
@@ -160,26 +179,24 @@ def test_pan_step(benchmark, scene):
 def test_pan_step_markers(benchmark, scene):
     """Pan zoomed in to ~20k units in view (the densest view still drawn as markers)."""
     view, layer = scene.view, scene.view.unit_layer
-    vb = view.view_box
-    cx, cy = float(np.median(layer.x)), float(np.median(layer.y))
-    per_km2 = len(layer.x) / ((layer.x.max() - layer.x.min()) * (layer.y.max() - layer.y.min()) / 1e6)
-    half_h = math.sqrt(20_000 / per_km2 / (1400 / 900)) * 1e3 / 2  # view 1400 x 900 px
-    vb.setRange(xRange=(cx - half_h * 1400 / 900, cx + half_h * 1400 / 900), yRange=(cy - half_h, cy + half_h),
-                padding=0)
-    scene.settle()
-    assert layer.mode == "markers"
-    width = vb.viewRect().width()
-    state = {"angle": 0.0}
-    da = 2 * 0.02 / 0.6
-
-    def step():
-        a = state["angle"]
-        state["angle"] = a + da
-        vb.translateBy(x=0.3 * width * (math.cos(a + da) - math.cos(a)),
-                       y=0.3 * width * (math.sin(a + da) - math.sin(a)))
-        scene.paint()
-    _pedantic(benchmark, step, rounds=60)
+    _zoom_to_about(scene, 20_000)
+    assert layer.mode == "markers" and not layer.detail.active
+    _pedantic(benchmark, _circle_pan(scene), rounds=60)
     benchmark.extra_info["markers"] = int(sum(len(m) for m in layer.markers.values()))
+    view.zoom_to_ao()
+    scene.settle()
+
+
+def test_pan_step_symbols(benchmark, scene):
+    """Pan zoomed in to the full-symbol level: ~0.8 x FULL_SYMBOL_LIMIT units in view as
+    2525 symbols with their names (laid out again whenever the mouse rests, as on screen)."""
+    from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT
+    view, layer = scene.view, scene.view.unit_layer
+    _zoom_to_about(scene, int(0.8 * FULL_SYMBOL_LIMIT))
+    assert layer.detail.active and len(layer.detail.names.texts) > 20
+    _pedantic(benchmark, _circle_pan(scene, layer.detail.layout_names), rounds=60)
+    benchmark.extra_info["symbols"] = len(layer.detail.symbols)
+    benchmark.extra_info["names"] = len(layer.detail.names.texts)
     view.zoom_to_ao()
     scene.settle()
 

@@ -7,7 +7,7 @@ from desktop.core import demo
 from desktop.core.document import Document
 from desktop.core.line import DeconflictionLine
 from desktop.core.sectors import AreaOfOperations
-from desktop.core.units import UnitTable
+from desktop.core.units import AFFILIATIONS, UnitTable
 
 
 def random_units(n: int, seed: int = 1, wrong_fraction: float = 0.02) -> UnitTable:
@@ -33,7 +33,20 @@ def random_units(n: int, seed: int = 1, wrong_fraction: float = 0.02) -> UnitTab
     r = rng.random(n)
     aff[r < 0.05] = "neutral"
     aff[(r >= 0.05) & (r < 0.10)] = "unknown"
-    return UnitTable(ids, ids, side, aff, np.full(n, "ground", dtype=object), lon, lat)
+    return UnitTable(ids, ids, side, aff, np.full(n, "ground", dtype=object), lon, lat,
+                     symbols=_codes(rng, aff))
+
+
+def _codes(rng, aff: np.ndarray) -> np.ndarray:
+    """Seeded 2525C codes: the unit's affiliation, one of a few functions and echelons."""
+    letters = {"friend": "F", "hostile": "H", "neutral": "N", "unknown": "U"}
+    table = np.array([[[f"S{letters[a]}GP{fn}-{ech}---" for ech in "EFGH"] for fn in ("UCI---", "UCA---", "UCF---",
+                                                                                       "UCR---")]
+                      for a in AFFILIATIONS], dtype=object)
+    a = np.zeros(len(aff), dtype=np.int64)
+    for k, name in enumerate(AFFILIATIONS):
+        a[aff == name] = k
+    return table[a, rng.integers(0, 4, len(aff)), rng.integers(0, 4, len(aff))]
 
 
 def _document(units: UnitTable) -> Document:

@@ -1,6 +1,7 @@
 """Shared GUI fixtures: an AppContext over the demo document, for any panel or tool test."""
 from __future__ import annotations
 
+import pyqtgraph as pg
 import pytest
 
 from desktop.builtin_plugins import BUILTIN_PLUGINS
@@ -23,3 +24,18 @@ def demo_context(qapp) -> AppContext:
     context = AppContext(document, CommandStack(document), Selection(), registry, status=messages.append)
     context.messages = messages  # type: ignore[attr-defined]
     return context
+
+
+@pytest.fixture
+def demo_window(qtbot):
+    """The main window on the demo, shown offscreen at 1200 x 800, ready for real mouse
+    drags (pyqtgraph drops synthetic drags unless rate limit and drag time are off)."""
+    from desktop.gui.main_window import MainWindow
+    pg.setConfigOption("mouseRateLimit", 0)
+    win = MainWindow(demo_document())
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    win.map_view.scene().minDragTime = 0
+    return win

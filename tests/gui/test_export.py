@@ -13,6 +13,7 @@ import shapely
 from pyproj import CRS, Geod, Proj
 from PySide6 import QtCore, QtGui
 
+from desktop.core.annotations import Annotation, Annotations
 from desktop.core.demo import demo_document
 from desktop.core.geodesy import Projection
 from desktop.gui import style
@@ -21,6 +22,8 @@ from desktop.gui.export import render
 from desktop.gui.export.dialog import ExportDialog
 from desktop.gui.export.settings import ExportSettings, ExportSettingsError, date_time_group
 from desktop.gui.main_window import MainWindow
+from desktop.gui.symbology import DESIGN
+from desktop.gui.unit_symbols import SYMBOL_PX
 from tests.gui.big_units import random_document
 
 GEOD = Geod(ellps="WGS84")
@@ -149,13 +152,15 @@ def test_line_sector_fills_and_units_are_where_they_project(demo_page):
         lon, lat = proj.inverse(xy[i, 0], xy[i, 1])
         px, py = layout.lonlat_to_page(lon, lat)
         assert _near_colour(pixels, px, py, style.LINE_COLOUR, radius=2, tol=40), (i, px, py)
-    # Units: the centre of a marker has its affiliation's fill.
+    # Units: inside the frame, left of the infantry cross (which passes the centre), the
+    # symbol has its affiliation's fill.
     units = doc.units
+    inside = 45 / DESIGN * SYMBOL_PX * layout.scale  # design units from the frame centre
     for uid in ("SDF-15", "SAA-07", "SDF-10"):
         i = units.index_of(uid)
         px, py = layout.lonlat_to_page(units.lon[i], units.lat[i])
         colour = style.AFFILIATION_COLOURS[units.affiliations[i]]
-        assert _near_colour(pixels, px, py, colour, radius=1, tol=6), (uid, pixels[int(py), int(px)])
+        assert _near_colour(pixels, px - inside, py, colour, radius=1, tol=6), (uid, pixels[int(py), int(px)])
     # Sector fills: calm patches inside each sector, clear of the buffer band, have the
     # owner's colour at alpha 50 over land (a few may be over a lake instead).
     line = shapely.LineString(analysis.sectors.effective_xy)
@@ -258,7 +263,8 @@ def test_export_leaves_the_document_and_the_map_alone(qtbot, tmp_path):
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
     doc = win.document
-    slots = {name: len(getattr(doc, name)._slots) for name in ("analysis_changed", "units_changed", "line_changed")}
+    slots = {name: len(getattr(doc, name)._slots)
+             for name in ("analysis_changed", "units_changed", "line_changed", "annotations_changed")}
     pen = win.map_view.line_layer.curve.opts["pen"].widthF()
     render.export_map(doc, settings(width=800, height=600), tmp_path / "a.png")
     assert {name: len(getattr(doc, name)._slots) for name in slots} == slots
@@ -342,3 +348,52 @@ def test_preview_is_the_same_page_smaller(qtbot):
     w, h = s.page_pixels()
     assert max(small.width(), small.height()) <= 600
     assert math.isclose(small.width() / small.height(), w / h, rel_tol=0.01)
+
+
+# -- markup, buffer, provenance ------------------------------------------------------------
+TABQA_DAM = (38.570, 35.870)
+
+
+def svg_texts(doc, tmp_path, **kw) -> str:
+    out = tmp_path / "page.svg"
+    render.export_map(doc, settings(format="svg", width=1600, height=1000, **kw), out)
+    return " ".join(t.text or "" for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text"))
+
+
+def test_markup_is_exported_where_it_projects_and_listed_in_the_legend(qapp, tmp_path):
+    doc = demo_document()
+    ring = Annotation("circle-1", "circle", [TABQA_DAM], radius_km=20, text="Dam 20 km", color="#1f4e9c", width=3)
+    arrow = Annotation("arrow-1", "arrow", [(39.20, 35.45), (39.50, 35.62)], text="Advance", color="#d62728", width=3)
+    doc.set_annotations(Annotations([ring, arrow]))
+    image, layout = render.render_image(doc, settings(format="png", paper="A4", landscape=True, dpi=150))
+    pixels = rgb(image)
+    # The ring passes 20 km (geodesic) from the dam in every direction; the arrow's shaft
+    # passes the geodesic midpoint of its ends.
+    for az in (45, 135, 225, 315):
+        lon, lat, _ = GEOD.fwd(*TABQA_DAM, az, 20_000)
+        assert _near_colour(pixels, *layout.lonlat_to_page(lon, lat), (0x1f, 0x4e, 0x9c), radius=2, tol=40), az
+    (mid_lon, mid_lat), = GEOD.npts(*arrow.points[0], *arrow.points[1], 1)
+    assert _near_colour(pixels, *layout.lonlat_to_page(mid_lon, mid_lat), (0xd6, 0x27, 0x28), radius=2, tol=40)
+    texts = svg_texts(doc, tmp_path)
+    assert "Markup" in texts and "Range ring: Dam 20 km" in texts and "Arrow: Advance" in texts
+
+
+def test_buffer_band_follows_the_map_and_can_be_left_out(qtbot, tmp_path):
+    doc = demo_document()
+    assert "Buffer ±5 km" in svg_texts(doc, tmp_path)
+    assert "Buffer" not in svg_texts(doc, tmp_path, buffer_band=False)
+    win = MainWindow(doc)
+    qtbot.addWidget(win)
+    win.map_view.sector_layer.set_buffer_visible(False)  # View › Show buffer band off
+    dialog = win.show_export_dialog()
+    assert dialog.settings().buffer_band is False
+    dialog.close()
+
+
+def test_footer_names_the_revision_and_the_agreeing_call(qapp, tmp_path):
+    doc = demo_document()
+    texts = svg_texts(doc, tmp_path)
+    from desktop.gui.export.render import line_revision
+    rev = line_revision(doc)
+    assert rev is not None and rev.call_id
+    assert f"Line: rev {rev.id} (call {rev.call_id}), {len(doc.line)} vertices" in texts

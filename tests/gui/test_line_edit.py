@@ -1,24 +1,14 @@
 """Editing the line with real mouse events: drag, insert, delete, Esc, undo."""
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from desktop.core.demo import demo_document
-from desktop.gui.main_window import MainWindow
 from tests.gui import mouse
 
 
 @pytest.fixture
-def window(qtbot):
-    pg.setConfigOption("mouseRateLimit", 0)
-    win = MainWindow(demo_document())
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.map_view.scene().minDragTime = 0
-    return win
+def window(demo_window):
+    return demo_window
 
 
 def vertex_px(win, i):

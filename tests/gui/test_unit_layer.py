@@ -74,17 +74,17 @@ def moved_line(doc, dlat=0.12):
 
 
 # -- few units: markers --------------------------------------------------------------------------
-def test_demo_markers_and_rings_sit_on_the_units(demo_view):
+def test_demo_symbols_and_rings_sit_on_the_units(demo_view):
     view, doc = demo_view, demo_view.document
     layer = view.unit_layer
     assert layer.mode == "markers"
     x, y = view.to_display(doc.units.lon, doc.units.lat)
     assert np.allclose(layer.x, x) and np.allclose(layer.y, y)
-    aff = doc.units.affiliations
-    for name, item in layer.markers.items():
-        mask = aff == name
-        assert as_set(*item.getData()) == as_set(x[mask], y[mask]), name
-    assert sum(len(item) for item in layer.markers.values()) == len(doc.units)
+    # Few units: every one is a full symbol of its own affiliation; no small markers.
+    symbols = layer.detail.symbols
+    assert as_set(symbols.x, symbols.y) == as_set(x, y)
+    assert [symbols.specs[k].affiliation for k in symbols.cls] == list(doc.units.affiliations)
+    assert sum(len(item) for item in layer.markers.values()) == 0
     cls = doc.analysis.classification
     assert cls.near_line.any() and cls.wrong_side.any()
     assert as_set(*layer.near_rings.getData()) == as_set(x[cls.near_line], y[cls.near_line])
@@ -280,7 +280,7 @@ def test_units_replaced_by_a_few_drops_the_rasters(big_view):
     demo = demo_document()
     view.document.set_units(demo.units)
     assert layer.mode == "markers" and layer.density.boundingRect().isNull()
-    assert sum(len(item) for item in layer.markers.values()) == len(demo.units)
+    assert len(layer.detail.symbols) == len(demo.units)
     assert len(layer.x) == len(demo.units)
     near = view.document.analysis.classification.near_line
     assert len(layer.near_rings) == int(near.sum()) > 0

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6 import QtCore, QtGui
 
+from desktop.core.annotations import ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation
+from desktop.core.sidc import SymbolSpec
 from desktop.gui.export.map_frame import symbol_polygon, tiled_path
+from desktop.gui.symbology import paint_symbol
 
 # US classification banner colours (background, text), by the marking's first words.
 MARKING_COLOURS = (
@@ -176,12 +179,14 @@ def draw_north_arrow(ink: Ink, frame: QtCore.QRectF, angle_deg: float) -> QtCore
 @dataclass(frozen=True)
 class LegendEntry:
     label: str
-    kind: str                       # fill, stroke, symbol, raster
+    kind: str                       # fill, stroke, symbol, raster, unit, markup, heading
     pen: QtGui.QPen | None = None
     brush: QtGui.QBrush | QtGui.QColor | None = None
-    symbol: str = ""
+    symbol: object = ""             # pyqtgraph symbol name or QPainterPath
     size_px: float = 0.0            # symbol size, page pixels
     under: QtGui.QColor | None = None  # what a translucent fill is seen over on the map
+    spec: SymbolSpec | None = None  # kind "unit": the 2525 symbol
+    annotation: Annotation | None = None  # kind "markup": the item, in its colour and width
 
 
 def draw_legend(ink: Ink, rect: QtCore.QRectF, entries: list[LegendEntry], title: str = "Legend") -> float:
@@ -193,6 +198,11 @@ def draw_legend(ink: Ink, rect: QtCore.QRectF, entries: list[LegendEntry], title
     for e in entries:
         if y + row > rect.bottom() + 0.5:
             break
+        if e.kind == "heading":
+            y += ink.pt(3)
+            ink.text(QtCore.QRectF(rect.left(), y, rect.width(), row), e.label, 7.5, bold=True)
+            y += row
+            continue
         swatch = QtCore.QRectF(rect.left(), y + (row - sh) / 2, sw, sh)
         p.save()
         _draw_swatch(ink, swatch, e)
@@ -220,6 +230,10 @@ def _draw_swatch(ink: Ink, r: QtCore.QRectF, e: LegendEntry) -> None:
         p.setPen(e.pen if e.pen is not None else QtCore.Qt.PenStyle.NoPen)
         p.setBrush(QtGui.QBrush(e.brush) if e.brush is not None else QtCore.Qt.BrushStyle.NoBrush)
         p.drawPath(tiled_path(shape, np.array([r.center().x()]), np.array([r.center().y()])))
+    elif e.kind == "unit":
+        paint_symbol(p, e.spec, r.center(), ink.pt(15))
+    elif e.kind == "markup":
+        _draw_markup_swatch(ink, r, e.annotation)
     elif e.kind == "raster":  # the density carpet: a few cells of its colours
         colours = e.brush if isinstance(e.brush, list) else [QtGui.QColor(120, 160, 220)]
         n = 6
@@ -228,6 +242,39 @@ def _draw_swatch(ink: Ink, r: QtCore.QRectF, e: LegendEntry) -> None:
             c.setAlphaF(0.55 + 0.4 * (i % 3) / 2)
             p.fillRect(QtCore.QRectF(r.left() + i * r.width() / n, r.top() + (i % 2) * r.height() / 2,
                                      r.width() / n, r.height() / 2), c)
+
+
+def _draw_markup_swatch(ink: Ink, r: QtCore.QRectF, a: Annotation) -> None:
+    """A small picture of a markup item's kind, in its colour and (capped) width."""
+    p, colour = ink.p, QtGui.QColor(a.color)
+    pen = QtGui.QPen(colour, ink.pt(min(a.width, 3.0)), QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenCapStyle.RoundCap)
+    p.setPen(pen)
+    p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+    left, right, mid = QtCore.QPointF(r.left(), r.center().y()), QtCore.QPointF(r.right(), r.center().y()), r.center()
+    if a.kind == POLYGON:
+        fill = QtGui.QColor(colour)
+        fill.setAlpha(45)
+        p.setBrush(fill)
+        p.drawRect(r.adjusted(ink.pt(1), 0, -ink.pt(1), 0))
+    elif a.kind == CIRCLE:
+        p.drawEllipse(mid, r.height() * 0.62, r.height() * 0.62)
+    elif a.kind == TEXT:
+        ink.text(r, "Abc", 7, bold=True, colour=colour, align=QtCore.Qt.AlignmentFlag.AlignHCenter, elide=False)
+    elif a.kind == FREEHAND:
+        path = QtGui.QPainterPath(left)
+        path.cubicTo(QtCore.QPointF(r.left() + r.width() / 3, r.top()),
+                     QtCore.QPointF(r.left() + 2 * r.width() / 3, r.bottom()), right)
+        p.drawPath(path)
+    else:  # arrow, measure: a shaft with a head or with end ticks
+        p.drawLine(left, right)
+        if a.kind == ARROW:
+            p.setBrush(colour)
+            h = r.height() / 2
+            p.drawPolygon(QtGui.QPolygonF([right, QtCore.QPointF(right.x() - h, right.y() - h * 0.8),
+                                           QtCore.QPointF(right.x() - h, right.y() + h * 0.8)]))
+        elif a.kind == MEASURE:
+            for end in (left, right):
+                p.drawLine(end + QtCore.QPointF(0, -r.height() / 2), end + QtCore.QPointF(0, r.height() / 2))
 
 
 # -- sector summary table ------------------------------------------------------------------

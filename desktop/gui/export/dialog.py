@@ -27,7 +27,7 @@ FILTERS = {"png": "PNG image (*.png)", "jpg": "JPEG image (*.jpg *.jpeg)", "svg"
            "pdf": "PDF document (*.pdf)"}
 TOGGLES = (("legend", "Legend"), ("scale_bar", "Scale bar"), ("north_arrow", "North arrow"),
            ("graticule_labels", "Graticule labels"), ("summary_table", "Sector summary"),
-           ("footer", "Provenance footer"))
+           ("footer", "Provenance footer"), ("buffer_band", "Buffer band"))
 
 
 class ExportDialog(QtWidgets.QDialog):
@@ -49,6 +49,8 @@ class ExportDialog(QtWidgets.QDialog):
         self._preview_timer.timeout.connect(self.update_preview)
         self._build()
         self.set_settings(self._remembered())
+        if map_view is not None:  # the page shows the map as it is on screen
+            self.toggles["buffer_band"].setChecked(map_view.sector_layer.show_buffer)
         self._connect_changes()
         self._on_changed()
         self.update_preview()

@@ -11,7 +11,8 @@ throwaway view only (the user's map is never touched):
 - the unit layer's `SymbolItem`s (pre-rendered pixmaps at device size): hidden and
   replaced by `VectorSymbols`, which draws the same symbol, size, pen and brush as one
   vector path per item (crisp in PDF/SVG, one draw call for thousands of units).
-Text items get pixel-sized fonts so the page does not depend on the screen's dpi.
+Text items get pixel-sized fonts so the page does not depend on the screen's dpi. Items
+that draw themselves in device pixels (markup) are told the scale (`set_export_scale`).
 """
 from __future__ import annotations
 
@@ -67,8 +68,9 @@ class VectorSymbols(QtWidgets.QGraphicsItem):
 
 
 def symbol_polygon(symbol: str, size: float) -> np.ndarray:
-    """Closed outline (k x 2) of a pyqtgraph symbol `size` wide, centred on 0, y down."""
-    path = Symbols[symbol]
+    """Closed outline (k x 2) of a pyqtgraph symbol (name or QPainterPath) `size` wide,
+    centred on 0, y down."""
+    path = Symbols[symbol] if isinstance(symbol, str) else symbol
     polys = path.toSubpathPolygons(QtGui.QTransform.fromScale(size, size))
     pts = np.array([(q.x(), q.y()) for q in polys[0]], dtype=float)
     if not np.allclose(pts[0], pts[-1]):
@@ -104,13 +106,14 @@ class OffscreenMap:
 
     def __init__(self, document: Document, logical: QtCore.QSize, scale: float,
                  projection: Projection | None = None, rect: QtCore.QRectF | None = None,
-                 graticule_labels: bool = True) -> None:
+                 graticule_labels: bool = True, buffer_band: bool = True) -> None:
         self.document = document
         self.scale = scale
         self._listeners = _listeners(document)
         view = self.view = MapView(document, Selection())
         if projection is not None and projection != view.projection:  # same CRS and origin: nothing to do
             view.set_projection(projection)
+        view.sector_layer.set_buffer_visible(buffer_band)
         view.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         view.plot_item.layout.setContentsMargins(0, 0, 0, 0)
         view.resize(logical)
@@ -141,7 +144,9 @@ class OffscreenMap:
         s = self.scale
         plot = self.view.plot_item
         for item in list(self.view.scene().items()):
-            if isinstance(item, SymbolItem):
+            if hasattr(item, "set_export_scale"):  # items that size themselves in pixels (markup)
+                item.set_export_scale(s)
+            elif isinstance(item, SymbolItem):
                 if item.isVisible() and len(item):
                     vector = VectorSymbols(item, s)
                     plot.addItem(vector, ignoreBounds=True)

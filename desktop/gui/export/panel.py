@@ -5,12 +5,19 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore
 
+from desktop.core.annotations import POLYGON
 from desktop.core.document import Document
+from desktop.core.sidc import SymbolSpec
+from desktop.core.units import AFFILIATIONS
 from desktop.gui import style
 from desktop.gui.basemap_layer import LAND  # translucent fills are seen over the land
 from desktop.gui.export import decorations as deco
 from desktop.gui.export.map_frame import OffscreenMap, scaled_pen
 from desktop.gui.export.settings import ExportSettings
+from desktop.gui.markup_dialog import KIND_NAMES
+from desktop.gui.unit_layer import RING_PX
+
+MARKUP_ROWS = 8  # markup items listed in the legend; the rest are counted
 
 
 def legend_entries(m: OffscreenMap, document: Document, analysis, scale: float) -> list[deco.LegendEntry]:
@@ -33,12 +40,15 @@ def legend_entries(m: OffscreenMap, document: Document, analysis, scale: float) 
     units = document.units
     layer = view.unit_layer
     if len(units):
-        for aff, item in layer.markers.items():
-            n = int(np.count_nonzero(units.affiliations == aff))
-            if n:
-                symbol, size, pen, brush = item._style  # noqa: SLF001 - the marker's own style
-                entries.append(deco.LegendEntry(f"{aff.title()} ({n:,})", "symbol", scaled_pen(pen, scale), brush,
-                                                symbol, size * scale))
+        if layer.detail.active:
+            entries += unit_symbol_entries(layer.detail.specs_drawn())
+        else:
+            for aff, item in layer.markers.items():
+                n = int(np.count_nonzero(units.affiliations == aff))
+                if n:
+                    symbol, size, pen, brush = item._style  # noqa: SLF001 - the marker's own style
+                    entries.append(deco.LegendEntry(f"{aff.title()} ({n:,})", "symbol", scaled_pen(pen, scale), brush,
+                                                    symbol, size * scale))
         if layer.mode == "lod":
             colours = [style.qcolor(c) for c in style.AFFILIATION_COLOURS.values()]
             entries.append(deco.LegendEntry("Unit density (too many to draw)", "raster", brush=colours))
@@ -51,8 +61,37 @@ def legend_entries(m: OffscreenMap, document: Document, analysis, scale: float) 
                 entries.append(deco.LegendEntry(label, "fill", brush=style.qcolor(colour)))
                 continue
             symbol, size, pen, brush = layer.rings[key]._style  # noqa: SLF001
-            entries.append(deco.LegendEntry(label, "symbol", scaled_pen(pen, scale), None, symbol, size * scale))
-    return entries
+            entries.append(deco.LegendEntry(label, "symbol", scaled_pen(pen, scale), None, symbol,
+                                            min(size, RING_PX["markers"][key]) * scale))
+    return entries + markup_entries(document.annotations)
+
+
+def unit_symbol_entries(drawn: list[tuple[SymbolSpec, int]]) -> list[deco.LegendEntry]:
+    """One row per frame drawn (affiliation x domain), with how many units have it."""
+    counts: dict[tuple[str, str], int] = {}
+    for spec, n in drawn:
+        counts[(spec.affiliation, spec.domain)] = counts.get((spec.affiliation, spec.domain), 0) + n
+    order = {aff: i for i, aff in enumerate(AFFILIATIONS)}
+    out = []
+    for (aff, domain), n in sorted(counts.items(), key=lambda kv: (kv[0][1] == "air", order.get(kv[0][0], 9))):
+        what = "aircraft" if domain == "air" else "units"
+        out.append(deco.LegendEntry(f"{aff.title()} {what} ({n:,})", "unit", spec=SymbolSpec(aff, domain)))
+    return out
+
+
+def markup_entries(annotations, limit: int = MARKUP_ROWS) -> list[deco.LegendEntry]:
+    """A 'Markup' heading and one row per item (kind and what it says), at most `limit`."""
+    items = list(annotations)
+    if not items:
+        return []
+    rows = [deco.LegendEntry("Markup", "heading")]
+    shown = items if len(items) <= limit else items[:limit - 1]
+    for a in shown:
+        said = a.label() if a.kind != POLYGON else f"{a.text + ', ' if a.text else ''}{a.area_km2():,.0f} km²"
+        rows.append(deco.LegendEntry(f"{KIND_NAMES[a.kind]}{': ' + said if said else ''}", "markup", annotation=a))
+    if len(shown) < len(items):
+        rows.append(deco.LegendEntry(f"… and {len(items) - len(shown)} more markup items", "heading"))
+    return rows
 
 
 def summary_rows(document: Document, analysis) -> list[deco.SummaryRow]:

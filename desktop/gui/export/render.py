@@ -115,7 +115,8 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     if settings.extent == "view" and settings.view_rect is not None:
         x0, y0, x1, y1 = settings.view_rect
         rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
-    with offscreen_map(document, logical, scale, projection, rect, settings.graticule_labels) as m:
+    with offscreen_map(document, logical, scale, projection, rect, settings.graticule_labels,
+                       settings.buffer_band) as m:
         m.render(painter, frame)
         layout = _frame_geometry(m, page, frame, scale, ink.k)
         painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))
@@ -201,12 +202,17 @@ def _frame_geometry(m: OffscreenMap, page: QtCore.QRectF, frame: QtCore.QRectF, 
     return layout
 
 
+def line_revision(document: Document):
+    """The saved revision whose line is the document's line, or None."""
+    revisions = tuple(getattr(document, "revisions", None) or ())
+    return next((r for r in reversed(revisions) if r.line == document.line), None)
+
+
 def line_revision_label(document: Document) -> str:
     """'rev august, effective 050000Z AUG 17, call C-…': the revision whose line is the one
     shown, if the document keeps revisions ('' when it keeps none)."""
-    line = document.line
     revisions = tuple(getattr(document, "revisions", None) or ())
-    rev = next((r for r in reversed(revisions) if r.line == line), None)
+    rev = line_revision(document)
     if rev is None:
         return "edited, not a saved revision" if revisions else ""
     when = datetime.fromtimestamp(int(rev.effective), timezone.utc)
@@ -228,8 +234,10 @@ def line_description(document: Document) -> str:
 
 def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: datetime,
                  projection: Projection) -> None:
-    rev = line_revision_label(document).split(",")[0]
-    line = f"{rev}, {len(document.line)} vertices" if rev else f"{len(document.line)} vertices"
+    rev = line_revision(document)
+    agreed = f" (call {rev.call_id})" if rev is not None and getattr(rev, "call_id", "") else ""
+    label = f"rev {rev.id}{agreed}" if rev is not None else line_revision_label(document)
+    line = f"{label}, {len(document.line)} vertices" if label else f"{len(document.line)} vertices"
     left = f"{document.title}  ·  Line: {line}  ·  {len(document.units):,} units"
     right = f"Exported {when:%Y-%m-%d %H:%M} UTC  ·  Deconflict {__version__}  ·  {projection.label}"
     half = rect.width() / 2

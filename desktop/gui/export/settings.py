@@ -47,6 +47,7 @@ class ExportSettings:
     scale_bar: bool = True
     north_arrow: bool = True
     graticule_labels: bool = True
+    buffer_band: bool = True            # the near-line band, as the map's View › Show buffer band
     summary_table: bool = True
     footer: bool = True
     # Export time shown as the date-time group; None = now. Fixed in tests and by --dtg.
