@@ -9,7 +9,7 @@ in `desktop.core.calls_csv`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -126,6 +126,52 @@ class CallLog:
                    lon=(nan if lon is None else np.asarray(lon, dtype=float))[order],
                    lat=(nan if lat is None else np.asarray(lat, dtype=float))[order],
                    unit_ids=flat_sorted, unit_offsets=np.concatenate([[0], np.cumsum(counts[order])]))
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping]) -> "CallLog":
+        """Calls from `record()`-style dicts: start as ISO 8601 text or epoch seconds, units as
+        a list or "A;B", lon/lat None or NaN for no place; absent keys take the defaults."""
+        rows = list(records)
+
+        def col(key, default=""):
+            return [default if r.get(key) is None else r[key] for r in rows]
+
+        def degrees(key):
+            return np.array([np.nan if r.get(key) is None else float(r[key]) for r in rows])
+
+        return cls.from_columns(
+            ids=col("id"), start=np.array([as_epoch(r["start"]) for r in rows], dtype=np.int64),
+            duration_s=np.array(col("duration_s", 0), dtype=np.int64), units=col("units", ()),
+            category=col("category", "routine check"), priority=col("priority", "routine"),
+            lon=degrees("lon"), lat=degrees("lat"),
+            **{k: col(k) for k in ("initiator", "from_station", "to_station", "operator", "summary", "outcome",
+                                   "revision")})
+
+    def changed(self, removed_ids: Iterable[str] = (), added: Iterable[Mapping] = ()) -> "CallLog":
+        """A new log without the calls `removed_ids` and with the `added` records (validated
+        as `from_records`), in start order. Raises ValueError for an id that is not in the log
+        or that would be there twice."""
+        removed = np.array(list(removed_ids), dtype=object)
+        missing = removed[~np.isin(removed, self.ids)] if len(removed) else removed
+        if len(missing):
+            raise ValueError(f"no call {missing[0]!r} in the log")
+        new = CallLog.from_records(added)
+        kept = self.take(~np.isin(self.ids, removed)) if len(removed) else self
+        ids = np.concatenate([kept.ids, new.ids])
+        uniq, counts = np.unique(ids.astype(str), return_counts=True)
+        if np.any(counts > 1):
+            raise ValueError(f"a call with the id {str(uniq[np.argmax(counts > 1)])!r} is already in the log")
+        start = np.concatenate([kept.start, new.start])
+        order = np.argsort(start, kind="stable")
+        # Links of both logs, flat, then regrouped in the new call order.
+        flat = np.concatenate([kept.unit_ids, new.unit_ids])
+        off = np.concatenate([kept.unit_offsets[:-1], new.unit_offsets + len(kept.unit_ids)])
+        counts = np.diff(off)[order]
+        return CallLog(**{k: np.concatenate([getattr(kept, k), getattr(new, k)])[order] for k in _TEXT},
+                       start=start[order], duration_s=np.concatenate([kept.duration_s, new.duration_s])[order],
+                       lon=np.concatenate([kept.lon, new.lon])[order], lat=np.concatenate([kept.lat, new.lat])[order],
+                       unit_ids=flat[ranges_to_index(off[:-1][order], off[1:][order])],
+                       unit_offsets=np.concatenate([[0], np.cumsum(counts)]))
 
     @classmethod
     def empty(cls) -> "CallLog":
