@@ -212,7 +212,13 @@ class CallLog:
 
     def linked_to(self, unit_id: str) -> np.ndarray:
         """Indices of the calls that name `unit_id` among their units."""
-        hits = np.flatnonzero(self.unit_ids == unit_id)
+        return self.linked_to_any([unit_id])
+
+    def linked_to_any(self, unit_ids) -> np.ndarray:
+        """Indices of the calls that name any of `unit_ids`, in start order."""
+        if not len(unit_ids) or not len(self.unit_ids):
+            return np.empty(0, dtype=np.int64)
+        hits = np.flatnonzero(np.isin(self.unit_ids, list(unit_ids)))
         return np.unique(np.searchsorted(self.unit_offsets, hits, side="right") - 1)
 
     def links(self, i: int) -> tuple[str, ...]:
@@ -236,12 +242,17 @@ class CallLog:
     def per_day(self, offset_s: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(days as datetime64[D], calls per day) from the first call's day to the last's,
         days with no call included. `offset_s` shifts to local days (10800 for +03:00)."""
-        if not len(self):
-            return np.empty(0, dtype="datetime64[D]"), np.empty(0, dtype=np.int64)
-        day = (self.start + int(offset_s)) // DAY_S
-        first = int(day[0])
-        counts = np.bincount(day - first)
-        return np.arange(first, first + len(counts)).astype("datetime64[D]"), counts
+        return per_day(self.start, offset_s)
+
+    def search_text(self) -> np.ndarray:
+        """Per call, its id, stations, operator, summary, outcome and units in lower case
+        (what the timeline's text filter searches)."""
+        links = np.array(self.links_text(), dtype=object)
+        parts = (self.ids, self.from_station, self.to_station, self.operator, self.summary, self.outcome, links)
+        text = parts[0].astype(str)
+        for part in parts[1:]:
+            text = np.char.add(np.char.add(text, "\n"), part.astype(str))
+        return np.char.lower(text)
 
     def record(self, i: int) -> dict:
         """Call i as plain data (JSON): times ISO 8601 UTC, units a list, lon/lat or None."""
@@ -253,3 +264,33 @@ class CallLog:
                 "priority": self.priority[i], "summary": self.summary[i], "outcome": self.outcome[i],
                 "units": list(self.links(i)), "lon": lon if has_place else None,
                 "lat": lat if has_place else None, "revision": self.revision[i] or None}
+
+
+def per_day(start: np.ndarray, offset_s: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """CallLog.per_day for any column of sorted start times (e.g. the calls a filter keeps)."""
+    if not len(start):
+        return np.empty(0, dtype="datetime64[D]"), np.empty(0, dtype=np.int64)
+    day = (np.asarray(start, dtype=np.int64) + int(offset_s)) // DAY_S
+    first = int(day[0])
+    counts = np.bincount(day - first)
+    return np.arange(first, first + len(counts)).astype("datetime64[D]"), counts
+
+
+def filter_mask(calls: CallLog, *, categories: Iterable[str] | None = None, initiators: Iterable[str] | None = None,
+                min_priority: str = PRIORITIES[0], text: str = "", search: np.ndarray | None = None) -> np.ndarray:
+    """Per call, True when it passes every filter: its category among `categories`, its
+    initiator among `initiators` (None: any), at least `min_priority`, and every word of
+    `text` in its `search_text()` (pass `search` to reuse one)."""
+    keep = np.ones(len(calls), dtype=bool)
+    if categories is not None:
+        keep &= np.isin(calls.category, list(categories))
+    if initiators is not None:
+        keep &= np.isin(calls.initiator, list(initiators))
+    if min_priority != PRIORITIES[0]:
+        keep &= calls.priority_rank() >= PRIORITIES.index(min_priority)
+    words = text.lower().split()
+    if words:
+        haystack = calls.search_text() if search is None else search
+        for word in words:
+            keep &= np.char.find(haystack, word) >= 0
+    return keep

@@ -167,6 +167,13 @@ class TimeCursor:
         return live_time(self.doc)
 
     @property
+    def start(self) -> int | None:
+        """The first moment of the document's history (first report or call), None without one."""
+        tracks, calls = tracked(self.doc), self.doc.calls
+        firsts = ([tracks.extent[0]] if tracks is not None else []) + ([int(calls.start[0])] if len(calls) else [])
+        return min(firsts) if firsts else None
+
+    @property
     def shown_time(self) -> int | None:
         """The cursor's time, or `now` when live (None for a document without history)."""
         return self._time if self._time is not None else self.now
