@@ -280,6 +280,7 @@ class TimelinePanel(QtWidgets.QWidget):
 
     def _on_revisions_changed(self, *_) -> None:
         self.view.set_revisions([(r.id, r.effective, r.state) for r in self.doc.revisions])
+        self._on_call_selected()  # the details name the revisions a call agreed
 
     def _on_cursor_changed(self, *_) -> None:
         self.view.set_now(self.cursor.now)

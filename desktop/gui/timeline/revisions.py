@@ -195,13 +195,12 @@ class DiffDialog(QtWidgets.QDialog):
         self.context, self.cursor, self.doc = context, cursor, context.document
         ids = list(self.doc.revisions.ids)
         self.a, self.b = QtWidgets.QComboBox(objectName="diffA"), QtWidgets.QComboBox(objectName="diffB")
-        for box in (self.a, self.b):
-            box.addItems(ids)
-            box.currentIndexChanged.connect(self.refresh)
+        # A: the chosen revision (else the one before the last); B: the one after A.
         a = first if first in ids else (ids[-2] if len(ids) > 1 else ids[0] if ids else "")
         b = next((i for i in ids[ids.index(a) + 1:]), ids[-1]) if a in ids else ""
-        self.a.setCurrentText(a)
-        self.b.setCurrentText(b)
+        for box, current in ((self.a, a), (self.b, b)):
+            box.addItems(ids)
+            box.setCurrentText(current)
         self.summary = QtWidgets.QLabel(objectName="diffSummary")
         self.table = QtWidgets.QTableWidget(0, len(self.HEADERS), self, objectName="diffTable")
         self.table.setHorizontalHeaderLabels(self.HEADERS)
@@ -220,6 +219,8 @@ class DiffDialog(QtWidgets.QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         self.changes = None
+        for box in (self.a, self.b):
+            box.currentIndexChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self, *_) -> None:
