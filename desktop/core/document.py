@@ -81,6 +81,7 @@ class Document:
         self.revisions_changed = Signal()  # (RevisionLog)
         self._time_view: TimeView | None = None
         self.time_view_changed = Signal()  # (TimeView | None)
+        self.positions_changed = Signal()  # (): the shown units moved (same table; the time view)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -220,7 +221,7 @@ class Document:
             self._analysis = Analysis(line, previous.sectors, self._classifier.classify(
                 previous.sectors, owner_codes(previous.sectors, self.sides), self._buffer_km))
         self.time_view_changed.emit(view)
-        self.units_changed.emit()
+        self.positions_changed.emit()
         self._announce_line(preview=False)
 
     # -- internals -----------------------------------------------------------------------

@@ -149,6 +149,7 @@ class TimeCursor:
         self.stale_after_h = float(stale_after_h)
         self._time: int | None = None
         self._applying = False
+        self._stale: tuple[tuple, np.ndarray] | None = None
         self.changed = Signal()   # (time or None)
         doc.revisions_changed.connect(self._reapply)
         doc.time_view_changed.connect(self._on_time_view_changed)
@@ -179,12 +180,17 @@ class TimeCursor:
         return self._time if self._time is not None else self.now
 
     def stale(self) -> np.ndarray:
-        """Per unit: True when its last report is older than `stale_after_h` at the shown time."""
+        """Per unit: True when its last report is older than `stale_after_h` at the shown time
+        (kept until the time, the threshold or the tracks change: several views ask)."""
         t = self.shown_time
-        if t is None:
-            return np.zeros(len(self.doc.units), dtype=bool)
-        age = staleness(self.doc, t)
-        return np.nan_to_num(age, nan=-1.0) > self.stale_after_h * HOUR_S
+        key = (t, self.stale_after_h, id(self.doc.tracks), len(self.doc.units))
+        if self._stale is None or self._stale[0] != key:
+            if t is None:
+                mask = np.zeros(len(self.doc.units), dtype=bool)
+            else:
+                mask = np.nan_to_num(staleness(self.doc, t), nan=-1.0) > self.stale_after_h * HOUR_S
+            self._stale = (key, mask)
+        return self._stale[1]
 
     # -- moving ----------------------------------------------------------------------------
     def set_time(self, t) -> None:

@@ -127,6 +127,7 @@ class Tracks:
     _key: np.ndarray = field(init=False, repr=False)
     _stride: int = field(init=False, repr=False)
     _t0: int = field(init=False, repr=False)
+    _last: tuple[int, np.ndarray] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         unit = np.asarray(self.unit, dtype=np.int32)
@@ -191,10 +192,14 @@ class Tracks:
         t = as_epoch(t)
         if not len(self):
             return np.full(self.n_units, -1, dtype=np.int64)
+        if self._last is not None and self._last[0] == t:  # positions and staleness ask in turn
+            return self._last[1]
         rel = min(max(t - self._t0, -1), self._stride - 1)
         query = np.arange(self.n_units, dtype=np.int64) * self._stride + rel
         idx = np.searchsorted(self._key, query, side="right") - 1
-        return np.where(idx >= self.offsets[:-1], idx, -1)
+        idx = _frozen(np.where(idx >= self.offsets[:-1], idx, -1))
+        object.__setattr__(self, "_last", (t, idx))
+        return idx
 
     def positions_at(self, t, interpolate: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(lon, lat) per unit at time t: its last report at or before t, NaN before its

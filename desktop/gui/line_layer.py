@@ -135,6 +135,7 @@ class LineLayer:
         self.selected_vertex: int | None = None
         self.locked = False
         self._tool_editable = False
+        self._drawn: tuple | None = None  # (line, sectors, projection) last drawn
         self.set_editable(False)
 
     def set_editable(self, editable: bool) -> None:
@@ -153,6 +154,10 @@ class LineLayer:
         self.set_editable(self._tool_editable)
 
     def update_analysis(self, analysis: Analysis) -> None:
+        drawn = (analysis.line, analysis.sectors, self.view.projection)
+        if self._drawn is not None and all(a is b for a, b in zip(drawn, self._drawn)):
+            return  # the same line again: the time cursor moved only the units
+        self._drawn = drawn
         line = analysis.line
         lon, lat, seg = _densify_with_segments(line.lon, line.lat)
         x, y = self.view.to_display(lon, lat)

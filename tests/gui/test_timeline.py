@@ -397,3 +397,39 @@ def test_render_history_to_png(win, tmp_path):
     ratio = image.devicePixelRatio()
     colours = [QtGui.QColor(image.pixel(int((p.x() + dx) * ratio), int(p.y() * ratio))) for dx in (-1, 0, 1)]
     assert any(c.red() > 200 and 80 < c.green() < 150 and c.blue() < 60 for c in colours)
+
+
+def test_100k_calls_draw_as_a_few_items_aggregated_when_zoomed_out(qtbot):
+    from desktop.core.commands import CommandStack
+    from desktop.core.plugins import PluginRegistry
+    from desktop.core.selection import Selection
+    from desktop.gui.context import AppContext
+    from desktop.gui.timeline.panel import TimelinePanel
+    from tests.gui.big_history import random_history_document
+
+    doc = random_history_document(1000, 100_000, 10)
+    panel = TimelinePanel(AppContext(doc, CommandStack(doc), Selection(), PluginRegistry()))
+    qtbot.addWidget(panel)
+    panel.resize(1400, 260)
+    panel.show()
+    qtbot.waitExposed(panel)
+    items = len(panel.view.scene().items())
+    assert items < 100  # never one graphics item per call
+    panel.view.grab()
+    assert panel.view.bars.last_mode == "aggregate"
+    i = 50_000
+    t = float(doc.calls.start[i])
+    panel.view.show_range(t - 1800, t + 1800)
+    image = panel.view.grab().toImage()
+    assert panel.view.bars.last_mode == "detail"
+    # What is drawn under a call's bar is its category's colour, and a click there picks it.
+    pos = call_px(panel, str(doc.calls.ids[i]))
+    colour = QtGui.QColor(image.pixel(int(pos.x() * image.devicePixelRatio()), int(pos.y() * image.devicePixelRatio())))
+    from desktop.gui.timeline.panel import CATEGORY_COLOURS
+    lane_colours = {QtGui.QColor(c).name() for c in CATEGORY_COLOURS.values()}
+    assert colour.name() in lane_colours
+    mouse.click(panel.view, pos)
+    picked = panel.context.selection.call
+    j = doc.calls.index_of(picked)
+    assert doc.calls.category[j] == doc.calls.category[i]
+    assert doc.calls.start[j] <= t + doc.calls.duration_s[i] and doc.calls.start[j] + doc.calls.duration_s[j] >= t

@@ -73,6 +73,7 @@ class CallBars(_DevicePainted):
         self._mark_pen = QtGui.QPen(QtGui.QColor(220, 0, 200), 2)
         self._select_pen = QtGui.QPen(QtGui.QColor(0, 0, 0), 3)
         self.last_mode = ""                        # "detail" or "aggregate" (tests, benchmarks)
+        self._cache: tuple[tuple, QtGui.QImage] | None = None
 
     # -- data ------------------------------------------------------------------------------
     def set_calls(self, start, end, lane, colour, rows, ids, n_lanes: int, palette) -> None:
@@ -124,28 +125,59 @@ class CallBars(_DevicePainted):
         return int(inside[-1]) if len(inside) else None
 
     # -- painting --------------------------------------------------------------------------
+    def update(self, *args) -> None:
+        self._cache = None  # what is drawn changed: render again
+        super().update(*args)
+
     def paint(self, p: QtGui.QPainter, *args) -> None:
         device = self._device(p)
         if device is None or not len(self.start):
             return
         x0, x1, sx, dx, tr = device
-        pos = self.visible(x0, x1)
+        # The bars are rendered once per view into an image, drawn again as long as the view
+        # and the data stay: moving the time cursor (or hovering) then costs one blit.
+        left, right = x0 * sx + dx, x1 * sx + dx
+        top, bottom = tr.dy() + tr.m22() * self.n_lanes, tr.dy()
+        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
+        key = (left, right, top, bottom, sx, dpr)
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._render(x0, x1, sx, dx - left, tr.m22(), tr.dy() - top, right - left,
+                                             bottom - top, dpr))
         p.save()
         p.resetTransform()
-        top_of = lambda y: tr.m22() * y + tr.dy()  # noqa: E731 - data y -> device y
-        bar_h = abs(tr.m22()) * LANE_FILL
-        left, right = x0 * sx + dx, x1 * sx + dx
+        p.drawImage(QtCore.QRectF(left, top, right - left, bottom - top), self._cache[1])
+        p.restore()
+
+    def _render(self, x0, x1, sx, dx, m22, dy, width, height, dpr) -> QtGui.QImage:
+        image = QtGui.QImage(max(int(np.ceil(width * dpr)), 1), max(int(np.ceil(height * dpr)), 1),
+                             QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(dpr)
+        image.fill(0)
+        p = QtGui.QPainter(image)
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
+        pos = self.visible(x0, x1)
+        top_of = lambda y: m22 * y + dy  # noqa: E731 - data y -> image y
+        bar_h = abs(m22) * LANE_FILL
         if len(pos) <= DETAIL_LIMIT:
             self.last_mode = "detail"
             self._paint_bars(p, pos, sx, dx, top_of, bar_h)
         else:
             self.last_mode = "aggregate"
-            self._paint_density(p, pos, sx, dx, top_of, bar_h, left, right)
-        self._paint_frames(p, np.intersect1d(self.marked, pos, assume_unique=True), self._mark_pen,
-                           sx, dx, top_of, bar_h)
+            self._paint_density(p, pos, sx, dx, top_of, bar_h, 0.0, width)
+        self._paint_frames(p, self._marked_in(pos, x0), self._mark_pen, sx, dx, top_of, bar_h)
         if self.selected is not None and self.selected < len(self.start):
             self._paint_frames(p, np.array([self.selected]), self._select_pen, sx, dx, top_of, bar_h)
-        p.restore()
+        p.end()
+        return image
+
+    def _marked_in(self, pos: np.ndarray, x0: float) -> np.ndarray:
+        """The marked calls among `pos` (visible calls: a sorted run of positions ending at or
+        after x0), without sorting all of them."""
+        m = self.marked
+        if not len(m) or not len(pos):
+            return m[:0]
+        m = m[(m >= pos[0]) & (m <= pos[-1])]
+        return m[self.end[m] >= x0]
 
     def _rects(self, pos, sx, dx, top_of, bar_h) -> tuple[np.ndarray, ...]:
         a = self.start[pos] * sx + dx

@@ -74,6 +74,7 @@ class MapTimeLayer(QtCore.QObject):
         self.banner.hide()
         links = [(cursor.changed, self.refresh), (self.doc.revisions_changed, self.refresh),
                  (self.doc.line_changed, self._on_line_changed), (self.doc.units_changed, self._on_units_changed),
+                 (self.doc.positions_changed, self._on_units_changed),
                  (context.selection.changed, self._on_selection_changed),
                  (context.selection.call_changed, self._on_call_changed), (self.doc.calls_changed, self._on_call_changed)]
         for signal, slot in links:

@@ -128,7 +128,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
                 line = pg.InfiniteLine(float(effective), angle=90, movable=False, pen=REVISION_PENS[state],
                                        label=f"{rid} ({state})" if label else None,
                                        labelOpts={"position": 0.5, "color": REVISION_PENS[state].color(),
-                                                  "fill": (255, 255, 255, 220), "rotateAxis": (1, 0),
+                                                  "rotateAxis": (1, 0),
                                                   "anchors": [(0.5, 0), (0.5, 0)], "movable": False})
                 line.setToolTip(f"Line revision {rid} ({state}), effective {format_short(effective, self.offset_s)}")
                 line.setZValue(20)
