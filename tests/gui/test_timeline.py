@@ -433,3 +433,42 @@ def test_100k_calls_draw_as_a_few_items_aggregated_when_zoomed_out(qtbot):
     j = doc.calls.index_of(picked)
     assert doc.calls.category[j] == doc.calls.category[i]
     assert doc.calls.start[j] <= t + doc.calls.duration_s[i] and doc.calls.start[j] + doc.calls.duration_s[j] >= t
+
+
+def test_a_scenario_without_history_gets_an_empty_timeline_and_can_log_its_first_call(qtbot):
+    from desktop.core.commands import CommandStack
+    from desktop.core.plugins import PluginRegistry
+    from desktop.core.selection import Selection
+    from desktop.gui.context import AppContext
+    from desktop.gui.timeline.panel import TimelinePanel
+    from tests.gui.big_units import random_document
+
+    doc = random_document(50)
+    context = AppContext(doc, CommandStack(doc), Selection(), PluginRegistry())
+    panel = TimelinePanel(context)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.view.grab()
+    assert panel.cursor.now is None and not len(panel.shown) and not panel.view.cursor.isVisible()
+    panel.run_action("next")
+    panel.run_action("play")
+    assert not panel.play_timer.isActive()
+
+    def log_it():
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        qtbot.keyClicks(dialog.summary, "first call")
+        qtbot.keyClick(dialog.summary, K.Key_Return)
+
+    QtCore.QTimer.singleShot(0, log_it)
+    assert panel.new_call()
+    assert len(doc.calls) == 1 and panel.cursor.now is not None and panel.view.cursor.isVisible()
+
+
+def test_hover_shows_the_call_summary(win, qtbot):
+    panel, doc = timeline(win), win.document
+    call_id = shoot_down(doc)
+    i = doc.calls.index_of(call_id)
+    panel.view.show_range(doc.calls.start[i] - 1800, doc.calls.start[i] + 1800)
+    mouse.move(panel.view, call_px(panel, call_id))
+    qtbot.waitUntil(lambda: QtWidgets.QToolTip.isVisible(), timeout=1000)
+    assert call_id in QtWidgets.QToolTip.text() and "shot down" in QtWidgets.QToolTip.text()

@@ -77,20 +77,13 @@ class CallDialog(QtWidgets.QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QtWidgets.QFormLayout(self)
-        form.addRow("Call id", self.id_edit)
-        form.addRow(f"Start ({offset_label(offset_s)})", self.start_edit)
-        form.addRow("Duration", self.minutes)
-        form.addRow("Initiator", self.initiator)
-        form.addRow("From station", self.from_station)
-        form.addRow("To station", self.to_station)
-        form.addRow("Operator / linguist", self.operator)
-        form.addRow("Category", self.category)
-        form.addRow("Priority", self.priority)
-        form.addRow("Summary", self.summary)
-        form.addRow("Outcome", self.outcome)
-        form.addRow("Linked units", self.units)
-        form.addRow("Place", self.place)
-        form.addRow("Line revision", self.revision)
+        for label, field in (("Call id", self.id_edit), (f"Start ({offset_label(offset_s)})", self.start_edit),
+                             ("Duration", self.minutes), ("Initiator", self.initiator),
+                             ("From station", self.from_station), ("To station", self.to_station),
+                             ("Operator / linguist", self.operator), ("Category", self.category),
+                             ("Priority", self.priority), ("Summary", self.summary), ("Outcome", self.outcome),
+                             ("Linked units", self.units), ("Place", self.place), ("Line revision", self.revision)):
+            form.addRow(label, field)
         form.addRow(self.error)
         form.addRow(buttons)
         self.summary.setFocus()

@@ -132,7 +132,7 @@ class MapTimeLayer(QtCore.QObject):
             x, y = self._line_xy(rev.line)
             curve = pg.PlotCurveItem(x, y, pen=PROPOSED_PEN if rev.state == "proposed" else GHOST_PEN)
             curve.setZValue(Z_GHOSTS)
-            editing = " = line being edited" if past and rev.line == self.doc.line else ""
+            editing = " · line being edited" if past and rev.line == self.doc.line else ""
             label = pg.TextItem(f"{rev.id} ({rev.state}){editing}", color=curve.opts["pen"].color(), anchor=(0, 0))
             label.setPos(float(x[-1]), float(y[-1]))
             label.setZValue(Z_GHOSTS)

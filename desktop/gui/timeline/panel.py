@@ -7,6 +7,8 @@ desktop.gui.timeline.view for the mouse and keyboard conventions.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -277,6 +279,7 @@ class TimelinePanel(QtWidgets.QWidget):
             self.context.selection.set_call(None, source=self)
         self._rebuild()
         self._on_call_selected()
+        self._on_cursor_changed()  # without tracks, "now" follows the calls
 
     def _on_revisions_changed(self, *_) -> None:
         self.view.set_revisions([(r.id, r.effective, r.state) for r in self.doc.revisions])
@@ -424,10 +427,8 @@ class TimelinePanel(QtWidgets.QWidget):
         return self.call_dialog
 
     def new_call(self) -> bool:
-        t = self.cursor.shown_time
-        if t is None:
-            self.context.status("No time to log a call at: the scenario has no history")
-            return False
+        # A scenario without any history yet has no "now" of its own: use the clock's.
+        t = self.cursor.shown_time if self.cursor.shown_time is not None else int(time.time())
         dialog = self.open_call_dialog(self.new_record(t), "Log a hotline call")
         if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
             return False

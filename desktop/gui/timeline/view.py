@@ -21,7 +21,7 @@ from desktop.gui.timeline.call_bars import MIN_PX, CallBars, DayCounts
 
 MIN_RANGE_S = 10 * 60          # zoomed in to ten minutes at most
 MARGIN_S = 14 * DAY            # how far past the first/last call the view may go
-STRIP_PX = 64
+STRIP_PX = 44
 LIVE_PEN = pg.mkPen(20, 150, 60, width=2)
 PAST_PEN = pg.mkPen(230, 110, 0, width=2)
 REVISION_PENS = {"agreed": pg.mkPen(0, 120, 0, width=1.5),
