@@ -276,7 +276,7 @@ def test_selecting_a_unit_lists_its_calls_and_marks_them_on_the_timeline(win):
 def test_call_csv_import_keeps_good_rows_reports_bad_ones_and_undoes(win, tmp_path):
     panel, doc = timeline(win), win.document
     out = tmp_path / "calls.csv"
-    assert panel.export_csv(str(out)) == len(doc.calls)
+    assert panel.csv.export_csv(str(out)) == len(doc.calls)
     assert out.read_text().startswith("id,start,")
     n = len(doc.calls)
     bad = tmp_path / "new.csv"
@@ -285,16 +285,16 @@ def test_call_csv_import_keeps_good_rows_reports_bad_ones_and_undoes(win, tmp_pa
                    "N-2,2017-06-18T14:20:00,incident,no offset,\n"
                    "N-3,2017-06-18T17:20:00+03:00,gossip,bad category,\n"
                    "N-4,2017-06-18T17:30:00+03:00,ground line,fine,SAA-01;SDF-06\n")
-    imported, warnings = panel.import_csv(str(bad))
+    imported, warnings = panel.csv.import_csv(str(bad))
     assert imported == 2 and len(doc.calls) == n + 2
     assert any("new.csv:3:" in w for w in warnings) and any("new.csv:4:" in w for w in warnings)
-    assert "new.csv:3:" in panel.report.text()
+    assert "new.csv:3:" in panel.csv.report.text()
     assert doc.calls.start[doc.calls.index_of("N-4")] == parse_time("2017-06-18T14:30:00Z")
     win.undo_action.trigger()
     assert len(doc.calls) == n
     # The filtered export writes only the calls shown.
     panel.category_actions["routine check"].setChecked(False)
-    assert panel.export_csv(str(out), filtered=True) == len(panel.shown) < n
+    assert panel.csv.export_csv(str(out), filtered=True) == len(panel.shown) < n
 
 
 def test_save_the_line_as_a_revision_tied_to_a_call_and_diff_revisions(win, qtbot):
@@ -358,9 +358,9 @@ def test_play_moves_the_cursor_forward_until_now(win, qtbot):
     panel.speed.setCurrentIndex(4)  # a day per second
     panel.view.setFocus()
     qtbot.keyClick(panel.view, K.Key_Space)
-    assert panel.play_timer.isActive()
+    assert panel.player.playing
     qtbot.waitUntil(lambda: panel.cursor.is_live, timeout=3000)
-    assert not panel.play_timer.isActive() and not panel.play_action.isChecked()
+    assert not panel.player.playing and not panel.play_action.isChecked()
 
 
 def test_go_to_a_typed_time_in_the_chosen_offset(win, qtbot):
@@ -452,7 +452,7 @@ def test_a_scenario_without_history_gets_an_empty_timeline_and_can_log_its_first
     assert panel.cursor.now is None and not len(panel.shown) and not panel.view.cursor.isVisible()
     panel.run_action("next")
     panel.run_action("play")
-    assert not panel.play_timer.isActive()
+    assert not panel.player.playing
 
     def log_it():
         dialog = QtWidgets.QApplication.activeModalWidget()

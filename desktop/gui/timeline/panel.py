@@ -14,23 +14,20 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core import history_commands as hc
 from desktop.core.calls import CATEGORIES, PRIORITIES, filter_mask, per_day
-from desktop.core.calls_csv import read_calls, write_calls_csv
-from desktop.core.inputs import InputError
 from desktop.core.tracks import parse_time_in
 from desktop.gui.context import AppContext
-from desktop.gui.timeline.axis import DAY, HOUR, format_short, offset_label
+from desktop.gui.timeline.axis import HOUR, format_short, offset_label
+from desktop.gui.timeline.call_csv import CallInterchange
 from desktop.gui.timeline.call_dialog import CallDialog
 from desktop.gui.timeline.details import CallDetails, UnitCalls
 from desktop.gui.timeline.map_layer import MapTimeLayer
+from desktop.gui.timeline.playback import SPEEDS, Player
 from desktop.gui.timeline.revisions import RevisionsPane
 from desktop.gui.timeline.view import TimelineView
 
 CATEGORY_COLOURS = {"airspace notification": "#3b7dd8", "ground line": "#9c6b1f", "incident": "#d62728",
                     "line negotiation": "#7b3fb5", "routine check": "#9a9a9a"}
 OFFSETS = (0, 3 * HOUR, -5 * HOUR, 2 * HOUR, 1 * HOUR)        # UTC, the AOCs' +03:00, ...
-SPEEDS = (("1 min/s", 60), ("10 min/s", 600), ("1 h/s", HOUR), ("6 h/s", 6 * HOUR), ("1 day/s", DAY))
-TICK_MS = 40
-MAX_WARNINGS = 50
 
 
 class TimelinePanel(QtWidgets.QWidget):
@@ -60,8 +57,10 @@ class TimelinePanel(QtWidgets.QWidget):
         self.tabs.addTab(self.unit_calls, "Unit calls")
         self.tabs.addTab(self.revisions, "Revisions")
         self.map_layer = MapTimeLayer(context, self.cursor) if context.map_view is not None else None
-        self.play_timer = QtCore.QTimer(self, interval=TICK_MS)
-        self.play_timer.timeout.connect(self._on_tick)
+        self.player = Player(self.cursor, self)
+        self.player.playing_changed.connect(self._on_playing_changed)
+        self.player.ticked.connect(self._follow_cursor)
+        self.csv = CallInterchange(context, lambda: self.shown, self)
         self._drag_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._drag_timer.timeout.connect(self._apply_pending_time)
         self._build_ui()
@@ -105,11 +104,13 @@ class TimelinePanel(QtWidgets.QWidget):
             bar.addAction(a)
             return a
 
-        self.play_action = action("play", "Play", "Play / pause (Space)", self.toggle_play, sp.SP_MediaPlay, True)
+        self.play_action = action("play", "Play", "Play / pause (Space)", lambda on: self.player.play(on),
+                                  sp.SP_MediaPlay, True)
         self.speed = QtWidgets.QComboBox(objectName="timelineSpeed")
         self.speed.addItems([s for s, _ in SPEEDS])
-        self.speed.setCurrentIndex(2)
-        self.speed.setToolTip("Playback speed: model time per second")
+        self.speed.setCurrentIndex(self.player.speed_index)
+        self.speed.setToolTip("Playback speed: history per second")
+        self.speed.currentIndexChanged.connect(lambda k: setattr(self.player, "speed_index", k))
         bar.addWidget(self.speed)
         action("previous", "◀ Call", "Previous call ([)", lambda: self.run_action("previous"), sp.SP_MediaSkipBackward)
         action("next", "Call ▶", "Next call (])", lambda: self.run_action("next"), sp.SP_MediaSkipForward)
@@ -164,9 +165,9 @@ class TimelinePanel(QtWidgets.QWidget):
         bar.addSeparator()
         action("new", "+ Log call", "Log a new call at the time cursor (N)", lambda: self.run_action("new"))
         calls_menu = QtWidgets.QMenu(self)
-        self.import_action = calls_menu.addAction("Import calls from CSV…", self._on_import)
-        self.export_action = calls_menu.addAction("Export calls to CSV…", lambda: self._on_export(False))
-        calls_menu.addAction("Export filtered calls to CSV…", lambda: self._on_export(True))
+        self.import_action = calls_menu.addAction("Import calls from CSV…", self.csv.ask_import)
+        self.export_action = calls_menu.addAction("Export calls to CSV…", lambda: self.csv.ask_export(False))
+        calls_menu.addAction("Export filtered calls to CSV…", lambda: self.csv.ask_export(True))
         calls_menu.addSeparator()
         self.interpolate_action = calls_menu.addAction("Interpolate positions between reports")
         self.interpolate_action.setCheckable(True)
@@ -289,8 +290,11 @@ class TimelinePanel(QtWidgets.QWidget):
         self.view.set_now(self.cursor.now)
         self.view.set_cursor(self.cursor.shown_time, self.cursor.is_live)
         self.now_action.setEnabled(not self.cursor.is_live)
-        if self.cursor.is_live and self.play_timer.isActive():
-            self.toggle_play(False)
+
+    def _on_playing_changed(self, on: bool) -> None:
+        self.play_action.setChecked(on)
+        self.play_action.setIcon(self.style().standardIcon(
+            QtWidgets.QStyle.StandardPixmap.SP_MediaPause if on else QtWidgets.QStyle.StandardPixmap.SP_MediaPlay))
 
     def _on_units_selected(self, *_) -> None:
         units = self.context.selection.units
@@ -367,13 +371,12 @@ class TimelinePanel(QtWidgets.QWidget):
                 self.view.ensure_visible(float(self.doc.calls.start[k]))
         elif name in ("hour+", "hour-"):
             cursor.step(HOUR if name == "hour+" else -HOUR)
-            if cursor.shown_time is not None:
-                self.view.ensure_visible(float(cursor.shown_time))
+            self._follow_cursor()
         elif name == "live":
-            self.toggle_play(False)
+            self.player.play(False)
             cursor.go_live()
         elif name == "play":
-            self.toggle_play(not self.play_timer.isActive())
+            self.player.play(not self.player.playing)
         elif name == "goto":
             self.goto.setFocus()
             self.goto.selectAll()
@@ -384,6 +387,11 @@ class TimelinePanel(QtWidgets.QWidget):
         elif name == "delete" and self.context.selection.call is not None:
             self.delete_call(self.context.selection.call)
 
+    def _follow_cursor(self) -> None:
+        """Keep the cursor in view while it steps or plays."""
+        if self.cursor.shown_time is not None:
+            self.view.ensure_visible(float(self.cursor.shown_time))
+
     def _on_goto(self) -> None:
         try:
             t = parse_time_in(self.goto.text(), self.offset_s)
@@ -391,25 +399,8 @@ class TimelinePanel(QtWidgets.QWidget):
             self.context.status(f"Go to: {exc}")
             return
         self.cursor.set_time(t)
-        self.view.ensure_visible(float(self.cursor.shown_time or t))
+        self._follow_cursor()
         self.view.setFocus()
-
-    # -- playback ------------------------------------------------------------------------------
-    def toggle_play(self, on: bool) -> None:
-        if on and self.cursor.is_live:  # from now there is nothing to play: start at the beginning
-            on = self.cursor.start is not None
-            if on:
-                self.cursor.set_time(self.cursor.start)
-        self.play_action.setChecked(on)
-        self.play_action.setIcon(self.style().standardIcon(
-            QtWidgets.QStyle.StandardPixmap.SP_MediaPause if on else QtWidgets.QStyle.StandardPixmap.SP_MediaPlay))
-        (self.play_timer.start if on else self.play_timer.stop)()
-
-    def _on_tick(self) -> None:
-        step = SPEEDS[self.speed.currentIndex()][1] * TICK_MS / 1000
-        self.cursor.step(max(int(step), 1))
-        if self.cursor.shown_time is not None:
-            self.view.ensure_visible(float(self.cursor.shown_time))
 
     # -- call edits (undoable commands) ----------------------------------------------------------
     def new_record(self, t: int) -> dict:
@@ -452,56 +443,6 @@ class TimelinePanel(QtWidgets.QWidget):
             self.context.status(f"Deleted call {call_id} (Ctrl+Z undoes)")
             return True
         return False
-
-    # -- CSV interchange -------------------------------------------------------------------------
-    def _on_import(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import calls from CSV", "",
-                                                        "CSV files (*.csv *.tsv *.txt);;All files (*)")
-        if path:
-            self.import_csv(path)
-
-    def import_csv(self, path: str) -> tuple[int, list[str]]:
-        """Add the good rows of a calls CSV (one undoable command) and report the bad ones by
-        line. Returns (calls imported, warnings)."""
-        try:
-            calls, warnings = read_calls(path)
-        except InputError as exc:
-            self._report("Import calls", str(exc), QtWidgets.QMessageBox.Icon.Warning)
-            return 0, [str(exc)]
-        name = QtCore.QFileInfo(path).fileName()
-        if not self.context.push(hc.import_calls(self.doc, calls, name)):
-            return 0, warnings
-        message = f"Imported {len(calls):,} calls from {name}."
-        if warnings:
-            shown = "\n".join(warnings[:MAX_WARNINGS])
-            more = f"\n… and {len(warnings) - MAX_WARNINGS} more" if len(warnings) > MAX_WARNINGS else ""
-            message += f" {len(warnings)} rows were skipped:\n\n{shown}{more}"
-        self._report("Import calls", message, QtWidgets.QMessageBox.Icon.Warning if warnings
-                     else QtWidgets.QMessageBox.Icon.Information)
-        self.context.status(message.partition("\n")[0])
-        return len(calls), warnings
-
-    def _report(self, title: str, text: str, icon) -> None:
-        self.report = QtWidgets.QMessageBox(icon, title, text, QtWidgets.QMessageBox.StandardButton.Ok, self)
-        self.report.setObjectName("timelineReport")
-        self.report.open()  # not modal: the good rows are in already
-
-    def _on_export(self, filtered: bool) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export calls to CSV", f"{self.doc.title} calls.csv",
-                                                        "CSV files (*.csv);;All files (*)")
-        if path:
-            self.export_csv(path, filtered)
-
-    def export_csv(self, path: str, filtered: bool = False) -> int:
-        calls = self.doc.calls.take(self.shown) if filtered else self.doc.calls
-        try:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                n = write_calls_csv(calls, f)
-        except OSError as exc:
-            self._report("Export calls", f"Could not write {path}:\n{exc}", QtWidgets.QMessageBox.Icon.Warning)
-            return 0
-        self.context.status(f"Exported {n:,} calls to {path}")
-        return n
 
     # -- filters --------------------------------------------------------------------------------
     def _on_category_toggled(self, *_) -> None:
