@@ -472,3 +472,15 @@ def test_hover_shows_the_call_summary(win, qtbot):
     mouse.move(panel.view, call_px(panel, call_id))
     qtbot.waitUntil(lambda: QtWidgets.QToolTip.isVisible(), timeout=1000)
     assert call_id in QtWidgets.QToolTip.text() and "shot down" in QtWidgets.QToolTip.text()
+
+
+def test_selecting_a_call_off_the_map_brings_its_place_into_view(win):
+    panel, doc, view = timeline(win), win.document, win.map_view
+    x, y = view.to_display(40.9, 34.5)  # zoomed in on Abu Kamal, far from Ja'Din
+    span = 20_000
+    view.view_box.setRange(xRange=(x - span, x + span), yRange=(y - span, y + span), padding=0)
+    call_id = shoot_down(doc)
+    panel.select_call(call_id)
+    i = doc.calls.index_of(call_id)
+    px, py = view.to_display(doc.calls.lon[i], doc.calls.lat[i])
+    assert view.view_box.viewRect().contains(QtCore.QPointF(float(px), float(py)))

@@ -244,13 +244,12 @@ class TimelinePanel(QtWidgets.QWidget):
         calls = self.doc.calls
         mask = self.filter_mask()
         self.shown = np.flatnonzero(mask)
-        cat = np.searchsorted(np.array(CATEGORIES, dtype=object), calls.category[self.shown]).astype(np.int8)
+        cat = _codes(calls.category[self.shown], list(CATEGORIES)).astype(np.int8)
         if self.lane_mode == "category":
             names, lane = list(CATEGORIES), cat
         else:
             names = _initiators(calls)
-            values, inverse = np.unique(calls.initiator[self.shown].astype(str), return_inverse=True)
-            lane = np.array([names.index(v) for v in values.tolist()], dtype=np.int16)[inverse]
+            lane = _codes(calls.initiator[self.shown], names)
             names = [n or "(unknown)" for n in names]
         palette = [QtGui.QColor(CATEGORY_COLOURS[c]) for c in CATEGORIES]
         start = calls.start[self.shown]
@@ -460,6 +459,12 @@ def _initiators(calls) -> list[str]:
     """Initiating sides, commonest first."""
     values, counts = np.unique(calls.initiator.astype(str), return_counts=True)
     return values[np.argsort(-counts, kind="stable")].tolist()
+
+
+def _codes(values: np.ndarray, names: list[str]) -> np.ndarray:
+    """Per value, its index in `names` (every value must be there)."""
+    distinct, inverse = np.unique(values.astype(str), return_inverse=True)
+    return np.array([names.index(v) for v in distinct.tolist()], dtype=np.int16)[inverse]
 
 
 def _swatch(colour: str) -> QtGui.QIcon:
