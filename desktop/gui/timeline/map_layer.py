@@ -242,18 +242,18 @@ class MapTimeLayer(QtCore.QObject):
         self._reveal_call()
 
     def _reveal_call(self) -> None:
-        """Pan the map so that the selected call's place and units are in view, if they are not."""
+        """Pan the map to the selected call's place (else its units) when it is out of view."""
         px, py = self.call_place.getData()
-        x = np.concatenate([np.asarray(px, dtype=float), self.call_units.x])
-        y = np.concatenate([np.asarray(py, dtype=float), self.call_units.y])
+        x, y = (np.asarray(px, dtype=float), np.asarray(py, dtype=float)) if len(px) else \
+            (self.call_units.x, self.call_units.y)
         ok = np.isfinite(x) & np.isfinite(y)
         if not ok.any():
             return
         x, y = x[ok], y[ok]
         rect = self.view.view_box.viewRect()
-        if all(rect.contains(QtCore.QPointF(a, b)) for a, b in zip(x.tolist(), y.tolist())):
-            return
-        self.view.view_box.translateBy(x=float(x.mean()) - rect.center().x(), y=float(y.mean()) - rect.center().y())
+        if not all(rect.contains(QtCore.QPointF(a, b)) for a, b in zip(x.tolist(), y.tolist())):
+            self.view.view_box.translateBy(x=float(x.mean()) - rect.center().x(),
+                                           y=float(y.mean()) - rect.center().y())
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         if event.type() == QtCore.QEvent.Type.Resize and self.banner.isVisible():
