@@ -484,3 +484,22 @@ def test_selecting_a_call_off_the_map_brings_its_place_into_view(win):
     i = doc.calls.index_of(call_id)
     px, py = view.to_display(doc.calls.lon[i], doc.calls.lat[i])
     assert view.view_box.viewRect().contains(QtCore.QPointF(float(px), float(py)))
+
+
+def test_stale_units_are_greyed_and_trails_follow_the_tracks(win):
+    from desktop.core.time_cursor import staleness, trails
+    panel, doc, view = timeline(win), win.document, win.map_view
+    layer = panel.map_layer
+    panel.cursor.set_time(JUNE_18)
+    panel.cursor.set_stale_after(1)  # ground units report every ~3 h: many are stale after an hour
+    stale = np.flatnonzero(np.nan_to_num(staleness(doc, JUNE_18), nan=-1) > 3600)
+    assert 0 < len(stale) < len(doc.units)
+    np.testing.assert_allclose(np.sort(layer.stale_item.x), np.sort(view.unit_layer.x[stale]))
+    assert "stale" in layer.banner.text()
+    # Trails: the last 12 hours of every unit, in its side's colour.
+    us = np.flatnonzero(doc.unit_side_codes == 0)
+    lon, lat = trails(doc, JUNE_18, layer.trail_hours, us)
+    x, y = layer.trail_items[0].getData()
+    np.testing.assert_allclose(x[np.isfinite(x)], view.to_display(lon, lat)[0][np.isfinite(lon)])
+    layer.set_trail_hours(0)
+    assert not len(layer.trail_items[0].getData()[0])
