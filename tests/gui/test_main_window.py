@@ -17,7 +17,7 @@ def make_window(qtbot):
     pg.setConfigOption("mouseRateLimit", 0)
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
-    win.resize(1400, 1000)  # room for the map beside the sectors panel and above the timeline dock
+    win.resize(1200, 1050)  # room for the map beside the sectors panel and above the timeline dock
     win.show()
     qtbot.waitExposed(win)
     return win
@@ -191,6 +191,8 @@ def test_place_and_town_labels_do_not_pile_up(qtbot):
     basemap = next(layer for layer in view._optional_layers if hasattr(layer, "set_reserved_places"))
     basemap.refresh()
     qtbot.wait(120)  # the place-label layout follows the view after a short debounce
+    # ... which restarts while the docks settle (a busy machine may need longer): wait it out.
+    qtbot.waitUntil(lambda: not view._label_timer.isActive() and not basemap._timer.isActive(), timeout=2000)
     places = [lab for lab in view._place_labels if lab.isVisible()]
     towns = [lab for lab in basemap.town_labels if lab.isVisible()]
     assert len(places) == len(win.document.places) and towns
