@@ -50,8 +50,8 @@ class SectorLayer:
     def update_analysis(self, analysis: Analysis) -> None:
         """Cheap enough for every drag step: a few polygons of a few hundred vertices."""
         drawn = (analysis.sectors, analysis.classification.buffer_km, self.view.projection)
-        if self._drawn is not None and all(a is b or a == b for a, b in zip(drawn[1:], self._drawn[1:])) \
-                and drawn[0] is self._drawn[0]:
+        if self._drawn is not None and drawn[0] is self._drawn[0] and drawn[1] == self._drawn[1] \
+                and drawn[2] is self._drawn[2]:
             return  # the same sectors again: the time cursor moved only the units
         self._drawn = drawn
         sectors = analysis.sectors.sectors
