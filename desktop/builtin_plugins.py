@@ -32,6 +32,12 @@ UNDO_HISTORY = Plugin(
     contributions=(Contribution("panel", "undo_history", "History", "desktop.gui.history_panel:HistoryPanel",
                                 {"area": "right", "tabify": "sectors"}),),
 )
+TIMELINE_PANEL = Plugin(
+    name="timeline_panel",
+    description="Hotline timeline: calls, line revisions and the time cursor shared by the map and panels",
+    contributions=(Contribution("panel", "timeline", "Hotline", "desktop.gui.timeline.panel:TimelinePanel",
+                                {"area": "bottom"}),),
+)
 
 SECTORS_COMMAND = Plugin(
     name="sectors_command",
@@ -56,4 +62,4 @@ EXPORT_COMMAND = Plugin(
 )
 
 BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND,
-                   DIFF_COMMAND, EXPORT_COMMAND)
+                   DIFF_COMMAND, EXPORT_COMMAND, TIMELINE_PANEL)

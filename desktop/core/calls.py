@@ -9,7 +9,7 @@ in `desktop.core.calls_csv`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -128,6 +128,52 @@ class CallLog:
                    unit_ids=flat_sorted, unit_offsets=np.concatenate([[0], np.cumsum(counts[order])]))
 
     @classmethod
+    def from_records(cls, records: Iterable[Mapping]) -> "CallLog":
+        """Calls from `record()`-style dicts: start as ISO 8601 text or epoch seconds, units as
+        a list or "A;B", lon/lat None or NaN for no place; absent keys take the defaults."""
+        rows = list(records)
+
+        def col(key, default=""):
+            return [default if r.get(key) is None else r[key] for r in rows]
+
+        def degrees(key):
+            return np.array([np.nan if r.get(key) is None else float(r[key]) for r in rows])
+
+        return cls.from_columns(
+            ids=col("id"), start=np.array([as_epoch(r["start"]) for r in rows], dtype=np.int64),
+            duration_s=np.array(col("duration_s", 0), dtype=np.int64), units=col("units", ()),
+            category=col("category", "routine check"), priority=col("priority", "routine"),
+            lon=degrees("lon"), lat=degrees("lat"),
+            **{k: col(k) for k in ("initiator", "from_station", "to_station", "operator", "summary", "outcome",
+                                   "revision")})
+
+    def changed(self, removed_ids: Iterable[str] = (), added: Iterable[Mapping] = ()) -> "CallLog":
+        """A new log without the calls `removed_ids` and with the `added` records (validated
+        as `from_records`), in start order. Raises ValueError for an id that is not in the log
+        or that would be there twice."""
+        removed = np.array(list(removed_ids), dtype=object)
+        missing = removed[~np.isin(removed, self.ids)] if len(removed) else removed
+        if len(missing):
+            raise ValueError(f"no call {missing[0]!r} in the log")
+        new = CallLog.from_records(added)
+        kept = self.take(~np.isin(self.ids, removed)) if len(removed) else self
+        ids = np.concatenate([kept.ids, new.ids])
+        uniq, counts = np.unique(ids.astype(str), return_counts=True)
+        if np.any(counts > 1):
+            raise ValueError(f"a call with the id {str(uniq[np.argmax(counts > 1)])!r} is already in the log")
+        start = np.concatenate([kept.start, new.start])
+        order = np.argsort(start, kind="stable")
+        # Links of both logs, flat, then regrouped in the new call order.
+        flat = np.concatenate([kept.unit_ids, new.unit_ids])
+        off = np.concatenate([kept.unit_offsets[:-1], new.unit_offsets + len(kept.unit_ids)])
+        counts = np.diff(off)[order]
+        return CallLog(**{k: np.concatenate([getattr(kept, k), getattr(new, k)])[order] for k in _TEXT},
+                       start=start[order], duration_s=np.concatenate([kept.duration_s, new.duration_s])[order],
+                       lon=np.concatenate([kept.lon, new.lon])[order], lat=np.concatenate([kept.lat, new.lat])[order],
+                       unit_ids=flat[ranges_to_index(off[:-1][order], off[1:][order])],
+                       unit_offsets=np.concatenate([[0], np.cumsum(counts)]))
+
+    @classmethod
     def empty(cls) -> "CallLog":
         return cls.from_columns(ids=[], start=np.empty(0, dtype=np.int64))
 
@@ -166,7 +212,13 @@ class CallLog:
 
     def linked_to(self, unit_id: str) -> np.ndarray:
         """Indices of the calls that name `unit_id` among their units."""
-        hits = np.flatnonzero(self.unit_ids == unit_id)
+        return self.linked_to_any([unit_id])
+
+    def linked_to_any(self, unit_ids) -> np.ndarray:
+        """Indices of the calls that name any of `unit_ids`, in start order."""
+        if not len(unit_ids) or not len(self.unit_ids):
+            return np.empty(0, dtype=np.int64)
+        hits = np.flatnonzero(np.isin(self.unit_ids, list(unit_ids)))
         return np.unique(np.searchsorted(self.unit_offsets, hits, side="right") - 1)
 
     def links(self, i: int) -> tuple[str, ...]:
@@ -190,12 +242,17 @@ class CallLog:
     def per_day(self, offset_s: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(days as datetime64[D], calls per day) from the first call's day to the last's,
         days with no call included. `offset_s` shifts to local days (10800 for +03:00)."""
-        if not len(self):
-            return np.empty(0, dtype="datetime64[D]"), np.empty(0, dtype=np.int64)
-        day = (self.start + int(offset_s)) // DAY_S
-        first = int(day[0])
-        counts = np.bincount(day - first)
-        return np.arange(first, first + len(counts)).astype("datetime64[D]"), counts
+        return per_day(self.start, offset_s)
+
+    def search_text(self) -> np.ndarray:
+        """Per call, its id, stations, operator, summary, outcome and units in lower case
+        (what the timeline's text filter searches)."""
+        links = np.array(self.links_text(), dtype=object)
+        parts = (self.ids, self.from_station, self.to_station, self.operator, self.summary, self.outcome, links)
+        text = parts[0].astype(str)
+        for part in parts[1:]:
+            text = np.char.add(np.char.add(text, "\n"), part.astype(str))
+        return np.char.lower(text)
 
     def record(self, i: int) -> dict:
         """Call i as plain data (JSON): times ISO 8601 UTC, units a list, lon/lat or None."""
@@ -207,3 +264,33 @@ class CallLog:
                 "priority": self.priority[i], "summary": self.summary[i], "outcome": self.outcome[i],
                 "units": list(self.links(i)), "lon": lon if has_place else None,
                 "lat": lat if has_place else None, "revision": self.revision[i] or None}
+
+
+def per_day(start: np.ndarray, offset_s: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """CallLog.per_day for any column of sorted start times (e.g. the calls a filter keeps)."""
+    if not len(start):
+        return np.empty(0, dtype="datetime64[D]"), np.empty(0, dtype=np.int64)
+    day = (np.asarray(start, dtype=np.int64) + int(offset_s)) // DAY_S
+    first = int(day[0])
+    counts = np.bincount(day - first)
+    return np.arange(first, first + len(counts)).astype("datetime64[D]"), counts
+
+
+def filter_mask(calls: CallLog, *, categories: Iterable[str] | None = None, initiators: Iterable[str] | None = None,
+                min_priority: str = PRIORITIES[0], text: str = "", search: np.ndarray | None = None) -> np.ndarray:
+    """Per call, True when it passes every filter: its category among `categories`, its
+    initiator among `initiators` (None: any), at least `min_priority`, and every word of
+    `text` in its `search_text()` (pass `search` to reuse one)."""
+    keep = np.ones(len(calls), dtype=bool)
+    if categories is not None:
+        keep &= np.isin(calls.category, list(categories))
+    if initiators is not None:
+        keep &= np.isin(calls.initiator, list(initiators))
+    if min_priority != PRIORITIES[0]:
+        keep &= calls.priority_rank() >= PRIORITIES.index(min_priority)
+    words = text.lower().split()
+    if words:
+        haystack = calls.search_text() if search is None else search
+        for word in words:
+            keep &= np.char.find(haystack, word) >= 0
+    return keep

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from desktop.core.revisions import RevisionLog
 from desktop.core.sectors import AreaOfOperations, SectorResult, compute_sectors
 from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
+
+if TYPE_CHECKING:  # time_cursor imports this module
+    from desktop.core.time_cursor import TimeView
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,11 @@ class Document:
         self.units_changed = Signal()     # ()
         self.buffer_changed = Signal()    # (km)
         self.annotations_changed = Signal()  # (Annotations)
+        self.calls_changed = Signal()      # (CallLog)
+        self.revisions_changed = Signal()  # (RevisionLog)
+        self._time_view: TimeView | None = None
+        self.time_view_changed = Signal()  # (TimeView | None)
+        self.positions_changed = Signal()  # (): the shown units moved (same table; the time view)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -86,8 +95,22 @@ class Document:
 
     @property
     def shown_line(self) -> DeconflictionLine:
-        """The line on screen: the drag preview if one is in progress."""
-        return self._preview if self._preview is not None else self._line
+        """The line on screen: the drag preview if one is in progress, else the line of the
+        time view (the revision in force at a past time), else the line."""
+        if self._preview is not None:
+            return self._preview
+        return self._time_view.line if self._time_view is not None else self._line
+
+    @property
+    def time_view(self) -> TimeView | None:
+        """The past moment shown instead of the live state (desktop.core.time_cursor), or None."""
+        return self._time_view
+
+    @property
+    def shown_units(self) -> UnitTable:
+        """The units on screen and in the analysis: at the time view's time, else the table
+        (`units`, what undo and saving see)."""
+        return self._time_view.units if self._time_view is not None else self._units
 
     @property
     def units(self) -> UnitTable:
@@ -104,8 +127,9 @@ class Document:
 
     @cached_property
     def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
-        """Units in the analysis plane (recomputed only when units change)."""
-        return self.analysis_projection.forward(self._units.lon, self._units.lat)
+        """Shown units in the analysis plane (recomputed only when they change)."""
+        units = self.shown_units
+        return self.analysis_projection.forward(units.lon, units.lat)
 
     @cached_property
     def unit_side_codes(self) -> np.ndarray:
@@ -151,6 +175,9 @@ class Document:
 
     def set_units(self, units: UnitTable) -> None:
         self._units = units
+        if self._time_view is not None:  # its positions belong to the old table
+            self._time_view = None
+            self.time_view_changed.emit(None)
         for key in ("units_xy", "unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None
@@ -171,6 +198,31 @@ class Document:
     def set_annotations(self, annotations: Annotations) -> None:
         self._annotations = annotations
         self.annotations_changed.emit(annotations)
+
+    def set_calls(self, calls: CallLog) -> None:
+        self.calls = calls
+        self.calls_changed.emit(calls)
+
+    def set_revisions(self, revisions: RevisionLog) -> None:
+        self.revisions = revisions
+        self.revisions_changed.emit(revisions)
+
+    def set_time_view(self, view: TimeView | None) -> None:
+        """Show the units and line of a past moment (None: back to the live state). A view
+        state, not an edit: no command, nothing saved; `units` and `line` stay as they are."""
+        previous = self._analysis
+        self._time_view = view
+        self._preview = None
+        for key in ("units_xy", "_classifier"):
+            self.__dict__.pop(key, None)
+        self._analysis = None
+        line = self.shown_line
+        if previous is not None and previous.line is line:  # scrubbing within one revision
+            self._analysis = Analysis(line, previous.sectors, self._classifier.classify(
+                previous.sectors, owner_codes(previous.sectors, self.sides), self._buffer_km))
+        self.time_view_changed.emit(view)
+        self.positions_changed.emit()
+        self._announce_line(preview=False)
 
     # -- internals -----------------------------------------------------------------------
     def _announce_line(self, preview: bool) -> None:

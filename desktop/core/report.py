@@ -45,7 +45,7 @@ def _texts(values: np.ndarray) -> list[str]:
 
 def _unit_columns(doc: Document, analysis: Analysis, rows: np.ndarray | None = None) -> dict[str, list]:
     """Report columns for the units `rows` (indices; None = all, in table order)."""
-    units, cls, sectors = doc.units, analysis.classification, analysis.sectors.sectors
+    units, cls, sectors = doc.shown_units, analysis.classification, analysis.sectors.sectors
     idx = slice(None) if rows is None else np.asarray(rows, dtype=np.intp).reshape(-1)
     # Index -1 (outside every sector) picks the trailing None.
     pick = np.asarray(cls.sector[idx], dtype=np.intp)

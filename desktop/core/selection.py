@@ -1,4 +1,5 @@
-"""Which units are selected: shared by the map, the sectors panel and later the timeline."""
+"""What is selected: units (shared by the map, the sectors panel and the timeline) and one
+hotline call (the timeline's; the map highlights its units and place)."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,9 @@ class Selection:
 
     def __init__(self) -> None:
         self._units = np.empty(0, dtype=np.int64)
+        self._call: str | None = None
         self.changed = Signal()
+        self.call_changed = Signal()  # (source), like `changed`
 
     @property
     def units(self) -> np.ndarray:
@@ -26,3 +29,13 @@ class Selection:
 
     def clear(self, source: object = None) -> None:
         self.set_units([], source)
+
+    @property
+    def call(self) -> str | None:
+        """Id of the selected hotline call, or None."""
+        return self._call
+
+    def set_call(self, call_id: str | None, source: object = None) -> None:
+        if call_id != self._call:
+            self._call = call_id
+            self.call_changed.emit(source)

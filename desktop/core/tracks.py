@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -34,6 +35,34 @@ def parse_time(text: str) -> int:
     if dt.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset; write e.g. {dt:%Y-%m-%dT%H:%M:%S}Z "
                          f"or {dt:%Y-%m-%dT%H:%M:%S}+03:00")
+    return math.floor(dt.timestamp())
+
+
+_DTG = re.compile(r"^(\d{2})(\d{2})(\d{2})Z ?(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC) ?(\d{2}|\d{4})$")
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def parse_time_in(text: str, offset_s: int = 0) -> int:
+    """A time typed by a planner -> epoch seconds. ISO 8601 with an offset is read as such;
+    without one (`2017-06-18 17:00`) it is read at `offset_s` (the offset the user has
+    chosen to see times in); a military date-time group `181700Z JUN 17` is UTC."""
+    s = " ".join(text.strip().upper().split())
+    dtg = _DTG.match(s)
+    if dtg:
+        day, hour, minute, month, year = dtg.groups()
+        try:
+            dt = datetime(int(year) + (2000 if len(year) == 2 else 0), _MONTHS.index(month) + 1, int(day),
+                          int(hour), int(minute), tzinfo=timezone.utc)
+        except ValueError as exc:
+            raise ValueError(f"{text!r}: {exc}") from None
+        return math.floor(dt.timestamp())
+    try:
+        dt = datetime.fromisoformat(s.replace(" ", "T", 1) if s[:4].isdigit() else s)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date-time (e.g. 2017-06-18 14:00, 2017-06-18T17:00+03:00 "
+                         "or 181400Z JUN 17)") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone(timedelta(seconds=offset_s)))
     return math.floor(dt.timestamp())
 
 
@@ -98,6 +127,7 @@ class Tracks:
     _key: np.ndarray = field(init=False, repr=False)
     _stride: int = field(init=False, repr=False)
     _t0: int = field(init=False, repr=False)
+    _last: tuple[int, np.ndarray] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         unit = np.asarray(self.unit, dtype=np.int32)
@@ -162,10 +192,14 @@ class Tracks:
         t = as_epoch(t)
         if not len(self):
             return np.full(self.n_units, -1, dtype=np.int64)
+        if self._last is not None and self._last[0] == t:  # positions and staleness ask in turn
+            return self._last[1]
         rel = min(max(t - self._t0, -1), self._stride - 1)
         query = np.arange(self.n_units, dtype=np.int64) * self._stride + rel
         idx = np.searchsorted(self._key, query, side="right") - 1
-        return np.where(idx >= self.offsets[:-1], idx, -1)
+        idx = _frozen(np.where(idx >= self.offsets[:-1], idx, -1))
+        object.__setattr__(self, "_last", (t, idx))
+        return idx
 
     def positions_at(self, t, interpolate: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(lon, lat) per unit at time t: its last report at or before t, NaN before its

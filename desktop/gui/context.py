@@ -9,6 +9,7 @@ from desktop.core.document import Document
 from desktop.core.line import LineError
 from desktop.core.plugins import PluginRegistry
 from desktop.core.selection import Selection
+from desktop.core.time_cursor import TimeCursor
 
 if TYPE_CHECKING:
     from desktop.gui.map_view import MapView
@@ -22,6 +23,12 @@ class AppContext:
     registry: PluginRegistry
     map_view: "MapView | None" = None
     status: Callable[[str], None] = field(default=lambda message: None)
+    # The one time cursor of the views (desktop.core.time_cursor); made for the document if not given.
+    time_cursor: TimeCursor | None = None
+
+    def __post_init__(self) -> None:
+        if self.time_cursor is None:
+            self.time_cursor = TimeCursor(self.document)
 
     def push(self, command: Command) -> bool:
         """Run an edit as an undoable command; a refused edit is reported, not raised."""

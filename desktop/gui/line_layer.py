@@ -133,13 +133,31 @@ class LineLayer:
         for item in (self.extension, self.curve, self.handles):
             view.plot_item.addItem(item)
         self.selected_vertex: int | None = None
+        self.locked = False
+        self._tool_editable = False
+        self._drawn: tuple | None = None  # (line, sectors, projection) last drawn
         self.set_editable(False)
 
     def set_editable(self, editable: bool) -> None:
+        """The line-edit tool's wish; a locked layer (a past revision shown) stays read-only."""
+        self._tool_editable = editable
+        editable = editable and not self.locked
         self.handles.editable = self.curve.editable = editable
         self.handles.setVisible(editable)
 
+    def set_locked(self, locked: bool) -> None:
+        """Locked while the map shows a past moment: the line drawn is a revision, not the
+        line being edited, so it offers no handles and takes no gestures."""
+        if locked and not self.locked:
+            self.handles.cancel_drag()
+        self.locked = locked
+        self.set_editable(self._tool_editable)
+
     def update_analysis(self, analysis: Analysis) -> None:
+        drawn = (analysis.line, analysis.sectors, self.view.projection)
+        if self._drawn is not None and all(a is b for a, b in zip(drawn, self._drawn)):
+            return  # the same line again: the time cursor moved only the units
+        self._drawn = drawn
         line = analysis.line
         lon, lat, seg = _densify_with_segments(line.lon, line.lat)
         x, y = self.view.to_display(lon, lat)

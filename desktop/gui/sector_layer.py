@@ -31,6 +31,7 @@ class SectorLayer:
         self.ao_item = self._path_item(Z_AO, pen=ao_pen, brush=QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
         self.ao_item.setToolTip(view.document.ao.name)
         self.show_buffer = True
+        self._drawn: tuple | None = None  # (sectors, buffer km, projection) last drawn
 
     def _path_item(self, z: float, pen: QtGui.QPen, brush) -> QtWidgets.QGraphicsPathItem:
         item = QtWidgets.QGraphicsPathItem()
@@ -48,6 +49,11 @@ class SectorLayer:
 
     def update_analysis(self, analysis: Analysis) -> None:
         """Cheap enough for every drag step: a few polygons of a few hundred vertices."""
+        drawn = (analysis.sectors, analysis.classification.buffer_km, self.view.projection)
+        if self._drawn is not None and drawn[0] is self._drawn[0] and drawn[1] == self._drawn[1] \
+                and drawn[2] is self._drawn[2]:
+            return  # the same sectors again: the time cursor moved only the units
+        self._drawn = drawn
         sectors = analysis.sectors.sectors
         while len(self._sector_items) < len(sectors):
             self._sector_items.append(self._path_item(Z_SECTORS, QtGui.QPen(QtCore.Qt.PenStyle.NoPen),

@@ -85,7 +85,7 @@ class UnitLayer:
     # -- MapView API --------------------------------------------------------------------------
     def refresh_positions(self) -> None:
         """Re-project every unit (units or display CRS changed) and redraw at once."""
-        units = self.view.document.units
+        units = self.view.document.shown_units
         self.x, self.y = (np.asarray(a, dtype=float) for a in self.view.to_display(units.lon, units.lat))
         cls = np.full(len(units), len(AFFILIATIONS) - 1, dtype=np.int8)
         for k, name in enumerate(AFFILIATIONS[:-1]):

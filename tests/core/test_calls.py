@@ -188,3 +188,41 @@ def test_unusable_files_are_errors(tmp_path):
         read_calls(tmp_path / "missing.csv")
     calls, warnings = parse_calls_csv("id,start\n", "x.csv")  # a log with no calls yet is fine
     assert len(calls) == 0 and warnings == []
+
+
+def test_changed_removes_and_adds_records_in_start_order(log):
+    record = dict(log.record(2), id="c9", start="2017-06-18T00:30:00Z", units=["X", "Y"])
+    out = log.changed(["c2"], [record])
+    assert out.ids.tolist() == ["c1", "c9", "c3", "c4"]
+    assert [out.links(i) for i in range(4)] == [(), ("X", "Y"), ("SDF-06", "SAA-01"), ("AIR-01",)]
+    assert out.record(1) == dict(record, start="2017-06-18T00:30:00Z", revision=None)
+    assert len(log) == 4 and log.ids.tolist() == ["c1", "c2", "c3", "c4"]  # the log itself is unchanged
+    with pytest.raises(ValueError, match="already in the log"):
+        log.changed([], [dict(record, id="c1")])
+    with pytest.raises(ValueError, match="no call 'zz'"):
+        log.changed(["zz"])
+    assert CallLog.from_records([log.record(i) for i in range(4)]).links_text() == log.links_text()
+
+
+def test_filter_mask_and_search(log):
+    from desktop.core.calls import filter_mask
+    assert filter_mask(log).all()
+    assert filter_mask(log, categories=["incident", "ground line"]).tolist() == [False, True, True, False]
+    assert filter_mask(log, min_priority="immediate").tolist() == [False, True, True, False]
+    assert filter_mask(log, text="S3").tolist() == [False, False, True, False]
+    assert filter_mask(log, text="sdf-06 s3").tolist() == [False, False, True, False]  # every word
+    assert filter_mask(log, text="saa-01").tolist() == [False, True, True, False]      # linked units too
+    assert filter_mask(log, initiators=["nobody"]).sum() == 0
+
+
+def test_per_day_of_any_start_column(log):
+    from desktop.core.calls import per_day
+    days, counts = per_day(log.start[[0, 3]])
+    assert counts.tolist() == [1, 0, 1] and str(days[0]) == "2017-06-18"
+    days, counts = per_day(log.start, offset_s=-3 * 3600)  # UTC-03:00: the first call is on the 17th
+    assert str(days[0]) == "2017-06-17" and counts.sum() == 4
+
+
+def test_linked_to_any(log):
+    assert log.linked_to_any(["AIR-01", "SDF-06"]).tolist() == [2, 3]
+    assert log.linked_to_any([]).tolist() == []

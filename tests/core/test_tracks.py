@@ -205,3 +205,29 @@ def test_demo_history_is_deterministic_and_quick_to_build():
     for col in ("unit", "time", "lon", "lat"):
         np.testing.assert_array_equal(getattr(a, col), getattr(b, col))
     assert elapsed < 0.25  # ~10 ms on the project's 2-core machines; generous for noisy CI
+
+
+@pytest.mark.parametrize("text, offset, expected", [
+    ("2017-06-18 17:00", 3 * 3600, "2017-06-18T14:00:00Z"),          # read in the chosen offset
+    ("2017-06-18T17:00:00+03:00", 0, "2017-06-18T14:00:00Z"),        # its own offset wins
+    ("2017-06-18T14:00Z", 3 * 3600, "2017-06-18T14:00:00Z"),
+    ("181400Z JUN 17", 3 * 3600, "2017-06-18T14:00:00Z"),            # a DTG is UTC
+    ("181400z jun 2017", 0, "2017-06-18T14:00:00Z"),
+])
+def test_parse_time_in(text, offset, expected):
+    from desktop.core.tracks import parse_time_in
+    assert format_time(parse_time_in(text, offset)) == expected
+
+
+@pytest.mark.parametrize("text, message", [("noon", "not a date-time"), ("321400Z JUN 17", "day is out of range")])
+def test_parse_time_in_refuses_with_the_reason(text, message):
+    from desktop.core.tracks import parse_time_in
+    with pytest.raises(ValueError, match=message):
+        parse_time_in(text)
+
+
+def test_last_report_is_remembered_for_the_last_time_only(tracks):
+    a = tracks.last_report(200)
+    assert tracks.last_report(200) is a and not a.flags.writeable
+    assert tracks.last_report(150).tolist() == [0, -1, 3]
+    assert tracks.last_report(200).tolist() == a.tolist()

@@ -17,7 +17,7 @@ def make_window(qtbot):
     pg.setConfigOption("mouseRateLimit", 0)
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
-    win.resize(1200, 800)
+    win.resize(1200, 1050)  # room for the map beside the sectors panel and above the timeline dock
     win.show()
     qtbot.waitExposed(win)
     return win
@@ -190,9 +190,9 @@ def test_place_and_town_labels_do_not_pile_up(qtbot):
     view = win.map_view
     basemap = next(layer for layer in view._optional_layers if hasattr(layer, "set_reserved_places"))
     basemap.refresh()
-    # The place-label layout follows the view after a short debounce: wait for it (a fixed
-    # wait is too short on a busy machine).
-    qtbot.waitUntil(lambda: not view._label_timer.isActive(), timeout=5000)
+    # The place-label layout follows the view after a short debounce, which restarts while
+    # the docks settle: wait it out (a fixed wait is too short on a busy machine).
+    qtbot.waitUntil(lambda: not view._label_timer.isActive() and not basemap._timer.isActive(), timeout=5000)
     places = [lab for lab in view._place_labels if lab.isVisible()]
     towns = [lab for lab in basemap.town_labels if lab.isVisible()]
     assert len(places) == len(win.document.places) and towns

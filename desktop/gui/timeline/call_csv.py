@@ -1,0 +1,86 @@
+"""Call-log CSV import and export from the timeline dock (its *Calls* menu, not the File menu).
+
+Import adds the good rows in one undoable command and lists the bad ones by line number
+(desktop.core.calls_csv reads the file, the same reader as `deconflict calls --calls`);
+export writes the layout `deconflict calls --format csv` writes, aside and renamed so that a
+failure never leaves half a file.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from desktop.core import history_commands as hc
+from desktop.core.calls_csv import read_calls, write_calls_csv
+from desktop.core.inputs import InputError
+from desktop.gui.context import AppContext
+
+MAX_WARNINGS = 50   # bad rows listed in the report; the rest are counted
+
+
+class CallInterchange(QtCore.QObject):
+    """`shown()` gives the log indices of the calls the filters let through."""
+
+    def __init__(self, context: AppContext, shown: Callable[[], np.ndarray], parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        self.context, self.doc, self.shown, self.widget = context, context.document, shown, parent
+        self.report: QtWidgets.QMessageBox | None = None
+
+    def ask_import(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.widget, "Import calls from CSV", "",
+                                                        "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        if path:
+            self.import_csv(path)
+
+    def import_csv(self, path: str) -> tuple[int, list[str]]:
+        """Add the good rows of a calls CSV (a call whose id is in the log replaces it) and
+        report the bad ones by line. Returns (calls imported, warnings)."""
+        try:
+            calls, warnings = read_calls(path)
+        except InputError as exc:
+            self._report("Import calls", str(exc), QtWidgets.QMessageBox.Icon.Warning)
+            return 0, [str(exc)]
+        name = Path(path).name
+        if not self.context.push(hc.import_calls(self.doc, calls, name)):
+            return 0, warnings
+        message = f"Imported {len(calls):,} calls from {name}."
+        if warnings:
+            listed = "\n".join(warnings[:MAX_WARNINGS])
+            more = f"\n… and {len(warnings) - MAX_WARNINGS} more" if len(warnings) > MAX_WARNINGS else ""
+            message += f" {len(warnings)} rows were skipped:\n\n{listed}{more}"
+        self._report("Import calls", message, QtWidgets.QMessageBox.Icon.Warning if warnings
+                     else QtWidgets.QMessageBox.Icon.Information)
+        self.context.status(message.partition("\n")[0])
+        return len(calls), warnings
+
+    def ask_export(self, filtered: bool) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.widget, "Export calls to CSV",
+                                                        f"{self.doc.title} calls.csv", "CSV files (*.csv);;All files (*)")
+        if path:
+            self.export_csv(path, filtered)
+
+    def export_csv(self, path: str, filtered: bool = False) -> int:
+        """Write every call (or those the filters let through). Returns the rows written."""
+        calls = self.doc.calls.take(self.shown()) if filtered else self.doc.calls
+        target = Path(path)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                n = write_calls_csv(calls, f)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            self._report("Export calls", f"Could not write {path}:\n{exc.strerror or exc}",
+                         QtWidgets.QMessageBox.Icon.Warning)
+            return 0
+        self.context.status(f"Exported {n:,} calls to {path}")
+        return n
+
+    def _report(self, title: str, text: str, icon) -> None:
+        self.report = QtWidgets.QMessageBox(icon, title, text, QtWidgets.QMessageBox.StandardButton.Ok, self.widget)
+        self.report.setObjectName("timelineReport")
+        self.report.open()  # not modal: the good rows are in already
