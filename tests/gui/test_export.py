@@ -397,3 +397,27 @@ def test_footer_names_the_revision_and_the_agreeing_call(qapp, tmp_path):
     rev = line_revision(doc)
     assert rev is not None and rev.call_id
     assert f"Line: rev {rev.id} (call {rev.call_id}), {len(doc.line)} vertices" in texts
+
+
+def test_page_at_a_past_time_shows_that_moment_and_the_revision_then_in_force(qapp, tmp_path):
+    """With the time cursor on 18 June the page is the map of that moment: the June line
+    (not the August one being edited), the units where their tracks put them, and a caption
+    that says so."""
+    from desktop.core.time_cursor import view_at
+    from desktop.core.tracks import parse_time
+    doc = demo_document()
+    t = parse_time("2017-06-18T15:43:00Z")
+    doc.set_time_view(view_at(doc, t))
+    june = doc.revisions.get("june")
+    assert doc.shown_line == june.line and doc.line != june.line
+    texts = svg_texts(doc, tmp_path)
+    assert "Situation at 181543Z JUN 17  ·  DTG 141530Z AUG 17" in texts
+    assert (f"Line in force then: rev june, effective 011200Z JUN 17, call {june.call_id} "
+            f"({len(june.line)} vertices") in texts
+    assert f"Situation at 2017-06-18 15:43 UTC  ·  Line: rev june (call {june.call_id}), " in texts
+    assert "rev august" not in texts and "superseded" not in texts
+    # The flags on the page are those of that moment, as the CLI's `sectors --at` gives them.
+    from desktop.core.revisions import document_at
+    snap = document_at(doc, t)
+    near = int(np.count_nonzero(snap.analysis.classification.near_line))
+    assert f"{near} near line" in texts

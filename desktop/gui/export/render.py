@@ -149,7 +149,12 @@ def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings,
     ink.text(QtCore.QRectF(content.left(), y, left_w, title_h), settings.title.strip() or document.title, 16,
              bold=True)
     rows = [(settings.subtitle.strip(), 9, deco.INK)] if settings.subtitle.strip() else []
-    rows.append((f"DTG {date_time_group(when)}  ·  Line in force: {line_text}", 8.5, deco.MUTED))
+    situation = situation_time(document)
+    if situation is None:
+        rows.append((f"DTG {date_time_group(when)}  ·  Line in force: {line_text}", 8.5, deco.MUTED))
+    else:  # the time cursor's moment gets a row of its own, so nothing is elided
+        rows.append((f"Situation at {date_time_group(situation)}  ·  DTG {date_time_group(when)}", 8.5, deco.INK))
+        rows.append((f"Line in force then: {line_text}", 8.5, deco.MUTED))
     for i, (text, size, colour) in enumerate(rows):
         ink.text(QtCore.QRectF(content.left(), y + title_h + i * row_h, left_w, row_h), text, size, colour=colour)
     right = QtCore.QRectF(content.right() - right_w, y, right_w, title_h)
@@ -203,7 +208,11 @@ def _frame_geometry(m: OffscreenMap, page: QtCore.QRectF, frame: QtCore.QRectF, 
 
 
 def line_revision(document: Document):
-    """The saved revision whose line is the document's line, or None."""
+    """The saved revision whose line is shown: at a past time (the time cursor), the one the
+    time view shows; else the latest whose line is the document's line; or None."""
+    view = getattr(document, "time_view", None)
+    if view is not None:
+        return view.revision
     revisions = tuple(getattr(document, "revisions", None) or ())
     return next((r for r in reversed(revisions) if r.line == document.line), None)
 
@@ -213,18 +222,28 @@ def line_revision_label(document: Document) -> str:
     shown, if the document keeps revisions ('' when it keeps none)."""
     revisions = tuple(getattr(document, "revisions", None) or ())
     rev = line_revision(document)
+    view = getattr(document, "time_view", None)
+    if view is not None and view.note:  # nothing agreed yet at that time, or no history
+        return f"none agreed yet; rev {rev.id} shown for reference" if rev is not None else ""
     if rev is None:
         return "edited, not a saved revision" if revisions else ""
     when = datetime.fromtimestamp(int(rev.effective), timezone.utc)
-    state = "" if rev.state == "agreed" else f" ({rev.state})"
+    # Its state today ("superseded") says nothing about a past moment, when it was in force.
+    state = "" if rev.state == "agreed" or view is not None else f" ({rev.state})"
     call = f", call {rev.call_id}" if getattr(rev, "call_id", "") else ""
     return f"rev {rev.id}{state}, effective {date_time_group(when)}{call}"
 
 
 def line_facts(document: Document) -> str:
-    line = document.line
+    line = document.shown_line
     km = float(np.sum(geodesic_distance_km(line.lon[:-1], line.lat[:-1], line.lon[1:], line.lat[1:])))
     return f"{len(line)} vertices, {km:,.0f} km"
+
+
+def situation_time(document: Document) -> datetime | None:
+    """The past moment the page shows (the time cursor), or None for the live state."""
+    view = getattr(document, "time_view", None)
+    return None if view is None else datetime.fromtimestamp(int(view.time), timezone.utc)
 
 
 def line_description(document: Document) -> str:
@@ -237,13 +256,16 @@ def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: d
     rev = line_revision(document)
     agreed = f" (call {rev.call_id})" if rev is not None and getattr(rev, "call_id", "") else ""
     label = f"rev {rev.id}{agreed}" if rev is not None else line_revision_label(document)
-    line = f"{label}, {len(document.line)} vertices" if label else f"{len(document.line)} vertices"
-    left = f"{document.title}  ·  Line: {line}  ·  {len(document.units):,} units"
+    vertices = f"{len(document.shown_line)} vertices"
+    line = f"{label}, {vertices}" if label else vertices
+    situation = situation_time(document)
+    at = f"  ·  Situation at {situation:%Y-%m-%d %H:%M} UTC" if situation is not None else ""
+    left = f"{document.title}{at}  ·  Line: {line}  ·  {len(document.units):,} units"
     right = f"Exported {when:%Y-%m-%d %H:%M} UTC  ·  Deconflict {__version__}  ·  {projection.label}"
-    half = rect.width() / 2
-    ink.text(QtCore.QRectF(rect.left(), rect.top(), half, rect.height()), left, 6.5, colour=deco.MUTED)
-    ink.text(QtCore.QRectF(rect.left() + half, rect.top(), half, rect.height()), right, 6.5, colour=deco.MUTED,
-             align=QtCore.Qt.AlignmentFlag.AlignRight)
+    split = rect.width() * 0.64  # the right part (export time, version, CRS) is the shorter
+    ink.text(QtCore.QRectF(rect.left(), rect.top(), split, rect.height()), left, 6.5, colour=deco.MUTED)
+    ink.text(QtCore.QRectF(rect.left() + split, rect.top(), rect.width() - split, rect.height()), right, 6.5,
+             colour=deco.MUTED, align=QtCore.Qt.AlignmentFlag.AlignRight)
 
 
 # -- files ------------------------------------------------------------------------------------
