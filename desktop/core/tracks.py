@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 
 import numpy as np
 
@@ -173,9 +174,10 @@ class Tracks:
     def __len__(self) -> int:
         return len(self.time)
 
-    @property
+    @cached_property
     def extent(self) -> tuple[int, int] | None:
-        """(first, last) report time, or None without reports."""
+        """(first, last) report time, or None without reports (a pass over every report:
+        asked on each time-cursor step, so kept)."""
         return (int(self.time.min()), int(self.time.max())) if len(self) else None
 
     def report_counts(self) -> np.ndarray:

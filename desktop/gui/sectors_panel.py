@@ -25,6 +25,9 @@ from desktop.gui.sectors_model import COL_SIDE, COLUMNS, SectorsModel
 # unit's distance, repainting the rows) costs ~15 ms at 1M units, where a move may take 16.
 LIVE_ROWS_UNITS = 50_000
 ROWS_INTERVAL_MS = 200
+# The same while the time cursor shows the past, from fewer units: a cursor step moves
+# every unit, so every listed row changes (relisting 10k rows: ~15 ms a step).
+SCRUB_ROWS_UNITS = 5_000
 FILTER_DELAY_MS = 150  # typing pause before the text filter runs (75 ms a keystroke at 1M units)
 _SEL = QItemSelectionModel.SelectionFlag
 
@@ -222,12 +225,14 @@ class SectorsPanel(QWidget):
         changed = np.empty(0, dtype=np.intp) if cls is self._last_cls else cls.changed
         self._last_cls = cls
         doc = self._doc
-        if doc.shown_line is not doc.line and len(cls.sector) > LIVE_ROWS_UNITS:
+        moving = doc.shown_line is not doc.line or doc.time_view is not None  # a drag, or the cursor
+        threshold = LIVE_ROWS_UNITS if doc.time_view is None else SCRUB_ROWS_UNITS
+        if moving and len(cls.sector) > threshold:
             self.model.set_analysis(analysis, defer_rows=True, changed=changed)
-            # Not restarted by later moves: a continuous drag relists every ROWS_INTERVAL_MS.
+            # Not restarted by later moves: a continuous drag or scrub relists every ROWS_INTERVAL_MS.
             if self.model.rows_stale and not self._rows_timer.isActive():
                 self._rows_timer.start()
-        else:  # no preview (a drop, undo, ...) or a small document: everything, now
+        else:  # the live state (a drop, undo, ...) or a small document: everything, now
             self._rows_timer.stop()
             self.model.set_analysis(analysis, changed=changed)
             self.model.refresh_rows()

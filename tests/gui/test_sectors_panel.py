@@ -468,3 +468,28 @@ def test_sorted_drag_keeps_selection_and_current_row_on_their_units(qtbot, demo_
             assert m.unit_index(cur) == current
         assert tree.isExpanded(m.index(0, 0)) and tree.isExpanded(m.index(1, 0))
     assert sorted(demo_context.selection.units.tolist()) == sorted(picked.tolist())
+
+
+def test_scrubbing_a_big_history_keeps_counts_live_and_rows_catch_up(qtbot, demo_context):
+    """Every time-cursor step moves every unit: with more than SCRUB_ROWS_UNITS the sector
+    counts follow each step at once, the unit rows are relisted at most every
+    ROWS_INTERVAL_MS and are exact once the cursor rests."""
+    from desktop.core.time_cursor import view_at
+    from desktop.gui.sectors_panel import ROWS_INTERVAL_MS, SCRUB_ROWS_UNITS
+    from tests.gui.big_history import T0, random_history_document
+    doc = random_history_document(2 * SCRUB_ROWS_UNITS, 10, 20)
+    demo_context.document = doc
+    widget = SectorsPanel(demo_context)
+    qtbot.addWidget(widget)
+    widget.resize(700, 600)
+    widget.show()
+    m = widget.model
+    widget.tree.expand(m.index(0, 0))
+    for day in (20, 21, 22):  # three quick cursor steps
+        doc.set_time_view(view_at(doc, T0 + day * 86_400))
+        want = np.bincount(doc.analysis.classification.sector + 1, minlength=3)
+        assert [int(m.data(m.index(r, COL_COUNT), D).replace(",", "")) for r in range(2)] == [want[1], want[2]]
+    assert m.rows_stale  # the rows wait: relisting is what costs
+    qtbot.waitUntil(lambda: not m.rows_stale, timeout=10 * ROWS_INTERVAL_MS)
+    sector = doc.analysis.classification.sector
+    assert m.listed(0).tolist() == np.flatnonzero(sector == 0)[:PAGE].tolist()
