@@ -43,6 +43,13 @@ EXPORT_COMMAND = Plugin(
     description="`deconflict export`: the briefing map as PNG, JPEG, SVG or PDF, headless",
     contributions=(Contribution("cli_command", "export", "Export map", "desktop.cli_export:add_command"),),
 )
+PROJECT_COMMANDS = Plugin(
+    name="project_commands",
+    description="`deconflict new` and `deconflict export-data`: project files and layer exports",
+    contributions=(Contribution("cli_command", "new", "New project", "desktop.cli_project:add_new_command"),
+                   Contribution("cli_command", "export-data", "Export data",
+                                "desktop.cli_project:add_export_data_command")),
+)
 
 BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND, DIFF_COMMAND,
-                   EXPORT_COMMAND)
+                   EXPORT_COMMAND, PROJECT_COMMANDS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import sys
 
 
-def run_gui(argv: list[str] | None = None) -> int:
+def run_gui(argv: list[str] | None = None, project: str | None = None) -> int:
+    """Open the application on the demo, or on the project file `project`."""
     import pyqtgraph as pg
     from PySide6 import QtCore, QtWidgets
 
