@@ -384,7 +384,8 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     n = len(lon)
     ids = cols["id"]
     seen: dict[str, int] = {}
-    for i, uid in enumerate(ids):
+    distinct = set(ids)
+    for i, uid in enumerate(ids if len(distinct) != n or "" in distinct else ()):  # loop only to explain
         if not uid:
             problems.setdefault(i, []).insert(0, "no id")
         elif uid in seen:

@@ -58,6 +58,7 @@ class MapView(pg.PlotWidget):
 
         document.analysis_changed.connect(self._on_analysis_changed)
         document.units_changed.connect(self._on_units_changed)
+        document.ao_changed.connect(lambda ao: self.sector_layer.refresh(self.document.analysis))  # an import
         selection.changed.connect(self._on_selection_changed)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)

@@ -112,3 +112,30 @@ def test_export_data_every_layer_and_format(capsys, demo_project, tmp_path, laye
     if layer == "units" and fmt == "csv":
         _, report, _ = run(capsys, "sectors", "--project", demo_project, "--format", "csv")
         assert text == report
+
+
+def test_import_into_a_project(capsys, tmp_path):
+    from tests.importers.samples import GPX, KML
+    project = tmp_path / "p.gpkg"
+    assert cli.main(["new", "--demo", str(project)]) == 0
+    (tmp_path / "opfor.kml").write_text(KML)
+    (tmp_path / "walk.gpx").write_text(GPX)
+    code, out, err = run(capsys, "import", project, tmp_path / "opfor.kml", tmp_path / "walk.gpx",
+                         DATA / "units_bad.csv")
+    assert code == 0, err
+    assert "opfor.kml: AO 'AO' (4 vertices), line of 4 vertices, 2 units, 3 track reports of 1 units" in out
+    assert "units_bad.csv:3: latitude 123.0 is outside -90..90 (row skipped)" in err
+    doc = load_project(project)
+    assert doc.ao.name == "AO" and {"SAA-02", "AIR-09", "PATROL-7", "U1"} <= set(doc.units.ids.tolist())
+
+
+def test_import_failures_leave_the_project_untouched(capsys, tmp_path):
+    project = tmp_path / "p.gpkg"
+    assert cli.main(["new", "--demo", str(project)]) == 0
+    before = project.read_bytes()
+    (tmp_path / "vertices.csv").write_text("lat,lon\n35.7,38.2\n35.8,38.9\n35.7,39.6\n")
+    code, out, err = run(capsys, "import", project, DATA / "demo_units.csv", tmp_path / "vertices.csv")
+    assert code == 2 and "vertices.csv:1: cannot tell what the rows are: no 'id' column" in err and "--as" in err
+    assert project.read_bytes() == before
+    code, out, err = run(capsys, "import", project, tmp_path / "vertices.csv", "--as", "line")
+    assert code == 0 and "line of 3 vertices" in out and len(load_project(project).line) == 3

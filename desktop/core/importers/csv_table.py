@@ -1,0 +1,309 @@
+"""CSV import: unit positions, unit tracks, or the vertices of the line or the AO.
+
+Columns are matched by header name (case, spaces and punctuation ignored; the aliases of
+the `sectors` units CSV, plus `time` for tracks and `position` for one-column positions).
+Positions: `lat` + `lon` (decimal or any degree form, e.g. 35°50'10"N), `mgrs`, or one
+`position` column holding any typed position. What the rows are is detected: an id and a
+time -> track reports; an id -> units; neither -> ambiguous (NeedsMapping: the GUI asks
+with a column-mapping dialog; the CLI says which columns are missing).
+
+Built for a million rows: the file is parsed by the C csv reader in chunks (progress and
+cancel between chunks), transposed to columns once, and numbers are parsed by numpy.
+"""
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import itertools
+from pathlib import Path
+
+import numpy as np
+
+from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_position
+from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
+                                          TrackReports, check_size, decode)
+from desktop.core.inputs import _ALIASES, _FIELD_OF, InputError, _build, _check_range, _floats, _key, _mgrs_error
+from desktop.core.progress import Progress, step
+from desktop.core.tracks import parse_time
+
+EXTRA_ALIASES = {
+    "time": ("time", "datetime", "timestamp", "dtg", "reporttime", "reported", "timeutc", "utc", "when",
+             "reportedat", "observed"),
+    "position": ("position", "coordinates", "coords", "location", "pos", "latlon", "latlong", "point"),
+    "order": ("vertex", "order", "seq", "sequence", "index", "vertexindex"),
+}
+FIELDS = tuple(_ALIASES) + tuple(EXTRA_ALIASES)
+_FIELD = {**_FIELD_OF, **{a: f for f, aliases in EXTRA_ALIASES.items() for a in aliases}}
+_CHUNK = 100_000
+_SAMPLE = 8
+
+
+def _read_text(path, progress: Progress | None) -> tuple[str, str]:
+    name, size = check_size(path, MAX_TABLE_BYTES)
+    parts, done = [], 0
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(16 << 20):
+                parts.append(chunk)
+                done += len(chunk)
+                step(progress, 0.25 * done / size, "Reading")
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    text = decode(name, b"".join(parts))
+    if not text.strip():
+        raise InputError(f"{name}: empty file")
+    return name, text
+
+
+def _split_plain(text: str, delimiter: str, width: int) -> list[list[str]] | None:
+    """Columns of a table without quotes whose every line has `width` fields, split by
+    str methods only (no per-row Python): None when the table is not that simple."""
+    if '"' in text:
+        return None
+    lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
+    counts = np.fromiter(map(str.count, lines, itertools.repeat(delimiter, len(lines))), dtype=np.int64,
+                         count=len(lines))
+    if not len(lines) or not (counts == width - 1).all():
+        return None
+    flat = delimiter.join(lines).split(delimiter)
+    return [flat[j::width] for j in range(width)]
+
+
+def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], int, list[list[str]], np.ndarray,
+                                                                      dict[int, list[str]]]:
+    """(header, header line, columns, line number of each row, problems by row); blank
+    rows dropped, short rows padded, rows with extra fields marked as problems."""
+    first = text.lstrip("\r\n").partition("\n")[0]
+    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(r for r in reader if any(f.strip() for f in r))
+    except csv.Error as exc:
+        raise InputError(f"{name}:{reader.line_num}: not CSV ({exc})") from None
+    except StopIteration:
+        raise InputError(f"{name}: empty file") from None
+    header_line, width = reader.line_num, len(header)
+    body_start = 0
+    for _ in range(header_line):  # the text after the header's line(s)
+        body_start = text.index("\n", body_start) + 1 if "\n" in text[body_start:] else len(text)
+    columns = _split_plain(text[body_start:], delimiter, width)
+    if columns is not None:
+        n = len(columns[0])
+        step(progress, 0.6, "Parsing rows")
+        return header, header_line, columns, header_line + 1 + np.arange(n), {}
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    total = max(len(text), 1)
+    try:
+        while True:
+            chunk = []
+            for row in itertools.islice(reader, _CHUNK):
+                chunk.append(row)
+                lines.append(reader.line_num)
+            if not chunk:
+                break
+            rows.extend(chunk)
+            step(progress, 0.25 + 0.35 * min(1.0, len(rows) * (len(first) + 1) / total), "Parsing rows")
+    except csv.Error as exc:
+        raise InputError(f"{name}:{reader.line_num}: not CSV ({exc})") from None
+    keep = [i for i, r in enumerate(rows) if "".join(r).strip()]
+    rows = [rows[i] for i in keep]
+    problems = {k: [f"{len(r)} fields, the header has {width} (an unquoted comma?)"]
+                for k, r in enumerate(rows) if len(r) > width and "".join(r[width:]).strip()}
+    columns = [list(c) for c in itertools.zip_longest(*rows, fillvalue="")][:width] if rows else [[] for _ in header]
+    while len(columns) < width:
+        columns.append([""] * len(rows))
+    return header, header_line, columns, np.asarray(lines, dtype=np.int64)[keep], problems
+
+
+def auto_mapping(header: list[str]) -> tuple[ColumnMapping, list[str]]:
+    """Columns matched by name; `clashes` lists fields two columns both claim."""
+    columns: dict[str, int] = {}
+    clashes = []
+    for j, h in enumerate(header):
+        fld = _FIELD.get(_key(h))
+        if fld is None:
+            continue
+        if fld in columns:
+            clashes.append(f"columns {header[columns[fld]]!r} and {h!r} both give the {fld}")
+            continue
+        columns[fld] = j
+    has_position = {"lat", "lon"} <= columns.keys() or "mgrs" in columns or "position" in columns
+    role = None
+    if has_position and "id" in columns:
+        role = "tracks" if "time" in columns else "units"
+    return ColumnMapping(role, columns), clashes
+
+
+def _positions(cols, n: int, problems: dict[int, list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    todo = np.ones(n, dtype=bool)
+    if cols("lat") is not None and cols("lon") is not None:
+        lat_s, lon_s = cols("lat"), cols("lon")
+        empty = np.array([not a and not b for a, b in zip(lat_s, lon_s)]) if (cols("mgrs") or cols("position")) \
+            else np.zeros(n, dtype=bool)
+        lat, lat_err = _floats(lat_s, "lat")
+        lon, lon_err = _floats(lon_s, "lon")
+        for errs in (lat_err, lon_err):
+            for i, msg in errs.items():
+                if not empty[i]:
+                    problems.setdefault(i, []).append(msg)
+        todo = empty
+    for fld in ("mgrs", "position"):
+        values = cols(fld)
+        if values is None or not todo.any():
+            continue
+        idx = np.flatnonzero(todo)
+        if fld == "mgrs":
+            mlon, mlat, bad = mgrs_to_lonlat_array([values[i] for i in idx])
+            lon[idx], lat[idx] = mlon, mlat
+            for i in idx[bad]:
+                problems.setdefault(int(i), []).append(_mgrs_error(values[i]))
+        else:
+            for i in idx.tolist():
+                try:
+                    lon[i], lat[i] = parse_position(values[i])
+                except CoordinateError as exc:
+                    problems.setdefault(i, []).append(f"position: {exc}")
+        todo[idx] = False
+    for i in np.flatnonzero(todo & np.isnan(lon)).tolist():
+        problems.setdefault(i, []).append("no position")
+    for axis, values in (("lat", lat), ("lon", lon)):
+        errs: dict[int, str] = {}
+        _check_range(values, axis, errs)
+        for i, msg in errs.items():
+            if i not in problems:
+                problems.setdefault(i, []).append(msg)
+    return lon, lat
+
+
+def parse_times(values: list[str], problems: dict[int, list[str]]) -> np.ndarray:
+    """ISO 8601 with an offset (fast when all are UTC 'Z' in one layout) or epoch seconds."""
+    n = len(values)
+    if n and all(len(v) == 20 and v.endswith("Z") for v in values[:_SAMPLE]):
+        try:
+            return np.array([v[:-1] for v in values], dtype="datetime64[s]").astype(np.int64)
+        except ValueError:
+            pass  # one of them is different: parse each
+    out = np.zeros(n, dtype=np.int64)
+    for i, v in enumerate(values):
+        try:
+            out[i] = int(v) if v.isdigit() else parse_time(v)
+        except ValueError as exc:
+            problems.setdefault(i, []).append(f"time: {exc}" if v else "no time")
+    return out
+
+
+def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | None = None) -> ImportedData:
+    """Import a CSV file (see the module doc). Raises InputError (or NeedsMapping)."""
+    name, text = _read_text(path, progress)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of new strings, no cycles: the collector would only slow this down
+    try:
+        header, header_line, by_column, line_of, problems = _table(name, text, progress)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    del text
+    if not len(line_of):
+        raise InputError(f"{name}: no rows after the header")
+    sample = [list(r) for r in zip(*(c[:_SAMPLE] for c in by_column))]
+    auto, clashes = auto_mapping(header)
+    if mapping is None:
+        if clashes:
+            raise NeedsMapping(f"{name}:{header_line}: {clashes[0]}", header, sample, auto)
+        if auto.role is None:
+            shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+            has_position = {"lat", "lon"} <= auto.columns.keys() or bool({"mgrs", "position"} & auto.columns.keys())
+            missing = "position columns ('lat' and 'lon', 'mgrs' or 'position')" if not has_position \
+                else "'id' column"
+            raise NeedsMapping(f"{name}:{header_line}: cannot tell what the rows are: no {missing} "
+                               f"(header: {shown}); map the columns (GUI) or rename them", header, sample, auto)
+        mapping = auto
+    step(progress, 0.65, "Reading positions")
+
+    stripped: dict[int, list[str]] = {}
+
+    def cols(fld: str) -> list[str] | None:
+        j = mapping.columns.get(fld)
+        if j is None or j >= len(by_column):
+            return None
+        if j not in stripped:
+            stripped[j] = list(map(str.strip, by_column[j]))
+        return stripped[j]
+
+    n = len(line_of)
+    lon, lat = _positions(cols, n, problems)
+    step(progress, 0.8, "Checking rows")
+    data = ImportedData(name)
+    loc = lambda i: f"{name}:{line_of[i]}"  # noqa: E731 - message prefixes
+    if mapping.role in ("line", "ao"):
+        return _vertices(name, mapping, cols, lon, lat, problems, loc, data)
+    fields = {f: cols(f) for f in _ALIASES}
+    if fields["id"] is None:
+        raise InputError(f"{name}: no id column for {mapping.role}")
+    if mapping.role == "tracks":
+        return _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data, progress)
+    data.units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems)
+    data.skipped.extend(warnings)
+    step(progress, 1.0, "Read")
+    return data
+
+
+def _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data: ImportedData, progress) -> ImportedData:
+    times = cols("time")
+    if times is None:
+        raise InputError(f"{name}: track reports need a time column")
+    t = parse_times(times, problems)
+    ids = np.asarray(fields["id"], dtype=object)
+    for i in np.flatnonzero(ids == "").tolist():
+        problems.setdefault(i, []).insert(0, "no id")
+    good = np.ones(len(ids), dtype=bool)
+    good[list(problems)] = False
+    data.skipped.extend(f"{loc(i)}: {'; '.join(problems[i])} (row skipped)" for i in sorted(problems))
+    if not good.any():
+        raise InputError(f"{name}: no usable rows ({len(ids)} skipped; first: {data.skipped[0]})")
+    keep = np.flatnonzero(good)
+    data.tracks = TrackReports(ids[keep], t[keep], lon[keep], lat[keep])
+    # Each unit's attributes (name, side, ...) from its latest report, when the file has them.
+    if any(fields[f] is not None for f in ("name", "side", "affiliation", "domain", "echelon", "symbol")):
+        order = keep[np.lexsort((t[keep], ids[keep].astype(str)))]
+        last = order[np.r_[ids[order][1:] != ids[order][:-1], True]]
+        sub = {f: (None if v is None else [v[i] for i in last]) for f, v in fields.items()}
+        data.units, _ = _build(name, lambda k: loc(last[k]), lambda k: f"line {line_of[last[k]]}", sub, lon[last], lat[last], {})
+    step(progress, 1.0, "Read")
+    return data
+
+
+def _vertices(name, mapping, cols, lon, lat, problems, loc, data: ImportedData) -> ImportedData:
+    if problems:
+        i = min(problems)
+        raise InputError(f"{loc(i)}: {'; '.join(problems[i])} (a {mapping.role} needs every vertex)")
+    order = np.arange(len(lon))
+    if cols("order") is not None:
+        try:
+            order = np.argsort(np.array(cols("order"), dtype=float), kind="stable")
+        except ValueError:
+            raise InputError(f"{name}: the vertex order column is not numeric") from None
+    xy = np.column_stack([lon[order], lat[order]])
+    from desktop.core.importers.features import POLYGON, Feature, _ao, _line
+    title = Path(name).stem
+    try:
+        if mapping.role == "line":
+            data.line = _line(Feature(title, "line", xy))
+        else:
+            closed = xy if np.array_equal(xy[0], xy[-1]) else np.vstack([xy, xy[:1]])
+            data.ao = _ao(name, Feature(title, POLYGON, closed, {"name": title}))
+    except (InputError, ValueError) as exc:
+        raise InputError(f"{name}: {exc}") from None
+    return data
+
+
+def table_preview(path, rows: int = _SAMPLE) -> tuple[list[str], list[list[str]]]:
+    """Header and first rows (for the column-mapping dialog)."""
+    name, text = _read_text(path, None)
+    head = text[: 1 << 20]
+    header, _, columns, _, _ = _table(name, head[: head.rfind("\n") + 1] or head, None)
+    return header, [list(r) for r in zip(*(c[:rows] for c in columns))]
+
