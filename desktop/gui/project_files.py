@@ -1,5 +1,5 @@
-"""File menu: New, Open, Open Recent, Save, Save As, Export Data; the window title; asking
-before unsaved changes are lost.
+"""File menu: New, Open, Open Recent, Save, Save As, Import (desktop.gui.import_actions),
+Export Data; the window title; asking before unsaved changes are lost.
 
 One ProjectFiles per MainWindow. Opening a project (or New) replaces the window (see
 desktop.gui.windows); a failed open or save changes nothing and says why.
@@ -78,6 +78,8 @@ class ProjectFiles(QtCore.QObject):
         self.save_action = menu.addAction("&Save", QtGui.QKeySequence.StandardKey.Save, self.save)
         self.save_as_action = menu.addAction("Save &As…", QtGui.QKeySequence.StandardKey.SaveAs, self.save_as)
         menu.addSeparator()
+        from desktop.gui.import_actions import ImportActions
+        self.imports = ImportActions(window, menu)
         self.export_data_menu = menu.addMenu("Export &Data")
         for layer, title in (("line", "Line…"), ("sectors", "Sectors…"), ("units", "Units…")):
             self.export_data_menu.addAction(title, lambda checked=False, layer=layer: self.export_data(layer))
