@@ -109,12 +109,8 @@ def test_cancel_in_the_progress_dialog_stops_a_big_import(win, monkeypatch, tmp_
 
     def step_and_click_cancel(progress, fraction, message=""):
         real_step(progress, fraction, message)
-        dialog = next((w for w in QtWidgets.QApplication.topLevelWidgets()
-                       if isinstance(w, QtWidgets.QProgressDialog) and w.isVisible()), None)
-        if dialog is None:  # shown only after a moment: show it now, as a slow disk would
-            dialog = next(w for w in QtWidgets.QApplication.topLevelWidgets() + win.findChildren(QtWidgets.QProgressDialog)
-                          if isinstance(w, QtWidgets.QProgressDialog))
-            dialog.show()
+        dialog = win.findChildren(QtWidgets.QProgressDialog)[-1]  # this import's (shown after a moment)
+        dialog.show()
         button = dialog.findChild(QtWidgets.QPushButton)
         QTest.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
         real_step(progress, fraction, message)  # the next report notices the cancel
