@@ -54,6 +54,19 @@ def temp_beside(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
 
+def _remove_stale_temps(target: Path) -> None:
+    """Temporary files of earlier writes whose process died mid-write (killed, crashed)."""
+    for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+        try:
+            pid = int(tmp.name[len(target.name) + 2:].split(".")[0])
+            if pid != os.getpid():
+                os.kill(pid, 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except (ValueError, OSError):
+            pass  # not ours, or a live process's (or no permission to ask): leave it
+
+
 def atomic_write(path, write: Callable[[Path], None]) -> None:
     """Call `write(tmp)` to create the new content in a temporary file beside `path`, then
     fsync it and rename it over `path`. Raises SaveError naming the file on any failure
@@ -63,6 +76,7 @@ def atomic_write(path, write: Callable[[Path], None]) -> None:
     try:
         if not target.parent.is_dir():
             raise FileNotFoundError(errno.ENOENT, f"folder {target.parent} does not exist")
+        _remove_stale_temps(target)
         write(tmp)
         fsync_path(tmp)
         if target.exists():

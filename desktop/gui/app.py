@@ -15,8 +15,13 @@ def run_gui(argv: list[str] | None = None, project: str | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or sys.argv[:1])
     app.setOrganizationName("Deconflict")
     app.setApplicationName("Deconflict")
-    document, path = _initial_document(project)
-    windows.show_window(document, path, settings=QtCore.QSettings())
+    from desktop.gui.recovery_dialog import offer_recovery, recovery_root
+    settings = QtCore.QSettings()
+    root = recovery_root()
+    recovered = offer_recovery(root, settings)
+    if project is not None or not recovered:
+        document, path = _initial_document(project)
+        windows.show_window(document, path, settings=settings, recovery_root=root)
     return app.exec()
 
 

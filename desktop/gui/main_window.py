@@ -24,9 +24,8 @@ AREAS = {"left": QtCore.Qt.DockWidgetArea.LeftDockWidgetArea,
 
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, document: Document, registry: PluginRegistry | None = None,
-                 settings: QtCore.QSettings | None = None, *, path=None, recovery_root=None) -> None:
-        """`path`: the project file the document was opened from (None: untitled);
-        `recovery_root`: folder for the crash-recovery journal (None: no journal)."""
+                 settings: QtCore.QSettings | None = None, *, path=None) -> None:
+        """`path`: the project file the document was opened from (None: untitled)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings
@@ -48,7 +47,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tools: dict[str, object] = {}
         self.tool_actions: dict[str, QtGui.QAction] = {}
         self.active_tool = None
-        self._file_path, self._recovery_root = path, recovery_root
+        self._file_path = path
         self._build_menus()
         self._load_panels()
         self._load_tools()
@@ -125,7 +124,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         from desktop.gui.project_files import ProjectFiles  # New/Open/Save/Import/Export Data
-        self.files = ProjectFiles(self, file_menu, self._file_path, self._recovery_root)
+        self.files = ProjectFiles(self, file_menu, self._file_path)
         file_menu.addSeparator()
         self.export_action = file_menu.addAction("&Export Map…", QtGui.QKeySequence("Ctrl+E"),
                                                  self.show_export_dialog)

@@ -17,6 +17,7 @@ from desktop.gui.progress import run_with_progress
 
 PROJECT_FILTER = "Deconflict project (*.gpkg)"
 MAX_RECENT = 8
+AUTOSAVE_SECONDS = 120  # how often the recovery snapshot is refreshed (the project file is never autosaved)
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
@@ -60,12 +61,14 @@ class ProjectFiles(QtCore.QObject):
     """The file side of one main window: where its document is saved and whether it has
     unsaved changes."""
 
-    def __init__(self, window, menu: QtWidgets.QMenu, path: str | Path | None,
-                 recovery_root: Path | None = None) -> None:
+    def __init__(self, window, menu: QtWidgets.QMenu, path: str | Path | None) -> None:
         super().__init__(window)
         self.window = window
         self.path = Path(path) if path else None
-        self.recovery_root = recovery_root
+        self.recovery_root: Path | None = None
+        self.journal = None  # the crash-recovery journal (start_journal), None when not journaling
+        self.autosave = QtCore.QTimer(self, interval=AUTOSAVE_SECONDS * 1000)
+        self.autosave.timeout.connect(self.checkpoint)
         self.ask_before_closing = False  # the application's windows ask; bare test windows do not
         self.forced_dirty = False        # e.g. a recovered document that was never saved
         self._recent_fallback: list[str] = []
@@ -146,7 +149,36 @@ class ProjectFiles(QtCore.QObject):
     def closed(self) -> None:
         """The window is closing for good (its changes saved or given up)."""
         from desktop.gui.windows import forget
+        self.autosave.stop()
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
         forget(self.window)
+
+    # -- crash recovery --------------------------------------------------------------------
+    def start_journal(self, root: Path, base_is_file: bool) -> None:
+        """Journal every edit under `root` (desktop.core.recovery). `base_is_file`: the
+        document is exactly the file at self.path (opened, not recovered)."""
+        from desktop.core.recovery import EditJournal
+        self.recovery_root = Path(root)
+        try:
+            self.journal = EditJournal.start(root, self.document, self.stack, self.path,
+                                             base_file=self.path if base_is_file and self.path else None)
+        except OSError as exc:
+            self.window.status.showMessage(f"Crash recovery is off: cannot write {root}: {exc}", 20000)
+            return
+        self.journal.on_error = lambda message: self.window.status.showMessage(message, 30000)
+        self.autosave.start()
+
+    def checkpoint(self) -> bool:
+        """Autosave: refresh the recovery snapshot (never the project file)."""
+        if self.journal is None or self.journal.failed:
+            return False
+        try:
+            return self.journal.checkpoint()
+        except OSError as exc:
+            self.window.status.showMessage(f"Autosave failed: {exc}", 20000)
+            return False
 
     # -- saving ----------------------------------------------------------------------------
     def save(self) -> bool:
@@ -179,6 +211,11 @@ class ProjectFiles(QtCore.QObject):
         self.forced_dirty = False
         self._remember(path)
         self.stack.mark_clean()  # fires changed: the title loses its mark
+        if self.journal is not None and not self.journal.failed:
+            try:
+                self.journal.saved(path)
+            except OSError as exc:
+                self.window.status.showMessage(f"Saved, but the recovery journal could not restart: {exc}", 20000)
         self.window.status.showMessage(f"Saved {path}", 6000)
         return True
 

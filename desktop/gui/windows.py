@@ -24,11 +24,17 @@ def windows() -> tuple:
 
 def show_window(document: Document, path: str | Path | None = None, *, registry: PluginRegistry | None = None,
                 settings: QtCore.QSettings | None = None, recovery_root: Path | None = None,
-                ask_before_closing: bool = True, replacing=None):
-    """A new main window on `document` (saved at `path`, or untitled), shown."""
+                ask_before_closing: bool = True, replacing=None, unsaved: bool = False):
+    """A new main window on `document` (saved at `path`, or untitled), shown. With
+    `recovery_root` its edits are journaled there; `unsaved`: the document differs from the
+    file at `path` (a recovered document)."""
     from desktop.gui.main_window import MainWindow
-    win = MainWindow(document, registry, settings, path=path, recovery_root=recovery_root)
+    win = MainWindow(document, registry, settings, path=path)
     win.files.ask_before_closing = ask_before_closing
+    win.files.forced_dirty = unsaved
+    win.setWindowTitle(win.files.window_title())
+    if recovery_root is not None:
+        win.files.start_journal(recovery_root, base_is_file=path is not None and not unsaved)
     if replacing is not None:
         win.restoreState(replacing.saveState())
         win.setGeometry(replacing.geometry())
