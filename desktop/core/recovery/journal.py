@@ -115,7 +115,9 @@ class _Lock:
             return False
 
     def release(self) -> None:
-        os.close(self.fd)
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 def _write_json(path: Path, data: dict) -> None:
