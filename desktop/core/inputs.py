@@ -397,23 +397,25 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     good[list(problems)] = False
     if not good.any():
         raise InputError(f"{name}: no usable unit rows ({n} skipped; first: {warnings[0]})")
-    keep = np.flatnonzero(good)
+    keep = np.flatnonzero(good) if problems else slice(None)  # (no copy when every row is good)
+    n_keep = int(good.sum())
 
     def column(field: str, mapping: dict | None = None, default: str = "") -> np.ndarray:
         values = cols.get(field)
         if values is None:
-            return np.full(len(keep), default, dtype=object)
+            return np.full(n_keep, default, dtype=object)
         arr = np.asarray(values, dtype=object)[keep]
         if mapping is None:
             return arr
-        out = np.empty(len(keep), dtype=object)
+        out = np.empty(n_keep, dtype=object)
         for raw in set(arr.tolist()):
             hit = arr == raw
             value = mapping.get(_key(raw))
             if value is None:
                 first = int(np.flatnonzero(hit)[0])
                 more = int(hit.sum()) - 1
-                warnings.append(f"{loc(int(keep[first]))}: {field} {raw!r} is not one of "
+                row = first if isinstance(keep, slice) else int(keep[first])
+                warnings.append(f"{loc(row)}: {field} {raw!r} is not one of "
                                 f"{', '.join(sorted(set(mapping.values())))}; read as {default!r}"
                                 + (f" (and {more} more rows)" if more else ""))
                 value = default

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
     if new is None or not len(new):
         return old
     position = {u: i for i, u in enumerate(old.ids.tolist())}
-    at = np.fromiter((position.get(u, -1) for u in new.ids.tolist()), dtype=np.int64, count=len(new))
+    at = np.fromiter(map(position.get, new.ids.tolist(), itertools.repeat(-1)), dtype=np.int64, count=len(new))
     known, fresh = at >= 0, at < 0
     cols = {}
     for f in fields(UnitTable):

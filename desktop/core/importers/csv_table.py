@@ -36,6 +36,10 @@ EXTRA_ALIASES = {
 FIELDS = tuple(_ALIASES) + tuple(EXTRA_ALIASES)
 _FIELD = {**_FIELD_OF, **{a: f for f, aliases in EXTRA_ALIASES.items() for a in aliases}}
 _CHUNK = 100_000
+
+
+class _Stripped(list):
+    """A column known to need no str.strip."""
 _SAMPLE = 8
 
 
@@ -61,13 +65,24 @@ def _split_plain(text: str, delimiter: str, width: int) -> list[list[str]] | Non
     str methods only (no per-row Python): None when the table is not that simple."""
     if '"' in text:
         return None
-    lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
-    counts = np.fromiter(map(str.count, lines, itertools.repeat(delimiter, len(lines))), dtype=np.int64,
-                         count=len(lines))
-    if not len(lines) or not (counts == width - 1).all():
+    body = text.replace("\r\n", "\n").rstrip("\n")
+    if not body:
         return None
-    flat = delimiter.join(lines).split(delimiter)
-    return [flat[j::width] for j in range(width)]
+    # Fields per line, counted on the bytes in numpy: delimiters between consecutive newlines.
+    raw = np.frombuffer(body.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    newlines = np.flatnonzero(raw == 10)
+    delimiters = np.flatnonzero(raw == ord(delimiter))
+    per_line = np.diff(np.searchsorted(delimiters, np.concatenate([[-1], newlines, [len(raw)]])))
+    if not (per_line == width - 1).all():
+        return None
+    flat = body.replace("\n", delimiter).split(delimiter)
+    columns = [flat[j::width] for j in range(width)]
+    # A blank or tab beside a separator (or at either end) means some field needs stripping.
+    blank = (raw == 32) | (raw == 9)
+    separator = (raw == 10) | (raw == 13) | (raw == ord(delimiter))
+    if blank[0] or blank[-1] or (blank[:-1] & separator[1:]).any() or (separator[:-1] & blank[1:]).any():
+        return columns
+    return [_Stripped(c) for c in columns]
 
 
 def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], int, list[list[str]], np.ndarray,
@@ -87,7 +102,8 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
     body_start = 0
     for _ in range(header_line):  # the text after the header's line(s)
         body_start = text.index("\n", body_start) + 1 if "\n" in text[body_start:] else len(text)
-    columns = _split_plain(text[body_start:], delimiter, width)
+    body = text[body_start:]
+    columns = _split_plain(body, delimiter, width)
     if columns is not None:
         n = len(columns[0])
         step(progress, 0.6, "Parsing rows")
@@ -230,7 +246,8 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
         if j is None or j >= len(by_column):
             return None
         if j not in stripped:
-            stripped[j] = list(map(str.strip, by_column[j]))
+            column = by_column[j]
+            stripped[j] = column if isinstance(column, _Stripped) else list(map(str.strip, column))
         return stripped[j]
 
     n = len(line_of)
