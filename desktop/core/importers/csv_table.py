@@ -20,10 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_position
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
-from desktop.core.inputs import _ALIASES, _FIELD_OF, InputError, _build, _check_range, _floats, _key, _mgrs_error
+from desktop.core.inputs import _ALIASES, _FIELD_OF, InputError, _build, _key, parse_positions
 from desktop.core.progress import Progress, step
 from desktop.core.tracks import parse_time
 
@@ -152,48 +151,6 @@ def auto_mapping(header: list[str]) -> tuple[ColumnMapping, list[str]]:
     return ColumnMapping(role, columns), clashes
 
 
-def _positions(cols, n: int, problems: dict[int, list[str]]) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
-    todo = np.ones(n, dtype=bool)
-    if cols("lat") is not None and cols("lon") is not None:
-        lat_s, lon_s = cols("lat"), cols("lon")
-        empty = np.array([not a and not b for a, b in zip(lat_s, lon_s)]) if (cols("mgrs") or cols("position")) \
-            else np.zeros(n, dtype=bool)
-        lat, lat_err = _floats(lat_s, "lat")
-        lon, lon_err = _floats(lon_s, "lon")
-        for errs in (lat_err, lon_err):
-            for i, msg in errs.items():
-                if not empty[i]:
-                    problems.setdefault(i, []).append(msg)
-        todo = empty
-    for fld in ("mgrs", "position"):
-        values = cols(fld)
-        if values is None or not todo.any():
-            continue
-        idx = np.flatnonzero(todo)
-        if fld == "mgrs":
-            mlon, mlat, bad = mgrs_to_lonlat_array([values[i] for i in idx])
-            lon[idx], lat[idx] = mlon, mlat
-            for i in idx[bad]:
-                problems.setdefault(int(i), []).append(_mgrs_error(values[i]))
-        else:
-            for i in idx.tolist():
-                try:
-                    lon[i], lat[i] = parse_position(values[i])
-                except CoordinateError as exc:
-                    problems.setdefault(i, []).append(f"position: {exc}")
-        todo[idx] = False
-    for i in np.flatnonzero(todo & np.isnan(lon)).tolist():
-        problems.setdefault(i, []).append("no position")
-    for axis, values in (("lat", lat), ("lon", lon)):
-        errs: dict[int, str] = {}
-        _check_range(values, axis, errs)
-        for i, msg in errs.items():
-            if i not in problems:
-                problems.setdefault(i, []).append(msg)
-    return lon, lat
-
-
 def parse_times(values: list[str], problems: dict[int, list[str]]) -> np.ndarray:
     """ISO 8601 with an offset (fast when all are UTC 'Z' in one layout) or epoch seconds."""
     n = len(values)
@@ -251,7 +208,7 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
         return stripped[j]
 
     n = len(line_of)
-    lon, lat = _positions(cols, n, problems)
+    lon, lat = parse_positions(cols, n, problems)
     step(progress, 0.8, "Checking rows")
     data = ImportedData(name)
     loc = lambda i: f"{name}:{line_of[i]}"  # noqa: E731 - message prefixes

@@ -49,28 +49,22 @@ def _feature(label: str, geom: dict | None, props: dict) -> Feature:
         xy = _array([coords] if kind == "Point" else coords)
         return Feature(label, POINT, xy, props, problem=None if xy is not None and len(xy) == 1 else
                        "coordinates are not a [longitude, latitude] pair of numbers")
-    if kind in ("LineString", "MultiLineString"):
-        if kind == "MultiLineString":
-            if not (isinstance(coords, list) and len(coords) == 1):
-                return Feature(label, "MultiLineString", problem=f"a MultiLineString of "
-                               f"{len(coords) if isinstance(coords, list) else 0} parts; expected one line")
-            coords = coords[0]
+    if kind and kind.startswith("Multi") and kind != "MultiPoint":  # one part is as good as the single kind
+        parts = len(coords) if isinstance(coords, list) else 0
+        if parts != 1:
+            return Feature(label, kind, problem=f"a {kind} of {parts} parts; expected one {kind[5:].lower()}")
+        kind, coords = kind[5:], coords[0]
+    if kind == "LineString":
         xy = _array(coords)
         if xy is None:
             return Feature(label, LINE, problem="coordinates are not a list of [longitude, latitude] positions")
         times = _times(all_props, len(xy))
         return Feature(label, TRACK if times is not None else LINE, xy, props, times)
-    if kind in ("Polygon", "MultiPolygon"):
-        if kind == "MultiPolygon":
-            if not (isinstance(coords, list) and len(coords) == 1):
-                return Feature(label, "MultiPolygon", problem=f"a MultiPolygon of "
-                               f"{len(coords) if isinstance(coords, list) else 0} parts; expected one polygon")
-            coords = coords[0]
-        if not isinstance(coords, list) or not coords:
-            return Feature(label, POLYGON, problem="polygon without coordinates")
-        xy = _array(coords[0])
+    if kind == "Polygon":
+        xy = _array(coords[0]) if isinstance(coords, list) and coords else None
         if xy is None:
-            return Feature(label, POLYGON, problem="coordinates are not a list of [longitude, latitude] positions")
+            return Feature(label, POLYGON, problem="coordinates are not a list of rings of [longitude, latitude] "
+                                                   "positions")
         return Feature(label, POLYGON, xy, props, holes=len(coords) - 1)
     return Feature(label, kind or "no", problem=None if kind else "no geometry")
 
