@@ -79,3 +79,13 @@ def test_an_invalid_line_for_the_ao_is_refused_and_nothing_changes(tmp_path, reg
     with pytest.raises(InputError, match=r"cross.geojson: nothing to import: geometry: the line would cross itself"):
         import_file(p, registry)
     assert len(stack.commands) == 0 and len(doc.line) == 11
+
+
+def test_a_file_without_affiliations_keeps_the_known_ones_and_defaults_new_units(tmp_path, registry):
+    doc = demo_document()
+    p = tmp_path / "opfor.kml"
+    p.write_text(KML)  # SAA-02 (hostile in the demo) has no affiliation in the file; AIR-09 is new
+    CommandStack(doc).push(import_command(doc, import_file(p, registry)))
+    u = doc.units
+    assert u.affiliations[u.index_of("SAA-02")] == "hostile" and u.affiliations[u.index_of("SAA-01")] == "hostile"
+    assert (u.affiliations[u.index_of("AIR-09")], u.domains[u.index_of("AIR-09")]) == ("unknown", "ground")

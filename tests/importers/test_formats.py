@@ -106,7 +106,7 @@ def test_geojson_ao_line_units_and_a_timed_track_in_one_file(tmp_path, registry)
 # -- KML / KMZ ----------------------------------------------------------------------------------
 def check_kml(data):
     assert data.units.ids.tolist() == ["SAA-01", "SAA-02"]
-    assert data.units.sides.tolist() == ["Russian-backed"] * 2 and data.units.affiliations.tolist() == ["hostile", "unknown"]
+    assert data.units.sides.tolist() == ["Russian-backed"] * 2 and data.units.affiliations.tolist() == ["hostile", ""]  # not stated: a known unit keeps its own
     assert data.ao.name == "AO" and len(data.ao.ring) == 4
     assert data.line.vertices[0].tolist() == [38.2, 35.7]
     assert data.tracks.unit_ids.tolist() == ["AIR-09"] * 3

@@ -2,7 +2,7 @@
 
 - An imported AO or line replaces the document's.
 - Units are matched by id: a unit already in the document takes the imported position and
-  every attribute the file gives (an empty cell keeps the old value); new ids are added
+  every attribute the file gives (an empty or missing value keeps the old one); new ids are added
   at the end of the table, so existing units keep their rows (and their tracks).
 - Track reports are added to the units they name; an id the document does not know yet
   becomes a new unit (named after its track). A unit that got new reports moves to its
@@ -75,6 +75,8 @@ def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
                 update = np.where(keep_old, merged[at[known]], update)
             merged[at[known]] = update
         cols[f.name] = np.concatenate([merged, new_col[fresh]])
+    for column, default in (("affiliations", "unknown"), ("domains", "ground")):  # not stated: the default
+        cols[column] = np.where(cols[column] == "", default, cols[column])
     return UnitTable(**cols)
 
 

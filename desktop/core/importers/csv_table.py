@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.core.importers.features import unstated_blank
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
 from desktop.core.inputs import _ALIASES, _FIELD_OF, InputError, _build, _key, parse_positions
@@ -219,7 +220,8 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
         raise InputError(f"{name}: no id column for {mapping.role}")
     if mapping.role == "tracks":
         return _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data, progress)
-    data.units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems)
+    units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems)
+    data.units = unstated_blank(units, fields)
     data.skipped.extend(warnings)
     step(progress, 1.0, "Read")
     return data
@@ -245,7 +247,9 @@ def _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data: Imported
         order = keep[np.lexsort((t[keep], ids[keep].astype(str)))]
         last = order[np.r_[ids[order][1:] != ids[order][:-1], True]]
         sub = {f: (None if v is None else [v[i] for i in last]) for f, v in fields.items()}
-        data.units, _ = _build(name, lambda k: loc(last[k]), lambda k: f"line {line_of[last[k]]}", sub, lon[last], lat[last], {})
+        units, _ = _build(name, lambda k: loc(last[k]), lambda k: f"line {line_of[last[k]]}", sub, lon[last], lat[last],
+                          {})
+        data.units = unstated_blank(units, sub)
     step(progress, 1.0, "Read")
     return data
 
