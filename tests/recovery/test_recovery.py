@@ -140,3 +140,39 @@ def test_sigkill_mid_save_leaves_the_old_or_the_new_file(tmp_path):
     # A killed save leaves its temporary file; the next save clears those of dead processes.
     save_project(old, path)
     assert [p.name for p in tmp_path.iterdir()] == ["p.gpkg"]
+
+
+GUI_EDITOR = """
+import sys
+from pathlib import Path
+from PySide6 import QtWidgets
+app = QtWidgets.QApplication([])
+from desktop.core.demo import demo_document
+from desktop.gui import windows
+from tests.recovery.editing import edits
+win = windows.show_window(demo_document(), None, recovery_root=Path(sys.argv[1]))
+for k, state in enumerate(edits(win.document, win.stack, int(sys.argv[2]), Path(sys.argv[1]) / "i.csv"), start=1):
+    app.processEvents()
+    print(k, state, flush=True)
+"""
+
+
+def test_sigkill_of_the_application_window_mid_editing(tmp_path):
+    """The same through the real main window (offscreen): its journal, its views, its stack."""
+    root = tmp_path / "recovery"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen([sys.executable, "-c", GUI_EDITOR, str(root), "11"], cwd=REPO, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seen = []
+    try:
+        while len(seen) < 60:
+            line = child.stdout.readline()
+            assert line, "the child editor died"
+            seen.append(line.split()[1])
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    (session,) = recoverable_sessions(root)
+    doc, _, problems = session.recover()
+    expected = expected_digests(11, len(seen) + 1, tmp_path)
+    assert problems == [] and digest(doc) in (expected[len(seen) - 1], expected[len(seen)])

@@ -193,7 +193,7 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
             missing = "position columns ('lat' and 'lon', 'mgrs' or 'position')" if not has_position \
                 else "'id' column"
             raise NeedsMapping(f"{name}:{header_line}: cannot tell what the rows are: no {missing} "
-                               f"(header: {shown}); map the columns (GUI) or rename them", header, sample, auto)
+                               f"(header: {shown})", header, sample, auto)
         mapping = auto
     step(progress, 0.65, "Reading positions")
 
