@@ -203,7 +203,6 @@ def _copy_with_gdal(src, dst, skip=()):
 def test_a_project_rewritten_by_gdal_reads_back_identically(tmp_path):
     """GDAL writes blobs with envelopes, ISO times with milliseconds and its own layout;
     every layer but the tracks (pyogrio cannot write M values) comes back identical."""
-    import dataclasses
     from desktop.core.tracks import Tracks
     doc = full_scenario()
     doc = type(doc)(doc.ao, doc.line, doc.units, doc.sides, buffer_km=doc.buffer_km, title=doc.title,

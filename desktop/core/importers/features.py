@@ -172,8 +172,8 @@ def unstated_blank(table, raw: dict[str, list[str] | None]):
     of the defaults "unknown"/"ground"), so merging keeps a known unit's value; the merge
     gives new units the defaults."""
     changes = {}
-    for field, column in (("affiliation", "affiliations"), ("domain", "domains")):
-        values = raw.get(field)
+    for name, column in (("affiliation", "affiliations"), ("domain", "domains")):
+        values = raw.get(name)
         if values is None:
             changes[column] = np.full(len(table), "", dtype=object)
             continue

@@ -33,7 +33,7 @@ import numpy as np
 from desktop.core.atomic import atomic_write, fsync_path
 from desktop.core.commands import CommandStack
 from desktop.core.document import Document
-from desktop.core.recovery.records import command_from, record_of
+from desktop.core.recovery.records import record_of
 
 INLINE_MAX = 64  # arrays up to this size are written in the line itself
 
