@@ -64,19 +64,22 @@ def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
     position = {u: i for i, u in enumerate(old.ids.tolist())}
     at = np.fromiter(map(position.get, new.ids.tolist(), itertools.repeat(-1)), dtype=np.int64, count=len(new))
     known, fresh = at >= 0, at < 0
+    any_known, all_fresh = bool(known.any()), bool(fresh.all())
+    defaults = {"affiliations": "unknown", "domains": "ground"}  # for new units the file says nothing of
     cols = {}
     for f in fields(UnitTable):
         old_col, new_col = getattr(old, f.name), getattr(new, f.name)
-        merged = old_col.copy()
-        if known.any():
+        merged = old_col
+        if any_known:
+            merged = old_col.copy()
             update = new_col[known]
             if f.name in _TEXT:
-                keep_old = update == ""
-                update = np.where(keep_old, merged[at[known]], update)
+                update = np.where(update == "", merged[at[known]], update)
             merged[at[known]] = update
-        cols[f.name] = np.concatenate([merged, new_col[fresh]])
-    for column, default in (("affiliations", "unknown"), ("domains", "ground")):  # not stated: the default
-        cols[column] = np.where(cols[column] == "", default, cols[column])
+        added = new_col if all_fresh else new_col[fresh]
+        if f.name in defaults and len(added):
+            added = np.where(added == "", defaults[f.name], added)
+        cols[f.name] = np.concatenate([merged, added])
     return UnitTable(**cols)
 
 

@@ -36,10 +36,6 @@ EXTRA_ALIASES = {
 FIELDS = tuple(_ALIASES) + tuple(EXTRA_ALIASES)
 _FIELD = {**_FIELD_OF, **{a: f for f, aliases in EXTRA_ALIASES.items() for a in aliases}}
 _CHUNK = 100_000
-
-
-class _Stripped(list):
-    """A column known to need no str.strip."""
 _SAMPLE = 8
 
 
@@ -60,12 +56,13 @@ def _read_text(path, progress: Progress | None) -> tuple[str, str]:
     return name, text
 
 
-def _split_plain(text: str, delimiter: str, width: int) -> list[list[str]] | None:
-    """Columns of a table without quotes whose every line has `width` fields, split by
-    str methods only (no per-row Python): None when the table is not that simple."""
+def _split_plain(text: str, delimiter: str, width: int) -> tuple[list[list[str]], bool] | None:
+    """(columns, padded) of a table without quotes whose every line has `width` fields,
+    split by str methods only (no per-row Python); `padded`: some field has blanks around
+    it (strip them). None when the table is not that simple."""
     if '"' in text:
         return None
-    body = text.replace("\r\n", "\n").rstrip("\n")
+    body = (text.replace("\r\n", "\n") if "\r" in text else text).rstrip("\n")
     if not body:
         return None
     # Fields per line, counted on the bytes in numpy: delimiters between consecutive newlines.
@@ -75,39 +72,40 @@ def _split_plain(text: str, delimiter: str, width: int) -> list[list[str]] | Non
     per_line = np.diff(np.searchsorted(delimiters, np.concatenate([[-1], newlines, [len(raw)]])))
     if not (per_line == width - 1).all():
         return None
-    flat = body.replace("\n", delimiter).split(delimiter)
-    columns = [flat[j::width] for j in range(width)]
     # A blank or tab beside a separator (or at either end) means some field needs stripping.
-    blank = (raw == 32) | (raw == 9)
-    separator = (raw == 10) | (raw == 13) | (raw == ord(delimiter))
-    if blank[0] or blank[-1] or (blank[:-1] & separator[1:]).any() or (separator[:-1] & blank[1:]).any():
-        return columns
-    return [_Stripped(c) for c in columns]
+    blanks = np.flatnonzero((raw == 32) | (raw == 9))
+    around = np.concatenate([raw[blanks[blanks > 0] - 1], raw[blanks[blanks < len(raw) - 1] + 1]])
+    padded = bool(len(blanks)) and (blanks[0] == 0 or blanks[-1] == len(raw) - 1
+                                    or bool(np.isin(around, (10, 13, ord(delimiter))).any()))
+    flat = body.replace("\n", delimiter).split(delimiter)
+    return [flat[j::width] for j in range(width)], padded
 
 
 def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], int, list[list[str]], np.ndarray,
-                                                                      dict[int, list[str]]]:
-    """(header, header line, columns, line number of each row, problems by row); blank
-    rows dropped, short rows padded, rows with extra fields marked as problems."""
+                                                                      dict[int, list[str]], bool]:
+    """(header, header line, columns, line number of each row, problems by row, whether
+    fields need stripping); blank rows dropped, short rows padded, rows with extra fields
+    marked as problems."""
     first = text.lstrip("\r\n").partition("\n")[0]
     delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    head = csv.reader(io.StringIO(text[:1 << 16], newline=""), delimiter=delimiter)  # the header's lines only
     try:
-        header = next(r for r in reader if any(f.strip() for f in r))
+        header = next(r for r in head if any(f.strip() for f in r))
     except csv.Error as exc:
-        raise InputError(f"{name}:{reader.line_num}: not CSV ({exc})") from None
+        raise InputError(f"{name}:{head.line_num}: not CSV ({exc})") from None
     except StopIteration:
         raise InputError(f"{name}: empty file") from None
-    header_line, width = reader.line_num, len(header)
+    header_line, width = head.line_num, len(header)
     body_start = 0
     for _ in range(header_line):  # the text after the header's line(s)
-        body_start = text.index("\n", body_start) + 1 if "\n" in text[body_start:] else len(text)
+        body_start = text.find("\n", body_start) + 1 or len(text)
     body = text[body_start:]
-    columns = _split_plain(body, delimiter, width)
-    if columns is not None:
-        n = len(columns[0])
+    plain = _split_plain(body, delimiter, width)
+    if plain is not None:
+        columns, padded = plain
         step(progress, 0.6, "Parsing rows")
-        return header, header_line, columns, header_line + 1 + np.arange(n), {}
+        return header, header_line, columns, header_line + 1 + np.arange(len(columns[0])), {}, padded
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     lines: list[int] = []
     total = max(len(text), 1)
@@ -116,13 +114,13 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
             chunk = []
             for row in itertools.islice(reader, _CHUNK):
                 chunk.append(row)
-                lines.append(reader.line_num)
+                lines.append(header_line + reader.line_num)
             if not chunk:
                 break
             rows.extend(chunk)
             step(progress, 0.25 + 0.35 * min(1.0, len(rows) * (len(first) + 1) / total), "Parsing rows")
     except csv.Error as exc:
-        raise InputError(f"{name}:{reader.line_num}: not CSV ({exc})") from None
+        raise InputError(f"{name}:{header_line + reader.line_num}: not CSV ({exc})") from None
     keep = [i for i, r in enumerate(rows) if "".join(r).strip()]
     rows = [rows[i] for i in keep]
     problems = {k: [f"{len(r)} fields, the header has {width} (an unquoted comma?)"]
@@ -130,7 +128,7 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
     columns = [list(c) for c in itertools.zip_longest(*rows, fillvalue="")][:width] if rows else [[] for _ in header]
     while len(columns) < width:
         columns.append([""] * len(rows))
-    return header, header_line, columns, np.asarray(lines, dtype=np.int64)[keep], problems
+    return header, header_line, columns, np.asarray(lines, dtype=np.int64)[keep], problems, True
 
 
 def auto_mapping(header: list[str]) -> tuple[ColumnMapping, list[str]]:
@@ -171,14 +169,18 @@ def parse_times(values: list[str], problems: dict[int, list[str]]) -> np.ndarray
 
 def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | None = None) -> ImportedData:
     """Import a CSV file (see the module doc). Raises InputError (or NeedsMapping)."""
-    name, text = _read_text(path, progress)
     gc_was_on = gc.isenabled()
-    gc.disable()  # millions of new strings, no cycles: the collector would only slow this down
+    gc.disable()  # millions of new strings and lists, no cycles: the collector would only slow this down
     try:
-        header, header_line, by_column, line_of, problems = _table(name, text, progress)
+        return _read_csv(path, progress, mapping)
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) -> ImportedData:
+    name, text = _read_text(path, progress)
+    header, header_line, by_column, line_of, problems, padded = _table(name, text, progress)
     del text
     if not len(line_of):
         raise InputError(f"{name}: no rows after the header")
@@ -204,8 +206,7 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
         if j is None or j >= len(by_column):
             return None
         if j not in stripped:
-            column = by_column[j]
-            stripped[j] = column if isinstance(column, _Stripped) else list(map(str.strip, column))
+            stripped[j] = list(map(str.strip, by_column[j])) if padded else by_column[j]
         return stripped[j]
 
     n = len(line_of)
@@ -282,6 +283,6 @@ def table_preview(path, rows: int = _SAMPLE) -> tuple[list[str], list[list[str]]
     """Header and first rows (for the column-mapping dialog)."""
     name, text = _read_text(path, None)
     head = text[: 1 << 20]
-    header, _, columns, _, _ = _table(name, head[: head.rfind("\n") + 1] or head, None)
+    header, _, columns, _, _, _ = _table(name, head[: head.rfind("\n") + 1] or head, None)
     return header, [list(r) for r in zip(*(c[:rows] for c in columns))]
 

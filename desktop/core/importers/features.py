@@ -177,6 +177,8 @@ def unstated_blank(table, raw: dict[str, list[str] | None]):
         if values is None:
             changes[column] = np.full(len(table), "", dtype=object)
             continue
+        if "" not in values:
+            continue
         blank = {uid for uid, v in zip(raw["id"], values) if not v}
         if blank:
             col = getattr(table, column).copy()
