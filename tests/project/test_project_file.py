@@ -111,7 +111,7 @@ def _rewrite(src, dst, sql, *args):
     ("UPDATE units SET unit_id='SDF-01' WHERE fid=3", (), "layer 'units': feature 3: duplicate unit_id 'SDF-01'"),
     ("UPDATE units SET geom=X'47500001E6100000010100000000000000000000000000000000005940' WHERE fid=2", (),
      "layer 'units': feature 2: position outside"),
-    ("UPDATE line SET geom=X'4750' WHERE fid=1", (), "line: feature 1: not a GeoPackage geometry"),
+    ("UPDATE line SET geom=X'4750' WHERE fid=1", (), "layer 'line': feature 1: not a GeoPackage geometry"),
     ("UPDATE tracks SET unit_id='NOPE' WHERE fid=1", (), "unit_id 'NOPE' is not in the units layer"),
     ("UPDATE calls SET units='[1,2' WHERE fid=4", (), "layer 'calls': feature 4: units"),
     ("UPDATE calls SET category='chat' WHERE fid=1", (), "category 'chat'"),
@@ -225,3 +225,34 @@ def test_tracks_without_time_values_are_refused(saved, tmp_path):
         _copy_with_gdal(path, theirs)
     with pytest.raises(ProjectError, match="layer 'tracks': feature 1: the track has no M"):
         load_project(theirs)
+
+
+def test_a_2_gb_file_is_refused_at_once(tmp_path):
+    import time
+    p = tmp_path / "huge.gpkg"
+    with open(p, "wb") as f:
+        f.truncate(2 << 30)  # sparse
+    start = time.perf_counter()
+    with pytest.raises(ProjectError, match="huge.gpkg: not a GeoPackage"):
+        load_project(p)
+    assert time.perf_counter() - start < 1.0
+
+
+def _polygon_blob(coords):
+    import struct
+    c = np.array(coords, dtype=float)
+    return bytes.fromhex("47500001E6100000") + struct.pack("<BIII", 1, 3, 1, len(c)) + c.tobytes()
+
+
+@pytest.mark.parametrize("coords, message", [
+    ([(38, 35), (40, 35), (40, 36), (38, 36)], "feature 1: unreadable geometry (Points of LinearRing do not form a "
+                                                "closed linestring)"),
+    ([(38, 35), (40, 35), (40, 100), (38, 35)], "feature 1: a vertex lies outside"),
+    ([(38, 35), (40, 35), (np.inf, 36), (38, 35)], "feature 1: a coordinate is not a finite number"),
+])
+def test_unclosed_or_impossible_ao_ring_is_refused(saved, tmp_path, coords, message):
+    _, path = saved
+    bad = _rewrite(path, tmp_path / "ring.gpkg", "UPDATE ao SET geom=? WHERE fid=1", _polygon_blob(coords))
+    with pytest.raises(ProjectError) as err:
+        load_project(bad)
+    assert str(err.value).startswith(f"{bad}: layer 'ao': {message}")

@@ -128,13 +128,15 @@ def points_from_blobs(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray] 
 
 def parse_geometries(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray]:
     """(shapely geometries, srs ids) for a column of blobs (None for NULL geometries);
-    GeoPackageError names the feature (fid order, from 1) of an unreadable blob."""
+    GeoPackageError names `where` (unless empty) and the feature (fid order, from 1) of an
+    unreadable blob."""
+    prefix = f"{where}: " if where else ""
     wkbs, srs = [], np.zeros(len(blobs), dtype=np.int64)
     for i, blob in enumerate(blobs):
         if blob is None:
             wkbs.append(None)
             continue
-        srs[i], wkb, empty = split_blob(blob, f"{where}: feature {i + 1}")
+        srs[i], wkb, empty = split_blob(blob, f"{prefix}feature {i + 1}")
         wkbs.append(wkb)
     try:
         return shapely.from_wkb(np.array(wkbs, dtype=object), on_invalid="raise"), srs
@@ -143,7 +145,8 @@ def parse_geometries(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray]:
             try:
                 shapely.from_wkb(w, on_invalid="raise")
             except shapely.errors.GEOSException as exc:
-                raise GeoPackageError(f"{where}: feature {i + 1}: unreadable geometry ({exc})") from None
+                reason = str(exc).split(": ", 1)[-1]
+                raise GeoPackageError(f"{prefix}feature {i + 1}: unreadable geometry ({reason})") from None
         raise
 
 

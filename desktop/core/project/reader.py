@@ -117,8 +117,8 @@ def _layer(raw: RawProject, layer: str) -> Iterator[dict[str, list]]:
         raise ProjectError(f"{raw.name}: layer {layer!r}: {exc}") from None
 
 
-def _geometries(cols: dict[str, list], where: str, kinds: tuple[str, ...]) -> np.ndarray:
-    geoms, srs = parse_geometries(cols["geom"], where)
+def _geometries(cols: dict[str, list], kinds: tuple[str, ...]) -> np.ndarray:
+    geoms, srs = parse_geometries(cols["geom"], "")  # the caller's _layer names the file and layer
     for i, (g, s) in enumerate(zip(geoms.tolist(), srs.tolist())):
         if g is None or g.is_empty:
             raise ValueError(f"feature {i + 1}: no geometry")
@@ -138,7 +138,7 @@ def _check_lonlat(xy: np.ndarray, what: str) -> None:
 
 def _one(raw: RawProject, layer: str, kind: str) -> tuple[np.ndarray, dict[str, list]]:
     with _layer(raw, layer) as cols:
-        geoms = _geometries(cols, layer, (kind,))
+        geoms = _geometries(cols, (kind,))
         if len(geoms) != 1:
             raise ValueError(f"holds {len(geoms)} features; expected exactly one")
         g = geoms[0]
@@ -169,7 +169,7 @@ def _line(raw: RawProject, ao: AreaOfOperations) -> DeconflictionLine:
 
 def _revisions(raw: RawProject) -> RevisionLog:
     with _layer(raw, "line_revisions") as cols:
-        geoms = _geometries(cols, "line_revisions", ("LineString",))
+        geoms = _geometries(cols, ("LineString",))
         times = schema.epoch_times(cols["effective"], "effective")
         revs = []
         for i, g in enumerate(geoms.tolist()):
@@ -185,7 +185,7 @@ def _units(raw: RawProject) -> UnitTable:
     with _layer(raw, "units") as cols:
         fast = points_from_blobs(cols["geom"], "units")
         if fast is None:
-            geoms = _geometries(cols, "units", ("Point",))
+            geoms = _geometries(cols, ("Point",))
             lon, lat = shapely.get_x(geoms), shapely.get_y(geoms)
         else:
             lon, lat = fast
@@ -212,7 +212,7 @@ def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
     with _layer(raw, "tracks") as cols:
         if not cols["geom"]:
             return Tracks.empty(len(units))
-        geoms = _geometries(cols, "tracks", ("LineString",))
+        geoms = _geometries(cols, ("LineString",))
         if not shapely.has_m(geoms).all():
             bad = int(np.argmin(shapely.has_m(geoms)))
             raise ValueError(f"feature {bad + 1}: the track has no M (time) values")
@@ -274,7 +274,7 @@ def _places(raw: RawProject) -> tuple[Place, ...]:
     with _layer(raw, "places") as cols:
         if not cols["geom"]:
             return ()
-        geoms = _geometries(cols, "places", ("Point",))
+        geoms = _geometries(cols, ("Point",))
         return tuple(Place(schema.text(n), float(shapely.get_x(g)), float(shapely.get_y(g)))
                      for n, g in zip(cols["name"], geoms.tolist()))
 
@@ -283,7 +283,7 @@ def _annotations(raw: RawProject) -> Annotations:
     with _layer(raw, "annotations") as cols:
         if not cols["geom"]:
             return Annotations()
-        geoms = _geometries(cols, "annotations", ("Point", "LineString", "Polygon"))
+        geoms = _geometries(cols, ("Point", "LineString", "Polygon"))
         items = []
         for i, g in enumerate(geoms.tolist()):
             xy = shapely.get_coordinates(g.exterior if g.geom_type == "Polygon" else g)
