@@ -17,7 +17,8 @@ from desktop.gui.progress import run_with_progress
 
 PROJECT_FILTER = "Deconflict project (*.gpkg)"
 MAX_RECENT = 8
-AUTOSAVE_SECONDS = 120  # how often the recovery snapshot is refreshed (the project file is never autosaved)
+AUTOSAVE_SECONDS = 120  # how often the recovery snapshot may be refreshed (the project file is never autosaved)
+AUTOSAVE_MIN_EDITS = 20  # ... when this many edits wait in the journal (fewer replay instantly)
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
@@ -170,12 +171,12 @@ class ProjectFiles(QtCore.QObject):
         self.journal.on_error = lambda message: self.window.status.showMessage(message, 30000)
         self.autosave.start()
 
-    def checkpoint(self) -> bool:
+    def checkpoint(self, min_edits: int = AUTOSAVE_MIN_EDITS) -> bool:
         """Autosave: refresh the recovery snapshot (never the project file)."""
         if self.journal is None or self.journal.failed:
             return False
         try:
-            return self.journal.checkpoint()
+            return self.journal.checkpoint(min_edits)
         except OSError as exc:
             self.window.status.showMessage(f"Autosave failed: {exc}", 20000)
             return False

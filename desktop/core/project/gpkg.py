@@ -114,7 +114,7 @@ def split_blob(blob: bytes, where: str) -> tuple[int, bytes, bool]:
 def points_from_blobs(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Fast path: (lon, lat) when every blob is a little-endian 2-D point without envelope
     (what this module writes); None otherwise."""
-    if not blobs or any(b is None or len(b) != _POINT.itemsize for b in blobs):
+    if not blobs or None in blobs or set(map(len, blobs)) != {_POINT.itemsize}:
         return None
     rec = np.frombuffer(b"".join(blobs), dtype=_POINT)
     if (not np.all(rec["magic"] == b"GP") or not np.all((rec["flags"] & 0x2F) == 0x01)

@@ -193,7 +193,7 @@ def _units(raw: RawProject) -> UnitTable:
         bad = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
         if bad.any():
             raise ValueError(f"feature {int(np.argmax(bad)) + 1}: position outside -180..180 / -90..90")
-        ids = [schema.text(v) for v in cols["unit_id"]]
+        ids = schema.texts(cols["unit_id"])
         if len(set(ids)) != len(ids):
             seen: set[str] = set()
             dup = next(i for i, v in enumerate(ids) if v in seen or seen.add(v))
@@ -202,7 +202,7 @@ def _units(raw: RawProject) -> UnitTable:
             raise ValueError(f"feature {ids.index('') + 1}: no unit_id")
 
         def col(name: str) -> np.ndarray:
-            return np.array([schema.text(v) for v in cols[name]], dtype=object)
+            return np.array(schema.texts(cols[name]), dtype=object)
 
         return UnitTable(np.array(ids, dtype=object), col("name"), col("side"), col("affiliation"), col("domain"),
                          lon, lat, col("echelon"), col("symbol"))
@@ -227,12 +227,12 @@ def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
         keep = (np.arange(len(index)) - start[index]) < reports[index]
         coords, index = coords[keep], index[keep]
         _check_lonlat(coords[:, :2], "a track")
-        position = {u: i for i, u in enumerate(units.ids.tolist())}
+        position = dict(zip(units.ids.tolist(), range(len(units))))
         unit_of = []
-        for k, uid in enumerate(cols["unit_id"]):
-            if schema.text(uid) not in position:
+        for k, uid in enumerate(schema.texts(cols["unit_id"])):
+            if uid not in position:
                 raise ValueError(f"feature {k + 1}: unit_id {uid!r} is not in the units layer")
-            unit_of.append(position[schema.text(uid)])
+            unit_of.append(position[uid])
         if len(set(unit_of)) != len(unit_of):
             raise ValueError("two tracks for one unit")
         time = coords[:, 2]
@@ -258,7 +258,7 @@ def _calls(raw: RawProject) -> CallLog:
             links.append(got)
 
         def texts(name: str) -> list[str]:
-            return [schema.text(v) for v in cols[name]]
+            return schema.texts(cols[name])
 
         return CallLog.from_columns(
             ids=texts("call_id"), start=schema.epoch_times(cols["start"], "start"),

@@ -102,5 +102,13 @@ def text(value) -> str:
     return "" if value is None else str(value)
 
 
+def texts(values) -> list[str]:
+    """A column as str ("" for NULL); no per-value work when it is all text already."""
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    if set(map(type, values)) <= {str}:
+        return values
+    return [text(v) for v in values]
+
+
 def number(value, default: float = math.nan) -> float:
     return default if value is None else float(value)

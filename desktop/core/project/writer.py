@@ -67,7 +67,7 @@ def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
     sector_ids = np.array([s.id for s in sectors] + [None], dtype=object)[np.asarray(c.sector, dtype=np.intp)]
     dist = np.round(c.distance_km, 6)
     dist_list = [None if d != d else d for d in dist.tolist()]
-    cols = [point_blobs(u.lon, u.lat)] + [[schema.text(x) for x in col.tolist()] for col in
+    cols = [point_blobs(u.lon, u.lat)] + [schema.texts(col) for col in
                                          (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols)]
     cols += [sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(), c.wrong_side.astype(int).tolist()]
     _layer(w, "units", zip(*cols), _extent(u.lon, u.lat))

@@ -51,6 +51,11 @@ class _Codec:
                 items = value.tolist()
                 if len(items) <= INLINE_MAX:
                     return {"$objects": items}
+                if set(map(type, items)) <= {str}:  # text columns: joined by NUL (fast both ways)
+                    joined = "\0".join(items)
+                    if joined.count("\0") == len(items) - 1:
+                        return {"$strings_file": self._write(".txt", joined.encode("utf-8", "surrogatepass")),
+                                "count": len(items)}
                 return {"$objects_file": self._write(".json", json.dumps(items, ensure_ascii=False).encode())}
             if value.size <= INLINE_MAX:
                 return {"$array": value.tolist(), "dtype": value.dtype.str, "shape": list(value.shape)}
@@ -71,6 +76,11 @@ class _Codec:
                 return np.load(self.folder / value["$npy"], allow_pickle=False)
             if "$objects" in value:
                 return np.array(value["$objects"], dtype=object)
+            if "$strings_file" in value:
+                text = (self.folder / value["$strings_file"]).read_bytes().decode("utf-8", "surrogatepass")
+                out = np.empty(value["count"], dtype=object)
+                out[:] = text.split("\0") if value["count"] else []
+                return out
             if "$objects_file" in value:
                 items = json.loads((self.folder / value["$objects_file"]).read_text(encoding="utf-8"))
                 out = np.empty(len(items), dtype=object)
@@ -227,9 +237,11 @@ class EditJournal:
             "pid": os.getpid(), "started": self.started, "project": str(self.project) if self.project else None,
             "title": self.doc.title, "base_unsaved": self.base_unsaved})
 
-    def checkpoint(self) -> bool:
-        """Autosave: a snapshot if anything changed since the last one (True if written)."""
-        if not self.edits_since_snapshot:
+    def checkpoint(self, min_edits: int = 1) -> bool:
+        """Autosave: a snapshot when at least `min_edits` edits were journaled since the last
+        one (True if written). A few edits replay instantly; a snapshot of a huge document
+        takes seconds, so the GUI asks for one only when the journal has grown."""
+        if self.edits_since_snapshot < max(min_edits, 1):
             return False
         self.snapshot(unsaved=True)
         return True
