@@ -139,3 +139,16 @@ def test_import_failures_leave_the_project_untouched(capsys, tmp_path):
     assert project.read_bytes() == before
     code, out, err = run(capsys, "import", project, tmp_path / "vertices.csv", "--as", "line")
     assert code == 0 and "line of 3 vertices" in out and len(load_project(project).line) == 3
+
+
+@pytest.mark.parametrize("layer, kind", [("line", "LineString"), ("sectors", "Polygon"), ("units", "Point")])
+@pytest.mark.parametrize("fmt", ["geojson", "kml"])
+def test_gdal_reads_the_exports(capsys, demo_project, tmp_path, layer, kind, fmt):
+    pyogrio = pytest.importorskip("pyogrio")
+    out = tmp_path / f"{layer}.{fmt}"
+    assert cli.main(["export-data", str(demo_project), "--layer", layer, str(out)]) == 0
+    import shapely
+    meta, _, geometry, _ = pyogrio.raw.read(out)
+    kinds = {g.geom_type for g in shapely.from_wkb(geometry)}
+    assert len(geometry) == {"line": 1, "sectors": 2, "units": 44}[layer] and kinds == {kind}
+    assert meta["crs"] == "EPSG:4326"
