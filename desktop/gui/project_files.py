@@ -202,8 +202,10 @@ class ProjectFiles(QtCore.QObject):
         the document open and unsaved."""
         from desktop.core.project import save_project
         try:
-            run_with_progress(self.window, "Saving", lambda progress: save_project(self.document, path, progress),
-                              cancellable=False)
+            run_with_progress(self.window, "Saving", lambda progress: save_project(self.document, path, progress))
+        except Cancelled:  # the new file was being written beside the old one: nothing changed
+            self.window.status.showMessage(f"Save cancelled: {path.name} was not changed", 10000)
+            return False
         except SaveError as exc:
             show_error(self.window, "Save failed", f"{exc}\n\nThe project is still open with its unsaved changes.")
             self.window.status.showMessage(f"Save failed: {exc}", 15000)

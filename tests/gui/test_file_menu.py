@@ -172,3 +172,22 @@ def test_deconflict_project_gpkg_opens_that_project(qapp, tmp_path, monkeypatch,
     doc, path = app._initial_document(str(tmp_path / "bad.gpkg"))
     assert path is None and doc.title == "Euphrates 2017 (demo)" and "bad.gpkg: not a GeoPackage" in shown[0]
     assert "bad.gpkg: not a GeoPackage" in capsys.readouterr().err
+
+
+def test_cancelling_a_save_leaves_the_old_file(app_window, answers, tmp_path, monkeypatch):
+    from desktop.core.progress import Cancelled
+    path = tmp_path / "plan.gpkg"
+    answers["save"].append(str(path))
+    assert app_window.files.save_as()
+    before = path.read_bytes()
+    move_a_vertex(app_window)
+
+    def cancel_midway(parent, title, work, **kw):
+        def progress(fraction, message):
+            if fraction > 0.3:
+                raise Cancelled(title)
+        return work(progress)
+    monkeypatch.setattr(project_files, "run_with_progress", cancel_midway)
+    assert not app_window.files.save()
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["plan.gpkg"]
+    assert app_window.files.is_dirty() and "Save cancelled" in app_window.status.currentMessage()

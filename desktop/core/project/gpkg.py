@@ -13,11 +13,12 @@ without it (QGIS offers to build one).
 """
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import struct
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -34,7 +35,7 @@ _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _HEAD = struct.Struct("<2sBBi")           # magic, version, flags, srs_id (little-endian)
 _POINT = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
                    ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
-ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+CHUNK = 100_000  # rows per insert/fetch batch: progress and Cancel between batches
 
 
 class GeoPackageError(ValueError):
@@ -188,17 +189,24 @@ class GeoPackageWriter:
 
     def add_layer(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], *,
                   geometry_type: str | None = None, m: bool = False,
-                  extent: Sequence[float] | None = None, description: str = "") -> None:
+                  extent: Sequence[float] | None = None, description: str = "",
+                  on_rows: Callable[[int], None] | None = None) -> None:
         """A features layer (geometry_type "POINT", "LINESTRING", "POLYGON", "GEOMETRY", ...;
-        each row starts with its blob) or, without geometry_type, an attributes table."""
+        each row starts with its blob) or, without geometry_type, an attributes table.
+        `on_rows(n)` is told the rows written so far, every CHUNK rows (progress, cancel)."""
         cols = [f"{quote(c.name)} {c.type}" for c in columns]
         if geometry_type:
             cols.insert(0, f"geom {geometry_type}")
         self.conn.execute(f"CREATE TABLE {quote(name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
                           + ", ".join(cols) + ")")
         names = (["geom"] if geometry_type else []) + [c.name for c in columns]
-        self.conn.executemany(f"INSERT INTO {quote(name)} ({', '.join(map(quote, names))}) "
-                              f"VALUES ({', '.join('?' * len(names))})", rows)
+        sql = f"INSERT INTO {quote(name)} ({', '.join(map(quote, names))}) VALUES ({', '.join('?' * len(names))})"
+        rows, done = iter(rows), 0
+        while chunk := list(itertools.islice(rows, CHUNK)):
+            self.conn.executemany(sql, chunk)
+            done += len(chunk)
+            if on_rows is not None:
+                on_rows(done)
         kind = "features" if geometry_type else "attributes"
         ext = tuple(extent) if extent is not None and np.all(np.isfinite(extent)) else (None,) * 4
         self.conn.execute("INSERT INTO gpkg_contents VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -276,8 +284,12 @@ class GeoPackageReader:
     def columns(self, table: str) -> list[tuple[str, str]]:
         return [(str(r[1]), str(r[2]).upper()) for r in self.query(f"PRAGMA table_info({quote(table)})")]
 
-    def read(self, table: str, columns: Sequence[str]) -> dict[str, list]:
-        """The named columns of `table` in fid order, as lists."""
+    def count(self, table: str) -> int:
+        return int(self.query(f"SELECT count(*) FROM {quote(table)}")[0][0])
+
+    def read(self, table: str, columns: Sequence[str], on_rows: Callable[[int], None] | None = None) -> dict[str, list]:
+        """The named columns of `table` in fid order, as lists; `on_rows(n)` is told the
+        rows read so far, every CHUNK rows."""
         if table not in self.tables:
             raise GeoPackageError(f"{self.name}: no layer {table!r}")
         have = {c for c, _ in self.columns(table)}
@@ -285,7 +297,16 @@ class GeoPackageReader:
         if missing:
             raise GeoPackageError(f"{self.name}: layer {table!r} has no column {missing[0]!r}")
         pk = next((c for c, _ in self.columns(table) if c.lower() == "fid"), "rowid")
-        rows = self.query(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} ORDER BY {quote(pk)}")
+        try:
+            cursor = self.conn.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "
+                                       f"ORDER BY {quote(pk)}")
+            rows: list[tuple] = []
+            while chunk := cursor.fetchmany(CHUNK):
+                rows.extend(chunk)
+                if on_rows is not None:
+                    on_rows(len(rows))
+        except sqlite3.DatabaseError as exc:
+            raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
         cols = list(zip(*rows)) if rows else [() for _ in columns]
         return {c: list(v) for c, v in zip(columns, cols)}
 

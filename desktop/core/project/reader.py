@@ -61,7 +61,8 @@ def is_project(path) -> bool:
         return False
 
 
-def read_raw(path, name: str | None = None) -> RawProject:
+def read_raw(path, name: str | None = None, progress: Progress | None = None) -> RawProject:
+    """The raw tables; `progress` goes from 0 to 0.5 as rows are read."""
     name = name or str(path)
     try:
         with GeoPackageReader(path, name) as r:
@@ -76,11 +77,16 @@ def read_raw(path, name: str | None = None) -> RawProject:
                 raise ProjectError(f"{name}: {schema.META}: schema_version {meta.get('schema_version')!r} "
                                    "is not a number") from None
             raw = RawProject(name, version, meta)
-            for table in r.tables:
-                if table.startswith(("gpkg_", "sqlite_", "rtree_")) or table == schema.META:
-                    continue
+            tables = [t for t in sorted(r.tables) if not t.startswith(("gpkg_", "sqlite_", "rtree_"))
+                      and t != schema.META]
+            sizes = {t: r.count(t) for t in tables} if progress is not None else {}
+            total, done = max(sum(sizes.values()), 1), 0
+            for table in tables:
                 cols = [c for c, _ in r.columns(table)]
-                raw.layers[table] = r.read(table, cols)
+                on_rows = None if progress is None else \
+                    (lambda n, before=done: step(progress, 0.5 * (before + n) / total, "Reading the file"))
+                raw.layers[table] = r.read(table, cols, on_rows)
+                done += sizes.get(table, 0)
             return raw
     except GeoPackageError as exc:
         raise ProjectError(str(exc)) from None
@@ -323,6 +329,6 @@ def build_document(raw: RawProject, progress: Progress | None = None) -> Documen
 def load_project(path, progress: Progress | None = None, name: str | None = None) -> Document:
     """Open a project file. Never writes to it. Raises ProjectError naming file, layer, feature."""
     step(progress, 0.0, "Reading the file")
-    raw = migrate(read_raw(path, name))
+    raw = migrate(read_raw(path, name, progress))
     step(progress, 0.5, "Checking the layers")
     return build_document(raw, progress)

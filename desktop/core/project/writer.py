@@ -24,10 +24,13 @@ def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, floa
     return float(lon[ok].min()), float(lat[ok].min()), float(lon[ok].max()), float(lat[ok].max())
 
 
-def _layer(w: GeoPackageWriter, name: str, rows, extent=None, m: bool = False) -> None:
+def _layer(w: GeoPackageWriter, name: str, rows, extent=None, m: bool = False, total: int = 0) -> None:
+    """Add one layer of schema.LAYERS; with `total` rows, progress is reported as they go."""
     geometry_type, columns = schema.LAYERS[name]
+    report = getattr(w, "report", None)
+    on_rows = (lambda n: report(n / total)) if report is not None and total else None
     w.add_layer(name, columns, rows, geometry_type=geometry_type, m=m, extent=extent,
-                description=schema.DESCRIPTIONS[name])
+                description=schema.DESCRIPTIONS[name], on_rows=on_rows)
 
 
 def _meta(doc: Document) -> list[tuple[str, str]]:
@@ -70,7 +73,7 @@ def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
     cols = [point_blobs(u.lon, u.lat)] + [schema.texts(col) for col in
                                          (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols)]
     cols += [sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(), c.wrong_side.astype(int).tolist()]
-    _layer(w, "units", zip(*cols), _extent(u.lon, u.lat))
+    _layer(w, "units", zip(*cols), _extent(u.lon, u.lat), total=len(u))
 
 
 def _tracks(w: GeoPackageWriter, doc: Document) -> None:
@@ -100,7 +103,7 @@ def _calls(w: GeoPackageWriter, doc: Document) -> None:
     cols += [getattr(calls, k).tolist() for k in ("initiator", "from_station", "to_station", "operator",
                                                   "category", "priority", "summary", "outcome")]
     cols += [links, lon, lat, calls.revision.tolist()]
-    _layer(w, "calls", zip(*cols))
+    _layer(w, "calls", zip(*cols), total=len(calls))
 
 
 def _places_and_annotations(w: GeoPackageWriter, doc: Document) -> None:
@@ -136,6 +139,8 @@ def write_project(doc: Document, path, progress: Progress | None = None) -> None
         _layer(w, schema.META, _meta(doc))
         for k, (what, write) in enumerate(_STEPS):
             step(progress, k / len(_STEPS), f"Saving {what}")
+            w.report = None if progress is None else \
+                (lambda f, k=k, what=what: step(progress, (k + f) / len(_STEPS), f"Saving {what}"))
             write(w, doc)
         w.close()
     except BaseException:
