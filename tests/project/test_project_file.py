@@ -256,3 +256,18 @@ def test_unclosed_or_impossible_ao_ring_is_refused(saved, tmp_path, coords, mess
     with pytest.raises(ProjectError) as err:
         load_project(bad)
     assert str(err.value).startswith(f"{bad}: layer 'ao': {message}")
+
+
+def test_a_save_during_a_drag_saves_the_committed_line(tmp_path):
+    from desktop.core.demo import demo_document
+    doc = demo_document()
+    committed = doc.line
+    doc.set_preview(doc.line.moved(2, doc.line.vertices[2, 0], doc.line.vertices[2, 1] - 0.3))
+    save_project(doc, tmp_path / "p.gpkg")
+    doc.set_preview(None)
+    again = load_project(tmp_path / "p.gpkg")
+    assert again.line == committed
+    meta, _, _, columns = pyogrio.raw.read(tmp_path / "p.gpkg", layer="units")
+    sector = dict(zip(meta["fields"], columns))["sector"].tolist()
+    ids = doc.analysis.classification.sector
+    assert sector == [doc.analysis.sectors.sectors[k].id if k >= 0 else None for k in ids]

@@ -53,7 +53,8 @@ def _ao_and_lines(w: GeoPackageWriter, doc: Document) -> None:
 
 
 def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
-    analysis = doc.analysis
+    # The committed line's analysis, even if an autosave lands in the middle of a drag.
+    analysis = doc.analysis if doc.shown_line is doc.line else doc.analyse(doc.line)
     sectors = analysis.sectors.sectors
     c = analysis.classification
     proj = doc.analysis_projection
