@@ -197,3 +197,10 @@ def test_read_csv_directly_reports_progress(tmp_path):
     seen = []
     read_csv(p, lambda f, m: seen.append(f))
     assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_csv_track_times_must_all_carry_their_offset(tmp_path, registry):
+    rows = "".join(f"A,2017-06-18T14:{m:02d}:00Z,35.8,38.6\n" for m in range(10))
+    p = write(tmp_path, "t.csv", "id,time,lat,lon\n" + rows + "A,2017-06-18 14:30:00X,35.8,38.6\n")
+    data = import_file(p, registry)
+    assert len(data.tracks) == 10 and data.skipped[0].startswith(f"{p}:12: time:")

@@ -153,7 +153,7 @@ def auto_mapping(header: list[str]) -> tuple[ColumnMapping, list[str]]:
 def parse_times(values: list[str], problems: dict[int, list[str]]) -> np.ndarray:
     """ISO 8601 with an offset (fast when all are UTC 'Z' in one layout) or epoch seconds."""
     n = len(values)
-    if n and all(len(v) == 20 and v.endswith("Z") for v in values[:_SAMPLE]):
+    if n and all(len(v) == 20 and v[-1] == "Z" and v[10] == "T" for v in values):
         try:
             return np.array([v[:-1] for v in values], dtype="datetime64[s]").astype(np.int64)
         except ValueError:
