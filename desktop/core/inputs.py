@@ -58,16 +58,21 @@ def _key(header: str) -> str:
 
 
 # -- files and GeoJSON ------------------------------------------------------------------------
+def read_problem(name: str, exc: OSError) -> str:
+    """Why a file could not be read, in the words every reader uses."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{name}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{name}: is a directory, not a file"
+    return f"{name}: cannot read: {exc.strerror or exc}"
+
+
 def _read_text(path) -> tuple[str, str]:
     name = os.fspath(path)
     try:
         data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a file") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(read_problem(name, exc)) from None
     if b"\0" in data[:4096]:
         raise InputError(f"{name}: not a text file")
     try:

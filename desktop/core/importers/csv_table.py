@@ -23,7 +23,7 @@ import numpy as np
 from desktop.core.importers.features import unstated_blank
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
-from desktop.core.inputs import _ALIASES, _FIELD_OF, InputError, _build, _key, parse_positions
+from desktop.core.inputs import _ALIASES, _FIELD_OF, InputError, _build, _key, parse_positions, read_problem
 from desktop.core.progress import Progress, step
 from desktop.core.tracks import parse_time
 
@@ -49,7 +49,7 @@ def _read_text(path, progress: Progress | None) -> tuple[str, str]:
                 done += len(chunk)
                 step(progress, 0.25 * done / size, "Reading")
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(read_problem(name, exc)) from None
     text = decode(name, b"".join(parts))
     if not text.strip():
         raise InputError(f"{name}: empty file")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.core.inputs import InputError
+from desktop.core.inputs import InputError, read_problem
 from desktop.core.line import DeconflictionLine
 from desktop.core.sectors import AreaOfOperations
 from desktop.core.units import UnitTable
@@ -112,12 +112,10 @@ def check_size(path, limit: int) -> tuple[str, int]:
     p = Path(path)
     try:
         size = p.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(read_problem(name, exc)) from None
     if p.is_dir():
-        raise InputError(f"{name}: is a directory, not a file")
+        raise InputError(read_problem(name, IsADirectoryError()))
     if size == 0:
         raise InputError(f"{name}: empty file")
     if size > limit:
@@ -131,7 +129,7 @@ def read_limited(path, limit: int) -> tuple[str, bytes]:
     try:
         return name, Path(path).read_bytes()
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(read_problem(name, exc)) from None
 
 
 def decode(name: str, data: bytes) -> str:

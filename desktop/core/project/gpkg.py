@@ -24,6 +24,8 @@ import numpy as np
 import shapely
 import shapely.errors
 
+from desktop.core.inputs import read_problem
+
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10400         # GeoPackage 1.4
 WGS84 = 4326
@@ -235,12 +237,8 @@ class GeoPackageReader:
         try:
             with open(p, "rb") as f:
                 head = f.read(100)
-        except FileNotFoundError:
-            raise GeoPackageError(f"{self.name}: no such file") from None
-        except IsADirectoryError:
-            raise GeoPackageError(f"{self.name}: is a directory, not a file") from None
         except OSError as exc:
-            raise GeoPackageError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
+            raise GeoPackageError(read_problem(self.name, exc)) from None
         if not head:
             raise GeoPackageError(f"{self.name}: empty file")
         if not head.startswith(b"SQLite format 3\0"):
