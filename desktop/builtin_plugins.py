@@ -60,6 +60,37 @@ EXPORT_COMMAND = Plugin(
     description="`deconflict export`: the briefing map as PNG, JPEG, SVG or PDF, headless",
     contributions=(Contribution("cli_command", "export", "Export map", "desktop.cli_export:add_command"),),
 )
+PROJECT_COMMANDS = Plugin(
+    name="project_commands",
+    description="`deconflict new` and `deconflict export-data`: project files and layer exports",
+    contributions=(Contribution("cli_command", "new", "New project", "desktop.cli_project:add_new_command"),
+                   Contribution("cli_command", "export-data", "Export data",
+                                "desktop.cli_project:add_export_data_command")),
+)
+IMPORTERS = Plugin(
+    name="builtin_importers",
+    description="Import AO, line, units and tracks from CSV, GeoJSON, KML/KMZ, GPX, Shapefile and GeoPackage",
+    contributions=(
+        Contribution("importer", "csv", "CSV table", "desktop.core.importers.csv_table:read_csv",
+                     {"extensions": [".csv", ".tsv", ".txt"]}),
+        Contribution("importer", "geojson", "GeoJSON", "desktop.core.importers.geojson:read_geojson",
+                     {"extensions": [".geojson", ".json"]}),
+        Contribution("importer", "kml", "KML (Google Earth)", "desktop.core.importers.kml:read_kml",
+                     {"extensions": [".kml"]}),
+        Contribution("importer", "kmz", "KMZ (Google Earth)", "desktop.core.importers.kml:read_kmz",
+                     {"extensions": [".kmz"]}),
+        Contribution("importer", "gpx", "GPX (GPS)", "desktop.core.importers.gpx:read_gpx", {"extensions": [".gpx"]}),
+        Contribution("importer", "shapefile", "Shapefile", "desktop.core.importers.shapefile_import:read_shapefile",
+                     {"extensions": [".shp"]}),
+        Contribution("importer", "geopackage", "GeoPackage", "desktop.core.importers.geopackage_import:read_geopackage",
+                     {"extensions": [".gpkg"]}),
+    ),
+)
+IMPORT_COMMAND = Plugin(
+    name="import_command",
+    description="`deconflict import`: bring files into a project",
+    contributions=(Contribution("cli_command", "import", "Import", "desktop.cli_import:add_command"),),
+)
 
 BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND,
-                   DIFF_COMMAND, EXPORT_COMMAND, TIMELINE_PANEL)
+                   DIFF_COMMAND, EXPORT_COMMAND, TIMELINE_PANEL, PROJECT_COMMANDS, IMPORTERS, IMPORT_COMMAND)

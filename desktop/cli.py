@@ -1,4 +1,5 @@
-"""`deconflict` command line. With no sub-command it opens the GUI on the demo.
+"""`deconflict` command line. With no sub-command it opens the GUI on the demo; with a
+project file (`deconflict plan.gpkg`) it opens that project.
 
 Sub-commands are plugins: every `cli_command` contribution in the plugin registry adds one
 (the built-in `sectors` command included), so a third party adds a command the same way.
@@ -49,12 +50,23 @@ def _error(message: object) -> None:
     print(f"{PROG}: error: {text}", file=sys.stderr)
 
 
+def _project_to_open(argv: list[str]) -> str | None:
+    """`deconflict PROJECT.gpkg` opens a project in the application."""
+    if len(argv) == 1 and argv[0].lower().endswith(".gpkg") and not argv[0].startswith("-"):
+        return argv[0]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage or input)."""
     from desktop.core.coords import CoordinateError
     from desktop.core.inputs import InputError
     from desktop.core.line import LineError
     try:
+        project = _project_to_open(sys.argv[1:] if argv is None else argv)
+        if project is not None:
+            from desktop.gui.app import run_gui
+            return run_gui(project=project)
         args = build_parser().parse_args(argv)
         if args.command is None:
             from desktop.gui.app import run_gui

@@ -93,6 +93,8 @@ def add_command(subparsers) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help="the embedded demo's hotline log")
     src.add_argument("--calls", metavar="CSV", help="a calls CSV file (columns: see the README)")
+    from desktop.cli_project import add_project_argument
+    add_project_argument(src)
     p.add_argument("--from", dest="time_from", metavar="T", help="calls that start at or after T")
     p.add_argument("--to", dest="time_to", metavar="T", help="calls that start before T")
     p.add_argument("--unit", metavar="ID", help="only calls linked to unit ID")
@@ -113,7 +115,10 @@ def _load(args) -> CallLog:
     if args.demo:
         from desktop.core.demo import demo_history
         return demo_history()[0]
-    args.calls_parser.error("give --demo or --calls CSV")
+    if args.project:
+        from desktop.cli_project import open_project
+        return open_project(args.project).calls
+    args.calls_parser.error("give --demo or --calls CSV (or --project PROJECT)")
     raise AssertionError  # not reached: error() exits
 
 

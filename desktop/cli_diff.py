@@ -37,7 +37,9 @@ def add_command(subparsers) -> None:
     p.add_argument("rev_b", metavar="REV_B", help="revision id, e.g. august")
     p.add_argument("--demo", action="store_true",
                    help="the embedded demo's revisions (june, august, september) and units")
-    p.add_argument("--units", metavar="UNITS", help="classify these units (CSV or GeoJSON) instead of the demo's")
+    from desktop.cli_project import add_project_argument
+    add_project_argument(p)
+    p.add_argument("--units", metavar="UNITS", help="classify these units (CSV or GeoJSON) instead of the scenario's")
     p.add_argument("--at", metavar="T", help="units where their tracks put them at T (ISO 8601 with offset)")
     p.add_argument("--format", choices=("json", "csv"), default=None,
                    help="output format (default: from the extension of -o, else json)")
@@ -74,13 +76,13 @@ def write_csv(changes: SectorChanges, out: TextIO) -> None:
 
 def run(args) -> int:
     at = time_arg(args.at, "--at")
-    if not args.demo:
-        args.diff_parser.error("give --demo: line revisions come from the demo scenario for now")
+    if args.demo == bool(args.project):
+        args.diff_parser.error("give --demo or --project PROJECT: the line revisions come from the scenario")
     if args.units and at is not None:
-        raise CommandError("--at uses the demo's tracks; it cannot be combined with --units", 2)
+        raise CommandError("--at uses the scenario's tracks; it cannot be combined with --units", 2)
     fmt = output_format(args.format, args.output)
-    from desktop.core.demo import demo_document
-    doc = demo_document()
+    from desktop.cli_project import scenario_base
+    doc = scenario_base(args)
     if args.units:
         from desktop.cli_sectors import MAX_WARNINGS
         from desktop.core.document import Document

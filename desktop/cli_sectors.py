@@ -61,22 +61,25 @@ def add_command(subparsers) -> None:
                     "owner and area, and for each unit its sector, distance to the line and the "
                     "near-line / wrong-side flags.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    src = p.add_argument_group("scenario (--demo, or --ao and --line)")
+    src = p.add_argument_group("scenario (--demo, --project, or --ao and --line)")
     src.add_argument("--demo", action="store_true",
                      help="use the embedded 'Euphrates 2017' demo; --ao/--line/--units replace its parts")
+    from desktop.cli_project import add_project_argument
+    add_project_argument(src)
     src.add_argument("--ao", metavar="AO", help="GeoJSON file with the AO polygon")
     src.add_argument("--line", metavar="LINE", help="GeoJSON file with the line (a LineString)")
     src.add_argument("--units", metavar="UNITS",
                      help="units: CSV with id and lat/lon (or mgrs) columns, or GeoJSON points")
-    p.add_argument("--sides", type=_sides, default=DEFAULT_SIDES, metavar="LEFT,RIGHT",
+    p.add_argument("--sides", type=_sides, default=None, metavar="LEFT,RIGHT",
                    help="owners of the sides left and right of the line's direction "
-                        f"(default: {','.join(DEFAULT_SIDES)})")
-    p.add_argument("--buffer-km", type=_buffer_km, default=DEFAULT_BUFFER_KM, metavar="KM",
-                   help=f"width of the near-line band either side of the line (default: {DEFAULT_BUFFER_KM:g})")
+                        f"(default: the project's, else {','.join(DEFAULT_SIDES)})")
+    p.add_argument("--buffer-km", type=_buffer_km, default=None, metavar="KM",
+                   help="width of the near-line band either side of the line (default: the project's, "
+                        f"else {DEFAULT_BUFFER_KM:g})")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the extension of -o, else json)")
     p.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT instead of stdout")
-    p.add_argument("--at", metavar="T", help="units where the demo's tracks put them at time T (ISO 8601 "
+    p.add_argument("--at", metavar="T", help="units where the scenario's tracks put them at time T (ISO 8601 "
                    "with offset), cut by the line revision in force at T (or --line)")
     p.set_defaults(func=run, sectors_parser=p)
 
@@ -86,13 +89,14 @@ def warn(message: str) -> None:
 
 
 def _load(args) -> Document:
-    if not args.demo and not (args.ao and args.line):
-        args.sectors_parser.error("give --ao and --line (and usually --units), or --demo")
+    project = getattr(args, "project", None)
+    if args.demo and project:
+        args.sectors_parser.error("give --demo or --project, not both")
+    if not args.demo and not project and not (args.ao and args.line):
+        args.sectors_parser.error("give --ao and --line (and usually --units), --demo or --project")
     at = _at_time(args)
-    base = None
-    if args.demo:
-        from desktop.core.demo import demo_document
-        base = demo_document()
+    from desktop.cli_project import scenario_base
+    base = scenario_base(args)
     ao = read_ao(args.ao) if args.ao else base.ao
     line = read_line(args.line) if args.line else base.line
     if args.units:
@@ -104,7 +108,9 @@ def _load(args) -> Document:
     else:
         units = base.units if base is not None else UnitTable.empty()
     title = base.title if base is not None and not (args.ao or args.line or args.units) else "CLI"
-    doc = Document(ao, line, units, args.sides, buffer_km=args.buffer_km, title=title,
+    sides = args.sides or (base.sides if base is not None else DEFAULT_SIDES)
+    buffer_km = args.buffer_km or (base.buffer_km if base is not None else DEFAULT_BUFFER_KM)
+    doc = Document(ao, line, units, sides, buffer_km=buffer_km, title=title,
                    places=base.places if base is not None else ())
     try:
         doc.validate_line(line)
@@ -114,16 +120,17 @@ def _load(args) -> Document:
 
 
 def _at_time(args) -> int | None:
-    """--at T, checked before anything is loaded: only the demo has tracks and revisions."""
+    """--at T, checked before anything is loaded: only a project or the demo has tracks and revisions."""
     from desktop.cli_calls import time_arg
     at = time_arg(getattr(args, "at", None), "--at")
-    if at is not None and (not args.demo or args.units):
-        raise CommandError("--at needs unit tracks and line revisions: use it with --demo, without --units", 2)
+    if at is not None and (not (args.demo or getattr(args, "project", None)) or args.units):
+        raise CommandError("--at needs unit tracks and line revisions: use it with --demo or --project, "
+                           "without --units", 2)
     return at
 
 
 def _snapshot_at(args, base: Document, doc: Document, at: int) -> Document:
-    """The units where the demo's tracks put them at `at`, cut by the revision in force then
+    """The units where the scenario's tracks put them at `at`, cut by the revision in force then
     (or by --line when given)."""
     from desktop.core.revisions import RevisionError, document_at
     scenario = Document(doc.ao, doc.line, base.units, doc.sides, buffer_km=doc.buffer_km, title=doc.title,

@@ -82,6 +82,8 @@ class Document:
         self._time_view: TimeView | None = None
         self.time_view_changed = Signal()  # (TimeView | None)
         self.positions_changed = Signal()  # (): the shown units moved (same table; the time view)
+        self.ao_changed = Signal()        # (AreaOfOperations)
+        self.tracks_changed = Signal()    # (Tracks)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -222,6 +224,21 @@ class Document:
                 previous.sectors, owner_codes(previous.sectors, self.sides), self._buffer_km))
         self.time_view_changed.emit(view)
         self.positions_changed.emit()
+    def set_scenario(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable, tracks: Tracks) -> None:
+        """Replace the AO, the line, the units and their tracks at once (an import): every
+        view is told once, after all four agree."""
+        line.validate(Projection.analysis_for(*ao.centre))
+        if tracks.n_units != len(units):
+            raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
+        new_ao = ao is not self.ao
+        self.ao, self._line, self._preview, self._units, self.tracks = ao, line, None, units, tracks
+        for key in ("analysis_projection", "units_xy", "unit_side_codes", "_classifier"):
+            self.__dict__.pop(key, None)
+        self._analysis = None
+        if new_ao:
+            self.ao_changed.emit(ao)
+        self.tracks_changed.emit(tracks)
+        self.units_changed.emit()
         self._announce_line(preview=False)
 
     # -- internals -----------------------------------------------------------------------

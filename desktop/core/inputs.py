@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 import shapely
 
-from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_angle, parse_mgrs
+from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_angle, parse_mgrs, parse_position
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine, LineError
 from desktop.core.sectors import AreaOfOperations
@@ -58,16 +58,21 @@ def _key(header: str) -> str:
 
 
 # -- files and GeoJSON ------------------------------------------------------------------------
+def read_problem(name: str, exc: OSError) -> str:
+    """Why a file could not be read, in the words every reader uses."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{name}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{name}: is a directory, not a file"
+    return f"{name}: cannot read: {exc.strerror or exc}"
+
+
 def _read_text(path) -> tuple[str, str]:
     name = os.fspath(path)
     try:
         data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a file") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(read_problem(name, exc)) from None
     if b"\0" in data[:4096]:
         raise InputError(f"{name}: not a text file")
     try:
@@ -271,33 +276,51 @@ def _units_from_csv(name: str, text: str) -> tuple[UnitTable, list[str]]:
         j = columns.get(field)
         return None if j is None else list(map(str.strip, by_column[j]))
 
-    n = len(lines)
+    lon, lat = parse_positions(col, len(lines), problems)
+    line_of = np.asarray(lines)
+    return _build(name, lambda i: f"{name}:{line_of[i]}", lambda i: f"line {line_of[i]}",
+                  {f: col(f) for f in _ALIASES}, lon, lat, problems)
+
+
+def parse_positions(cols: Callable[[str], list[str] | None], n: int,
+                    problems: dict[int, list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """lon, lat of n rows from the columns `cols(field)` gives ("lat" + "lon", "mgrs", or
+    one "position" column; None when absent): a row with neither lat nor lon may use its
+    MGRS or position cell. Each row's problems are added to `problems`."""
     lon, lat = np.full(n, np.nan), np.full(n, np.nan)
-    pos_errors: dict[int, list[str]] = {}
-    use_mgrs = np.ones(n, dtype=bool)
-    if {"lat", "lon"} <= columns.keys():
-        lat_s, lon_s = col("lat"), col("lon")
-        # A row with no lat/lon at all may still carry an MGRS reference.
-        use_mgrs = np.array([not a and not b for a, b in zip(lat_s, lon_s)]) if "mgrs" in columns \
+    todo = np.ones(n, dtype=bool)
+    if cols("lat") is not None and cols("lon") is not None:
+        lat_s, lon_s = cols("lat"), cols("lon")
+        empty = np.array([not a and not b for a, b in zip(lat_s, lon_s)]) if (cols("mgrs") or cols("position")) \
             else np.zeros(n, dtype=bool)
         lat, lat_err = _floats(lat_s, "lat")
         lon, lon_err = _floats(lon_s, "lon")
         for errs in (lat_err, lon_err):
             for i, msg in errs.items():
-                if not use_mgrs[i]:
-                    pos_errors.setdefault(i, []).append(msg)
-    if "mgrs" in columns and use_mgrs.any():
-        idx = np.flatnonzero(use_mgrs)
-        grid = col("mgrs")
-        mlon, mlat, bad = mgrs_to_lonlat_array([grid[i] for i in idx])
-        lon[idx], lat[idx] = mlon, mlat
-        for i in idx[bad]:
-            pos_errors.setdefault(int(i), []).append(_mgrs_error(grid[i]))
-    for i, msgs in pos_errors.items():
-        problems.setdefault(i, []).extend(msgs)
-    line_of = np.asarray(lines)
-    return _build(name, lambda i: f"{name}:{line_of[i]}", lambda i: f"line {line_of[i]}",
-                  {f: col(f) for f in _ALIASES}, lon, lat, problems)
+                if not empty[i]:
+                    problems.setdefault(i, []).append(msg)
+        todo = empty
+    for fld in ("mgrs", "position"):
+        values = cols(fld)
+        if values is None or not todo.any():
+            continue
+        idx = np.flatnonzero(todo)
+        if fld == "mgrs":
+            mlon, mlat, bad = mgrs_to_lonlat_array([values[i] for i in idx])
+            lon[idx], lat[idx] = mlon, mlat
+            for i in idx[bad]:
+                problems.setdefault(int(i), []).append(_mgrs_error(values[i]))
+        else:
+            for i in idx.tolist():
+                try:
+                    lon[i], lat[i] = parse_position(values[i])
+                except CoordinateError as exc:
+                    problems.setdefault(i, []).append(f"position: {exc}")
+        todo[idx] = False
+    for i in np.flatnonzero(todo & np.isnan(lon)).tolist():
+        problems.setdefault(i, []).append("no position")
+    _range_problems(lon, lat, problems)
+    return lon, lat
 
 
 def _mgrs_error(text: str) -> str:
@@ -345,6 +368,16 @@ def _check_range(values: np.ndarray, axis: str, errors: dict[int, str], raw=None
             errors[i] = f"{_WORD[axis]} {str(shown)!r} is not a finite number"
 
 
+def _range_problems(lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[str]]) -> None:
+    """Add an out-of-range or non-finite position to each row that has no problem yet."""
+    for axis, values in (("lat", lat), ("lon", lon)):
+        errs: dict[int, str] = {}
+        _check_range(values, axis, errs)
+        for i, msg in errs.items():
+            if i not in problems:
+                problems.setdefault(i, []).append(msg)
+
+
 def _units_from_geojson(name: str, obj: object) -> tuple[UnitTable, list[str]]:
     feats = _features(obj, name)
     if not feats:
@@ -368,12 +401,7 @@ def _units_from_geojson(name: str, obj: object) -> tuple[UnitTable, list[str]]:
                 cols[field][i] = str(value).strip()
         if not cols["id"][i] and fid is not None:
             cols["id"][i] = str(fid)
-    for axis, values in (("lat", lat), ("lon", lon)):
-        errs: dict[int, str] = {}
-        _check_range(values, axis, errs)
-        for i, msg in errs.items():
-            if i not in problems:
-                problems.setdefault(i, []).append(msg)
+    _range_problems(lon, lat, problems)
     return _build(name, lambda i: f"{name}: feature {i}", lambda i: f"feature {i}", cols, lon, lat, problems)
 
 
@@ -384,7 +412,8 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     n = len(lon)
     ids = cols["id"]
     seen: dict[str, int] = {}
-    for i, uid in enumerate(ids):
+    distinct = set(ids)
+    for i, uid in enumerate(ids if len(distinct) != n or "" in distinct else ()):  # loop only to explain
         if not uid:
             problems.setdefault(i, []).insert(0, "no id")
         elif uid in seen:
@@ -396,23 +425,25 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     good[list(problems)] = False
     if not good.any():
         raise InputError(f"{name}: no usable unit rows ({n} skipped; first: {warnings[0]})")
-    keep = np.flatnonzero(good)
+    keep = np.flatnonzero(good) if problems else slice(None)  # (no copy when every row is good)
+    n_keep = int(good.sum())
 
     def column(field: str, mapping: dict | None = None, default: str = "") -> np.ndarray:
         values = cols.get(field)
         if values is None:
-            return np.full(len(keep), default, dtype=object)
+            return np.full(n_keep, default, dtype=object)
         arr = np.asarray(values, dtype=object)[keep]
         if mapping is None:
             return arr
-        out = np.empty(len(keep), dtype=object)
+        out = np.empty(n_keep, dtype=object)
         for raw in set(arr.tolist()):
             hit = arr == raw
             value = mapping.get(_key(raw))
             if value is None:
                 first = int(np.flatnonzero(hit)[0])
                 more = int(hit.sum()) - 1
-                warnings.append(f"{loc(int(keep[first]))}: {field} {raw!r} is not one of "
+                row = first if isinstance(keep, slice) else int(keep[first])
+                warnings.append(f"{loc(row)}: {field} {raw!r} is not one of "
                                 f"{', '.join(sorted(set(mapping.values())))}; read as {default!r}"
                                 + (f" (and {more} more rows)" if more else ""))
                 value = default

@@ -9,7 +9,8 @@ Contribution kinds and what their target must be:
                "right", "bottom"), tabify (id of a panel to share a dock area with)
   tool         callable(context) -> a map tool (object with activate()/deactivate());
                options: shortcut, checkable
-  importer     callable(path) -> data; options: extensions (e.g. [".csv", ".geojson"])
+  importer     callable(path, progress=None, **options) -> ImportedData
+               (desktop.core.importers); options: extensions (e.g. [".csv", ".geojson"])
   cli_command  callable(subparsers) that adds one argparse sub-command
 `context` is the GUI's AppContext: document, command stack, map view, selection.
 """

@@ -7,16 +7,16 @@ import sys
 
 # With this set, the app prints one JSON line (the window's panels, tools and plugin
 # failures) once the main window has painted, and quits: the smoke test of the standalone
-# executable and the start-up benchmark use it.
+# executable and the start-up benchmark use it. It offers no recovery (no dialog may wait).
 EXIT_AFTER_PAINT = "DECONFLICT_EXIT_AFTER_PAINT"
 
 
-def run_gui(argv: list[str] | None = None) -> int:
+def run_gui(argv: list[str] | None = None, project: str | None = None) -> int:
+    """Open the application on the demo, or on the project file `project`."""
     import pyqtgraph as pg
     from PySide6 import QtCore, QtWidgets
 
-    from desktop.core.demo import demo_document
-    from desktop.gui.main_window import MainWindow
+    from desktop.gui import windows
     from desktop.gui.resources import app_icon
 
     pg.setConfigOptions(antialias=True)
@@ -27,10 +27,16 @@ def run_gui(argv: list[str] | None = None) -> int:
     icon = app_icon()
     if icon is not None:
         app.setWindowIcon(icon)
-    window = MainWindow(demo_document(), settings=QtCore.QSettings())
-    if os.environ.get(EXIT_AFTER_PAINT):
-        _exit_after_first_paint(app, window)
-    window.show()
+    from desktop.gui.recovery_dialog import offer_recovery, recovery_root
+    settings = QtCore.QSettings()
+    root = recovery_root()
+    smoke = bool(os.environ.get(EXIT_AFTER_PAINT))
+    recovered = [] if smoke else offer_recovery(root, settings)
+    if project is not None or not recovered:
+        document, path = _initial_document(project)
+        window = windows.show_window(document, path, settings=settings, recovery_root=root)
+        if smoke:
+            _exit_after_first_paint(app, window)
     return app.exec()
 
 
@@ -55,3 +61,19 @@ def _exit_after_first_paint(app, window) -> None:
     watcher = FirstPaint(window)
     watcher.seen = False
     window.map_view.viewport().installEventFilter(watcher)
+
+
+def _initial_document(project: str | None):
+    """The project asked for, or the demo (also when the project cannot be opened: the
+    reason is shown, and nothing is written to the file)."""
+    from desktop.core.demo import demo_document
+    if project is None:
+        return demo_document(), None
+    from desktop.core.project import ProjectError, load_project
+    try:
+        return load_project(project), project
+    except ProjectError as exc:
+        from PySide6 import QtWidgets
+        print(f"deconflict: error: {exc}", file=sys.stderr)
+        QtWidgets.QMessageBox.critical(None, "Cannot open the project", f"{exc}\n\nOpening the demo instead.")
+        return demo_document(), None

@@ -24,7 +24,8 @@ AREAS = {"left": QtCore.Qt.DockWidgetArea.LeftDockWidgetArea,
 
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, document: Document, registry: PluginRegistry | None = None,
-                 settings: QtCore.QSettings | None = None) -> None:
+                 settings: QtCore.QSettings | None = None, *, path=None) -> None:
+        """`path`: the project file the document was opened from (None: untitled)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings
@@ -46,6 +47,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tools: dict[str, object] = {}
         self.tool_actions: dict[str, QtGui.QAction] = {}
         self.active_tool = None
+        self._file_path = path
         self._build_menus()
         self._load_panels()
         self._load_tools()
@@ -121,6 +123,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        from desktop.gui.project_files import ProjectFiles  # New/Open/Save/Import/Export Data
+        self.files = ProjectFiles(self, file_menu, self._file_path)
+        file_menu.addSeparator()
         self.export_action = file_menu.addAction("&Export Map…", QtGui.QKeySequence("Ctrl+E"),
                                                  self.show_export_dialog)
         file_menu.addSeparator()
@@ -159,8 +164,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.redo_action.setText(f"Redo {redo}" if redo else "Redo")
         self.undo_action.setEnabled(self.stack.can_undo())
         self.redo_action.setEnabled(self.stack.can_redo())
-        dirty = "" if self.stack.is_clean() else " *"
-        self.setWindowTitle(f"{self.document.title}{dirty} — Deconflict")
+        self.setWindowTitle(self.files.window_title())
 
     def show_export_dialog(self):
         """File › Export Map…: the briefing-map export (desktop.gui.export)."""
@@ -194,6 +198,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if not self.files.confirm_close():
+            event.ignore()
+            return
+        self.files.closed()
         if self.settings is not None:
             self.settings.setValue("mainWindow/geometry", self.saveGeometry())
             self.settings.setValue("mainWindow/state", self.saveState())

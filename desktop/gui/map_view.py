@@ -62,6 +62,7 @@ class MapView(pg.PlotWidget):
         document.units_changed.connect(self._on_units_changed)
         document.annotations_changed.connect(self._on_annotations_changed)
         document.positions_changed.connect(self._on_units_changed)  # the time cursor moved them
+        document.ao_changed.connect(lambda ao: self.sector_layer.refresh(self.document.analysis))  # an import
         selection.changed.connect(self._on_selection_changed)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)

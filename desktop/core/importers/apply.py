@@ -1,0 +1,131 @@
+"""Bringing imported data into a document: one undoable command per import.
+
+- An imported AO or line replaces the document's.
+- Units are matched by id: a unit already in the document takes the imported position and
+  every attribute the file gives (an empty or missing value keeps the old one); new ids are added
+  at the end of the table, so existing units keep their rows (and their tracks).
+- Track reports are added to the units they name; an id the document does not know yet
+  becomes a new unit (named after its track). A unit that got new reports moves to its
+  latest report.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from desktop.core.commands import Command
+from desktop.core.document import Document
+from desktop.core.importers.model import ImportedData, TrackReports
+from desktop.core.line import DeconflictionLine
+from desktop.core.sectors import AreaOfOperations
+from desktop.core.tracks import Tracks
+from desktop.core.units import UnitTable
+
+_TEXT = ("names", "sides", "affiliations", "domains", "echelons", "symbols")
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """The parts of a document an import can replace."""
+
+    ao: AreaOfOperations
+    line: DeconflictionLine
+    units: UnitTable
+    tracks: Tracks
+
+    @classmethod
+    def of(cls, doc: Document) -> "Scenario":
+        return cls(doc.ao, doc.line, doc.units, doc.tracks)
+
+
+@dataclass
+class ImportData(Command):
+    """One import: the document's AO, line, units and tracks before and after."""
+
+    before: Scenario
+    after: Scenario
+    label: str = "Import"
+
+    def do(self, doc: Document) -> None:
+        a = self.after
+        doc.set_scenario(a.ao, a.line, a.units, a.tracks)
+
+    def undo(self, doc: Document) -> None:
+        b = self.before
+        doc.set_scenario(b.ao, b.line, b.units, b.tracks)
+
+
+def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
+    if new is None or not len(new):
+        return old
+    position = {u: i for i, u in enumerate(old.ids.tolist())}
+    at = np.fromiter(map(position.get, new.ids.tolist(), itertools.repeat(-1)), dtype=np.int64, count=len(new))
+    known, fresh = at >= 0, at < 0
+    any_known, all_fresh = bool(known.any()), bool(fresh.all())
+    defaults = {"affiliations": "unknown", "domains": "ground"}  # for new units the file says nothing of
+    cols = {}
+    for f in fields(UnitTable):
+        old_col, new_col = getattr(old, f.name), getattr(new, f.name)
+        merged = old_col
+        if any_known:
+            merged = old_col.copy()
+            update = new_col[known]
+            if f.name in _TEXT:
+                update = np.where(update == "", merged[at[known]], update)
+            merged[at[known]] = update
+        added = new_col if all_fresh else new_col[fresh]
+        if f.name in defaults and len(added):
+            added = np.where(added == "", defaults[f.name], added)
+        cols[f.name] = np.concatenate([merged, added])
+    return UnitTable(**cols)
+
+
+def _units_for_tracks(units: UnitTable, reports: TrackReports) -> UnitTable:
+    """`units` plus a new unit for every track id it lacks, at that track's last report."""
+    have = set(units.ids.tolist())
+    missing = sorted(set(reports.unit_ids.tolist()) - have)
+    if not missing:
+        return units
+    order = np.lexsort((reports.time, reports.unit_ids.astype(str)))
+    ids_sorted = reports.unit_ids[order]
+    last = order[np.r_[ids_sorted[1:] != ids_sorted[:-1], True]]
+    last_of = dict(zip(reports.unit_ids[last].tolist(), last.tolist()))
+    pick = np.array([last_of[u] for u in missing], dtype=np.int64)
+    n = len(missing)
+    blank = np.full(n, "", dtype=object)
+    extra = UnitTable(np.array(missing, dtype=object), np.array([reports.names.get(u, u) for u in missing], dtype=object),
+                      blank, np.full(n, "unknown", dtype=object), np.full(n, "ground", dtype=object),
+                      reports.lon[pick], reports.lat[pick], blank, blank)
+    return _merge_units(units, extra)
+
+
+def merged_scenario(doc: Document, data: ImportedData) -> Scenario:
+    """The document's AO, line, units and tracks with `data` brought in."""
+    units = _merge_units(doc.units, data.units)
+    tracks = doc.tracks
+    if data.tracks is not None and len(data.tracks):
+        units = _units_for_tracks(units, data.tracks)
+        position = {u: i for i, u in enumerate(units.ids.tolist())}
+        new_unit = np.fromiter((position[u] for u in data.tracks.unit_ids.tolist()), dtype=np.int32,
+                               count=len(data.tracks))
+        tracks = Tracks.from_reports(np.concatenate([doc.tracks.unit, new_unit]),
+                                     np.concatenate([doc.tracks.time, data.tracks.time]),
+                                     np.concatenate([doc.tracks.lon, data.tracks.lon]),
+                                     np.concatenate([doc.tracks.lat, data.tracks.lat]), len(units))
+        moved = np.unique(new_unit)
+        last = tracks.offsets[1:][moved] - 1
+        lon, lat = units.lon.copy(), units.lat.copy()
+        lon[moved], lat[moved] = tracks.lon[last], tracks.lat[last]
+        units = UnitTable(**{**{f.name: getattr(units, f.name) for f in fields(UnitTable)}, "lon": lon, "lat": lat})
+    elif len(units) != tracks.n_units:
+        tracks = Tracks(tracks.unit, tracks.time, tracks.lon, tracks.lat, len(units))
+    return Scenario(data.ao or doc.ao, data.line or doc.line, units, tracks)
+
+
+def import_command(doc: Document, data: ImportedData) -> ImportData:
+    """The undoable command that brings `data` into `doc` (push it on the stack)."""
+    parts = ", ".join(data.found()) or "nothing"
+    return ImportData(Scenario.of(doc), merged_scenario(doc, data), f"Import {Path(data.source).name}: {parts}")

@@ -1,0 +1,314 @@
+"""A minimal OGC GeoPackage (1.4) writer and reader on the standard library's sqlite3.
+
+Why not GDAL: the project file must open and save 1M track points in well under 1.5 s and
+the app must not ship GDAL (tens of MB) for it. The container is simple: an SQLite file with
+`application_id` 'GPKG', the spatial reference systems table, a contents table that lists
+every layer, a geometry-columns table, and per layer a table whose geometry column holds
+GeoPackage binary blobs (an 8-byte header, an optional envelope, then ISO WKB). GDAL, QGIS
+and ArcGIS read such a file as ordinary layers (the tests check it with GDAL itself).
+
+No R-tree spatial index is written: the layers are small (a feature per unit or per
+track), building one for a large layer would double the save time, and readers work
+without it (QGIS offers to build one).
+"""
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import shapely
+import shapely.errors
+
+from desktop.core.inputs import read_problem
+
+APPLICATION_ID = 0x47504B47  # "GPKG"
+USER_VERSION = 10400         # GeoPackage 1.4
+WGS84 = 4326
+WGS84_WKT = ('GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
+             'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
+             'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
+             'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]')
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+_HEAD = struct.Struct("<2sBBi")           # magic, version, flags, srs_id (little-endian)
+_POINT = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
+                   ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+CHUNK = 100_000  # rows per insert/fetch batch: progress and Cancel between batches
+
+
+class GeoPackageError(ValueError):
+    """Not a GeoPackage, or a layer/blob that cannot be read; the message says where."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # a GeoPackage column type: TEXT, INTEGER, REAL, BOOLEAN, DATETIME
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+# -- blobs ------------------------------------------------------------------------------------
+def _header(srs_id: int, envelope: Sequence[float] | None, empty: bool = False) -> bytes:
+    flags = 0x01 | ((1 if envelope is not None else 0) << 1) | (0x10 if empty else 0)
+    head = _HEAD.pack(b"GP", 0, flags, srs_id)
+    return head + (struct.pack("<4d", *envelope) if envelope is not None else b"")
+
+
+def geometry_blobs(geoms: np.ndarray, srs_id: int = WGS84) -> list[bytes]:
+    """GeoPackage blobs for shapely geometries (vectorised WKB; an xy envelope per
+    non-point geometry, as GDAL writes)."""
+    geoms = np.asarray(geoms, dtype=object)
+    wkb = shapely.to_wkb(geoms, flavor="iso", byte_order=1)
+    bounds = shapely.bounds(geoms)
+    points = shapely.get_type_id(geoms) == 0
+    out = []
+    for w, b, is_point, g in zip(wkb.tolist(), bounds.tolist(), points.tolist(), geoms.tolist()):
+        empty = g.is_empty
+        env = None if (is_point or empty) else (b[0], b[2], b[1], b[3])
+        out.append(_header(srs_id, env, empty) + w)
+    return out
+
+
+def point_blobs(lon: np.ndarray, lat: np.ndarray, srs_id: int = WGS84) -> list[bytes]:
+    """Point blobs for coordinate columns, built in numpy (no per-point shapely object).
+    A NaN position is written as an empty point (the header's empty flag, NaN coordinates)."""
+    rec = np.zeros(len(lon), dtype=_POINT)
+    rec["magic"], rec["srs"], rec["order"], rec["type"] = b"GP", srs_id, 1, 1
+    rec["x"], rec["y"] = lon, lat
+    rec["flags"] = np.where(np.isnan(lon) | np.isnan(lat), 0x11, 0x01)
+    return rec.view(f"V{_POINT.itemsize}").tolist()
+
+
+def linestring_m_blob(x: np.ndarray, y: np.ndarray, m: np.ndarray, srs_id: int = WGS84) -> bytes:
+    """One LINESTRING M (ISO WKB type 2002) with an xy envelope."""
+    coords = np.column_stack([x, y, m]).astype("<f8")
+    env = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+    return _header(srs_id, env) + struct.pack("<BII", 1, 2002, len(coords)) + coords.tobytes()
+
+
+def split_blob(blob: bytes, where: str) -> tuple[int, bytes, bool]:
+    """(srs_id, WKB, empty) of a GeoPackage geometry blob; GeoPackageError naming `where`."""
+    if not isinstance(blob, (bytes, memoryview)) or len(blob) < 8 or blob[:2] != b"GP":
+        raise GeoPackageError(f"{where}: not a GeoPackage geometry")
+    flags = blob[3]
+    if flags & 0x20:
+        raise GeoPackageError(f"{where}: extended (non-standard) geometry types are not supported")
+    env = (flags >> 1) & 0x07
+    if env not in _ENVELOPE_BYTES:
+        raise GeoPackageError(f"{where}: invalid envelope code {env}")
+    srs_id = struct.unpack_from("<i" if flags & 1 else ">i", blob, 4)[0]
+    start = 8 + _ENVELOPE_BYTES[env]
+    if len(blob) <= start:
+        raise GeoPackageError(f"{where}: truncated geometry")
+    return srs_id, bytes(blob[start:]), bool(flags & 0x10)
+
+
+def points_from_blobs(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fast path: (lon, lat) when every blob is a little-endian 2-D point without envelope
+    (what this module writes); None otherwise."""
+    if not blobs or None in blobs or set(map(len, blobs)) != {_POINT.itemsize}:
+        return None
+    rec = np.frombuffer(b"".join(blobs), dtype=_POINT)
+    if (not np.all(rec["magic"] == b"GP") or not np.all((rec["flags"] & 0x2F) == 0x01)
+            or not np.all(rec["order"] == 1) or not np.all(rec["type"] == 1)):
+        return None
+    lon, lat = rec["x"].copy(), rec["y"].copy()
+    empty = (rec["flags"] & 0x10) != 0
+    lon[empty], lat[empty] = np.nan, np.nan
+    return lon, lat
+
+
+def parse_geometries(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(shapely geometries, srs ids) for a column of blobs (None for NULL geometries);
+    GeoPackageError names `where` (unless empty) and the feature (fid order, from 1) of an
+    unreadable blob."""
+    prefix = f"{where}: " if where else ""
+    wkbs, srs = [], np.zeros(len(blobs), dtype=np.int64)
+    for i, blob in enumerate(blobs):
+        if blob is None:
+            wkbs.append(None)
+            continue
+        srs[i], wkb, empty = split_blob(blob, f"{prefix}feature {i + 1}")
+        wkbs.append(wkb)
+    try:
+        return shapely.from_wkb(np.array(wkbs, dtype=object), on_invalid="raise"), srs
+    except shapely.errors.GEOSException:
+        for i, w in enumerate(wkbs):  # find the culprit for the message
+            try:
+                shapely.from_wkb(w, on_invalid="raise")
+            except shapely.errors.GEOSException as exc:
+                reason = str(exc).split(": ", 1)[-1]
+                raise GeoPackageError(f"{prefix}feature {i + 1}: unreadable geometry ({reason})") from None
+        raise
+
+
+# -- writing ----------------------------------------------------------------------------------
+class GeoPackageWriter:
+    """Creates a new GeoPackage at `path` (which must not exist). Call `close()` to commit.
+
+    Settings favour speed: no rollback journal and no syncs while writing; the caller
+    writes beside the target and fsyncs + renames (desktop.core.atomic)."""
+
+    def __init__(self, path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        c = self.conn
+        c.execute("PRAGMA journal_mode=OFF")
+        c.execute("PRAGMA synchronous=OFF")
+        c.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        c.execute(f"PRAGMA user_version={USER_VERSION}")
+        c.execute("BEGIN")  # everything below is one transaction
+        c.execute("""CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,
+                     organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
+                     definition TEXT NOT NULL, description TEXT)""")
+        c.executemany("INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)", [
+            ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
+            ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
+            ("WGS 84 geodetic", WGS84, "EPSG", WGS84, WGS84_WKT, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+        ])
+        c.execute("""CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,
+                     identifier TEXT UNIQUE, description TEXT DEFAULT '',
+                     last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+                     min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+                     CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id))""")
+        c.execute("""CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+                     geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL,
+                     m TINYINT NOT NULL, CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+                     CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+                     CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+                     CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))""")
+        self._changed = now_iso()
+
+    def add_layer(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], *,
+                  geometry_type: str | None = None, m: bool = False,
+                  extent: Sequence[float] | None = None, description: str = "",
+                  on_rows: Callable[[int], None] | None = None) -> None:
+        """A features layer (geometry_type "POINT", "LINESTRING", "POLYGON", "GEOMETRY", ...;
+        each row starts with its blob) or, without geometry_type, an attributes table.
+        `on_rows(n)` is told the rows written so far, every CHUNK rows (progress, cancel)."""
+        cols = [f"{quote(c.name)} {c.type}" for c in columns]
+        if geometry_type:
+            cols.insert(0, f"geom {geometry_type}")
+        self.conn.execute(f"CREATE TABLE {quote(name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                          + ", ".join(cols) + ")")
+        names = (["geom"] if geometry_type else []) + [c.name for c in columns]
+        sql = f"INSERT INTO {quote(name)} ({', '.join(map(quote, names))}) VALUES ({', '.join('?' * len(names))})"
+        rows, done = iter(rows), 0
+        while chunk := list(itertools.islice(rows, CHUNK)):
+            self.conn.executemany(sql, chunk)
+            done += len(chunk)
+            if on_rows is not None:
+                on_rows(done)
+        kind = "features" if geometry_type else "attributes"
+        ext = tuple(extent) if extent is not None and np.all(np.isfinite(extent)) else (None,) * 4
+        self.conn.execute("INSERT INTO gpkg_contents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                          (name, kind, name, description, self._changed, *ext, WGS84 if geometry_type else None))
+        if geometry_type:
+            self.conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?,?,?,?,?,?)",
+                              (name, "geom", geometry_type, WGS84, 0, 1 if m else 0))
+
+    def close(self) -> None:
+        self.conn.execute("COMMIT")
+        self.conn.close()
+
+    def abort(self) -> None:
+        self.conn.close()
+
+
+# -- reading ----------------------------------------------------------------------------------
+class GeoPackageReader:
+    """Read-only access. The file is opened `immutable`: reading never writes to it (no
+    journal, no lock files), even in a read-only folder."""
+
+    def __init__(self, path, name: str | None = None) -> None:
+        from pathlib import Path
+        self.name = name or str(path)
+        p = Path(path)
+        try:
+            with open(p, "rb") as f:
+                head = f.read(100)
+        except OSError as exc:
+            raise GeoPackageError(read_problem(self.name, exc)) from None
+        if not head:
+            raise GeoPackageError(f"{self.name}: empty file")
+        if not head.startswith(b"SQLite format 3\0"):
+            raise GeoPackageError(f"{self.name}: not a GeoPackage (not an SQLite database)")
+        uri = p.resolve().as_uri() + "?immutable=1"
+        try:
+            self.conn = sqlite3.connect(uri, uri=True)
+            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
+        if "gpkg_contents" not in tables:
+            raise GeoPackageError(f"{self.name}: an SQLite database but not a GeoPackage (no gpkg_contents table)")
+        self.tables = tables
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "GeoPackageReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
+
+    def contents(self) -> list[tuple[str, str, int | None]]:
+        """(table name, data type, srs id) of every layer the file lists."""
+        return [(str(n), str(t), s) for n, t, s in
+                self.query("SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY rowid")]
+
+    def geometry_column(self, table: str) -> tuple[str, str, int, int] | None:
+        """(column, geometry type, srs id, m flag) of a features table, or None."""
+        rows = self.query("SELECT column_name, geometry_type_name, srs_id, m FROM gpkg_geometry_columns "
+                          "WHERE table_name=?", (table,))
+        return tuple(rows[0]) if rows else None  # type: ignore[return-value]
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        return [(str(r[1]), str(r[2]).upper()) for r in self.query(f"PRAGMA table_info({quote(table)})")]
+
+    def count(self, table: str) -> int:
+        return int(self.query(f"SELECT count(*) FROM {quote(table)}")[0][0])
+
+    def read(self, table: str, columns: Sequence[str], on_rows: Callable[[int], None] | None = None) -> dict[str, list]:
+        """The named columns of `table` in fid order, as lists; `on_rows(n)` is told the
+        rows read so far, every CHUNK rows."""
+        if table not in self.tables:
+            raise GeoPackageError(f"{self.name}: no layer {table!r}")
+        have = {c for c, _ in self.columns(table)}
+        missing = [c for c in columns if c not in have]
+        if missing:
+            raise GeoPackageError(f"{self.name}: layer {table!r} has no column {missing[0]!r}")
+        pk = next((c for c, _ in self.columns(table) if c.lower() == "fid"), "rowid")
+        try:
+            cursor = self.conn.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "
+                                       f"ORDER BY {quote(pk)}")
+            rows: list[tuple] = []
+            while chunk := cursor.fetchmany(CHUNK):
+                rows.extend(chunk)
+                if on_rows is not None:
+                    on_rows(len(rows))
+        except sqlite3.DatabaseError as exc:
+            raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
+        cols = list(zip(*rows)) if rows else [() for _ in columns]
+        return {c: list(v) for c, v in zip(columns, cols)}
+
+    def srs_definition(self, srs_id: int) -> tuple[str, int, str] | None:
+        rows = self.query("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
+                          "WHERE srs_id=?", (srs_id,))
+        return tuple(rows[0]) if rows else None  # type: ignore[return-value]

@@ -1,0 +1,334 @@
+"""Open a Deconflict project file (GeoPackage) as a Document.
+
+Reading goes in three steps: the raw tables (`read_raw`), migrations from the file's schema
+version to the current one (`migrate`, in memory: the file itself is never changed), then
+the Document (`build_document`), which checks everything the core would refuse later
+(an AO that crosses itself, a line outside the globe, a duplicate unit id, ...). Any
+problem is a ProjectError naming the file, the layer and the feature.
+"""
+from __future__ import annotations
+
+import json
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+import shapely
+
+from desktop.core.annotations import Annotation, Annotations
+from desktop.core.calls import CallLog
+from desktop.core.document import Document, Place
+from desktop.core.geodesy import Projection
+from desktop.core.inputs import InputError
+from desktop.core.line import DeconflictionLine
+from desktop.core.progress import Progress, step
+from desktop.core.project import schema
+from desktop.core.project.gpkg import GeoPackageError, GeoPackageReader, parse_geometries, points_from_blobs
+from desktop.core.revisions import LineRevision, RevisionLog
+from desktop.core.sectors import AreaOfOperations
+from desktop.core.tracks import Tracks
+from desktop.core.units import UnitTable
+
+
+class ProjectError(InputError):
+    """A project file that cannot be opened; the message names the file, layer and feature."""
+
+
+@dataclass
+class RawProject:
+    """A project's tables as read: `layers[name][column]` lists in feature order (geometry
+    blobs under "geom"), and the metadata as text."""
+
+    name: str
+    version: int
+    meta: dict[str, str]
+    layers: dict[str, dict[str, list]] = field(default_factory=dict)
+
+
+# Migrations, keyed by the version they upgrade FROM: MIGRATIONS[k](raw) turns a version-k
+# RawProject into version k + 1 in memory. Add one whenever SCHEMA_VERSION is raised.
+MIGRATIONS: dict[int, Callable[[RawProject], None]] = {}
+
+
+def is_project(path) -> bool:
+    """True for a GeoPackage holding a Deconflict metadata table."""
+    try:
+        with GeoPackageReader(path) as r:
+            return schema.META in r.tables
+    except GeoPackageError:
+        return False
+
+
+def read_raw(path, name: str | None = None, progress: Progress | None = None) -> RawProject:
+    """The raw tables; `progress` goes from 0 to 0.5 as rows are read."""
+    name = name or str(path)
+    try:
+        with GeoPackageReader(path, name) as r:
+            if schema.META not in r.tables:
+                raise ProjectError(f"{name}: a GeoPackage, but not a Deconflict project (no {schema.META} "
+                                   "table); use File › Import to bring its layers in")
+            meta_cols = r.read(schema.META, ["key", "value"])
+            meta = {str(k): schema.text(v) for k, v in zip(meta_cols["key"], meta_cols["value"])}
+            try:
+                version = int(meta.get("schema_version", ""))
+            except ValueError:
+                raise ProjectError(f"{name}: {schema.META}: schema_version {meta.get('schema_version')!r} "
+                                   "is not a number") from None
+            raw = RawProject(name, version, meta)
+            tables = [t for t in sorted(r.tables) if not t.startswith(("gpkg_", "sqlite_", "rtree_"))
+                      and t != schema.META]
+            sizes = {t: r.count(t) for t in tables} if progress is not None else {}
+            total, done = max(sum(sizes.values()), 1), 0
+            for table in tables:
+                cols = [c for c, _ in r.columns(table)]
+                on_rows = None if progress is None else \
+                    (lambda n, before=done: step(progress, 0.5 * (before + n) / total, "Reading the file"))
+                raw.layers[table] = r.read(table, cols, on_rows)
+                done += sizes.get(table, 0)
+            return raw
+    except GeoPackageError as exc:
+        raise ProjectError(str(exc)) from None
+
+
+def migrate(raw: RawProject) -> RawProject:
+    if raw.version > schema.SCHEMA_VERSION:
+        raise ProjectError(f"{raw.name}: made by a newer Deconflict (project schema {raw.version}; this "
+                           f"version reads up to {schema.SCHEMA_VERSION}); please update Deconflict")
+    while raw.version < schema.SCHEMA_VERSION:
+        upgrade = MIGRATIONS.get(raw.version)
+        if upgrade is None:
+            raise ProjectError(f"{raw.name}: unknown project schema version {raw.version} (no migration from it)")
+        upgrade(raw)
+        raw.version += 1
+    return raw
+
+
+@contextmanager
+def _layer(raw: RawProject, layer: str) -> Iterator[dict[str, list]]:
+    """The layer's columns; any error inside names the file and layer."""
+    if layer not in raw.layers:
+        raise ProjectError(f"{raw.name}: layer {layer!r} is missing (not a complete Deconflict project)")
+    cols = raw.layers[layer]
+    _, want = schema.LAYERS[layer]
+    missing = [c.name for c in want if c.name not in cols]
+    if missing:
+        raise ProjectError(f"{raw.name}: layer {layer!r} has no column {missing[0]!r}")
+    try:
+        yield cols
+    except ProjectError:
+        raise
+    except (ValueError, TypeError, KeyError, shapely.errors.ShapelyError) as exc:
+        raise ProjectError(f"{raw.name}: layer {layer!r}: {exc}") from None
+
+
+def _geometries(cols: dict[str, list], kinds: tuple[str, ...]) -> np.ndarray:
+    geoms, srs = parse_geometries(cols["geom"], "")  # the caller's _layer names the file and layer
+    for i, (g, s) in enumerate(zip(geoms.tolist(), srs.tolist())):
+        if g is None or g.is_empty:
+            raise ValueError(f"feature {i + 1}: no geometry")
+        if g.geom_type not in kinds:
+            raise ValueError(f"feature {i + 1}: {g.geom_type} where {' or '.join(kinds)} was expected")
+        if s != 4326:
+            raise ValueError(f"feature {i + 1}: coordinates in SRS {s}, expected EPSG:4326 (WGS 84)")
+    return geoms
+
+
+def _check_lonlat(xy: np.ndarray, what: str) -> None:
+    if not np.all(np.isfinite(xy)):
+        raise ValueError(f"{what}: a coordinate is not a finite number")
+    if np.any(np.abs(xy[:, 0]) > 180) or np.any(np.abs(xy[:, 1]) > 90):
+        raise ValueError(f"{what}: a vertex lies outside -180..180 longitude / -90..90 latitude")
+
+
+def _one(raw: RawProject, layer: str, kind: str) -> tuple[np.ndarray, dict[str, list]]:
+    with _layer(raw, layer) as cols:
+        geoms = _geometries(cols, (kind,))
+        if len(geoms) != 1:
+            raise ValueError(f"holds {len(geoms)} features; expected exactly one")
+        g = geoms[0]
+        xy = shapely.get_coordinates(g.exterior if kind == "Polygon" else g)
+        _check_lonlat(xy, "feature 1")
+        return xy, cols
+
+
+def _ao(raw: RawProject) -> AreaOfOperations:
+    ring, cols = _one(raw, "ao", "Polygon")
+    with _layer(raw, "ao"):
+        ao = AreaOfOperations(ring, name=schema.text(cols["name"][0]) or "AO")
+        if len(ao.ring) < 3:
+            raise ValueError("feature 1: the boundary needs at least 3 vertices")
+        poly = ao.polygon(Projection.analysis_for(*ao.centre))
+        if not poly.is_valid:
+            raise ValueError(f"feature 1: the boundary is not a simple polygon ({shapely.is_valid_reason(poly)})")
+        return ao
+
+
+def _line(raw: RawProject, ao: AreaOfOperations) -> DeconflictionLine:
+    xy, _ = _one(raw, "line", "LineString")
+    with _layer(raw, "line"):
+        line = DeconflictionLine(xy)
+        line.validate(Projection.analysis_for(*ao.centre))
+        return line
+
+
+def _revisions(raw: RawProject) -> RevisionLog:
+    with _layer(raw, "line_revisions") as cols:
+        geoms = _geometries(cols, ("LineString",))
+        times = schema.epoch_times(cols["effective"], "effective")
+        revs = []
+        for i, g in enumerate(geoms.tolist()):
+            xy = shapely.get_coordinates(g)
+            _check_lonlat(xy, f"feature {i + 1}")
+            revs.append(LineRevision(schema.text(cols["revision_id"][i]), DeconflictionLine(xy), int(times[i]),
+                                     schema.text(cols["state"][i]), schema.text(cols["note"][i]),
+                                     schema.text(cols["call_id"][i])))
+        return RevisionLog(revs)
+
+
+def _units(raw: RawProject) -> UnitTable:
+    with _layer(raw, "units") as cols:
+        fast = points_from_blobs(cols["geom"], "units")
+        if fast is None:
+            geoms = _geometries(cols, ("Point",))
+            lon, lat = shapely.get_x(geoms), shapely.get_y(geoms)
+        else:
+            lon, lat = fast
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        bad = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+        if bad.any():
+            raise ValueError(f"feature {int(np.argmax(bad)) + 1}: position outside -180..180 / -90..90")
+        ids = schema.texts(cols["unit_id"])
+        if len(set(ids)) != len(ids):
+            seen: set[str] = set()
+            dup = next(i for i, v in enumerate(ids) if v in seen or seen.add(v))
+            raise ValueError(f"feature {dup + 1}: duplicate unit_id {ids[dup]!r}")
+        if "" in ids:
+            raise ValueError(f"feature {ids.index('') + 1}: no unit_id")
+
+        def col(name: str) -> np.ndarray:
+            return np.array(schema.texts(cols[name]), dtype=object)
+
+        return UnitTable(np.array(ids, dtype=object), col("name"), col("side"), col("affiliation"), col("domain"),
+                         lon, lat, col("echelon"), col("symbol"))
+
+
+def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
+    with _layer(raw, "tracks") as cols:
+        if not cols["geom"]:
+            return Tracks.empty(len(units))
+        geoms = _geometries(cols, ("LineString",))
+        if not shapely.has_m(geoms).all():
+            bad = int(np.argmin(shapely.has_m(geoms)))
+            raise ValueError(f"feature {bad + 1}: the track has no M (time) values")
+        coords, index = shapely.get_coordinates(geoms, include_m=True, return_index=True)
+        reports = np.array([int(v) for v in cols["reports"]], dtype=np.int64)
+        lengths = np.bincount(index, minlength=len(geoms))
+        over = reports > lengths
+        if over.any() or (reports < 1).any():
+            k = int(np.argmax(over | (reports < 1)))
+            raise ValueError(f"feature {k + 1}: reports = {reports[k]} for a track of {lengths[k]} vertices")
+        start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        keep = (np.arange(len(index)) - start[index]) < reports[index]
+        coords, index = coords[keep], index[keep]
+        _check_lonlat(coords[:, :2], "a track")
+        position = dict(zip(units.ids.tolist(), range(len(units))))
+        unit_of = []
+        for k, uid in enumerate(schema.texts(cols["unit_id"])):
+            if uid not in position:
+                raise ValueError(f"feature {k + 1}: unit_id {uid!r} is not in the units layer")
+            unit_of.append(position[uid])
+        if len(set(unit_of)) != len(unit_of):
+            raise ValueError("two tracks for one unit")
+        time = coords[:, 2]
+        if not np.all(np.isfinite(time)) or np.any(np.abs(time) > 2 ** 53):
+            raise ValueError("a report time (M value) is not a whole number of epoch seconds")
+        unit = np.asarray(unit_of, dtype=np.int32)[index]
+        t = np.rint(time).astype(np.int64)
+        return Tracks.from_reports(unit, t, coords[:, 0], coords[:, 1], len(units))
+
+
+def _calls(raw: RawProject) -> CallLog:
+    with _layer(raw, "calls") as cols:
+        if not cols["call_id"]:
+            return CallLog.empty()
+        links = []
+        for i, v in enumerate(cols["units"]):
+            try:
+                got = json.loads(v) if v else []
+            except (json.JSONDecodeError, TypeError):
+                got = None
+            if not isinstance(got, list) or not all(isinstance(x, str) for x in got):
+                raise ValueError(f"feature {i + 1}: units {v!r} is not a JSON list of unit ids")
+            links.append(got)
+
+        def texts(name: str) -> list[str]:
+            return schema.texts(cols[name])
+
+        return CallLog.from_columns(
+            ids=texts("call_id"), start=schema.epoch_times(cols["start"], "start"),
+            duration_s=np.array([int(v or 0) for v in cols["duration_s"]], dtype=np.int64),
+            initiator=texts("initiator"), from_station=texts("from_station"), to_station=texts("to_station"),
+            operator=texts("operator"), category=texts("category"), priority=texts("priority"),
+            summary=texts("summary"), outcome=texts("outcome"), units=links,
+            lon=[schema.number(v) for v in cols["lon"]], lat=[schema.number(v) for v in cols["lat"]],
+            revision=texts("revision"))
+
+
+def _places(raw: RawProject) -> tuple[Place, ...]:
+    with _layer(raw, "places") as cols:
+        if not cols["geom"]:
+            return ()
+        geoms = _geometries(cols, ("Point",))
+        return tuple(Place(schema.text(n), float(shapely.get_x(g)), float(shapely.get_y(g)))
+                     for n, g in zip(cols["name"], geoms.tolist()))
+
+
+def _annotations(raw: RawProject) -> Annotations:
+    with _layer(raw, "annotations") as cols:
+        if not cols["geom"]:
+            return Annotations()
+        geoms = _geometries(cols, ("Point", "LineString", "Polygon"))
+        items = []
+        for i, g in enumerate(geoms.tolist()):
+            xy = shapely.get_coordinates(g.exterior if g.geom_type == "Polygon" else g)
+            if g.geom_type == "Polygon":
+                xy = xy[:-1]
+            items.append(Annotation(schema.text(cols["annotation_id"][i]), schema.text(cols["kind"][i]), xy,
+                                    schema.text(cols["text"][i]), schema.text(cols["color"][i]),
+                                    schema.number(cols["width"][i], 2.0), schema.number(cols["radius_km"][i], 0.0)))
+        return Annotations(items)
+
+
+def build_document(raw: RawProject, progress: Progress | None = None) -> Document:
+    meta = raw.meta
+    left, right = meta.get("side_left", ""), meta.get("side_right", "")
+    if not left or not right or left == right:
+        raise ProjectError(f"{raw.name}: {schema.META}: side_left/side_right must be two different names")
+    try:
+        buffer_km = float(meta.get("buffer_km", "5"))
+    except ValueError:
+        buffer_km = math.nan
+    if not (math.isfinite(buffer_km) and buffer_km > 0):
+        raise ProjectError(f"{raw.name}: {schema.META}: buffer_km {meta.get('buffer_km')!r} is not a positive number")
+    ao = _ao(raw)
+    line = _line(raw, ao)
+    step(progress, 0.6, "Reading units")
+    units = _units(raw)
+    step(progress, 0.7, "Reading tracks")
+    tracks = _tracks(raw, units)
+    step(progress, 0.85, "Reading calls and revisions")
+    doc = Document(ao, line, units, (left, right), buffer_km=buffer_km, title=meta.get("title") or "Untitled",
+                   places=_places(raw), calls=_calls(raw), tracks=tracks, revisions=_revisions(raw),
+                   annotations=_annotations(raw))
+    step(progress, 1.0, "Opened")
+    return doc
+
+
+def load_project(path, progress: Progress | None = None, name: str | None = None) -> Document:
+    """Open a project file. Never writes to it. Raises ProjectError naming file, layer, feature."""
+    step(progress, 0.0, "Reading the file")
+    raw = migrate(read_raw(path, name, progress))
+    step(progress, 0.5, "Checking the layers")
+    return build_document(raw, progress)

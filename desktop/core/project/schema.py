@@ -1,0 +1,114 @@
+"""The project file's layers and columns (schema version 1), shared by the writer and reader.
+
+Every layer is in WGS84 lon/lat (EPSG:4326). Layers marked *derived* are written for other
+GIS tools and recomputed, never read, when the project is opened.
+
+  deconflict_meta   attributes: key, value (schema_version, title, side_left, side_right,
+                    buffer_km, app_version, saved_at)
+  ao                POLYGON: name (the AO's vertices; edges are geodesics)
+  line              LINESTRING: name (the working line, vertices in order of travel)
+  line_revisions    LINESTRING: revision_id, state, effective (DATETIME), note, call_id
+  sectors           POLYGON, derived: sector_id, name, owner, side, area_km2, units, near_line, wrong_side
+  units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol;
+                    derived: sector, distance_km, near_line, wrong_side
+  tracks            LINESTRING M, one feature per unit with reports: unit_id, reports,
+                    first_report, last_report (DATETIME); M = report time in epoch seconds
+                    (a unit with one report repeats it to make a valid line: read `reports`)
+  calls             attributes: call_id, start (DATETIME), duration_s, initiator,
+                    from_station, to_station, operator, category, priority, summary,
+                    outcome, units (JSON list of unit ids), lon, lat, revision
+  places            POINT: name
+  annotations       GEOMETRY (POINT text/circle, LINESTRING arrow/measure/freehand, POLYGON
+                    polygon): annotation_id, kind, text, color, width, radius_km
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from desktop.core.project.gpkg import Column
+from desktop.core.tracks import parse_time
+
+SCHEMA_VERSION = 1
+META = "deconflict_meta"
+
+T, I, R, B, D = "TEXT", "INTEGER", "REAL", "BOOLEAN", "DATETIME"
+LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
+    META: (None, (Column("key", T), Column("value", T))),
+    "ao": ("POLYGON", (Column("name", T),)),
+    "line": ("LINESTRING", (Column("name", T),)),
+    "line_revisions": ("LINESTRING", (Column("revision_id", T), Column("state", T), Column("effective", D),
+                                      Column("note", T), Column("call_id", T))),
+    "sectors": ("POLYGON", (Column("sector_id", T), Column("name", T), Column("owner", T), Column("side", T),
+                            Column("area_km2", R), Column("units", I), Column("near_line", I),
+                            Column("wrong_side", I))),
+    "units": ("POINT", (Column("unit_id", T), Column("name", T), Column("side", T), Column("affiliation", T),
+                        Column("domain", T), Column("echelon", T), Column("symbol", T), Column("sector", T),
+                        Column("distance_km", R), Column("near_line", B), Column("wrong_side", B))),
+    "tracks": ("LINESTRING", (Column("unit_id", T), Column("reports", I), Column("first_report", D),
+                              Column("last_report", D))),
+    "calls": (None, (Column("call_id", T), Column("start", D), Column("duration_s", I), Column("initiator", T),
+                     Column("from_station", T), Column("to_station", T), Column("operator", T),
+                     Column("category", T), Column("priority", T), Column("summary", T), Column("outcome", T),
+                     Column("units", T), Column("lon", R), Column("lat", R), Column("revision", T))),
+    "places": ("POINT", (Column("name", T),)),
+    "annotations": ("GEOMETRY", (Column("annotation_id", T), Column("kind", T), Column("text", T),
+                                 Column("color", T), Column("width", R), Column("radius_km", R))),
+}
+DESCRIPTIONS = {
+    META: "Deconflict project metadata (schema version, title, sides, buffer)",
+    "ao": "Area of operations (edges are geodesics)",
+    "line": "The working deconfliction line (edges are geodesics)",
+    "line_revisions": "Saved versions of the line, with effective time and agreeing call",
+    "sectors": "Sectors cut from the AO by the line (derived; recomputed on open)",
+    "units": "Tracked units at their current position (sector columns derived)",
+    "tracks": "Unit position reports, one line per unit; M = report time, epoch seconds UTC",
+    "calls": "Hotline-call log",
+    "places": "Named reference places",
+    "annotations": "Map markup (text, arrows, strokes, areas, range rings, measurements)",
+}
+DERIVED = ("sectors",)
+
+
+def iso_times(epoch: np.ndarray) -> list[str]:
+    """Epoch seconds -> GeoPackage DATETIME text (ISO 8601 UTC, 'Z')."""
+    s = np.datetime_as_string(np.asarray(epoch, dtype=np.int64).astype("datetime64[s]"), unit="s")
+    return [t + "Z" for t in s.tolist()]
+
+
+def epoch_times(texts: list, where: str) -> np.ndarray:
+    """GeoPackage DATETIME text -> int64 epoch seconds. Fast for what we write (UTC, 'Z');
+    any other ISO 8601 form with an offset (as other tools may write) one by one."""
+    if not texts:
+        return np.empty(0, dtype=np.int64)
+    try:
+        if all(isinstance(t, str) and len(t) == 20 and t.endswith("Z") for t in texts):
+            return np.array([t[:-1] for t in texts], dtype="datetime64[s]").astype(np.int64)
+    except ValueError:
+        pass
+    out = np.empty(len(texts), dtype=np.int64)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise ValueError(f"{where}: feature {i + 1}: time {t!r} is not ISO 8601 text")
+        try:
+            out[i] = parse_time(t)
+        except ValueError as exc:
+            raise ValueError(f"{where}: feature {i + 1}: {exc}") from None
+    return out
+
+
+def text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def texts(values) -> list[str]:
+    """A column as str ("" for NULL); no per-value work when it is all text already."""
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    if set(map(type, values)) <= {str}:
+        return values
+    return [text(v) for v in values]
+
+
+def number(value, default: float = math.nan) -> float:
+    return default if value is None else float(value)

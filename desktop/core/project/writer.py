@@ -1,0 +1,156 @@
+"""Save a Document as a Deconflict project (one GeoPackage; layers in desktop.core.project.schema)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import shapely
+
+from desktop import __version__
+from desktop.core.atomic import atomic_write
+from desktop.core.document import Document
+from desktop.core.progress import Progress, step
+from desktop.core.project import schema
+from desktop.core.project.gpkg import (GeoPackageWriter, geometry_blobs, linestring_m_blob, now_iso,
+                                       point_blobs)
+
+
+def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float] | None:
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return None
+    return float(lon[ok].min()), float(lat[ok].min()), float(lon[ok].max()), float(lat[ok].max())
+
+
+def _layer(w: GeoPackageWriter, name: str, rows, extent=None, m: bool = False, total: int = 0) -> None:
+    """Add one layer of schema.LAYERS; with `total` rows, progress is reported as they go."""
+    geometry_type, columns = schema.LAYERS[name]
+    report = getattr(w, "report", None)
+    on_rows = (lambda n: report(n / total)) if report is not None and total else None
+    w.add_layer(name, columns, rows, geometry_type=geometry_type, m=m, extent=extent,
+                description=schema.DESCRIPTIONS[name], on_rows=on_rows)
+
+
+def _meta(doc: Document) -> list[tuple[str, str]]:
+    return [("schema_version", str(schema.SCHEMA_VERSION)), ("app_version", __version__),
+            ("title", doc.title), ("side_left", doc.sides[0]), ("side_right", doc.sides[1]),
+            ("buffer_km", repr(float(doc.buffer_km))), ("saved_at", now_iso())]
+
+
+def _ao_and_lines(w: GeoPackageWriter, doc: Document) -> None:
+    ring = doc.ao.ring
+    _layer(w, "ao", [(geometry_blobs([shapely.Polygon(ring)])[0], doc.ao.name)], _extent(ring[:, 0], ring[:, 1]))
+    v = doc.line.vertices
+    _layer(w, "line", [(geometry_blobs([shapely.LineString(v)])[0], "working line")], _extent(v[:, 0], v[:, 1]))
+    revs = list(doc.revisions)
+    blobs = geometry_blobs([shapely.LineString(r.line.vertices) for r in revs]) if revs else []
+    times = schema.iso_times(np.array([r.effective for r in revs], dtype=np.int64))
+    allv = np.concatenate([r.line.vertices for r in revs]) if revs else np.empty((0, 2))
+    _layer(w, "line_revisions", [(b, r.id, r.state, t, r.note, r.call_id) for b, r, t in zip(blobs, revs, times)],
+           _extent(allv[:, 0], allv[:, 1]))
+
+
+def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
+    # The committed line's analysis, even if an autosave lands in the middle of a drag.
+    analysis = doc.analysis if doc.shown_line is doc.line else doc.analyse(doc.line)
+    sectors = analysis.sectors.sectors
+    c = analysis.classification
+    proj = doc.analysis_projection
+    polys = [shapely.orient_polygons(s.lonlat_polygon(proj)) for s in sectors]
+    counts = analysis.counts().tolist()
+    near = np.bincount(c.sector[c.near_line] + 1, minlength=len(sectors) + 1)[1:].tolist()
+    wrong = np.bincount(c.sector[c.wrong_side] + 1, minlength=len(sectors) + 1)[1:].tolist()
+    rows = [(b, s.id, s.name, s.owner, s.side, float(s.area_km2), int(n), int(nn), int(ww))
+            for b, s, n, nn, ww in zip(geometry_blobs(polys) if polys else [], sectors, counts, near, wrong)]
+    bounds = shapely.total_bounds(polys) if polys else None
+    _layer(w, "sectors", rows, None if bounds is None else tuple(bounds))
+
+    u = doc.units
+    sector_ids = np.array([s.id for s in sectors] + [None], dtype=object)[np.asarray(c.sector, dtype=np.intp)]
+    dist = np.round(c.distance_km, 6)
+    dist_list = [None if d != d else d for d in dist.tolist()]
+    cols = [point_blobs(u.lon, u.lat)] + [schema.texts(col) for col in
+                                         (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols)]
+    cols += [sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(), c.wrong_side.astype(int).tolist()]
+    _layer(w, "units", zip(*cols), _extent(u.lon, u.lat), total=len(u))
+
+
+def _tracks(w: GeoPackageWriter, doc: Document) -> None:
+    tr, ids = doc.tracks, doc.units.ids
+    counts = tr.report_counts()
+    rows = []
+    off = tr.offsets
+    with_reports = np.flatnonzero(counts > 0)
+    first = schema.iso_times(tr.time[off[:-1][with_reports]])
+    last = schema.iso_times(tr.time[off[1:][with_reports] - 1])
+    time_m = tr.time.astype(float)
+    for k, u in enumerate(with_reports.tolist()):
+        a, b = int(off[u]), int(off[u + 1])
+        idx = np.arange(a, b) if b - a > 1 else np.array([a, a])  # a line needs two vertices
+        blob = linestring_m_blob(tr.lon[idx], tr.lat[idx], time_m[idx])
+        rows.append((blob, schema.text(ids[u]), b - a, first[k], last[k]))
+    _layer(w, "tracks", rows, _extent(tr.lon, tr.lat), m=True)
+
+
+def _calls(w: GeoPackageWriter, doc: Document) -> None:
+    calls = doc.calls
+    flat, off = calls.unit_ids.tolist(), calls.unit_offsets.tolist()
+    links = [json.dumps(flat[a:b], ensure_ascii=False) for a, b in zip(off[:-1], off[1:])]
+    lon = [None if v != v else v for v in calls.lon.tolist()]
+    lat = [None if v != v else v for v in calls.lat.tolist()]
+    cols = [calls.ids.tolist(), schema.iso_times(calls.start), calls.duration_s.tolist()]
+    cols += [getattr(calls, k).tolist() for k in ("initiator", "from_station", "to_station", "operator",
+                                                  "category", "priority", "summary", "outcome")]
+    cols += [links, lon, lat, calls.revision.tolist()]
+    _layer(w, "calls", zip(*cols), total=len(calls))
+
+
+def _places_and_annotations(w: GeoPackageWriter, doc: Document) -> None:
+    places = doc.places
+    lon = np.array([p.lon for p in places], dtype=float)
+    lat = np.array([p.lat for p in places], dtype=float)
+    _layer(w, "places", zip(point_blobs(lon, lat), [p.name for p in places]), _extent(lon, lat))
+    items = list(doc.annotations)
+    geoms = [annotation_geometry(a) for a in items]
+    rows = [(b, a.id, a.kind, a.text, a.color, a.width, a.radius_km)
+            for b, a in zip(geometry_blobs(geoms) if geoms else [], items)]
+    _layer(w, "annotations", rows, tuple(shapely.total_bounds(geoms)) if geoms else None)
+
+
+def annotation_geometry(a) -> shapely.Geometry:
+    p = a.points
+    if len(p) == 1:
+        return shapely.Point(p[0])
+    if a.kind == "polygon":
+        return shapely.Polygon(p)  # closed here; the reader drops the repeated vertex
+    return shapely.LineString(p)
+
+
+_STEPS: tuple[tuple[str, Callable[[GeoPackageWriter, Document], None]], ...] = (
+    ("AO and line", _ao_and_lines), ("sectors and units", _sectors_and_units), ("tracks", _tracks),
+    ("calls", _calls), ("places and markup", _places_and_annotations))
+
+
+def write_project(doc: Document, path, progress: Progress | None = None) -> None:
+    """Write `doc` to a new GeoPackage at `path` (not atomic: see save_project)."""
+    w = GeoPackageWriter(path)
+    try:
+        _layer(w, schema.META, _meta(doc))
+        for k, (what, write) in enumerate(_STEPS):
+            step(progress, k / len(_STEPS), f"Saving {what}")
+            w.report = None if progress is None else \
+                (lambda f, k=k, what=what: step(progress, (k + f) / len(_STEPS), f"Saving {what}"))
+            write(w, doc)
+        w.close()
+    except BaseException:
+        w.abort()
+        raise
+    step(progress, 1.0, "Saved")
+
+
+def save_project(doc: Document, path, progress: Progress | None = None) -> None:
+    """Save atomically: written beside `path`, fsynced, renamed over it. Raises SaveError
+    (desktop.core.atomic) naming the file and the reason; the old file is then untouched."""
+    atomic_write(Path(path), lambda tmp: write_project(doc, tmp, progress))

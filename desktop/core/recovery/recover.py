@@ -1,0 +1,105 @@
+"""Finding the sessions of programs that died with unsaved work, and replaying them."""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.core.commands import CommandStack
+from desktop.core.document import Document
+from desktop.core.recovery.journal import _Codec, _Lock
+from desktop.core.recovery.records import command_from
+
+
+@dataclass
+class Recoverable:
+    """A dead session's folder and what it says about itself."""
+
+    folder: Path
+    project: str | None
+    title: str
+    edits: int          # journal lines after the snapshot
+    base_unsaved: bool  # the snapshot itself holds work that was never saved
+    modified: float     # when the last edit was written (epoch seconds)
+
+    def describe(self) -> str:
+        import time
+        where = self.project or f"“{self.title}” (never saved)"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.modified))
+        return f"{where}: {self.edits} edit(s) since the last autosave, last change {when}"
+
+    def _entries(self) -> tuple[list[dict], list[str]]:
+        """Journal lines; a torn last line (the crash hit mid-write) is dropped."""
+        lines = (self.folder / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+        entries, problems = [], []
+        for k, line in enumerate(lines):
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                if k != len(lines) - 1:
+                    problems.append(f"journal line {k + 1} is damaged: edits from there on are lost")
+                break
+        return entries, problems
+
+    def load(self) -> tuple[Document, list[dict]]:
+        """The snapshot document and the edits to replay on it (see `replay`)."""
+        from desktop.core.project import load_project
+        entries, _ = self._entries()
+        if not entries or entries[0].get("op") != "snapshot":
+            raise ValueError(f"{self.folder}: the journal does not start with a snapshot")
+        return load_project(self.folder / entries[0]["file"]), entries[1:]
+
+    def replay(self, stack: CommandStack, edits: list[dict]) -> list[str]:
+        """Re-run `edits` on `stack` (a stack over the snapshot document); returns problems
+        (an edit that could not be replayed stops the replay there)."""
+        codec = _Codec(self.folder)
+        _, problems = self._entries()
+        for k, entry in enumerate(edits):
+            try:
+                if entry["op"] == "push":
+                    stack.push(command_from(codec.decode(entry["record"])))
+                elif entry["op"] == "goto":
+                    stack.set_index(int(entry["index"]))
+            except Exception as exc:  # noqa: BLE001 - keep what replayed; say where it stopped
+                problems.append(f"edit {k + 1} of {len(edits)} could not be replayed ({exc}); the later ones are lost")
+                break
+        return problems
+
+    def recover(self) -> tuple[Document, CommandStack, list[str]]:
+        doc, edits = self.load()
+        stack = CommandStack(doc)
+        return doc, stack, self.replay(stack, edits)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def recoverable_sessions(root: str | Path) -> list[Recoverable]:
+    """Sessions whose program is gone (their lock is free) and that hold unsaved work.
+    Sessions with nothing unsaved are removed on the way."""
+    root = Path(root)
+    found = []
+    if not root.is_dir():
+        return found
+    for folder in sorted(root.glob("session-*")):
+        if not (folder / "journal.jsonl").exists() or not (folder / "session.json").exists():
+            continue
+        lock = _Lock(folder / "lock")
+        try:
+            if not lock.try_acquire():
+                continue  # a running program's session
+        finally:
+            lock.release()
+        try:
+            info = json.loads((folder / "session.json").read_text(encoding="utf-8"))
+            entries = len((folder / "journal.jsonl").read_text(encoding="utf-8").splitlines())
+        except (OSError, ValueError):
+            continue
+        session = Recoverable(folder, info.get("project"), str(info.get("title", "")), max(entries - 1, 0),
+                              bool(info.get("base_unsaved")), (folder / "journal.jsonl").stat().st_mtime)
+        if session.edits or session.base_unsaved:
+            found.append(session)
+        else:
+            session.discard()
+    return found

@@ -1,0 +1,275 @@
+"""File menu: New, Open, Open Recent, Save, Save As, Import (desktop.gui.import_actions),
+Export Data; the window title; asking before unsaved changes are lost.
+
+One ProjectFiles per MainWindow. Opening a project (or New) replaces the window (see
+desktop.gui.windows); a failed open or save changes nothing and says why.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from desktop.core.atomic import SaveError, atomic_write
+from desktop.core.document import Document
+from desktop.core.progress import Cancelled
+from desktop.gui.progress import run_with_progress
+
+PROJECT_FILTER = "Deconflict project (*.gpkg)"
+MAX_RECENT = 8
+AUTOSAVE_SECONDS = 120  # how often the recovery snapshot may be refreshed (the project file is never autosaved)
+AUTOSAVE_MIN_EDITS = 20  # ... when this many edits wait in the journal (fewer replay instantly)
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+# Dialogs are module functions so tests (and scripted use) can answer them.
+def ask_save_changes(parent: QtWidgets.QWidget, name: str, action: str) -> str:
+    """SAVE, DISCARD or CANCEL for the unsaved changes in `name` before `action`."""
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Unsaved changes",
+                                f"Save the changes to “{name}” before {action}?", parent=parent)
+    box.setInformativeText("Your changes will be lost if you don't save them.")
+    box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard
+                           | QtWidgets.QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    return {QtWidgets.QMessageBox.StandardButton.Save: SAVE,
+            QtWidgets.QMessageBox.StandardButton.Discard: DISCARD}.get(QtWidgets.QMessageBox.StandardButton(answer),
+                                                                       CANCEL)
+
+
+def choose_open_path(parent, caption: str, filters: str, folder: str = "") -> str:
+    return QtWidgets.QFileDialog.getOpenFileName(parent, caption, folder, filters)[0]
+
+
+def choose_save_path(parent, caption: str, filters: str, suggested: str = "") -> str:
+    return QtWidgets.QFileDialog.getSaveFileName(parent, caption, suggested, filters)[0]
+
+
+def show_error(parent, title: str, message: str) -> None:
+    QtWidgets.QMessageBox.critical(parent, title, message)
+
+
+def new_document() -> Document:
+    """New: an untitled project on the default AO and line, with nothing else in it
+    (File › Import brings in your AO, line, units and tracks)."""
+    from desktop.core.demo import demo_document
+    demo = demo_document()
+    from desktop.core.units import UnitTable
+    return Document(demo.ao, demo.line, UnitTable.empty(), demo.sides, title="Untitled")
+
+
+class ProjectFiles(QtCore.QObject):
+    """The file side of one main window: where its document is saved and whether it has
+    unsaved changes."""
+
+    def __init__(self, window, menu: QtWidgets.QMenu, path: str | Path | None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.path = Path(path) if path else None
+        self.recovery_root: Path | None = None
+        self.journal = None  # the crash-recovery journal (start_journal), None when not journaling
+        self.autosave = QtCore.QTimer(self, interval=AUTOSAVE_SECONDS * 1000)
+        self.autosave.timeout.connect(self.checkpoint)
+        self.ask_before_closing = False  # the application's windows ask; bare test windows do not
+        self.forced_dirty = False        # e.g. a recovered document that was never saved
+        self._recent_fallback: list[str] = []
+        self.new_action = menu.addAction("&New", QtGui.QKeySequence.StandardKey.New, self.new_project)
+        self.open_action = menu.addAction("&Open…", QtGui.QKeySequence.StandardKey.Open, self.open_project)
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        menu.addSeparator()
+        self.save_action = menu.addAction("&Save", QtGui.QKeySequence.StandardKey.Save, self.save)
+        self.save_as_action = menu.addAction("Save &As…", QtGui.QKeySequence.StandardKey.SaveAs, self.save_as)
+        menu.addSeparator()
+        from desktop.gui.import_actions import ImportActions
+        self.imports = ImportActions(window, menu)
+        self.export_data_menu = menu.addMenu("Export &Data")
+        for layer, title in (("line", "Line…"), ("sectors", "Sectors…"), ("units", "Units…")):
+            self.export_data_menu.addAction(title, lambda checked=False, layer=layer: self.export_data(layer))
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def document(self) -> Document:
+        return self.window.document
+
+    @property
+    def stack(self):
+        return self.window.stack
+
+    def is_dirty(self) -> bool:
+        return self.forced_dirty or not self.stack.is_clean()
+
+    def display_name(self) -> str:
+        return self.path.name if self.path else self.document.title
+
+    def window_title(self) -> str:
+        return f"{self.display_name()}{' *' if self.is_dirty() else ''} — Deconflict"
+
+    def _refresh_title(self) -> None:
+        self.window.setWindowTitle(self.window_title())
+
+    # -- recent files ----------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        settings = self.window.settings
+        if settings is None:
+            return list(self._recent_fallback)
+        value = settings.value("recentFiles", [])
+        return [str(v) for v in (value if isinstance(value, list) else [value] if value else [])]
+
+    def _remember(self, path: Path) -> None:
+        entries = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]
+        entries = entries[:MAX_RECENT]
+        if self.window.settings is None:
+            self._recent_fallback = entries
+        else:
+            self.window.settings.setValue("recentFiles", entries)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        entries = self.recent_files()
+        for p in entries:
+            self.recent_menu.addAction(Path(p).name, lambda checked=False, p=p: self.open_project(p)).setToolTip(p)
+        if not entries:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    # -- asking ----------------------------------------------------------------------------
+    def confirm_discard(self, action: str) -> bool:
+        """True when the document may be replaced or closed: no unsaved changes, or the user
+        saved them or chose to discard them."""
+        if not self.is_dirty():
+            return True
+        answer = ask_save_changes(self.window, self.display_name(), action)
+        if answer == SAVE:
+            return self.save()
+        return answer == DISCARD
+
+    def confirm_close(self) -> bool:
+        return not self.ask_before_closing or self.confirm_discard("closing")
+
+    def closed(self) -> None:
+        """The window is closing for good (its changes saved or given up)."""
+        from desktop.gui.windows import forget
+        self.autosave.stop()
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+        forget(self.window)
+
+    # -- crash recovery --------------------------------------------------------------------
+    def start_journal(self, root: Path, base_is_file: bool) -> None:
+        """Journal every edit under `root` (desktop.core.recovery). `base_is_file`: the
+        document is exactly the file at self.path (opened, not recovered)."""
+        from desktop.core.recovery import EditJournal
+        self.recovery_root = Path(root)
+        try:
+            self.journal = EditJournal.start(root, self.document, self.stack, self.path,
+                                             base_file=self.path if base_is_file and self.path else None)
+        except OSError as exc:
+            self.window.status.showMessage(f"Crash recovery is off: cannot write {root}: {exc}", 20000)
+            return
+        self.journal.on_error = lambda message: self.window.status.showMessage(message, 30000)
+        self.autosave.start()
+
+    def checkpoint(self, min_edits: int = AUTOSAVE_MIN_EDITS) -> bool:
+        """Autosave: refresh the recovery snapshot (never the project file)."""
+        if self.journal is None or self.journal.failed:
+            return False
+        try:
+            return self.journal.checkpoint(min_edits)
+        except OSError as exc:
+            self.window.status.showMessage(f"Autosave failed: {exc}", 20000)
+            return False
+
+    # -- saving ----------------------------------------------------------------------------
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        suggested = str(self.path) if self.path else f"{self.document.title}.gpkg"
+        chosen = choose_save_path(self.window, "Save project as", PROJECT_FILTER, suggested)
+        if not chosen:
+            return False
+        path = Path(chosen)
+        if path.suffix.lower() != ".gpkg":
+            path = path.with_name(path.name + ".gpkg")
+        return self.save_to(path)
+
+    def save_to(self, path: Path) -> bool:
+        """Save atomically to `path`. On failure (read-only folder, full disk) say why and keep
+        the document open and unsaved."""
+        from desktop.core.project import save_project
+        try:
+            run_with_progress(self.window, "Saving", lambda progress: save_project(self.document, path, progress))
+        except Cancelled:  # the new file was being written beside the old one: nothing changed
+            self.window.status.showMessage(f"Save cancelled: {path.name} was not changed", 10000)
+            return False
+        except SaveError as exc:
+            show_error(self.window, "Save failed", f"{exc}\n\nThe project is still open with its unsaved changes.")
+            self.window.status.showMessage(f"Save failed: {exc}", 15000)
+            return False
+        self.path = path
+        self.forced_dirty = False
+        self._remember(path)
+        self.stack.mark_clean()  # fires changed: the title loses its mark
+        if self.journal is not None and not self.journal.failed:
+            try:
+                self.journal.saved(path)
+            except OSError as exc:
+                self.window.status.showMessage(f"Saved, but the recovery journal could not restart: {exc}", 20000)
+        self.window.status.showMessage(f"Saved {path}", 6000)
+        return True
+
+    # -- opening ---------------------------------------------------------------------------
+    def open_project(self, path: str | Path | None = None):
+        """Open a project in place of this window's; returns the new window or None."""
+        if not path:
+            path = choose_open_path(self.window, "Open project", f"{PROJECT_FILTER};;All files (*)",
+                                    str(self.path.parent) if self.path else "")
+            if not path:
+                return None
+        if not self.confirm_discard("opening another project"):
+            return None
+        from desktop.core.project import ProjectError, load_project
+        try:
+            document = run_with_progress(self.window, "Opening", lambda progress: load_project(path, progress))
+        except Cancelled:
+            return None
+        except ProjectError as exc:
+            show_error(self.window, "Cannot open the project", str(exc))
+            return None
+        self._remember(Path(path))
+        from desktop.gui.windows import replace_window
+        return replace_window(self.window, document, path)
+
+    def new_project(self):
+        if not self.confirm_discard("starting a new project"):
+            return None
+        from desktop.gui.windows import replace_window
+        return replace_window(self.window, new_document(), None)
+
+    # -- export ----------------------------------------------------------------------------
+    def export_data(self, layer: str, path: str | None = None) -> bool:
+        from desktop.core.exporters import export_layer, format_for
+        if path is None:
+            path = choose_save_path(self.window, f"Export {layer}",
+                                    "GeoJSON (*.geojson);;KML for Google Earth (*.kml);;CSV (*.csv)",
+                                    f"{layer}.geojson")
+            if not path:
+                return False
+        fmt = format_for(path)
+        if fmt is None:
+            path, fmt = f"{path}.geojson", "geojson"
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                export_layer(self.document, layer, fmt, out)
+        try:
+            atomic_write(path, write)
+        except SaveError as exc:
+            show_error(self.window, "Export failed", str(exc))
+            return False
+        self.window.status.showMessage(f"Exported the {layer} to {path}", 6000)
+        return True

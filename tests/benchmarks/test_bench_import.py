@@ -1,0 +1,47 @@
+"""Import benchmark: a CSV of 1M unit positions (id, name, side, affiliation, lat, lon), read
+with progress reports and brought into the demo as one command. Skipped by default; run with
+
+    .venv/bin/python -m pytest tests/benchmarks/test_bench_import.py --benchmark-enable --benchmark-only
+
+Target (2-core machine): <= 3 s from file to a classified document.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from desktop.core.commands import CommandStack
+from desktop.core.demo import demo_document
+from desktop.core.importers.apply import import_command
+from desktop.core.importers.csv_table import read_csv
+
+N = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("import") / "positions.csv"
+    side = np.array(["US-backed", "Russian-backed"])[rng.integers(0, 2, N)]
+    aff = np.array(["friend", "hostile"])[rng.integers(0, 2, N)]
+    lat, lon = rng.uniform(34.5, 36.4, N), rng.uniform(38.0, 40.9, N)
+    with open(path, "w") as f:
+        f.write("id,name,side,affiliation,lat,lon\n")
+        f.writelines(f"U{i},Unit {i},{s},{a},{la:.6f},{lo:.6f}\n" for i, (s, a, la, lo) in enumerate(zip(side, aff, lat, lon)))
+    return path
+
+
+def test_import_1m_row_csv(benchmark, big_csv):
+    progress = []
+
+    def run():
+        progress.clear()
+        doc = demo_document()
+        data = read_csv(big_csv, lambda fraction, message: progress.append(fraction))
+        CommandStack(doc).push(import_command(doc, data))
+        return doc, data
+
+    doc, data = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert len(data.units) == N and not data.skipped and len(doc.units) == N + 44
+    assert len(progress) >= 4 and progress[-1] == 1.0
+    assert doc.analysis.counts().sum() <= len(doc.units)

@@ -1,0 +1,57 @@
+"""The full scenario the project-file tests round-trip, and a model comparison."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from desktop.core.annotations import ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation, Annotations
+from desktop.core.demo import demo_document
+from desktop.core.document import Document
+
+TABQA_DAM, RAQQA, MADAN = (38.570, 35.870), (39.009, 35.950), (39.650, 35.740)
+
+
+def demo_annotations() -> Annotations:
+    return Annotations([
+        Annotation("text-1", TEXT, [RAQQA], "Raqqa — keep 10 km clear", color="#1f77b4"),
+        Annotation("arrow-1", ARROW, [TABQA_DAM, RAQQA], width=3.5),
+        Annotation("freehand-1", FREEHAND, [(38.6, 35.7), (38.7, 35.75), (38.8, 35.72), (38.9, 35.8)]),
+        Annotation("polygon-1", POLYGON, [(39.0, 35.2), (39.5, 35.2), (39.5, 35.5)], "NFA", "#2ca02c", 1.5),
+        Annotation("circle-1", CIRCLE, [MADAN], "SAM ring", radius_km=37.5),
+        Annotation("measure-1", MEASURE, [TABQA_DAM, MADAN]),
+    ])
+
+
+def full_scenario() -> Document:
+    """The demo (units, tracks, calls, three revisions, places) with markup, a non-default
+    buffer and an edited working line."""
+    demo = demo_document()
+    line = demo.line.moved(2, demo.line.vertices[2, 0] + 0.01, demo.line.vertices[2, 1] - 0.02)
+    return Document(demo.ao, line, demo.units, demo.sides, buffer_km=7.25, title="Euphrates — saved",
+                    places=demo.places, calls=demo.calls, tracks=demo.tracks, revisions=demo.revisions,
+                    annotations=demo_annotations())
+
+
+def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        return np.array_equal(a, b, equal_nan=True)
+    return a.shape == b.shape and list(a.tolist()) == list(b.tolist())
+
+
+def assert_same_document(a: Document, b: Document) -> None:
+    """Every saved part of the model is identical (bit for bit for coordinates)."""
+    assert (a.title, a.sides, a.buffer_km) == (b.title, b.sides, b.buffer_km)
+    assert a.ao.name == b.ao.name and np.array_equal(a.ao.ring, b.ao.ring)
+    assert a.line == b.line
+    for f in dataclasses.fields(a.units):
+        assert _same_array(getattr(a.units, f.name), getattr(b.units, f.name)), f.name
+    for name in ("unit", "time", "lon", "lat", "offsets"):
+        assert _same_array(getattr(a.tracks, name), getattr(b.tracks, name)), name
+    assert a.tracks.n_units == b.tracks.n_units
+    for f in dataclasses.fields(a.calls):
+        assert _same_array(getattr(a.calls, f.name), getattr(b.calls, f.name)), f.name
+    assert [(r.id, r.line, r.effective, r.state, r.note, r.call_id) for r in a.revisions] == \
+        [(r.id, r.line, r.effective, r.state, r.note, r.call_id) for r in b.revisions]
+    assert a.places == b.places
+    assert a.annotations == b.annotations

@@ -1,0 +1,178 @@
+"""A killed program loses nothing: the journal replays every edit (SIGKILL of a child
+process mid-editing), saves are atomic (SIGKILL mid-save), and unknown command types are
+still recovered (by snapshot)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.core.commands import CommandStack
+from desktop.core.demo import demo_document
+from desktop.core.project import load_project, save_project
+from desktop.core.recovery import EditJournal, recoverable_sessions
+from desktop.core.recovery.records import record_of
+from tests.recovery.editing import Retitle, SetBufferViaProtocol, digest, edits
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def expected_digests(seed, n, tmp_path):
+    doc = demo_document()
+    gen = edits(doc, CommandStack(doc), seed, tmp_path / "expected.csv")
+    return [next(gen) for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed, kill_after", [(1, 40), (2, 75), (3, 130)])
+def test_sigkill_mid_editing_loses_no_edit(tmp_path, seed, kill_after):
+    root = tmp_path / "recovery"
+    child = subprocess.Popen([sys.executable, "-m", "tests.recovery.editing", str(root), str(seed)], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    try:
+        while len(seen) < kill_after:
+            line = child.stdout.readline()
+            assert line, child.stderr.read()
+            seen.append(line.split()[1])
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    (session,) = recoverable_sessions(root)
+    doc, stack, problems = session.recover()
+    assert problems == []
+    expected = expected_digests(seed, len(seen) + 1, tmp_path)
+    assert expected[:len(seen)] == seen  # the child did what the test expects
+    # Every edit the child reported is there; it may have made one more before dying.
+    assert digest(doc) in (expected[len(seen) - 1], expected[len(seen)])
+
+
+def test_replay_matches_the_live_document_after_every_kind_of_edit(tmp_path):
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path, doc, stack)
+    gen = edits(doc, stack, 7, tmp_path / "i.csv")
+    for k in range(150):
+        state = next(gen)
+        if k % 30 == 29:
+            session_doc, _, problems = _recover_copy(journal, tmp_path / f"copy{k}")
+            assert problems == [] and digest(session_doc) == state
+    journal.close()
+    assert not journal.folder.exists() and recoverable_sessions(tmp_path) == []
+
+
+def _recover_copy(journal, where):
+    """Recover from a copy of a live session's folder (its lock is held by this process)."""
+    import shutil
+    shutil.copytree(journal.folder, where / journal.folder.name)
+    (session,) = recoverable_sessions(where)
+    return session.recover()
+
+
+def test_unknown_commands_are_snapshotted_and_protocol_commands_recorded(tmp_path):
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path, doc, stack)
+    assert record_of(Retitle("a", "b")) is None
+    stack.push(SetBufferViaProtocol(doc.buffer_km, 9.5))
+    assert journal.edits_since_snapshot == 1  # a record, no snapshot
+    stack.push(Retitle(doc.title, "Renamed"))
+    assert journal.edits_since_snapshot == 0  # snapshot
+    stack.undo()  # undoing the snapshotted command leaves the replayable history: snapshot again
+    assert doc.title == "Euphrates 2017 (demo)" and journal.edits_since_snapshot == 0
+    doc2, _, problems = _recover_copy(journal, tmp_path / "copy")
+    assert problems == [] and digest(doc2) == digest(doc)
+    journal.close()
+
+
+def test_saving_makes_the_saved_file_the_base_and_nothing_is_left_to_recover(tmp_path):
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path / "rec", doc, stack)
+    stack.push(SetBufferViaProtocol(doc.buffer_km, 3.0))
+    save_project(doc, tmp_path / "p.gpkg")
+    journal.saved(tmp_path / "p.gpkg")
+    journal._lock.release()  # as if the program died now, with everything saved
+    assert recoverable_sessions(tmp_path / "rec") == []
+
+
+def test_torn_last_line_is_ignored(tmp_path):
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path, doc, stack)
+    stack.push(SetBufferViaProtocol(doc.buffer_km, 3.0))
+    with open(journal.folder / "journal.jsonl", "a") as f:
+        f.write('{"op": "push", "record": {"kind": "set_li')  # the crash hit mid-write
+    doc2, _, problems = _recover_copy(journal, tmp_path / "copy")
+    assert problems == [] and doc2.buffer_km == 3.0
+    journal.close()
+
+
+SAVER = """
+import sys
+from desktop.core.project import save_project
+from tests.project.big_project import big_document
+doc = big_document(n_units=2000, reports_per_unit=100, n_calls=2000, seed=int(sys.argv[2]))
+print("ready", flush=True)
+while True:
+    save_project(doc, sys.argv[1])
+    print("saved", flush=True)
+"""
+
+
+def test_sigkill_mid_save_leaves_the_old_or_the_new_file(tmp_path):
+    from tests.project.big_project import big_document
+    path = tmp_path / "p.gpkg"
+    old = big_document(n_units=2000, reports_per_unit=100, n_calls=2000, seed=0)
+    save_project(old, path)
+    for k, delay in enumerate((0.05, 0.13, 0.21, 0.34, 0.55)):
+        child = subprocess.Popen([sys.executable, "-c", SAVER, str(path), str(k + 1)], cwd=REPO,
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        doc = load_project(path)  # never a broken file
+        assert doc.title == "Big" and len(doc.tracks) == 200_000
+    # A killed save leaves its temporary file; the next save clears those of dead processes.
+    save_project(old, path)
+    assert [p.name for p in tmp_path.iterdir()] == ["p.gpkg"]
+
+
+GUI_EDITOR = """
+import sys
+from pathlib import Path
+from PySide6 import QtWidgets
+app = QtWidgets.QApplication([])
+from desktop.core.demo import demo_document
+from desktop.gui import windows
+from tests.recovery.editing import edits
+win = windows.show_window(demo_document(), None, recovery_root=Path(sys.argv[1]))
+for k, state in enumerate(edits(win.document, win.stack, int(sys.argv[2]), Path(sys.argv[1]) / "i.csv"), start=1):
+    app.processEvents()
+    print(k, state, flush=True)
+"""
+
+
+def test_sigkill_of_the_application_window_mid_editing(tmp_path):
+    """The same through the real main window (offscreen): its journal, its views, its stack."""
+    root = tmp_path / "recovery"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen([sys.executable, "-c", GUI_EDITOR, str(root), "11"], cwd=REPO, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seen = []
+    try:
+        while len(seen) < 60:
+            line = child.stdout.readline()
+            assert line, "the child editor died"
+            seen.append(line.split()[1])
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    (session,) = recoverable_sessions(root)
+    doc, _, problems = session.recover()
+    expected = expected_digests(11, len(seen) + 1, tmp_path)
+    assert problems == [] and digest(doc) in (expected[len(seen) - 1], expected[len(seen)])
