@@ -224,6 +224,8 @@ class Document:
                 previous.sectors, owner_codes(previous.sectors, self.sides), self._buffer_km))
         self.time_view_changed.emit(view)
         self.positions_changed.emit()
+        self._announce_line(preview=False)
+
     def set_scenario(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable, tracks: Tracks) -> None:
         """Replace the AO, the line, the units and their tracks at once (an import): every
         view is told once, after all four agree."""
@@ -232,6 +234,9 @@ class Document:
             raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
         new_ao = ao is not self.ao
         self.ao, self._line, self._preview, self._units, self.tracks = ao, line, None, units, tracks
+        if self._time_view is not None:  # its positions and line belong to the old scenario
+            self._time_view = None
+            self.time_view_changed.emit(None)
         for key in ("analysis_projection", "units_xy", "unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None

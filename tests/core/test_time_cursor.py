@@ -124,6 +124,29 @@ def test_replacing_the_units_keeps_the_cursor_consistent(doc, cursor):
     assert len(doc.analysis.classification.sector) == len(doc.units)
 
 
+def test_an_import_while_the_past_is_shown_keeps_the_cursor_on_the_new_scenario(doc, cursor):
+    """set_scenario (an import) replaces the units and their tracks: the past is shown again
+    from the new tracks, never from the old table's positions."""
+    cursor.set_time(JUNE_18)
+    lines, views = [], []
+    doc.line_changed.connect(lambda line, preview: lines.append(line))
+    doc.time_view_changed.connect(views.append)
+    units = demo.demo_units()
+    keep = np.arange(10)  # a smaller scenario: ten units and their tracks
+    small = units.__class__(*(getattr(units, f)[keep] for f in ("ids", "names", "sides", "affiliations", "domains",
+                                                               "lon", "lat", "echelons", "symbols")))
+    t = doc.tracks
+    mask = t.unit < 10
+    tracks = Tracks(t.unit[mask], t.time[mask], t.lon[mask], t.lat[mask], 10)
+    doc.set_scenario(doc.ao, doc.line, small, tracks)
+    assert views[0] is None  # the old view was dropped first
+    assert doc.time_view is not None and doc.time_view.time == JUNE_18
+    assert len(doc.shown_units) == 10 and len(doc.analysis.classification.sector) == 10
+    lon, lat = tracks.positions_at(JUNE_18)
+    np.testing.assert_array_equal(doc.shown_units.lon, lon)
+    assert doc.shown_line is doc.revisions.get("june").line and lines[-1] is doc.shown_line
+
+
 def test_stale_units_are_those_without_a_recent_report():
     doc = demo_document()
     doc.tracks = Tracks.from_reports([0, 0, 1], [0, 10 * 3600, 0], [38.5, 38.6, 38.7], [35.5] * 3, len(doc.units))
