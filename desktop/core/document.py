@@ -177,12 +177,10 @@ class Document:
 
     def set_units(self, units: UnitTable) -> None:
         self._units = units
-        if self._time_view is not None:  # its positions belong to the old table
-            self._time_view = None
-            self.time_view_changed.emit(None)
         for key in ("units_xy", "unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None
+        self._drop_time_view()
         self.units_changed.emit()
         self.analysis_changed.emit(self.analysis)
 
@@ -234,12 +232,10 @@ class Document:
             raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
         new_ao = ao is not self.ao
         self.ao, self._line, self._preview, self._units, self.tracks = ao, line, None, units, tracks
-        if self._time_view is not None:  # its positions and line belong to the old scenario
-            self._time_view = None
-            self.time_view_changed.emit(None)
         for key in ("analysis_projection", "units_xy", "unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None
+        self._drop_time_view()
         if new_ao:
             self.ao_changed.emit(ao)
         self.tracks_changed.emit(tracks)
@@ -247,6 +243,14 @@ class Document:
         self._announce_line(preview=False)
 
     # -- internals -----------------------------------------------------------------------
+    def _drop_time_view(self) -> None:
+        """Forget the past shown: its positions belong to units just replaced. Called once
+        the caches are cleared, as the time cursor answers by showing the new units at its
+        time at once."""
+        if self._time_view is not None:
+            self._time_view = None
+            self.time_view_changed.emit(None)
+
     def _announce_line(self, preview: bool) -> None:
         self.line_changed.emit(self.shown_line, preview)
         self.analysis_changed.emit(self.analysis)
