@@ -62,7 +62,9 @@ def digest(doc: Document) -> str:
     h = hashlib.sha256()
     for part in (doc.line.vertices, doc.ao.ring, doc.units.lon, doc.units.lat, doc.tracks.time):
         h.update(np.ascontiguousarray(part).tobytes())
-    h.update(repr((doc.title, doc.buffer_km, [a.id for a in doc.annotations], doc.units.ids.tolist())).encode())
+    h.update(repr((doc.title, doc.buffer_km, [a.id for a in doc.annotations], doc.units.ids.tolist(),
+                   [doc.calls.record(i) for i in range(len(doc.calls))],
+                   [(r.id, r.state, r.effective, r.call_id, r.line.vertices.tolist()) for r in doc.revisions])).encode())
     return h.hexdigest()[:16]
 
 
@@ -72,7 +74,7 @@ def edits(doc: Document, stack: CommandStack, seed: int, import_file: Path | Non
     step = 0
     while True:
         step += 1
-        roll = rng.integers(0, 20)
+        roll = rng.random() * 20
         if roll < 9 or len(doc.line) < 4:
             v = int(rng.integers(1, len(doc.line) - 1))
             lon, lat = doc.line.vertices[v]
@@ -89,6 +91,19 @@ def edits(doc: Document, stack: CommandStack, seed: int, import_file: Path | Non
         elif roll < 14:
             a = Annotation(doc.annotations.new_id("arrow"), "arrow", [(38.5, 35.5), (39.0 + rng.random(), 35.9)])
             stack.push(commands.add_annotation(doc, a))
+        elif roll < 14.5:
+            from desktop.core import history_commands as hc
+            t = int(doc.calls.start[0]) + int(rng.integers(0, 60 * 86_400))
+            if rng.random() < 0.7 or not len(doc.calls):
+                record = {"id": hc.next_call_id(doc, t), "start": t, "duration_s": int(rng.integers(30, 900)),
+                          "summary": f"logged in step {step}", "units": ["SDF-01"], "category": "routine check"}
+                stack.push(hc.add_call(doc, record))
+            else:
+                stack.push(hc.delete_calls(doc, [doc.calls.ids[int(rng.integers(0, len(doc.calls)))]]))
+        elif roll < 15 and rng.random() < 0.5:
+            from desktop.core import history_commands as hc
+            stack.push(hc.save_revision(doc, f"rev-{step}", int(doc.calls.start[-1]) + step, state="agreed",
+                                        call_id=str(doc.calls.ids[-1])))
         elif roll < 15 and import_file is not None:
             from desktop.core.importers.apply import import_command
             from desktop.core.importers.csv_table import read_csv

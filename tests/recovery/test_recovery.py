@@ -88,6 +88,29 @@ def test_unknown_commands_are_snapshotted_and_protocol_commands_recorded(tmp_pat
     journal.close()
 
 
+def test_call_and_revision_edits_are_journaled_as_records(tmp_path):
+    """The timeline's commands (calls logged/edited/deleted, revisions saved) opt in: each is
+    a small record, not a snapshot of the document, and replays to the same document."""
+    from desktop.core import history_commands as hc
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path, doc, stack)
+    t = int(doc.calls.start[-1]) + 600
+    stack.push(hc.add_call(doc, {"id": "C-NEW-1", "start": t, "summary": "Su-22 down", "units": ["SDF-01"],
+                                 "category": "incident", "priority": "flash"}))
+    stack.push(hc.delete_calls(doc, [str(doc.calls.ids[0])]))
+    stack.push(hc.save_revision(doc, "october", t + 60, state="agreed", call_id="C-NEW-1"))
+    stack.undo()
+    stack.redo()
+    assert journal.edits_since_snapshot == 5  # five records, no snapshot
+    assert all(record_of(c) is not None for c in stack.commands)
+    doc2, _, problems = _recover_copy(journal, tmp_path / "copy")
+    assert problems == [] and digest(doc2) == digest(doc)
+    assert doc2.calls.record(doc2.calls.index_of("C-NEW-1"))["priority"] == "flash"
+    assert doc2.revisions.get("october").call_id == "C-NEW-1" and doc2.revisions.get("august").state == "superseded"
+    journal.close()
+
+
 def test_saving_makes_the_saved_file_the_base_and_nothing_is_left_to_recover(tmp_path):
     doc = demo_document()
     stack = CommandStack(doc)

@@ -126,6 +126,29 @@ register_command(SetAnnotations, "set_annotations",
                  lambda d: SetAnnotations(_annotations(d["before"]), _annotations(d["after"]), d["label"]))
 
 
+def _register_history() -> None:
+    """Hotline-call and line-revision edits (desktop.core.history_commands)."""
+    from desktop.core.history_commands import ChangeCalls, ChangeRevisions
+    from desktop.core.revisions import LineRevision
+
+    def revision(r: LineRevision) -> dict:
+        return {"id": r.id, "line": r.line.vertices, "effective": int(r.effective), "state": r.state,
+                "note": r.note, "call_id": r.call_id}
+
+    def revisions(items: list[dict]) -> tuple[LineRevision, ...]:
+        return tuple(LineRevision(d["id"], DeconflictionLine(d["line"]), int(d["effective"]), d["state"], d["note"],
+                                  d["call_id"]) for d in items)
+
+    # Call records are CallLog.record() dicts: JSON already.
+    register_command(ChangeCalls, "change_calls",
+                     lambda c: {"removed": list(c.removed), "added": list(c.added), "label": c.label},
+                     lambda d: ChangeCalls(tuple(d["removed"]), tuple(d["added"]), d["label"]))
+    register_command(ChangeRevisions, "change_revisions",
+                     lambda c: {"before": [revision(r) for r in c.before], "after": [revision(r) for r in c.after],
+                                "label": c.label},
+                     lambda d: ChangeRevisions(revisions(d["before"]), revisions(d["after"]), d["label"]))
+
+
 def _register_import() -> None:
     from desktop.core.importers.apply import ImportData, Scenario
     from desktop.core.sectors import AreaOfOperations
@@ -150,4 +173,5 @@ def _register_import() -> None:
                      lambda d: ImportData(back(d["before"]), back(d["after"]), d["label"]))
 
 
+_register_history()
 _register_import()
