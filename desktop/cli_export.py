@@ -12,10 +12,13 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from desktop.cli import PROG, CommandError
-from desktop.cli_sectors import _buffer_km, _check_sides, _load, _sides
+from desktop.cli_sectors import _buffer_km, _check_sides, _load, _sides, warn
 from desktop.core.classify import DEFAULT_BUFFER_KM
 from desktop.core.demo import SIDES as DEFAULT_SIDES
+from desktop.core.document import Document
 
 EXAMPLES = f"""\
 examples:
@@ -23,6 +26,8 @@ examples:
   {PROG} export --demo brief.pdf --paper A3 --landscape --dpi 300 --title "Evening brief"
   {PROG} export --demo slide.png --width 1920 --height 1080
   {PROG} export --ao ao.geojson --line line.geojson --units units.csv map.svg --marking "SECRET // EXERCISE"
+  {PROG} export --project plan.gpkg brief.pdf           (with the project's markup)
+  {PROG} export --demo june18.png --at 2017-06-18T15:43:00Z   (the map of that moment)
 
 The page: marking banners, title and date-time group, the map (AO extent) with scale bar
 and north arrow, legend, sector summary, flagged units and a provenance footer.
@@ -62,16 +67,21 @@ def add_command(subparsers) -> None:
         description="Render the briefing map of a scenario to an image or PDF, headless.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("output", metavar="OUT", help="file to write: .png, .jpg, .svg or .pdf")
-    src = p.add_argument_group("scenario (--demo, or --ao and --line), read as by 'sectors'")
+    src = p.add_argument_group("scenario (--demo, --project, or --ao and --line), read as by 'sectors'")
     src.add_argument("--demo", action="store_true",
                      help="the embedded 'Euphrates 2017' demo; --ao/--line/--units replace its parts")
+    from desktop.cli_project import add_project_argument
+    add_project_argument(src)
     src.add_argument("--ao", metavar="AO", help="GeoJSON file with the AO polygon")
     src.add_argument("--line", metavar="LINE", help="GeoJSON file with the line (a LineString)")
     src.add_argument("--units", metavar="UNITS", help="units: CSV or GeoJSON points")
-    src.add_argument("--sides", type=_sides, default=DEFAULT_SIDES, metavar="LEFT,RIGHT",
-                     help=f"owners left and right of the line (default: {','.join(DEFAULT_SIDES)})")
-    src.add_argument("--buffer-km", type=_buffer_km, default=DEFAULT_BUFFER_KM, metavar="KM",
-                     help=f"near-line band either side of the line (default: {DEFAULT_BUFFER_KM:g})")
+    src.add_argument("--sides", type=_sides, default=None, metavar="LEFT,RIGHT",
+                     help=f"owners left and right of the line (default: the project's, else {','.join(DEFAULT_SIDES)})")
+    src.add_argument("--buffer-km", type=_buffer_km, default=None, metavar="KM",
+                     help=f"near-line band either side of the line (default: the project's, else "
+                          f"{DEFAULT_BUFFER_KM:g})")
+    src.add_argument("--at", metavar="T", help="the map at time T (ISO 8601 with offset): units where their "
+                     "tracks put them, the line revision then in force (--demo or --project, no parts replaced)")
     size = p.add_argument_group("size (default: A4 landscape at 150 dpi)")
     size.add_argument("--format", choices=FORMATS, help="default: from the extension of OUT")
     size.add_argument("--width", type=_positive_int, metavar="W", help="exact width in pixels (with --height)")
@@ -124,17 +134,45 @@ def settings_from_args(args):
         raise CommandError(f"export: {exc}", 2) from None
 
 
+def _document(args) -> Document:
+    """The whole scenario for the page: the demo's or the project's own document (its markup,
+    revisions and tracks included) unless files replace parts of it, then what `sectors`
+    reads. With --at, the document shows that moment (the time cursor's view)."""
+    from desktop.cli_calls import time_arg
+    at = time_arg(args.at, "--at")
+    replaced = args.ao or args.line or args.units
+    if replaced or not (args.demo or args.project):
+        if at is not None:
+            raise CommandError("export: --at draws the tracks and line revisions of --demo or --project: "
+                               "leave out --ao, --line and --units", 2)
+        return _load(args)
+    if args.demo and args.project:
+        args.sectors_parser.error("give --demo or --project, not both")
+    from desktop.cli_project import scenario_base
+    base = scenario_base(args)
+    doc = base if not (args.sides or args.buffer_km) else Document(
+        base.ao, base.line, base.units, args.sides or base.sides, buffer_km=args.buffer_km or base.buffer_km,
+        title=base.title, places=base.places, calls=base.calls, tracks=base.tracks, revisions=base.revisions,
+        annotations=base.annotations)
+    if at is not None:
+        from desktop.core.time_cursor import view_at
+        view = view_at(doc, at)
+        doc.set_time_view(view)
+        if view.note:
+            warn(f"--at: {view.note}")
+        missing = int(np.count_nonzero(np.isnan(view.units.lon)))
+        if missing:
+            warn(f"--at: {missing} units have no position report at or before {args.at}: drawn nowhere")
+    return doc
+
+
 def run(args) -> int:
     settings = settings_from_args(args)
     folder = Path(args.output).resolve().parent
     if not folder.is_dir():  # fail before the (slower) rendering
         raise CommandError(f"cannot write {args.output}: folder {folder} does not exist", 2)
-    doc = _load(args)
+    doc = _document(args)
     _check_sides(doc)
-    if args.demo and not args.line and not getattr(doc, "revisions", None):
-        # _load keeps only what the sectors report needs; the page names the revision in force.
-        from desktop.core.demo import demo_document
-        doc.revisions = getattr(demo_document(), "revisions", ())
     from desktop.gui.export.render import ensure_qapp, export_map
     ensure_qapp()  # offscreen when there is no display: never a window
     try:

@@ -140,3 +140,44 @@ def test_no_buffer_band_leaves_the_band_out(capsys, tmp_path):
         assert code == 0, err
         texts[bool(flag)] = out.read_text()
     assert "Buffer ±5 km" in texts[False] and "Buffer" not in texts[True]
+
+
+def _svg_texts(path) -> str:
+    import xml.etree.ElementTree as ET
+    return " ".join(t.text or "" for t in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text"))
+
+
+def test_at_draws_the_map_of_that_moment(capsys, tmp_path):
+    """--at T: the caption names the moment and the revision then in force, and the page's
+    numbers are those of `sectors --at T` (the same core snapshot)."""
+    out = tmp_path / "june18.svg"
+    code, _, err = run(capsys, "export", "--demo", out, "--at", "2017-06-18T15:43:00Z", "--width", 1600,
+                       "--height", 1000, "--dtg", DTG)
+    assert code == 0, err
+    texts = _svg_texts(out)
+    assert "Situation at 181543Z JUN 17  ·  DTG 141530Z AUG 17" in texts and "rev june" in texts
+    code, report, _ = run(capsys, "sectors", "--demo", "--at", "2017-06-18T15:43:00Z", "--format", "json")
+    import json
+    units = json.loads(report)["units"]
+    near = sum(u["near_line"] for u in units)
+    assert f"{near} near line" in texts
+
+
+def test_project_exports_with_its_markup(capsys, tmp_path):
+    from desktop.core.annotations import Annotation
+    from desktop.core.demo import demo_document
+    from desktop.core.project import save_project
+    doc = demo_document()
+    doc.set_annotations(doc.annotations.added(Annotation("text-1", "text", [(39.65, 35.74)], text="Crossing Alpha")))
+    project = tmp_path / "plan.gpkg"
+    save_project(doc, project)
+    out = tmp_path / "plan.svg"
+    code, _, err = run(capsys, "export", "--project", project, out, "--width", 1600, "--height", 1000)
+    assert code == 0, err
+    assert "Crossing Alpha" in _svg_texts(out)
+
+
+def test_at_needs_the_scenarios_own_history(capsys, tmp_path):
+    code, _, err = run(capsys, "export", "--demo", "--units", DATA / "demo_units.csv", tmp_path / "x.png",
+                       "--at", "2017-06-18T15:43:00Z")
+    assert code == 2 and "--at draws the tracks and line revisions" in err
