@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Callable, TextIO
@@ -55,8 +54,8 @@ def output_format(fmt: str | None, output: str | None, choices=FORMATS) -> str:
 
 
 def emit(output: str | None, write: Callable[[TextIO], None]) -> None:
-    """Run `write` on stdout (as UTF-8) or on OUT, written aside and renamed so that a
-    failure never leaves half a file."""
+    """Run `write` on stdout (as UTF-8) or on OUT, written aside, flushed to disk and
+    renamed (desktop.core.atomic) so that a failure never leaves half a file."""
     if output in (None, "-"):
         stream, wrapper = sys.stdout, None
         if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8" and hasattr(stream, "buffer"):
@@ -69,18 +68,15 @@ def emit(output: str | None, write: Callable[[TextIO], None]) -> None:
             if wrapper is not None:
                 wrapper.detach()  # leave sys.stdout's buffer open
         return
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    from desktop.core.atomic import SaveError, atomic_write
+
+    def write_file(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             write(f)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    try:
+        atomic_write(output, write_file)
+    except SaveError as exc:
+        raise CommandError(str(exc).replace("cannot save", "cannot write", 1)) from None
 
 
 def add_command(subparsers) -> None:

@@ -6,9 +6,7 @@ third-party command would use.
 from __future__ import annotations
 
 import argparse
-import io
 import math
-import os
 import sys
 from pathlib import Path
 
@@ -166,32 +164,9 @@ def _format(args) -> str:
 
 
 def _write(doc: Document, fmt: str, analysis, output: str | None) -> None:
-    """Stream the report to stdout (always as UTF-8) or to OUT, written aside and renamed so
-    that a failure never leaves half a report behind."""
-    if output in (None, "-"):
-        stream, wrapper = sys.stdout, None
-        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8" and hasattr(stream, "buffer"):
-            stream.flush()
-            stream = wrapper = io.TextIOWrapper(stream.buffer, encoding="utf-8", newline="")
-        try:
-            write_report(doc, fmt, stream, analysis)
-        finally:
-            stream.flush()
-            if wrapper is not None:
-                wrapper.detach()  # leave sys.stdout's buffer open
-        return
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            write_report(doc, fmt, f, analysis)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """The report on stdout (as UTF-8) or in OUT, never half written (cli_calls.emit)."""
+    from desktop.cli_calls import emit
+    emit(output, lambda stream: write_report(doc, fmt, stream, analysis))
 
 
 def run(args) -> int:

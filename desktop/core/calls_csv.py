@@ -30,7 +30,7 @@ from typing import TextIO
 import numpy as np
 
 from desktop.core.calls import CATEGORIES, PRIORITIES, CallLog
-from desktop.core.inputs import InputError, _key, _read_text
+from desktop.core.inputs import InputError, _read_text, csv_delimiter, csv_header
 from desktop.core.tracks import format_times, parse_time
 
 CSV_COLUMNS = ("id", "start", "duration_s", "initiator", "from_station", "to_station", "operator",
@@ -93,20 +93,9 @@ def read_calls(path) -> tuple[CallLog, list[str]]:
 
 
 def parse_calls_csv(text: str, name: str = "calls.csv") -> tuple[CallLog, list[str]]:
-    first = text.lstrip().partition("\n")[0]
-    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     try:
-        header = next(r for r in reader if any(f.strip() for f in r))
-        header_line = reader.line_num
-        columns: dict[str, int] = {}
-        for j, h in enumerate(header):
-            field = _FIELD_OF.get(_key(h))
-            if field in columns:
-                raise InputError(f"{name}:{header_line}: columns {header[columns[field]]!r} and {h!r} "
-                                 f"both give the {field}")
-            if field:
-                columns[field] = j
+        header, header_line, columns = csv_header(reader, name, _FIELD_OF)
         for need in ("id", "start"):
             if need not in columns:
                 raise InputError(f"{name}:{header_line}: no {need!r} column in the header "

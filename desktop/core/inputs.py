@@ -227,21 +227,34 @@ def read_units(path) -> tuple[UnitTable, list[str]]:
     return _units_from_csv(name, text)
 
 
+def csv_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: whichever of , ; tab | its first line holds most
+    (a comma when it holds none)."""
+    first = text.lstrip("\r\n\t ").partition("\n")[0]
+    return max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
+
+
+def csv_header(reader, name: str, field_of: dict[str, str]) -> tuple[list[str], int, dict[str, int]]:
+    """The first non-blank row of `reader` as a header: (names, its line, {field: column})
+    with names mapped through `field_of` (case, spaces and punctuation ignored). Two columns
+    for one field are refused; StopIteration for a file with no row at all."""
+    header = next(r for r in reader if any(f.strip() for f in r))
+    header_line = reader.line_num
+    columns: dict[str, int] = {}
+    for j, h in enumerate(header):
+        field = field_of.get(_key(h))
+        if field in columns:
+            raise InputError(f"{name}:{header_line}: columns {header[columns[field]]!r} and {h!r} "
+                             f"both give the {field}")
+        if field:
+            columns[field] = j
+    return header, header_line, columns
+
+
 def _units_from_csv(name: str, text: str) -> tuple[UnitTable, list[str]]:
-    first = text.lstrip().partition("\n")[0]
-    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     try:
-        header = next(r for r in reader if any(f.strip() for f in r))
-        header_line = reader.line_num
-        columns: dict[str, int] = {}
-        for j, h in enumerate(header):
-            field = _FIELD_OF.get(_key(h))
-            if field in columns:
-                raise InputError(f"{name}:{header_line}: columns {header[columns[field]]!r} and {h!r} "
-                                 f"both give the {field}")
-            if field:
-                columns[field] = j
+        header, header_line, columns = csv_header(reader, name, _FIELD_OF)
         shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
         if "id" not in columns:
             raise InputError(f"{name}:{header_line}: no 'id' column in the header ({shown})")

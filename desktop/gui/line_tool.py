@@ -8,7 +8,7 @@ previews live and becomes one undoable command on release.
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from desktop.core import commands
 from desktop.core.line import DeconflictionLine, LineError

@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from desktop.core.document import Analysis, Document
-from desktop.core.table_export import (OUTSIDE, Tally, TextIndex, dense_rank, filter_mask, first_members,
+from desktop.core.table_export import (Tally, TextIndex, dense_rank, filter_mask, first_members,
                                        first_sorted, group_order, group_tip, positions_in, sort_key, unit_tip)
 
 COLUMNS = ("Name", "Owner / side", "Units / affil.", "km² / km", "Near", "Wrong")

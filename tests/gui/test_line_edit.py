@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 import shapely
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from tests.gui import mouse
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtGui
 
 from desktop.core.demo import demo_document
 from desktop.core.selection import Selection
@@ -156,7 +156,7 @@ def test_pan_past_the_margin_rebuilds_after_the_throttle(big_view, qtbot):
 @pytest.mark.parametrize("ring_limit", [0, 10**9], ids=["raster", "rings"])
 def test_unit_turning_wrong_side_is_flagged_during_preview(big_view, monkeypatch, ring_limit):
     monkeypatch.setattr(unit_layer, "RING_LIMIT", ring_limit)
-    view, doc, layer = big_view, big_view.document, big_view.unit_layer
+    doc, layer = big_view.document, big_view.unit_layer
     layer.rebuild_view()
     assert layer.mode == "lod"
     before = doc.analysis.classification.wrong_side.copy()

@@ -23,7 +23,8 @@ import numpy as np
 from desktop.core.importers.features import unstated_blank
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
-from desktop.core.inputs import _ALIASES, _FIELD_OF, InputError, _build, _key, parse_positions, read_problem
+from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, csv_delimiter, parse_positions,
+                                 read_problem)
 from desktop.core.progress import Progress, step
 from desktop.core.tracks import parse_time
 
@@ -86,8 +87,7 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
     """(header, header line, columns, line number of each row, problems by row, whether
     fields need stripping); blank rows dropped, short rows padded, rows with extra fields
     marked as problems."""
-    first = text.lstrip("\r\n").partition("\n")[0]
-    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
+    delimiter = csv_delimiter(text)
     head = csv.reader(io.StringIO(text[:1 << 16], newline=""), delimiter=delimiter)  # the header's lines only
     try:
         header = next(r for r in head if any(f.strip() for f in r))
@@ -118,7 +118,7 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
             if not chunk:
                 break
             rows.extend(chunk)
-            step(progress, 0.25 + 0.35 * min(1.0, len(rows) * (len(first) + 1) / total), "Parsing rows")
+            step(progress, 0.25 + 0.35 * min(1.0, len(rows) * (len(delimiter.join(header)) + 1) / total), "Parsing rows")
     except csv.Error as exc:
         raise InputError(f"{name}:{header_line + reader.line_num}: not CSV ({exc})") from None
     keep = [i for i, r in enumerate(rows) if "".join(r).strip()]

@@ -19,6 +19,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop import __version__
+from desktop.core.atomic import atomic_write
 from desktop.core.document import Document
 from desktop.core.geodesy import GEOD, Projection, geodesic_distance_km
 from desktop.gui.export import decorations as deco
@@ -290,14 +291,15 @@ def render_image(document: Document, settings: ExportSettings, projection: Proje
 
 def export_map(document: Document, settings: ExportSettings, path: str | os.PathLike,
                projection: Projection | None = None) -> PageLayout:
-    """Write the page to `path` in settings.format. The file is written aside and renamed,
-    so a failed export never leaves half a file. Raises OSError if it cannot be written."""
+    """Write the page to `path` in settings.format. The file is written aside, flushed and
+    renamed, so a failed export never leaves half a file. Raises OSError (SaveError) if it
+    cannot be written."""
     settings.validate()
     ensure_qapp()
-    path = Path(path)
     when = settings.export_time()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    layouts = []
+
+    def write(tmp: Path) -> None:
         if settings.format in ("png", "jpg"):
             image, layout = render_image(document, settings, projection, when)
             writer = QtGui.QImageWriter(str(tmp), b"PNG" if settings.format == "png" else b"JPEG")
@@ -309,10 +311,9 @@ def export_map(document: Document, settings: ExportSettings, path: str | os.Path
             layout = _write_pdf(document, settings, tmp, projection, when)
         else:
             layout = _write_svg(document, settings, tmp, projection, when)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return layout
+        layouts.append(layout)
+    atomic_write(path, write)
+    return layouts[0]
 
 
 def _paint(device, document, settings, projection, when, path) -> PageLayout:

@@ -7,7 +7,6 @@ failure never leaves half a file.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +14,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core import history_commands as hc
+from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.calls_csv import read_calls, write_calls_csv
 from desktop.core.inputs import InputError
 from desktop.gui.context import AppContext
@@ -66,17 +66,17 @@ class CallInterchange(QtCore.QObject):
     def export_csv(self, path: str, filtered: bool = False) -> int:
         """Write every call (or those the filters let through). Returns the rows written."""
         calls = self.doc.calls.take(self.shown()) if filtered else self.doc.calls
-        target = Path(path)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
+        rows = []
+
+        def write(tmp: Path) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as f:
-                n = write_calls_csv(calls, f)
-            os.replace(tmp, target)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            self._report("Export calls", f"Could not write {path}:\n{exc.strerror or exc}",
-                         QtWidgets.QMessageBox.Icon.Warning)
+                rows.append(write_calls_csv(calls, f))
+        try:
+            atomic_write(path, write)
+        except SaveError as exc:
+            self._report("Export calls", str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return 0
+        n = rows[0]
         self.context.status(f"Exported {n:,} calls to {path}")
         return n
 
