@@ -73,3 +73,22 @@ def test_gui_opens_with_every_builtin_plugin_and_quits_cleanly(executables, kind
     tools = {c.id for p in BUILTIN_PLUGINS for c in p.contributions if c.kind == "tool"}
     assert set(shown["panels"]) == panels and set(shown["tools"]) == tools
     assert shown["plugin_failures"] == [] and shown["window"].startswith("Euphrates 2017")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_project_files_and_importers_work_frozen(executables, kind, env, tmp_path):
+    """The importer plugins (defusedxml for KML, loaded by name at run time) and the
+    GeoPackage project file work in the executable as in the source install."""
+    from tests.importers.samples import BOMB, GPX
+    exe = executables[kind]
+    (tmp_path / "patrol.gpx").write_text(GPX)
+    (tmp_path / "bomb.kml").write_text(BOMB)
+    _ok(run(exe, "new", "--demo", "plan.gpkg", cwd=tmp_path, env=env))
+    _ok(run(exe, "import", "plan.gpkg", "patrol.gpx", cwd=tmp_path, env=env))
+    bomb = run(exe, "import", "plan.gpkg", "bomb.kml", cwd=tmp_path, env=env)
+    assert bomb.returncode == 2 and "Traceback" not in bomb.stderr and "bomb.kml" in bomb.stderr
+    frozen = json.loads(_ok(run(exe, "sectors", "--project", "plan.gpkg", "--format", "json", cwd=tmp_path, env=env)))
+    source = subprocess.run([sys.executable, "-m", "desktop", "sectors", "--project", str(tmp_path / "plan.gpkg"),
+                             "--format", "json"], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert frozen == json.loads(source.stdout)
+    assert {u["id"] for u in frozen["units"]} >= {"PATROL-7", "RAQQA-OP"}
