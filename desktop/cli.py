@@ -63,14 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.core.inputs import InputError
     from desktop.core.line import LineError
     try:
-        project = _project_to_open(sys.argv[1:] if argv is None else argv)
-        if project is not None:
+        given = sys.argv[1:] if argv is None else argv
+        project = _project_to_open(given)
+        if project is not None or not given:  # the application: no sub-command to parse
             from desktop.gui.app import run_gui
             return run_gui(project=project)
         args = build_parser().parse_args(argv)
-        if args.command is None:
-            from desktop.gui.app import run_gui
-            return run_gui()
         handler = getattr(args, "func", None)
         if handler is None:
             raise CommandError(f"command {args.command!r} has no handler (a broken plugin?)")

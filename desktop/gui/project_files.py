@@ -19,6 +19,7 @@ PROJECT_FILTER = "Deconflict project (*.gpkg)"
 MAX_RECENT = 8
 AUTOSAVE_SECONDS = 120  # how often the recovery snapshot may be refreshed (the project file is never autosaved)
 AUTOSAVE_MIN_EDITS = 20  # ... when this many edits wait in the journal (fewer replay instantly)
+BASE_SNAPSHOT_DELAY_MS = 1000  # the journal's first snapshot waits until the window is up
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
@@ -157,19 +158,28 @@ class ProjectFiles(QtCore.QObject):
         forget(self.window)
 
     # -- crash recovery --------------------------------------------------------------------
-    def start_journal(self, root: Path, base_is_file: bool) -> None:
+    def start_journal(self, root: Path, base_is_file: bool, defer_base: bool = False) -> None:
         """Journal every edit under `root` (desktop.core.recovery). `base_is_file`: the
-        document is exactly the file at self.path (opened, not recovered)."""
+        document is exactly the file at self.path (opened, not recovered). `defer_base`: the
+        document exists elsewhere (a file, the demo, a new one), so its first snapshot is
+        written once the window is up rather than before its first paint."""
         from desktop.core.recovery import EditJournal
         self.recovery_root = Path(root)
         try:
             self.journal = EditJournal.start(root, self.document, self.stack, self.path,
-                                             base_file=self.path if base_is_file and self.path else None)
+                                             base_file=self.path if base_is_file and self.path else None,
+                                             defer_base=defer_base)
         except OSError as exc:
             self.window.status.showMessage(f"Crash recovery is off: cannot write {root}: {exc}", 20000)
             return
         self.journal.on_error = lambda message: self.window.status.showMessage(message, 30000)
         self.autosave.start()
+        if defer_base:
+            QtCore.QTimer.singleShot(BASE_SNAPSHOT_DELAY_MS, self._write_journal_base)
+
+    def _write_journal_base(self) -> None:
+        if self.journal is not None:
+            self.journal.write_base()
 
     def checkpoint(self, min_edits: int = AUTOSAVE_MIN_EDITS) -> bool:
         """Autosave: refresh the recovery snapshot (never the project file)."""

@@ -34,7 +34,8 @@ def show_window(document: Document, path: str | Path | None = None, *, registry:
     win.files.forced_dirty = unsaved
     win.setWindowTitle(win.files.window_title())
     if recovery_root is not None:
-        win.files.start_journal(recovery_root, base_is_file=path is not None and not unsaved)
+        # A recovered document exists nowhere else: its first snapshot is written at once.
+        win.files.start_journal(recovery_root, base_is_file=path is not None and not unsaved, defer_base=not unsaved)
     if replacing is not None:
         win.restoreState(replacing.saveState())
         win.setGeometry(replacing.geometry())

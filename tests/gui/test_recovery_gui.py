@@ -64,6 +64,8 @@ def test_discard_and_later(tmp_path, monkeypatch, cleanup, answer, left):
 def test_a_clean_close_leaves_nothing_to_recover(tmp_path, cleanup, qtbot):
     root = tmp_path / "recovery"
     win = windows.show_window(demo_document(), None, recovery_root=root, ask_before_closing=False)
+    # The first snapshot is written once the window is up, then edits are records.
+    qtbot.waitUntil(lambda: (win.files.journal.folder / "journal.jsonl").exists(), timeout=5000)
     win.stack.push(commands.set_buffer(win.document, 9.0))
     assert len(list(root.iterdir())) == 1
     assert not win.files.checkpoint()  # autosave waits until the journal has grown

@@ -111,6 +111,25 @@ def test_call_and_revision_edits_are_journaled_as_records(tmp_path):
     journal.close()
 
 
+def test_a_deferred_first_snapshot_loses_nothing(tmp_path):
+    """The window defers the journal's first snapshot until it has painted: an edit made
+    before it is snapshotted after the edit; a program killed before any edit leaves
+    nothing to recover (and its folder goes)."""
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path / "a", doc, stack, defer_base=True)
+    assert not (journal.folder / "journal.jsonl").exists()
+    stack.push(SetBufferViaProtocol(doc.buffer_km, 7.5))  # before write_base
+    stack.push(SetBufferViaProtocol(7.5, 8.5))
+    journal.write_base()  # already written by the first edit: nothing more
+    doc2, _, problems = _recover_copy(journal, tmp_path / "copy")
+    assert problems == [] and doc2.buffer_km == 8.5 and digest(doc2) == digest(doc)
+    journal.close()
+    idle = EditJournal.start(tmp_path / "b", demo_document(), CommandStack(doc), defer_base=True)
+    idle._lock.release()  # as if killed before its first snapshot
+    assert recoverable_sessions(tmp_path / "b") == [] and not idle.folder.exists()
+
+
 def test_saving_makes_the_saved_file_the_base_and_nothing_is_left_to_recover(tmp_path):
     doc = demo_document()
     stack = CommandStack(doc)

@@ -153,20 +153,37 @@ class EditJournal:
         self.started = time.time()
         self.failed: str | None = None
         self.on_error = None  # callable(message), e.g. the window's status bar
+        self._pending_base: tuple[Path | None, bool] | None = None  # (base_file, unsaved) not yet written
 
     @classmethod
     def start(cls, root: Path, doc: Document, stack: CommandStack, project: str | Path | None = None,
-              base_file: str | Path | None = None) -> "EditJournal":
+              base_file: str | Path | None = None, defer_base: bool = False) -> "EditJournal":
         """Start journaling `stack`. `base_file`: a project file equal to the document now
-        (it is copied as the first snapshot; faster than writing one)."""
+        (it is copied as the first snapshot; faster than writing one). `defer_base`: the
+        document now exists elsewhere (a file, the demo, a new empty one), so the first
+        snapshot may wait for `write_base` (the window calls it once it has painted); an edit
+        before that is journaled as a snapshot of the document after it."""
         root = Path(root)
         root.mkdir(parents=True, exist_ok=True)
         folder = root / f"session-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         folder.mkdir()
         journal = cls(folder, doc, stack, Path(project) if project else None)
-        journal.snapshot(base_file=base_file, unsaved=base_file is None)
+        if defer_base:
+            journal._pending_base = (Path(base_file) if base_file else None, base_file is None)
+        else:
+            journal.snapshot(base_file=base_file, unsaved=base_file is None)
         stack.changed.connect(journal._on_stack_changed)
         return journal
+
+    def write_base(self) -> None:
+        """Write the deferred first snapshot (nothing when it is written already). A failure
+        stops the journal, as a failed record does: editing goes on."""
+        if self._pending_base is not None and self.failed is None:
+            base_file, unsaved = self._pending_base
+            try:
+                self.snapshot(base_file=base_file, unsaved=unsaved)
+            except OSError as exc:
+                self._stop(exc)
 
     # -- writing ---------------------------------------------------------------------------
     def _append(self, entry: dict) -> None:
@@ -178,13 +195,20 @@ class EditJournal:
         try:
             self._record_change()
         except OSError as exc:  # full disk, removed folder: say so once and stop, never break editing
-            self.failed = f"crash recovery stopped: cannot write {self.folder}: {exc.strerror or exc}"
-            self.stack.changed.disconnect(self._on_stack_changed)
-            if self.on_error is not None:
-                self.on_error(self.failed)
+            self._stop(exc)
+
+    def _stop(self, exc: OSError) -> None:
+        self.failed = f"crash recovery stopped: cannot write {self.folder}: {exc.strerror or exc}"
+        self.stack.changed.disconnect(self._on_stack_changed)
+        if self.on_error is not None:
+            self.on_error(self.failed)
 
     def _record_change(self) -> None:
         commands, index = self.stack.commands, self.stack.index
+        if self._pending_base is not None:  # an edit before the first snapshot: snapshot after it
+            self.snapshot()
+            self._index, self._mirror = index, list(commands)
+            return
         pushed = index > 0 and len(commands) == index and (
             index - 1 >= len(self._mirror) or self._mirror[index - 1] is not commands[index - 1])
         if pushed:
@@ -210,6 +234,7 @@ class EditJournal:
         """Write the whole document (or copy `base_file`, a project equal to it) and restart
         the journal from it."""
         from desktop.core.project import save_project
+        self._pending_base = None  # any snapshot is a base
         self._generation += 1
         gen = self._generation
         name = f"snap-{gen}.gpkg"

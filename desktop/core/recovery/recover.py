@@ -83,14 +83,15 @@ def recoverable_sessions(root: str | Path) -> list[Recoverable]:
     if not root.is_dir():
         return found
     for folder in sorted(root.glob("session-*")):
-        if not (folder / "journal.jsonl").exists() or not (folder / "session.json").exists():
-            continue
         lock = _Lock(folder / "lock")
         try:
             if not lock.try_acquire():
                 continue  # a running program's session
         finally:
             lock.release()
+        if not (folder / "journal.jsonl").exists() or not (folder / "session.json").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # ended before its first snapshot: nothing to recover
+            continue
         try:
             info = json.loads((folder / "session.json").read_text(encoding="utf-8"))
             entries = len((folder / "journal.jsonl").read_text(encoding="utf-8").splitlines())
