@@ -66,6 +66,8 @@ def test_kmz_bomb_is_not_inflated(tmp_path, registry):
     ("latin1.csv", "id,name,lat,lon\nA,Bj\xf6rn,35,38\n".encode("latin-1"), r"latin1.csv:2: not UTF-8 text"),
     ("latin1.kml", KML.replace("SAA-01", "Bj\xf6rn").encode("latin-1"), r"latin1.kml:\d+: not well-formed XML"),
     ("notkml.kml", "<html><body/></html>", r"notkml.kml: not KML"),
+    ("encoding.kml", KML.replace('encoding="UTF-8"', 'encoding="U-TF-8"'), r"encoding.kml: not usable XML .*U-TF-8"),
+    ("encoding.gpx", GPX.replace('encoding="UTF-8"', 'encoding="nonsense"'), r"encoding.gpx: not usable XML"),
     ("header.csv", "id,lat,lon\n", r"header.csv: no rows after the header"),
 ])
 def test_truncated_and_wrongly_encoded(tmp_path, registry, name, text, message):

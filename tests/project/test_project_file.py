@@ -156,6 +156,19 @@ def test_truncated_project(saved, tmp_path):
             load_project(p)
 
 
+def test_text_that_is_not_utf8_is_damage_not_a_crash(saved, tmp_path):
+    """A flipped byte inside a table name (found by `make fuzz`): sqlite hands back bytes
+    that are not UTF-8; the loader says the file is damaged."""
+    _, path = saved
+    data = bytearray(path.read_bytes())
+    at = data.index(b"tableannotationsannotations") + len(b"tableannotations")
+    data[at] = 0x80
+    bad = tmp_path / "flipped.gpkg"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match=r"flipped.gpkg: damaged or truncated database"):
+        load_project(bad)
+
+
 def test_plain_geopackage_is_not_a_project(tmp_path):
     p = tmp_path / "plain.gpkg"
     pyogrio.raw.write(p, geometry=np.array([bytes.fromhex("0101000000000000000000f03f0000000000000040")],

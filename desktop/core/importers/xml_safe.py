@@ -29,6 +29,8 @@ def parse_xml(name: str, data: bytes) -> Element:
                          "truncated or in another encoding than it declares?") from None
     except RecursionError:
         raise InputError(f"{name}: not usable XML (nested too deeply)") from None
+    except (LookupError, ValueError) as exc:  # e.g. <?xml encoding="U-TF-8"?>: an unknown encoding
+        raise InputError(f"{name}: not usable XML ({exc})") from None
 
 
 def local(tag: object) -> str:

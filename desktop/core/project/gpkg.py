@@ -247,7 +247,7 @@ class GeoPackageReader:
         try:
             self.conn = sqlite3.connect(uri, uri=True)
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # text that is not UTF-8: damaged too
             raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
         if "gpkg_contents" not in tables:
             raise GeoPackageError(f"{self.name}: an SQLite database but not a GeoPackage (no gpkg_contents table)")
@@ -265,7 +265,7 @@ class GeoPackageReader:
     def query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         try:
             return self.conn.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # text that is not UTF-8: damaged too
             raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
 
     def contents(self) -> list[tuple[str, str, int | None]]:
@@ -303,7 +303,7 @@ class GeoPackageReader:
                 rows.extend(chunk)
                 if on_rows is not None:
                     on_rows(len(rows))
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # text that is not UTF-8: damaged too
             raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
         cols = list(zip(*rows)) if rows else [() for _ in columns]
         return {c: list(v) for c, v in zip(columns, cols)}
