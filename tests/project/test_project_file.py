@@ -157,14 +157,15 @@ def test_truncated_project(saved, tmp_path):
 
 
 def test_text_that_is_not_utf8_is_damage_not_a_crash(saved, tmp_path):
-    """A flipped byte inside a table name (found by `make fuzz`): sqlite hands back bytes
-    that are not UTF-8; the loader says the file is damaged."""
+    """A table name that is not UTF-8 (found by `make fuzz`): sqlite hands back bytes Python
+    cannot decode; the loader says the file is damaged instead of crashing."""
+    import shutil
     _, path = saved
-    data = bytearray(path.read_bytes())
-    at = data.index(b"tableannotationsannotations") + len(b"tableannotations")
-    data[at] = 0x80
     bad = tmp_path / "flipped.gpkg"
-    bad.write_bytes(bytes(data))
+    shutil.copy(path, bad)
+    with sqlite3.connect(bad) as conn:
+        conn.execute("PRAGMA writable_schema=ON")
+        conn.execute("UPDATE sqlite_master SET name = CAST(X'616e6e80' AS TEXT) WHERE name = 'annotations'")
     with pytest.raises(ProjectError, match=r"flipped.gpkg: damaged or truncated database"):
         load_project(bad)
 
