@@ -22,12 +22,14 @@ DENSIFY_STEP_M = 5000.0
 
 
 def densify_geodesic(lon: np.ndarray, lat: np.ndarray, *, closed: bool = False,
-                     step_m: float = DENSIFY_STEP_M) -> tuple[np.ndarray, np.ndarray]:
+                     step_m: float = DENSIFY_STEP_M, with_segments: bool = False):
     """Insert points along each geodesic edge so no piece is longer than `step_m`.
 
     Returns new lon/lat arrays that start with the first vertex and contain every
     original vertex. With `closed`, the edge from the last vertex back to the first is
-    densified as well and the ring is returned closed (first point repeated).
+    densified as well and the ring is returned closed (first point repeated). With
+    `with_segments`, also the edge each point starts (the last point: the last edge), for
+    picking a segment by its drawn points.
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -36,15 +38,21 @@ def densify_geodesic(lon: np.ndarray, lat: np.ndarray, *, closed: bool = False,
         lat = np.append(lat, lat[0])
     out_lon = [lon[:1]]
     out_lat = [lat[:1]]
+    seg = [np.zeros(1, dtype=np.intp)]
     _, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    last = len(lon) - 2
     for i, d in enumerate(np.atleast_1d(dist)):
         n = int(math.ceil(d / step_m)) - 1
         if n > 0:
             pts = np.asarray(GEOD.npts(lon[i], lat[i], lon[i + 1], lat[i + 1], n))
             out_lon.append(pts[:, 0])
             out_lat.append(pts[:, 1])
+            seg.append(np.full(n, i, dtype=np.intp))
         out_lon.append(lon[i + 1:i + 2])
         out_lat.append(lat[i + 1:i + 2])
+        seg.append(np.array([min(i + 1, last)], dtype=np.intp))
+    if with_segments:
+        return np.concatenate(out_lon), np.concatenate(out_lat), np.concatenate(seg)
     return np.concatenate(out_lon), np.concatenate(out_lat)
 
 

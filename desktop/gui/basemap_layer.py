@@ -154,6 +154,11 @@ class BasemapLayer(QtCore.QObject):
         return [self.sea, *self.coast.values(), self.rivers, self.borders, self.town_dots,
                 *self.town_labels]
 
+    @property
+    def rebuild_pending(self) -> bool:
+        """True while a rebuild for the current view is still to come (debounced)."""
+        return self._timer.isActive()
+
     def set_projection(self, projection: Projection) -> None:
         """Re-project everything for a new display CRS (rebuilds now)."""
         self.projection = projection

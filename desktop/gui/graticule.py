@@ -97,6 +97,11 @@ class GraticuleLayer(QtCore.QObject):
     def items(self) -> list[QtWidgets.QGraphicsItem]:
         return [self.lines, *self.labels]
 
+    @property
+    def rebuild_pending(self) -> bool:
+        """True while a rebuild for the current view is still to come (debounced)."""
+        return self._timer.isActive()
+
     def set_projection(self, projection: Projection) -> None:
         self.projection = projection
         self._built_box = None

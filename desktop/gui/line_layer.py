@@ -159,7 +159,7 @@ class LineLayer:
             return  # the same line again: the time cursor moved only the units
         self._drawn = drawn
         line = analysis.line
-        lon, lat, seg = _densify_with_segments(line.lon, line.lat)
+        lon, lat, seg = densify_geodesic(line.lon, line.lat, with_segments=True)
         x, y = self.view.to_display(lon, lat)
         self.curve.setData(x, y)
         self.curve.segment_of_point = seg
@@ -189,17 +189,3 @@ class LineLayer:
         # Vertex 0 is marked so the direction (and so which side is "left") can be read.
         symbols = ["o"] + ["s"] * (n - 1)
         self.handles.setData(x=np.asarray(x), y=np.asarray(y), brush=brushes, symbol=symbols)
-
-
-def _densify_with_segments(lon: np.ndarray, lat: np.ndarray):
-    """Densified geodesic points plus, per point, the index of the segment it starts."""
-    out_lon, out_lat, seg = [], [], []
-    for i in range(len(lon) - 1):
-        dl, dt = densify_geodesic(lon[i:i + 2], lat[i:i + 2])
-        keep = slice(None) if i == len(lon) - 2 else slice(None, -1)
-        out_lon.append(dl[keep])
-        out_lat.append(dt[keep])
-        seg.append(np.full(len(dl[keep]), i))
-    seg_arr = np.concatenate(seg)
-    seg_arr[-1] = len(lon) - 2
-    return np.concatenate(out_lon), np.concatenate(out_lat), seg_arr

@@ -30,7 +30,9 @@ class MapView(pg.PlotWidget):
     view_changed = QtCore.Signal()                 # pan/zoom: scale readouts follow
     projection_changed = QtCore.Signal()
 
-    def __init__(self, document: Document, selection: Selection, parent=None) -> None:
+    def __init__(self, document: Document, selection: Selection, parent=None, cache_static: bool = True) -> None:
+        """`cache_static`: paint the basemap and graticule from a pixmap while the view rests
+        (desktop.gui.static_cache); exports pass False to keep them vector."""
         super().__init__(parent, background="w")
         self.setObjectName("mapView")
         self.document = document
@@ -57,6 +59,11 @@ class MapView(pg.PlotWidget):
             if hasattr(layer, "set_reserved_places"):
                 layer.set_reserved_places(document.places)
         self._redraw_all()
+        self.static_cache = None
+        if cache_static:
+            from desktop.gui.static_cache import StaticLayerCache
+            layers = [layer for layer in self._optional_layers if hasattr(layer, "rebuild_pending")]
+            self.static_cache = StaticLayerCache(self, busy=lambda: any(layer.rebuild_pending for layer in layers))
 
         document.analysis_changed.connect(self._on_analysis_changed)
         document.units_changed.connect(self._on_units_changed)

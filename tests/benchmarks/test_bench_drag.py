@@ -68,6 +68,7 @@ class Scene:
             QtCore.QThread.msleep(120)  # let debounced layers (units, basemap) rebuild
             self.app.processEvents()
         self.view.unit_layer.flush()
+        self.view.static_cache.rebuild()  # the view has rested: basemap from its pixmap, as in use
         self.app.processEvents()
 
     def next_line(self):

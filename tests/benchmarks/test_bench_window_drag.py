@@ -54,6 +54,7 @@ class Window:
             QtCore.QThread.msleep(120)  # let debounced layers (units, basemap) rebuild
             self.app.processEvents()
         self.win.map_view.unit_layer.flush()
+        self.win.map_view.static_cache.rebuild()  # the view has rested, as in use
         self.app.processEvents()
 
     def drag_step(self) -> None:

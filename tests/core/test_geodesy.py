@@ -63,3 +63,14 @@ def test_scale_factor_matches_proj(lat):
     lon, lat_ = p.inverse(x, np.zeros_like(x))
     k = proj.get_factors(lon, lat_).meridional_scale
     assert np.allclose(p.scale_factor(x, lat), k, rtol=2e-6)
+
+
+def test_densified_points_know_the_segment_they_start():
+    lon, lat = np.array([38.0, 39.0, 39.05, 40.5]), np.array([35.0, 35.5, 35.52, 35.0])
+    dl, dt, seg = densify_geodesic(lon, lat, with_segments=True)
+    plain_lon, plain_lat = densify_geodesic(lon, lat)
+    assert np.array_equal(dl, plain_lon) and np.array_equal(dt, plain_lat)
+    vertex_at = [int(np.flatnonzero((dl == x) & (dt == y))[0]) for x, y in zip(lon, lat)]
+    assert seg[vertex_at[0]] == 0 and seg[vertex_at[1]] == 1 and seg[vertex_at[2]] == 2 and seg[-1] == 2
+    for i in range(3):  # every point between vertices i and i+1 starts segment i
+        assert np.all(seg[vertex_at[i]:vertex_at[i + 1]] == i)

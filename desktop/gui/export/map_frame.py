@@ -110,7 +110,7 @@ class OffscreenMap:
         self.document = document
         self.scale = scale
         self._listeners = _listeners(document)
-        view = self.view = MapView(document, Selection())
+        view = self.view = MapView(document, Selection(), cache_static=False)  # vector basemap
         if projection is not None and projection != view.projection:  # same CRS and origin: nothing to do
             view.set_projection(projection)
         view.sector_layer.set_buffer_visible(buffer_band)

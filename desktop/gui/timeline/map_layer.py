@@ -21,9 +21,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from desktop.core.geodesy import densify_geodesic
 from desktop.core.time_cursor import TRAIL_HOURS, TimeCursor, trails
 from desktop.gui import style
-from desktop.gui.line_layer import _densify_with_segments
 from desktop.gui.timeline.axis import format_short
 from desktop.gui.unit_items import SymbolItem
 
@@ -111,7 +111,7 @@ class MapTimeLayer(QtCore.QObject):
         self._draw_banner()
 
     def _line_xy(self, line) -> tuple[np.ndarray, np.ndarray]:
-        lon, lat, _ = _densify_with_segments(line.lon, line.lat)
+        lon, lat = densify_geodesic(line.lon, line.lat)
         return self.view.to_display(lon, lat)
 
     def _draw_ghosts(self) -> None:
