@@ -128,6 +128,8 @@ class MapView(pg.PlotWidget):
         rect = self.view_box.viewRect()
         centre = self.to_lonlat(rect.center().x(), rect.center().y())
         self.projection = projection
+        if self.static_cache is not None:
+            self.static_cache.invalidate()  # the basemap is redrawn in the new CRS
         self._redraw_all()
         for layer in self._optional_layers:
             layer.set_projection(projection)
