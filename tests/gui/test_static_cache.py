@@ -58,3 +58,12 @@ def test_exports_keep_the_basemap_vector(qapp):
     from PySide6 import QtCore
     with offscreen_map(demo_document(), QtCore.QSize(400, 300), 1.0) as m:
         assert m.view.static_cache is None
+
+
+def test_a_crs_change_drops_the_pixmap_at_once(view, qtbot):
+    from desktop.core.geodesy import Projection
+    cache = view.static_cache
+    qtbot.waitUntil(lambda: cache.active, timeout=5000)
+    view.set_projection(Projection.analysis_for(*view.document.ao.centre))
+    assert not cache.active and any(it.isVisible() for it in static_items(view))
+    qtbot.waitUntil(lambda: cache.active, timeout=5000)
