@@ -24,6 +24,21 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+MAX_WARNINGS = 50  # per-row warnings shown; a file with a million bad rows must not flood
+
+
+def warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def warn_all(warnings: list[str], source: str) -> None:
+    """The first MAX_WARNINGS warnings about `source`, then how many more there were."""
+    for w in warnings[:MAX_WARNINGS]:
+        warn(w)
+    if len(warnings) > MAX_WARNINGS:
+        warn(f"... and {len(warnings) - MAX_WARNINGS} more warnings about {source}")
+
+
 def load_registry() -> PluginRegistry:
     from desktop.builtin_plugins import BUILTIN_PLUGINS
     registry = PluginRegistry()

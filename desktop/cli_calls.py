@@ -14,12 +14,11 @@ from typing import Callable, TextIO
 
 import numpy as np
 
-from desktop.cli import PROG, CommandError
+from desktop.cli import PROG, CommandError, warn_all
 from desktop.core.calls import CallLog
 from desktop.core.calls_csv import read_calls, write_calls_csv
 from desktop.core.tracks import parse_time
 
-MAX_WARNINGS = 50
 FORMATS = ("json", "csv")
 EXAMPLES = f"""\
 examples:
@@ -40,9 +39,6 @@ def time_arg(text: str | None, option: str) -> int | None:
     except ValueError as exc:
         raise CommandError(f"{option}: {exc}", 2) from None
 
-
-def warn(message: str) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def output_format(fmt: str | None, output: str | None, choices=FORMATS) -> str:
@@ -103,10 +99,7 @@ def add_command(subparsers) -> None:
 def _load(args) -> CallLog:
     if args.calls:
         calls, warnings = read_calls(args.calls)
-        for w in warnings[:MAX_WARNINGS]:
-            warn(w)
-        if len(warnings) > MAX_WARNINGS:
-            warn(f"... and {len(warnings) - MAX_WARNINGS} more warnings about {args.calls}")
+        warn_all(warnings, args.calls)
         return calls
     if args.demo:
         from desktop.core.demo import demo_history

@@ -10,7 +10,8 @@ import json
 from typing import TextIO
 
 from desktop.cli import PROG, CommandError
-from desktop.cli_calls import emit, output_format, time_arg, warn
+from desktop.cli import warn_all
+from desktop.cli_calls import emit, output_format, time_arg
 from desktop.core.revisions import LineRevision, RevisionError, SectorChanges, diff
 from desktop.core.tracks import format_time
 
@@ -84,14 +85,10 @@ def run(args) -> int:
     from desktop.cli_project import scenario_base
     doc = scenario_base(args)
     if args.units:
-        from desktop.cli_sectors import MAX_WARNINGS
         from desktop.core.document import Document
         from desktop.core.inputs import read_units
         units, warnings = read_units(args.units)
-        for w in warnings[:MAX_WARNINGS]:
-            warn(w)
-        if len(warnings) > MAX_WARNINGS:
-            warn(f"... and {len(warnings) - MAX_WARNINGS} more warnings about {args.units}")
+        warn_all(warnings, args.units)
         doc = Document(doc.ao, doc.line, units, doc.sides, buffer_km=doc.buffer_km, revisions=doc.revisions)
     revs = []
     for name, rev_id in (("REV_A", args.rev_a), ("REV_B", args.rev_b)):

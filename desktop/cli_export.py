@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.cli import PROG, CommandError
-from desktop.cli_sectors import _buffer_km, _check_sides, _load, _sides, warn
+from desktop.cli import PROG, CommandError, warn
+from desktop.cli_sectors import _buffer_km, _check_sides, _load, _sides
 from desktop.core.classify import DEFAULT_BUFFER_KM
 from desktop.core.demo import SIDES as DEFAULT_SIDES
 from desktop.core.document import Document

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 
 from desktop.cli import PROG, CommandError
-from desktop.cli_project import open_project, warn_all
+from desktop.cli import warn_all
+from desktop.cli_project import open_project
 
 EXAMPLES = f"""\
 examples:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli import PROG, CommandError
-from desktop.cli_calls import emit, warn
+from desktop.cli import PROG, CommandError, warn, warn_all
+from desktop.cli_calls import emit
 from desktop.core.document import Document
 
-MAX_WARNINGS = 50
 NEW_EXAMPLES = f"""\
 examples:
   {PROG} new --demo euphrates.gpkg
@@ -49,13 +48,6 @@ def scenario_base(args) -> Document | None:
         from desktop.core.demo import demo_document
         return demo_document()
     return None
-
-
-def warn_all(warnings: list[str], source: str) -> None:
-    for w in warnings[:MAX_WARNINGS]:
-        warn(w)
-    if len(warnings) > MAX_WARNINGS:
-        warn(f"... and {len(warnings) - MAX_WARNINGS} more warnings about {source}")
 
 
 # -- new --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.cli import PROG, CommandError
+from desktop.cli import PROG, CommandError, warn, warn_all
 from desktop.core.classify import DEFAULT_BUFFER_KM
 from desktop.core.demo import SIDES as DEFAULT_SIDES
 from desktop.core.document import Document
@@ -21,7 +21,6 @@ from desktop.core.line import LineError
 from desktop.core.report import FORMATS, write_report
 from desktop.core.units import UnitTable
 
-MAX_WARNINGS = 50  # per-row warnings shown; a file with a million bad rows must not flood
 EXAMPLES = f"""\
 examples:
   {PROG} sectors --demo
@@ -82,9 +81,6 @@ def add_command(subparsers) -> None:
     p.set_defaults(func=run, sectors_parser=p)
 
 
-def warn(message: str) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
-
 
 def _load(args) -> Document:
     project = getattr(args, "project", None)
@@ -99,10 +95,7 @@ def _load(args) -> Document:
     line = read_line(args.line) if args.line else base.line
     if args.units:
         units, warnings = read_units(args.units)
-        for w in warnings[:MAX_WARNINGS]:
-            warn(w)
-        if len(warnings) > MAX_WARNINGS:
-            warn(f"... and {len(warnings) - MAX_WARNINGS} more warnings about {args.units}")
+        warn_all(warnings, args.units)
     else:
         units = base.units if base is not None else UnitTable.empty()
     title = base.title if base is not None and not (args.ao or args.line or args.units) else "CLI"
