@@ -1,6 +1,6 @@
 """`deconflict diff REV_A REV_B`: the units that change sector between two line revisions.
 
-A built-in plugin (desktop.builtin_plugins.DIFF_COMMAND), on desktop.core.revisions.diff.
+A built-in plugin (desktop.builtin_plugins.DIFF_COMMAND), on desktop.core.revision_diff.diff.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import TextIO
 from desktop.cli import PROG, CommandError
 from desktop.cli import warn_all
 from desktop.cli_calls import emit, output_format, time_arg
-from desktop.core.revisions import LineRevision, RevisionError, SectorChanges, diff
+from desktop.core.revision_diff import SectorChanges, diff
+from desktop.core.revisions import LineRevision, RevisionError
 from desktop.core.tracks import format_time
 
 EXAMPLES = f"""\

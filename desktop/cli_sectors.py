@@ -123,7 +123,8 @@ def _at_time(args) -> int | None:
 def _snapshot_at(args, base: Document, doc: Document, at: int) -> Document:
     """The units where the scenario's tracks put them at `at`, cut by the revision in force then
     (or by --line when given)."""
-    from desktop.core.revisions import RevisionError, document_at
+    from desktop.core.revision_diff import document_at
+    from desktop.core.revisions import RevisionError
     scenario = Document(doc.ao, doc.line, base.units, doc.sides, buffer_km=doc.buffer_km, title=doc.title,
                         places=doc.places, tracks=base.tracks, revisions=base.revisions)
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,11 +18,9 @@ from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine
 from desktop.core.revisions import RevisionLog
 from desktop.core.sectors import AreaOfOperations, SectorResult, compute_sectors
+from desktop.core.time_view import TimeView
 from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
-
-if TYPE_CHECKING:  # time_cursor imports this module
-    from desktop.core.time_cursor import TimeView
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ interactive view needs: a "now", staleness, trails and stepping.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,10 +23,10 @@ from desktop.core._grid_index import ranges_to_index
 from desktop.core.events import Signal
 from desktop.core.line import DeconflictionLine
 from desktop.core.revisions import LineRevision
+from desktop.core.time_view import TimeView
 from desktop.core.tracks import Tracks, as_epoch, format_time, units_at
-from desktop.core.units import UnitTable
 
-if TYPE_CHECKING:  # document.py imports this module for typing only
+if TYPE_CHECKING:
     from desktop.core.document import Document
 
 STALE_AFTER_H = 6.0   # no report for this long: the unit is drawn greyed
@@ -70,21 +69,6 @@ def line_at(doc: Document, t) -> tuple[LineRevision | None, DeconflictionLine, s
     first = agreed[0]
     return first, first.line, (f"no line was agreed yet: showing the first agreed one ({first.id}, "
                                f"in force from {format_time(first.effective)}) for reference")
-
-
-@dataclass(frozen=True, eq=False)
-class TimeView:
-    """The document at a past time: what `Document.set_time_view` shows."""
-
-    time: int                       # epoch seconds UTC
-    units: UnitTable                # positions at `time` (NaN before a unit's first report)
-    revision: LineRevision | None   # whose line is shown (see `note`)
-    line: DeconflictionLine
-    note: str = ""                  # "" when `revision` is in force at `time`
-
-    @property
-    def in_force(self) -> bool:
-        return self.revision is not None and not self.note
 
 
 def view_at(doc: Document, t, interpolate: bool = False) -> TimeView:

@@ -16,7 +16,7 @@ def run_gui(argv: list[str] | None = None, project: str | None = None) -> int:
     import pyqtgraph as pg
     from PySide6 import QtCore, QtWidgets
 
-    from desktop.gui import windows
+    from desktop.gui.main_window import show_window
     from desktop.gui.resources import app_icon
 
     pg.setConfigOptions(antialias=True)
@@ -34,7 +34,7 @@ def run_gui(argv: list[str] | None = None, project: str | None = None) -> int:
     recovered = [] if smoke else offer_recovery(root, settings)
     if project is not None or not recovered:
         document, path = _initial_document(project)
-        window = windows.show_window(document, path, settings=settings, recovery_root=root)
+        window = show_window(document, path, settings=settings, recovery_root=root)
         if smoke:
             _exit_after_first_paint(app, window)
     return app.exec()

@@ -206,3 +206,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.settings.setValue("mainWindow/geometry", self.saveGeometry())
             self.settings.setValue("mainWindow/state", self.saveState())
         super().closeEvent(event)
+
+
+def show_window(document: Document, path=None, *, registry: PluginRegistry | None = None,
+                settings: QtCore.QSettings | None = None, **options) -> MainWindow:
+    """A new main window on `document` (saved at `path`, or untitled), shown and kept alive;
+    `options` as `windows.present` takes them."""
+    from desktop.gui.windows import present
+    return present(MainWindow(document, registry, settings, path=path), **options)

@@ -36,7 +36,7 @@ def ask_recover(parent, session: Recoverable) -> str:
 
 def offer_recovery(root: Path, settings: QtCore.QSettings | None = None) -> list:
     """Ask about every recoverable session; open a window for each one recovered."""
-    from desktop.gui import windows
+    from desktop.gui.main_window import show_window
     opened = []
     for session in recoverable_sessions(root):
         answer = ask_recover(None, session)
@@ -49,7 +49,7 @@ def offer_recovery(root: Path, settings: QtCore.QSettings | None = None) -> list
         except (OSError, ValueError) as exc:
             QtWidgets.QMessageBox.critical(None, "Cannot recover", f"{session.folder}: {exc}")
             continue
-        win = windows.show_window(document, session.project, settings=settings, recovery_root=root, unsaved=True)
+        win = show_window(document, session.project, settings=settings, recovery_root=root, unsaved=True)
         problems = session.replay(win.stack, edits)
         session.discard()  # its content now lives in the new window's own journal
         win.status.showMessage(f"Recovered {len(edits)} edit(s): save the project to keep them", 20000)

@@ -417,7 +417,7 @@ def test_page_at_a_past_time_shows_that_moment_and_the_revision_then_in_force(qa
     assert f"Situation at 2017-06-18 15:43 UTC  ·  Line: rev june (call {june.call_id}), " in texts
     assert "rev august" not in texts and "superseded" not in texts
     # The flags on the page are those of that moment, as the CLI's `sectors --at` gives them.
-    from desktop.core.revisions import document_at
+    from desktop.core.revision_diff import document_at
     snap = document_at(doc, t)
     near = int(np.count_nonzero(snap.analysis.classification.near_line))
     assert f"{near} near line" in texts

@@ -8,6 +8,7 @@ from desktop.core import commands
 from desktop.core.demo import demo_document
 from desktop.core.project import load_project, save_project
 from desktop.gui import project_files, windows
+from desktop.gui.main_window import show_window
 from tests.project.scenario import assert_same_document
 
 
@@ -30,7 +31,7 @@ def answers(monkeypatch):
 @pytest.fixture
 def app_window(qtbot):
     """A window as the application opens it (asks before closing), closed at the end."""
-    win = windows.show_window(demo_document(), None, settings=None)
+    win = show_window(demo_document(), None, settings=None)
     yield win
     for w in windows.windows():
         w.files.ask_before_closing = False

@@ -7,7 +7,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.demo import demo_document
 from desktop.core.geodesy import densify_geodesic
-from desktop.core.revisions import AGREED, diff, document_at
+from desktop.core.revision_diff import diff, document_at
+from desktop.core.revisions import AGREED
 from desktop.core.tracks import parse_time
 from desktop.gui.main_window import MainWindow
 from tests.gui import mouse

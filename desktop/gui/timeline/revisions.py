@@ -10,7 +10,8 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core import history_commands as hc
-from desktop.core.revisions import AGREED, PROPOSED, diff
+from desktop.core.revision_diff import diff
+from desktop.core.revisions import AGREED, PROPOSED
 from desktop.core.time_cursor import TimeCursor
 from desktop.core.tracks import parse_time_in
 from desktop.gui.context import AppContext
