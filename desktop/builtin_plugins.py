@@ -36,7 +36,21 @@ TIMELINE_PANEL = Plugin(
     name="timeline_panel",
     description="Hotline timeline: calls, line revisions and the time cursor shared by the map and panels",
     contributions=(Contribution("panel", "timeline", "Hotline", "desktop.gui.timeline.panel:TimelinePanel",
-                                {"area": "bottom"}),),
+                                {"area": "bottom"}),
+                   Contribution("map_layer", "time", "Revision ghosts, trails, stale units, selected call",
+                                "desktop.gui.timeline.map_layer:time_layers")),
+)
+MAP_LAYERS = Plugin(
+    name="map_layers",
+    description="The map's built-in layers: basemap, graticule, sectors, buffer, AO, line, units, places, markup",
+    contributions=tuple(Contribution("map_layer", key, title, f"desktop.gui.map.layers.{target}") for key, title, target in (
+        ("basemap", "Basemap (land and water, rivers, borders, towns)", "basemap:basemap_layers"),
+        ("graticule", "Lat/lon graticule", "graticule:graticule_layer"),
+        ("sectors", "Sectors, buffer band, AO", "sectors:sector_layers"),
+        ("line", "Deconfliction line", "line:line_layer"),
+        ("units", "Units, unit density, unit labels", "units:unit_layers"),
+        ("places", "Place labels", "places:places_layer"),
+        ("markup", "Markup", "markup:markup_layer"))),
 )
 
 SECTORS_COMMAND = Plugin(
@@ -92,5 +106,6 @@ IMPORT_COMMAND = Plugin(
     contributions=(Contribution("cli_command", "import", "Import", "desktop.cli_import:add_command"),),
 )
 
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND,
-                   DIFF_COMMAND, EXPORT_COMMAND, TIMELINE_PANEL, PROJECT_COMMANDS, IMPORTERS, IMPORT_COMMAND)
+BUILTIN_PLUGINS = (MAP_LAYERS, SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, SECTORS_COMMAND,
+                   CALLS_COMMAND, DIFF_COMMAND, EXPORT_COMMAND, TIMELINE_PANEL, PROJECT_COMMANDS, IMPORTERS,
+                   IMPORT_COMMAND)

@@ -12,6 +12,10 @@ Contribution kinds and what their target must be:
   importer     callable(path, progress=None, **options) -> ImportedData
                (desktop.core.importers); options: extensions (e.g. [".csv", ".geojson"])
   cli_command  callable(subparsers) that adds one argparse sub-command
+  map_layer    callable(context) -> a map layer, or a list of them
+               (desktop.gui.map.layers.base.MapLayer: attach/close, paint from a
+               MapSettings); drawn by the window and by exports alike, so `context` may
+               have no map view (an export)
 `context` is the GUI's AppContext: document, command stack, map view, selection.
 """
 from __future__ import annotations
@@ -23,7 +27,7 @@ from importlib.metadata import entry_points
 from typing import Any, Iterable, Mapping
 
 ENTRY_POINT_GROUP = "deconflict.plugins"
-KINDS = ("panel", "tool", "importer", "cli_command")
+KINDS = ("panel", "tool", "importer", "cli_command", "map_layer")
 log = logging.getLogger(__name__)
 
 

@@ -13,13 +13,11 @@ EXIT_AFTER_PAINT = "DECONFLICT_EXIT_AFTER_PAINT"
 
 def run_gui(argv: list[str] | None = None, project: str | None = None) -> int:
     """Open the application on the demo, or on the project file `project`."""
-    import pyqtgraph as pg
     from PySide6 import QtCore, QtWidgets
 
     from desktop.gui.main_window import show_window
     from desktop.gui.resources import app_icon
 
-    pg.setConfigOptions(antialias=True)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or sys.argv[:1])
     app.setOrganizationName("Deconflict")
     app.setApplicationName("Deconflict")
@@ -60,7 +58,7 @@ def _exit_after_first_paint(app, window) -> None:
 
     watcher = FirstPaint(window)
     watcher.seen = False
-    window.map_view.viewport().installEventFilter(watcher)
+    window.map_view.installEventFilter(watcher)
 
 
 def _initial_document(project: str | None):

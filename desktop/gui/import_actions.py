@@ -45,10 +45,8 @@ class ImportActions(QtCore.QObject):
         self.window = window
         self.import_action = menu.addAction("&Import…", QtGui.QKeySequence("Ctrl+I"), self.choose_and_import)
         self.import_action.setObjectName("importAction")
-        viewport = window.map_view.viewport()
-        for widget in (window.map_view, viewport):
-            widget.setAcceptDrops(True)
-            widget.installEventFilter(self)
+        window.map_view.setAcceptDrops(True)
+        window.map_view.installEventFilter(self)
 
     @property
     def registry(self):

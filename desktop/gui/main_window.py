@@ -12,7 +12,8 @@ from desktop.core.document import Document
 from desktop.core.plugins import Contribution, PluginRegistry
 from desktop.core.selection import Selection
 from desktop.gui.context import AppContext
-from desktop.gui.map_view import MapView
+from desktop.gui.map.scene import scene_for
+from desktop.gui.map.view import MapView
 from desktop.gui.status_bar import MapStatusBar
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.document = document
         self.stack = CommandStack(document)
         self.selection = Selection()
-        self.map_view = MapView(document, self.selection)
+        self.context = AppContext(document, self.stack, self.selection, registry,
+                                  status=lambda message: self.status.showMessage(message, 6000))
+        self.scene, failures = scene_for(self.context)
+        for message in failures:
+            registry.fail("map_layer", message)
+        self.map_view = self.context.map_view = MapView(self.scene, self.selection)
         self.setCentralWidget(self.map_view)
         self.status = MapStatusBar(self.map_view)
         self.setStatusBar(self.status)
-        self.context = AppContext(document, self.stack, self.selection, registry, self.map_view,
-                                  status=lambda message: self.status.showMessage(message, 6000))
         self.panels: dict[str, QtWidgets.QWidget] = {}
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self.tools: dict[str, object] = {}
@@ -136,10 +140,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.redo_action.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
         view = bar.addMenu("&View")
         self.zoom_ao_action = view.addAction("Zoom to AO", QtGui.QKeySequence("Home"), self.map_view.zoom_to_ao)
-        buffer_action = view.addAction("Show buffer band")
-        buffer_action.setCheckable(True)
-        buffer_action.setChecked(True)
-        buffer_action.toggled.connect(self.map_view.sector_layer.set_buffer_visible)
+        self.buffer_action = view.addAction("Show buffer band")
+        self.buffer_action.setCheckable(True)
+        self.buffer_action.setChecked(self._layer_visible("buffer"))
+        self.buffer_action.toggled.connect(lambda on: self.scene.set_visible("buffer", on))
+        self.scene.layers_changed.connect(lambda: self.buffer_action.setChecked(self._layer_visible("buffer")))
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
         self.tools_menu = bar.addMenu("&Tools")
@@ -152,6 +157,10 @@ class MainWindow(QtWidgets.QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("Plugins…", self.show_plugins)
         help_menu.addAction("About Deconflict", self._about)
+
+    def _layer_visible(self, layer_id: str) -> bool:
+        layer = self.scene.layer(layer_id)
+        return layer is not None and layer.visible
 
     def _on_snap_toggled(self, on: bool) -> None:
         for tool in self.tools.values():
@@ -169,7 +178,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_export_dialog(self):
         """File › Export Map…: the briefing-map export (desktop.gui.export)."""
         from desktop.gui.export.dialog import ExportDialog  # loaded on first use
-        self.export_dialog = ExportDialog(self.document, self.map_view, self.settings, self)
+        self.export_dialog = ExportDialog(self.document, self.map_view, self.settings, self, self.context)
         self.export_dialog.exported.connect(lambda path: self.status.showMessage(f"Exported {path}", 6000))
         self.export_dialog.open()
         return self.export_dialog
@@ -205,7 +214,19 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.settings is not None:
             self.settings.setValue("mainWindow/geometry", self.saveGeometry())
             self.settings.setValue("mainWindow/state", self.saveState())
+        self._teardown()
         super().closeEvent(event)
+
+    def _teardown(self) -> None:
+        """Everything the window's plugins connected is disconnected, in one call each:
+        tools, panels, the map view and the scene's layers."""
+        for tool in self.tools.values():
+            if hasattr(tool, "close"):
+                tool.close()
+        for panel in self.panels.values():
+            panel.close()
+        self.map_view.close()
+        self.scene.close()
 
 
 def show_window(document: Document, path=None, *, registry: PluginRegistry | None = None,

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDoubleSpinBox, 
 
 from desktop.core.commands import set_buffer
 from desktop.core.document import Analysis
+from desktop.core.events import Connections
 from desktop.core.table_export import write_units_csv
 from desktop.gui.context import AppContext
 from desktop.gui.sectors_model import COL_SIDE, COLUMNS, SectorsModel
@@ -90,15 +91,18 @@ class SectorsPanel(QWidget):
         self._update_summary()
         self._size_columns()
 
-        # Core signals hold strong references: disconnect when the widget goes, or they
-        # would call into a deleted C++ object. The lambda must not capture `self`.
-        links = [(self._doc.analysis_changed, self._on_analysis_changed),
-                 (self._doc.units_changed, self._on_units_changed),
-                 (self._doc.buffer_changed, self._on_buffer_changed),
-                 (context.selection.changed, self._on_selection_changed)]
-        for signal, slot in links:
-            signal.connect(slot)
-        self.destroyed.connect(lambda *_: [signal.disconnect(slot) for signal, slot in links])
+        # Core signals hold strong references: `close()` disconnects them all.
+        self.links = Connections()
+        for signal, slot in ((self._doc.analysis_changed, self._on_analysis_changed),
+                             (self._doc.units_changed, self._on_units_changed),
+                             (self._doc.buffer_changed, self._on_buffer_changed),
+                             (context.selection.changed, self._on_selection_changed)):
+            self.links.connect(signal, slot)
+
+    def close(self) -> bool:
+        """Disconnect from the document and the selection (the window calls it on close)."""
+        self.links.disconnect_all()
+        return super().close()
 
     # -- construction ------------------------------------------------------------------------
     def _build_ui(self) -> None:

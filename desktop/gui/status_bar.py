@@ -5,7 +5,7 @@ from PySide6 import QtGui, QtWidgets
 
 from desktop.core.coords import format_dd, format_dms, format_mgrs
 from desktop.core.geodesy import Projection, utm_epsg
-from desktop.gui.map_view import MapView
+from desktop.gui.map.view import MapView
 
 
 def crs_choices(lon: float, lat: float) -> list[tuple[str, Projection]]:

@@ -43,7 +43,7 @@ def test_drop_a_kml_on_the_map(win, qtbot, tmp_path):
     p.write_text(KML)
     mime = QtCore.QMimeData()
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(p))])
-    viewport = win.map_view.viewport()
+    viewport = win.map_view
     pos = QtCore.QPointF(viewport.rect().center())
     enter = QtGui.QDragEnterEvent(pos.toPoint(), QtCore.Qt.DropAction.CopyAction, mime,
                                   QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier)
@@ -55,7 +55,9 @@ def test_drop_a_kml_on_the_map(win, qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(win.stack.commands) == 1)
     assert win.document.ao.name == "AO" and "AIR-09" in win.document.units.ids.tolist()
     # The map follows: the sector layer was redrawn for the new AO.
-    assert len(win.map_view.sector_layer._sector_items) >= 2
+    sectors = win.map_view.layer("sectors")
+    assert len(sectors.sectors) >= 2
+    assert [s for s, _, _ in sectors.sectors] == list(win.document.analysis.sectors.sectors)
     assert not win.reports
 
 

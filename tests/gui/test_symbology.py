@@ -102,14 +102,14 @@ def test_pixmaps_are_cached_per_spec_and_pixel_ratio(qapp):
 
 # -- on the map --------------------------------------------------------------------------------
 def name_rects(view) -> list[QtCore.QRectF]:
-    """Where the names are drawn, in viewport pixels (as UnitNamesItem lays them out)."""
-    names = view.unit_layer.detail.names
+    """Where the names are drawn, in widget pixels (as UnitNames paints them)."""
+    names = view.layer("units").detail.names
     font = QtGui.QFont()
     font.setPixelSize(LABEL_PX)
     fm = QtGui.QFontMetricsF(font)
     out = []
     for x, y, off, text in zip(names.x, names.y, names.offset, names.texts):
-        p = view.mapFromScene(view.view_box.mapViewToScene(QtCore.QPointF(x, y)))
+        p = view.map_to_widget(x, y)
         r = QtCore.QRectF(p.x() + off, p.y() - fm.height() / 2, fm.horizontalAdvance(text) + 4, fm.height())
         if off < 0:
             r.moveRight(p.x() + off)
@@ -119,7 +119,7 @@ def name_rects(view) -> list[QtCore.QRectF]:
 
 def test_demo_names_do_not_pile_up(qtbot):
     view = make_view(qtbot, demo_document())
-    detail = view.unit_layer.detail
+    detail = view.layer("units").detail
     assert detail.active and len(detail.names.texts) >= 15
     assert set(detail.names.texts) <= set(view.document.units.names)
     rects = name_rects(view)
@@ -130,9 +130,8 @@ def test_demo_names_do_not_pile_up(qtbot):
                               ((39.75, 35.72), {"SAA River Recon Tm", "SDF Kasra Coy", "SAA Ma'dan South Bn"})):
         assert not names <= before
         x, y = view.to_display(lon, lat)
-        view.view_box.setRange(xRange=(float(x) - 25e3, float(x) + 25e3), yRange=(float(y) - 16e3, float(y) + 16e3),
-                               padding=0)
-        qtbot.waitUntil(lambda: not detail._timer.isActive(), timeout=1000)
+        view.set_view_rect(float(x) - 25e3, float(y) - 16e3, float(x) + 25e3, float(y) + 16e3)
+        view.flush()  # the names are laid out again once the view rests
         shown = set(detail.names.texts)
         assert names <= shown and len(shown) < len(view.document.units), shown
         rects = name_rects(view)
@@ -143,18 +142,16 @@ def test_demo_names_do_not_pile_up(qtbot):
 def test_symbol_level_follows_units_in_view(qtbot):
     doc = random_document(3 * FULL_SYMBOL_LIMIT)
     view = make_view(qtbot, doc)
-    layer = view.unit_layer
+    layer = view.layer("units")
     assert not layer.detail.active and sum(len(m) for m in layer.markers.values()) == len(doc.units)
     i = int(np.argmin(np.hypot(layer.x - np.median(layer.x), layer.y - np.median(layer.y))))
-    view.view_box.setRange(xRange=(layer.x[i] - 25e3, layer.x[i] + 25e3), yRange=(layer.y[i] - 16e3, layer.y[i] + 16e3),
-                           padding=0)
+    view.set_view_rect(layer.x[i] - 25e3, layer.y[i] - 16e3, layer.x[i] + 25e3, layer.y[i] + 16e3)
     qtbot.waitUntil(lambda: layer.detail.active, timeout=2000)
-    rect = view.view_box.viewRect()
-    in_view = np.flatnonzero((layer.x >= rect.left()) & (layer.x <= rect.right())
-                             & (layer.y >= rect.top()) & (layer.y <= rect.bottom()))
+    x0, y0, x1, y1 = view.view_rect()
+    in_view = np.flatnonzero((layer.x >= x0) & (layer.x <= x1) & (layer.y >= y0) & (layer.y <= y1))
     assert set(in_view) <= set(layer.detail.idx)
     assert sum(len(m) for m in layer.markers.values()) == 0
-    assert layer.rings["near"]._style[1] > 30  # rings are sized round full symbols  # noqa: SLF001
+    assert layer.rings["near"].size > 30  # rings are sized round full symbols
     view.zoom_to_ao()
     qtbot.waitUntil(lambda: not layer.detail.active, timeout=2000)
 
@@ -175,26 +172,26 @@ def test_export_draws_symbols_as_vector_paths(qapp, tmp_path):
 
 def test_names_keep_clear_of_markup_labels(qtbot):
     from desktop.core.annotations import Annotation, Annotations
-    from desktop.gui import labels
+    from desktop.gui.map.layers.markup import ShapePainter
+    from desktop.gui.map.layers.painting import map_transform
     doc = demo_document()
     view = make_view(qtbot, doc)
-    detail = view.unit_layer.detail
+    detail = view.layer("units").detail
     assert "SAA Ithriya Bn" in detail.names.texts
     # A callout right over the Ithriya battalion's name, where it is by default.
     i = doc.units.index_of("SAA-13")
     doc.set_annotations(Annotations([Annotation("text-1", "text", [(doc.units.lon[i] + 0.02, doc.units.lat[i] - 0.1)],
                                                 text="Ithriya road open")]))
-    qtbot.waitUntil(lambda: not detail._timer.isActive(), timeout=1000)
-    vb = view.view_box
-    px, py = vb.viewPixelSize()
-    rect = vb.viewRect()
-    markup = view.annotation_layer.label_boxes(px, py, rect)
-    assert len(markup) == 1
+    view.flush()  # the names are laid out again once the view rests
+    settings = view.settings()
+    (text, box), = ShapePainter(None, map_transform(settings), settings.pixel_ratio,
+                                QtCore.QRectF(0, 0, *settings.size)).labels(view.layer("markup").shapes[0])
+    markup = np.array([[box.left(), box.top(), box.right(), box.bottom()]]) / settings.pixel_ratio  # as drawn
     font = QtGui.QFont()
     font.setPixelSize(LABEL_PX)
     fm = QtGui.QFontMetricsF(font)
     names = detail.names
-    sx, sy = labels.to_pixels(names.x, names.y, px, py, rect)
+    sx, sy = (v / settings.pixel_ratio for v in settings.to_device(names.x, names.y))
     for x, y, off, text in zip(sx, sy, names.offset, names.texts):
         w = fm.horizontalAdvance(text) + 4
         left = x + off if off > 0 else x + off - w

@@ -31,18 +31,20 @@ TOGGLES = (("legend", "Legend"), ("scale_bar", "Scale bar"), ("north_arrow", "No
 
 
 class ExportDialog(QtWidgets.QDialog):
-    """`map_view` gives the current view for extent "view" and the display CRS; `settings`
-    (QSettings) remembers the last choices."""
+    """`map_view` gives the current view for extent "view", the display CRS and the layers
+    as its layers panel shows them; `context` the window's time cursor and selection (what
+    the timeline's layers draw); `settings` (QSettings) remembers the last choices."""
 
     exported = QtCore.Signal(str)  # path written
 
     def __init__(self, document: Document, map_view=None, settings: QtCore.QSettings | None = None,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+                 parent: QtWidgets.QWidget | None = None, context=None) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export Map")
         self.document = document
         self.map_view = map_view
+        self.context = context
         self.qsettings = settings
         self.timestamp = None  # the DTG printed: None = the time of the export (tests fix it)
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
@@ -50,7 +52,8 @@ class ExportDialog(QtWidgets.QDialog):
         self._build()
         self.set_settings(self._remembered())
         if map_view is not None:  # the page shows the map as it is on screen
-            self.toggles["buffer_band"].setChecked(map_view.sector_layer.show_buffer)
+            buffer = map_view.layer("buffer")
+            self.toggles["buffer_band"].setChecked(buffer is not None and buffer.visible)
         self._connect_changes()
         self._on_changed()
         self.update_preview()
@@ -153,17 +156,16 @@ class ExportDialog(QtWidgets.QDialog):
         pixels = self.pixels_radio.isChecked()
         dpi = self.dpi_spin.value()
         extent = self.extent_combo.currentData()
-        view_rect = None
-        if extent == "view" and self.map_view is not None:
-            r = self.map_view.view_box.viewRect()
-            view_rect = (r.left(), r.top(), r.right(), r.bottom())
+        view_rect = self.map_view.view_rect() if extent == "view" and self.map_view is not None else None
+        layers = tuple(self.map_view.scene.layer_state()) if self.map_view is not None else None
         return ExportSettings(
             format=self.format_combo.currentData(),
             width=self.width_spin.value() if pixels else None,
             height=self.height_spin.value() if pixels else None,
             paper=self.paper_combo.currentText(), landscape=self.orientation_combo.currentIndex() == 0,
             dpi=None if (pixels and dpi < DPI_RANGE[0]) else float(max(dpi, DPI_RANGE[0])),
-            extent=extent, view_rect=view_rect, title=self.title_edit.text(), subtitle=self.subtitle_edit.text(),
+            extent=extent, view_rect=view_rect, layers=layers, title=self.title_edit.text(),
+            subtitle=self.subtitle_edit.text(),
             marking=self.marking_combo.currentText(), timestamp=self.timestamp,
             **{key: box.isChecked() for key, box in self.toggles.items()})
 
@@ -229,14 +231,14 @@ class ExportDialog(QtWidgets.QDialog):
         k = PREVIEW_PX / max(w, h)
         small = ExportSettings(**{**s.__dict__, "width": max(1, round(w * k)), "height": max(1, round(h * k)),
                                   "dpi": s.effective_dpi * k})
-        image, _ = render.render_image(self.document, small, self._projection())
+        image, _ = render.render_image(self.document, small, self._projection(), context=self.context)
         self.preview.setPixmap(QtGui.QPixmap.fromImage(image))
         self.preview_image = image
 
     def export_to(self, path: str | Path) -> Path:
         """Write the page to `path` with the current settings; the format follows them."""
         s = self.settings().validate()
-        render.export_map(self.document, s, path, self._projection())
+        render.export_map(self.document, s, path, self._projection(), self.context)
         self.remember()
         self.message.setText(f"Wrote {path}")
         self.exported.emit(str(path))
@@ -245,7 +247,7 @@ class ExportDialog(QtWidgets.QDialog):
     def copy_to_clipboard(self) -> QtGui.QImage:
         """The page as an image on the clipboard (raster, whatever the format)."""
         s = self.settings().validate()
-        image, _ = render.render_image(self.document, s, self._projection())
+        image, _ = render.render_image(self.document, s, self._projection(), context=self.context)
         QtGui.QGuiApplication.clipboard().setImage(image)
         self.remember()
         self.message.setText(f"Copied {image.width()} × {image.height()} px to the clipboard")

@@ -40,6 +40,9 @@ class ExportSettings:
     dpi: float | None = 150.0          # None with pixels: chosen from the size (see effective_dpi)
     extent: str = "ao"                  # "ao" or "view"
     view_rect: tuple[float, float, float, float] | None = None  # display x0, y0, x1, y1 for "view"
+    # The map's layers as the window shows them: (id, visible, opacity), bottom first
+    # (desktop.gui.map.scene.MapScene.layer_state); None: as they start.
+    layers: tuple[tuple[str, bool, float], ...] | None = None
     title: str = ""
     subtitle: str = ""
     marking: str = DEFAULT_MARKING
@@ -132,16 +135,17 @@ class ExportSettings:
 
     # -- persistence -----------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """Plain data for QSettings/JSON (no timestamp, no view rectangle: both are per export)."""
+        """Plain data for QSettings/JSON (no timestamp, view rectangle or layers: they are per
+        export, from the window)."""
         d = dataclasses.asdict(self)
-        d.pop("timestamp")
-        d.pop("view_rect")
+        for key in ("timestamp", "view_rect", "layers"):
+            d.pop(key)
         return d
 
     @classmethod
     def from_dict(cls, data: dict) -> "ExportSettings":
         """Settings from `to_dict` output; unknown keys are ignored, bad values give defaults."""
-        names = {f.name for f in dataclasses.fields(cls)} - {"timestamp", "view_rect"}
+        names = {f.name for f in dataclasses.fields(cls)} - {"timestamp", "view_rect", "layers"}
         out = cls(**{k: v for k, v in data.items() if k in names})
         try:
             return out.validate()

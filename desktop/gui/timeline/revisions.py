@@ -10,6 +10,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core import history_commands as hc
+from desktop.core.events import Connections
 from desktop.core.revision_diff import diff
 from desktop.core.revisions import AGREED, PROPOSED
 from desktop.core.time_cursor import TimeCursor
@@ -58,8 +59,8 @@ class RevisionsPane(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.doc.revisions_changed.connect(self.refresh)
-        self.destroyed.connect(lambda *_, d=self.doc, s=self.refresh: d.revisions_changed.disconnect(s))
+        self.links = Connections()  # the timeline panel's close() undoes them
+        self.links.connect(self.doc.revisions_changed, self.refresh)
         self.refresh()
 
     def refresh(self, *_) -> None:

@@ -49,6 +49,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
     key_action = QtCore.Signal(str)
 
     def __init__(self, parent=None) -> None:
+        pg.setConfigOptions(antialias=True)  # smooth cursor and revision lines
         super().__init__(parent)
         self.setObjectName("timelineView")
         self.setBackground("w")
