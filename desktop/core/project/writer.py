@@ -15,6 +15,7 @@ from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import (GeoPackageWriter, geometry_blobs, linestring_m_blob, now_iso,
                                        point_blobs)
+from desktop.core.project.sqlite_safe import settle_side_files
 
 
 def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -151,6 +152,8 @@ def write_project(doc: Document, path, progress: Progress | None = None) -> None
 
 
 def save_project(doc: Document, path, progress: Progress | None = None) -> None:
-    """Save atomically: written beside `path`, fsynced, renamed over it. Raises SaveError
-    (desktop.core.atomic) naming the file and the reason; the old file is then untouched."""
-    atomic_write(Path(path), lambda tmp: write_project(doc, tmp, progress))
+    """Save atomically: written beside `path`, fsynced, renamed over it. Side files another
+    program left beside the old file are folded into it first, so the new file never meets
+    them. Raises SaveError (desktop.core.atomic) naming the file and the reason; the old
+    file is then untouched."""
+    atomic_write(Path(path), lambda tmp: write_project(doc, tmp, progress), settle_side_files)
