@@ -37,8 +37,17 @@ def add_command(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.cli import load_registry
     from desktop.core.atomic import SaveError
+    from desktop.core.project import project_lock
+    try:
+        with project_lock(args.project) as opened:  # a second import waits for this one
+            return _import_all(args, opened)
+    except SaveError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _import_all(args, opened) -> int:
+    from desktop.cli import load_registry
     from desktop.core.commands import CommandStack
     from desktop.core.importers import import_file, importer_for
     from desktop.core.importers.apply import import_command
@@ -62,9 +71,6 @@ def run(args) -> int:
         except ValueError as exc:
             raise CommandError(f"{path}: {exc}", 2) from None
         print(f"{path}: {', '.join(data.found())}" + (f" ({len(data.skipped)} warnings)" if data.skipped else ""))
-    try:
-        save_project(doc, args.project)
-    except SaveError as exc:
-        raise CommandError(str(exc)) from None
+    save_project(doc, args.project, expect=opened)
     print(f"wrote {args.project}: {len(doc.units)} units, {len(doc.tracks)} track reports")
     return 0
