@@ -67,12 +67,20 @@ def _remove_stale_temps(target: Path) -> None:
             pass  # not ours, or a live process's (or no permission to ask): leave it
 
 
+def write_target(path) -> Path:
+    """Where writing `path` really goes: through symbolic links to the file they name, so
+    a save through a link keeps the link and updates its target."""
+    target = Path(path)
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
 def atomic_write(path, write: Callable[[Path], None], before_replace: Callable[[Path], None] | None = None) -> None:
     """Call `write(tmp)` to create the new content in a temporary file beside `path`, then
-    fsync it and rename it over `path`. `before_replace(target)`, if given, runs just
-    before the rename and may refuse it by raising. Raises SaveError naming the file on any
-    failure (read-only folder, full disk, ...) after removing the temporary file."""
-    target = Path(path)
+    fsync it and rename it over `path` (over the file a symbolic link `path` names:
+    `write_target`). `before_replace(target)`, if given, runs just before the rename and
+    may refuse it by raising. Raises SaveError naming the file on any failure (read-only
+    folder, full disk, ...) after removing the temporary file."""
+    target = write_target(path)
     tmp = temp_beside(target)
     try:
         if not target.parent.is_dir():
