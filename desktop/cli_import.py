@@ -67,10 +67,12 @@ def _import_all(args, opened) -> int:
             raise CommandError(f"{exc}; or say what the rows are with --as units|tracks|line|ao", 2) from None
         warn_all(data.skipped, path)
         try:
-            stack.push(import_command(doc, data))
+            command = import_command(doc, data)
+            stack.push(command)
         except ValueError as exc:
             raise CommandError(f"{path}: {exc}", 2) from None
-        print(f"{path}: {', '.join(data.found())}" + (f" ({len(data.skipped)} warnings)" if data.skipped else ""))
+        print(f"{path}: {', '.join(data.found() + command.notes())}"
+              + (f" ({len(data.skipped)} warnings)" if data.skipped else ""))
     save_project(doc, args.project, expect=opened)
     print(f"wrote {args.project}: {len(doc.units)} units, {len(doc.tracks)} track reports")
     return 0
