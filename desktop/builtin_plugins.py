@@ -26,6 +26,12 @@ MARKUP_TOOLS = Plugin(
             ("polygon", "Area", "PolygonTool", "P"), ("circle", "Range ring", "CircleTool", "R"),
             ("measure", "Measure", "MeasureTool", "D"))),
 )
+LAYERS_PANEL = Plugin(
+    name="layers_panel",
+    description="Layers panel: every map layer with a legend swatch, visibility, opacity; drag to reorder",
+    contributions=(Contribution("panel", "layers", "Layers", "desktop.gui.layers_panel:LayersPanel",
+                                {"area": "right", "tabify": "sectors"}),),
+)
 UNDO_HISTORY = Plugin(
     name="undo_history",
     description="Undo history panel",
@@ -87,5 +93,5 @@ IMPORTERS = Plugin(
                      {"extensions": [".gpkg"]}),
     ),
 )
-BUILTIN_PLUGINS = (MAP_LAYERS, SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, CLI_COMMANDS, TIMELINE_PANEL,
-                   IMPORTERS)
+BUILTIN_PLUGINS = (MAP_LAYERS, SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, LAYERS_PANEL, CLI_COMMANDS,
+                   TIMELINE_PANEL, IMPORTERS)

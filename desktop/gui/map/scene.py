@@ -31,6 +31,7 @@ BACKGROUND = QtGui.QColor("white")
 LABEL_DELAY_MS = 60  # labels are laid out again this long after the view stops
 STEADY_PAINTS = 2    # a layer unchanged for this many repaints may be drawn from an image
 IMAGE_PAYS_MS = 0.5  # ... if painting it (with its run) costs more than this (a blit: ~0.25 ms)
+VECTOR_ENGINES = (QtGui.QPaintEngine.Type.Pdf, QtGui.QPaintEngine.Type.SVG, QtGui.QPaintEngine.Type.Picture)
 
 
 class MapScene:
@@ -255,16 +256,32 @@ class MapScene:
         painter.restore()
 
     def _paint_layer(self, painter: QtGui.QPainter, layer: MapLayer, settings: MapSettings) -> None:
-        painter.save()
-        if layer.opacity < 1.0:
-            painter.setOpacity(layer.opacity)
+        """One layer. A dimmed one is painted into an image first and that image drawn with
+        its opacity, so its own parts do not show through each other (the land over the
+        sea); on a vector device (PDF, SVG) each part is dimmed instead, to stay vector."""
         t0 = time.perf_counter()
+        painter.save()
         try:
-            layer.paint(painter, settings)
+            if layer.opacity >= 1.0:
+                layer.paint(painter, settings)
+            elif painter.paintEngine().type() in VECTOR_ENGINES:
+                painter.setOpacity(layer.opacity)
+                layer.paint(painter, settings)
+            else:
+                image = QtGui.QImage(*settings.size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+                image.fill(QtCore.Qt.GlobalColor.transparent)
+                p = QtGui.QPainter(image)
+                p.setRenderHints(painter.renderHints())
+                try:
+                    layer.paint(p, settings)
+                finally:
+                    p.end()
+                painter.setOpacity(layer.opacity)
+                painter.drawImage(QtCore.QPointF(0, 0), image)
         except Exception:  # noqa: BLE001 - a layer failure must never take the map down
             log.exception("map layer %s failed to paint", layer.id)
-        self._images.cost[id(layer)] = (time.perf_counter() - t0) * 1000.0
         painter.restore()
+        self._images.cost[id(layer)] = (time.perf_counter() - t0) * 1000.0
 
     @property
     def cached(self) -> bool:
