@@ -9,11 +9,9 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from desktop.core.demo import demo_document
 from desktop.core.units import UnitTable
 from desktop.gui.export import render
 from desktop.gui.export.settings import ExportSettings
-from desktop.gui.main_window import MainWindow
 from desktop.gui.map.layers.basemap import LAND
 from tests.gui import mouse
 
@@ -24,14 +22,9 @@ EVERY_LAYER = {"basemap.land", "basemap.rivers", "basemap.borders", "basemap.tow
 
 
 @pytest.fixture
-def win(qtbot):
-    w = MainWindow(demo_document())
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    w.map_view.flush()
-    return w
+def win(demo_window):
+    demo_window.map_view.flush()
+    return demo_window
 
 
 def panel(win):
