@@ -285,3 +285,60 @@ def marker_path(affiliation: str) -> QtGui.QPainterPath:
     1 unit = the friendly frame's width, y down as pyqtgraph symbols are drawn."""
     d = _FRAMES["ground"].get(affiliation, _UNKNOWN)[0]
     return QtGui.QTransform.fromScale(1 / 150, 1 / 150).translate(-100, -100).map(svg_path(d))
+
+
+def _svg_data(path: QtGui.QPainterPath) -> str:
+    out, i = [], 0
+    types = QtGui.QPainterPath.ElementType
+    while i < path.elementCount():
+        e = path.elementAt(i)
+        if e.type == types.MoveToElement:
+            out.append(f"M{e.x:.2f},{e.y:.2f}")
+        elif e.type == types.LineToElement:
+            out.append(f"L{e.x:.2f},{e.y:.2f}")
+        else:  # a curve: this element and the two CurveToData after it
+            c2, end = path.elementAt(i + 1), path.elementAt(i + 2)
+            out.append(f"C{e.x:.2f},{e.y:.2f} {c2.x:.2f},{c2.y:.2f} {end.x:.2f},{end.y:.2f}")
+            i += 2
+        i += 1
+    return " ".join(out)
+
+
+def symbol_svg(spec: SymbolSpec, size_px: float, bars: bool = False) -> str:
+    """The symbol as a standalone SVG `size_px` wide for the design square, cropped to what
+    it draws, transparent: plain paths with real stroke widths (no vector-effect), so any
+    renderer draws it the same."""
+    art = symbol_art(spec, bars)
+    k = art.scale_for(size_px)
+    b = art.bounds.adjusted(-1, -1, 1, 1)
+
+    def colour(token: str | None) -> str:
+        return "none" if token is None else "#{:02x}{:02x}{:02x}".format(*_colour(token, art).getRgb()[:3])
+
+    parts = []
+    for layer in art.layers:
+        attrs = f'fill="{colour(layer.fill)}" stroke="{colour(layer.stroke)}"'
+        if layer.stroke:
+            attrs += f' stroke-width="{layer.width:g}" stroke-linejoin="miter"'
+            if layer.dash:
+                attrs += f' stroke-dasharray="{",".join(f"{d:g}" for d in layer.dash)}"'
+        parts.append(f'<path d="{_svg_data(layer.path)}" {attrs}/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{b.width() * k:.1f}" '
+            f'height="{b.height() * k:.1f}" viewBox="{b.left():.2f} {b.top():.2f} {b.width():.2f} {b.height():.2f}">'
+            + "".join(parts) + "</svg>\n")
+
+
+def symbol_image(spec: SymbolSpec, size_px: float, bars: bool = False) -> QtGui.QImage:
+    """The symbol on a transparent image `size_px` wide for the design square, cropped to
+    what it draws (as symbol_svg)."""
+    art = symbol_art(spec, bars)
+    k = art.scale_for(size_px)
+    b = art.bounds.adjusted(-1, -1, 1, 1)
+    image = QtGui.QImage(max(1, round(b.width() * k)), max(1, round(b.height() * k)),
+                         QtGui.QImage.Format.Format_ARGB32)
+    image.fill(0)
+    p = QtGui.QPainter(image)
+    paint_symbol(p, spec, QtCore.QPointF((art.anchor.x() - b.left()) * k, (art.anchor.y() - b.top()) * k), size_px,
+                 bars)
+    p.end()
+    return image
