@@ -18,6 +18,7 @@ not drawn is said in `CodeFacts.notes`, shown once in the import report and the 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable
 
 from desktop.core.sidc_tables import LETTER_FUNCTIONS, NUMBER_ENTITIES, NUMBER_MODIFIERS
@@ -111,6 +112,7 @@ class CodeFacts:
 _NOTHING = CodeFacts()
 
 
+@lru_cache(maxsize=4096)
 def read_code(code: str) -> CodeFacts:
     """Facts from a letter or number SIDC; never raises. A code that is not a symbol code
     states nothing but a note saying so."""

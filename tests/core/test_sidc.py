@@ -140,3 +140,20 @@ def test_demo_units_have_codes_for_their_columns():
         facts = read_code(code)
         assert (facts.affiliation, facts.domain) == (aff, dom), code
         assert facts.spec.echelon == ech and facts.spec.icon and not facts.notes, code
+
+
+def test_unit_tooltip_says_what_its_code_does_not_draw():
+    import dataclasses
+
+    from desktop.core.demo import demo_document
+    from desktop.core.table_export import unit_tip
+    doc = demo_document()
+    u = doc.units.index_of("SAA-14")
+    symbols = doc.units.symbols.copy()
+    symbols[u] = "SHGPUCRQQ--D---"
+    doc.set_units(dataclasses.replace(doc.units, symbols=symbols))
+    a = doc.analysis
+    tip = unit_tip(doc.units, a.classification, a.sectors.sectors, u, "unit")
+    assert tip.endswith("symbol 'SHGPUCRQQ--D---': function UCRQQ drawn as reconnaissance (UCR)")
+    other = unit_tip(doc.units, a.classification, a.sectors.sectors, doc.units.index_of("SDF-01"), "unit")
+    assert "symbol" not in other
