@@ -64,6 +64,10 @@ _NUMBER_STATUS = {"0": ("solid", ""), "1": ("dashed", ""), "2": ("solid", "capab
                   "4": ("solid", "destroyed"), "5": ("solid", "full")}
 _E_FRAMES = {"0": "", "2": "air", "3": "ground", "4": "equipment", "5": "installation", "7": "subsurface"}
 CONDITIONS = ("capable", "damaged", "destroyed", "full")
+# Text and graphic amplifiers a view may show around symbols (settings: the map's View menu,
+# the brief's export settings of the same names): the unique designation (T), direction of
+# movement (Q) under land symbols, the speed leader (Q) from aircraft.
+AMPLIFIERS = {"unit_names": "Unit names", "movement": "Direction of movement", "speed_leaders": "Aircraft speed leaders"}
 
 
 @dataclass(frozen=True)

@@ -342,3 +342,18 @@ def symbol_image(spec: SymbolSpec, size_px: float, bars: bool = False) -> QtGui.
                  bars)
     p.end()
     return image
+
+
+def movement_arrow(spec: SymbolSpec, angle_deg: float) -> QtGui.QPainterPath:
+    """The direction-of-movement amplifier (field Q) of a land symbol, in design units from
+    its anchor: a staff down from the frame's bottom centre, then an arrow turned
+    `angle_deg` clockwise from screen up; an HQ's arrow starts at its staff's foot."""
+    art = symbol_art(spec)
+    shape = spec.shape if spec.shape in _FRAMES["ground"] else "unknown"
+    y2 = _FRAMES[_FAMILY.get(spec.domain, "ground")][shape][1][3]
+    arrow = QtGui.QTransform().rotate(angle_deg).map(svg_path("M0,0 l0,-75 -5,3 5,-15 5,15 -5,-3"))
+    if spec.hq:
+        return arrow
+    path = svg_path(f"M{100 - art.anchor.x()},{y2 - art.anchor.y()} l0,{HQ_STAFF}")
+    path.addPath(arrow.translated(100 - art.anchor.x(), y2 + HQ_STAFF - art.anchor.y()))
+    return path

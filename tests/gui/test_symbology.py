@@ -176,3 +176,56 @@ def test_names_keep_clear_of_markup_labels(qtbot):
         left = x + off if off > 0 else x + off - w
         box = QtCore.QRectF(left, y - fm.height() / 2, w, fm.height())
         assert not box.intersects(QtCore.QRectF(QtCore.QPointF(*markup[0, :2]), QtCore.QPointF(*markup[0, 2:]))), text
+
+
+# -- amplifiers --------------------------------------------------------------------------------
+def test_land_names_sit_left_and_aircraft_names_right_of_their_symbols(qtbot):
+    """Where nothing is in the way, the unique designation takes the standard's place: left
+    of a land unit's frame, right of an aircraft's; where it is, the other side."""
+    from desktop.core.units import UnitTable
+    doc = demo_document()
+    doc.set_units(UnitTable.from_records([
+        dict(id="G", name="Ground Bn", side="US-backed", affiliation="friend", domain="ground", lon=39.6, lat=35.2,
+             symbol="SFGPUCI----F---"),
+        dict(id="A", name="Air Orbit", side="US-backed", affiliation="friend", domain="air", lon=40.3, lat=36.1,
+             symbol="SFAPMF---------"),
+        dict(id="B", name="Blocked Bn", side="US-backed", affiliation="friend", domain="ground", lon=38.5, lat=35.2,
+             symbol="SFGPUCI----F---"),
+        dict(id="C", name="Close Coy", side="US-backed", affiliation="friend", domain="ground", lon=38.47, lat=35.2,
+             symbol="SFGPUCI----E---")]))
+    view = make_view(qtbot, doc)
+    names = view.unit_layer.detail.names
+    side = {t: ("right" if off > 0 else "left") for t, off in zip(names.texts, names.offset)}
+    assert side["Ground Bn"] == "left" and side["Air Orbit"] == "right"
+    assert side["Blocked Bn"] == "right"  # its left is Close Coy's symbol
+
+
+def test_speed_leaders_end_where_the_aircraft_will_be(qtbot):
+    from pyproj import Geod
+
+    from desktop.core.motion import motion_at
+    from desktop.gui.unit_motion import LEADER_S
+    view = make_view(qtbot, demo_document())
+    doc, motion = view.document, view.unit_layer.detail.motion
+    air = np.flatnonzero(doc.units.domains == "air")
+    course, speed = motion_at(doc.tracks, None, air)
+    lon2, lat2, _ = Geod(ellps="WGS84").fwd(doc.units.lon[air], doc.units.lat[air], course, speed * LEADER_S)
+    want = np.column_stack(view.to_display(lon2, lat2))
+    got = np.column_stack([motion.x2, motion.y2])[np.isfinite(motion.x2)]
+    assert len(got) == len(air)
+    assert np.abs(np.sort(got, axis=0) - np.sort(want, axis=0)).max() < 1.0  # display metres
+
+
+def test_view_menu_turns_amplifiers_off_and_the_brief_follows_its_own_settings(qtbot, tmp_path):
+    from tests.gui.test_main_window import make_window
+    window = make_window(qtbot)
+    detail = window.map_view.unit_layer.detail
+    qtbot.waitUntil(lambda: bool(detail.names.texts) and len(detail.motion.x) > 0, timeout=3000)
+    actions = {a.data(): a for a in window.amplifiers_menu.actions()}
+    actions["unit_names"].setChecked(False)
+    actions["speed_leaders"].setChecked(False)
+    assert not detail.names.texts and not len(detail.motion.x)
+    out = tmp_path / "brief.svg"
+    render.export_map(demo_document(), ExportSettings(format="svg", width=1400, height=1000, unit_names=False), out)
+    texts = "".join(t.text or "" for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text"))
+    assert "SDF Ain Issa Bn" not in texts  # (test_export_draws_symbols_as_vector_paths: present by default)
