@@ -283,14 +283,15 @@ def identities_from_codes(codes: list[str], column: list[str] | None, normalise:
     if not said and not noted:
         return None, []
     raw = column if column is not None else [""] * len(codes)
-    out = [said.get(c) or a for c, a in zip(codes, raw)]
+    stated = [said.get(c, "") for c in codes]
+    out = [st or a for st, a in zip(stated, raw)]
+    norm = {a: normalise(a) for a in set(raw)}
     disagree: dict[tuple[str, str], list[int]] = {}
     partly: dict[str, list[int]] = {}
-    for i, (c, a) in enumerate(zip(codes, raw)):
-        if c in noted:
-            partly.setdefault(c, []).append(i)
-        if a and c in said and normalise(a) != said[c]:
-            disagree.setdefault((c, a), []).append(i)
+    for i in [i for i, (st, a) in enumerate(zip(stated, raw)) if st and a and norm[a] != st]:
+        disagree.setdefault((codes[i], raw[i]), []).append(i)
+    for i in ([i for i, c in enumerate(codes) if c in noted] if noted else []):
+        partly.setdefault(codes[i], []).append(i)
 
     def more(rows: list[int]) -> str:
         return f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
