@@ -55,7 +55,17 @@ def _file_name(code: str, fmt: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", code) + "." + fmt
 
 
+def _png(image) -> bytes:
+    from PySide6 import QtCore
+    buf = QtCore.QBuffer()
+    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buf, "PNG"):
+        raise OSError("cannot encode the PNG")
+    return bytes(buf.data().data())
+
+
 def run(args) -> int:
+    from desktop.core.atomic import SaveError, atomic_write
     from desktop.core.sidc import code_note, read_code, unit_symbol
     codes = [c.strip().upper() for c in args.codes]
     for code in codes:
@@ -85,11 +95,12 @@ def run(args) -> int:
                 warn(note)
             spec = unit_symbol(code, "")
             target = out if single else out / _file_name(code, fmt)
-            if fmt == "svg":
-                target.write_text(symbol_svg(spec, args.size, args.condition_bars), encoding="utf-8")
-            elif not symbol_image(spec, args.size, args.condition_bars).save(str(target), "PNG"):
-                raise OSError(f"cannot write {target}")
+            data = (symbol_svg(spec, args.size, args.condition_bars).encode("utf-8") if fmt == "svg"
+                    else _png(symbol_image(spec, args.size, args.condition_bars)))
+            atomic_write(target, lambda tmp: tmp.write_bytes(data))  # whole or not at all, even on a full disk
             print(f"wrote {target}")
+    except SaveError as exc:
+        raise CommandError(str(exc)) from None  # exit 1
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None  # exit 1
     return 0
