@@ -11,6 +11,7 @@ from desktop.core.commands import CommandStack
 from desktop.core.document import Document
 from desktop.core.plugins import Contribution, PluginRegistry
 from desktop.core.selection import Selection
+from desktop.core.sidc import AMPLIFIERS
 from desktop.gui.context import AppContext
 from desktop.gui.map.scene import scene_for
 from desktop.gui.map.view import MapView
@@ -144,7 +145,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.buffer_action.setCheckable(True)
         self.buffer_action.setChecked(self._layer_visible("buffer"))
         self.buffer_action.toggled.connect(lambda on: self.scene.set_visible("buffer", on))
-        self.scene.layers_changed.connect(lambda: self.buffer_action.setChecked(self._layer_visible("buffer")))
+        self.amplifiers_menu = view.addMenu("Symbol amplifiers")
+        for key, title in AMPLIFIERS.items():
+            action = self.amplifiers_menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setData(key)
+            action.toggled.connect(self._on_amplifiers_changed)
+        self.scene.layers_changed.connect(self._on_layers_changed)
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
         self.tools_menu = bar.addMenu("&Tools")
@@ -161,6 +169,24 @@ class MainWindow(QtWidgets.QMainWindow):
     def _layer_visible(self, layer_id: str) -> bool:
         layer = self.scene.layer(layer_id)
         return layer is not None and layer.visible
+
+    def _on_layers_changed(self) -> None:
+        """The View menu's toggles follow the layers panel (the same layers)."""
+        for action, layer_id in ((self.buffer_action, "buffer"), (self._amplifier_action("unit_names"), "units.labels")):
+            action.blockSignals(True)
+            action.setChecked(self._layer_visible(layer_id))
+            action.blockSignals(False)
+
+    def _amplifier_action(self, key: str) -> QtGui.QAction:
+        return next(a for a in self.amplifiers_menu.actions() if a.data() == key)
+
+    def _on_amplifiers_changed(self, _on: bool = False) -> None:
+        """Unit names are the unit labels layer; movement and speed leaders the units' own."""
+        shown = [a.data() for a in self.amplifiers_menu.actions() if a.isChecked()]
+        self.scene.set_visible("units.labels", "unit_names" in shown)
+        units = self.scene.layer("units")
+        if units is not None:
+            units.set_amplifiers(shown)
 
     def _on_snap_toggled(self, on: bool) -> None:
         for tool in self.tools.values():

@@ -1,15 +1,19 @@
 """The unit layer's most detailed level: full MIL-STD-2525 symbols (frame, icon, echelon)
-and unit names, used while few units are in view (<= FULL_SYMBOL_LIMIT).
+with their amplifiers (unit names, direction of movement, speed leaders: desktop.gui.unit_motion),
+used while few units are in view (<= FULL_SYMBOL_LIMIT). `UnitDetail.amplifiers` says which
+of movement and speed leaders to show (View › Symbol amplifiers; the brief's export
+settings); the names are the unit labels layer, shown or hidden as a layer.
 
 - Symbols: one cached pixmap per symbol spec and device pixel ratio
   (`symbology.symbol_pixmap`), one `drawPixmapFragments` call per distinct spec; an export
   draws them as vector paths instead.
 - Specs are worked out per unit only when the unit is first drawn in full (a Python call
   per unit, bounded by the limit) and cached until the units change.
-- Names: greedy placement right of the symbol (2525's unique-designation position), else
-  left of it; wrong-side units first, then near-line ones, then by echelon (largest first); a name
-  that would overlap another, a symbol or a label placed before it in the map's shared label
-  registry (places, markup, grid, towns) is left out. Laid out again once the view rests.
+- Names (the unique designation): greedy placement at the standard's position, left of a
+  land symbol and right of an aircraft's, else on the other side; wrong-side units first,
+  then near-line ones, then by echelon (largest first); a name that would overlap another, a
+  symbol or a label placed before it in the map's shared label registry (places, markup,
+  grid, towns) is left out. Laid out again once the view rests.
 
 Both paint in device pixels from a `MapSettings` (sizes in screen pixels times its pixel
 ratio), into the window or an export page alike.
@@ -20,10 +24,13 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from desktop.core.map_settings import MapSettings
-from desktop.core.sidc import ECHELONS, SymbolSpec, unit_symbol
+from desktop.core.motion import motion_at
+from desktop.core.sidc import AMPLIFIERS, ECHELONS, SymbolSpec, unit_symbol
+from desktop.core.time_cursor import tracked
 from desktop.gui.map.layers import labels
 from desktop.gui.map.layers.painting import Fragments, in_device
 from desktop.gui.symbology import paint_symbol, symbol_pixmap, symbol_rect
+from desktop.gui.unit_motion import UnitMotion, motion_geometry
 
 FULL_SYMBOL_LIMIT = 600     # units in view drawn as full symbols at most
 SYMBOL_PX = 36.0            # the 200-unit design square on screen: a friendly frame is 27 x 18 px
@@ -125,6 +132,8 @@ class UnitDetail:
         self.layer = layer
         self.symbols = UnitSymbols()
         self.names = UnitNames()
+        self.motion = UnitMotion(SYMBOL_PX)
+        self.amplifiers = frozenset(AMPLIFIERS)
         self.idx = np.empty(0, dtype=np.int64)
         self.reset(0)
 
@@ -172,9 +181,34 @@ class UnitDetail:
         self.idx = np.asarray(idx, dtype=np.int64)
         cls = self.specs_for(self.idx) if len(self.idx) else np.empty(0, dtype=np.int32)
         self.symbols.set_units(self.layer.x[self.idx], self.layer.y[self.idx], cls, list(self._specs))
+        self._show_motion(cls)
         self.names.set_labels(np.empty(0), np.empty(0), np.empty(0), [])
         if self.layer.scene is not None:
             self.layer.scene.relayout_labels()
+
+    def set_amplifiers(self, shown) -> None:
+        """Show these amplifiers (keys of desktop.core.sidc.AMPLIFIERS) from now on."""
+        self.amplifiers = frozenset(shown)
+        self.show(self.idx)
+
+    def _show_motion(self, cls: np.ndarray) -> None:
+        """Direction-of-movement arrows and speed leaders of the units drawn in full."""
+        air = np.array([self._specs[k].domain in ("air", "space") for k in cls], dtype=bool)
+        wanted = np.where(air, "speed_leaders" in self.amplifiers, "movement" in self.amplifiers)
+        idx, cls, air = self.idx[wanted], cls[wanted], air[wanted]
+        doc = self.layer.document if self.layer.scene is not None else None
+        tracks = tracked(doc) if doc is not None else None  # None too when they are another table's
+        if tracks is None or not len(idx):
+            empty = np.empty(0)
+            self.motion.set_motion(empty, empty, empty, empty, empty, empty, np.empty(0, dtype=np.int32), [])
+            return
+        view = doc.time_view
+        course, speed = motion_at(tracks, view.time if view is not None else None, idx)
+        units = doc.shown_units
+        ux, uy, x2, y2 = motion_geometry(self.layer.scene, units.lon[idx], units.lat[idx], course, speed, air)
+        keep = np.isfinite(ux)
+        self.motion.set_motion(self.layer.x[idx][keep], self.layer.y[idx][keep], ux[keep], uy[keep], x2[keep],
+                               y2[keep], cls[keep], list(self._specs))
 
     def specs_drawn(self) -> list[tuple[SymbolSpec, int]]:
         """(spec, how many units) for the units drawn in full: the export legend."""
@@ -200,21 +234,31 @@ class UnitDetail:
         taken = np.vstack([reach + np.column_stack([sx, sy, sx, sy]), registry.boxes])
         names = [str(units.names[i] or units.ids[i]) for i in idx]
         width, height = registry.width, registry.height
-        # Right of the symbol first; a name that does not fit there may go left of it.
-        right_anchor, left_anchor = (0.0, 0.5), (1.0, 0.5)
-        keep = labels.thin_labels(sx + right, sy, names, width, height, taken, MAX_LABELS, anchor=right_anchor)
-        offset = right.copy()
-        rest = np.setdiff1d(np.arange(len(idx)), keep)
+        # The standard's side first (a land unit's name left of it, an aircraft's right of it);
+        # a name that does not fit there may go on the other side. Boxes are laid out by their
+        # left end: a name left of its symbol starts its estimated width before the symbol.
+        left = reach[:, 0] - LABEL_GAP_PX
+        air = np.array([self._specs[k].domain in ("air", "space") for k in self._spec_of[idx]], dtype=bool)
+        widths = np.array([labels.label_box(0.0, 0.0, n, (0.0, 0.5))[2] + labels.MARGIN_PX for n in names])
+        first = np.where(air, right, left)
+        second = np.where(air, left, right)
+        anchor = (0.0, 0.5)
+
+        def start(off: np.ndarray, k: np.ndarray) -> np.ndarray:
+            return sx[k] + off[k] - np.where(off[k] < 0, widths[k], 0.0)
+
+        all_k = np.arange(len(idx))
+        keep = labels.thin_labels(start(first, all_k), sy, names, width, height, taken, MAX_LABELS, anchor=anchor)
+        offset = first.copy()
+        rest = np.setdiff1d(all_k, keep)
         if len(rest) and len(keep) < MAX_LABELS:
-            placed = [labels.label_box(sx[k] + right[k], sy[k], names[k], right_anchor) for k in keep]
-            left = reach[:, 0] - LABEL_GAP_PX
+            placed = [labels.label_box(start(first, np.array([k]))[0], sy[k], names[k], anchor) for k in keep]
             taken2 = np.vstack([taken, np.reshape(placed, (-1, 4))])
-            more = rest[labels.thin_labels(sx[rest] + left[rest], sy[rest], [names[k] for k in rest], width, height,
-                                           taken2, MAX_LABELS - len(keep), anchor=left_anchor)]
-            offset[more] = left[more]
+            more = rest[labels.thin_labels(start(second, rest), sy[rest], [names[k] for k in rest], width, height,
+                                           taken2, MAX_LABELS - len(keep), anchor=anchor)]
+            offset[more] = second[more]
             keep = np.concatenate([keep, more])
-        registry.reserve([labels.label_box(sx[k] + offset[k], sy[k], names[k], right_anchor if offset[k] > 0
-                                           else left_anchor) for k in keep])
+        registry.reserve([labels.label_box(start(offset, np.array([k]))[0], sy[k], names[k], anchor) for k in keep])
         registry.named_units.update(idx[keep].tolist())
         self.names.set_labels(layer.x[idx[keep]], layer.y[idx[keep]], offset[keep], [names[k] for k in keep])
 

@@ -8,7 +8,8 @@ a 300-dpi page looks like the screen, only sharper. `force_vector` keeps everyth
 
 The layers follow the window's layers panel when the export is given its state (order,
 visibility, opacity); without one (the command line) every layer is as it starts, except
-the timeline's overlays, which only the window's state brings.
+the timeline's overlays, which only the window's state brings. The page's own choices
+(buffer band, graticule labels, symbol amplifiers) come last.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class MapFrame:
 
     def __init__(self, document: Document, logical: tuple[int, int], scale: float,
                  projection: Projection | None = None, extent=None, *, context: AppContext | None = None,
-                 layers=None, graticule_labels: bool = True, buffer_band: bool = True) -> None:
+                 layers=None, graticule_labels: bool = True, buffer_band: bool = True, amplifiers=None) -> None:
         self._own_context = context is None
         self.context = context or headless_context(document)
         self.scene = MapScene(document, projection)
@@ -60,6 +61,11 @@ class MapFrame:
         if graticule is not None:
             graticule.show_labels = graticule_labels
         self.scene.set_visible("buffer", buffer_band)
+        if amplifiers is not None:  # symbol amplifiers: the names are a layer, the rest the units' own
+            self.scene.set_visible("units.labels", "unit_names" in amplifiers)
+            units = self.scene.layer("units")
+            if units is not None:
+                units.set_amplifiers(amplifiers)
         extent = extent if extent is not None else ao_extent(document, self.scene.projection)
         w, h = logical
         self.settings = MapSettings.fitted(self.scene.projection, extent, (max(1, round(w * scale)),

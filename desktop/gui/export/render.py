@@ -118,7 +118,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     extent = settings.view_rect if settings.extent == "view" and settings.view_rect is not None else None
     with map_frame(document, (logical.width(), logical.height()), scale, projection, extent, context=context,
                    layers=settings.layers, graticule_labels=settings.graticule_labels,
-                   buffer_band=settings.buffer_band) as m:
+                   buffer_band=settings.buffer_band, amplifiers=settings.amplifiers) as m:
         m.render(painter, frame)
         layout = _frame_geometry(m, page, frame, scale, ink.k)
         painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))

@@ -336,9 +336,16 @@ class UnitLayer(MapLayer):
         self.flag_raster.buffer.reshape(-1)[:] = self._overlay(slice(None))
 
     # -- painting ---------------------------------------------------------------------------------
+    def set_amplifiers(self, shown) -> None:
+        """Show these symbol amplifiers (desktop.core.sidc.AMPLIFIERS: movement arrows, speed
+        leaders) on the units drawn in full; the names are the unit labels layer."""
+        self.detail.set_amplifiers(shown)
+        self.changed()
+
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         for item in self.markers.values():
             item.paint(painter, settings)
+        self.detail.motion.paint(painter, settings)
         self.detail.symbols.paint(painter, settings)
         for ring in self.rings.values():
             ring.paint(painter, settings)
