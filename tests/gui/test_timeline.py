@@ -504,3 +504,60 @@ def test_stale_units_are_greyed_and_trails_follow_the_tracks(win):
     assert layer.paths
     panel._set_trails(0)  # Calls › Trails › 0 h
     assert not layer.paths
+
+
+def test_aircraft_trails_fade_point_their_way_and_carry_a_callsign(win):
+    """Not range rings: an aircraft's trail is its last half hour (an orbit takes about an
+    hour), fading towards its tail, with chevrons pointing the way it flew, and its callsign
+    at its head when no unit label names it."""
+    from desktop.core.map_settings import MapSettings
+    from desktop.core.time_cursor import HOUR_S
+    from desktop.gui.timeline import map_layer as ml
+    doc, view = win.document, win.map_view
+    timeline(win).cursor.set_time(JUNE_18)
+    layer = view.layer("time.trails")
+    air = np.flatnonzero(doc.units.domains == "air")
+    mine = np.isin(layer.unit, air)
+    assert mine.any()
+    assert np.nanmax(layer.age[mine]) <= ml.AIR_TRAIL_MINUTES * 60  # not hours of laps
+    ground = np.isin(layer.unit, np.flatnonzero(doc.units.domains != "air"))
+    assert np.nanmax(layer.age[ground]) > 6 * HOUR_S
+    alphas = [p.color().alpha() for p, _ in layer.paths]
+    assert set(alphas) <= set(ml.TRAIL_ALPHA) and len(set(alphas)) >= 3  # fading in steps
+    # Drawn alone, zoomed on one aircraft: the newest part is stronger than the oldest, and a
+    # chevron stands out of the track at the middle of its segments.
+    u = int(air[0])
+    pts = np.flatnonzero(layer.unit == u)
+    x, y, age = layer.x[pts], layer.y[pts], layer.age[pts]
+    settings = MapSettings.fitted(view.projection, (x.min() - 3e3, y.min() - 3e3, x.max() + 3e3, y.max() + 3e3),
+                                  (900, 900))
+    image = QtGui.QImage(900, 900, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = QtGui.QPainter(image)
+    layer.paint(painter, settings)
+    painter.end()
+    dx, dy = settings.to_device(x, y)
+
+    def alpha_near(px, py, r=2):
+        return max(image.pixelColor(int(px) + a, int(py) + b).alpha() for a in range(-r, r + 1) for b in range(-r, r + 1))
+
+    newest, oldest = int(np.argmin(age)), int(np.argmax(age))
+    head = (dx[newest - 1] + dx[newest]) / 2, (dy[newest - 1] + dy[newest]) / 2
+    tail = (dx[oldest] + dx[oldest + 1]) / 2, (dy[oldest] + dy[oldest + 1]) / 2
+    assert alpha_near(*head) > alpha_near(*tail) > 0
+    seg = int(np.argmax(np.hypot(np.diff(dx), np.diff(dy))))  # a long segment carries a tick
+    ux, uy = dx[seg + 1] - dx[seg], dy[seg + 1] - dy[seg]
+    n = np.hypot(ux, uy)
+    assert n >= ml.TICK_EVERY_PX
+    ux, uy = ux / n * ml.TICK_PX, uy / n * ml.TICK_PX
+    mx, my = (dx[seg] + dx[seg + 1]) / 2, (dy[seg] + dy[seg + 1]) / 2
+    assert alpha_near(mx - ux - uy, my - uy + ux, 1) > 0  # an arm of the chevron, off the track
+    # Callsigns: never for an aircraft a unit label names already; hide those and every one
+    # that fits gets its callsign.
+    view.flush()
+    called = {int(layer.unit[layer.heads[k]]) for k in layer.labelled}
+    assert not called & win.scene.labels.named_units
+    win.scene.set_visible("units.labels", False)
+    view.flush()
+    named = {layer.callsigns[k] for k in layer.labelled}
+    assert len(named) > len(called) and named <= {str(doc.units.names[i]) for i in air}
