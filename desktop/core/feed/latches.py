@@ -1,0 +1,66 @@
+"""Fire-once latches: an alert fires once, then stays quiet until its condition has clearly
+gone away for a while.
+
+A latch is keyed by (subject, kind) or (subject, kind, other): a unit and "enter_buffer",
+or (later) an aircraft, "conflict" and the other aircraft. `fire` sets it and says whether
+this was the first time; `release` reports the condition gone at time t and re-arms the
+latch only once it has stayed gone for `dwell_s` (any `hold` in between, the condition
+back or not clearly gone, starts the wait again). Times are the reports' own, in seconds.
+"""
+from __future__ import annotations
+
+from typing import Hashable, Iterator
+
+Key = tuple[Hashable, ...]
+
+
+class Latches:
+    def __init__(self) -> None:
+        self._set: dict[Key, tuple[float, float] | None] = {}   # key -> (gone since, dwell) or None
+
+    def __contains__(self, key: Key) -> bool:
+        return key in self._set
+
+    def __len__(self) -> int:
+        return len(self._set)
+
+    def fire(self, key: Key) -> bool:
+        """The condition holds: True if the latch was armed (the alert fires), then set."""
+        first = key not in self._set
+        self._set[key] = None
+        return first
+
+    def latch(self, key: Key) -> None:
+        """Set without an alert (a baseline: the condition held before anyone watched)."""
+        self._set[key] = None
+
+    def hold(self, key: Key) -> None:
+        """The condition may still hold: a pending release starts over."""
+        if key in self._set:
+            self._set[key] = None
+
+    def release(self, key: Key, t: float, dwell_s: float) -> bool:
+        """The condition is clearly gone at t: True when the latch re-arms now (gone for
+        `dwell_s` since the first such report)."""
+        if key not in self._set:
+            return False
+        pending = self._set[key]
+        since = pending[0] if pending is not None else t
+        if t - since >= dwell_s:
+            del self._set[key]
+            return True
+        self._set[key] = (since, dwell_s)
+        return False
+
+    def due(self, now: float) -> Iterator[tuple[Key, float]]:
+        """Re-arm the latches whose release has waited out its dwell by `now`; yields each
+        key with the time it re-armed (gone since + dwell). For subjects that stopped
+        reporting after their condition went away."""
+        ready = [(k, p[0] + p[1]) for k, p in self._set.items() if p is not None and now - p[0] >= p[1]]
+        for key, at in ready:
+            del self._set[key]
+            yield key, at
+
+    def clear(self) -> None:
+        """Drop every latch (before a new baseline)."""
+        self._set.clear()
