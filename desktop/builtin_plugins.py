@@ -52,7 +52,15 @@ CLI_COMMANDS = Plugin(
             ("new", "New project", "new"),
             ("export-data", "Export data", "export_data"),
             ("import", "Import", "import_files"),
+            ("listen", "Listen to TAK", "listen"),
+            ("publish", "Publish to TAK", "publish"),
         )),
+)
+FEEDS = Plugin(
+    name="builtin_feeds",
+    description="TAK networks: Cursor-on-Target over UDP (unicast, the multicast mesh) and TAK servers (TCP, TLS)",
+    contributions=(Contribution("feed", "tak", "TAK (Cursor on Target)", "desktop.transport.runner:FeedRunner",
+                                {"schemes": ["udp", "tcp", "tls"]}),),
 )
 IMPORTERS = Plugin(
     name="builtin_importers",
@@ -73,4 +81,5 @@ IMPORTERS = Plugin(
                      {"extensions": [".gpkg"]}),
     ),
 )
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, CLI_COMMANDS, TIMELINE_PANEL, IMPORTERS)
+BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, CLI_COMMANDS, TIMELINE_PANEL, IMPORTERS,
+                   FEEDS)

@@ -44,6 +44,7 @@ class LoopbackTakServer:
         self.accepted_at: list[float] = []   # monotonic time of each connection
         self.negotiated = 0           # clients switched to version 1
         self.received: list[bytes] = []   # events clients sent (XML), negotiation excluded
+        self.received_v1: list = []       # TakMessages clients sent after negotiating version 1
         self._clients: set[_Client] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
@@ -124,8 +125,27 @@ class LoopbackTakServer:
                 if other is not client:
                     other.writer.write(bytes(takproto.xml2proto(event, takproto.TAKProtoVer.STREAM))
                                        if other.proto else event)
-        if client.proto:
-            client.buf.clear()   # a version-1 client's own events are not relayed in these tests
+        while client.proto and (message := _next_frame(client.buf)) is not None:
+            self.received_v1.append(message)   # a version-1 client's events: kept, not relayed
+
+
+def _next_frame(buf: bytearray):
+    """The next complete version-1 stream frame's TakMessage, taken off `buf` (None: incomplete)."""
+    from google.protobuf.internal.decoder import _DecodeVarint
+    from takproto.proto import TakMessage
+    if len(buf) < 2:
+        return None
+    assert buf[0] == 0xBF, "lost the stream framing"
+    try:
+        length, start = _DecodeVarint(bytes(buf[1:11]), 0)
+    except IndexError:
+        return None
+    if len(buf) < 1 + start + length:
+        return None
+    message = TakMessage()
+    message.ParseFromString(bytes(buf[1 + start:1 + start + length]))
+    del buf[:1 + start + length]
+    return message
 
 
 def server_tls(pki) -> ssl.SSLContext:

@@ -1,18 +1,20 @@
 """`deconflict listen`: line alerts from a TAK network, one JSON line per alert.
 
-A built-in plugin (desktop.builtin_plugins.LISTEN_COMMAND). The feed is the built-in `feed`
+A built-in plugin (desktop.builtin_plugins.CLI_COMMANDS). The feed is the built-in `feed`
 contribution (desktop.transport.runner.FeedRunner), found through the plugin registry.
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
 import time
 
-from desktop.cli import PROG, CommandError, load_registry, warn
-from desktop.cli_tak import add_scenario_arguments, add_server_arguments, load_scenario, server_endpoints
+from desktop.cli import options, tak
+from desktop.cli.console import PROG, CommandError, warn
+from desktop.cli.parser import command_parser, load_registry
 from desktop.core.feed.endpoints import MESH_GROUP, MESH_PORT, EndpointError, FeedConfig, udp_endpoint
 
 EXAMPLES = f"""\
@@ -50,22 +52,23 @@ def _side_rule(text: str) -> tuple[str, str]:
 
 def add_command(subparsers) -> None:
     """The plugin hook: add the `listen` sub-command."""
-    p = subparsers.add_parser("listen", help="line alerts from a TAK network (UDP, multicast, TAK server)",
-                              description="Listen to Cursor-on-Target reports on a TAK network and print an "
-                                          "alert when a unit comes near the line, crosses it, or is on the wrong "
-                                          "side: once per event, with hysteresis.",
-                              epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_scenario_arguments(p)
+    p = command_parser(subparsers, "listen", help="line alerts from a TAK network (UDP, multicast, TAK server)",
+                       run=run, examples=EXAMPLES,
+                       description="Listen to Cursor-on-Target reports on a TAK network and print an alert when a "
+                                   "unit comes near the line, crosses it, or enters the other side's sector: once "
+                                   "per event, with hysteresis.")
+    options.project(p)
+    options.DEMO(p, help="the embedded 'Euphrates 2017' demo")
     p.add_argument("--udp", action="append", default=[], metavar="[HOST:]PORT",
                    help=f"listen for datagrams (HOST defaults to 127.0.0.1; a multicast group such as "
                         f"{MESH_GROUP} joins the mesh); repeatable")
     p.add_argument("--interface", metavar="IP", help="interface to join a multicast group on (default the "
                    "loopback; 0.0.0.0 for all)")
-    add_server_arguments(p, "listen to")
+    tak.server(p, "listen to")
     p.add_argument("--xml-only", action="store_true", help="keep TAK server streams in XML (do not accept the "
                    "server's offer of TAK protocol 1)")
     rules = p.add_argument_group("alerts")
-    rules.add_argument("--buffer-km", type=_positive, metavar="KM", help="near-line band (default: the project's)")
+    options.BUFFER_KM(rules, help="near-line band (default: the project's)")
     rules.add_argument("--hysteresis-m", type=_positive, default=200.0, metavar="M",
                        help="how clearly a unit must be out (or across) before it counts (default 200)")
     rules.add_argument("--hysteresis-s", type=_positive, default=30.0, metavar="S",
@@ -79,7 +82,6 @@ def add_command(subparsers) -> None:
     p.add_argument("--status-every", type=_positive, default=5.0, metavar="S", help="status line interval "
                    "(default 5 s; 0: none)")
     p.add_argument("--duration", type=_positive, metavar="S", help="stop after S seconds")
-    p.set_defaults(func=run, listen_parser=p)
 
 
 def _feed_config(args) -> FeedConfig:
@@ -87,9 +89,9 @@ def _feed_config(args) -> FeedConfig:
         udp = tuple(udp_endpoint(text, args.interface) for text in args.udp)
     except EndpointError as exc:
         raise CommandError(str(exc), 2) from None
-    streams = server_endpoints(args, negotiate=not args.xml_only)
+    streams = tak.server_endpoints(args, negotiate=not args.xml_only)
     if not (udp or streams):
-        args.listen_parser.error("give --udp [HOST:]PORT and/or --tcp HOST:PORT")
+        args.parser.error("give --udp [HOST:]PORT and/or --tcp HOST:PORT")
     return FeedConfig(udp, streams)
 
 
@@ -108,7 +110,9 @@ def run(args) -> int:
     from desktop.core.feed.publish import line_in_force
     from desktop.core.revisions import RevisionError
     config = _feed_config(args)
-    doc = load_scenario(args, args.listen_parser)
+    if not logging.getLogger().handlers:   # refused events and reconnections, on stderr like the rest
+        logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
+    doc = tak.scenario(args)
     try:
         line, revision = line_in_force(doc)
     except RevisionError as exc:
