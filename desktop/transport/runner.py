@@ -181,7 +181,7 @@ class FeedRunner:
             while True:
                 data, addr = await reader.recv()
                 with self._arrived:
-                    self._intake.datagram(data, f"{addr[0]}:{addr[1]}" if addr else "")
+                    self._intake.datagram(data, addr or "")
                     self._arrived.notify_all()
         except asyncio.CancelledError:
             raise

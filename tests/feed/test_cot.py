@@ -97,3 +97,19 @@ def test_other_events_are_ignored_not_refused():
     intake.datagram(event("UNIT", 35.0, 39.0, now))
     assert (intake.counters.ignored, intake.counters.accepted, intake.counters.refused) == (2, 1, 0)
     assert intake.take().uid.tolist() == ["UNIT"]
+
+
+def test_events_with_declarations_go_through_defusedxml():
+    t = time.time()
+    plain = event("CDATA", 35.0, 39.0, t)
+    with_comment = plain.replace(b"<detail>", b"<detail><!-- relayed by a gateway -->"
+                                             b"<remarks><![CDATA[Checkpoint <B> & bridge]]></remarks>")
+    assert parse_event(with_comment).uid == "CDATA"      # a comment and CDATA are fine
+    undefined = plain.replace(b'callsign="CDATA"', b'callsign="&lol;"')   # an entity with no DTD
+    with pytest.raises(CotError) as err:
+        parse_event(undefined)
+    assert err.value.reason == "malformed"
+    external = (b'<?xml version="1.0"?><!DOCTYPE event [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                + plain[plain.index(b"<event"):].replace(b'callsign="CDATA"', b'callsign="&x;"'))
+    with pytest.raises(CotError, match="DTD or entities"):
+        parse_event(external)

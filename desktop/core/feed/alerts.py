@@ -172,7 +172,8 @@ class AlertEngine:
         names = list(self._units)
         last = np.array([self._units[u].last[:6] for u in names], dtype=float)
         m = geometry.measure(last[:, 1], last[:, 2])
-        ttl = self._ttl(last[:, 1], last[:, 2], last[:, 4], last[:, 5], m.km)
+        ttl = (self._ttl(last[:, 1], last[:, 2], last[:, 4], last[:, 5], m.km)
+               if self.config.time_to_line_min is not None else np.full(len(names), np.nan))
         for i, uid in enumerate(names):
             unit = self._units[uid]
             unit.last = (*unit.last[:6], int(m.sector[i]), int(m.owner[i]), float(m.km[i]))
@@ -183,27 +184,40 @@ class AlertEngine:
         """Reports in time order (columns); returns the new alerts that are not muted."""
         g, cfg = self.geometry, self.config
         m = g.measure(lon, lat)
-        ttl = self._ttl(lon, lat, course, speed, m.km)
+        ttl = self._ttl(lon, lat, course, speed, m.km) if cfg.time_to_line_min is not None else np.full(len(m.km),
+                                                                                                       np.nan)
         ce_m = np.where(np.isfinite(ce) & (np.asarray(ce) < UNKNOWN_CE), ce, 0.0)
         received = received if received is not None else np.full(len(unit), math.nan)
+        # Far from the line (out of the buffer band) and not approaching it fast, in the sector
+        # it is settled in, with no latch set: such a report changes nothing (most of them).
+        far = g.buffer_km * 1000.0 + cfg.hysteresis_m
+        limit = cfg.time_to_line_min * 60.0 if cfg.time_to_line_min is not None else -1.0
+        quiet = ((m.km * 1000.0 > far) & ~(ttl <= limit)).tolist()
+        names = name.tolist() if name is not None else [""] * len(unit)
+        # Python lists: the loop reads each value once, numpy scalars would cost more than it does.
+        rows = zip(unit.tolist(), np.asarray(side).tolist(), np.asarray(time, float).tolist(),
+                   np.asarray(lon, float).tolist(), np.asarray(lat, float).tolist(), ce_m.tolist(),
+                   np.asarray(course, float).tolist(), np.asarray(speed, float).tolist(), m.sector.tolist(),
+                   m.owner.tolist(), (m.km * 1000.0).tolist(), ttl.tolist(), np.asarray(received, float).tolist(),
+                   names, quiet)
         out: list[Alert] = []
-        for i, uid in enumerate(unit.tolist()):
-            t, owner, d = float(time[i]), int(m.owner[i]), float(m.km[i]) * 1000.0
+        for uid, side_i, t, lo, la, ce_i, co, sp, sector, owner, d, ttl_i, rec, label, calm in rows:
             st = self._units.get(uid)
-            label = name[i] if name is not None and name[i] else uid
-            last = (t, float(lon[i]), float(lat[i]), float(ce_m[i]), float(course[i]), float(speed[i]),
-                    int(m.sector[i]), owner, d / 1000.0)
-            if st is None:
-                st = self._units[uid] = _Unit(int(side[i]), label, last=last)
-                self._baseline(uid, st, d, owner, ttl[i])
+            label = label or uid
+            last = (t, lo, la, ce_i, co, sp, sector, owner, d / 1000.0)
+            if st is not None and calm and owner == st.settled and not self.latches.holds(uid):
+                st.side, st.name, st.last = side_i, label, last
                 continue
-            st.side, st.name, st.last = int(side[i]), label, last
-            kinds = self._buffer(uid, t, d) + self._side_of_line(uid, st, t, d, owner, ce_m[i])
+            if st is None:
+                st = self._units[uid] = _Unit(side_i, label, last=last)
+                self._baseline(uid, st, d, owner, ttl_i)
+                continue
+            st.side, st.name, st.last = side_i, label, last
+            kinds = self._buffer(uid, t, d) + self._side_of_line(uid, st, t, d, owner, ce_i)
             if cfg.time_to_line_min is not None:
-                kinds += self._time_to_line(uid, t, ttl[i])
+                kinds += self._time_to_line(uid, t, ttl_i)
             for kind in kinds:
-                self._emit(out, kind, uid, st, minutes=ttl[i] / 60.0 if kind == TTL else None,
-                           received=float(received[i]))
+                self._emit(out, kind, uid, st, minutes=ttl_i / 60.0 if kind == TTL else None, received=rec)
         return out
 
     def tick(self, now: float) -> list[Alert]:

@@ -95,8 +95,9 @@ class Intake:
     def pending(self) -> int:
         return len(self._events)
 
-    def datagram(self, data: bytes, source: str = "") -> None:
-        """One UDP datagram: CoT XML or a TAK protocol v1 mesh message."""
+    def datagram(self, data: bytes, source: str | tuple = "") -> None:
+        """One UDP datagram: CoT XML or a TAK protocol v1 mesh message. `source`: the sender
+        (text, or an address tuple, written out only if the event is refused)."""
         self.counters.packets += 1
         try:
             kind, body = classify_datagram(data)
@@ -114,7 +115,7 @@ class Intake:
         else:
             self._decoded(kind, body, source)
 
-    def _decoded(self, kind: str, body: bytes, source: str) -> None:
+    def _decoded(self, kind: str, body: bytes, source) -> None:
         now = self.clock()
         try:
             if kind == "xml":
@@ -135,7 +136,7 @@ class Intake:
             else:
                 self.refuse(exc, source)
 
-    def refuse(self, exc: CotError, source: str = "") -> None:
+    def refuse(self, exc: CotError, source: str | tuple = "") -> None:
         reason = exc.reason if exc.reason in REASONS else "malformed"
         self.counters.rejected[reason] += 1
         now = _time.monotonic()
@@ -143,6 +144,8 @@ class Intake:
         count = self.counters.rejected[reason]
         if count <= LOG_FIRST or now - last >= LOG_EVERY_S:
             more = f" ({suppressed} more {reason} events not shown)" if suppressed else ""
+            if isinstance(source, tuple):
+                source = ":".join(map(str, source[:2]))
             log.warning("feed: refused %s event%s: %s%s", reason, f" from {source}" if source else "", exc, more)
             self._logged[reason] = (now, 0)
         else:
