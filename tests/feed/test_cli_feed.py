@@ -111,9 +111,9 @@ def test_export_data_cot_and_datapackage(capsys, tmp_path):
     assert code == 2 and "give --layer" in err
 
 
-def _listen_process(*extra):
+def _listen_process(*extra, source=("--demo",)):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "desktop", "listen", "--demo", "--status-every", "0.5", *extra],
+    return subprocess.Popen([sys.executable, "-m", "desktop", "listen", *source, "--status-every", "0.5", *extra],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -162,6 +162,35 @@ def test_listen_prints_json_alerts_and_stops_cleanly(stop):
     last = err[-1]
     assert last.startswith("deconflict: stopped:") and f"{len(events)} reports" in last
     assert "refused: 2 malformed, 2 impossible, 1 stale, 2 unsupported" in last
+
+
+def test_listen_saves_what_it_heard_into_the_project(capsys, tmp_path):
+    from desktop.core.project import load_project
+    project = tmp_path / "plan.gpkg"
+    assert run(capsys, "new", "--demo", str(project))[0] == 0
+    before = load_project(project)
+    port = _free_port()
+    proc = _listen_process("--udp", f"127.0.0.1:{port}", source=(str(project),))
+    err: list[str] = []
+    threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()
+    try:
+        assert _wait(lambda: any("listening:" in line for line in err), 30), err
+        events = walk_events("SDF-16")[:40] + walk_events("ANDROID-77")[:10]
+        pytak_send(f"udp+wo://127.0.0.1:{port}", events)
+        assert _wait(lambda: any("50 reports" in line for line in err), 20), err
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert any("saved 50 track reports of 2 live units" in line for line in err), err
+    after = load_project(project)
+    assert len(after.units) == len(before.units) + 1 and len(after.tracks) == len(before.tracks) + 50
+    row = after.units.index_of("SDF-16")
+    assert after.tracks.report_counts()[row] == before.tracks.report_counts()[row] + 40
+    new = after.units.index_of("ANDROID-77")
+    assert after.units.sides[new] == "US-backed" and after.tracks.report_counts()[new] == 10
+    assert after.units.lat[row] == pytest.approx(float(SafeET.fromstring(events[39]).find("point").get("lat")))
 
 
 def test_listen_usage_and_endpoint_errors(capsys):

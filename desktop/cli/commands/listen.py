@@ -30,7 +30,10 @@ A status line goes to standard error every few seconds. Ctrl-C (SIGINT) or SIGTE
 
 Nothing listens beyond this machine unless asked: --udp without a host binds 127.0.0.1, and
 a multicast group is joined on the loopback interface unless --interface names another.
-exit status: 0 stopped; 1 no endpoint could be opened; 2 bad arguments or input."""
+With a PROJECT, the units heard and their reports are saved into it when listening stops
+(merged into the file as it is then, under the project's lock).
+exit status: 0 stopped; 1 no endpoint could be opened, or the project could not be saved;
+2 bad arguments or input."""
 
 
 def _positive(text: str) -> float:
@@ -139,7 +142,26 @@ def run(args) -> int:
         for s, handler in previous.items():
             signal.signal(s, handler)
     _status(f"stopped: {_summary(feed, session)}")
+    if args.project and session.reports.n:
+        _save(args.project, session)
     return 0
+
+
+def _save(path: str, session) -> None:
+    """The reports heard, into the project as it is on disk now (another program may have
+    saved it while we listened): opened, merged and saved under the project's lock."""
+    from desktop.cli.scenario import open_project
+    from desktop.core.atomic import SaveError
+    from desktop.core.project import project_lock, save_project
+    try:
+        with project_lock(path) as opened:
+            doc = open_project(path)
+            added = session.write_to_document(doc)
+            if added:
+                save_project(doc, path, expect=opened)
+    except SaveError as exc:
+        raise CommandError(f"{exc} (the alerts above were printed; the reports heard are not saved)") from None
+    _status(f"saved {added:,} track reports of {len(session)} live units to {path}")
 
 
 def _listen(feed, session, args, stop: threading.Event) -> None:

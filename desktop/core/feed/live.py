@@ -227,9 +227,11 @@ class LiveSession:
         return self.units.nbytes() + self.reports.nbytes()
 
     # -- into the document ----------------------------------------------------------------------
-    def write_to_document(self) -> None:
-        """Put the live units and reports into the document (not an undoable edit)."""
-        doc = self.doc
+    def write_to_document(self, doc=None) -> int:
+        """Put the live units and reports into the session's document, or into `doc` (the
+        project as it is on disk, before saving it); not an undoable edit. Reports the
+        document already has are not added twice. Returns the number of reports added."""
+        doc = self.doc if doc is None else doc
         units, rows = self._rows_in(doc.units)
         seen = np.isfinite(self.units["lon"])
         lon, lat = units.lon.copy(), units.lat.copy()
@@ -252,6 +254,7 @@ class LiveSession:
         doc.set_scenario(doc.ao, doc.line, units, tracks)
         self._written = (doc.tracks, r.n)
         self._doc_rows = (doc.units, rows)
+        return int(fresh.sum())
 
     def _rows_in(self, table: UnitTable) -> tuple[UnitTable, np.ndarray]:
         """`table` with a row for every live unit it lacks, and the row of each live unit."""
