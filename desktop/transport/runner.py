@@ -13,7 +13,7 @@ import logging
 import threading
 import time as _time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from desktop.core.feed.endpoints import FeedConfig, StreamEndpoint, UdpEndpoint
 from desktop.core.feed.intake import EventBatch, FeedCounters, Intake

@@ -23,6 +23,16 @@ OFFER = ('<?xml version="1.0"?><event version="2.0" uid="{uid}" type="t-x-takp-{
          '<detail><TakControl>{control}</TakControl></detail></event>')
 
 
+def wait_until(predicate, timeout: float = 5.0) -> bool:
+    """Poll `predicate` until it holds (True) or `timeout` seconds pass (False)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def _control(uid: str, kind: str, control: str) -> bytes:
     t = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return OFFER.format(uid=uid, kind=kind, t=t, control=control).encode()
@@ -64,12 +74,7 @@ class LoopbackTakServer:
         return len(self._clients)
 
     def wait_for(self, predicate, timeout: float = 5.0) -> bool:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if predicate():
-                return True
-            time.sleep(0.01)
-        return False
+        return wait_until(predicate, timeout)
 
     def inject(self, data: bytes) -> None:
         """Raw bytes to every client as they are (noise between events)."""

@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from defusedxml import ElementTree as SafeET
 from desktop.cli import main
 from desktop.core.demo import demo_document
 from tests.feed.samples import junk_packets
-from tests.feed.tak_server import LoopbackTakServer
+from tests.feed.tak_server import LoopbackTakServer, wait_until
 from tests.feed.test_transport import pytak_send, walk_events
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,15 +122,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(predicate, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_listen_prints_json_alerts_and_stops_cleanly(stop):
     port = _free_port()
@@ -143,10 +133,10 @@ def test_listen_prints_json_alerts_and_stops_cleanly(stop):
     for r in readers:
         r.start()
     try:
-        assert _wait(lambda: any("listening:" in line for line in err), 30), err
+        assert wait_until(lambda: any("listening:" in line for line in err), 30), err
         events = walk_events("SDF-16")
         pytak_send(f"udp+wo://127.0.0.1:{port}", events[:60] + junk_packets() + events[60:])
-        assert _wait(lambda: len(out) >= 3, 20)
+        assert wait_until(lambda: len(out) >= 3, 20)
         proc.send_signal(stop)
         code = proc.wait(10)
     finally:
@@ -174,10 +164,10 @@ def test_listen_saves_what_it_heard_into_the_project(capsys, tmp_path):
     err: list[str] = []
     threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()
     try:
-        assert _wait(lambda: any("listening:" in line for line in err), 30), err
+        assert wait_until(lambda: any("listening:" in line for line in err), 30), err
         events = walk_events("SDF-16")[:40] + walk_events("ANDROID-77")[:10]
         pytak_send(f"udp+wo://127.0.0.1:{port}", events)
-        assert _wait(lambda: any("50 reports" in line for line in err), 20), err
+        assert wait_until(lambda: any("50 reports" in line for line in err), 20), err
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0, err
     finally:
