@@ -16,7 +16,11 @@ from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
 from tests.feed.samples import event
 
-NOW = time.time()
+
+@pytest.fixture
+def now() -> float:
+    """The time a test starts: its reports are fresh then (stale after 120 s)."""
+    return time.time()
 
 
 def batch(*events):
@@ -55,17 +59,17 @@ def test_side_rules_learn_from_the_document():
     assert rules.side_of("NEW-4", "unknown") == ""
 
 
-def test_batches_create_and_move_units_by_uid():
+def test_batches_create_and_move_units_by_uid(now):
     doc = demo_document()
     session = LiveSession(doc)
-    session.apply(batch(event("ANDROID-9", 35.95, 38.90, NOW - 20, callsign="Viper 1", cot_type="a-h-A-M-F-Q"),
-                        event("ANDROID-7", 35.90, 39.20, NOW - 20, callsign="Tango")), NOW)
+    session.apply(batch(event("ANDROID-9", 35.95, 38.90, now - 20, callsign="Viper 1", cot_type="a-h-A-M-F-Q"),
+                        event("ANDROID-7", 35.90, 39.20, now - 20, callsign="Tango")), now)
     assert len(session) == 2
-    session.apply(batch(event("ANDROID-9", 35.96, 38.91, NOW - 10, callsign="Viper 1", cot_type="a-h-A-M-F-Q"),
-                        event("ANDROID-9", 35.97, 38.92, NOW - 5, callsign="Viper 2", cot_type="a-h-A-M-F-Q"),
-                        event("ANDROID-7", 35.90, 39.20, NOW - 20, callsign="Tango")), NOW)   # duplicate
+    session.apply(batch(event("ANDROID-9", 35.96, 38.91, now - 10, callsign="Viper 1", cot_type="a-h-A-M-F-Q"),
+                        event("ANDROID-9", 35.97, 38.92, now - 5, callsign="Viper 2", cot_type="a-h-A-M-F-Q"),
+                        event("ANDROID-7", 35.90, 39.20, now - 20, callsign="Tango")), now)   # duplicate
     # Older than the unit's latest report: kept for its track, it does not move the unit.
-    session.apply(batch(event("ANDROID-9", 35.90, 38.80, NOW - 15, cot_type="a-h-A-M-F-Q")), NOW)
+    session.apply(batch(event("ANDROID-9", 35.90, 38.80, now - 15, cot_type="a-h-A-M-F-Q")), now)
     u = session.units
     row = session.index["ANDROID-9"]
     assert (u["lat"][row], u["lon"][row], u["name"][row]) == (35.97, 38.92, "Viper 2")
@@ -73,22 +77,22 @@ def test_batches_create_and_move_units_by_uid():
         "hostile", "air", "SHAPMFQ--------", "Russian-backed")
     assert session.late == 1 and session.duplicates == 1
     assert session.reports.n == 5      # the late one is kept for the track
-    assert session.stale(NOW).tolist() == [False, False]
-    assert session.stale(NOW + 200).tolist() == [True, True]
+    assert session.stale(now).tolist() == [False, False]
+    assert session.stale(now + 200).tolist() == [True, True]
     table = session.unit_table()
     assert table.ids.tolist() == ["ANDROID-9", "ANDROID-7"] and table.sides.tolist() == ["Russian-backed",
                                                                                          "US-backed"]
 
 
-def test_live_picture_written_into_the_document():
+def test_live_picture_written_into_the_document(now):
     doc = demo_document()
     n0, r0 = len(doc.units), len(doc.tracks)
     session = LiveSession(doc)
     heard = []
     doc.units_changed.connect(lambda: heard.append("units"))
-    session.apply(batch(event("SDF-16", 35.80, 39.50, NOW - 30), event("NEW-1", 35.70, 39.00, NOW - 30,
-                                                                          cot_type="a-h-G")), NOW)
-    session.apply(batch(event("SDF-16", 35.81, 39.51, NOW - 10)), NOW)
+    session.apply(batch(event("SDF-16", 35.80, 39.50, now - 30), event("NEW-1", 35.70, 39.00, now - 30,
+                                                                          cot_type="a-h-G")), now)
+    session.apply(batch(event("SDF-16", 35.81, 39.51, now - 10)), now)
     session.write_to_document()
     assert len(doc.units) == n0 + 1 and len(doc.tracks) == r0 + 3 and heard == ["units"]
     row = doc.units.index_of("SDF-16")
@@ -96,24 +100,24 @@ def test_live_picture_written_into_the_document():
     new = doc.units.index_of("NEW-1")
     assert (doc.units.sides[new], doc.units.affiliations[new], doc.units.symbols[new]) == (
         "Russian-backed", "hostile", "SHGP-----------")
-    assert live_time(doc) == int(NOW - 10)    # the time cursor now reaches the live period
-    lon, lat = doc.tracks.positions_at(int(NOW - 10))
+    assert live_time(doc) == int(now - 10)    # the time cursor now reaches the live period
+    lon, lat = doc.tracks.positions_at(int(now - 10))
     assert (lon[row], lat[row], lon[new], lat[new]) == (39.51, 35.81, 39.00, 35.70)
     # Writing again adds only what is new.
-    session.apply(batch(event("NEW-1", 35.71, 39.01, NOW - 5, cot_type="a-h-G")), NOW)
+    session.apply(batch(event("NEW-1", 35.71, 39.01, now - 5, cot_type="a-h-G")), now)
     session.write_to_document()
     assert len(doc.units) == n0 + 1 and len(doc.tracks) == r0 + 4
 
 
-def test_live_rows_come_back_after_an_undo_replaced_the_table():
+def test_live_rows_come_back_after_an_undo_replaced_the_table(now):
     doc = demo_document()
     stack = CommandStack(doc)
     session = LiveSession(doc)
-    session.apply(batch(event("LIVE-1", 35.70, 39.00, NOW - 30)), NOW)
+    session.apply(batch(event("LIVE-1", 35.70, 39.00, now - 30)), now)
     session.write_to_document()
     extra = UnitTable.from_records([dict(id="IMP-1", name="Imported", side="US-backed", lon=39.9, lat=35.9)])
     stack.push(import_command(doc, ImportedData("more.csv", units=extra)))
-    session.apply(batch(event("LIVE-2", 35.60, 39.10, NOW - 20)), NOW)
+    session.apply(batch(event("LIVE-2", 35.60, 39.10, now - 20)), now)
     session.write_to_document()
     assert {"LIVE-1", "LIVE-2", "IMP-1"} <= set(doc.units.ids.tolist())
     stack.undo()          # the import's "before" had LIVE-1 only: LIVE-2 is gone for now
@@ -128,10 +132,10 @@ def test_live_rows_come_back_after_an_undo_replaced_the_table():
 
 
 @pytest.mark.parametrize("n", [1, 500])
-def test_apply_is_per_batch_not_per_event(n):
+def test_apply_is_per_batch_not_per_event(n, now):
     doc = demo_document()
     session = LiveSession(doc)
-    events = [event(f"U{i % 50}", 35.0 + (i % 97) * 0.01, 38.5 + (i % 89) * 0.02, NOW - 100 + i * 0.1)
+    events = [event(f"U{i % 50}", 35.0 + (i % 97) * 0.01, 38.5 + (i % 89) * 0.02, now - 100 + i * 0.1)
               for i in range(n)]
-    session.apply(batch(*events), NOW)
+    session.apply(batch(*events), now)
     assert session.reports.n == n and len(session) == min(n, 50)

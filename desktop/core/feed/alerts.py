@@ -172,7 +172,7 @@ class AlertEngine:
         names = list(self._units)
         last = np.array([self._units[u].last[:6] for u in names], dtype=float)
         m = geometry.measure(last[:, 1], last[:, 2])
-        ttl = (self._ttl(last[:, 1], last[:, 2], last[:, 4], last[:, 5], m.km)
+        ttl = (self.time_to_line(last[:, 1], last[:, 2], last[:, 4], last[:, 5], m.km)
                if self.config.time_to_line_min is not None else np.full(len(names), np.nan))
         for i, uid in enumerate(names):
             unit = self._units[uid]
@@ -184,8 +184,8 @@ class AlertEngine:
         """Reports in time order (columns); returns the new alerts that are not muted."""
         g, cfg = self.geometry, self.config
         m = g.measure(lon, lat)
-        ttl = self._ttl(lon, lat, course, speed, m.km) if cfg.time_to_line_min is not None else np.full(len(m.km),
-                                                                                                       np.nan)
+        ttl = (self.time_to_line(lon, lat, course, speed, m.km) if cfg.time_to_line_min is not None
+               else np.full(len(m.km), np.nan))
         ce_m = np.where(np.isfinite(ce) & (np.asarray(ce) < UNKNOWN_CE), ce, 0.0)
         received = received if received is not None else np.full(len(unit), math.nan)
         # Far from the line (out of the buffer band) and not approaching it fast, in the sector
@@ -233,9 +233,9 @@ class AlertEngine:
         """Per unit id, its last evaluated (t, lon, lat, ce, course, speed, sector, owner, km)."""
         return {uid: u.last for uid, u in self._units.items()}
 
-    # -- rules --------------------------------------------------------------------------------
-    def _ttl(self, lon, lat, course, speed, km) -> np.ndarray:
-        """Time to line for the units that could reach it within the horizon."""
+    def time_to_line(self, lon, lat, course, speed, km) -> np.ndarray:
+        """Seconds to the line at each course and speed (NaN: not within the horizon); `km`,
+        the distances to the line, rules out at once the units too far to reach it."""
         horizon = self.config.horizon_s
         reach = np.asarray(speed, float) * horizon / 1000.0
         near = np.flatnonzero(np.asarray(km) <= np.where(np.isfinite(reach), reach, -1.0))
@@ -245,6 +245,7 @@ class AlertEngine:
                                                    np.asarray(course)[near], np.asarray(speed)[near], horizon)
         return out
 
+    # -- rules --------------------------------------------------------------------------------
     def _away(self, unit: _Unit, owner: int) -> bool:
         return owner >= 0 and unit.side >= 0 and owner != unit.side
 

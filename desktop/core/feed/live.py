@@ -215,7 +215,7 @@ class LiveSession:
         for it within the horizon)."""
         g, u = self.engine.geometry, self.units
         km = g.measure(u["lon"], u["lat"]).km if len(self) else np.empty(0)
-        return self.engine._ttl(u["lon"], u["lat"], u["course"], u["speed"], km)
+        return self.engine.time_to_line(u["lon"], u["lat"], u["course"], u["speed"], km)
 
     def unit_table(self) -> UnitTable:
         """The live units as a unit table (their last positions)."""
