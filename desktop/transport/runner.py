@@ -1,15 +1,18 @@
-"""The feed: one asyncio loop on its own thread for every endpoint of a FeedConfig.
+"""The feed, off the GUI thread: one asyncio loop on a thread of its own for the TAK server
+streams, and a receiver thread per UDP endpoint.
 
-Each UDP endpoint is a pytak datagram reader; each TAK server a pytak stream, restarted by
-pytak's supervisor with backoff when it drops, read through a `StreamSession` (framing and
-the version-1 negotiation). Every payload is decoded and checked on this thread by the
-feed's `Intake`; the application takes what was accepted with `drain` (a batch, when it is
-ready for one) and reads `status` (each endpoint's state, the counters, the event rate).
+Each TAK server is a pytak stream, restarted by pytak's supervisor with backoff when it
+drops, read through a `StreamSession` (framing and the version-1 negotiation). Each UDP
+socket is set up by pytak (bound, multicast group joined) and read by its own thread
+(`_pytak.detach`). Every payload is decoded and checked where it arrives by the feed's
+`Intake`; the application takes what was accepted with `drain` (a batch, when it is ready
+for one) and reads `status` (each endpoint's state, the counters, the event rate).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
 import time as _time
 from collections import deque
@@ -72,6 +75,8 @@ class FeedRunner:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        self._halt = threading.Event()          # tells the UDP receiver threads to end
+        self._receivers: list[threading.Thread] = []
 
     # -- control ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -83,20 +88,22 @@ class FeedRunner:
         started.wait()
 
     def stop(self) -> None:
+        self._halt.set()
         loop, thread = self._loop, self._thread
         if loop is not None and self._stop is not None and not loop.is_closed():
             try:
                 loop.call_soon_threadsafe(self._stop.set)
             except RuntimeError:
                 pass   # the loop already ended
-        if thread is not None:
-            thread.join(STOP_TIMEOUT_S)
+        for t in [thread, *self._receivers]:
+            if t is not None:
+                t.join(STOP_TIMEOUT_S)
         with self._lock:
             self._arrived.notify_all()
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.is_alive() and not self._halt.is_set()
 
     def wait_ready(self, timeout: float = 5.0) -> bool:
         """Wait until every endpoint listens, is connected, has tried once or has failed."""
@@ -170,25 +177,34 @@ class FeedRunner:
 
     async def _udp(self, endpoint: UdpEndpoint) -> None:
         try:
-            reader = await _pytak.udp_reader(endpoint)
+            sock = _pytak.detach(await _pytak.udp_reader(endpoint))
         except (OSError, ValueError) as exc:
             self._failed(endpoint, exc)
             return
-        bound = reader.sockname
+        bound = sock.getsockname()
         self._set(endpoint, "listening", "", address=bound,
                   name=UdpEndpoint(endpoint.host, bound[1], endpoint.interface).describe())
+        thread = threading.Thread(target=self._receive, args=(endpoint, sock), daemon=True,
+                                  name=f"deconflict-feed-udp-{bound[1]}")
+        self._receivers.append(thread)
+        thread.start()
+
+    def _receive(self, endpoint: UdpEndpoint, sock: socket.socket) -> None:
+        """Datagrams, on a thread of their own until the feed stops."""
+        sock.settimeout(READ_POLL_S)
         try:
-            while True:
-                data, addr = await reader.recv()
+            while not self._halt.is_set():
+                try:
+                    data, addr = sock.recvfrom(65535)
+                except socket.timeout:
+                    continue
                 with self._arrived:
-                    self._intake.datagram(data, addr or "")
+                    self._intake.datagram(data, addr)
                     self._arrived.notify_all()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:   # noqa: BLE001 - the socket broke: report it, the rest goes on
+        except OSError as exc:   # the socket broke: report it, the rest goes on
             self._failed(endpoint, exc)
         finally:
-            reader.close()
+            sock.close()
 
     async def _stream(self, endpoint: StreamEndpoint) -> None:
         section = _pytak.stream_config(endpoint, self.config)

@@ -6,6 +6,7 @@ contribution (desktop.transport.runner.FeedRunner), found through the plugin reg
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -126,6 +127,9 @@ def run(args) -> int:
     if geometry.sectors.error:
         warn(f"{geometry.sectors.error}: only buffer alerts")
     feed = _feed(config)
+    # Everything loaded so far lives as long as the command: out of the collector's way, a
+    # full collection no longer walks it (an 80 ms pause at 5,000 events/s otherwise).
+    gc.freeze()
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
