@@ -135,6 +135,8 @@ class Intake:
                 self.counters.ignored += 1
             else:
                 self.refuse(exc, source)
+        except Exception as exc:   # noqa: BLE001 - whatever a sender sends costs one event, never the feed
+            self.refuse(CotError("malformed", f"not readable ({type(exc).__name__}: {exc})"), source)
 
     def refuse(self, exc: CotError, source: str | tuple = "") -> None:
         reason = exc.reason if exc.reason in REASONS else "malformed"
