@@ -10,6 +10,7 @@ from desktop.core.feed.cot import (CotError, affiliation_of, check, domain_of, e
                                    parse_event, sidc_of)
 from desktop.core.feed.intake import Intake
 from desktop.core.sidc import read_code
+from desktop.core.sidc_tables import LETTER_FUNCTIONS
 from tests.feed.samples import event, iso, junk_packets
 
 
@@ -54,10 +55,12 @@ def test_symbol_code_spells_the_type_as_atak_does():
     assert sidc_of("a-n-G-I-M") == "SNGPIM----H----"   # ground installation: the H modifier
     assert sidc_of("a-f-G") == "SFGP-----------"
     assert sidc_of("b-m-p-s-p-i") == "" and sidc_of("a-f") == ""
-    # The symbols reader agrees with what the type says (an independent table of its own).
+    # The symbols reader (a table of its own) reads back what the type says.
     facts = read_code(sidc_of("a-h-G-U-C-A"))
-    assert (facts.affiliation, facts.domain, facts.icon) == ("hostile", "ground", "armour")
-    assert read_code(sidc_of("a-f-A-M-H")).icon == "rotary_wing"
+    assert (facts.affiliation, facts.domain, LETTER_FUNCTIONS["G"][facts.icon.split(":")[2]]) == (
+        "hostile", "ground", "armour")
+    air = read_code(sidc_of("a-f-A-M-H"))
+    assert (air.domain, LETTER_FUNCTIONS["A"][air.icon.split(":")[2]]) == ("air", "military rotary wing")
 
 
 def test_cot_times_with_and_without_fractions():

@@ -10,7 +10,8 @@ from defusedxml import ElementTree as SafeET
 
 from desktop.core.demo import demo_document
 from desktop.core.feed.protocol import StreamDecoder
-from desktop.core.feed.publish import BOUNDARY_2525D, cot_stream, data_package, kml_to_argb, publication
+from desktop.core.feed.publish import cot_stream, data_package, kml_to_argb, publication
+from desktop.core.line_symbol import line_symbol
 from desktop.core.revisions import RevisionError
 from desktop.core.tracks import parse_time
 
@@ -47,9 +48,12 @@ def test_line_event_reads_back_in_xml_and_protocol_1(doc):
     d = root.find("detail")
     assert d.find("strokeColor").get("value") == str(kml_to_argb("ff141414"))
     assert float(d.find("strokeWeight").get("value")) > 0 and d.find("fillColor") is None
-    milsym = d.find("__milsym").get("id")
-    assert milsym == BOUNDARY_2525D and len(milsym) == 20 and milsym[:2] == "10" and milsym[4:6] == "25"
-    assert milsym[10:16] == "110100"                                  # Command and control lines: Boundary
+    milsym = d.find("__milsym")
+    code = milsym.get("id")            # the line's 2525D boundary code, as its KML carries it
+    assert code == line_symbol(doc, at=1_800_000_000).sidc
+    assert len(code) == 20 and code[:2] == "10" and code[4:6] == "25" and code[10:16] == "110100"
+    modifiers = {m.get("code"): m.text for m in milsym.findall("unitmodifier")}
+    assert modifiers == {"T": "US-backed", "T1": "Russian-backed", "W": "050000Z AUG 17"}
     assert d.find("contact").get("callsign") == "Deconfliction line (august)"
     # takproto: the same event as a protocol-1 message; the vertices travel in xmlDetail.
     for version in (takproto.TAKProtoVer.MESH, takproto.TAKProtoVer.STREAM):
@@ -121,6 +125,8 @@ def test_data_package_manifest_lists_exactly_the_zip(doc):
         event = SafeET.fromstring(z.read(c.get("zipEntry")))
         assert c.find("Parameter[@name='uid']").get("value") == event.get("uid")
     kml = SafeET.fromstring(z.read("line.kml"))
+    data = {d.get("name"): d.find(f"{KML}value").text for d in kml.iter(f"{KML}Data")}
+    assert (data["sidc"], data["revision"]) == (line_symbol(doc).sidc, "august")   # the same symbol as the CoT
     coords = kml.find(f".//{KML}LineString/{KML}coordinates").text.split()
     line = doc.revisions.get("august").line
     assert np.allclose([tuple(map(float, c.split(","))) for c in coords], line.vertices, atol=1e-7)

@@ -8,7 +8,9 @@ for closed shapes, `<fillColor>` (StrokeFillDetailHandler; colours are signed 32
 ARGB). A `t-x-d-d` event with `<link uid=… relation=… type=…/>` and `<__forcedelete/>`
 removes a drawing (CotDeleteImporter; without __forcedelete only markers go stale).
 Newer ATAK versions draw MIL-STD-2525 tactical graphics for shapes that carry
-`<__milsym id=…/>`: the line carries the 2525D Boundary code.
+`<__milsym id=…>` (with `<unitmodifier code=…>` amplifiers): the line carries its 2525D
+boundary code and amplifiers (desktop.core.line_symbol: echelon, the two sides as T/T1,
+the effective DTG as W), as its KML and GeoJSON do.
 
 Uids are stable: the line of revision R is always "<prefix>.line.R", so publishing R again
 replaces it on every screen, and publishing R' sends `t-x-d-d` for the drawings of every
@@ -30,13 +32,11 @@ from desktop.core.exporters import _SIDE_KML, export_layer_text
 from desktop.core.feed.cot import format_cot_time
 from desktop.core.feed.protocol import XML_HEADER
 from desktop.core.line import DeconflictionLine
-from desktop.core.revisions import RevisionError, document_at
+from desktop.core.line_symbol import LineSymbol, line_symbol
+from desktop.core.revisions import RevisionError, RevisionLog, document_at
 from desktop.core.sectors import compute_sectors
 from desktop.core.tracks import as_epoch, format_time
 
-# MIL-STD-2525D: version 10, reality/friend (03), symbol set 25 (control measure), status
-# present, no amplifiers, entity 110100 (command and control lines: boundary).
-BOUNDARY_2525D = "10032500001101000000"
 STALE_S = 7 * 86_400
 LINE_KML_COLOUR = "ff141414"   # the exported KML line's colour (desktop.core.exporters)
 LINE_WEIGHT, SECTOR_WEIGHT = 4.0, 2.0
@@ -93,13 +93,16 @@ def _label(name: str, remarks: str) -> str:
             '<labels_on value="true"/><archive/>')
 
 
-def line_event(uid: str, line: DeconflictionLine, name: str, remarks: str, now: float,
+def line_event(uid: str, line: DeconflictionLine, name: str, remarks: str, now: float, symbol: LineSymbol,
                stale_s: float = STALE_S) -> bytes:
-    """The line as an open u-d-f drawing, vertices in order, with the 2525D Boundary code."""
+    """The line as an open u-d-f drawing, vertices in order, with its 2525D boundary code and
+    amplifiers (T and T1 the sides left and right of it, W the effective DTG)."""
     v = line.vertices
     mid = v[len(v) // 2]
+    modifiers = "".join(f"<unitmodifier code={quoteattr(code)}>{escape(value)}</unitmodifier>"
+                        for code, value in (("T", symbol.left), ("T1", symbol.right), ("W", symbol.dtg)) if value)
     detail = (_links(v) + _style(kml_to_argb(LINE_KML_COLOUR), LINE_WEIGHT) + _label(name, remarks)
-              + f'<__milsym id="{BOUNDARY_2525D}"/>')
+              + f"<__milsym id={quoteattr(symbol.sidc)}>{modifiers}</__milsym>")
     return _event(uid, "u-d-f", float(mid[1]), float(mid[0]), now, stale_s, detail)
 
 
@@ -148,13 +151,15 @@ def publication(doc, *, at=None, sectors: bool = False, now: float | None = None
     """The line in force at `at` (default now), optionally with its sectors, as CoT."""
     now = _time.time() if now is None else float(now)
     prefix = prefix or uid_prefix(doc)
-    line, rev = line_in_force(doc, at)
+    t = as_epoch(at) if at is not None else int(now)
+    line, rev = line_in_force(doc, t)
     tag = rev or "current"
     name = f"Deconfliction line ({rev})" if rev else "Deconfliction line"
     effective = f", in force from {format_time(doc.revisions.get(rev).effective)}" if rev else ""
     line_uid = f"{prefix}.line.{tag}"
-    drawings = [(line_uid, line_event(line_uid, line, name, f"{doc.title}: agreed line{effective}", now, stale_s))]
-    snapshot = document_at(doc, as_epoch(at) if at is not None else int(now), line=line)
+    drawings = [(line_uid, line_event(line_uid, line, name, f"{doc.title}: agreed line{effective}", now,
+                                      line_symbol(doc, at=t), stale_s))]
+    snapshot = _as_at(doc, t, line)
     result = snapshot.analysis.sectors
     if sectors and result.sectors:
         proj = snapshot.analysis_projection
@@ -170,6 +175,14 @@ def publication(doc, *, at=None, sectors: bool = False, now: float | None = None
         kml.append(("sectors.kml", export_layer_text(snapshot, "sectors", "kml")))
     return Publication(rev, line_uid, tuple(drawings), tuple(removals), tuple(kml), f"{prefix}.package.{tag}",
                        f"{doc.title}: {name}")
+
+
+def _as_at(doc, t: int, line: DeconflictionLine):
+    """The document as it stood at t, cut by `line`: the KML written with it carries the
+    revision in force at t (the log up to t) as the line's effective DTG."""
+    snapshot = document_at(doc, t, line=line)
+    snapshot.set_revisions(RevisionLog([r for r in doc.revisions if r.effective <= t]))
+    return snapshot
 
 
 def _other_uids(doc, prefix: str, tag: str, with_sectors: bool, n_sectors: int) -> list[str]:
