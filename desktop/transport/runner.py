@@ -213,7 +213,7 @@ class FeedRunner:
             self._set(endpoint, "connecting")
             try:
                 reader, writer = await _pytak.open_stream(section)
-            except Exception as exc:
+            except OSError as exc:   # the network's (refused, reset, TLS): pytak's supervisor retries
                 self._set(endpoint, "reconnecting", f"{type(exc).__name__}: {exc}")
                 raise
             session = StreamSession(endpoint.negotiate, self.config.max_event_bytes)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from desktop.cli.commands.listen import GATHER_S
 from desktop.core.demo import demo_document
 from desktop.core.feed.endpoints import FeedConfig, udp_endpoint
 from desktop.core.feed.intake import Intake
@@ -70,7 +71,8 @@ def flood(rate: float = RATE, seconds: float = SECONDS, units: int = UNITS) -> d
                 if not math.isnan(a.received):        # raised by a packet (not a re-arm timer)
                     latencies.append(shown - a.time)      # from the moment the sender stamped it
                     in_app.append(shown - a.received)     # from the moment the feed read it
-            time.sleep(0.01)                          # let reports gather into batches
+            if len(batch):
+                time.sleep(GATHER_S)                  # as `listen` does: reports gather into batches
         sent = int(sender.stdout.read().strip())
     finally:
         sender.kill()

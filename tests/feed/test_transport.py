@@ -212,4 +212,5 @@ def test_tls_with_client_certificates(runner, tmp_path):
         assert server.wait_for(lambda: server.negotiated == 1) and pem.status().endpoints[0].state == "connected"
         wrong = runner(streams=(stream_endpoint(f"127.0.0.1:{server.port}", cert=str(pki.client_p12),
                                                 ca=str(pki.ca), password="wrong"),))
-        assert wrong.status().endpoints[0].state == "failed"
+        assert server.wait_for(lambda: wrong.status().endpoints[0].state == "failed")
+        assert "Invalid password" in wrong.status().endpoints[0].detail

@@ -18,6 +18,8 @@ from desktop.cli.console import PROG, CommandError, warn
 from desktop.cli.parser import command_parser, load_registry
 from desktop.core.feed.endpoints import MESH_GROUP, MESH_PORT, EndpointError, FeedConfig, udp_endpoint
 
+GATHER_S = 0.01   # after a batch, let reports gather this long: batches, not one event at a time
+
 EXAMPLES = f"""\
 examples:
   {PROG} listen --demo --udp 6969
@@ -172,11 +174,14 @@ def _listen(feed, session, args, stop: threading.Event) -> None:
     end = time.monotonic() + args.duration if args.duration else None
     next_status = time.monotonic() + args.status_every
     while not stop.is_set() and (end is None or time.monotonic() < end):
-        for alert in session.apply(feed.drain(0.2)):
+        batch = feed.drain(0.2)
+        for alert in session.apply(batch):
             print(alert.json_line(), flush=True)
         if args.status_every and time.monotonic() >= next_status:
             _status(_summary(feed, session))
             next_status += args.status_every
+        if len(batch):
+            time.sleep(GATHER_S)
 
 
 def _summary(feed, session) -> str:
