@@ -1,0 +1,151 @@
+"""Aircraft–airspace conflicts: an aircraft predicted inside an ACM of another side, within
+the ACM's altitude band (floor and ceiling included) and while a period of it is active.
+The time to entry is the earliest time in the horizon when all three hold (0 when they
+already do).
+
+Vectorised over candidate (aircraft, ACM) pairs and the ACMs' edges in the analysis plane:
+the pairs that can conflict (side, band, a period within the horizon, bounding boxes) are
+picked with broadcast comparisons; each pair's path is cut by its ACM's edges in one pass
+over (pair, edge), which gives both the crossings along the path and, by counting the
+edges a ray from the start meets, whether the path starts inside. The times inside, as
+intervals, are then intersected with the ACM's active periods.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from desktop.core._grid_index import ranges_to_index
+from desktop.core.air._segments import crossings
+from desktop.core.air.acm import Airspace
+from desktop.core.air.motion import PlaneMotion
+from desktop.core.air.state import AircraftState
+from desktop.core.geodesy import Projection
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneAirspace:
+    """The ACMs in the analysis plane as flat columns: ACM m's edges are `offsets[m]` to
+    `offsets[m + 1] - 1`, edge k from (x, y)[k] to (x + dx, y + dy)[k]; each ACM lies within
+    `radius` of its `centre`; its periods are `period_start/end[period_offsets[m]:...]`."""
+
+    airspace: Airspace
+    x: np.ndarray
+    y: np.ndarray
+    dx: np.ndarray
+    dy: np.ndarray
+    offsets: np.ndarray
+    centre: np.ndarray       # M x 2
+    radius: np.ndarray
+    floor_ft: np.ndarray
+    ceiling_ft: np.ndarray
+    sides: np.ndarray
+    period_start: np.ndarray
+    period_end: np.ndarray
+    period_offsets: np.ndarray
+
+    @classmethod
+    def build(cls, airspace: Airspace, projection: Projection) -> "PlaneAirspace":
+        rings = [projection.forward(*a.outline()) for a in airspace]
+        counts = np.array([len(r[0]) - 1 for r in rings], dtype=np.int64)  # edges
+        x = np.concatenate([r[0][:-1] for r in rings]) if rings else np.empty(0)
+        y = np.concatenate([r[1][:-1] for r in rings]) if rings else np.empty(0)
+        dx = np.concatenate([np.diff(r[0]) for r in rings]) if rings else np.empty(0)
+        dy = np.concatenate([np.diff(r[1]) for r in rings]) if rings else np.empty(0)
+        centre = np.array([((r[0].min() + r[0].max()) / 2, (r[1].min() + r[1].max()) / 2) for r in rings]).reshape(-1, 2)
+        radius = np.array([np.hypot(r[0] - c[0], r[1] - c[1]).max() for r, c in zip(rings, centre)])
+        # No periods: always active.
+        periods = [a.periods or ((np.iinfo(np.int64).min // 2, np.iinfo(np.int64).max // 2),) for a in airspace]
+        flat = np.array([p for ps in periods for p in ps], dtype=np.int64).reshape(-1, 2)
+        return cls(airspace, x, y, dx, dy, np.concatenate([[0], np.cumsum(counts)]), centre, radius,
+                   np.array([a.floor_ft for a in airspace]), np.array([a.ceiling_ft for a in airspace]),
+                   np.array([a.side for a in airspace], dtype=object), flat[:, 0], flat[:, 1],
+                   np.concatenate([[0], np.cumsum([len(p) for p in periods])]).astype(np.int64))
+
+
+@dataclass(frozen=True, eq=False)
+class Entries:
+    """Aircraft `a` (index into the state) enters ACM `acm` (index into the airspace)
+    `time_s` after the state's time."""
+
+    a: np.ndarray
+    acm: np.ndarray
+    time_s: np.ndarray
+
+
+def _candidates(state: AircraftState, motion: PlaneMotion, plane: PlaneAirspace) -> tuple[np.ndarray, np.ndarray]:
+    """(aircraft, ACM) pairs that may conflict, by side, band, activity and whether the
+    path comes within the circle around the ACM."""
+    h = motion.horizon_s
+    t0 = state.t
+    alt = state.alt_ft[:, None]
+    with np.errstate(invalid="ignore"):
+        in_band = ~np.isfinite(alt) | ((plane.floor_ft[None, :] <= alt) & (alt <= plane.ceiling_ft[None, :]))
+    other_side = (state.sides[:, None] != "") & (state.sides[:, None] != plane.sides[None, :])
+    overlaps = (plane.period_start < t0 + h) & (plane.period_end > t0)
+    acm_of_period = np.repeat(np.arange(len(plane.floor_ft)), np.diff(plane.period_offsets))
+    active = np.zeros(len(plane.floor_ft), dtype=bool)
+    active[acm_of_period[overlaps]] = True
+    a, m = np.nonzero(in_band & other_side & active[None, :])
+    # Distance from the ACM's centre to the path (a segment), against its radius.
+    h = motion.horizon_s
+    dx, dy = motion.vx[a] * h, motion.vy[a] * h
+    cx, cy = plane.centre[m, 0] - motion.x0[a], plane.centre[m, 1] - motion.y0[a]
+    length2 = dx * dx + dy * dy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.clip(np.where(length2 > 0, (cx * dx + cy * dy) / length2, 0.0), 0.0, 1.0)
+    near = np.hypot(cx - s * dx, cy - s * dy) <= plane.radius[m]
+    return a[near], m[near]
+
+
+def _inside_intervals(pair: np.ndarray, s: np.ndarray, inside0: np.ndarray, n_pairs: int):
+    """Intervals [lo, hi] of the path parameter s in [0, 1] each pair spends inside its
+    polygon, from its sorted crossings and whether it starts inside: (pair, lo, hi)."""
+    starts = np.flatnonzero(inside0)
+    bounds_pair = np.concatenate([starts, pair])
+    bounds_s = np.concatenate([np.zeros(len(starts)), s])
+    counts = np.bincount(bounds_pair, minlength=n_pairs)
+    odd = np.flatnonzero(counts % 2 == 1)  # still inside at the horizon
+    bounds_pair = np.concatenate([bounds_pair, odd])
+    bounds_s = np.concatenate([bounds_s, np.ones(len(odd))])
+    order = np.lexsort((bounds_s, bounds_pair))
+    bounds_pair, bounds_s = bounds_pair[order], bounds_s[order]
+    first = np.searchsorted(bounds_pair, bounds_pair, side="left")
+    is_lo = (np.arange(len(bounds_pair)) - first) % 2 == 0
+    return bounds_pair[is_lo], bounds_s[is_lo], bounds_s[~is_lo]
+
+
+def entries(state: AircraftState, motion: PlaneMotion, plane: PlaneAirspace) -> Entries:
+    a, m = _candidates(state, motion, plane)
+    n = len(a)
+    if not n:
+        return Entries(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0))
+    # Every (pair, edge) of the pair's ACM.
+    first, last = plane.offsets[m], plane.offsets[m + 1]
+    count = last - first
+    edge = ranges_to_index(first, last)
+    pair = np.repeat(np.arange(n), count)
+    ax, ay, fx, fy = plane.x[edge], plane.y[edge], plane.dx[edge], plane.dy[edge]
+    h = motion.horizon_s
+    px, py = np.repeat(motion.x0[a], count), np.repeat(motion.y0[a], count)
+    dx, dy = np.repeat(motion.vx[a] * h, count), np.repeat(motion.vy[a] * h, count)
+    crosses, s = crossings(px, py, dx, dy, ax, ay, fx, fy)
+    # A ray from the start toward +x meets the edge: the crossing-number test.
+    straddle = np.flatnonzero((ay > py) != (ay + fy > py))
+    meets_ray = straddle[ax[straddle] + (py[straddle] - ay[straddle]) * fx[straddle] / fy[straddle] > px[straddle]]
+    inside0 = np.bincount(pair[meets_ray], minlength=n) % 2 == 1
+    in_pair, in_lo, in_hi = _inside_intervals(pair[crosses], s, inside0, n)
+    # Active periods of each pair's ACM, in the same parameter (s = t / horizon).
+    p_first, p_last = plane.period_offsets[m], plane.period_offsets[m + 1]
+    counts = (p_last - p_first)[in_pair]
+    period = ranges_to_index(p_first[in_pair], p_last[in_pair])
+    rep = np.repeat(np.arange(len(in_pair)), counts)
+    act_lo = np.clip((plane.period_start[period] - state.t) / h, 0.0, 1.0)
+    act_hi = np.clip((plane.period_end[period] - state.t) / h, 0.0, 1.0)
+    lo = np.maximum(in_lo[rep], act_lo)
+    ok = lo < np.minimum(in_hi[rep], act_hi)
+    earliest = np.full(n, np.inf)
+    np.minimum.at(earliest, in_pair[rep][ok], lo[ok])
+    hit = np.flatnonzero(np.isfinite(earliest))
+    return Entries(a[hit], m[hit], earliest[hit] * h)
