@@ -32,13 +32,13 @@ def test_units_merge_by_id_and_new_ones_are_appended(tmp_path, registry):
     i = doc.units.index_of("SDF-01")
     assert (doc.units.lon[i], doc.units.lat[i]) == (38.7, 35.9)
     assert doc.units.names[i] == "SDF Tabqa Bde"  # an empty cell keeps the old value
-    assert doc.units.ids[-1] == "NEW-1" and len(doc.units) == 45
-    assert doc.tracks.report_counts()[i] == tracks_of_sdf01 and doc.tracks.n_units == 45
-    assert doc.analysis.classification.sector.shape == (45,)
+    assert doc.units.ids[-1] == "NEW-1" and len(doc.units) == 48
+    assert doc.tracks.report_counts()[i] == tracks_of_sdf01 and doc.tracks.n_units == 48
+    assert doc.analysis.classification.sector.shape == (48,)
     stack.undo()
     assert same(snapshot(doc), before)
     stack.redo()
-    assert len(doc.units) == 45
+    assert len(doc.units) == 48
 
 
 def test_kml_brings_ao_line_units_and_a_track_in_one_command(tmp_path, registry):

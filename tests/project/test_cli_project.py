@@ -98,7 +98,7 @@ def test_export_data_every_layer_and_format(capsys, demo_project, tmp_path, laye
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     doc = load_project(demo_project)
-    expected = {"line": 1, "sectors": 2, "units": 44}[layer]
+    expected = {"line": 1, "sectors": 2, "units": 47}[layer]
     if fmt == "geojson":
         features = json.loads(text)["features"]
         assert len(features) == expected
@@ -150,5 +150,5 @@ def test_gdal_reads_the_exports(capsys, demo_project, tmp_path, layer, kind, fmt
     import shapely
     meta, _, geometry, _ = pyogrio.raw.read(out)
     kinds = {g.geom_type for g in shapely.from_wkb(geometry)}
-    assert len(geometry) == {"line": 1, "sectors": 2, "units": 44}[layer] and kinds == {kind}
+    assert len(geometry) == {"line": 1, "sectors": 2, "units": 47}[layer] and kinds == {kind}
     assert meta["crs"] == "EPSG:4326"

@@ -7,7 +7,8 @@ one after it, as everywhere else); altitude, course and speed are the reports' o
 they carry them, else course and speed come from successive reports: the geodesic from the
 position at T to the next report, or after the last report the one from the report before
 it. What nothing gives stays NaN (an unknown altitude is in every band; an aircraft with
-no course or speed is predicted where it is).
+no course or speed is predicted where it is). An aircraft whose last report is more than
+15 min old is lost and left out.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from desktop.core.tracks import Tracks, as_epoch, units_at
 from desktop.core.units import UnitTable
 
 AIR = "air"
+MAX_REPORT_AGE_S = 900.0  # an aircraft unreported for longer is lost, not predicted
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,14 +116,19 @@ def _derived_motion(tracks: Tracks, t: int, units: np.ndarray, lon: np.ndarray,
     return course, speed
 
 
-def state_at(units: UnitTable, tracks: Tracks, t, interpolate: bool = True) -> AircraftState:
+def state_at(units: UnitTable, tracks: Tracks, t, interpolate: bool = True,
+             max_age_s: float = MAX_REPORT_AGE_S) -> AircraftState:
     """The air units of `units` at t, placed by their tracks (see the module doc). An
-    aircraft with no report at or before t is nowhere, hence not in the state; one with no
-    reports at all is where the table puts it, with the table's altitude, course and speed;
-    a value no report gives is the table's."""
+    aircraft with no report at or before t is nowhere, hence not in the state, and so is one
+    whose last report is more than `max_age_s` old (lost: its prediction would be a ghost's);
+    one with no reports at all is where the table puts it, with the table's altitude, course
+    and speed; a value no report gives is the table's."""
     t = as_epoch(t)
     placed = units_at(units, tracks, t, interpolate)
     rows = _aircraft(units, placed.lon, placed.lat)
+    if len(tracks):
+        age = tracks.staleness(t)[rows]
+        rows = rows[~(age > max_age_s)]  # NaN: no reports at all, a static unit
     lon, lat = placed.lon[rows], placed.lat[rows]
     reported = tracks.report_counts()[rows] > 0
     derived = dict(zip(("course_deg", "speed_kt"), _derived_motion(tracks, t, rows, lon, lat)))
