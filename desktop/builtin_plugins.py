@@ -52,6 +52,8 @@ CLI_COMMANDS = Plugin(
             ("new", "New project", "new"),
             ("export-data", "Export data", "export_data"),
             ("import", "Import", "import_files"),
+            ("conflicts", "Air conflicts", "conflicts"),
+            ("airspace", "Airspace (ACMs)", "airspace"),
         )),
 )
 IMPORTERS = Plugin(

@@ -149,7 +149,7 @@ def test_record_is_a_table_row_and_round_trips():
     assert row["periods"] == "2017-06-18T12:00:00Z/2017-06-18T18:00:00Z;2017-06-18T19:00:00Z/2017-06-18T20:00:00Z"
     assert ACM.from_record(row) == a
     assert ACM.from_record({**row, "ceiling_ft": "FL250", "kind": "roz"}) == a
-    with pytest.raises(AcmError, match="ACM 'ROZ-1': no floor_ft"):
+    with pytest.raises(AcmError, match=r"ACM 'ROZ-1' \(Deir ez-Zor\): no floor_ft"):
         ACM.from_record({**row, "floor_ft": ""})
 
 

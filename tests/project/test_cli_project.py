@@ -179,5 +179,5 @@ def test_import_a_project_into_itself_is_idempotent(capsys, tmp_path):
     capsys.readouterr()
     code, out, err = run(capsys, "import", project, project)
     assert code == 0, err
-    assert "111,180 track reports skipped: already present (same unit, time and position)" in out
-    assert "wrote" in out and "111180 track reports" in out and len(load_project(project).tracks) == 111_180
+    assert "111,689 track reports skipped: already present (same unit, time and position)" in out
+    assert "wrote" in out and "111689 track reports" in out and len(load_project(project).tracks) == 111_689

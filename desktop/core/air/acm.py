@@ -252,7 +252,8 @@ class ACM:
     def from_record(cls, row: Mapping) -> "ACM":
         """An ACM from a `record()`-style mapping; kind, altitudes and periods may be text as
         people write them ("roz", "FL250", "start/end;..."). Raises AcmError naming the ACM."""
-        label = f"ACM {str(row.get('id') or row.get('name') or '')!r}"
+        ident, name = str(row.get("id") or "").strip(), str(row.get("name") or "").strip()
+        label = f"ACM {ident or name!r}" + (f" ({name})" if name and ident and name != ident else "")
         try:
             floor = parse_altitude_ft(_required(row, "floor_ft"))
             ceiling = parse_altitude_ft(_required(row, "ceiling_ft"))
@@ -260,7 +261,7 @@ class ACM:
             periods = parse_periods(row.get("periods"))
         except (AcmError, AltitudeError) as exc:
             raise AcmError(f"{label}: {exc}") from None
-        return cls(str(row.get("id") or "").strip(), str(row.get("name") or "").strip(), kind,
+        return cls(ident, name, kind,
                    str(row.get("side") or "").strip(), floor, ceiling, str(row.get("shape") or POLYGON),
                    np.asarray(row.get("points", ()), dtype=float), float(row.get("radius_nm") or 0.0),
                    float(row.get("width_nm") or 0.0), periods)
