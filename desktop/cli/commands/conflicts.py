@@ -5,10 +5,8 @@ conflicts panel and the live alerts: desktop.core.air.conflicts.find_conflicts.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import math
 import time
 from typing import TextIO
 
@@ -51,18 +49,6 @@ aircraft crossing into another side's sector), over the --horizon-min, now inclu
 exit status: 0 done (with or without conflicts); 2 bad arguments or an unusable input file."""
 
 
-def _positive(unit: str):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of {unit}")
-        return value
-    return parse
-
-
 def add_command(subparsers) -> None:
     """The plugin hook: add the `conflicts` sub-command."""
     p = command_parser(
@@ -79,11 +65,11 @@ def add_command(subparsers) -> None:
     options.AT(p, help="the time T (ISO 8601 with an offset): aircraft where their tracks put them, the line "
                        "revision in force, the ACMs active then (default: the scenario's latest report; with "
                        "--units, now)")
-    p.add_argument("--horizon-min", type=_positive("minutes"), default=DEFAULT_HORIZON_S / 60, metavar="MIN",
+    p.add_argument("--horizon-min", type=options.positive("minutes"), default=DEFAULT_HORIZON_S / 60, metavar="MIN",
                    help=f"how far ahead to predict (default {DEFAULT_HORIZON_S / 60:g})")
-    p.add_argument("--lateral-nm", type=_positive("nautical miles"), default=DEFAULT_LATERAL_NM, metavar="NM",
+    p.add_argument("--lateral-nm", type=options.positive("nautical miles"), default=DEFAULT_LATERAL_NM, metavar="NM",
                    help=f"closest approach that is a conflict, at most (default {DEFAULT_LATERAL_NM:g})")
-    p.add_argument("--vertical-ft", type=_positive("feet"), default=DEFAULT_VERTICAL_FT, metavar="FT",
+    p.add_argument("--vertical-ft", type=options.positive("feet"), default=DEFAULT_VERTICAL_FT, metavar="FT",
                    help=f"vertical separation that is a conflict, less than (default {DEFAULT_VERTICAL_FT:g})")
     options.output_format(p, FORMATS)
     options.OUTPUT(p)
