@@ -47,30 +47,39 @@ class Approaches:
     b_lat: np.ndarray
 
 
+def _in_band(state: AircraftState, vertical_ft: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, i, j): `order` sorts the aircraft with a side and an altitude by altitude;
+    positions i < j in it are the pairs of different sides less than `vertical_ft` apart.
+    (Working in sorted order, one side of every pair is a plain repeat, not a gather.)"""
+    side = np.unique(state.sides, return_inverse=True)[1]  # codes: compare ints, not strings
+    known = np.flatnonzero((state.sides != "") & np.isfinite(state.alt_ft))
+    order = known[np.argsort(state.alt_ft[known], kind="stable")]
+    alt = state.alt_ft[order]
+    after = np.arange(1, len(order) + 1)
+    last = np.searchsorted(alt, alt + vertical_ft, side="left")  # alt < alt_k + V
+    j = ranges_to_index(after, last)
+    i = np.repeat(np.arange(len(order)), np.maximum(last - after, 0))
+    code = side[order]
+    other = np.flatnonzero(code[i] != code[j])
+    return order, i[other], j[other]
+
+
+def _unknown_altitude_pairs(state: AircraftState) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of different sides where an altitude is unknown (in every band), each once."""
+    sided = np.flatnonzero(state.sides != "")
+    unknown = sided[~np.isfinite(state.alt_ft[sided])]
+    ua, ub = np.repeat(unknown, len(sided)), np.tile(sided, len(unknown))
+    keep = (ub != ua) & ~(np.isin(ub, unknown) & (ub < ua)) & (state.sides[ua] != state.sides[ub])
+    return ua[keep], ub[keep]
+
+
 def candidate_pairs(state: AircraftState, vertical_ft: float) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) index pairs, a < b in no particular order, of aircraft of different, stated
     sides less than `vertical_ft` apart (or with an altitude unknown)."""
-    sided = np.flatnonzero(state.sides != "")
-    alt = state.alt_ft[sided]
-    known = sided[np.isfinite(alt)]
-    order = known[np.argsort(state.alt_ft[known], kind="stable")]
-    sorted_alt = state.alt_ft[order]
-    after = np.arange(1, len(order) + 1)
-    last = np.searchsorted(sorted_alt, sorted_alt + vertical_ft, side="left")  # alt < alt_k + V
-    j = ranges_to_index(after, last)
-    i = np.repeat(np.arange(len(order)), np.maximum(last - after, 0))
-    a, b = order[i], order[j]
-    unknown = sided[~np.isfinite(alt)]
-    if len(unknown):  # in every band: with every other aircraft that has a side
-        ua = np.repeat(unknown, len(sided))
-        ub = np.tile(sided, len(unknown))
-        keep = (ub != ua) & ~(np.isin(ub, unknown) & (ub < ua))  # each unknown-unknown pair once
-        a, b = np.concatenate([a, ua[keep]]), np.concatenate([b, ub[keep]])
-    side = np.unique(state.sides, return_inverse=True)[1]  # codes: compare ints, not strings
-    other_side = side[a] != side[b]
-    a, b = a[other_side], b[other_side]
-    swap = a > b
-    return np.where(swap, b, a), np.where(swap, a, b)
+    order, i, j = _in_band(state, vertical_ft)
+    ua, ub = _unknown_altitude_pairs(state)
+    a, b = np.concatenate([order[i], ua]), np.concatenate([order[j], ub])
+    return np.minimum(a, b), np.maximum(a, b)
 
 
 def plane_cpa(motion: PlaneMotion, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -114,10 +123,17 @@ def _geodesic_cpa_time(pair: AircraftState, t: np.ndarray, horizon_s: float, ste
 def approaches(state: AircraftState, motion: PlaneMotion, lateral_nm: float, vertical_ft: float) -> Approaches:
     """Pairs of different sides whose CPA within the horizon is <= lateral_nm apart while
     they are < vertical_ft apart vertically."""
-    a, b = candidate_pairs(state, vertical_ft)
-    t, d = plane_cpa(motion, a, b)
-    near = d <= lateral_nm * NM_M + _PLANE_MARGIN_M
-    a, b, t = a[near], b[near], t[near]
+    reach = lateral_nm * NM_M + _PLANE_MARGIN_M
+    order, i, j = _in_band(state, vertical_ft)
+    t, d = plane_cpa(motion.take(order), i, j)
+    near = d <= reach
+    a, b, t = order[i[near]], order[j[near]], t[near]
+    ua, ub = _unknown_altitude_pairs(state)
+    if len(ua):
+        tu, du = plane_cpa(motion, ua, ub)
+        near = du <= reach
+        a, b, t = np.concatenate([a, ua[near]]), np.concatenate([b, ub[near]]), np.concatenate([t, tu[near]])
+    a, b = np.minimum(a, b), np.maximum(a, b)
     # Where the two close slowly the plane's metres move the CPA by seconds: settle its time
     # on the geodesics (elsewhere it is already within a second or two).
     slow = np.flatnonzero(np.hypot(motion.vx[b] - motion.vx[a], motion.vy[b] - motion.vy[a]) < _SLOW_MS)

@@ -78,18 +78,21 @@ def _candidates(state: AircraftState, motion: PlaneMotion, plane: PlaneAirspace)
     """(aircraft, ACM) pairs that may conflict, by side, band, activity and whether the
     path comes within the circle around the ACM."""
     h = motion.horizon_s
-    t0 = state.t
-    alt = state.alt_ft[:, None]
-    with np.errstate(invalid="ignore"):
-        in_band = ~np.isfinite(alt) | ((plane.floor_ft[None, :] <= alt) & (alt <= plane.ceiling_ft[None, :]))
-    other_side = (state.sides[:, None] != "") & (state.sides[:, None] != plane.sides[None, :])
-    overlaps = (plane.period_start < t0 + h) & (plane.period_end > t0)
+    overlaps = (plane.period_start < state.t + h) & (plane.period_end > state.t)
     acm_of_period = np.repeat(np.arange(len(plane.floor_ft)), np.diff(plane.period_offsets))
     active = np.zeros(len(plane.floor_ft), dtype=bool)
     active[acm_of_period[overlaps]] = True
-    a, m = np.nonzero(in_band & other_side & active[None, :])
+    acms = np.flatnonzero(active)
+    # Sides as integer codes (the strings compared once each, not once per pair).
+    names, codes = np.unique(np.concatenate([state.sides, plane.sides[acms]]), return_inverse=True)
+    mine, theirs = codes[:len(state)], codes[len(state):]
+    alt = state.alt_ft[:, None]
+    with np.errstate(invalid="ignore"):
+        in_band = ~np.isfinite(alt) | ((plane.floor_ft[acms][None, :] <= alt) & (alt <= plane.ceiling_ft[acms][None, :]))
+    sided = (names != "")[mine]
+    a, k = np.nonzero(in_band & sided[:, None] & (mine[:, None] != theirs[None, :]))
+    m = acms[k]
     # Distance from the ACM's centre to the path (a segment), against its radius.
-    h = motion.horizon_s
     dx, dy = motion.vx[a] * h, motion.vy[a] * h
     cx, cy = plane.centre[m, 0] - motion.x0[a], plane.centre[m, 1] - motion.y0[a]
     length2 = dx * dx + dy * dy

@@ -64,6 +64,9 @@ class PlaneMotion:
     vy: np.ndarray
     horizon_s: float
 
+    def take(self, idx) -> "PlaneMotion":
+        return PlaneMotion(self.x0[idx], self.y0[idx], self.vx[idx], self.vy[idx], self.horizon_s)
+
     def at(self, t_s) -> tuple[np.ndarray, np.ndarray]:
         return self.x0 + self.vx * t_s, self.y0 + self.vy * t_s
 
