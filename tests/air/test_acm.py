@@ -158,3 +158,26 @@ def test_outline_in_a_plane_is_a_valid_polygon():
     for a in (roz(), roz(shape=CORRIDOR, points=[(38.6, 35.9), (39.6, 35.7), (38.7, 35.8)], width_nm=8)):
         x, y = proj.forward(*a.outline())
         assert shapely.Polygon(np.column_stack([x, y])).is_valid
+
+
+def test_rows_round_trip_through_a_geopackage_layer(tmp_path):
+    """The layer the project will hold: the outline as the polygon QGIS draws, the columns of
+    `record()` (points as JSON text); GDAL writes it, GDAL reads it, the ACMs come back."""
+    import json
+
+    import pyogrio
+    air = Airspace([roz(periods=((T12, T18), (T18 + 3600, T18 + 7200))),
+                    roz(id="COR", kind="corridor", shape=CORRIDOR, points=[(38.6, 35.9), (39.6, 35.7)], width_nm=6,
+                        periods=())])
+    rows = air.records()
+    names = [k for k in rows[0] if k != "points"] + ["points"]
+    values = [np.array([json.dumps(r[k]) if k == "points" else r[k] for r in rows],
+                       dtype=object if isinstance(rows[0][k], (str, list)) else float) for k in names]
+    wkb = np.array([shapely.to_wkb(shapely.Polygon(np.column_stack(a.outline()))) for a in air], dtype=object)
+    path = tmp_path / "acm.gpkg"
+    pyogrio.raw.write(path, geometry=wkb, field_data=values, fields=names, geometry_type="Polygon", crs="EPSG:4326",
+                      driver="GPKG", layer="acms")
+    meta, _, geometry, fields = pyogrio.raw.read(path, layer="acms")
+    back = Airspace.from_records(dict(zip(meta["fields"], row)) for row in zip(*fields))
+    assert back == air
+    assert shapely.from_wkb(geometry[0]).area == pytest.approx(shapely.Polygon(np.column_stack(air[0].outline())).area)

@@ -11,10 +11,13 @@ stay within 10 m of that truth. Altitudes are feet MSL (FL input accepted); a pe
 ACMs are immutable; edits make new ones and go through undoable commands
 (desktop.core.air.commands). `record()` is one row of the ACM table: the columns a
 GeoPackage layer holds (id, name, kind, shape, side, floor_ft, ceiling_ft, radius_nm,
-width_nm, periods as ISO 8601 intervals "start/end;start/end") plus the defining points.
+width_nm, periods as ISO 8601 intervals "start/end;start/end") plus the defining points
+(a list, or its JSON text in a table). A layer stores `outline()` as its polygon geometry,
+so QGIS draws every shape, and `from_record` rebuilds the ACM exactly from the columns.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -263,8 +266,21 @@ class ACM:
             raise AcmError(f"{label}: {exc}") from None
         return cls(ident, name, kind,
                    str(row.get("side") or "").strip(), floor, ceiling, str(row.get("shape") or POLYGON),
-                   np.asarray(row.get("points", ()), dtype=float), float(row.get("radius_nm") or 0.0),
+                   _points(row.get("points", ())), float(row.get("radius_nm") or 0.0),
                    float(row.get("width_nm") or 0.0), periods)
+
+
+def _points(value) -> np.ndarray:
+    """The defining points: n x 2 numbers, or their JSON text (a table's text column)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise AcmError(f"points {value[:40]!r} are not a JSON list of [longitude, latitude]") from None
+    try:
+        return np.asarray(value, dtype=float).reshape(-1, 2)
+    except (TypeError, ValueError):
+        raise AcmError("points are not a list of [longitude, latitude] pairs") from None
 
 
 def _required(row: Mapping, key: str):
