@@ -62,6 +62,18 @@ def test_demo_replay_answers_like_the_core(capsys):
     assert {"a", "b", "time_to_cpa_s", "cpa_nm", "vertical_ft"} <= set(pair)
 
 
+def test_demo_with_its_own_sides_or_line_given_answers_the_same(capsys, tmp_path):
+    code, plain, _ = run(capsys, "conflicts", "--demo", "--at", AT)
+    code, sided, err = run(capsys, "conflicts", "--demo", "--at", AT, "--sides", "US-backed,Russian-backed")
+    assert code == 0 and sided == plain, err
+    # The June line as a file: the same line as the revision in force then.
+    june = document_at(demo_document(), REPLAY_AT).line
+    line = tmp_path / "june.geojson"
+    line.write_text(json.dumps({"type": "LineString", "coordinates": june.vertices.tolist()}))
+    code, with_line, err = run(capsys, "conflicts", "--demo", "--at", AT, "--line", line)
+    assert code == 0 and json.loads(with_line)["conflicts"] == json.loads(plain)["conflicts"], err
+
+
 def test_units_file_and_airspace_file(capsys, tmp_path):
     units, airspace = _files(tmp_path)
     code, out, err = run(capsys, "conflicts", "--units", units, "--airspace", airspace, "--at", AT, "--format", "csv")

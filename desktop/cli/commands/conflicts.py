@@ -17,16 +17,16 @@ from desktop.cli.console import PROG, CommandError, warn, warn_all
 from desktop.cli.output import emit, output_format
 from desktop.cli.parser import command_parser
 from desktop.cli.scenario import base_document
+from desktop.core.air.acm import Airspace
 from desktop.core.air.conflicts import (DEFAULT_LATERAL_NM, DEFAULT_VERTICAL_FT, ConflictParams, Conflicts,
-                                        find_conflicts)
+                                        conflicts_at, find_conflicts)
 from desktop.core.air.motion import DEFAULT_HORIZON_S
-from desktop.core.air.state import AircraftState, state_at, state_from_units
+from desktop.core.air.state import AircraftState, state_from_units
 from desktop.core.demo import SIDES as DEFAULT_SIDES
 from desktop.core.document import Document
 from desktop.core.geodesy import Projection
 from desktop.core.inputs import InputError
 from desktop.core.line import LineError
-from desktop.core.sectors import SectorResult
 from desktop.core.tracks import format_time
 from desktop.core.units import UnitTable
 
@@ -87,23 +87,22 @@ def _aircraft_table(args, at: int) -> AircraftState:
     return state_from_units(units, at)
 
 
-def _line_scenario(args, base: Document | None, at: int) -> Document | None:
-    """The AO, the line in force at `at` (or --line) and the sides; None without an AO and a line."""
+def _scenario(args, base: Document | None) -> Document | None:
+    """The AO, line (with its revisions) and sides the line conflicts are judged by: the
+    base's, with --ao, --line and --sides replacing theirs; None without an AO and a line."""
     from desktop.cli.scenario import read_part
-    from desktop.core.time_cursor import line_at
     if bool(args.ao) != bool(args.line) and base is None:
         args.parser.error("give --ao and --line together (line conflicts need both)")
-    ao = read_part(args, "ao") if args.ao else base.ao if base is not None else None
-    if ao is None:
+    if base is None and not args.ao:
         return None
-    if args.line:
-        line = read_part(args, "line")
-    else:
-        _, line, note = line_at(base, at)
-        if note:
-            warn(f"--at: {note}")
-    sides = args.sides or (base.sides if base is not None else DEFAULT_SIDES)
-    doc = Document(ao, line, UnitTable.empty(), sides)  # the sectors only: the aircraft are the state
+    if base is not None and not (args.ao or args.line or args.sides):
+        return base
+    line = read_part(args, "line") if args.line else base.line
+    doc = Document(read_part(args, "ao") if args.ao else base.ao, line,
+                   base.units if base is not None else UnitTable.empty(),
+                   args.sides or (base.sides if base is not None else DEFAULT_SIDES),
+                   tracks=base.tracks if base is not None else None,
+                   revisions=base.revisions if base is not None and not args.line else None)
     try:
         doc.validate_line(line)
     except LineError as exc:
@@ -121,37 +120,36 @@ def _projection(state: AircraftState, airspace) -> Projection:
 
 
 def compute(args) -> Conflicts:
+    """The conflicts the arguments ask for: desktop.core.air.conflicts.conflicts_at on the
+    scenario, or find_conflicts on a units file alone (no line)."""
     at = options.time_arg(args.at, "--at")
     base = base_document(args)
     if base is None and not args.units:
         args.parser.error("give --demo, a project or --units (the aircraft)")
-    if args.units:
-        at = at if at is not None else int(time.time())
-        state = _aircraft_table(args, at)
-    else:
+    if at is None:
         from desktop.core.time_cursor import live_time
-        at = at if at is not None else (live_time(base) or int(time.time()))
-        state = state_at(base.units, base.tracks, at) if len(base.tracks) else state_from_units(base.units, at)
+        at = (live_time(base) if base is not None and not args.units else None) or int(time.time())
+    state = _aircraft_table(args, at) if args.units else None
     if args.airspace:
         from desktop.core.air.acm_io import read_airspace
         airspace = read_airspace(args.airspace)
     else:
-        from desktop.core.air.acm import Airspace
         airspace = base.airspace if base is not None else Airspace()
-    unsided = int(np.count_nonzero(state.sides == ""))
+    params = ConflictParams(args.horizon_min * 60.0, args.lateral_nm, args.vertical_ft)
+    scenario = _scenario(args, base)
+    if scenario is None:
+        found = find_conflicts(state, airspace, _projection(state, airspace), None, params)
+    else:
+        found, note = conflicts_at(scenario, at, params, state=state, airspace=airspace,
+                                   line=scenario.line if args.line else None)
+        if note:
+            warn(f"--at: {note}")
+        if found.sectors_error:
+            warn(f"{found.sectors_error}: no line conflicts")
+    unsided = int(np.count_nonzero(found.state.sides == ""))
     if unsided:
         warn(f"{unsided} aircraft have no side: no conflict is found for them")
-    scenario = _line_scenario(args, base, at)
-    sectors: SectorResult | None = None
-    if scenario is not None:
-        sectors = scenario.analysis.sectors
-        if sectors.error:
-            warn(f"{sectors.error}: no line conflicts")
-        projection = scenario.analysis_projection
-    else:
-        projection = _projection(state, airspace)
-    params = ConflictParams(args.horizon_min * 60.0, args.lateral_nm, args.vertical_ft)
-    return find_conflicts(state, airspace, projection, sectors, params)
+    return found
 
 
 def write_json(found: Conflicts, out: TextIO) -> None:

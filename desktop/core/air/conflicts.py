@@ -25,10 +25,12 @@ from desktop.core.air.cpa import approaches
 from desktop.core.air.crossings import crossings
 from desktop.core.air.entries import PlaneAirspace, entries
 from desktop.core.air.motion import DEFAULT_HORIZON_S, plane_motion, predict
-from desktop.core.air.state import AircraftState
+from desktop.core.air.state import AircraftState, state_at, state_from_units
+from desktop.core.document import Document
 from desktop.core.geodesy import Projection
-from desktop.core.sectors import SectorResult
-from desktop.core.tracks import format_time
+from desktop.core.line import DeconflictionLine
+from desktop.core.sectors import SectorResult, compute_sectors
+from desktop.core.tracks import as_epoch, format_time
 
 AIRCRAFT, AIRSPACE, LINE = "aircraft", "airspace", "line"
 CONFLICT_KINDS = (AIRCRAFT, AIRSPACE, LINE)
@@ -71,6 +73,7 @@ class Conflicts:
     b_lon: np.ndarray
     b_lat: np.ndarray
     sector_names: tuple[str, ...] = field(default=())
+    sectors_error: str | None = None  # why the line could not cut the AO (no line conflicts then)
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -172,4 +175,23 @@ def find_conflicts(state: AircraftState, airspace: Airspace, projection: Project
     a, b = cols[0].astype(np.int64)[order], cols[1].astype(np.int64)[order]
     sector_list = sectors.sectors if sectors is not None else ()
     return Conflicts(state, airspace, tuple(s.id for s in sector_list), params, kind[order], a, b,
-                     *(c[order] for c in cols[2:]), sector_names=tuple(s.name for s in sector_list))
+                     *(c[order] for c in cols[2:]), sector_names=tuple(s.name for s in sector_list),
+                     sectors_error=sectors.error if sectors is not None else None)
+
+
+def conflicts_at(doc: Document, t, params: ConflictParams = ConflictParams(), *, state: AircraftState | None = None,
+                 airspace: Airspace | None = None, line: DeconflictionLine | None = None) -> tuple[Conflicts, str]:
+    """The document's predicted conflicts at t, and a note ("" or why another line stands in
+    for the one in force): its air units where their tracks put them (or `state`), its ACMs
+    (or `airspace`), the sectors of the line in force at t (or `line`), in its analysis plane.
+    What the conflicts panel, the live alerts and `deconflict conflicts` all ask."""
+    from desktop.core.time_cursor import line_at
+    t = as_epoch(t)
+    if state is None:
+        state = state_at(doc.units, doc.tracks, t) if len(doc.tracks) else state_from_units(doc.units, t)
+    note = ""
+    if line is None:
+        _, line, note = line_at(doc, t)
+    sectors = compute_sectors(doc.ao, line, doc.sides, doc.analysis_projection)
+    return find_conflicts(state, doc.airspace if airspace is None else airspace, doc.analysis_projection, sectors,
+                          params), note
