@@ -5,7 +5,8 @@ import pytest
 
 from desktop.core.air.acm import Airspace
 from desktop.core.air.conflicts import AIRCRAFT, ConflictParams, find_conflicts
-from desktop.core.air.cpa import candidate_pairs
+from desktop.core.air.cpa import _in_band
+from desktop.core.air.motion import plane_motion
 from desktop.core.geodesy import Projection
 from tests.air.reference import CENTRE, GEOD, NM, encounter, simulate, simulated_cpa, state_of
 
@@ -98,18 +99,24 @@ def test_cpa_beyond_the_horizon():
     assert abs(rec["time_to_cpa_s"] - t_ref) <= 5 and rec["cpa_nm"] == pytest.approx(d_ref, abs=0.1)
 
 
-def test_candidate_pairs_are_every_cross_side_pair_in_band():
-    """The altitude sweep finds exactly the pairs a full comparison finds."""
+def test_candidates_are_every_cross_side_pair_in_band_whose_paths_overlap():
+    """The sweep finds exactly the pairs a full comparison finds: different sides, less than
+    V apart, x-extents of their paths (widened by half the reach each) overlapping."""
     rng = np.random.default_rng(5)
     n = 400
-    rows = [dict(id=f"U{i}", side=[US, RU, ""][i % 3], lon=CENTRE[0], lat=CENTRE[1],
-                 alt_ft=float(rng.choice([np.nan, *range(5000, 40000, 500)], p=None)), course_deg=0, speed_kt=0)
-            for i in range(n)]
+    rows = [dict(id=f"U{i}", side=[US, RU, ""][i % 3], lon=CENTRE[0] + rng.uniform(-3, 3),
+                 lat=CENTRE[1] + rng.uniform(-2, 2), alt_ft=float(rng.choice([np.nan, *range(5000, 12000, 250)])),
+                 course_deg=rng.uniform(0, 360), speed_kt=rng.uniform(0, 500)) for i in range(n)]
     state = state_of(0, rows)
-    a, b = candidate_pairs(state, 1000.0)
-    got = set(zip(a.tolist(), b.tolist()))
+    motion = plane_motion(state, PROJ, 600)
+    reach = 9000.0
+    order, i, j = _in_band(state, motion, 1000.0, reach)
+    a, b = order[i], order[j]
+    got = set(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist()))
+    lo = np.minimum(motion.x0, motion.x1) - reach / 2
+    hi = np.maximum(motion.x0, motion.x1) + reach / 2
     alt, sides = state.alt_ft, state.sides
-    want = {(i, j) for i in range(n) for j in range(i + 1, n)
-            if sides[i] and sides[j] and sides[i] != sides[j]
-            and (np.isnan(alt[i]) or np.isnan(alt[j]) or abs(alt[i] - alt[j]) < 1000)}
-    assert got == want and len(a) == len(got)
+    want = {(p, q) for p in range(n) for q in range(p + 1, n)
+            if sides[p] and sides[q] and sides[p] != sides[q] and abs(alt[p] - alt[q]) < 1000
+            and lo[p] <= hi[q] and lo[q] <= hi[p]}
+    assert got == want and len(a) == len(got) and len(want) > 50

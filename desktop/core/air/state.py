@@ -13,6 +13,7 @@ no course or speed is predicted where it is). An aircraft whose last report is m
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 
@@ -70,6 +71,21 @@ class AircraftState:
     def take(self, idx) -> "AircraftState":
         idx = np.asarray(idx)
         return AircraftState(self.t, **{f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name != "t"})
+
+    @cached_property
+    def side_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(names, codes): the distinct sides, sorted, and each aircraft's index among them, so
+        that sides are compared as integers (once per state, for every conflict finder)."""
+        names, codes = np.unique(self.sides, return_inverse=True)
+        return names, codes
+
+    def codes_of(self, sides: np.ndarray) -> np.ndarray:
+        """Codes of other sides' names in this state's coding (-1: no aircraft has it)."""
+        names, _ = self.side_codes
+        if not len(names):
+            return np.full(len(sides), -1)
+        at = np.minimum(np.searchsorted(names, sides), len(names) - 1)
+        return np.where(names[at] == sides, at, -1)
 
     def velocity_ms(self) -> np.ndarray:
         """Ground speed in m/s, 0 where the course or the speed is unknown (held in place)."""
