@@ -191,7 +191,7 @@ def test_sides_and_buffer(capsys):
 def test_unknown_sides_are_warned_about(capsys):
     code, out, err = run(capsys, "sectors", "--demo", "--sides", "Blue,Red")
     assert code == 0 and json.loads(out)
-    assert "warning: 44 units have a side ('Russian-backed', 'US-backed') that is neither 'Blue' nor 'Red'" in err
+    assert "warning: 47 units have a side ('Russian-backed', 'US-backed') that is neither 'Blue' nor 'Red'" in err
 
 
 def test_line_that_cannot_split_the_ao(capsys, tmp_path):

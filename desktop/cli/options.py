@@ -36,14 +36,20 @@ def sides(text: str) -> tuple[str, str]:
     return parts  # type: ignore[return-value]
 
 
-def buffer_km(text: str) -> float:
-    try:
-        km = float(text)
-    except ValueError:
-        km = math.nan
-    if not (math.isfinite(km) and km > 0):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of kilometres")
-    return km
+def positive(unit: str):
+    """An argparse type: a positive finite number of `unit` ("kilometres", "minutes", ...)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of {unit}")
+        return value
+    return parse
+
+
+buffer_km = positive("kilometres")
 
 
 def time_arg(text: str | None, option: str) -> int | None:

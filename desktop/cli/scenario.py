@@ -82,7 +82,7 @@ def load_scenario(args, *, missing: str, title: str = "CLI") -> Document:
                    title=base.title if keep and not given else title, places=base.places if keep else (),
                    calls=given.get("calls", base.calls if keep else CallLog.empty()), tracks=tracks,
                    revisions=base.revisions if keep and "line" not in given else None,
-                   annotations=base.annotations if keep else None)
+                   annotations=base.annotations if keep else None, airspace=base.airspace if keep else None)
     try:
         doc.validate_line(line)
     except LineError as exc:

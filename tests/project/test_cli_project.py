@@ -116,7 +116,7 @@ def test_export_data_every_layer_and_format(capsys, demo_project, tmp_path, laye
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     doc = load_project(demo_project)
-    expected = {"line": 1, "sectors": 2, "units": 44}[layer]
+    expected = {"line": 1, "sectors": 2, "units": 47}[layer]
     if fmt == "geojson":
         features = json.loads(text)["features"]
         assert len(features) == expected
@@ -168,7 +168,7 @@ def test_gdal_reads_the_exports(capsys, demo_project, tmp_path, layer, kind, fmt
     import shapely
     meta, _, geometry, _ = pyogrio.raw.read(out)
     kinds = {g.geom_type for g in shapely.from_wkb(geometry)}
-    assert len(geometry) == {"line": 1, "sectors": 2, "units": 44}[layer] and kinds == {kind}
+    assert len(geometry) == {"line": 1, "sectors": 2, "units": 47}[layer] and kinds == {kind}
     assert meta["crs"] == "EPSG:4326"
 
 
@@ -179,5 +179,5 @@ def test_import_a_project_into_itself_is_idempotent(capsys, tmp_path):
     capsys.readouterr()
     code, out, err = run(capsys, "import", project, project)
     assert code == 0, err
-    assert "111,180 track reports skipped: already present (same unit, time and position)" in out
-    assert "wrote" in out and "111180 track reports" in out and len(load_project(project).tracks) == 111_180
+    assert "111,689 track reports skipped: already present (same unit, time and position)" in out
+    assert "wrote" in out and "111689 track reports" in out and len(load_project(project).tracks) == 111_689
