@@ -8,6 +8,7 @@ written.
 from __future__ import annotations
 
 from desktop.cli.console import PROG, CommandError, warn_all
+from desktop.cli.files import read_file
 from desktop.cli.parser import command_parser, load_registry
 from desktop.cli.scenario import open_project
 
@@ -36,20 +37,15 @@ def add_command(subparsers) -> None:
 def run(args) -> int:
     from desktop.core.atomic import SaveError
     from desktop.core.commands import CommandStack
-    from desktop.core.importers import import_file, importer_for
     from desktop.core.importers.apply import import_command
-    from desktop.core.importers.model import ColumnMapping, NeedsMapping
+    from desktop.core.importers.model import NeedsMapping
     from desktop.core.project import save_project
     doc = open_project(args.project)
     stack = CommandStack(doc)
     registry = load_registry()
     for path in args.files:
-        options = {}
-        if args.role and importer_for(path, registry).id == "csv":
-            from desktop.core.importers.csv_table import auto_mapping, table_preview
-            options["mapping"] = ColumnMapping(args.role, auto_mapping(table_preview(path)[0])[0].columns)
         try:
-            data = import_file(path, registry, **options)
+            data = read_file(path, registry, args.role)
         except NeedsMapping as exc:
             raise CommandError(f"{exc}; or say what the rows are with --as units|tracks|line|ao", 2) from None
         warn_all(data.skipped, path)
