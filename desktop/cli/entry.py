@@ -6,6 +6,7 @@ import sys
 
 from desktop.cli import console, parser
 from desktop.cli.console import CommandError
+from desktop.cli.output import refuse_input_as_output
 
 
 def _project_to_open(argv: list[str]) -> str | None:
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = getattr(args, "func", None)
         if handler is None:
             raise CommandError(f"command {args.command!r} has no handler (a broken plugin?)")
+        refuse_input_as_output(args)
         return int(handler(args) or 0)
     except SystemExit as exc:  # argparse (usage errors, --help, --version) or a command's exit
         if exc.code is None or isinstance(exc.code, int):

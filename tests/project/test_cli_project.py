@@ -170,3 +170,34 @@ def test_gdal_reads_the_exports(capsys, demo_project, tmp_path, layer, kind, fmt
     kinds = {g.geom_type for g in shapely.from_wkb(geometry)}
     assert len(geometry) == {"line": 1, "sectors": 2, "units": 44}[layer] and kinds == {kind}
     assert meta["crs"] == "EPSG:4326"
+
+
+# -- an output that is an input is refused (issue 14, item 4) ------------------------------------
+@pytest.mark.parametrize("argv", [
+    ["sectors", "--project", "{p}", "-o", "{out}"],
+    ["sectors", "{p}", "--format", "csv", "-o", "{out}"],
+    ["export", "--project", "{p}", "{out}"],
+    ["export", "{p}", "{out}", "--format", "png"],
+    ["export-data", "{p}", "--layer", "units", "--format", "csv", "{out}"],
+    ["calls", "{p}", "-o", "{out}"],
+    ["diff", "{p}", "june", "august", "-o", "{out}"],
+    ["new", "{out}", "--demo", "--units", "{p}", "--force"],
+])
+@pytest.mark.parametrize("spelling", ["same", "dotted", "symlink", "hardlink"])
+def test_an_output_that_is_an_input_is_refused(capsys, tmp_path, monkeypatch, demo_project, argv, spelling):
+    import hashlib
+    import os
+    import shutil
+    p = tmp_path / "plan.gpkg"
+    shutil.copyfile(demo_project, p)
+    before = hashlib.sha256(p.read_bytes()).hexdigest()
+    monkeypatch.chdir(tmp_path)
+    out = {"same": "plan.gpkg", "dotted": "./sub/../plan.gpkg", "symlink": "link.gpkg", "hardlink": "hard.gpkg"}[spelling]
+    (tmp_path / "sub").mkdir()
+    os.symlink(p, tmp_path / "link.gpkg")
+    os.link(p, tmp_path / "hard.gpkg")
+    code, stdout, err = run(capsys, *[a.format(p=str(p), out=out) for a in argv])
+    assert code == 2 and stdout == "", err
+    assert err.startswith(f"deconflict: error: {out}: is also an input (")
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == before
+    assert (tmp_path / "link.gpkg").is_symlink()
