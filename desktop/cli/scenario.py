@@ -5,7 +5,7 @@ part a file names replacing its own.
 - `--ao`, `--line`, `--units`, `--calls` replace that part. Files are read in any format
   an importer reads (desktop.cli.files). The units of a file come with the tracks it holds,
   merged as File › Import merges them into a scenario without units (the base's tracks
-  belong to its units); a new line is no saved revision, so the revisions go with it;
+  belong to its units; units without a time are reported at --time, else now); a new line is no saved revision, so the revisions go with it;
   markup, places and the rest stay.
 - Without a base, `--ao` and `--line` make the scenario.
 - `--sides` and `--buffer-km` override the base's (else the defaults).
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from desktop.cli import options
 from desktop.cli.console import warn, warn_all
 from desktop.core.calls import CallLog
 from desktop.core.classify import DEFAULT_BUFFER_KM
@@ -95,9 +96,9 @@ def load_scenario(args, *, missing: str, title: str = "CLI") -> Document:
     except LineError as exc:
         raise InputError(f"{getattr(args, 'line', None) or 'the line'}: {exc}") from None
     if "units" in given:  # the merge File › Import does, into no units
-        from desktop.core.importers.apply import merged_scenario
-        scenario = merged_scenario(doc, given["units"])
-        doc.set_scenario(doc.ao, doc.line, scenario.units, scenario.tracks)
+        from desktop.core.importers.apply import import_command
+        after = import_command(doc, given["units"], options.time_arg(getattr(args, "time", None), "--time")).after
+        doc.set_scenario(doc.ao, doc.line, after.units, after.tracks)
     return doc
 
 
