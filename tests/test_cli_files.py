@@ -10,7 +10,7 @@ from desktop.cli.files import read_part
 from desktop.cli.parser import load_registry
 from desktop.core import demo
 from desktop.core.document import Document
-from desktop.core.importers.apply import merged_scenario
+from desktop.core.importers.apply import import_command
 from desktop.core.inputs import InputError
 from desktop.core.units import UnitTable
 
@@ -52,7 +52,7 @@ def read_units(path):
     data = read_part(str(path), "units", REGISTRY)
     empty = Document(read_ao(DATA / "demo_ao.geojson"), read_line(DATA / "demo_line.geojson"), UnitTable.empty(),
                      demo.SIDES)
-    return merged_scenario(empty, data).units, data.skipped
+    return import_command(empty, data).after.units, data.skipped
 
 
 POLY = {"type": "Polygon", "coordinates": [RING]}
