@@ -212,3 +212,24 @@ def test_an_output_that_is_an_input_is_refused(capsys, tmp_path, monkeypatch, de
     assert err.startswith(f"deconflict: error: {out}: is also an input (")
     assert hashlib.sha256(p.read_bytes()).hexdigest() == before
     assert (tmp_path / "link.gpkg").is_symlink()
+
+
+@pytest.mark.parametrize("argv, name", [
+    (["sectors", "--demo", "--format", "csv", "-o", "{out}"], "report.csv"),
+    (["export", "--demo", "{out}", "--width", "300", "--height", "200"], "brief.png"),
+    (["export-data", "{p}", "--layer", "units", "{out}"], "units.geojson"),
+    (["new", "{out}", "--demo", "--force"], "copy.gpkg"),
+])
+def test_writing_through_a_symlink_keeps_the_link_and_writes_its_target(capsys, tmp_path, demo_project, argv, name):
+    import os
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / name
+    target.write_bytes(b"old")
+    link = tmp_path / name
+    os.symlink(os.path.relpath(target, tmp_path), link)
+    code, _, err = run(capsys, *[a.format(p=str(demo_project), out=str(link)) for a in argv])
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_bytes() != b"old" and len(target.read_bytes()) > 100
+    assert sorted(p.name for p in shared.iterdir()) == [name]  # no temporary file left beside it
