@@ -28,6 +28,8 @@ def run_gui(argv: list[str] | None = None, project: str | None = None, imports=(
     icon = app_icon()
     if icon is not None:
         app.setWindowIcon(icon)
+    from desktop.gui import shutdown
+    shutdown.install(app)  # SIGTERM, SIGINT, SIGHUP: a clean end, as Quit
     from desktop.gui.recovery_dialog import offer_recovery, recovery_root
     settings = QtCore.QSettings()
     root = recovery_root()
@@ -40,7 +42,7 @@ def run_gui(argv: list[str] | None = None, project: str | None = None, imports=(
             window.files.imports.import_files(list(imports))
         if smoke:
             _exit_after_first_paint(app, window)
-    return app.exec()
+    return 0 if shutdown.requested() else app.exec()  # a signal during start-up: ended already
 
 
 def _exit_after_first_paint(app, window) -> None:
