@@ -388,3 +388,10 @@ def test_no_units(capsys):
     assert report["units"] == [] and [s["unit_count"] for s in report["sectors"]] == [0, 0]
     code, out, _ = run(capsys, "sectors", "--ao", AO, "--line", LINE, "--format", "csv")
     assert out == "id,name,side,affiliation,lon,lat,sector,sector_name,sector_owner,distance_km,near_line,wrong_side\n"
+
+
+def test_top_level_help_is_for_users(capsys):
+    """Plain text for the person at the terminal: no Markdown, no plugin-author notes."""
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "sectors" in out and "deconflict plan.gpkg" in out
+    assert "`" not in out and "plugin" not in out.lower()
