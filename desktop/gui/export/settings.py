@@ -49,6 +49,10 @@ class ExportSettings:
     north_arrow: bool = True
     graticule_labels: bool = True
     buffer_band: bool = True            # the near-line band, as the map's View › Show buffer band
+    # Symbol amplifiers (desktop.core.sidc.AMPLIFIERS), as the map's View › Symbol amplifiers.
+    unit_names: bool = True
+    movement: bool = True
+    speed_leaders: bool = True
     summary_table: bool = True
     footer: bool = True
     # The date-time group shown; None = the moment the map shows (see `dtg`). Fixed by --dtg.
@@ -109,6 +113,10 @@ class ExportSettings:
         (`shown`: the time cursor, or the scenario's now), else the export time."""
         t = self.timestamp or shown or self.export_time()
         return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+    @property
+    def amplifiers(self) -> frozenset[str]:
+        return frozenset(k for k in ("unit_names", "movement", "speed_leaders") if getattr(self, k))
 
     # -- checks ----------------------------------------------------------------------------
     def validate(self) -> "ExportSettings":
