@@ -6,13 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.cli.files import read_part
 from desktop.cli.parser import load_registry
 from desktop.core import demo
-from desktop.core.document import Document
-from desktop.core.importers.apply import import_command
 from desktop.core.inputs import InputError
 from desktop.core.units import UnitTable
+from tests.file_arguments import read_ao, read_line, read_units
 
 DATA = Path(__file__).resolve().parent / "data"
 RING = [list(p) for p in demo.AO_RING] + [list(demo.AO_RING[0])]
@@ -34,25 +32,6 @@ def feature(geometry, **props):
 
 def fc(*features):
     return {"type": "FeatureCollection", "features": list(features)}
-
-
-REGISTRY = load_registry()
-
-
-def read_ao(path):
-    return read_part(str(path), "ao", REGISTRY).ao
-
-
-def read_line(path):
-    return read_part(str(path), "line", REGISTRY).line
-
-
-def read_units(path):
-    """The units as a command sees them: merged into a scenario without units."""
-    data = read_part(str(path), "units", REGISTRY)
-    empty = Document(read_ao(DATA / "demo_ao.geojson"), read_line(DATA / "demo_line.geojson"), UnitTable.empty(),
-                     demo.SIDES)
-    return import_command(empty, data).after.units, data.skipped
 
 
 POLY = {"type": "Polygon", "coordinates": [RING]}
