@@ -53,6 +53,8 @@ CLI_COMMANDS = Plugin(
             ("export-data", "Export data", "export_data"),
             ("import", "Import", "import_files"),
             ("symbol", "Unit symbols", "symbol"),
+            ("conflicts", "Air conflicts", "conflicts"),
+            ("airspace", "Airspace (ACMs)", "airspace"),
             ("listen", "Listen to TAK", "listen"),
             ("publish", "Publish to TAK", "publish"),
         )),
