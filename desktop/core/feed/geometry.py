@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop.core import _distance
+from desktop.core.air._segments import crossings as segment_crossings   # the air finders' path/edge test
 from desktop.core.classify import distance_pieces, owner_codes, sector_of
 from desktop.core.geodesy import GEOD, Projection
 from desktop.core.line import DeconflictionLine
@@ -125,16 +126,15 @@ class AlertGeometry:
 def _first_crossing(px: np.ndarray, py: np.ndarray, line: np.ndarray) -> np.ndarray:
     """Per path (rows of points), the position of its first meeting with the polyline `line`
     in units of path pieces (piece index + fraction), NaN if none."""
-    n, k = px.shape[0], px.shape[1] - 1
-    ax, ay = px[:, :-1, None], py[:, :-1, None]          # path pieces a -> a + r
-    rx, ry = (px[:, 1:] - px[:, :-1])[:, :, None], (py[:, 1:] - py[:, :-1])[:, :, None]
-    qx, qy = line[:-1, 0], line[:-1, 1]                  # line pieces q -> q + s
-    sx, sy = line[1:, 0] - qx, line[1:, 1] - qy
-    denom = rx * sy - ry * sx
-    wx, wy = qx - ax, qy - ay
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = (wx * sy - wy * sx) / denom                  # along the path piece
-        v = (wx * ry - wy * rx) / denom                  # along the line piece
-    meets = (denom != 0) & (u >= 0) & (u <= 1) & (v >= 0) & (v <= 1)
-    t = np.where(meets, np.arange(k)[None, :, None] + u, np.inf).reshape(n, -1).min(axis=1)
-    return np.where(np.isfinite(t), t, np.nan)
+    n, k, m = px.shape[0], px.shape[1] - 1, len(line) - 1
+    path = np.repeat(np.arange(n * k), m)                  # every (path piece, line piece) pair
+    edge = np.tile(np.arange(m), n * k)
+    ax, ay = px[:, :-1].ravel()[path], py[:, :-1].ravel()[path]
+    dx, dy = np.diff(px, axis=1).ravel()[path], np.diff(py, axis=1).ravel()[path]
+    qx, qy = line[:-1, 0][edge], line[:-1, 1][edge]
+    fx, fy = np.diff(line[:, 0])[edge], np.diff(line[:, 1])[edge]
+    which, s = segment_crossings(ax, ay, dx, dy, qx, qy, fx, fy)
+    first = np.full(n, np.inf)
+    piece = path[which]
+    np.minimum.at(first, piece // k, piece % k + s)
+    return np.where(np.isfinite(first), first, np.nan)
