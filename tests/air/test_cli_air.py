@@ -148,9 +148,25 @@ def test_airspace_geojson_and_kml(capsys, tmp_path):
 
 
 def test_airspace_of_a_project_without_acms(capsys, tmp_path):
-    """Projects do not store ACMs yet: a project's airspace is empty, and said to be."""
+    """A project with no ACMs: an empty collection, and said to be."""
     project = tmp_path / "plan.gpkg"
     code, _, err = run(capsys, "new", project, "--ao", DATA / "demo_ao.geojson", "--line", DATA / "demo_line.geojson")
     assert code == 0, err
     code, out, err = run(capsys, "airspace", project)
     assert code == 0 and json.loads(out)["features"] == [] and "the scenario has no ACMs" in err
+
+
+def test_a_saved_demo_project_answers_like_the_demo(capsys, tmp_path):
+    """Projects store the ACMs and the aircraft's altitudes: `airspace` and `conflicts` on
+    the saved demo give what they give on --demo."""
+    from desktop.core.project import save_project
+    project = tmp_path / "demo.gpkg"
+    save_project(demo_document(), project)
+    code, out, err = run(capsys, "airspace", project)
+    assert code == 0 and err == ""
+    written = tmp_path / "acm.geojson"
+    written.write_text(out)
+    assert read_airspace(written) == demo_document().airspace
+    _, from_demo, _ = run(capsys, "conflicts", "--demo", "--at", AT)
+    code, from_project, err = run(capsys, "conflicts", project, "--at", AT)
+    assert code == 0 and from_project == from_demo, err

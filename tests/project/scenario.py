@@ -24,13 +24,18 @@ def demo_annotations() -> Annotations:
 
 
 def full_scenario() -> Document:
-    """The demo (units, tracks, calls, three revisions, places) with markup, a non-default
-    buffer and an edited working line."""
+    """The demo (units, tracks with altitudes, calls, three revisions, places, ACMs) with
+    markup, a non-default buffer, an edited working line and the aircraft state of two
+    units in the table (one of them with an unknown course)."""
     demo = demo_document()
     line = demo.line.moved(2, demo.line.vertices[2, 0] + 0.01, demo.line.vertices[2, 1] - 0.02)
-    return Document(demo.ao, line, demo.units, demo.sides, buffer_km=7.25, title="Euphrates — saved",
+    air = {name: getattr(demo.units, name).copy() for name in ("alt_ft", "course_deg", "speed_kt")}
+    for name, values in (("alt_ft", (20000.0, 9500.5)), ("course_deg", (275.25, np.nan)), ("speed_kt", (300.0, 0.0))):
+        air[name][:2] = values
+    units = dataclasses.replace(demo.units, **air)
+    return Document(demo.ao, line, units, demo.sides, buffer_km=7.25, title="Euphrates — saved",
                     places=demo.places, calls=demo.calls, tracks=demo.tracks, revisions=demo.revisions,
-                    annotations=demo_annotations())
+                    annotations=demo_annotations(), airspace=demo.airspace)
 
 
 def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
@@ -48,6 +53,9 @@ def assert_same_document(a: Document, b: Document) -> None:
         assert _same_array(getattr(a.units, f.name), getattr(b.units, f.name)), f.name
     for name in ("unit", "time", "lon", "lat", "offsets"):
         assert _same_array(getattr(a.tracks, name), getattr(b.tracks, name)), name
+    for name in ("alt_ft", "course_deg", "speed_kt"):  # None: no report says
+        x, y = getattr(a.tracks, name), getattr(b.tracks, name)
+        assert (x is None) == (y is None) and (x is None or _same_array(x, y)), name
     assert a.tracks.n_units == b.tracks.n_units
     for f in dataclasses.fields(a.calls):
         assert _same_array(getattr(a.calls, f.name), getattr(b.calls, f.name)), f.name
@@ -55,3 +63,4 @@ def assert_same_document(a: Document, b: Document) -> None:
         [(r.id, r.line, r.effective, r.state, r.note, r.call_id) for r in b.revisions]
     assert a.places == b.places
     assert a.annotations == b.annotations
+    assert a.airspace == b.airspace

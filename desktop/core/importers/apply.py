@@ -92,18 +92,32 @@ def with_present_reports(doc: Document, data: ImportedData, after: Scenario, at:
             return after
     tracks, merged = after.tracks, after.units
     lon, lat = merged.lon[rows], merged.lat[rows]
+    air = _report_air(tracks, {k: getattr(merged, k)[rows] for k in AIR_COLUMNS}, len(rows))
     if not len(tracks) or rows[0] > tracks.unit[-1] and bool(np.all(np.diff(rows) > 0)):  # appended in order
         tracks = Tracks(np.concatenate([tracks.unit, rows]), np.concatenate([tracks.time, np.full(len(rows), at)]),
-                        np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]), tracks.n_units)
+                        np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]), tracks.n_units, **air)
     else:
         tracks = Tracks.from_reports(np.concatenate([tracks.unit, rows]),
                                      np.concatenate([tracks.time, np.full(len(rows), at, dtype=np.int64)]),
                                      np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]),
-                                     tracks.n_units)
+                                     tracks.n_units, **air)
     last = tracks.offsets[1:][rows] - 1
     lon_all, lat_all = merged.lon.copy(), merged.lat.copy()
     lon_all[rows], lat_all[rows] = tracks.lon[last], tracks.lat[last]
     return Scenario(after.ao, after.line, dataclasses.replace(merged, lon=lon_all, lat=lat_all), tracks)
+
+
+def _report_air(tracks: Tracks, new: dict[str, np.ndarray], n_new: int) -> dict[str, np.ndarray]:
+    """The AIR_COLUMNS of `tracks`' reports followed by `n_new` new ones (`new` gives some
+    columns, NaN where a report does not say); a column neither gives is left out."""
+    out = {}
+    for k in AIR_COLUMNS:
+        old, added = getattr(tracks, k), new.get(k)
+        if old is None and (added is None or not np.isfinite(added).any()):
+            continue
+        out[k] = np.concatenate([old if old is not None else np.full(len(tracks), np.nan),
+                                 added if added is not None else np.full(n_new, np.nan)])
+    return out
 
 
 def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
@@ -180,16 +194,19 @@ def merged_scenario(doc: Document, data: ImportedData) -> tuple[Scenario, int]:
         time = np.concatenate([doc.tracks.time, data.tracks.time])
         lon = np.concatenate([doc.tracks.lon, data.tracks.lon])
         lat = np.concatenate([doc.tracks.lat, data.tracks.lat])
+        air = _report_air(doc.tracks, data.tracks.air, len(data.tracks))
         keep = ~_repeated(unit, time, lon, lat, len(doc.tracks))
         present = len(unit) - int(keep.sum())
-        tracks = Tracks.from_reports(unit[keep], time[keep], lon[keep], lat[keep], len(units))
+        tracks = Tracks.from_reports(unit[keep], time[keep], lon[keep], lat[keep], len(units),
+                                     **{k: v[keep] for k, v in air.items()})
         moved = np.unique(new_unit[keep[len(doc.tracks):]])
         last = tracks.offsets[1:][moved] - 1
         lon, lat = units.lon.copy(), units.lat.copy()
         lon[moved], lat[moved] = tracks.lon[last], tracks.lat[last]
         units = UnitTable(**{**{f.name: getattr(units, f.name) for f in fields(UnitTable)}, "lon": lon, "lat": lat})
     elif len(units) != tracks.n_units:
-        tracks = Tracks(tracks.unit, tracks.time, tracks.lon, tracks.lat, len(units))
+        tracks = Tracks(tracks.unit, tracks.time, tracks.lon, tracks.lat, len(units),
+                        **{k: getattr(tracks, k) for k in AIR_COLUMNS})
     return Scenario(data.ao or doc.ao, data.line or doc.line, units, tracks), present
 
 

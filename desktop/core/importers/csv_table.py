@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.core.air.columns import parse_air_columns
 from desktop.core.importers.features import unstated_blank
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
@@ -234,6 +235,7 @@ def _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data: Imported
         raise InputError(f"{name}: track reports need a time column")
     t = parse_times(times, problems)
     ids = np.asarray(fields["id"], dtype=object)
+    air = parse_air_columns(fields, len(ids), problems)
     for i in np.flatnonzero(ids == "").tolist():
         problems.setdefault(i, []).insert(0, "no id")
     good = np.ones(len(ids), dtype=bool)
@@ -242,7 +244,7 @@ def _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data: Imported
     if not good.any():
         raise InputError(f"{name}: no usable rows ({len(ids)} skipped; first: {data.skipped[0]})")
     keep = np.flatnonzero(good)
-    data.tracks = TrackReports(ids[keep], t[keep], lon[keep], lat[keep])
+    data.tracks = TrackReports(ids[keep], t[keep], lon[keep], lat[keep], air={k: v[keep] for k, v in air.items()})
     # Each unit's attributes (name, side, ...) from its latest report, when the file has them.
     if any(fields[f] is not None for f in ("name", "side", "affiliation", "domain", "echelon", "symbol")):
         order = keep[np.lexsort((t[keep], ids[keep].astype(str)))]

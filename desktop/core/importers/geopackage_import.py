@@ -12,6 +12,7 @@ from desktop.core.importers.model import MAX_TABLE_BYTES, ImportedData, TrackRep
 from desktop.core.inputs import InputError
 from desktop.core.progress import Progress, step
 from desktop.core.project.gpkg import GeoPackageError, GeoPackageReader, parse_geometries, quote
+from desktop.core.units import AIR_COLUMNS
 
 _KINDS = {"Point": POINT, "LineString": LINE, "Polygon": POLYGON}
 
@@ -20,8 +21,10 @@ def _from_project(path, name: str, progress: Progress | None) -> ImportedData:
     from desktop.core.project import load_project
     doc = load_project(path, progress, name)
     tr = doc.tracks
+    air = {k: getattr(tr, k) for k in AIR_COLUMNS if getattr(tr, k) is not None}
     tracks = TrackReports(doc.units.ids[tr.unit], tr.time, tr.lon, tr.lat,
-                          {u: n for u, n in zip(doc.units.ids.tolist(), doc.units.names.tolist())}) if len(tr) else None
+                          {u: n for u, n in zip(doc.units.ids.tolist(), doc.units.names.tolist())}, air) \
+        if len(tr) else None
     return ImportedData(name, doc.ao, doc.line, doc.units if len(doc.units) else None, tracks)
 
 

@@ -35,6 +35,9 @@ class TrackReports:
     lon: np.ndarray
     lat: np.ndarray
     names: dict[str, str] = field(default_factory=dict)
+    # Aircraft state per report (AIR_COLUMNS: alt_ft, course_deg, speed_kt), NaN where a
+    # report does not say; a column no report gives is left out.
+    air: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.time)
@@ -47,8 +50,10 @@ class TrackReports:
         names: dict[str, str] = {}
         for p in parts:
             names.update(p.names)
+        given = sorted({k for p in parts for k in p.air})
+        air = {k: np.concatenate([p.air.get(k, np.full(len(p), np.nan)) for p in parts]) for k in given}
         return cls(np.concatenate([p.unit_ids for p in parts]), np.concatenate([p.time for p in parts]),
-                   np.concatenate([p.lon for p in parts]), np.concatenate([p.lat for p in parts]), names)
+                   np.concatenate([p.lon for p in parts]), np.concatenate([p.lat for p in parts]), names, air)
 
 
 @dataclass(eq=False)

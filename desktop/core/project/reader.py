@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 import shapely
 
+from desktop.core.air.acm import ACM, AcmError, Airspace
 from desktop.core.annotations import Annotation, Annotations
 from desktop.core.calls import CallLog
 from desktop.core.document import Document, Place
@@ -49,7 +50,18 @@ class RawProject:
 
 # Migrations, keyed by the version they upgrade FROM: MIGRATIONS[k](raw) turns a version-k
 # RawProject into version k + 1 in memory. Add one whenever SCHEMA_VERSION is raised.
-MIGRATIONS: dict[int, Callable[[RawProject], None]] = {}
+def _add_air(raw: RawProject) -> None:
+    """1 -> 2: no aircraft state in units and tracks (NULL), no ACMs (an empty layer)."""
+    for layer in ("units", "tracks"):
+        cols = raw.layers.get(layer)
+        if cols is not None:
+            n = len(next(iter(cols.values()), []))
+            for name in schema.AIR_COLUMNS:
+                cols.setdefault(name, [None] * n)
+    raw.layers.setdefault("acms", {"geom": [], **{c.name: [] for c in schema.LAYERS["acms"][1]}})
+
+
+MIGRATIONS: dict[int, Callable[[RawProject], None]] = {1: _add_air}
 
 
 def is_project(path) -> bool:
@@ -211,7 +223,17 @@ def _units(raw: RawProject) -> UnitTable:
             return np.array(schema.texts(cols[name]), dtype=object)
 
         return UnitTable(np.array(ids, dtype=object), col("name"), col("side"), col("affiliation"), col("domain"),
-                         lon, lat, col("echelon"), col("symbol"))
+                         lon, lat, col("echelon"), col("symbol"),
+                         *(_numbers(cols[name], name) for name in schema.AIR_COLUMNS))
+
+
+def _numbers(values: list, column: str) -> np.ndarray:
+    """A REAL column with NaN for NULL."""
+    try:
+        return np.array([math.nan if v is None else v for v in values], dtype=float)
+    except (TypeError, ValueError):
+        bad = next(i for i, v in enumerate(values) if not isinstance(v, (int, float, type(None))))
+        raise ValueError(f"feature {bad + 1}: {column} {str(values[bad])[:40]!r} is not a number") from None
 
 
 def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
@@ -246,7 +268,30 @@ def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
             raise ValueError("a report time (M value) is not a whole number of epoch seconds")
         unit = np.asarray(unit_of, dtype=np.int32)[index]
         t = np.rint(time).astype(np.int64)
-        return Tracks.from_reports(unit, t, coords[:, 0], coords[:, 1], len(units))
+        air = {name: _report_values(cols[name], reports, name) for name in schema.AIR_COLUMNS}
+        return Tracks.from_reports(unit, t, coords[:, 0], coords[:, 1], len(units),
+                                   **{k: v for k, v in air.items() if v is not None})
+
+
+def _report_values(values: list, reports: np.ndarray, column: str) -> np.ndarray | None:
+    """One track column of JSON lists (one number or null per report; NULL: none known) as
+    one value per report in feature order; None when no track has it."""
+    if all(v is None for v in values):
+        return None
+    parts = []
+    for k, (v, n) in enumerate(zip(values, reports.tolist())):
+        if v is None:
+            parts.append(np.full(n, math.nan))
+            continue
+        try:
+            got = json.loads(v)
+            arr = np.array([math.nan if x is None else x for x in got], dtype=float) if isinstance(got, list) else None
+        except (json.JSONDecodeError, TypeError, ValueError, RecursionError):
+            arr = None
+        if arr is None or arr.shape != (n,):
+            raise ValueError(f"feature {k + 1}: {column} {str(v)[:40]!r} is not a JSON list of {n} numbers or nulls")
+        parts.append(arr)
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def _calls(raw: RawProject) -> CallLog:
@@ -301,6 +346,26 @@ def _annotations(raw: RawProject) -> Annotations:
         return Annotations(items)
 
 
+def _airspace(raw: RawProject) -> Airspace:
+    names = [c.name for c in schema.LAYERS["acms"][1]]
+    with _layer(raw, "acms") as cols:
+        acms = []
+        for i, values in enumerate(zip(*(cols[n] for n in names))):
+            row = dict(zip(names, values))
+            try:
+                row["points"] = json.loads(row["points"]) if isinstance(row["points"], str) else None
+            except (json.JSONDecodeError, RecursionError):
+                row["points"] = None
+            try:
+                acms.append(ACM.from_record(row))
+            except AcmError as exc:
+                raise ValueError(f"feature {i + 1}: {exc}") from None
+        try:
+            return Airspace(acms)
+        except AcmError as exc:
+            raise ValueError(str(exc)) from None
+
+
 def build_document(raw: RawProject, progress: Progress | None = None) -> Document:
     meta = raw.meta
     left, right = meta.get("side_left", ""), meta.get("side_right", "")
@@ -321,7 +386,7 @@ def build_document(raw: RawProject, progress: Progress | None = None) -> Documen
     step(progress, 0.85, "Reading calls and revisions")
     doc = Document(ao, line, units, (left, right), buffer_km=buffer_km, title=meta.get("title") or "Untitled",
                    places=_places(raw), calls=_calls(raw), tracks=tracks, revisions=_revisions(raw),
-                   annotations=_annotations(raw))
+                   annotations=_annotations(raw), airspace=_airspace(raw))
     step(progress, 1.0, "Opened")
     return doc
 

@@ -1,4 +1,4 @@
-"""The project file's layers and columns (schema version 1), shared by the writer and reader.
+"""The project file's layers and columns (schema version 2), shared by the writer and reader.
 
 Every layer is in WGS84 lon/lat (EPSG:4326). Layers marked *derived* are written for other
 GIS tools and recomputed, never read, when the project is opened.
@@ -9,17 +9,29 @@ GIS tools and recomputed, never read, when the project is opened.
   line              LINESTRING: name (the working line, vertices in order of travel)
   line_revisions    LINESTRING: revision_id, state, effective (DATETIME), note, call_id
   sectors           POLYGON, derived: sector_id, name, owner, side, area_km2, units, near_line, wrong_side
-  units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol;
+  units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol,
+                    alt_ft, course_deg, speed_kt (aircraft state; NULL when unknown);
                     derived: sector, distance_km, near_line, wrong_side
   tracks            LINESTRING M, one feature per unit with reports: unit_id, reports,
                     first_report, last_report (DATETIME); M = report time in epoch seconds
-                    (a unit with one report repeats it to make a valid line: read `reports`)
+                    (a unit with one report repeats it to make a valid line: read `reports`);
+                    alt_ft, course_deg, speed_kt: each a JSON list with one value per report
+                    (null where a report does not say), NULL when no report of it says
   calls             attributes: call_id, start (DATETIME), duration_s, initiator,
                     from_station, to_station, operator, category, priority, summary,
                     outcome, units (JSON list of unit ids), lon, lat, revision
   places            POINT: name
   annotations       GEOMETRY (POINT text/circle, LINESTRING arrow/measure/freehand, POLYGON
                     polygon): annotation_id, kind, text, color, width, radius_km
+  acms              POLYGON (the outline: a circle or corridor as the area it covers, edges
+                    densified to follow geodesics): id, name, kind, shape, side, floor_ft,
+                    ceiling_ft (feet MSL), radius_nm, width_nm, periods (ISO 8601 intervals
+                    "start/end;start/end", empty: always active), points (JSON list of the
+                    defining [lon, lat]: a polygon's vertices, a circle's centre, a
+                    corridor's centreline); desktop.core.air.acm rebuilds each ACM from them
+
+Version 2 added the aircraft columns of units and tracks and the acms layer; a version-1
+file is read through `reader.MIGRATIONS[1]` (no aircraft state, no ACMs).
 """
 from __future__ import annotations
 
@@ -30,7 +42,7 @@ import numpy as np
 from desktop.core.project.gpkg import Column
 from desktop.core.tracks import parse_time
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META = "deconflict_meta"
 
 T, I, R, B, D = "TEXT", "INTEGER", "REAL", "BOOLEAN", "DATETIME"
@@ -45,9 +57,11 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
                             Column("wrong_side", I))),
     "units": ("POINT", (Column("unit_id", T), Column("name", T), Column("side", T), Column("affiliation", T),
                         Column("domain", T), Column("echelon", T), Column("symbol", T), Column("sector", T),
-                        Column("distance_km", R), Column("near_line", B), Column("wrong_side", B))),
+                        Column("distance_km", R), Column("near_line", B), Column("wrong_side", B),
+                        Column("alt_ft", R), Column("course_deg", R), Column("speed_kt", R))),
     "tracks": ("LINESTRING", (Column("unit_id", T), Column("reports", I), Column("first_report", D),
-                              Column("last_report", D))),
+                              Column("last_report", D), Column("alt_ft", T), Column("course_deg", T),
+                              Column("speed_kt", T))),
     "calls": (None, (Column("call_id", T), Column("start", D), Column("duration_s", I), Column("initiator", T),
                      Column("from_station", T), Column("to_station", T), Column("operator", T),
                      Column("category", T), Column("priority", T), Column("summary", T), Column("outcome", T),
@@ -55,7 +69,11 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
     "places": ("POINT", (Column("name", T),)),
     "annotations": ("GEOMETRY", (Column("annotation_id", T), Column("kind", T), Column("text", T),
                                  Column("color", T), Column("width", R), Column("radius_km", R))),
+    "acms": ("POLYGON", (Column("id", T), Column("name", T), Column("kind", T), Column("shape", T),
+                         Column("side", T), Column("floor_ft", R), Column("ceiling_ft", R), Column("radius_nm", R),
+                         Column("width_nm", R), Column("periods", T), Column("points", T))),
 }
+AIR_COLUMNS = ("alt_ft", "course_deg", "speed_kt")  # in units (REAL) and tracks (JSON per report)
 DESCRIPTIONS = {
     META: "Deconflict project metadata (schema version, title, sides, buffer)",
     "ao": "Area of operations (edges are geodesics)",
@@ -67,6 +85,7 @@ DESCRIPTIONS = {
     "calls": "Hotline-call log",
     "places": "Named reference places",
     "annotations": "Map markup (text, arrows, strokes, areas, range rings, measurements)",
+    "acms": "Airspace coordination measures: areas with a floor and ceiling (ft MSL) and active periods",
 }
 DERIVED = ("sectors",)
 

@@ -1,6 +1,7 @@
 """Save a Document as a Deconflict project (one GeoPackage; layers in desktop.core.project.schema)."""
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Callable
@@ -76,7 +77,31 @@ def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
     cols = [point_blobs(u.lon, u.lat)] + [schema.texts(col) for col in
                                          (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols)]
     cols += [sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(), c.wrong_side.astype(int).tolist()]
+    cols += [_nullable(getattr(u, name)) for name in schema.AIR_COLUMNS]
     _layer(w, "units", zip(*cols), _extent(u.lon, u.lat), total=len(u))
+
+
+def _nullable(values: np.ndarray):
+    """A float column with NULL for NaN (no per-value work when all are NaN: ground units)."""
+    if not np.isfinite(values).any():
+        return itertools.repeat(None, len(values))
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _report_values(tracks, offsets: np.ndarray, units: np.ndarray) -> list:
+    """Per unit of `units`, its reports' AIR_COLUMNS as JSON lists (null where a report does
+    not say), or None for a column none of its reports gives."""
+    out = []
+    for name in schema.AIR_COLUMNS:
+        col = getattr(tracks, name)
+        if col is None or not len(units):
+            out.append(itertools.repeat(None, len(units)))
+            continue
+        known = np.add.reduceat(np.isfinite(col).astype(np.int64), offsets[:-1][units]) if len(col) else \
+            np.zeros(len(units), dtype=np.int64)
+        out.append([json.dumps([None if v != v else v for v in col[offsets[u]:offsets[u + 1]].tolist()])
+                    if k else None for u, k in zip(units.tolist(), known.tolist())])
+    return out
 
 
 def _tracks(w: GeoPackageWriter, doc: Document) -> None:
@@ -88,11 +113,12 @@ def _tracks(w: GeoPackageWriter, doc: Document) -> None:
     first = schema.iso_times(tr.time[off[:-1][with_reports]])
     last = schema.iso_times(tr.time[off[1:][with_reports] - 1])
     time_m = tr.time.astype(float)
-    for k, u in enumerate(with_reports.tolist()):
+    air = zip(*_report_values(tr, off, with_reports))
+    for k, (u, values) in enumerate(zip(with_reports.tolist(), air)):
         a, b = int(off[u]), int(off[u + 1])
         idx = np.arange(a, b) if b - a > 1 else np.array([a, a])  # a line needs two vertices
         blob = linestring_m_blob(tr.lon[idx], tr.lat[idx], time_m[idx])
-        rows.append((blob, schema.text(ids[u]), b - a, first[k], last[k]))
+        rows.append((blob, schema.text(ids[u]), b - a, first[k], last[k], *values))
     _layer(w, "tracks", rows, _extent(tr.lon, tr.lat), m=True)
 
 
@@ -121,6 +147,18 @@ def _places_and_annotations(w: GeoPackageWriter, doc: Document) -> None:
     _layer(w, "annotations", rows, tuple(shapely.total_bounds(geoms)) if geoms else None)
 
 
+def _acms(w: GeoPackageWriter, doc: Document) -> None:
+    """Each ACM's outline as its polygon and the columns it is rebuilt from (ACM.record)."""
+    items = list(doc.airspace)
+    polys = [shapely.Polygon(np.column_stack(a.outline())) for a in items]
+    rows = []
+    for blob, a in zip(geometry_blobs(polys) if polys else [], items):
+        r = a.record()
+        rows.append((blob, r["id"], r["name"], r["kind"], r["shape"], r["side"], r["floor_ft"], r["ceiling_ft"],
+                     r["radius_nm"], r["width_nm"], r["periods"], json.dumps(r["points"])))
+    _layer(w, "acms", rows, tuple(shapely.total_bounds(polys)) if polys else None)
+
+
 def annotation_geometry(a) -> shapely.Geometry:
     p = a.points
     if len(p) == 1:
@@ -132,7 +170,7 @@ def annotation_geometry(a) -> shapely.Geometry:
 
 _STEPS: tuple[tuple[str, Callable[[GeoPackageWriter, Document], None]], ...] = (
     ("AO and line", _ao_and_lines), ("sectors and units", _sectors_and_units), ("tracks", _tracks),
-    ("calls", _calls), ("places and markup", _places_and_annotations))
+    ("calls", _calls), ("places and markup", _places_and_annotations), ("airspace", _acms))
 
 
 def write_project(doc: Document, path, progress: Progress | None = None) -> None:

@@ -153,20 +153,22 @@ def _register_import() -> None:
     from desktop.core.importers.apply import ImportData, Scenario
     from desktop.core.sectors import AreaOfOperations
     from desktop.core.tracks import Tracks
-    from desktop.core.units import UnitTable
+    from desktop.core.units import AIR_COLUMNS, UnitTable
 
     def scenario(s: Scenario) -> dict:
         return {"ao_ring": s.ao.ring, "ao_name": s.ao.name, "line": s.line.vertices,
                 "units": {f.name: getattr(s.units, f.name) for f in fields(UnitTable)},
                 "tracks": {"unit": s.tracks.unit, "time": s.tracks.time, "lon": s.tracks.lon, "lat": s.tracks.lat,
-                           "n_units": s.tracks.n_units}}
+                           "n_units": s.tracks.n_units,
+                           **{k: getattr(s.tracks, k) for k in AIR_COLUMNS if getattr(s.tracks, k) is not None}}}
 
     def back(d: dict) -> Scenario:
         t = d["tracks"]
         return Scenario(AreaOfOperations(d["ao_ring"], d["ao_name"]), DeconflictionLine(d["line"]),
                         UnitTable(**d["units"]),
                         Tracks(np.asarray(t["unit"], dtype=np.int32), np.asarray(t["time"], dtype=np.int64),
-                               np.asarray(t["lon"], dtype=float), np.asarray(t["lat"], dtype=float), t["n_units"]))
+                               np.asarray(t["lon"], dtype=float), np.asarray(t["lat"], dtype=float), t["n_units"],
+                               **{k: np.asarray(t[k], dtype=float) for k in AIR_COLUMNS if k in t}))
 
     register_command(ImportData, "import",
                      lambda c: {"before": scenario(c.before), "after": scenario(c.after), "label": c.label},
