@@ -51,15 +51,16 @@ def test_publish_over_udp_xml_and_protocol_1(capsys):
     with receiver() as sock:
         port = sock.getsockname()[1]
         code, out, _ = run(capsys, "publish", "--demo", "--udp", f"127.0.0.1:{port}", "--sectors")
-        assert code == 0 and "the line (revision august), 2 sectors and 4 removals" in out
-        events = [SafeET.fromstring(d) for d in datagrams(sock, 7)]
-        assert [e.get("type") for e in events] == ["t-x-d-d"] * 4 + ["u-d-f"] * 3
-        assert np.allclose(link_points(events[4]), line.vertices, atol=1e-7)
+        # The demo's blocks of June 2017 are over (removed); its corridor has no end.
+        assert code == 0 and "the line (revision august), 2 sectors, 1 airspace block and 7 removals" in out
+        events = [SafeET.fromstring(d) for d in datagrams(sock, 11)]
+        assert [e.get("type") for e in events] == ["t-x-d-d"] * 7 + ["u-d-f"] * 4
+        assert np.allclose(link_points(events[7]), line.vertices, atol=1e-7)
         code, out, _ = run(capsys, "publish", "--demo", "--udp", f"127.0.0.1:{port}", "--protocol", "1")
-        assert code == 0 and "TAK protocol 1" in out and "6 removals" in out   # the sectors sent before too
-        messages = [takproto.parse_proto(d) for d in datagrams(sock, 7)]
-        assert [m.cotEvent.type for m in messages] == ["t-x-d-d"] * 6 + ["u-d-f"]
-        assert messages[-1].cotEvent.uid == "deconflict.euphrates-2017-demo.line.august"
+        assert code == 0 and "TAK protocol 1" in out and "9 removals" in out   # the sectors sent before too
+        messages = [takproto.parse_proto(d) for d in datagrams(sock, 11)]
+        assert [m.cotEvent.type for m in messages] == ["t-x-d-d"] * 9 + ["u-d-f"] * 2
+        assert messages[-2].cotEvent.uid == "deconflict.euphrates-2017-demo.line.august"
 
 
 def test_publish_to_a_tak_server_after_negotiating(capsys):
@@ -67,13 +68,13 @@ def test_publish_to_a_tak_server_after_negotiating(capsys):
         code, out, err = run(capsys, "publish", "--demo", "--tcp", f"127.0.0.1:{server.port}", "--protocol", "1",
                              "--at", "2017-07-01T00:00:00Z")
         assert code == 0, err
-        assert server.wait_for(lambda: len(server.received_v1) == 7)
+        assert server.wait_for(lambda: len(server.received_v1) == 11)
     assert server.negotiated == 1
-    line = server.received_v1[-1].cotEvent
+    line = server.received_v1[-2].cotEvent
     assert line.uid.endswith(".line.june") and line.type == "u-d-f"
     with LoopbackTakServer() as server:          # XML by default
         assert run(capsys, "publish", "--demo", "--tcp", f"127.0.0.1:{server.port}")[0] == 0
-        assert server.wait_for(lambda: len(server.received) == 7)   # 6 removals, the line
+        assert server.wait_for(lambda: len(server.received) == 11)   # 9 removals, the line, the corridor
         assert server.negotiated == 0 and SafeET.fromstring(server.received[-1]).get("type") == "u-d-f"
 
 
@@ -103,8 +104,10 @@ def test_export_data_cot_and_datapackage(capsys, tmp_path):
     assert run(capsys, "export-data", str(project), "--format", "cot", "--at", "2017-09-30T00:00:00Z",
                str(cot_path))[0] == 0
     data = cot_path.read_bytes()
-    # Removals (the unrevised line, june's line and sectors, august's sectors), then the line.
-    assert data.count(b"<event ") == 7 and data.rindex(b'type="u-d-f"') > data.rindex(b'type="t-x-d-d"')
+    # Removals (the unrevised line, june's line and sectors, august's sectors, the blocks of June
+    # 2017 the project stores), then the line and the corridor (no end).
+    assert data.count(b"<event ") == 11 and data.index(b'uid="deconflict.euphrates-2017-demo.line.august"') > data.rindex(b'type="t-x-d-d"')
+    assert b'uid="deconflict.euphrates-2017-demo.acm.COR-KOBANI"' in data
     assert b'uid="deconflict.euphrates-2017-demo.line.august"' in data
     code, _, err = run(capsys, "export-data", str(project), "--format", "kml", str(tmp_path / "x.kml"))
     assert code == 2 and "give --layer" in err

@@ -16,6 +16,12 @@ Uids are stable: the line of revision R is always "<prefix>.line.R", so publishi
 replaces it on every screen, and publishing R' sends `t-x-d-d` for the drawings of every
 other agreed revision first. A data package (zip, MANIFEST/manifest.xml listing each
 entry) carries the same events and the line (and sectors) as KML for devices offline.
+
+Airspace blocks (ACMs, desktop.core.air) go with the line: each one active at the time
+published or later is a closed shape "<prefix>.acm.<id>" filled in its owner's colour,
+named with its kind, name and block, its periods in the remarks, stale when its last
+period ends; one whose periods are all over is removed. The data package adds them as
+airspace.kml, 3D volumes at their altitudes.
 """
 from __future__ import annotations
 
@@ -28,6 +34,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
+from desktop.core.air.acm import Airspace, format_periods
+from desktop.core.air.acm_io import _SIDE_KML as _ACM_KML
+from desktop.core.air.acm_io import write_airspace_kml
 from desktop.core.exporters import _SIDE_KML, export_layer_text
 from desktop.core.feed.cot import format_cot_time
 from desktop.core.feed.protocol import XML_HEADER
@@ -136,20 +145,24 @@ class Publication:
     kml: tuple[tuple[str, str], ...]           # (file name, KML text)
     package_uid: str
     name: str
+    airspace: tuple[tuple[str, bytes], ...] = ()   # (uid, event) of each ACM
 
     def events(self) -> list[bytes]:
-        return [e for _, e in self.removals] + [e for _, e in self.drawings]
+        return [e for _, e in self.removals] + [e for _, e in self.drawings] + [e for _, e in self.airspace]
 
     def summary(self) -> str:
         sectors = len(self.drawings) - 1
         what = f"the line ({'revision ' + self.revision if self.revision else 'no recorded revision'})"
+        acms = len(self.airspace)
         return (what + (f", {sectors} sector{'s' * (sectors != 1)}" if sectors else "")
+                + (f", {acms} airspace block{'s' * (acms != 1)}" if acms else "")
                 + (f" and {len(self.removals)} removal{'s' * (len(self.removals) != 1)}" if self.removals else ""))
 
 
 def publication(doc, *, at=None, sectors: bool = False, now: float | None = None, prefix: str | None = None,
-                stale_s: float = STALE_S) -> Publication:
-    """The line in force at `at` (default now), optionally with its sectors, as CoT."""
+                stale_s: float = STALE_S, airspace: bool = True) -> Publication:
+    """The line in force at `at` (default now), optionally with its sectors, and (`airspace`)
+    the ACMs active then or later, as CoT."""
     now = _time.time() if now is None else float(now)
     prefix = prefix or uid_prefix(doc)
     t = as_epoch(at) if at is not None else int(now)
@@ -174,8 +187,34 @@ def publication(doc, *, at=None, sectors: bool = False, now: float | None = None
     kml = [("line.kml", export_layer_text(snapshot, "line", "kml"))]
     if sectors and result.sectors:
         kml.append(("sectors.kml", export_layer_text(snapshot, "sectors", "kml")))
+    shapes, expired = _acm_events(doc, t, prefix, now) if airspace else ([], [])
+    removals += [(uid, delete_event(uid, now)) for uid in expired]
+    if shapes:
+        out = io.StringIO()
+        write_airspace_kml(Airspace(doc.airspace.get(uid.rsplit(".acm.", 1)[1]) for uid, _ in shapes), out,
+                           doc.sides, f"{doc.title}: airspace")
+        kml.append(("airspace.kml", out.getvalue()))
     return Publication(rev, line_uid, tuple(drawings), tuple(removals), tuple(kml), f"{prefix}.package.{tag}",
-                       f"{doc.title}: {name}")
+                       f"{doc.title}: {name}", tuple(shapes))
+
+
+def _acm_events(doc, t: int, prefix: str, now: float) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(uid, event) of each ACM active at t or later, and the uids of those that are over."""
+    shapes, expired = [], []
+    for acm in doc.airspace:
+        uid = f"{prefix}.acm.{acm.id}"
+        last_end = max((end for _, end in acm.periods), default=None)
+        if last_end is not None and last_end <= t:
+            expired.append(uid)
+            continue
+        ring = np.column_stack(acm.outline())
+        colour = _ACM_KML[doc.sides.index(acm.side) if acm.side in doc.sides else 2]
+        when = f"active {format_periods(acm.periods).replace(';', ', ')}" if acm.periods else "always active"
+        stale = (last_end - now) if last_end is not None and last_end > now else STALE_S
+        shapes.append((uid, shape_event(uid, ring, colour, f"{acm.kind} {acm.name or acm.id} {acm.block_label()}",
+                                        f"{doc.title}: {acm.kind} {acm.name or acm.id} of {acm.side}, "
+                                        f"{acm.block_label()} MSL, {when}", now, stale)))
+    return shapes, expired
 
 
 def _as_at(doc, t: int, line: DeconflictionLine):
@@ -224,7 +263,7 @@ def manifest(pub: Publication, entries: list[tuple[str, str | None]]) -> str:
 def data_package(pub: Publication) -> bytes:
     """The TAK data package (zip bytes): one .cot per event and the KML files, each listed in
     the manifest."""
-    uids = [f"{uid}.delete" for uid, _ in pub.removals] + [uid for uid, _ in pub.drawings]
+    uids = [f"{uid}.delete" for uid, _ in pub.removals] + [uid for uid, _ in pub.drawings + pub.airspace]
     files: list[tuple[str, bytes, str | None]] = [(f"{uid}/{uid}.cot", event, uid)
                                                   for uid, event in zip(uids, pub.events())]
     files += [(name, text.encode("utf-8"), None) for name, text in pub.kml]
