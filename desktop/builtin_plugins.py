@@ -59,6 +59,23 @@ MAP_LAYERS = Plugin(
         ("markup", "Markup", "markup:markup_layer"))),
 )
 
+AIR_DECONFLICTION = Plugin(
+    name="air_deconfliction",
+    description="Air deconfliction: airspace blocks, predicted paths, closest approaches, conflicts panel, side view",
+    contributions=(
+        Contribution("map_layer", "air", "Airspace blocks, predicted paths, closest approaches, aircraft labels",
+                     "desktop.gui.air.picture_layers:air_layers"),
+        Contribution("panel", "conflicts", "Conflicts", "desktop.gui.air.conflicts_panel:ConflictsPanel",
+                     {"area": "right"}),
+        Contribution("panel", "side_view", "Side view", "desktop.gui.air.side_view:SideView", {"area": "bottom"}),
+        *(Contribution("tool", f"acm_{key}", title, f"desktop.gui.air.acm_tools:{cls}", {"shortcut": shortcut})
+          for key, title, cls, shortcut in (
+              ("edit", "Edit airspace", "AcmEditTool", "B"), ("polygon", "Airspace polygon", "AcmPolygonTool", "Shift+P"),
+              ("circle", "Airspace circle", "AcmCircleTool", "Shift+R"),
+              ("corridor", "Airspace corridor", "AcmCorridorTool", "Shift+C"))),
+    ),
+)
+
 CLI_COMMANDS = Plugin(
     name="cli_commands",
     description="The `deconflict` sub-commands: one module each under desktop/cli/commands",
@@ -105,4 +122,4 @@ IMPORTERS = Plugin(
     ),
 )
 BUILTIN_PLUGINS = (MAP_LAYERS, SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, LAYERS_PANEL, CLI_COMMANDS,
-                   TIMELINE_PANEL, IMPORTERS, FEEDS)
+                   TIMELINE_PANEL, IMPORTERS, FEEDS, AIR_DECONFLICTION)

@@ -18,7 +18,8 @@ from tests.gui import mouse
 K = QtCore.Qt.Key
 EVERY_LAYER = {"basemap.land", "basemap.rivers", "basemap.borders", "basemap.towns", "graticule", "sectors",
                "buffer", "ao", "units.density", "units", "units.labels", "line", "places", "markup",
-               "time.ghosts", "time.trails", "time.stale", "time.call"}
+               "time.ghosts", "time.trails", "time.stale", "time.call", "air.acms", "air.paths", "air.cpa",
+               "air.aircraft"}
 
 
 @pytest.fixture

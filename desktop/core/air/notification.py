@@ -283,13 +283,16 @@ def render(draft: Draft, language: str = "en", *, sender: str = "", addressee: s
 
 def log_notification(doc: Document, draft: Draft, at, *, initiator: str, from_station: str, to_station: str,
                      operator: str = "", priority: str = "priority", languages: tuple[str, ...] = LANGUAGES,
-                     directory: Path | None = None) -> ChangeCalls:
+                     directory: Path | None = None, texts: tuple[str, ...] | None = None) -> ChangeCalls:
     """The undoable command that logs the notification as a hotline call at `at`: category
     "airspace notification", the text in each of `languages` (blank-line separated) as its
-    summary, linked to the draft's aircraft and ACMs, placed at the centre of its area."""
+    summary, linked to the draft's aircraft and ACMs, placed at the centre of its area.
+    `texts`: the message as sent, one per language, when someone edited the rendered text."""
     at = as_epoch(at)
-    texts = [render(draft, lang, sender=from_station, addressee=to_station, issued=at, directory=directory)
-             for lang in languages]
+    if texts is None:
+        texts = [render(draft, lang, sender=from_station, addressee=to_station, issued=at, directory=directory)
+                 for lang in languages]
+    texts = [t.rstrip("\n") + "\n" for t in texts]
     lon, lat = draft.area.centre()
     record = {"id": next_call_id(doc, at), "start": format_time(at), "duration_s": 0, "initiator": initiator,
               "from_station": from_station, "to_station": to_station, "operator": operator, "category": CATEGORY,

@@ -1,0 +1,226 @@
+"""The airspace blocks on the map: each ACM filled in its owner's colour and labelled with
+its name and altitude block, in the display CRS.
+
+An ACM active at the time cursor's moment is drawn solid; one that is not (outside its
+periods) is drawn dimmed, dashed, its label saying "inactive": a planner sees the blocks
+coming and going as the cursor moves, and none disappears from the map. While the airspace
+tool edits a block, `preview` stands in for it (a drag), and the selected block shows its
+handles: a polygon's vertices, a corridor's centreline points, a circle's centre and the
+radius handle due north of it. Picking (`acm_at`, `vertex_at`, `segment_at`) is in display
+coordinates, as the mouse sees them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from PySide6 import QtCore, QtGui
+
+from desktop.core.air.acm import CIRCLE, CORRIDOR, POLYGON, ACM
+from desktop.core.map_settings import MapSettings
+from desktop.gui import style
+from desktop.gui.air.labels import place_groups
+from desktop.gui.air.layer_base import AirLayer
+from desktop.gui.map.layers.labels import label_box
+from desktop.gui.map.layers.painting import draw_label, label_font, lines_path, map_transform, pen, scaled
+
+ACTIVE_FILL, INACTIVE_FILL = 55, 14
+LABEL_PT = 8.0
+HANDLE_PX = 4.0
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """One ACM in display coordinates: its outline and its handles."""
+
+    acm: ACM
+    x: np.ndarray
+    y: np.ndarray
+    hx: np.ndarray   # handles: defining points (+ a circle's radius handle)
+    hy: np.ndarray
+    active: bool
+
+    def label_places(self) -> list[tuple[float, float]]:
+        """Where its label may go (display coordinates), in order: inside near the top of
+        the outline, its middle, inside near the bottom."""
+        top, bottom = float(np.nanmax(self.y)), float(np.nanmin(self.y))
+        cx, h = float((np.nanmax(self.x) + np.nanmin(self.x)) / 2), top - bottom
+        return [(cx, top - 0.15 * h), (cx, bottom + 0.5 * h), (cx, bottom + 0.15 * h)]
+
+
+class AirspaceLayer(AirLayer):
+    id, title, z = "air.acms", "Airspace blocks (ACMs)", -5.0  # over the sectors, under the line
+    label_rank = 48  # after unit names and callsigns: they keep their places, a block label finds another
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.blocks: list[Block] = []
+        self.preview: ACM | None = None
+        self.preview_replaces: str | None = None   # the id the preview stands in for (None: a new one)
+        self.editable = False
+        self.selected_vertex: int | None = None
+        self.label_at: dict[str, tuple[float, float]] = {}   # ACM id -> its label's place (display)
+        self._vertex_of: str | None = None                  # the block `selected_vertex` is of
+
+    def attach(self, scene) -> None:
+        super().attach(scene)
+        self.links.connect(self.document.airspace_changed, self._on_changed)
+
+    def _on_changed(self, *_) -> None:
+        if self._vertex_of != self.session.selected_acm:  # another block (or none) selected
+            self.selected_vertex = None
+        super()._on_changed()
+
+    # -- state -----------------------------------------------------------------------------------
+    def project(self, acm: ACM) -> Block:
+        x, y = self.scene.to_display(*acm.outline())
+        p = acm.points
+        hx, hy = self.scene.to_display(p[:, 0], p[:, 1])
+        hx, hy = np.atleast_1d(np.asarray(hx, float)), np.atleast_1d(np.asarray(hy, float))
+        if acm.shape == CIRCLE:  # the radius handle: the outline's first point, due north
+            hx, hy = np.append(hx, x[0]), np.append(hy, y[0])
+        return Block(acm, np.asarray(x, float), np.asarray(y, float), hx, hy, acm.active_at(self.session.time))
+
+    def build(self) -> None:
+        blocks = [self.project(a) for a in self.document.airspace]
+        if self.preview is not None:
+            mine = [k for k, b in enumerate(blocks) if b.acm.id == self.preview_replaces]
+            shown = self.project(self.preview)
+            if mine:
+                blocks[mine[0]] = shown
+            else:
+                blocks.append(shown)
+        self.blocks = blocks
+        if self.session.selected_acm is not None and self.session.selected_acm not in self.document.airspace:
+            self.session.select_acm(None)
+
+    def set_preview(self, acm: ACM | None, replaces: str | None = None) -> None:
+        self.preview, self.preview_replaces = acm, replaces
+        self.rebuild()
+
+    def set_editable(self, on: bool) -> None:
+        self.editable = on
+        self.changed()
+
+    def select_vertex(self, index: int | None) -> None:
+        self._vertex_of = self.session.selected_acm
+        if index != self.selected_vertex:
+            self.selected_vertex = index
+            self.changed()
+
+    def block(self, acm_id: str | None) -> Block | None:
+        return next((b for b in self.blocks if b.acm.id == acm_id), None) if acm_id is not None else None
+
+    # -- painting --------------------------------------------------------------------------------
+    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        if not self.blocks:
+            return
+        r, sides = settings.pixel_ratio, self.document.sides
+        selected = self.session.selected_acm
+        painter.save()
+        painter.setTransform(map_transform(settings), True)
+        for b in self.blocks:
+            rgb = style.side_colour(b.acm.side, sides)
+            outline = lines_path(b.x, b.y)
+            outline.closeSubpath()
+            if b.acm.id == selected:
+                painter.setPen(scaled(pen(style.SELECTION_COLOUR, 6, 110), r))
+                painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+                painter.drawPath(outline)
+            dash = QtCore.Qt.PenStyle.SolidLine if b.active else QtCore.Qt.PenStyle.DashLine
+            painter.setPen(scaled(pen(rgb, 2.0 if b.active else 1.5, 255 if b.active else 150, dash), r))
+            painter.setBrush(style.qcolor(rgb, ACTIVE_FILL if b.active else INACTIVE_FILL))
+            painter.drawPath(outline)
+            if b.acm.shape == CORRIDOR:  # the centreline it was drawn along
+                painter.setPen(scaled(pen(rgb, 1.0, 160, QtCore.Qt.PenStyle.DotLine), r))
+                painter.drawPath(lines_path(b.hx, b.hy))
+        painter.restore()
+        font = label_font(LABEL_PT, r, bold=True)
+        small = label_font(LABEL_PT - 0.5, r)
+        for b in self.blocks:
+            rgb = style.side_colour(b.acm.side, sides)
+            colour = style.qcolor(rgb).darker(140) if b.active else QtGui.QColor(110, 110, 110)
+            fill = QtGui.QColor(255, 255, 255, 200 if b.active else 140)
+            name, block = self._label_lines(b)
+            x, y = self.label_at.get(b.acm.id) or b.label_places()[0]
+            (dx,), (dy,) = settings.to_device([x], [y])
+            draw_label(painter, font, name, dx, dy, (0.5, 1.0), colour, r, fill)
+            draw_label(painter, small, block, dx, dy, (0.5, 0.0), colour, r, fill)
+        edited = self.block(selected) if self.editable else None
+        if edited is not None:
+            self._paint_handles(painter, settings, edited)
+
+    def _paint_handles(self, painter: QtGui.QPainter, settings: MapSettings, b: Block) -> None:
+        hx, hy = settings.to_device(b.hx, b.hy)
+        s = HANDLE_PX * settings.pixel_ratio
+        for k, (x, y) in enumerate(zip(np.atleast_1d(hx).tolist(), np.atleast_1d(hy).tolist())):
+            chosen = k == self.selected_vertex
+            painter.setPen(QtGui.QPen(style.qcolor(style.SELECTION_COLOUR), 1.5 * settings.pixel_ratio))
+            painter.setBrush(style.qcolor(style.SELECTION_COLOUR) if chosen else QtGui.QColor("white"))
+            if b.acm.shape == CIRCLE and k == 1:
+                painter.drawEllipse(QtCore.QPointF(x, y), s, s)
+            else:
+                painter.drawRect(QtCore.QRectF(x - s, y - s, 2 * s, 2 * s))
+
+    @staticmethod
+    def _label_lines(b: Block) -> tuple[str, str]:
+        a = b.acm
+        return f"{a.kind} {a.name or a.id}", a.block_label() + ("" if b.active else " · inactive")
+
+    def layout_labels(self, settings: MapSettings, registry) -> None:
+        """Each block's two-line label at the first of its places clear of earlier labels."""
+        groups, places = [], []
+        for b in self.blocks:
+            name, block = self._label_lines(b)
+            at = b.label_places()
+            sx, sy = registry.to_screen([p[0] for p in at], [p[1] for p in at])
+            groups.append([[label_box(x, y, name, (0.5, 1.0), bold=True), label_box(x, y, block, (0.5, 0.0))]
+                           for x, y in zip(np.atleast_1d(sx), np.atleast_1d(sy))])
+            places.append(at)
+        chosen = place_groups(registry, groups)
+        self.label_at = {b.acm.id: at[k] for b, at, k in zip(self.blocks, places, chosen)}
+
+    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        painter.setPen(QtGui.QPen(style.qcolor(style.SIDE_COLOURS[1]), 1.5))
+        painter.setBrush(style.qcolor(style.SIDE_COLOURS[1], ACTIVE_FILL))
+        painter.drawRect(rect.adjusted(2, 3, -2, -3))
+
+    # -- picking ----------------------------------------------------------------------------------
+    def acm_at(self, x: float, y: float, tolerance: float) -> str | None:
+        """Id of the ACM under display (x, y): the smallest one whose area holds it, or whose
+        outline passes within `tolerance`."""
+        best = None
+        for b in self.blocks:
+            ring = shapely.Polygon(np.column_stack([b.x, b.y]))
+            point = shapely.Point(x, y)
+            if ring.is_valid and ring.contains(point) or ring.exterior.distance(point) <= tolerance:
+                if best is None or ring.area < best[0]:
+                    best = (ring.area, b.acm.id)
+        return None if best is None else best[1]
+
+    def vertex_at(self, acm_id: str, x: float, y: float, tolerance: float) -> int | None:
+        """Index of the handle of `acm_id` nearest (x, y) within `tolerance`."""
+        b = self.block(acm_id)
+        if b is None:
+            return None
+        d = np.hypot(b.hx - x, b.hy - y)
+        k = int(np.argmin(d))
+        return k if d[k] <= tolerance else None
+
+    def segment_at(self, acm_id: str, x: float, y: float, tolerance: float) -> int | None:
+        """Index k of the polygon edge (points k, k+1, closing) or corridor piece nearest
+        (x, y) within `tolerance`; None for a circle."""
+        b = self.block(acm_id)
+        if b is None or b.acm.shape == CIRCLE:
+            return None
+        px, py = b.hx, b.hy
+        if b.acm.shape == POLYGON:
+            px, py = np.append(px, px[0]), np.append(py, py[0])
+        ax, ay, bx, by = px[:-1], py[:-1], px[1:], py[1:]
+        dx, dy = bx - ax, by - ay
+        l2 = np.where(dx * dx + dy * dy == 0, 1.0, dx * dx + dy * dy)
+        t = np.clip(((x - ax) * dx + (y - ay) * dy) / l2, 0, 1)
+        d = np.hypot(ax + t * dx - x, ay + t * dy - y)
+        k = int(np.argmin(d))
+        return k if d[k] <= tolerance else None
