@@ -131,3 +131,12 @@ def test_an_inactive_block_is_dimmed_and_says_so(win):
     block = win.map_view.layer("air.acms").block("ROZ-DEZ")
     assert not block.active
     assert win.map_view.layer("air.acms")._label_lines(block)[1] == "10,000 ft–FL250 · inactive"
+
+
+def test_the_export_draws_the_blocks_the_marks_and_the_labels_of_the_moment(win, tmp_path):
+    from tests.gui.test_layers_panel import export_svg_texts
+    texts = export_svg_texts(win, tmp_path)
+    assert "ROZ Deir ez-Zor" in texts and "10,000 ft–FL250" in texts  # active at 15:35Z: no "inactive"
+    assert "10,000 ft–FL250 · inactive" not in texts
+    assert "2.6 NM · 500 ft · in 5 min" in texts and "Deir ez-Zor in 2 min" in texts
+    assert "FL090 · 420 kt" in texts and "FL330 · 396 kt" in texts

@@ -9,22 +9,30 @@ from desktop.gui.map.layers.labels import label_box
 
 SYMBOL_HALF_PX = 14.0     # half a unit symbol's frame on screen (desktop.gui.unit_symbols)
 UNIT_OBSTACLES = 2000
+SYMBOL_WEIGHT = 4.0
 
 
-def _clear(taken: np.ndarray, box: tuple) -> bool:
-    return not (len(taken) and np.any((taken[:, 0] < box[2]) & (taken[:, 2] > box[0])
-                                      & (taken[:, 1] < box[3]) & (taken[:, 3] > box[1])))
+def _overlap(taken: np.ndarray, box: tuple) -> float:
+    """Area of `box` covered by the boxes `taken` (summed: a crowd counts more)."""
+    if not len(taken):
+        return 0.0
+    w = np.clip(np.minimum(taken[:, 2], box[2]) - np.maximum(taken[:, 0], box[0]), 0, None)
+    h = np.clip(np.minimum(taken[:, 3], box[3]) - np.maximum(taken[:, 1], box[1]), 0, None)
+    return float((w * h).sum())
 
 
 def place_groups(registry, groups: list[list[list[tuple]]], obstacles: np.ndarray | None = None) -> list[int]:
     """`groups[i]` lists label i's candidate places, each a list of boxes (its lines); the
-    index of the place taken for each label (the first clear of earlier labels and of
-    `obstacles`, else the first clear of labels, else the first), reserved."""
+    index of the place taken for each label, reserved: the first that overlaps neither an
+    earlier label nor an obstacle (a unit symbol), else the one that hides least, a symbol
+    counting SYMBOL_WEIGHT times a label (a label over a label hides less than one over a
+    unit)."""
     chosen = []
     obstacles = np.empty((0, 4)) if obstacles is None else obstacles
     for candidates in groups:
-        free = [k for k, boxes in enumerate(candidates) if all(_clear(registry.boxes, b) for b in boxes)]
-        pick = next((k for k in free if all(_clear(obstacles, b) for b in candidates[k])), free[0] if free else 0)
+        cost = [sum(SYMBOL_WEIGHT * _overlap(obstacles, b) + _overlap(registry.boxes, b) for b in boxes)
+                for boxes in candidates]
+        pick = int(np.argmin(cost)) if cost else 0  # the first of equals: the order is the preference
         chosen.append(pick)
         if candidates:
             registry.reserve(candidates[pick])
@@ -32,9 +40,10 @@ def place_groups(registry, groups: list[list[list[tuple]]], obstacles: np.ndarra
 
 
 # Offsets (screen px) and anchors around a point, in order of preference: above, below,
-# right, left of a marker `gap` pixels away.
+# right, left of a marker `gap` pixels away, then the four corners.
 def around(gap: float) -> list[tuple[float, float, tuple[float, float]]]:
-    return [(0.0, -gap, (0.5, 1.0)), (0.0, gap, (0.5, 0.0)), (gap, 0.0, (0.0, 0.5)), (-gap, 0.0, (1.0, 0.5))]
+    return [(0.0, -gap, (0.5, 1.0)), (0.0, gap, (0.5, 0.0)), (gap, 0.0, (0.0, 0.5)), (-gap, 0.0, (1.0, 0.5)),
+            (gap, -gap, (0.0, 1.0)), (gap, gap, (0.0, 0.0)), (-gap, -gap, (1.0, 1.0)), (-gap, gap, (1.0, 0.0))]
 
 
 def point_candidates(sx: float, sy: float, text: str, places, bold: bool = True) -> list[list[tuple]]:

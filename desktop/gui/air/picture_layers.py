@@ -167,7 +167,7 @@ class AircraftLabelsLayer(AirLayer):
     """"FL095 · 420 kt" under each aircraft, where its symbol is drawn."""
 
     id, title, z = "air.aircraft", "Aircraft altitude and speed", 34.5
-    label_rank = 50  # after the unit names and trail callsigns of the same aircraft
+    label_rank = 46  # after the unit names and trail callsigns of the same aircraft, before block labels
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -217,7 +217,7 @@ class AircraftLabelsLayer(AirLayer):
 
 _SYMBOL_GAP_PX = 15.0   # clear of a unit symbol's frame
 # Below the symbol first, then above, right, left; then further out the same ways.
-_BELOW_FIRST = [around(gap)[k] for gap in (_SYMBOL_GAP_PX, 2.2 * _SYMBOL_GAP_PX) for k in (1, 0, 2, 3)]
+_BELOW_FIRST = [around(gap)[k] for gap in (_SYMBOL_GAP_PX, 2.2 * _SYMBOL_GAP_PX) for k in (1, 0, 2, 3, 5, 4, 7, 6)]
 
 
 def aircraft_label(alt_ft: float, speed_kt: float) -> str:
