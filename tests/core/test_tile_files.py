@@ -230,3 +230,29 @@ def test_refuses_a_hot_journal_instead_of_reading_half_a_transaction(tmp_path):
                              "[(i,) for i in range(300)])")
     assert os.path.exists(f"{path}-journal") and path.read_bytes() != before
     _refused(path, "unfinished transaction")
+
+
+# -- the fixtures are real files: GDAL reads them and agrees on what is where ---------------------
+@pytest.mark.parametrize("kind", ["mbtiles", "gpkg-3857", "gpkg-4326"])
+def test_gdal_reads_the_test_files_and_agrees_on_colours(tmp_path, kind):
+    rasterio = pytest.importorskip("rasterio", reason="rasterio (GDAL) is a test dependency: pip install -e .[test]")
+    from pyproj import Transformer
+    if kind == "mbtiles":
+        path = write_mbtiles(tmp_path / "a.mbtiles", xyz_tiles_around(*RAQQA, 12, 2))
+    elif kind == "gpkg-3857":
+        path = web_mercator_gpkg(tmp_path / "a.gpkg", xyz_tiles_around(*RAQQA, 12, 2))
+    else:
+        path = geographic_gpkg(tmp_path / "g.gpkg", {0: (2, 1), 1: (4, 2)}, (38.0, 35.0, 40.0, 36.0))
+    with open_tile_file(path) as ours, rasterio.open(path) as ds:
+        assert ds.driver == ("MBTiles" if kind == "mbtiles" else "GPKG")
+        assert ds.crs.to_epsg() == (4326 if kind == "gpkg-4326" else 3857)
+        finest = ours.matrix.levels[-1]
+        to_ds = Transformer.from_crs("EPSG:4326", ds.crs.to_wkt(), always_xy=True)
+        for lon, lat in [RAQQA, (RAQQA[0] + 0.05, RAQQA[1] - 0.04), (RAQQA[0] - 0.06, RAQQA[1] + 0.03)]:
+            x, y = to_ds.transform(lon, lat)
+            row, col = ds.index(x, y)
+            px = ds.read(window=((row, row + 1), (col, col + 1)))[:3, 0, 0]
+            tx, ty = ours.matrix.from_lonlat(lon, lat)
+            c = int((float(tx) - ours.matrix.origin[0]) // finest.span_x)
+            r = int((ours.matrix.origin[1] - float(ty)) // finest.span_y)
+            assert tuple(int(v) for v in px) == tile_colour(finest.zoom, c, r), (lon, lat)

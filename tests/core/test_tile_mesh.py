@@ -8,25 +8,13 @@ import pytest
 from pyproj import Proj, Transformer
 
 from desktop.core.geodesy import Projection
-from desktop.core.map_settings import MapSettings
 from desktop.core.tiles import TileMeshes, interpolate_mesh, plan_tiles, web_mercator_set
 from desktop.core.tiles.matrix import TileLevel, TileMatrixSet
 from desktop.core.tiles.mesh import apply_square_to_quad, square_to_quad
+from tests.core.tile_files import native_mpp, settings_at
 
 RAQQA = (39.009, 35.950)
 ALL_ZOOMS = web_mercator_set(range(0, 20))
-
-
-def settings_at(proj: Projection, lon: float, lat: float, metres_per_px: float, size=(800, 600)) -> MapSettings:
-    x, y = proj.forward(lon, lat)
-    w, h = size
-    return MapSettings(proj, (float(x) - w / 2 * metres_per_px, float(y) - h / 2 * metres_per_px,
-                              float(x) + w / 2 * metres_per_px, float(y) + h / 2 * metres_per_px), size)
-
-
-def native_mpp(zoom: int, lat: float) -> float:
-    """Ground metres per pixel of Web Mercator level `zoom` at `lat`."""
-    return 2 * 20037508.342789244 / 256 / (1 << zoom) * math.cos(math.radians(lat))
 
 
 def test_square_to_quad_is_the_projective_map_of_the_corners():

@@ -15,6 +15,20 @@ from pathlib import Path
 from desktop.core.tiles.matrix import WEB_MERCATOR_HALF
 
 
+def settings_at(proj, lon: float, lat: float, metres_per_px: float, size=(800, 600)):
+    """MapSettings in `proj` centred on lon/lat with `metres_per_px` display units a pixel."""
+    from desktop.core.map_settings import MapSettings
+    x, y = proj.forward(lon, lat)
+    w, h = size
+    return MapSettings(proj, (float(x) - w / 2 * metres_per_px, float(y) - h / 2 * metres_per_px,
+                              float(x) + w / 2 * metres_per_px, float(y) + h / 2 * metres_per_px), size)
+
+
+def native_mpp(zoom: int, lat: float) -> float:
+    """Ground metres per pixel of Web Mercator level `zoom` (256 px tiles) at `lat`."""
+    return 2 * WEB_MERCATOR_HALF / 256 / (1 << zoom) * math.cos(math.radians(lat))
+
+
 def solid_png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
     """A size x size PNG of one colour."""
     def chunk(kind: bytes, data: bytes) -> bytes:

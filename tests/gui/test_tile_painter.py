@@ -14,8 +14,9 @@ from desktop.core.geodesy import Projection
 from desktop.core.map_settings import MapSettings
 from desktop.core.tiles import open_tile_file
 from desktop.gui.tile_painter import TilePainter, webp_supported
-from tests.core.tile_files import (geographic_gpkg, lonlat_to_tile, tile_colour, web_mercator_gpkg, write_mbtiles,
-                                   xyz_tiles_around)
+from tests.core.tile_files import (geographic_gpkg, lonlat_to_tile, native_mpp, tile_colour, web_mercator_gpkg,
+                                   write_mbtiles, xyz_tiles_around)
+from tests.core.tile_files import settings_at as shared_settings_at
 
 RAQQA = (39.009, 35.950)
 PROJ = Projection.utm_for(38.9, 35.6)   # the demo's display CRS
@@ -34,14 +35,7 @@ def qt_encode(fmt: str, size: int = 256):
 
 
 def settings_at(lon, lat, metres_per_px, size=(900, 600), proj=PROJ) -> MapSettings:
-    x, y = proj.forward(lon, lat)
-    w, h = size
-    return MapSettings(proj, (float(x) - w / 2 * metres_per_px, float(y) - h / 2 * metres_per_px,
-                              float(x) + w / 2 * metres_per_px, float(y) + h / 2 * metres_per_px), size)
-
-
-def native_mpp(zoom: int, lat: float) -> float:
-    return 2 * 20037508.342789244 / 256 / (1 << zoom) * math.cos(math.radians(lat))
+    return shared_settings_at(proj, lon, lat, metres_per_px, size)
 
 
 def render(painter_obj: TilePainter, settings: MapSettings, background=QtGui.QColor("white")) -> QtGui.QImage:
@@ -66,44 +60,45 @@ def device_of(settings: MapSettings, lon, lat):
     return settings.to_device(*settings.projection.forward(lon, lat))
 
 
+def _crossing(image, settings, lonlat_edge, before, after, across: bool, tol) -> bool:
+    """Along a scan line through the exact projected position of a tile edge: the colour
+    turns from `before` to `after` within one device pixel of it. False off the image."""
+    ex, ey = (float(v) for v in device_of(settings, *lonlat_edge))
+    at, fixed, limit, other = (ex, int(ey), settings.width, settings.height) if across else \
+        (ey, int(ex), settings.height, settings.width)
+    if not (3 <= at < limit - 3 and 0 <= fixed < other):
+        return False
+
+    def pixel(k):
+        return rgb(image, k, fixed) if across else rgb(image, fixed, k)
+    k = int(math.floor(at - 2.5))
+    while k < at + 3 and close_to(pixel(k), before, tol):
+        k += 1
+    assert close_to(pixel(k), after, tol), (lonlat_edge, at, pixel(k))
+    # pixel centres more than a pixel before the edge show the first tile, more than a
+    # pixel after it the second
+    assert k - 0.5 <= at + 1.0 and k + 0.5 >= at - 1.0, f"edge at {at:.2f}, colour changes at pixel {k}"
+    return True
+
+
 def check_edges(image, settings, zoom, tol=6, scanlines=8):
-    """For vertical and horizontal tile edges crossing the view: the colour changes within
-    one device pixel of where the edge projects exactly (pyproj, not our meshes)."""
+    """Vertical and horizontal tile edges crossing the view sit within one device pixel of
+    where they project exactly (pyproj, not our meshes)."""
     lon0, lat0, lon1, lat1 = settings.lonlat_box()
     n = 1 << zoom
     checked = 0
     for col in range(int((lon0 + 180) / 360 * n) + 1, int((lon1 + 180) / 360 * n) + 1):
         lon_edge = col / n * 360 - 180
         for lat in np.linspace(lat0, lat1, scanlines + 2)[1:-1]:
-            ex, ey = (float(v) for v in device_of(settings, lon_edge, lat))
-            y = int(ey)
-            if not (3 <= ex < settings.width - 3 and 0 <= y < settings.height):
-                continue
             r = int(lonlat_to_tile(lon_edge, lat, zoom)[1])
-            left, right = tile_colour(zoom, col - 1, r), tile_colour(zoom, col, r)
-            k = int(math.floor(ex - 2.5))
-            while k < ex + 3 and close_to(rgb(image, k, y), left, tol):
-                k += 1
-            assert close_to(rgb(image, k, y), right, tol), (col, lat, ex, rgb(image, k, y))
-            # pixel centres more than a pixel left of the edge show the left tile, more than
-            # a pixel right of it the right one
-            assert k - 0.5 <= ex + 1.0 and k + 0.5 >= ex - 1.0, f"edge at {ex:.2f}, colour changes at pixel {k}"
-            checked += 1
+            checked += _crossing(image, settings, (lon_edge, lat), tile_colour(zoom, col - 1, r),
+                                 tile_colour(zoom, col, r), True, tol)
     for row in range(int(lonlat_to_tile(0, lat1, zoom)[1]) + 1, int(lonlat_to_tile(0, lat0, zoom)[1]) + 1):
         lat_edge = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
         for lon in np.linspace(lon0, lon1, scanlines + 2)[1:-1]:
-            ex, ey = (float(v) for v in device_of(settings, lon, lat_edge))
-            x = int(ex)
-            if not (3 <= ey < settings.height - 3 and 0 <= x < settings.width):
-                continue
             c = int(lonlat_to_tile(lon, lat_edge, zoom)[0])
-            above, below = tile_colour(zoom, c, row - 1), tile_colour(zoom, c, row)
-            k = int(math.floor(ey - 2.5))
-            while k < ey + 3 and close_to(rgb(image, x, k), above, tol):
-                k += 1
-            assert close_to(rgb(image, x, k), below, tol), (row, lon, ey, rgb(image, x, k))
-            assert k - 0.5 <= ey + 1.0 and k + 0.5 >= ey - 1.0, f"edge at {ey:.2f}, colour changes at pixel {k}"
-            checked += 1
+            checked += _crossing(image, settings, (lon, lat_edge), tile_colour(zoom, c, row - 1),
+                                 tile_colour(zoom, c, row), False, tol)
     assert checked >= 10
     return checked
 
