@@ -83,22 +83,3 @@ def require_columns(db: ForeignSQLite, table: str, needed: tuple[str, ...], what
     missing = [c for c in needed if c not in db.columns(table)]
     if missing:
         raise TileFileError(f"{db.name}: not a valid {what}: table {table!r} has no column {missing[0]!r}")
-
-
-def open_tile_file(path, layer: str | None = None) -> TileSource:
-    """Open an MBTiles file or a GeoPackage tile pyramid (`layer`: which tile table of a
-    GeoPackage; the first by default). Raises TileFileError naming the file."""
-    from desktop.core.tiles.geopackage import open_geopackage_tiles
-    from desktop.core.tiles.mbtiles import open_mbtiles
-
-    db = ForeignSQLite(path, "tile file (MBTiles or GeoPackage)")
-    try:
-        if "gpkg_contents" in db.tables:
-            return open_geopackage_tiles(db, layer)
-        if "tiles" in db.tables:
-            return open_mbtiles(db)
-        raise TileFileError(f"{db.name}: an SQLite database but neither MBTiles (no 'tiles' table) "
-                            "nor a GeoPackage (no 'gpkg_contents' table)")
-    except BaseException:
-        db.close()
-        raise
