@@ -29,13 +29,20 @@ def native_mpp(zoom: int, lat: float) -> float:
     return 2 * WEB_MERCATOR_HALF / 256 / (1 << zoom) * math.cos(math.radians(lat))
 
 
-def solid_png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
-    """A size x size PNG of one colour."""
+def png_bytes(rgb) -> bytes:
+    """A PNG of an (height, width, 3) uint8 array."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    row = b"\0" + bytes(rgb) * size
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(row * size)) + chunk(b"IEND", b""))
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\0" + bytes(row) for row in rgb.astype("uint8").reshape(h, w * 3))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def solid_png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
+    """A size x size PNG of one colour."""
+    import numpy as np
+    return png_bytes(np.broadcast_to(np.array(rgb, "uint8"), (size, size, 3)))
 
 
 def tile_colour(zoom: int, col: int, row: int) -> tuple[int, int, int]:
