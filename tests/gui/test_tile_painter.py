@@ -8,12 +8,13 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui, QtSvg
+from PySide6 import QtCore, QtGui
 
 from desktop.core.geodesy import Projection
 from desktop.core.map_settings import MapSettings
 from desktop.core.tiles import open_tile_file
 from desktop.gui.tile_painter import TilePainter, webp_supported
+from tests.gui.paint_devices import paint_svg_and_pdf
 from tests.core.tile_files import (geographic_gpkg, lonlat_to_tile, native_mpp, tile_colour, web_mercator_gpkg,
                                    write_mbtiles, xyz_tiles_around)
 from tests.core.tile_files import settings_at as shared_settings_at
@@ -215,19 +216,9 @@ def test_opacity_blends_with_what_is_below(qapp, raqqa_mbtiles):
 def test_pdf_and_svg_get_the_tiles_as_one_image(qapp, tmp_path, raqqa_mbtiles):
     tp = TilePainter(open_tile_file(raqqa_mbtiles), synchronous=True)
     settings = settings_at(*RAQQA, native_mpp(Z, RAQQA[1]), size=(600, 400))
-    svg = QtSvg.QSvgGenerator()
-    svg.setFileName(str(tmp_path / "t.svg"))
-    svg.setSize(QtCore.QSize(600, 400))
-    p = QtGui.QPainter(svg)
-    tp.paint(p, settings)
-    p.end()
-    assert (tmp_path / "t.svg").read_text().count("<image") == 1
-    pdf = QtGui.QPdfWriter(str(tmp_path / "t.pdf"))
-    pdf.setResolution(96)
-    p = QtGui.QPainter(pdf)
-    tp.paint(p, settings)
-    p.end()
-    assert (tmp_path / "t.pdf").read_bytes().count(b"/Subtype /Image") >= 1
+    svg, pdf = paint_svg_and_pdf(tmp_path, "t", tp, settings)
+    assert svg.count("<image") == 1
+    assert pdf.count(b"/Subtype /Image") >= 1
     tp.close()
 
 
