@@ -310,7 +310,8 @@ def test_third_party_command(capsys, monkeypatch):
     registry.register(Plugin("hello", (Contribution("cli_command", "hello", "Hello", "tests.test_cli:add_hello"),)))
     registry.register(Plugin("broken", (Contribution("cli_command", "broken", "Broken", "tests.test_cli:broken_command"),
                                         Contribution("cli_command", "gone", "Gone", "no.such.module:add"))))
-    monkeypatch.setattr(cli, "load_registry", lambda: registry)
+    from desktop.cli import parser
+    monkeypatch.setattr(parser, "load_registry", lambda: registry)
     code, out, _ = run(capsys, "hello")
     assert code == 0 and out == "hello from a plugin\n"
     code, out, _ = run(capsys, "sectors", "--demo")  # the built-in command is still there

@@ -1,24 +1,26 @@
 """`deconflict diff REV_A REV_B`: the units that change sector between two line revisions.
 
-A built-in plugin (desktop.builtin_plugins.DIFF_COMMAND), on desktop.core.revisions.diff.
+A built-in plugin (desktop.builtin_plugins.CLI_COMMANDS), on desktop.core.revisions.diff.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from typing import TextIO
 
-from desktop.cli import PROG, CommandError
-from desktop.cli import warn_all
-from desktop.cli_calls import emit, output_format, time_arg
+from desktop.cli import options
+from desktop.cli.console import PROG, CommandError
+from desktop.cli.output import emit, output_format
+from desktop.cli.parser import command_parser
+from desktop.cli.scenario import load_scenario
 from desktop.core.revisions import LineRevision, RevisionError, SectorChanges, diff
 from desktop.core.tracks import format_time
 
+FORMATS = ("json", "csv")
 EXAMPLES = f"""\
 examples:
   {PROG} diff --demo june august
-  {PROG} diff --demo august september --at 2017-08-15T12:00:00Z --format csv
+  {PROG} diff plan.gpkg august september --at 2017-08-15T12:00:00Z --format csv
   {PROG} diff --demo june august --units units.csv
 
 A unit changes sector when the owner of the sector it stands in differs under the two lines
@@ -29,23 +31,16 @@ exit status: 0 done; 2 bad arguments, an unknown revision or an unusable input f
 
 def add_command(subparsers) -> None:
     """The plugin hook: add the `diff` sub-command."""
-    p = subparsers.add_parser(
-        "diff", help="units that change sector between two line revisions",
-        description="List the units whose sector changes between line revisions REV_A and REV_B, "
-                    "with their sector and distance to the line under each.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command_parser(
+        subparsers, "diff", help="units that change sector between two line revisions", run=run, examples=EXAMPLES,
+        description="List the units whose sector changes between line revisions REV_A and REV_B, with their "
+                    "sector and distance to the line under each.")
+    options.scenario(p, parts=(options.UNITS,), title="scenario (a project or --demo: the revisions come from it)")
     p.add_argument("rev_a", metavar="REV_A", help="revision id, e.g. june")
     p.add_argument("rev_b", metavar="REV_B", help="revision id, e.g. august")
-    p.add_argument("--demo", action="store_true",
-                   help="the embedded demo's revisions (june, august, september) and units")
-    from desktop.cli_project import add_project_argument
-    add_project_argument(p)
-    p.add_argument("--units", metavar="UNITS", help="classify these units (CSV or GeoJSON) instead of the scenario's")
-    p.add_argument("--at", metavar="T", help="units where their tracks put them at T (ISO 8601 with offset)")
-    p.add_argument("--format", choices=("json", "csv"), default=None,
-                   help="output format (default: from the extension of -o, else json)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
-    p.set_defaults(func=run, diff_parser=p)
+    options.AT(p, help="units where their tracks put them at T (ISO 8601 with an offset)")
+    options.output_format(p, FORMATS)
+    options.OUTPUT(p)
 
 
 def _revision(rev: LineRevision) -> dict:
@@ -76,20 +71,13 @@ def write_csv(changes: SectorChanges, out: TextIO) -> None:
 
 
 def run(args) -> int:
-    at = time_arg(args.at, "--at")
-    if args.demo == bool(args.project):
-        args.diff_parser.error("give --demo or --project PROJECT: the line revisions come from the scenario")
+    at = options.time_arg(args.at, "--at")
+    if not (args.demo or args.project):
+        args.parser.error("give --demo or --project PROJECT: the line revisions come from the scenario")
     if args.units and at is not None:
         raise CommandError("--at uses the scenario's tracks; it cannot be combined with --units", 2)
-    fmt = output_format(args.format, args.output)
-    from desktop.cli_project import scenario_base
-    doc = scenario_base(args)
-    if args.units:
-        from desktop.core.document import Document
-        from desktop.core.inputs import read_units
-        units, warnings = read_units(args.units)
-        warn_all(warnings, args.units)
-        doc = Document(doc.ao, doc.line, units, doc.sides, buffer_km=doc.buffer_km, revisions=doc.revisions)
+    fmt = output_format(args.format, args.output, FORMATS)
+    doc = load_scenario(args, missing="")
     revs = []
     for name, rev_id in (("REV_A", args.rev_a), ("REV_B", args.rev_b)):
         try:

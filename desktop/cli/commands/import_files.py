@@ -1,17 +1,15 @@
 """`deconflict import PROJECT FILE...`: bring AO, line, units and tracks into a project.
 
-A built-in plugin (desktop.builtin_plugins.IMPORT_COMMAND), on the same importers and the
+A built-in plugin (desktop.builtin_plugins.CLI_COMMANDS), on the same importers and the
 same merge the File › Import menu uses. The project is rewritten atomically once, after
 every file has been read; a file that cannot be read stops the command before anything is
 written.
 """
 from __future__ import annotations
 
-import argparse
-
-from desktop.cli import PROG, CommandError
-from desktop.cli import warn_all
-from desktop.cli_project import open_project
+from desktop.cli.console import PROG, CommandError, warn_all
+from desktop.cli.parser import command_parser, load_registry
+from desktop.cli.scenario import open_project
 
 EXAMPLES = f"""\
 examples:
@@ -25,19 +23,17 @@ exit status: 0 imported; 1 the project cannot be written; 2 a file cannot be rea
 
 
 def add_command(subparsers) -> None:
-    p = subparsers.add_parser("import", help="import AO, line, units and tracks into a project",
-                              description="Import files (CSV, GeoJSON, KML/KMZ, GPX, Shapefile, GeoPackage) "
-                                          "into a project file.",
-                              epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """The plugin hook: add the `import` sub-command."""
+    p = command_parser(subparsers, "import", help="import AO, line, units and tracks into a project", run=run,
+                       examples=EXAMPLES, description="Import files (CSV, GeoJSON, KML/KMZ, GPX, Shapefile, "
+                                                      "GeoPackage) into a project file.")
     p.add_argument("project", metavar="PROJECT", help="the project file (.gpkg) to update")
     p.add_argument("files", metavar="FILE", nargs="+", help="files to import, in order")
     p.add_argument("--as", dest="role", choices=("units", "tracks", "line", "ao"),
                    help="what the rows of a CSV file are, when its columns do not say")
-    p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from desktop.cli import load_registry
     from desktop.core.atomic import SaveError
     from desktop.core.commands import CommandStack
     from desktop.core.importers import import_file, importer_for

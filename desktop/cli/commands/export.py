@@ -1,24 +1,22 @@
 """`deconflict export`: render the briefing map (PNG, JPEG, SVG or PDF) without a window.
 
-A built-in plugin (desktop.builtin_plugins.EXPORT_COMMAND). The scenario is read exactly
+A built-in plugin (desktop.builtin_plugins.CLI_COMMANDS). The scenario is read exactly
 as `deconflict sectors` reads it; the page is drawn by the same function the Export
 dialog uses (desktop.gui.export.render.export_map), so both give the same image.
 """
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
-from desktop.cli import PROG, CommandError, warn
-from desktop.cli_sectors import _buffer_km, _check_sides, _load, _sides
-from desktop.core.classify import DEFAULT_BUFFER_KM
-from desktop.core.demo import SIDES as DEFAULT_SIDES
+from desktop.cli import options
+from desktop.cli.console import PROG, CommandError, warn
+from desktop.cli.parser import command_parser
+from desktop.cli.scenario import load_scenario, replaced_parts, warn_stray_sides, warn_unplaced
 from desktop.core.document import Document
+from desktop.core.tracks import parse_time_in
 
 EXAMPLES = f"""\
 examples:
@@ -26,30 +24,22 @@ examples:
   {PROG} export --demo brief.pdf --paper A3 --landscape --dpi 300 --title "Evening brief"
   {PROG} export --demo slide.png --width 1920 --height 1080
   {PROG} export --ao ao.geojson --line line.geojson --units units.csv map.svg --marking "SECRET // EXERCISE"
-  {PROG} export --project plan.gpkg brief.pdf           (with the project's markup)
+  {PROG} export plan.gpkg brief.pdf           (with the project's markup)
   {PROG} export --demo june18.png --at 2017-06-18T15:43:00Z   (the map of that moment)
 
 The page: marking banners, title and date-time group, the map (AO extent) with scale bar
 and north arrow, legend, sector summary, flagged units and a provenance footer.
 exit status: 0 written; 1 the line does not split the AO (the map is still written) or
 the file cannot be written; 2 bad arguments or an unusable input file."""
-_DTG = re.compile(r"^(\d{2})(\d{2})(\d{2})Z\s*([A-Za-z]{3})\s*(\d{2}|\d{4})$")
-_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
 def _time(text: str) -> datetime:
     """ISO 8601 ('2017-08-14T15:30Z', UTC when no zone) or a date-time group ('141530Z AUG 17')."""
-    m = _DTG.match(text.strip().upper())
     try:
-        if m:
-            day, hour, minute, mon, year = m.groups()
-            year = int(year) + (2000 if len(year) == 2 else 0)
-            return datetime(year, _MONTHS.index(mon) + 1, int(day), int(hour), int(minute), tzinfo=timezone.utc)
-        t = datetime.fromisoformat(text.strip())
+        return datetime.fromtimestamp(parse_time_in(text), timezone.utc)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: expected ISO time (2017-08-14T15:30Z) or a "
                                          "date-time group (141530Z AUG 17)") from None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def _positive_int(text: str) -> int:
@@ -62,26 +52,15 @@ def _positive_int(text: str) -> int:
 def add_command(subparsers) -> None:
     """The plugin hook: add the `export` sub-command."""
     from desktop.gui.export.settings import DEFAULT_MARKING, FORMATS, PAPERS
-    p = subparsers.add_parser(
-        "export", help="render the briefing map to PNG, JPEG, SVG or PDF (no window)",
-        description="Render the briefing map of a scenario to an image or PDF, headless.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command_parser(subparsers, "export", help="render the briefing map to PNG, JPEG, SVG or PDF (no window)",
+                       run=run, examples=EXAMPLES,
+                       description="Render the briefing map of a scenario to an image or PDF, headless.")
+    src = options.scenario(p)
     p.add_argument("output", metavar="OUT", help="file to write: .png, .jpg, .svg or .pdf")
-    src = p.add_argument_group("scenario (--demo, --project, or --ao and --line), read as by 'sectors'")
-    src.add_argument("--demo", action="store_true",
-                     help="the embedded 'Euphrates 2017' demo; --ao/--line/--units replace its parts")
-    from desktop.cli_project import add_project_argument
-    add_project_argument(src)
-    src.add_argument("--ao", metavar="AO", help="GeoJSON file with the AO polygon")
-    src.add_argument("--line", metavar="LINE", help="GeoJSON file with the line (a LineString)")
-    src.add_argument("--units", metavar="UNITS", help="units: CSV or GeoJSON points")
-    src.add_argument("--sides", type=_sides, default=None, metavar="LEFT,RIGHT",
-                     help=f"owners left and right of the line (default: the project's, else {','.join(DEFAULT_SIDES)})")
-    src.add_argument("--buffer-km", type=_buffer_km, default=None, metavar="KM",
-                     help=f"near-line band either side of the line (default: the project's, else "
-                          f"{DEFAULT_BUFFER_KM:g})")
-    src.add_argument("--at", metavar="T", help="the map at time T (ISO 8601 with offset): units where their "
-                     "tracks put them, the line revision then in force (--demo or --project, no parts replaced)")
+    options.SIDES(src)
+    options.BUFFER_KM(src)
+    options.AT(src, help="the map at time T (ISO 8601 with an offset): units where their tracks put them, the "
+                         "line revision then in force (--demo or a project, no parts replaced)")
     size = p.add_argument_group("size (default: A4 landscape at 150 dpi)")
     size.add_argument("--format", choices=FORMATS, help="default: from the extension of OUT")
     size.add_argument("--width", type=_positive_int, metavar="W", help="exact width in pixels (with --height)")
@@ -105,7 +84,6 @@ def add_command(subparsers) -> None:
                        ("graticule-labels", "graticule labels"), ("summary", "sector summary and flagged units"),
                        ("footer", "provenance footer"), ("buffer-band", "near-line buffer band")):
         page.add_argument(f"--no-{flag}", action="store_true", help=f"leave out the {what}")
-    p.set_defaults(func=run, sectors_parser=p)
 
     def error(message: str):  # one line, no usage block: cli.main prints it
         raise CommandError(f"export: {message} (see '{PROG} export --help')", 2)
@@ -135,34 +113,20 @@ def settings_from_args(args):
 
 
 def _document(args) -> Document:
-    """The whole scenario for the page: the demo's or the project's own document (its markup,
-    revisions and tracks included) unless files replace parts of it, then what `sectors`
-    reads. With --at, the document shows that moment (the time cursor's view)."""
-    from desktop.cli_calls import time_arg
-    at = time_arg(args.at, "--at")
-    replaced = args.ao or args.line or args.units
-    if replaced or not (args.demo or args.project):
-        if at is not None:
-            raise CommandError("export: --at draws the tracks and line revisions of --demo or --project: "
-                               "leave out --ao, --line and --units", 2)
-        return _load(args)
-    if args.demo and args.project:
-        args.sectors_parser.error("give --demo or --project, not both")
-    from desktop.cli_project import scenario_base
-    base = scenario_base(args)
-    doc = base if not (args.sides or args.buffer_km) else Document(
-        base.ao, base.line, base.units, args.sides or base.sides, buffer_km=args.buffer_km or base.buffer_km,
-        title=base.title, places=base.places, calls=base.calls, tracks=base.tracks, revisions=base.revisions,
-        annotations=base.annotations)
+    """The whole scenario for the page, the project's markup, revisions and tracks included.
+    With --at, the document shows that moment (the time cursor's view)."""
+    at = options.time_arg(args.at, "--at")
+    if at is not None and (replaced_parts(args) or not (args.demo or args.project)):
+        raise CommandError("export: --at draws the tracks and line revisions of --demo or a project: "
+                           "leave out --ao, --line and --units", 2)
+    doc = load_scenario(args, missing="give --ao and --line (and usually --units), --demo or --project")
     if at is not None:
         from desktop.core.time_cursor import view_at
         view = view_at(doc, at)
         doc.set_time_view(view)
         if view.note:
             warn(f"--at: {view.note}")
-        missing = int(np.count_nonzero(np.isnan(view.units.lon)))
-        if missing:
-            warn(f"--at: {missing} units have no position report at or before {args.at}: drawn nowhere")
+        warn_unplaced(view.units, args.at, "drawn nowhere")
     return doc
 
 
@@ -172,7 +136,7 @@ def run(args) -> int:
     if not folder.is_dir():  # fail before the (slower) rendering
         raise CommandError(f"cannot write {args.output}: folder {folder} does not exist", 2)
     doc = _document(args)
-    _check_sides(doc)
+    warn_stray_sides(doc)
     from desktop.gui.export.render import ensure_qapp, export_map
     ensure_qapp()  # offscreen when there is no display: never a window
     try:
