@@ -101,8 +101,11 @@ class GridPainter:
                 left, top = m, y - th / 2
             else:
                 left, top = w - m - tw, y - th / 2
+            box = QtCore.QRectF(left - m, top, tw + 2 * m, th)
+            if any(box.intersects(b) for b in boxes):
+                continue  # two zones' lines meeting at a boundary: the first label stays
             spots.append((QtCore.QPointF(left, top), st))
-            boxes.append(QtCore.QRectF(left - m, top, tw + 2 * m, th))
+            boxes.append(box)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(BACKING)
         painter.drawRects(boxes)
