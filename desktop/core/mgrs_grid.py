@@ -123,6 +123,19 @@ class GridLines:
     zone_offsets: np.ndarray
     squares: tuple
     gzd: tuple            # (label e.g. '37S', display x, y of the area's centre)
+    shapes: tuple = ()    # (grid lines, zone rings) as shapely arrays, for clipping per frame
+
+    def __post_init__(self) -> None:
+        if not self.shapes:
+            object.__setattr__(self, "shapes", (_lines_of(self.x, self.y, self.offsets),
+                                                _lines_of(self.zone_x, self.zone_y, self.zone_offsets)))
+
+
+def _lines_of(x, y, offsets) -> np.ndarray:
+    if len(x) < 2:
+        return np.empty(0, dtype=object)
+    return shapely.linestrings(np.column_stack([x, y]), indices=np.repeat(np.arange(len(offsets) - 1),
+                                                                          np.diff(offsets)))
 
 
 def _clip_to_area(area: ZoneArea, lon: np.ndarray, lat: np.ndarray, owner: np.ndarray):
@@ -202,7 +215,7 @@ def build_grid(settings: MapSettings, region, interval: int | None) -> GridLines
             zones.append(np.full(len(src), area.zone))
         squares += _squares(area, proj, (e0, n0, e1, n1), inv)
     if not xs:
-        return replace(_empty(interval, region), zone_x=zx, zone_y=zy, zone_offsets=zone_offsets,
+        return replace(_empty(interval, region), zone_x=zx, zone_y=zy, zone_offsets=zone_offsets, shapes=(),
                        squares=tuple(squares), gzd=tuple(gzd))
     return GridLines(interval, tuple(region), np.concatenate(xs), np.concatenate(ys), np.asarray(offs, np.int64),
                      np.concatenate(axes), np.concatenate(values), np.concatenate(zones),
@@ -214,12 +227,10 @@ def _empty(interval, region) -> GridLines:
     return GridLines(interval, tuple(region), e, e, none, np.empty(0, "<U1"), e, np.empty(0, int), e, e, none, (), ())
 
 
-def _clipped(x, y, offsets, view, settings: MapSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Polylines (display, `offsets`) cut to `view`, in device pixels, NaN between parts."""
-    if len(x) < 2:
+def _clipped(lines: np.ndarray, view, settings: MapSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Polylines (shapely, display) cut to `view`, in device pixels, NaN between parts."""
+    if not len(lines):
         return np.empty(0), np.empty(0)
-    lines = shapely.linestrings(np.column_stack([x, y]), indices=np.repeat(np.arange(len(offsets) - 1),
-                                                                           np.diff(offsets)))
     parts = shapely.get_parts(shapely.clip_by_rect(lines, *view))
     parts = parts[shapely.get_type_id(parts) == 1]
     coords, idx = shapely.get_coordinates(parts, return_index=True)
@@ -299,8 +310,8 @@ def frame(lines: GridLines, settings: MapSettings) -> GridFrame:
     x0, y0, x1, y1 = settings.extent
     gx, gy = settings.map_units_per_pixel
     view = (x0 - 2 * gx, y0 - 2 * gy, x1 + 2 * gx, y1 + 2 * gy)
-    lx, ly = _clipped(lines.x, lines.y, lines.offsets, view, settings)
-    zx, zy = _clipped(lines.zone_x, lines.zone_y, lines.zone_offsets, view, settings)
+    lx, ly = _clipped(lines.shapes[0], view, settings)
+    zx, zy = _clipped(lines.shapes[1], view, settings)
     squares = []
     if lines.squares:
         polys = np.array([sq[2] for sq in lines.squares], dtype=object)

@@ -32,7 +32,9 @@ class GridPainter:
 
     def __init__(self, min_spacing_px: float = MIN_SPACING_PX) -> None:
         self.cache = MgrsGridCache(min_spacing_px)
-        self._texts: dict[tuple[str, int], QtGui.QStaticText] = {}
+        self._texts: dict[tuple[str, int, bool], QtGui.QStaticText] = {}
+        self._sizes: dict[tuple[str, int, bool], QtCore.QSizeF] = {}
+        self._fonts: dict[tuple[int, bool], QtGui.QFont] = {}
 
     def frame(self, settings: MapSettings) -> GridFrame:
         return self.cache.frame(settings)
@@ -57,11 +59,18 @@ class GridPainter:
         finally:
             painter.restore()
 
+    def _font(self, px: float, bold: bool) -> QtGui.QFont:
+        key = (max(1, round(px)), bold)
+        font = self._fonts.get(key)
+        if font is None:
+            font = self._fonts[key] = QtGui.QFont()
+            font.setPixelSize(key[0])
+            font.setBold(bold)
+        return font
+
     def _text(self, text: str, px: float, bold: bool) -> tuple[QtGui.QStaticText, QtGui.QFont]:
-        font = QtGui.QFont()
-        font.setPixelSize(max(1, round(px)))
-        font.setBold(bold)
-        key = (text, font.pixelSize() * (2 if bold else 1))
+        font = self._font(px, bold)
+        key = (text, font.pixelSize(), bold)
         st = self._texts.get(key)
         if st is None:
             if len(self._texts) > 2000:
@@ -69,6 +78,7 @@ class GridPainter:
             st = self._texts[key] = QtGui.QStaticText(text)
             st.setTextFormat(QtCore.Qt.TextFormat.PlainText)
             st.prepare(QtGui.QTransform(), font)
+            self._sizes[key] = st.size()
         return st, font
 
     def _square_labels(self, painter: QtGui.QPainter, g: GridFrame, r: float) -> None:
@@ -92,7 +102,8 @@ class GridPainter:
         spots, boxes = [], []
         for text, side, x, y in g.edge_labels:
             st, font = self._text(text, EDGE_FONT_PX * r, False)
-            tw, th = st.size().width(), st.size().height()
+            size = self._sizes[(text, font.pixelSize(), False)]
+            tw, th = size.width(), size.height()
             if side == "top":
                 left, top = x - tw / 2, m
             elif side == "bottom":
