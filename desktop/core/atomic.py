@@ -67,11 +67,20 @@ def _remove_stale_temps(target: Path) -> None:
             pass  # not ours, or a live process's (or no permission to ask): leave it
 
 
-def atomic_write(path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp)` to create the new content in a temporary file beside `path`, then
-    fsync it and rename it over `path`. Raises SaveError naming the file on any failure
-    (read-only folder, full disk, ...) after removing the temporary file."""
+def write_target(path) -> Path:
+    """Where writing `path` really goes: through symbolic links to the file they name, so
+    a save through a link keeps the link and updates its target."""
     target = Path(path)
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
+def atomic_write(path, write: Callable[[Path], None], before_replace: Callable[[Path], None] | None = None) -> None:
+    """Call `write(tmp)` to create the new content in a temporary file beside `path`, then
+    fsync it and rename it over `path` (over the file a symbolic link `path` names:
+    `write_target`). `before_replace(target)`, if given, runs just before the rename and
+    may refuse it by raising. Raises SaveError naming the file on any failure (read-only
+    folder, full disk, ...) after removing the temporary file."""
+    target = write_target(path)
     tmp = temp_beside(target)
     try:
         if not target.parent.is_dir():
@@ -84,6 +93,8 @@ def atomic_write(path, write: Callable[[Path], None]) -> None:
                 shutil.copymode(target, tmp)
             except OSError:
                 pass  # keep the default mode rather than fail the save
+        if before_replace is not None:
+            before_replace(target)
         os.replace(tmp, target)
         fsync_path(target.parent, directory=True)
     except BaseException as exc:
@@ -91,6 +102,8 @@ def atomic_write(path, write: Callable[[Path], None]) -> None:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
+        if isinstance(exc, SaveError):
+            raise
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise SaveError(f"cannot save {target}: {_reason(exc)}") from exc
         raise

@@ -92,7 +92,7 @@ class ImportActions(QtCore.QObject):
         except ValueError as exc:  # e.g. the imported line does not fit the AO
             show_error(self.window, f"Cannot import {name}", f"{exc}\n\nNothing was changed.")
             return False
-        summary = f"Imported from {name}: {', '.join(data.found())}."
+        summary = f"Imported from {name}: {', '.join(data.found() + command.notes())}."
         self.window.status.showMessage(summary, 10000)
         if data.skipped:
             show_report(self.window, f"Imported {name}", f"{summary}\n{len(data.skipped)} item(s) were skipped "

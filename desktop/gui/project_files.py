@@ -6,6 +6,7 @@ desktop.gui.windows); a failed open or save changes nothing and says why.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -13,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.document import Document
 from desktop.core.progress import Cancelled
+from desktop.core.project.lock import Fingerprint, fingerprint
 from desktop.gui.progress import run_with_progress
 
 PROJECT_FILTER = "Deconflict project (*.gpkg)"
@@ -21,6 +23,7 @@ AUTOSAVE_SECONDS = 120  # how often the recovery snapshot may be refreshed (the 
 AUTOSAVE_MIN_EDITS = 20  # ... when this many edits wait in the journal (fewer replay instantly)
 BASE_SNAPSHOT_DELAY_MS = 1000  # the journal's first snapshot waits until the window is up
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+RELOAD, OVERWRITE, SAVE_AS = "reload", "overwrite", "save as"
 
 
 # Dialogs are module functions so tests (and scripted use) can answer them.
@@ -36,6 +39,24 @@ def ask_save_changes(parent: QtWidgets.QWidget, name: str, action: str) -> str:
     return {QtWidgets.QMessageBox.StandardButton.Save: SAVE,
             QtWidgets.QMessageBox.StandardButton.Discard: DISCARD}.get(QtWidgets.QMessageBox.StandardButton(answer),
                                                                        CANCEL)
+
+
+def ask_changed_on_disk(parent: QtWidgets.QWidget, name: str) -> str:
+    """RELOAD, OVERWRITE, SAVE_AS or CANCEL when `name` was saved by someone else since it
+    was opened here."""
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Changed on disk",
+                                f"“{name}” was changed on disk since you opened it (another window or "
+                                "program saved it).", parent=parent)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    box.setInformativeText("Overwrite: your version replaces the other one.\n"
+                           "Reload: open the other version; your changes are lost.\n"
+                           "Save As: keep both, yours under another name.")
+    buttons = {box.addButton("Overwrite", QtWidgets.QMessageBox.ButtonRole.DestructiveRole): OVERWRITE,
+               box.addButton("Reload", QtWidgets.QMessageBox.ButtonRole.ResetRole): RELOAD,
+               box.addButton("Save As…", QtWidgets.QMessageBox.ButtonRole.AcceptRole): SAVE_AS}
+    box.setDefaultButton(box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel))
+    box.exec()
+    return buttons.get(box.clickedButton(), CANCEL)
 
 
 def choose_open_path(parent, caption: str, filters: str, folder: str = "") -> str:
@@ -67,6 +88,9 @@ class ProjectFiles(QtCore.QObject):
         super().__init__(window)
         self.window = window
         self.path = Path(path) if path else None
+        # The file as it was when opened or last saved here: a save over a file someone else
+        # saved meanwhile asks first. The opener replaces it by the one taken before reading.
+        self.disk_state = fingerprint(self.path) if self.path else None
         self.recovery_root: Path | None = None
         self.journal = None  # the crash-recovery journal (start_journal), None when not journaling
         self.autosave = QtCore.QTimer(self, interval=AUTOSAVE_SECONDS * 1000)
@@ -207,12 +231,23 @@ class ProjectFiles(QtCore.QObject):
             path = path.with_name(path.name + ".gpkg")
         return self.save_to(path)
 
-    def save_to(self, path: Path) -> bool:
-        """Save atomically to `path`. On failure (read-only folder, full disk) say why and keep
-        the document open and unsaved."""
-        from desktop.core.project import save_project
+    def _expected_on_disk(self, path: Path) -> Fingerprint | None:
+        """What `path` should still be for a save over it without asking: the file as this
+        window last saw it (None: a new file, or one the user chose to replace)."""
+        same = self.path is not None and os.path.realpath(path) == os.path.realpath(self.path)
+        return self.disk_state if same else None
+
+    def save_to(self, path: Path, check_disk: bool = True) -> bool:
+        """Save atomically to `path`. On failure (read-only folder, full disk, another program
+        writing it) say why and keep the document open and unsaved; when someone else saved
+        the file since it was opened here, ask (overwrite, reload, save as)."""
+        from desktop.core.project import ChangedOnDisk, save_project
+        expect = self._expected_on_disk(path) if check_disk else None
         try:
-            run_with_progress(self.window, "Saving", lambda progress: save_project(self.document, path, progress))
+            state = run_with_progress(self.window, "Saving",
+                                      lambda progress: save_project(self.document, path, progress, expect=expect))
+        except ChangedOnDisk:
+            return self._changed_on_disk(path)
         except Cancelled:  # the new file was being written beside the old one: nothing changed
             self.window.status.showMessage(f"Save cancelled: {path.name} was not changed", 10000)
             return False
@@ -221,6 +256,7 @@ class ProjectFiles(QtCore.QObject):
             self.window.status.showMessage(f"Save failed: {exc}", 15000)
             return False
         self.path = path
+        self.disk_state = state
         self.forced_dirty = False
         self._remember(path)
         self.stack.mark_clean()  # fires changed: the title loses its mark
@@ -232,6 +268,16 @@ class ProjectFiles(QtCore.QObject):
         self.window.status.showMessage(f"Saved {path}", 6000)
         return True
 
+    def _changed_on_disk(self, path: Path) -> bool:
+        answer = ask_changed_on_disk(self.window, path.name)
+        if answer == OVERWRITE:
+            return self.save_to(path, check_disk=False)
+        if answer == SAVE_AS:
+            return self.save_as()
+        if answer == RELOAD:
+            self.load_in_place_of_this(path)  # the user chose to give up this window's changes
+        return False
+
     # -- opening ---------------------------------------------------------------------------
     def open_project(self, path: str | Path | None = None):
         """Open a project in place of this window's; returns the new window or None."""
@@ -242,7 +288,13 @@ class ProjectFiles(QtCore.QObject):
                 return None
         if not self.confirm_discard("opening another project"):
             return None
+        return self.load_in_place_of_this(path)
+
+    def load_in_place_of_this(self, path: str | Path):
+        """Open `path` in a new window that replaces this one, without asking (on failure
+        this window stays as it was, and says why)."""
         from desktop.core.project import ProjectError, load_project
+        opened = fingerprint(path)  # before reading: a change during the read is a change too
         try:
             document = run_with_progress(self.window, "Opening", lambda progress: load_project(path, progress))
         except Cancelled:
@@ -252,7 +304,9 @@ class ProjectFiles(QtCore.QObject):
             return None
         self._remember(Path(path))
         from desktop.gui.windows import replace_window
-        return replace_window(self.window, document, path)
+        window = replace_window(self.window, document, path)
+        window.files.disk_state = opened
+        return window
 
     def new_project(self):
         if not self.confirm_discard("starting a new project"):

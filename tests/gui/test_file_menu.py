@@ -191,3 +191,40 @@ def test_cancelling_a_save_leaves_the_old_file(app_window, answers, tmp_path, mo
     assert not app_window.files.save()
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["plan.gpkg"]
     assert app_window.files.is_dirty() and "Save cancelled" in app_window.status.currentMessage()
+
+
+@pytest.mark.parametrize("answer", [project_files.CANCEL, project_files.OVERWRITE, project_files.SAVE_AS,
+                                    project_files.RELOAD])
+def test_two_windows_on_one_project_never_lose_a_save_silently(app_window, answers, tmp_path, monkeypatch, answer):
+    """Issue 14.2: both windows used to say "Saved" and the first save was lost."""
+    path = tmp_path / "plan.gpkg"
+    save_project(demo_document(), path)
+    first = windows.show_window(load_project(path), path, settings=None)
+    second = windows.show_window(load_project(path), path, settings=None)
+    move_a_vertex(first)
+    assert first.files.save()
+    doc = second.document
+    second.stack.push(commands.move_vertex(doc, 1, doc.line.vertices[1, 0], doc.line.vertices[1, 1] + 0.03))
+    asked = []
+    monkeypatch.setattr(project_files, "ask_changed_on_disk", lambda parent, name: asked.append(name) or answer)
+    answers["save"].append(str(tmp_path / "mine.gpkg"))
+    saved = second.files.save()
+    assert asked == ["plan.gpkg"]
+    on_disk = load_project(path).line
+    if answer == project_files.CANCEL:
+        assert not saved and on_disk == first.document.line and second.files.is_dirty()
+    elif answer == project_files.OVERWRITE:
+        assert saved and on_disk == second.document.line and not second.files.is_dirty()
+    elif answer == project_files.SAVE_AS:
+        assert saved and on_disk == first.document.line
+        assert load_project(tmp_path / "mine.gpkg").line == second.document.line
+        assert second.files.path == tmp_path / "mine.gpkg"
+    else:
+        assert not saved and second not in windows.windows()
+        reloaded = windows.windows()[-1]
+        assert reloaded.document.line == first.document.line == on_disk and not reloaded.files.is_dirty()
+    # the window that saved last can save again without being asked
+    latest = second if answer in (project_files.OVERWRITE, project_files.SAVE_AS) else windows.windows()[-1]
+    if answer != project_files.CANCEL:
+        move_a_vertex(latest)
+        assert latest.files.save() and len(asked) == 1

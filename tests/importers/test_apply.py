@@ -89,3 +89,33 @@ def test_a_file_without_affiliations_keeps_the_known_ones_and_defaults_new_units
     u = doc.units
     assert u.affiliations[u.index_of("SAA-02")] == "hostile" and u.affiliations[u.index_of("SAA-01")] == "hostile"
     assert (u.affiliations[u.index_of("AIR-09")], u.domains[u.index_of("AIR-09")]) == ("unknown", "ground")
+
+
+def test_importing_the_same_tracks_twice_adds_them_once(tmp_path, registry):
+    """Issue 14.5: the second import doubled every report."""
+    doc = demo_document()
+    stack = CommandStack(doc)
+    p = tmp_path / "t.csv"
+    p.write_text("id,time,lat,lon\nPATROL-7,2017-06-18T10:00:00Z,35.80,38.60\n"
+                 "PATROL-7,2017-06-18T11:00:00Z,35.81,38.61\nPATROL-7,2017-06-18T11:00:00Z,35.81,38.61\n")
+    first = import_command(doc, import_file(p, registry))
+    stack.push(first)
+    assert len(doc.tracks) == 111_180 + 2 and first.already_present == 1  # the file's own repeat
+    p.write_text(p.read_text() + "PATROL-7,2017-06-18T11:00:00Z,35.82,38.62\n")  # same time, moved: a report
+    second = import_command(doc, import_file(p, registry))
+    stack.push(second)
+    assert len(doc.tracks) == 111_180 + 3 and second.already_present == 3
+    assert second.notes() == ["3 track reports skipped: already present (same unit, time and position)"]
+    i = doc.units.index_of("PATROL-7")
+    assert (doc.units.lat[i], doc.units.lon[i]) == (35.82, 38.62)  # the latest report, the later of two at 11:00
+
+
+def test_importing_a_project_into_itself_changes_no_track(tmp_path, registry):
+    from desktop.core.project import load_project, save_project
+    p = tmp_path / "P.gpkg"
+    save_project(demo_document(), p)
+    doc = load_project(p)
+    before = snapshot(doc)
+    command = import_command(doc, import_file(p, registry))
+    CommandStack(doc).push(command)
+    assert command.already_present == 111_180 and same(snapshot(doc), before)

@@ -170,3 +170,14 @@ def test_gdal_reads_the_exports(capsys, demo_project, tmp_path, layer, kind, fmt
     kinds = {g.geom_type for g in shapely.from_wkb(geometry)}
     assert len(geometry) == {"line": 1, "sectors": 2, "units": 44}[layer] and kinds == {kind}
     assert meta["crs"] == "EPSG:4326"
+
+
+def test_import_a_project_into_itself_is_idempotent(capsys, tmp_path):
+    """Issue 14.5: `import P P` doubled every track report (111,180 duplicates)."""
+    project = tmp_path / "p.gpkg"
+    assert cli.main(["new", "--demo", str(project)]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "import", project, project)
+    assert code == 0, err
+    assert "111,180 track reports skipped: already present (same unit, time and position)" in out
+    assert "wrote" in out and "111180 track reports" in out and len(load_project(project).tracks) == 111_180

@@ -35,6 +35,16 @@ def add_command(subparsers) -> None:
 
 def run(args) -> int:
     from desktop.core.atomic import SaveError
+    from desktop.core.project import project_lock
+    try:
+        with project_lock(args.project) as opened:  # a second import waits for this one
+            return _import_all(args, opened)
+    except SaveError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _import_all(args, opened) -> int:
+    from desktop.cli import load_registry
     from desktop.core.commands import CommandStack
     from desktop.core.importers import import_file, importer_for
     from desktop.core.importers.apply import import_command
@@ -54,13 +64,12 @@ def run(args) -> int:
             raise CommandError(f"{exc}; or say what the rows are with --as units|tracks|line|ao", 2) from None
         warn_all(data.skipped, path)
         try:
-            stack.push(import_command(doc, data))
+            command = import_command(doc, data)
+            stack.push(command)
         except ValueError as exc:
             raise CommandError(f"{path}: {exc}", 2) from None
-        print(f"{path}: {', '.join(data.found())}" + (f" ({len(data.skipped)} warnings)" if data.skipped else ""))
-    try:
-        save_project(doc, args.project)
-    except SaveError as exc:
-        raise CommandError(str(exc)) from None
+        print(f"{path}: {', '.join(data.found() + command.notes())}"
+              + (f" ({len(data.skipped)} warnings)" if data.skipped else ""))
+    save_project(doc, args.project, expect=opened)
     print(f"wrote {args.project}: {len(doc.units)} units, {len(doc.tracks)} track reports")
     return 0

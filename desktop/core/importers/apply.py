@@ -6,7 +6,8 @@
   at the end of the table, so existing units keep their rows (and their tracks).
 - Track reports are added to the units they name; an id the document does not know yet
   becomes a new unit (named after its track). A unit that got new reports moves to its
-  latest report.
+  latest report. A report the document already has (same unit, time and position) is
+  skipped, and counted: importing a file twice, or a project into itself, changes nothing.
 """
 from __future__ import annotations
 
@@ -48,6 +49,13 @@ class ImportData(Command):
     before: Scenario
     after: Scenario
     label: str = "Import"
+    already_present: int = 0  # track reports skipped: the document had them
+
+    def notes(self) -> list[str]:
+        """What the import report adds to the file's own summary."""
+        if not self.already_present:
+            return []
+        return [f"{self.already_present:,} track reports skipped: already present (same unit, time and position)"]
 
     def do(self, doc: Document) -> None:
         a = self.after
@@ -102,30 +110,49 @@ def _units_for_tracks(units: UnitTable, reports: TrackReports) -> UnitTable:
     return _merge_units(units, extra)
 
 
-def merged_scenario(doc: Document, data: ImportedData) -> Scenario:
-    """The document's AO, line, units and tracks with `data` brought in."""
+def _repeated(unit: np.ndarray, time: np.ndarray, lon: np.ndarray, lat: np.ndarray, first_new: int) -> np.ndarray:
+    """Mask of the reports from index `first_new` on that equal (unit, time, lon, lat) an
+    earlier report: one that was there before, or one earlier in the same import."""
+    order = np.lexsort((np.arange(len(unit)), lat, lon, time, unit))  # equal reports together, earliest first
+    u, t, x, y = unit[order], time[order], lon[order], lat[order]
+    same = np.zeros(len(unit), dtype=bool)
+    same[1:] = (u[1:] == u[:-1]) & (t[1:] == t[:-1]) & (x[1:] == x[:-1]) & (y[1:] == y[:-1])
+    repeated = np.zeros(len(unit), dtype=bool)
+    repeated[order[same]] = True
+    repeated[:first_new] = False  # what the document holds stays as it is
+    return repeated
+
+
+def merged_scenario(doc: Document, data: ImportedData) -> tuple[Scenario, int]:
+    """The document's AO, line, units and tracks with `data` brought in, and how many of
+    the data's track reports were skipped as already present."""
     units = _merge_units(doc.units, data.units)
     tracks = doc.tracks
+    present = 0
     if data.tracks is not None and len(data.tracks):
         units = _units_for_tracks(units, data.tracks)
         position = {u: i for i, u in enumerate(units.ids.tolist())}
         new_unit = np.fromiter((position[u] for u in data.tracks.unit_ids.tolist()), dtype=np.int32,
                                count=len(data.tracks))
-        tracks = Tracks.from_reports(np.concatenate([doc.tracks.unit, new_unit]),
-                                     np.concatenate([doc.tracks.time, data.tracks.time]),
-                                     np.concatenate([doc.tracks.lon, data.tracks.lon]),
-                                     np.concatenate([doc.tracks.lat, data.tracks.lat]), len(units))
-        moved = np.unique(new_unit)
+        unit = np.concatenate([doc.tracks.unit, new_unit])
+        time = np.concatenate([doc.tracks.time, data.tracks.time])
+        lon = np.concatenate([doc.tracks.lon, data.tracks.lon])
+        lat = np.concatenate([doc.tracks.lat, data.tracks.lat])
+        keep = ~_repeated(unit, time, lon, lat, len(doc.tracks))
+        present = len(unit) - int(keep.sum())
+        tracks = Tracks.from_reports(unit[keep], time[keep], lon[keep], lat[keep], len(units))
+        moved = np.unique(new_unit[keep[len(doc.tracks):]])
         last = tracks.offsets[1:][moved] - 1
         lon, lat = units.lon.copy(), units.lat.copy()
         lon[moved], lat[moved] = tracks.lon[last], tracks.lat[last]
         units = UnitTable(**{**{f.name: getattr(units, f.name) for f in fields(UnitTable)}, "lon": lon, "lat": lat})
     elif len(units) != tracks.n_units:
         tracks = Tracks(tracks.unit, tracks.time, tracks.lon, tracks.lat, len(units))
-    return Scenario(data.ao or doc.ao, data.line or doc.line, units, tracks)
+    return Scenario(data.ao or doc.ao, data.line or doc.line, units, tracks), present
 
 
 def import_command(doc: Document, data: ImportedData) -> ImportData:
     """The undoable command that brings `data` into `doc` (push it on the stack)."""
     parts = ", ".join(data.found()) or "nothing"
-    return ImportData(Scenario.of(doc), merged_scenario(doc, data), f"Import {Path(data.source).name}: {parts}")
+    after, present = merged_scenario(doc, data)
+    return ImportData(Scenario.of(doc), after, f"Import {Path(data.source).name}: {parts}", present)

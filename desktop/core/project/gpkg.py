@@ -24,7 +24,7 @@ import numpy as np
 import shapely
 import shapely.errors
 
-from desktop.core.inputs import read_problem
+from desktop.core.project.sqlite_safe import DatabaseFileError, ReadOnlyDatabase
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10400         # GeoPackage 1.4
@@ -40,7 +40,7 @@ _POINT = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", 
 CHUNK = 100_000  # rows per insert/fetch batch: progress and Cancel between batches
 
 
-class GeoPackageError(ValueError):
+class GeoPackageError(DatabaseFileError):
     """Not a GeoPackage, or a layer/blob that cannot be read; the message says where."""
 
 
@@ -227,34 +227,26 @@ class GeoPackageWriter:
 
 # -- reading ----------------------------------------------------------------------------------
 class GeoPackageReader:
-    """Read-only access. The file is opened `immutable`: reading never writes to it (no
-    journal, no lock files), even in a read-only folder."""
+    """Read-only access that never writes to the file and reads through side files another
+    program left (desktop.core.project.sqlite_safe); every query has a time budget."""
 
     def __init__(self, path, name: str | None = None) -> None:
-        from pathlib import Path
         self.name = name or str(path)
-        p = Path(path)
         try:
-            with open(p, "rb") as f:
-                head = f.read(100)
-        except OSError as exc:
-            raise GeoPackageError(read_problem(self.name, exc)) from None
-        if not head:
-            raise GeoPackageError(f"{self.name}: empty file")
-        if not head.startswith(b"SQLite format 3\0"):
-            raise GeoPackageError(f"{self.name}: not a GeoPackage (not an SQLite database)")
-        uri = p.resolve().as_uri() + "?immutable=1"
-        try:
-            self.conn = sqlite3.connect(uri, uri=True)
-            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # text that is not UTF-8: damaged too
-            raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
+            self.db = ReadOnlyDatabase(path, self.name)
+        except DatabaseFileError as exc:
+            text = str(exc)
+            if text.endswith("not an SQLite database"):
+                text = f"{self.name}: not a GeoPackage (not an SQLite database)"
+            raise GeoPackageError(text) from None
+        tables = {r[0] for r in self.query("SELECT name FROM sqlite_master WHERE type='table'")}
         if "gpkg_contents" not in tables:
+            self.close()
             raise GeoPackageError(f"{self.name}: an SQLite database but not a GeoPackage (no gpkg_contents table)")
         self.tables = tables
 
     def close(self) -> None:
-        self.conn.close()
+        self.db.close()
 
     def __enter__(self) -> "GeoPackageReader":
         return self
@@ -264,9 +256,9 @@ class GeoPackageReader:
 
     def query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         try:
-            return self.conn.execute(sql, args).fetchall()
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # text that is not UTF-8: damaged too
-            raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
+            return [row for batch in self.db.fetch_batches(self.db.execute(sql, args), CHUNK) for row in batch]
+        except DatabaseFileError as exc:
+            raise GeoPackageError(str(exc)) from None
 
     def contents(self) -> list[tuple[str, str, int | None]]:
         """(table name, data type, srs id) of every layer the file lists."""
@@ -295,18 +287,20 @@ class GeoPackageReader:
         if missing:
             raise GeoPackageError(f"{self.name}: layer {table!r} has no column {missing[0]!r}")
         pk = next((c for c, _ in self.columns(table) if c.lower() == "fid"), "rowid")
+        out: dict[str, list] = {c: [] for c in columns}
+        lists = list(out.values())
+        done = 0
         try:
-            cursor = self.conn.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "
-                                       f"ORDER BY {quote(pk)}")
-            rows: list[tuple] = []
-            while chunk := cursor.fetchmany(CHUNK):
-                rows.extend(chunk)
+            cursor = self.db.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} ORDER BY {quote(pk)}")
+            for batch in self.db.fetch_batches(cursor, CHUNK):
+                for target, values in zip(lists, zip(*batch)):  # columns batch by batch: no list of every row
+                    target.extend(values)
+                done += len(batch)
                 if on_rows is not None:
-                    on_rows(len(rows))
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # text that is not UTF-8: damaged too
-            raise GeoPackageError(f"{self.name}: damaged or truncated database ({exc})") from None
-        cols = list(zip(*rows)) if rows else [() for _ in columns]
-        return {c: list(v) for c, v in zip(columns, cols)}
+                    on_rows(done)
+        except DatabaseFileError as exc:
+            raise GeoPackageError(str(exc)) from None
+        return out
 
     def srs_definition(self, srs_id: int) -> tuple[str, int, str] | None:
         rows = self.query("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "

@@ -15,6 +15,8 @@ from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import (GeoPackageWriter, geometry_blobs, linestring_m_blob, now_iso,
                                        point_blobs)
+from desktop.core.project.lock import LOCK_WAIT_S, Fingerprint, check_unchanged, fingerprint, project_lock
+from desktop.core.project.sqlite_safe import settle_side_files
 
 
 def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -150,7 +152,20 @@ def write_project(doc: Document, path, progress: Progress | None = None) -> None
     step(progress, 1.0, "Saved")
 
 
-def save_project(doc: Document, path, progress: Progress | None = None) -> None:
-    """Save atomically: written beside `path`, fsynced, renamed over it. Raises SaveError
-    (desktop.core.atomic) naming the file and the reason; the old file is then untouched."""
-    atomic_write(Path(path), lambda tmp: write_project(doc, tmp, progress))
+def save_project(doc: Document, path, progress: Progress | None = None, expect: Fingerprint | None = None,
+                 wait: float = LOCK_WAIT_S) -> Fingerprint:
+    """Save atomically: written beside `path`, fsynced, renamed over it, under the
+    project's lock (waiting up to `wait` s for another writer). With `expect`, the
+    fingerprint taken when the file was opened, a file another window or program saved
+    meanwhile is not overwritten: ChangedOnDisk. Side files another program left beside
+    the old file are folded into it first, so the new file never meets them. Raises
+    SaveError (desktop.core.atomic; ProjectBusy, ChangedOnDisk) naming the file and the
+    reason; the old file is then untouched. Returns the new file's fingerprint."""
+    def before_replace(target: Path) -> None:
+        check_unchanged(target, expect)
+        settle_side_files(target)
+
+    with project_lock(path, wait):
+        check_unchanged(path, expect)  # before the work of writing, and again before the rename
+        atomic_write(Path(path), lambda tmp: write_project(doc, tmp, progress), before_replace)
+        return fingerprint(path)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -300,26 +302,40 @@ def export_map(document: Document, settings: ExportSettings, path: str | os.Path
     layouts = []
 
     def write(tmp: Path) -> None:
-        if settings.format in ("png", "jpg"):
-            image, layout = render_image(document, settings, projection, when)
-            writer = QtGui.QImageWriter(str(tmp), b"PNG" if settings.format == "png" else b"JPEG")
-            if settings.format == "jpg":
-                writer.setQuality(JPEG_QUALITY)  # PNG: Qt's default compression (0.17 s for 4K)
-            if not writer.write(image):
-                raise OSError(writer.errorString())
-        elif settings.format == "pdf":
-            layout = _write_pdf(document, settings, tmp, projection, when)
-        else:
-            layout = _write_svg(document, settings, tmp, projection, when)
+        with buffered_output(tmp) as out:
+            if settings.format in ("png", "jpg"):
+                image, layout = render_image(document, settings, projection, when)
+                writer = QtGui.QImageWriter(out, b"PNG" if settings.format == "png" else b"JPEG")
+                if settings.format == "jpg":
+                    writer.setQuality(JPEG_QUALITY)  # PNG: Qt's default compression (0.17 s for 4K)
+                if not writer.write(image):
+                    raise OSError(writer.errorString())
+            elif settings.format == "pdf":
+                layout = _write_pdf(document, settings, out, projection, when)
+            else:
+                layout = _write_svg(document, settings, out, projection, when)
         layouts.append(layout)
     atomic_write(path, write)
     return layouts[0]
 
 
-def _paint(device, document, settings, projection, when, path) -> PageLayout:
+@contextmanager
+def buffered_output(path: Path) -> Iterator[QtCore.QBuffer]:
+    """A buffer the writer fills, then written to `path` by Python, which raises on a full
+    disk. Qt's QFile takes a short write as success and its SVG and PDF writers then drop
+    the rest: a truncated file behind an export that said it was written."""
+    out = QtCore.QBuffer()
+    out.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    yield out
+    out.close()
+    with open(path, "wb") as f:
+        f.write(out.data().data())
+
+
+def _paint(device, document, settings, projection, when) -> PageLayout:
     painter = QtGui.QPainter()
     if not painter.begin(device):
-        raise OSError(f"cannot open {path.name} for writing")
+        raise OSError(f"cannot paint on the {type(device).__name__}")
     try:
         page = QtCore.QRectF(0, 0, device.width(), device.height())
         return render_page(painter, document, settings, page, projection, when)
@@ -327,8 +343,8 @@ def _paint(device, document, settings, projection, when, path) -> PageLayout:
         painter.end()
 
 
-def _write_pdf(document, settings, path: Path, projection, when) -> PageLayout:
-    writer = QtGui.QPdfWriter(str(path))
+def _write_pdf(document, settings, out: QtCore.QIODevice, projection, when) -> PageLayout:
+    writer = QtGui.QPdfWriter(out)
     writer.setResolution(round(settings.effective_dpi))
     wpt, hpt = settings.page_points()
     if settings.uses_pixels:
@@ -342,17 +358,17 @@ def _write_pdf(document, settings, path: Path, projection, when) -> PageLayout:
     writer.setPageMargins(QtCore.QMarginsF(0, 0, 0, 0))
     writer.setTitle(settings.title or document.title)
     writer.setCreator(f"Deconflict {__version__}")
-    return _paint(writer, document, settings, projection, when, path)
+    return _paint(writer, document, settings, projection, when)
 
 
-def _write_svg(document, settings, path: Path, projection, when) -> PageLayout:
+def _write_svg(document, settings, out: QtCore.QIODevice, projection, when) -> PageLayout:
     from PySide6 import QtSvg  # only SVG needs it
     w, h = settings.page_pixels()
     gen = QtSvg.QSvgGenerator()
-    gen.setFileName(str(path))
+    gen.setOutputDevice(out)
     gen.setSize(QtCore.QSize(w, h))
     gen.setViewBox(QtCore.QRect(0, 0, w, h))
     gen.setResolution(round(settings.effective_dpi))
     gen.setTitle(settings.title or document.title)
     gen.setDescription(f"{settings.marking} — exported by Deconflict {__version__}")
-    return _paint(gen, document, settings, projection, when, path)
+    return _paint(gen, document, settings, projection, when)

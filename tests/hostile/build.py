@@ -1,0 +1,57 @@
+"""Builders of hostile and unlucky files, made in the test itself, and a way to run the
+command line in a child process under memory and time limits."""
+from __future__ import annotations
+
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OTHER_NAME = "EDITED IN ANOTHER PROGRAM"
+UNCOMMITTED = "NEVER COMMITTED"
+
+
+def _other_program(path: Path, body: str) -> None:
+    """Run `body` with `c`, a connection to `path`, in a child that then dies at once
+    (no checkpoint, no rollback, no close): what a crash or a kill -9 leaves."""
+    code = f"import os, sqlite3\nc = sqlite3.connect({str(path)!r}, isolation_level=None)\n{body}\nos._exit(9)\n"
+    subprocess.run([sys.executable, "-c", code], check=False)
+
+
+def wal_edit_left_behind(path: Path) -> None:
+    """Another SQLite program (QGIS editing the layers, say) commits in WAL mode and is
+    killed before a checkpoint: the committed edit lives only in path-wal."""
+    _other_program(path, f"c.execute('PRAGMA journal_mode=WAL')\n"
+                         f"c.execute(\"UPDATE units SET name='{OTHER_NAME}' WHERE fid=1\")")
+    assert Path(f"{path}-wal").stat().st_size > 0
+
+
+def hot_journal_left_behind(path: Path) -> None:
+    """A program killed in the middle of a transaction, after SQLite spilled changed pages
+    into the file: the file holds uncommitted data, path-journal the pages to restore."""
+    _other_program(path, "c.execute('PRAGMA cache_size=1')\nc.execute('BEGIN')\n"
+                         f"c.execute(\"UPDATE units SET name='{UNCOMMITTED}'\")\n"
+                         f"c.execute(\"UPDATE calls SET summary='{UNCOMMITTED}'\")")
+    assert Path(f"{path}-journal").stat().st_size > 0
+    with sqlite3.connect(Path(path).resolve().as_uri() + "?immutable=1", uri=True) as c:  # the trap is set
+        assert c.execute("SELECT name FROM units WHERE fid=1").fetchone()[0] == UNCOMMITTED
+
+
+def open_normally(path: Path) -> sqlite3.Connection:
+    """What the next program to open the file (QGIS, sqlite3, GDAL) sees."""
+    return sqlite3.connect(path)
+
+
+def run_cli(*argv, memory_mb: int = 1024, seconds: int = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`deconflict ARGV` in a child process with its address space capped at `memory_mb`
+    and its run time at `seconds` (then it is killed: a hang fails the test)."""
+    def limits() -> None:
+        cap = memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-m", "desktop", *map(str, argv)], capture_output=True, text=True,
+                          timeout=seconds, preexec_fn=limits, env=env, cwd=cwd)
