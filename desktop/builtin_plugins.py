@@ -52,6 +52,7 @@ CLI_COMMANDS = Plugin(
             ("new", "New project", "new"),
             ("export-data", "Export data", "export_data"),
             ("import", "Import", "import_files"),
+            ("symbol", "Unit symbols", "symbol"),
         )),
 )
 IMPORTERS = Plugin(

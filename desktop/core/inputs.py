@@ -22,6 +22,7 @@ from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_ang
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine, LineError
 from desktop.core.sectors import AreaOfOperations
+from desktop.core.sidc import identities_from_codes
 from desktop.core.units import AFFILIATIONS, UnitTable
 
 
@@ -434,6 +435,11 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
         elif i not in problems:
             seen[uid] = i
     warnings = [f"{loc(i)}: {'; '.join(problems[i])} (row skipped)" for i in sorted(problems)]
+    if cols.get("symbol"):  # the symbol code is the authority for the identity it states
+        codes = [c if i not in problems else "" for i, c in enumerate(cols["symbol"])]
+        stated, said = identities_from_codes(codes, cols.get("affiliation"), lambda a: _AFFILIATION_OF.get(_key(a)), loc)
+        cols["affiliation"] = stated if stated is not None else cols.get("affiliation")
+        warnings += said
     good = np.ones(n, dtype=bool)
     good[list(problems)] = False
     if not good.any():

@@ -82,7 +82,9 @@ def add_command(subparsers) -> None:
                       help="date-time group shown, UTC (default: now), e.g. 2017-08-14T15:30Z or '141530Z AUG 17'")
     for flag, what in (("legend", "legend"), ("scale-bar", "scale bar"), ("north-arrow", "north arrow"),
                        ("graticule-labels", "graticule labels"), ("summary", "sector summary and flagged units"),
-                       ("footer", "provenance footer"), ("buffer-band", "near-line buffer band")):
+                       ("footer", "provenance footer"), ("buffer-band", "near-line buffer band"),
+                       ("unit-names", "unit names beside the symbols"), ("movement", "direction-of-movement arrows"),
+                       ("speed-leaders", "aircraft speed leaders")):
         page.add_argument(f"--no-{flag}", action="store_true", help=f"leave out the {what}")
 
     def error(message: str):  # one line, no usage block: cli.main prints it
@@ -106,7 +108,8 @@ def settings_from_args(args):
             extent=args.extent, title=args.title, subtitle=args.subtitle, marking=args.marking,
             legend=not args.no_legend, scale_bar=not args.no_scale_bar, north_arrow=not args.no_north_arrow,
             graticule_labels=not args.no_graticule_labels, summary_table=not args.no_summary,
-            footer=not args.no_footer, buffer_band=not args.no_buffer_band, timestamp=args.dtg)
+            footer=not args.no_footer, buffer_band=not args.no_buffer_band, unit_names=not args.no_unit_names,
+            movement=not args.no_movement, speed_leaders=not args.no_speed_leaders, timestamp=args.dtg)
         return settings.validate()
     except ExportSettingsError as exc:
         raise CommandError(f"export: {exc}", 2) from None
