@@ -64,7 +64,7 @@ def english_names(names: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.nda
     so a namesake elsewhere keeps its own name."""
     out = np.array(names, dtype=object, copy=True)
     wanted = {g: (e, lo, la) for e, g, lo, la in WELL_KNOWN if g and g != e}
-    for i in np.flatnonzero(np.isin(out, list(wanted))):
+    for i in [i for i, n in enumerate(out) if n in wanted]:   # a set look-up each: ~3 ms for 32k towns
         english, lo, la = wanted[out[i]]
         dx = (lon[i] - lo) * np.cos(np.radians(la))
         if np.hypot(dx, lat[i] - la) * 111.2 <= MATCH_KM:
