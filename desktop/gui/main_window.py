@@ -59,6 +59,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.active_tool = None
         self._file_path = path
         self._closed = False
+        self.plugins_ready = False   # every panel and tool built (see `plugins_loaded`)
         self._build_menus()
         self._make_docks()
         self._make_toolbar()
@@ -140,6 +141,7 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 self.tools[c.id] = tool
         self._pending_panels, self._pending_tools = [], []
+        self.plugins_ready = True
         if self.tool_actions:
             next(iter(self.tool_actions.values())).setChecked(True)
         if self.registry.failures:
