@@ -108,10 +108,11 @@ def test_tak_publish_works_frozen(executables, kind, env, tmp_path):
         sock.settimeout(10)
         port = sock.getsockname()[1]
         _ok(run(executables[kind], "publish", "--demo", "--udp", f"127.0.0.1:{port}", cwd=tmp_path, env=env))
-        xml = [SafeET.fromstring(sock.recv(65536)) for _ in range(7)]
+        # 6 removals, the line, and the demo's airspace: 3 blocks of June 2017 removed, the corridor
+        xml = [SafeET.fromstring(sock.recv(65536)) for _ in range(11)]
         _ok(run(executables[kind], "publish", "--demo", "--udp", f"127.0.0.1:{port}", "--protocol", "1",
                 cwd=tmp_path, env=env))
-        proto = [takproto.parse_proto(sock.recv(65536)) for _ in range(7)]
+        proto = [takproto.parse_proto(sock.recv(65536)) for _ in range(11)]
     assert xml[-1].get("type") == "u-d-f" and proto[-1].cotEvent.uid == xml[-1].get("uid")
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))

@@ -19,6 +19,7 @@ from desktop.core.air.conflicts import AIRCRAFT, AIRSPACE, CONFLICT_KINDS, LINE,
 from desktop.core.events import Connections
 from desktop.core.tracks import format_time
 from desktop.gui.air.session import session_for
+from desktop.gui.plain import tooltip
 
 COLUMNS = ("In", "At (UTC)", "Kind", "Conflict", "Lateral", "Vertical")
 KIND_TITLES = {AIRCRAFT: "Aircraft", AIRSPACE: "Airspace", LINE: "Line"}
@@ -68,7 +69,7 @@ class ConflictsModel(QtCore.QAbstractTableModel):
                     "" if math.isnan(lateral) else f"{lateral:.1f} NM",
                     "" if kind != AIRCRAFT else ("?" if math.isnan(vertical) else f"{int(round(vertical)):,} ft"))[col]
         if role == QtCore.Qt.ItemDataRole.ToolTipRole and col == 3:
-            return self.texts[i]
+            return tooltip(self.texts[i])  # callsigns come from files and feeds
         return None
 
     def key(self, row: int) -> tuple:

@@ -1,0 +1,55 @@
+"""Predicted conflicts as live alerts, each once: the fire-once latches of the feed's line
+alerts (desktop.core.feed.latches), keyed (aircraft, kind, other party).
+
+`ConflictLatches.update(conflicts)` is called with each new answer while the picture is
+live; it returns the conflicts that are new since the last answers: a conflict fires when
+it first appears, stays quiet while it is predicted again, and re-arms only once it has
+been absent for `dwell_s` (by the answers' own times; default the prediction horizon), so
+a pair hovering at the lateral limit, or an aircraft orbiting near the line whose straight
+prediction crosses it every lap, alerts once. `baseline(conflicts)` sets the latches to what is predicted without
+firing: what held before anyone watched (a feed just started, a block just drawn or the
+parameters just changed) is not news.
+"""
+from __future__ import annotations
+
+from desktop.core.air.conflicts import AIRCRAFT, AIRSPACE, LINE, Conflicts
+from desktop.core.air.motion import DEFAULT_HORIZON_S
+from desktop.core.feed.latches import Latches
+
+ALERT_KINDS = {AIRCRAFT: "air_conflict", AIRSPACE: "airspace_entry", LINE: "line_crossing_ahead"}
+DWELL_S = float(DEFAULT_HORIZON_S)  # gone for a whole horizon: back again is news
+
+
+def latch_key(conflicts: Conflicts, i: int) -> tuple[str, str, str]:
+    """(aircraft id, alert kind, other party's id): the aircraft, the ACM or the sector."""
+    kind, a, b = conflicts.key(i)
+    return a, ALERT_KINDS[kind], b
+
+
+class ConflictLatches:
+    def __init__(self, dwell_s: float = DWELL_S) -> None:
+        self.dwell_s = float(dwell_s)
+        self.latches = Latches()
+        self._held: set[tuple] = set()   # keys set (Latches does not list them)
+
+    def baseline(self, conflicts: Conflicts | None) -> None:
+        self.latches.clear()
+        self._held = set()
+        for i in range(0 if conflicts is None else len(conflicts)):
+            key = latch_key(conflicts, i)
+            self.latches.latch(key)
+            self._held.add(key)
+
+    def update(self, conflicts: Conflicts) -> list[int]:
+        """Indices of the conflicts that fire now (new, or back after the dwell)."""
+        fired, present = [], set()
+        for i in range(len(conflicts)):
+            key = latch_key(conflicts, i)
+            present.add(key)
+            if self.latches.fire(key):
+                fired.append(i)
+            self._held.add(key)
+        for key in self._held - present:  # gone: re-armed once gone for the dwell
+            if self.latches.release(key, conflicts.at, self.dwell_s):
+                self._held.discard(key)
+        return fired
