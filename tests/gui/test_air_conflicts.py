@@ -140,3 +140,16 @@ def test_the_export_draws_the_blocks_the_marks_and_the_labels_of_the_moment(win,
     assert "10,000 ft–FL250 · inactive" not in texts
     assert "2.6 NM · 500 ft · in 5 min" in texts and "Deir ez-Zor in 2 min" in texts
     assert "FL090 · 420 kt" in texts and "FL330 · 396 kt" in texts
+
+
+def test_a_window_opened_live_answers_for_now_once_it_has_painted(qtbot):
+    from desktop.core.demo import demo_document
+    from desktop.core.time_cursor import live_time
+    from desktop.gui.main_window import MainWindow
+    w = MainWindow(demo_document())
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    found, _ = conflicts_at(w.document, live_time(w.document))
+    qtbot.waitUntil(lambda: w.context.air_session.conflicts is not None)
+    assert shown_rows(w.panels["conflicts"]) == [found.describe(i) for i in range(len(found))]

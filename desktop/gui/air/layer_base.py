@@ -29,6 +29,9 @@ class AirLayer(MapLayer):
     def _on_changed(self, *_) -> None:
         self.rebuild()
 
+    def prepare(self, settings) -> None:
+        self.session.ensure()  # an export paints at once: the answer must be there
+
     def projection_changed(self) -> None:
         self.rebuild()
 

@@ -9,11 +9,15 @@ each moment. It also holds what the air views select: one ACM and one conflict.
 
 One session per AppContext (`session_for`), alive while something uses it: layers and
 panels `acquire` it when they attach and `release` it when they close, and the last
-release disconnects it from the document, so an export leaves no listener behind.
+release disconnects it from the document, so an export leaves no listener behind. The
+first answer comes just after the window's first paint (off the way to it); an export asks
+for it at once (`ensure`).
 """
 from __future__ import annotations
 
 import time as _time
+
+from PySide6 import QtCore
 
 from desktop.core.air.conflicts import ConflictParams, Conflicts, conflicts_at
 from desktop.core.events import Connections, Signal
@@ -44,9 +48,14 @@ class AirSession:
                            doc.revisions_changed, doc.ao_changed, self.cursor.changed):
                 self.links.connect(signal, self._on_changed)
             self.links.connect(doc.line_changed, self._on_line_changed)
-            self.refresh()
+            QtCore.QTimer.singleShot(0, self.ensure)
         self._users += 1
         return self
+
+    def ensure(self) -> None:
+        """An answer now, if there is none yet (an export before its first paint)."""
+        if self._key is None and self._users:
+            self.refresh()
 
     def release(self) -> None:
         self._users = max(0, self._users - 1)
