@@ -150,3 +150,36 @@ def test_the_dialog_refuses_a_floor_above_the_ceiling_and_a_taken_id(win):
     QTest.mouseClick(ok, QtCore.Qt.MouseButton.LeftButton)
     (period,) = dialog.result_acm.periods
     assert period[1] - period[0] == 4 * 3600
+
+
+def test_blocks_are_imported_as_one_command_and_exported_for_google_earth(win, tmp_path):
+    import json
+
+    from desktop.core.air.acm_io import read_airspace
+    from tests.air.test_cli_air import ROZ
+    panel, doc = win.panels["conflicts"], win.document
+    source = tmp_path / "acm.geojson"
+    feature = json.loads(json.dumps(ROZ))
+    feature["properties"] |= {"id": "ROZ-NEW", "radius_nm": 12}
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    assert panel.import_blocks(str(source))
+    assert doc.airspace.get("ROZ-NEW").radius_nm == 12 and win.undo_action.text() == "Undo Import 1 ACM from acm.geojson"
+    kml = tmp_path / "blocks.kml"
+    assert panel.export_blocks(str(kml))
+    assert read_airspace(kml) == doc.airspace and "<altitudeMode>absolute</altitudeMode>" in kml.read_text()
+    win.undo_action.trigger()
+    assert "ROZ-NEW" not in doc.airspace
+    # A bad file is said (naming it) and changes nothing.
+    feature["properties"]["floor_ft"] = "FL300"
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    shown = []
+
+    def close_message():
+        box = QtWidgets.QApplication.activeModalWidget()
+        if box is not None:
+            shown.append(box.text())
+            box.close()
+    QtCore.QTimer.singleShot(50, close_message)
+    before = doc.airspace
+    assert not panel.import_blocks(str(source))
+    assert doc.airspace is before and "acm.geojson" in shown[0] and "above the ceiling" in shown[0]

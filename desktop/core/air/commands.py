@@ -55,4 +55,4 @@ def import_airspace(doc: Document, airspace: Airspace, source: str) -> SetAirspa
     incoming = {a.id: a for a in airspace}
     kept = [incoming.pop(a.id, a) for a in doc.airspace]
     return SetAirspace(doc.airspace, Airspace(kept + list(incoming.values())),
-                       f"Import {len(airspace)} ACMs from {source}")
+                       f"Import {len(airspace)} ACM{'s' * (len(airspace) != 1)} from {source}")

@@ -6,20 +6,27 @@ replays the conflicts of each moment. Selecting a row selects the conflict: the 
 on where it happens and highlights both parties (the aircraft in the unit selection, the
 ACM as the selected block, the CPA marks in the selection colour). The parameters (horizon,
 lateral and vertical limits) are the session's; "Draft notification…" drafts the hotline
-message of the selected conflict, else of the selected block, else of the selected aircraft.
+message of the selected conflict, else of the selected block, else of the selected aircraft;
+"Airspace blocks" imports blocks from GeoJSON or KML (one command) and exports them.
 """
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from desktop.core.air.acm_io import read_airspace, write_airspace
+from desktop.core.air.commands import import_airspace
 from desktop.core.air.conflicts import AIRCRAFT, AIRSPACE, CONFLICT_KINDS, LINE, ConflictParams
+from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.events import Connections
+from desktop.core.inputs import InputError
 from desktop.core.tracks import format_time
 from desktop.gui.air.session import session_for
 from desktop.gui.plain import tooltip
+from desktop.gui.project_files import choose_open_path, choose_save_path, show_error
 
 COLUMNS = ("In", "At (UTC)", "Kind", "Conflict", "Lateral", "Vertical")
 KIND_TITLES = {AIRCRAFT: "Aircraft", AIRSPACE: "Airspace", LINE: "Line"}
@@ -145,12 +152,21 @@ class ConflictsPanel(QtWidgets.QWidget):
         header.setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.notify_button = QtWidgets.QPushButton("Draft notification…", objectName="notifyButton")
         self.notify_button.clicked.connect(self.draft_notification)
+        self.blocks_button = QtWidgets.QToolButton(objectName="blocksButton", text="Airspace blocks")
+        self.blocks_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QtWidgets.QMenu(self.blocks_button)
+        menu.addAction("Import blocks (GeoJSON, KML)…", self._ask_import)
+        menu.addAction("Export blocks (KML 3D, GeoJSON)…", self._ask_export)
+        self.blocks_button.setMenu(menu)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(kinds)
         layout.addLayout(params)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.notify_button)
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.notify_button, 1)
+        buttons.addWidget(self.blocks_button)
+        layout.addLayout(buttons)
         self.filter_edit.textChanged.connect(self._on_filter_changed)
         self.table.selectionModel().selectionChanged.connect(self._on_row_selected)
         self.links.connect(self.session.changed, self._on_conflicts_changed)
@@ -270,3 +286,45 @@ class ConflictsPanel(QtWidgets.QWidget):
         if dialog is None:
             self.context.status("Select a conflict, a block or aircraft to draft a notification")
         return dialog
+
+    # -- blocks in and out ----------------------------------------------------------------------------
+    def import_blocks(self, path: str) -> bool:
+        """The ACMs of a GeoJSON or KML file, added as one undoable command (a block whose id
+        the document has replaces it); a bad file is said, naming it, and changes nothing."""
+        try:
+            airspace = read_airspace(path)
+        except InputError as exc:
+            show_error(self, "Import blocks", str(exc))
+            return False
+        ok = self.context.push(import_airspace(self.context.document, airspace, Path(path).name))
+        if ok:
+            n = len(airspace)
+            self.context.status(f"Imported {n} block{'s' * (n != 1)} from {Path(path).name} — Ctrl+Z undoes it")
+        return ok
+
+    def export_blocks(self, path: str) -> bool:
+        """The document's ACMs as KML (3D volumes for Google Earth) or, by the extension, GeoJSON."""
+        doc = self.context.document
+        fmt = "geojson" if Path(path).suffix.lower() in (".geojson", ".json") else "kml"
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                write_airspace(doc.airspace, fmt, out, doc.sides, f"{doc.title}: airspace")
+        try:
+            atomic_write(path, write)
+        except SaveError as exc:
+            show_error(self, "Export blocks", str(exc))
+            return False
+        self.context.status(f"Exported {len(doc.airspace)} blocks to {path}")
+        return True
+
+    def _ask_import(self) -> None:
+        path = choose_open_path(self, "Import airspace blocks", "Airspace (*.geojson *.json *.kml)")
+        if path:
+            self.import_blocks(path)
+
+    def _ask_export(self) -> None:
+        path = choose_save_path(self, "Export airspace blocks", "KML, 3D (*.kml);;GeoJSON (*.geojson)",
+                                f"{self.context.document.title} airspace.kml")
+        if path:
+            self.export_blocks(path)
