@@ -55,3 +55,18 @@ def run_cli(*argv, memory_mb: int = 1024, seconds: int = 120, cwd: Path | None =
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run([sys.executable, "-m", "desktop", *map(str, argv)], capture_output=True, text=True,
                           timeout=seconds, preexec_fn=limits, env=env, cwd=cwd)
+
+
+def nested_collection_blob(depth: int) -> bytes:
+    """A GeoPackage blob holding a GeometryCollection nested `depth` deep (9 bytes a level):
+    GEOS reads it by recursion and overflows the stack."""
+    import struct
+    level = b"\x01" + struct.pack("<II", 7, 1)
+    return b"GP\x00\x01" + struct.pack("<i", 4326) + level * depth + b"\x01" + struct.pack("<II", 7, 0)
+
+
+def set_blob(path: Path, layer: str, blob: bytes, fid: int = 1) -> None:
+    """Replace one feature's geometry, as a hostile tool would."""
+    with sqlite3.connect(path) as c:
+        c.execute(f'UPDATE "{layer}" SET geom = ? WHERE fid = ?', (blob, fid))
+    sqlite3.connect(path).close()

@@ -25,6 +25,7 @@ import shapely
 import shapely.errors
 
 from desktop.core.project.sqlite_safe import DatabaseFileError, ReadOnlyDatabase
+from desktop.core.project.wkb_check import WKBError, check_wkb
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10400         # GeoPackage 1.4
@@ -140,6 +141,10 @@ def parse_geometries(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray]:
             wkbs.append(None)
             continue
         srs[i], wkb, empty = split_blob(blob, f"{prefix}feature {i + 1}")
+        try:
+            check_wkb(wkb)  # GEOS recurses into nested collections: a deep one would crash it
+        except WKBError as exc:
+            raise GeoPackageError(f"{prefix}feature {i + 1}: unreadable geometry ({exc})") from None
         wkbs.append(wkb)
     try:
         return shapely.from_wkb(np.array(wkbs, dtype=object), on_invalid="raise"), srs
