@@ -52,7 +52,8 @@ def run_cli(*argv, memory_mb: int = 1024, seconds: int = 120, cwd: Path | None =
         cap = memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "OPENBLAS_NUM_THREADS": "1"}  # (each BLAS thread reserves address space)
     return subprocess.run([sys.executable, "-m", "desktop", *map(str, argv)], capture_output=True, text=True,
                           timeout=seconds, preexec_fn=limits, env=env, cwd=cwd)
 
@@ -69,4 +70,26 @@ def set_blob(path: Path, layer: str, blob: bytes, fid: int = 1) -> None:
     """Replace one feature's geometry, as a hostile tool would."""
     with sqlite3.connect(path) as c:
         c.execute(f'UPDATE "{layer}" SET geom = ? WHERE fid = ?', (blob, fid))
+    sqlite3.connect(path).close()
+
+
+def default_bomb(path: Path, rows: int = 40_000, default_kb: int = 200) -> None:
+    """Another tool's table and an extra column in `units` whose values are defaults: rows
+    written before ALTER TABLE ADD COLUMN all return the default, stored once in the schema.
+    Read naively, an 11 MB file expands to rows x default_kb (8 GB here)."""
+    big = "x" * (default_kb << 10)
+    with sqlite3.connect(path) as c:
+        c.execute("CREATE TABLE their_notes (a INTEGER)")
+        c.executemany("INSERT INTO their_notes VALUES (?)", ((i,) for i in range(rows)))
+        c.execute(f"ALTER TABLE their_notes ADD COLUMN note TEXT DEFAULT '{big}'")
+        c.execute(f"ALTER TABLE units ADD COLUMN their_remark TEXT DEFAULT '{big}'")
+    sqlite3.connect(path).close()
+
+
+def known_column_bomb(path: Path, default_kb: int = 200) -> None:
+    """A known column (`units.name`) whose every value is a 200 KB default."""
+    big = "x" * (default_kb << 10)
+    with sqlite3.connect(path) as c:
+        c.execute("ALTER TABLE units RENAME COLUMN name TO old_name")
+        c.execute(f"ALTER TABLE units ADD COLUMN name TEXT DEFAULT '{big}'")
     sqlite3.connect(path).close()

@@ -39,6 +39,7 @@ _HEAD = struct.Struct("<2sBBi")           # magic, version, flags, srs_id (littl
 _POINT = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
                    ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 CHUNK = 100_000  # rows per insert/fetch batch: progress and Cancel between batches
+MAX_DEFAULT = 1024  # characters of a column's default value (ours have none)
 
 
 class GeoPackageError(DatabaseFileError):
@@ -291,6 +292,7 @@ class GeoPackageReader:
         missing = [c for c in columns if c not in have]
         if missing:
             raise GeoPackageError(f"{self.name}: layer {table!r} has no column {missing[0]!r}")
+        self._check_stored(table, columns)
         pk = next((c for c, _ in self.columns(table) if c.lower() == "fid"), "rowid")
         out: dict[str, list] = {c: [] for c in columns}
         lists = list(out.values())
@@ -306,6 +308,23 @@ class GeoPackageReader:
         except DatabaseFileError as exc:
             raise GeoPackageError(str(exc)) from None
         return out
+
+    def _check_stored(self, table: str, columns: Sequence[str]) -> None:
+        """Refuse what would let a small file grow without bound when read: a virtual table,
+        a generated column, or a default longer than MAX_DEFAULT (rows written before an
+        ALTER TABLE ADD COLUMN all return it: 200 KB defaults made an 11 MB file 7.7 GB)."""
+        sql = self.query("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,))
+        if sql and str(sql[0][0] or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+            raise GeoPackageError(f"{self.name}: layer {table!r} is a virtual table, not stored data")
+        info = {str(r[1]): r for r in self.query(f"PRAGMA table_xinfo({quote(table)})")}
+        for c in columns:
+            default, hidden = info[c][4], info[c][6]
+            if hidden:
+                raise GeoPackageError(f"{self.name}: layer {table!r}: column {c!r} is computed, not stored")
+            if default is not None and len(str(default)) > MAX_DEFAULT:
+                raise GeoPackageError(f"{self.name}: layer {table!r}: column {c!r} has a default of "
+                                      f"{len(str(default)):,} characters (at most {MAX_DEFAULT:,}): every row "
+                                      "would repeat it")
 
     def srs_definition(self, srs_id: int) -> tuple[str, int, str] | None:
         rows = self.query("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "

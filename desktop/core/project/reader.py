@@ -39,7 +39,8 @@ class ProjectError(InputError):
 @dataclass
 class RawProject:
     """A project's tables as read: `layers[name][column]` lists in feature order (geometry
-    blobs under "geom"), and the metadata as text."""
+    blobs under "geom"), and the metadata as text. Only the layers and columns the schema
+    knows are read (schema.read_columns)."""
 
     name: str
     version: int
@@ -50,6 +51,17 @@ class RawProject:
 # Migrations, keyed by the version they upgrade FROM: MIGRATIONS[k](raw) turns a version-k
 # RawProject into version k + 1 in memory. Add one whenever SCHEMA_VERSION is raised.
 MIGRATIONS: dict[int, Callable[[RawProject], None]] = {}
+# The tables (and their columns) a migration from version k reads that the current schema
+# no longer has: only these and the schema's own are read from a file.
+MIGRATION_READS: dict[int, dict[str, list[str]]] = {}
+
+
+def _wanted(version: int) -> dict[str, list[str]]:
+    """{table: columns} read from a file of `version`."""
+    wanted = {t: schema.read_columns(t) for t in schema.LAYERS if t != schema.META and t not in schema.DERIVED}
+    for k in range(version, schema.SCHEMA_VERSION):
+        wanted.update(MIGRATION_READS.get(k, {}))
+    return wanted
 
 
 def is_project(path) -> bool:
@@ -77,12 +89,12 @@ def read_raw(path, name: str | None = None, progress: Progress | None = None) ->
                 raise ProjectError(f"{name}: {schema.META}: schema_version {meta.get('schema_version')!r} "
                                    "is not a number") from None
             raw = RawProject(name, version, meta)
-            tables = [t for t in sorted(r.tables) if not t.startswith(("gpkg_", "sqlite_", "rtree_"))
-                      and t != schema.META]
-            sizes = {t: r.count(t) for t in tables} if progress is not None else {}
+            wanted = {t: c for t, c in _wanted(version).items() if t in r.tables}
+            sizes = {t: r.count(t) for t in wanted} if progress is not None else {}
             total, done = max(sum(sizes.values()), 1), 0
-            for table in tables:
-                cols = [c for c, _ in r.columns(table)]
+            for table, want in wanted.items():
+                have = {c for c, _ in r.columns(table)}
+                cols = [c for c in want if c in have]  # a missing one: _layer says so
                 on_rows = None if progress is None else \
                     (lambda n, before=done: step(progress, 0.5 * (before + n) / total, "Reading the file"))
                 raw.layers[table] = r.read(table, cols, on_rows)
@@ -111,8 +123,7 @@ def _layer(raw: RawProject, layer: str) -> Iterator[dict[str, list]]:
     if layer not in raw.layers:
         raise ProjectError(f"{raw.name}: layer {layer!r} is missing (not a complete Deconflict project)")
     cols = raw.layers[layer]
-    _, want = schema.LAYERS[layer]
-    missing = [c.name for c in want if c.name not in cols]
+    missing = [c for c in schema.read_columns(layer) if c not in cols]
     if missing:
         raise ProjectError(f"{raw.name}: layer {layer!r} has no column {missing[0]!r}")
     try:
