@@ -93,3 +93,27 @@ def known_column_bomb(path: Path, default_kb: int = 200) -> None:
         c.execute("ALTER TABLE units RENAME COLUMN name TO old_name")
         c.execute(f"ALTER TABLE units ADD COLUMN name TEXT DEFAULT '{big}'")
     sqlite3.connect(path).close()
+
+
+def deflated_zeros(megabytes: int) -> bytes:
+    """A raw deflate stream of `megabytes` MB of zero bytes, about 1 KB per MB, built by
+    repeating one flushed block (no need to compress gigabytes in the test)."""
+    import zlib
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = c.compress(b"\0" * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+    return block * megabytes + c.flush(zlib.Z_FINISH)
+
+
+def lying_zip(path: Path, member: str, method: int, packed: bytes, claimed_size: int) -> None:
+    """A zip holding `packed` (already compressed with `method`: 8 deflate, 12 bzip2) whose
+    local header and central directory claim it unpacks to `claimed_size` bytes."""
+    import struct
+    import zlib
+    name = member.encode()
+    crc = zlib.crc32(b"")
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(packed), claimed_size,
+                        len(name), 0) + name
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(packed),
+                          claimed_size, len(name), 0, 0, 0, 0, 0, 0) + name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(packed), 0)
+    path.write_bytes(local + packed + central + end)

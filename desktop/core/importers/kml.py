@@ -5,12 +5,13 @@ the folder path is kept in messages. Parsed with a hardened XML parser (xml_safe
 from __future__ import annotations
 
 import zipfile
+import zlib
 from xml.etree.ElementTree import Element
 
 import numpy as np
 
 from desktop.core.importers.features import LINE, POINT, POLYGON, TRACK, Feature, assemble
-from desktop.core.importers.model import MAX_ARCHIVE_MEMBER, MAX_TEXT_BYTES, ImportedData, check_size, read_limited
+from desktop.core.importers.model import MAX_TEXT_BYTES, ImportedData, check_size, read_limited, read_zip_member
 from desktop.core.importers.xml_safe import child, children, local, parse_xml, text_of
 from desktop.core.inputs import InputError
 from desktop.core.progress import Progress, step
@@ -162,13 +163,8 @@ def read_kmz(path, progress: Progress | None = None) -> ImportedData:
             member = next((i for i in kmls if i.filename.lower() == "doc.kml"), kmls[0] if kmls else None)
             if member is None:
                 raise InputError(f"{name}: a zip archive without a .kml document")
-            if member.flag_bits & 0x1:
-                raise InputError(f"{name}: the KML inside is encrypted")
-            if member.file_size > MAX_ARCHIVE_MEMBER:  # a zip bomb, or just too big: never inflate it
-                raise InputError(f"{name}: {member.filename} would unpack to {member.file_size >> 20:,} MB; "
-                                 f"the limit is {MAX_ARCHIVE_MEMBER >> 20} MB")
-            data = z.read(member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+            data = read_zip_member(z, member, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as exc:
         raise InputError(f"{name}: not a usable KMZ (zip) archive ({exc})") from None
     step(progress, 0.3, "Parsing KML")
     return _features(f"{name}:{member.filename}", data, progress)
