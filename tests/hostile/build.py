@@ -117,3 +117,15 @@ def lying_zip(path: Path, member: str, method: int, packed: bytes, claimed_size:
                           claimed_size, len(name), 0, 0, 0, 0, 0, 0) + name
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(packed), 0)
     path.write_bytes(local + packed + central + end)
+
+
+def recursive_geometry_columns(path: Path, matching: bool) -> None:
+    """A GeoPackage whose gpkg_geometry_columns is a view over a recursion without end: a
+    query on it never returns (no row ever matches) or never stops returning rows."""
+    name = "'units'" if matching else "printf('t%d', n)"
+    with sqlite3.connect(path) as c:
+        c.execute("DROP TABLE gpkg_geometry_columns")
+        c.execute("CREATE VIEW gpkg_geometry_columns AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL "
+                  f"SELECT n + 1 FROM r) SELECT {name} AS table_name, 'geom' AS column_name, "
+                  "'POINT' AS geometry_type_name, 4326 AS srs_id, 0 AS z, 0 AS m FROM r")
+    sqlite3.connect(path).close()

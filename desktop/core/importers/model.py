@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,13 +113,15 @@ def check_size(path, limit: int) -> tuple[str, int]:
     """(name, size) of a readable regular file no bigger than `limit`; InputError otherwise.
     Nothing is read, so a huge file is refused at once."""
     name = os.fspath(path)
-    p = Path(path)
     try:
-        size = p.stat().st_size
+        st = os.stat(path)
     except OSError as exc:
         raise InputError(read_problem(name, exc)) from None
-    if p.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(read_problem(name, IsADirectoryError()))
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the reader forever, a device never end
+        raise InputError(f"{name}: not a regular file (a pipe, socket or device)")
+    size = st.st_size
     if size == 0:
         raise InputError(f"{name}: empty file")
     if size > limit:

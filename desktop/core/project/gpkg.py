@@ -40,6 +40,7 @@ _POINT = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", 
                    ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 CHUNK = 100_000  # rows per insert/fetch batch: progress and Cancel between batches
 MAX_DEFAULT = 1024  # characters of a column's default value (ours have none)
+MAX_LAYERS = 10_000  # rows of gpkg_contents read (it may be a view that never ends)
 
 
 class GeoPackageError(DatabaseFileError):
@@ -269,12 +270,13 @@ class GeoPackageReader:
     def contents(self) -> list[tuple[str, str, int | None]]:
         """(table name, data type, srs id) of every layer the file lists."""
         return [(str(n), str(t), s) for n, t, s in
-                self.query("SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY rowid")]
+                self.query(f"SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY rowid "
+                           f"LIMIT {MAX_LAYERS}")]
 
     def geometry_column(self, table: str) -> tuple[str, str, int, int] | None:
         """(column, geometry type, srs id, m flag) of a features table, or None."""
         rows = self.query("SELECT column_name, geometry_type_name, srs_id, m FROM gpkg_geometry_columns "
-                          "WHERE table_name=?", (table,))
+                          "WHERE table_name=? LIMIT 1", (table,))
         return tuple(rows[0]) if rows else None  # type: ignore[return-value]
 
     def columns(self, table: str) -> list[tuple[str, str]]:
@@ -298,7 +300,8 @@ class GeoPackageReader:
         lists = list(out.values())
         done = 0
         try:
-            cursor = self.db.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} ORDER BY {quote(pk)}")
+            cursor = self.db.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "
+                                     f"ORDER BY {quote(pk)}")
             for batch in self.db.fetch_batches(cursor, CHUNK):
                 for target, values in zip(lists, zip(*batch)):  # columns batch by batch: no list of every row
                     target.extend(values)
@@ -328,5 +331,5 @@ class GeoPackageReader:
 
     def srs_definition(self, srs_id: int) -> tuple[str, int, str] | None:
         rows = self.query("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
-                          "WHERE srs_id=?", (srs_id,))
+                          "WHERE srs_id=? LIMIT 1", (srs_id,))
         return tuple(rows[0]) if rows else None  # type: ignore[return-value]
