@@ -11,13 +11,6 @@ from desktop.core.project import save_project
 from tests.hostile.build import ROOT, recursive_geometry_columns, run_cli
 
 
-@pytest.fixture
-def project(tmp_path):
-    path = tmp_path / "P.gpkg"
-    save_project(demo_document(), path)
-    return path
-
-
 def test_a_40000_digit_mgrs_cell_is_refused_at_once(tmp_path, project):
     """The MGRS pattern backtracked for 63 s on it."""
     csv = tmp_path / "u.csv"

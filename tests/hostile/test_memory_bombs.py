@@ -10,13 +10,6 @@ from tests.hostile.build import default_bomb, deflated_zeros, known_column_bomb,
 CAP_MB = 1024  # the sectors command on the demo project peaks near 200 MB of address space
 
 
-@pytest.fixture
-def project(tmp_path):
-    path = tmp_path / "P.gpkg"
-    save_project(demo_document(), path)
-    return path
-
-
 def test_unknown_tables_and_columns_are_never_read(project):
     """An 11 MB project whose other-tool table has 200 KB column defaults reached 7.7 GB."""
     default_bomb(project)
