@@ -67,3 +67,28 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path, project, argv):
     done = run_cli(*[a.format(fifo=fifo, csv=csv, project=project) for a in argv], seconds=30)
     assert done.returncode == 2, done.stderr
     assert "not a regular file (a pipe, socket or device)" in done.stderr
+
+
+@pytest.mark.parametrize("vertices, status", [(1_000_000, 2), (100_000, 0)])
+def test_long_lines_are_measured_or_refused_in_bounded_time(tmp_path, vertices, status):
+    """A 10^6-vertex line took over 300 s in the per-piece distance loop: now lines of more
+    than 100,000 vertices are refused, and long ones are measured against an R-tree."""
+    import json
+
+    import numpy as np
+
+    from desktop.core.demo import LINE_AUGUST
+    v = np.asarray(LINE_AUGUST)
+    t = np.linspace(0, len(v) - 1, vertices)
+    lon, lat = np.interp(t, np.arange(len(v)), v[:, 0]), np.interp(t, np.arange(len(v)), v[:, 1])
+    dx, dy = np.gradient(lon), np.gradient(lat)
+    wiggle = 0.00005 * np.sin(np.arange(vertices) * 0.5) / np.hypot(dx, dy)  # ~5 m across: never straight
+    xy = np.column_stack([lon - dy * wiggle, lat + dx * wiggle]).round(7)
+    line = tmp_path / "line.geojson"
+    line.write_text(json.dumps({"type": "LineString", "coordinates": xy.tolist()}))
+    done = run_cli("sectors", "--demo", "--line", line, "--format", "csv", seconds=120, memory_mb=2048)
+    assert done.returncode == status, done.stderr
+    if status:
+        assert "1,000,000 vertices, more than 100,000: simplify it" in done.stderr
+    else:
+        assert len(done.stdout.splitlines()) == 45
