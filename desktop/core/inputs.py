@@ -89,6 +89,8 @@ def _load_json(path) -> tuple[str, object]:
         return name, json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{name}: not usable JSON (nested too deeply)") from None
 
 
 _GEOMETRIES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
@@ -223,6 +225,8 @@ def read_units(path) -> tuple[UnitTable, list[str]]:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
+        except RecursionError:
+            raise InputError(f"{name}: not usable JSON (nested too deeply)") from None
         return _units_from_geojson(name, obj)
     return _units_from_csv(name, text)
 

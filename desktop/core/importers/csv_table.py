@@ -26,7 +26,7 @@ from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, Import
 from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, csv_delimiter, parse_positions,
                                  read_problem)
 from desktop.core.progress import Progress, step
-from desktop.core.tracks import parse_time
+from desktop.core.tracks import checked_time, parse_time
 
 EXTRA_ALIASES = {
     "time": ("time", "datetime", "timestamp", "dtg", "reporttime", "reported", "timeutc", "utc", "when",
@@ -161,7 +161,7 @@ def parse_times(values: list[str], problems: dict[int, list[str]]) -> np.ndarray
     out = np.zeros(n, dtype=np.int64)
     for i, v in enumerate(values):
         try:
-            out[i] = int(v) if v.isdigit() else parse_time(v)
+            out[i] = checked_time(int(v), v) if v.isdigit() else parse_time(v)
         except ValueError as exc:
             problems.setdefault(i, []).append(f"time: {exc}" if v else "no time")
     return out

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from desktop.core.annotations import Annotation, Annotations
-from desktop.core.calls import CallLog
+from desktop.core.calls import CallLog, duration_seconds
 from desktop.core.document import Document, Place
 from desktop.core.geodesy import Projection
 from desktop.core.inputs import InputError
@@ -268,10 +268,10 @@ def _calls(raw: RawProject) -> CallLog:
         for i, v in enumerate(cols["units"]):
             try:
                 got = json.loads(v) if v else []
-            except (json.JSONDecodeError, TypeError):
+            except (json.JSONDecodeError, TypeError, RecursionError):  # (nested too deeply)
                 got = None
             if not isinstance(got, list) or not all(isinstance(x, str) for x in got):
-                raise ValueError(f"feature {i + 1}: units {v!r} is not a JSON list of unit ids")
+                raise ValueError(f"feature {i + 1}: units {str(v)[:40]!r} is not a JSON list of unit ids")
             links.append(got)
 
         def texts(name: str) -> list[str]:
@@ -279,12 +279,19 @@ def _calls(raw: RawProject) -> CallLog:
 
         return CallLog.from_columns(
             ids=texts("call_id"), start=schema.epoch_times(cols["start"], "start"),
-            duration_s=np.array([int(v or 0) for v in cols["duration_s"]], dtype=np.int64),
+            duration_s=np.array([_duration(i, v) for i, v in enumerate(cols["duration_s"])], dtype=np.int64),
             initiator=texts("initiator"), from_station=texts("from_station"), to_station=texts("to_station"),
             operator=texts("operator"), category=texts("category"), priority=texts("priority"),
             summary=texts("summary"), outcome=texts("outcome"), units=links,
             lon=[schema.number(v) for v in cols["lon"]], lat=[schema.number(v) for v in cols["lat"]],
             revision=texts("revision"))
+
+
+def _duration(i: int, value) -> int:
+    try:
+        return duration_seconds(value)
+    except ValueError as exc:
+        raise ValueError(f"feature {i + 1}: {exc}") from None
 
 
 def _places(raw: RawProject) -> tuple[Place, ...]:
