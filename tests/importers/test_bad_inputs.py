@@ -131,3 +131,25 @@ def test_a_shapefile_whose_dbf_and_shp_disagree_says_so(tmp_path, registry, reco
     dbf.write_bytes(data[:4] + struct.pack("<I", records) + data[8:head] + body + b"\x1a")
     got = import_file(tmp_path / "units.shp", registry)
     assert any(m.endswith(said) for m in got.skipped) and len(got.units) == min(records, 5)
+
+
+@pytest.mark.parametrize("case", ["header over 64 KiB", "quoted field over 128 KiB", "CR line ends",
+                                  "quoted line ends"])
+def test_valid_csv_that_python_and_gdal_read_is_read(tmp_path, registry, case):
+    """Issue 14.11: these were refused ('not CSV', or no rows)."""
+    import csv as csv_module
+    pyogrio = pytest.importorskip("pyogrio")
+    rows = [["id", "name", "lat", "lon"], ["U1", "Alpha", "35.9", "38.9"], ["U2", "Bravo", "35.8", "38.8"]]
+    if case == "header over 64 KiB":
+        rows = [([f"extra_{k}" for k in range(8000)] if i == 0 else ["x"] * 8000) + r for i, r in enumerate(rows)]
+    elif case == "quoted field over 128 KiB":
+        rows[1][-3] = "A, long \"name\"\n" * 20_000
+    elif case == "quoted line ends":
+        rows[2][-3] = "two\r\nlines"
+    p = tmp_path / "units.csv"
+    with open(p, "w", newline="") as f:
+        csv_module.writer(f, lineterminator="\r" if case == "CR line ends" else "\r\n").writerows(rows)
+    assert len(pyogrio.raw.read(p, read_geometry=False)[3][0]) == 2  # GDAL reads it
+    got = import_file(p, registry)
+    assert got.units.ids.tolist() == ["U1", "U2"] and got.units.names.tolist() == [rows[1][-3].strip(), rows[2][-3]]
+    assert got.units.lat.tolist() == [35.9, 35.8] and not got.skipped

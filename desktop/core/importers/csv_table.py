@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import io
 import itertools
 from pathlib import Path
 
@@ -38,6 +37,7 @@ FIELDS = tuple(_ALIASES) + tuple(EXTRA_ALIASES)
 _FIELD = {**_FIELD_OF, **{a: f for f, aliases in EXTRA_ALIASES.items() for a in aliases}}
 _CHUNK = 100_000
 _SAMPLE = 8
+csv.field_size_limit(MAX_TABLE_BYTES)  # a quoted field may be as long as the file (the module's default: 128 KiB)
 
 
 def _read_text(path, progress: Progress | None) -> tuple[str, str]:
@@ -54,7 +54,18 @@ def _read_text(path, progress: Progress | None) -> tuple[str, str]:
     text = decode(name, b"".join(parts))
     if not text.strip():
         raise InputError(f"{name}: empty file")
+    if "\n" not in text and "\r" in text:  # old Mac line ends (CR only), as the csv module and GDAL read them
+        text = text.replace("\r", "\n")
     return name, text
+
+
+def _lines(text: str, start: int = 0):
+    """The lines of `text` from `start`, each with its line end, without copying the text
+    (csv.reader joins the lines of a quoted field that spans several)."""
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        yield text[start:end]
+        start = end
 
 
 def _split_plain(text: str, delimiter: str, width: int) -> tuple[list[list[str]], bool] | None:
@@ -88,7 +99,8 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
     fields need stripping); blank rows dropped, short rows padded, rows with extra fields
     marked as problems."""
     delimiter = csv_delimiter(text)
-    head = csv.reader(io.StringIO(text[:1 << 16], newline=""), delimiter=delimiter)  # the header's lines only
+    lines = _lines(text)
+    head = csv.reader(lines, delimiter=delimiter)  # reads the header's lines only, however long
     try:
         header = next(r for r in head if any(f.strip() for f in r))
     except csv.Error as exc:
@@ -105,7 +117,7 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
         columns, padded = plain
         step(progress, 0.6, "Parsing rows")
         return header, header_line, columns, header_line + 1 + np.arange(len(columns[0])), {}, padded
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(body), delimiter=delimiter)
     rows: list[list[str]] = []
     lines: list[int] = []
     total = max(len(text), 1)
