@@ -92,3 +92,13 @@ def test_long_lines_are_measured_or_refused_in_bounded_time(tmp_path, vertices, 
         assert "1,000,000 vertices, more than 100,000: simplify it" in done.stderr
     else:
         assert len(done.stdout.splitlines()) == 45
+
+
+def test_a_schema_version_of_minus_2_to_the_63_is_refused_at_once(project):
+    """Found by the project fuzzer: the reader looped over every version up to the current."""
+    import sqlite3
+    with sqlite3.connect(project) as c:
+        c.execute("UPDATE deconflict_meta SET value = ? WHERE key = 'schema_version'", (str(-2 ** 63),))
+    sqlite3.connect(project).close()
+    done = run_cli("sectors", "--project", project, seconds=30)
+    assert done.returncode == 2 and "unknown project schema version -9223372036854775808" in done.stderr

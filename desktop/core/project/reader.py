@@ -59,8 +59,9 @@ MIGRATION_READS: dict[int, dict[str, list[str]]] = {}
 def _wanted(version: int) -> dict[str, list[str]]:
     """{table: columns} read from a file of `version`."""
     wanted = {t: schema.read_columns(t) for t in schema.LAYERS if t != schema.META and t not in schema.DERIVED}
-    for k in range(version, schema.SCHEMA_VERSION):
-        wanted.update(MIGRATION_READS.get(k, {}))
+    for k, reads in sorted(MIGRATION_READS.items()):  # not a loop over the versions: a file may say -2**63
+        if version <= k < schema.SCHEMA_VERSION:
+            wanted.update(reads)
     return wanted
 
 
