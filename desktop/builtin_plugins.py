@@ -39,33 +39,23 @@ TIMELINE_PANEL = Plugin(
                                 {"area": "bottom"}),),
 )
 
-SECTORS_COMMAND = Plugin(
-    name="sectors_command",
-    description="`deconflict sectors`: sectors and unit classification as JSON, CSV or GeoJSON",
-    contributions=(Contribution("cli_command", "sectors", "Sectors report", "desktop.cli_sectors:add_command"),),
-)
-
-CALLS_COMMAND = Plugin(
-    name="calls_command",
-    description="`deconflict calls`: the hotline-call log as CSV or JSON, by time window or unit",
-    contributions=(Contribution("cli_command", "calls", "Hotline calls", "desktop.cli_calls:add_command"),),
-)
-DIFF_COMMAND = Plugin(
-    name="diff_command",
-    description="`deconflict diff`: units that change sector between two line revisions",
-    contributions=(Contribution("cli_command", "diff", "Revision diff", "desktop.cli_diff:add_command"),),
-)
-EXPORT_COMMAND = Plugin(
-    name="export_command",
-    description="`deconflict export`: the briefing map as PNG, JPEG, SVG or PDF, headless",
-    contributions=(Contribution("cli_command", "export", "Export map", "desktop.cli_export:add_command"),),
-)
-PROJECT_COMMANDS = Plugin(
-    name="project_commands",
-    description="`deconflict new` and `deconflict export-data`: project files and layer exports",
-    contributions=(Contribution("cli_command", "new", "New project", "desktop.cli_project:add_new_command"),
-                   Contribution("cli_command", "export-data", "Export data",
-                                "desktop.cli_project:add_export_data_command")),
+CLI_COMMANDS = Plugin(
+    name="cli_commands",
+    description="The `deconflict` sub-commands: one module each under desktop/cli/commands",
+    contributions=tuple(
+        Contribution("cli_command", name, title, f"desktop.cli.commands.{module}:add_command")
+        for name, title, module in (
+            ("sectors", "Sectors report", "sectors"),
+            ("calls", "Hotline calls", "calls"),
+            ("diff", "Revision diff", "diff"),
+            ("export", "Export map", "export"),
+            ("new", "New project", "new"),
+            ("export-data", "Export data", "export_data"),
+            ("import", "Import", "import_files"),
+            ("symbol", "Unit symbols", "symbol"),
+            ("conflicts", "Air conflicts", "conflicts"),
+            ("airspace", "Airspace (ACMs)", "airspace"),
+        )),
 )
 IMPORTERS = Plugin(
     name="builtin_importers",
@@ -86,11 +76,4 @@ IMPORTERS = Plugin(
                      {"extensions": [".gpkg"]}),
     ),
 )
-IMPORT_COMMAND = Plugin(
-    name="import_command",
-    description="`deconflict import`: bring files into a project",
-    contributions=(Contribution("cli_command", "import", "Import", "desktop.cli_import:add_command"),),
-)
-
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, SECTORS_COMMAND, CALLS_COMMAND,
-                   DIFF_COMMAND, EXPORT_COMMAND, TIMELINE_PANEL, PROJECT_COMMANDS, IMPORTERS, IMPORT_COMMAND)
+BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, CLI_COMMANDS, TIMELINE_PANEL, IMPORTERS)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian libraries Qt needs (xcb for a desktop, EGL/fontconfig for offscreen)
-# when they are missing. Idempotent and quiet when everything is already there.
+# when they are missing, and librsvg's rsvg-convert (the tests' second SVG renderer).
+# Idempotent and quiet when everything is already there.
 set -euo pipefail
 pkgs=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3
       libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
       libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libglib2.0-0
-      fonts-dejavu-core)
+      fonts-dejavu-core librsvg2-bin)
 command -v dpkg-query >/dev/null || { echo "system-deps: not a Debian system, skipping"; exit 0; }
 missing=()
 for p in "${pkgs[@]}"; do

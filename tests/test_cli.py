@@ -191,7 +191,7 @@ def test_sides_and_buffer(capsys):
 def test_unknown_sides_are_warned_about(capsys):
     code, out, err = run(capsys, "sectors", "--demo", "--sides", "Blue,Red")
     assert code == 0 and json.loads(out)
-    assert "warning: 44 units have a side ('Russian-backed', 'US-backed') that is neither 'Blue' nor 'Red'" in err
+    assert "warning: 47 units have a side ('Russian-backed', 'US-backed') that is neither 'Blue' nor 'Red'" in err
 
 
 def test_line_that_cannot_split_the_ao(capsys, tmp_path):
@@ -310,7 +310,8 @@ def test_third_party_command(capsys, monkeypatch):
     registry.register(Plugin("hello", (Contribution("cli_command", "hello", "Hello", "tests.test_cli:add_hello"),)))
     registry.register(Plugin("broken", (Contribution("cli_command", "broken", "Broken", "tests.test_cli:broken_command"),
                                         Contribution("cli_command", "gone", "Gone", "no.such.module:add"))))
-    monkeypatch.setattr(cli, "load_registry", lambda: registry)
+    from desktop.cli import parser
+    monkeypatch.setattr(parser, "load_registry", lambda: registry)
     code, out, _ = run(capsys, "hello")
     assert code == 0 and out == "hello from a plugin\n"
     code, out, _ = run(capsys, "sectors", "--demo")  # the built-in command is still there

@@ -34,9 +34,9 @@ def pixels(path) -> np.ndarray:
 
 
 def test_export_is_a_builtin_cli_plugin():
-    from desktop.builtin_plugins import BUILTIN_PLUGINS, EXPORT_COMMAND
-    assert EXPORT_COMMAND in BUILTIN_PLUGINS
-    assert any(ep.name == "export_command" for ep in entry_points(group="deconflict.plugins"))
+    from desktop.builtin_plugins import BUILTIN_PLUGINS, CLI_COMMANDS
+    assert CLI_COMMANDS in BUILTIN_PLUGINS and "export" in [c.id for c in CLI_COMMANDS.contributions]
+    assert any(ep.name == "cli_commands" for ep in entry_points(group="deconflict.plugins"))
     assert "export" in cli.build_parser().format_help()
 
 

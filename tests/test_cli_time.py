@@ -4,6 +4,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from desktop import cli
@@ -132,7 +133,8 @@ def test_sectors_at_with_a_line_file_and_csv(capsys):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     lon, _ = demo.demo_history()[1].positions_at(parse_time("2017-06-10T00:00:00Z"))
-    assert [float(r["lon"]) for r in rows] == pytest.approx(lon.tolist(), abs=1e-7)
+    got = np.array([float(r["lon"] or "nan") for r in rows])  # blank: no report yet (the 18 June aircraft)
+    np.testing.assert_allclose(got, lon, atol=1e-7)
 
 
 def test_sectors_at_errors(capsys):
@@ -145,7 +147,7 @@ def test_sectors_at_errors(capsys):
     assert "--at needs unit tracks" in err
     code, out, err = run(capsys, "sectors", "--demo", "--at", "2017-05-01T00:00:00Z", "--line",
                          str(DATA / "demo_line.geojson"))
-    assert code == 0 and "44 units have no position report" in err
+    assert code == 0 and "47 units have no position report" in err
     assert all(u["sector"] is None for u in json.loads(out)["units"])
 
 
@@ -192,4 +194,4 @@ def test_the_new_commands_are_plugins():
     assert not [f for f in registry.failures if "calls" in f.source or "diff" in f.source]
     from importlib.metadata import entry_points
     names = {ep.name for ep in entry_points(group="deconflict.plugins")}
-    assert {"calls_command", "diff_command"} <= names
+    assert "cli_commands" in names

@@ -3,9 +3,11 @@
 The same functions serve `deconflict export-data` and File › Export Data. Columns follow
 the sectors report (desktop.core.report) so a file exported here and a report agree:
 units carry their sector, distance to the line and the two flags; sectors their owner,
-unit count and geodesic area. Lines keep their exact vertices (edges are geodesics: KML
-asks Google Earth to follow the ground with <tessellate>); sector polygons are densified so
-their straight lon/lat edges follow the geodesic boundary.
+unit count and geodesic area; the line its MIL-STD-2525 boundary code and amplifiers
+(desktop.core.line_symbol), so other tools can draw it as the control measure. Lines keep
+their exact vertices (edges are geodesics: KML asks Google Earth to follow the ground with
+<tessellate>); sector polygons are densified so their straight lon/lat edges follow the
+geodesic boundary.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from desktop.core.document import Analysis, Document
+from desktop.core.line_symbol import line_symbol
 from desktop.core.report import (_GEOJSON_PROPS, _GEOJSON_UNIT, DEGREE_DECIMALS, _dumps, _polygon_geometry,
                                  _records, _sector_rows, _unit_columns, write_csv)
 
@@ -41,7 +44,8 @@ def _vertices(doc: Document) -> list:
 
 # -- GeoJSON ----------------------------------------------------------------------------------
 def _line_geojson(doc: Document, analysis: Analysis, out: TextIO) -> None:
-    feature = {"type": "Feature", "properties": {"kind": "line", "name": doc.title, "vertices": len(doc.line)},
+    props = {"kind": "line", "name": doc.title, "vertices": len(doc.line), **dict(line_symbol(doc).amplifiers())}
+    feature = {"type": "Feature", "properties": props,
                "geometry": {"type": "LineString", "coordinates": _vertices(doc)}}
     out.write(_dumps({"type": "FeatureCollection", "features": [feature]}) + "\n")
 
@@ -88,7 +92,7 @@ def _line_kml(doc: Document, analysis: Analysis, out: TextIO) -> None:
 
     def body():
         out.write(f"<Placemark><name>Deconfliction line</name><styleUrl>#line</styleUrl>"
-                  f"{_extended([('kind', 'line'), ('vertices', len(doc.line))])}"
+                  f"{_extended([('kind', 'line'), ('vertices', len(doc.line)), *line_symbol(doc).amplifiers()])}"
                   f"<LineString><tessellate>1</tessellate><coordinates>{_coords(doc.line.vertices)}"
                   "</coordinates></LineString></Placemark>\n")
     _kml_document(f"{doc.title}: line", out, style, body)

@@ -18,10 +18,13 @@ from typing import Callable
 import numpy as np
 import shapely
 
+from desktop.core.air.columns import ALIASES as AIR_ALIASES
+from desktop.core.air.columns import parse_air_columns
 from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_angle, parse_mgrs, parse_position
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine, LineError
 from desktop.core.sectors import AreaOfOperations
+from desktop.core.sidc import identities_from_codes
 from desktop.core.units import AFFILIATIONS, UnitTable
 
 
@@ -41,6 +44,7 @@ _ALIASES = {
     "lat": ("lat", "latitude", "latdeg", "latdd"),
     "lon": ("lon", "lng", "long", "longitude", "londeg", "londd"),
     "mgrs": ("mgrs", "grid", "gridref", "mgrsref", "mgrsgrid", "mgrscoordinate"),
+    **AIR_ALIASES,  # alt_ft, course_deg, speed_kt: the aircraft state (desktop.core.air)
 }
 _FIELD_OF = {alias: f for f, aliases in _ALIASES.items() for alias in aliases}
 _AFFILIATION_OF = {
@@ -428,6 +432,7 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     `loc(i)` prefixes a message about row i ("units.csv:7"), `short(i)` refers to it ("line 7")."""
     n = len(lon)
     ids = cols["id"]
+    air = parse_air_columns(cols, n, problems)
     seen: dict[str, int] = {}
     distinct = set(ids)
     for i, uid in enumerate(ids if len(distinct) != n or "" in distinct else ()):  # loop only to explain
@@ -438,6 +443,11 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
         elif i not in problems:
             seen[uid] = i
     warnings = [f"{loc(i)}: {'; '.join(problems[i])} (row skipped)" for i in sorted(problems)]
+    if cols.get("symbol"):  # the symbol code is the authority for the identity it states
+        codes = [c if i not in problems else "" for i, c in enumerate(cols["symbol"])]
+        stated, said = identities_from_codes(codes, cols.get("affiliation"), lambda a: _AFFILIATION_OF.get(_key(a)), loc)
+        cols["affiliation"] = stated if stated is not None else cols.get("affiliation")
+        warnings += said
     good = np.ones(n, dtype=bool)
     good[list(problems)] = False
     if not good.any():
@@ -475,5 +485,6 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     table = UnitTable(ids=np.asarray(ids, dtype=object)[keep], names=column("name"), sides=column("side"),
                       affiliations=column("affiliation", _AFFILIATION_OF, "unknown"),
                       domains=column("domain", _DOMAIN_OF, "ground"), lon=lon[keep], lat=lat[keep],
-                      echelons=column("echelon"), symbols=column("symbol"))
+                      echelons=column("echelon"), symbols=column("symbol"),
+                      **{k: v[keep] for k, v in air.items()})
     return table, warnings

@@ -10,6 +10,7 @@ import numpy as np
 
 from desktop.core.document import Analysis, Document
 from desktop.core.report import write_csv
+from desktop.core.sidc import code_note
 
 
 def write_units_csv(path: str | Path, document: Document, analysis: Analysis,
@@ -223,5 +224,6 @@ def unit_tip(units, cls, sectors, u: int, about: str) -> str:
             return f"Wrong side: a {units.sides[u]} unit inside a sector owned by {sectors[sec].owner}"
         return "On its own side of the line" if sec >= 0 else "Not in a sector"
     where = f"in {sectors[sec].name}" if sec >= 0 else "in no sector"
+    note = code_note(str(units.symbols[u] or ""))  # a code only partly drawn says so
     return (f"{units.ids[u]} — {units.names[u]}\n{units.sides[u]}, {units.affiliations[u]}, "
-            f"{units.domains[u]}; {where}, {d:.2f} km from the line")
+            f"{units.domains[u]}; {where}, {d:.2f} km from the line" + (f"\n{note}" if note else ""))

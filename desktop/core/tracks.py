@@ -21,7 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from desktop.core.units import UnitTable
+from desktop.core.units import AIR_COLUMNS, UnitTable
 
 
 # -- time ---------------------------------------------------------------------------------
@@ -143,13 +143,18 @@ class Tracks:
     """Position reports of `n_units` units, sorted by (unit, time).
 
     `unit` indexes the unit table the tracks belong to (int32); `time` is epoch seconds;
-    lon/lat are WGS84 degrees. Build with `from_reports`, which sorts."""
+    lon/lat are WGS84 degrees. Build with `from_reports`, which sorts. Reports of aircraft
+    may carry altitude (ft MSL), course (degrees true) and speed (kt): the optional
+    AIR_COLUMNS, NaN where a report does not say (None: no report says)."""
 
     unit: np.ndarray
     time: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
     n_units: int
+    alt_ft: np.ndarray | None = None
+    course_deg: np.ndarray | None = None
+    speed_kt: np.ndarray | None = None
     offsets: np.ndarray = field(init=False, repr=False)
     _key: np.ndarray = field(init=False, repr=False)
     _stride: int = field(init=False, repr=False)
@@ -178,19 +183,31 @@ class Tracks:
         for name, value in (("unit", unit), ("time", time), ("lon", lon), ("lat", lat),
                             ("offsets", offsets), ("_key", key)):
             object.__setattr__(self, name, _frozen(value))
+        for name in AIR_COLUMNS:
+            value = getattr(self, name)
+            if value is not None:
+                value = np.asarray(value, dtype=float)
+                if value.shape != (n,):
+                    raise ValueError(f"{name} has {value.shape} values for {n} reports")
+                object.__setattr__(self, name, _frozen(value))
         object.__setattr__(self, "_stride", stride)
         object.__setattr__(self, "_t0", t0)
 
     @classmethod
-    def from_reports(cls, unit, time, lon, lat, n_units: int | None = None) -> "Tracks":
+    def from_reports(cls, unit, time, lon, lat, n_units: int | None = None, **air) -> "Tracks":
         """Reports in any order (times as epoch seconds or datetime64); sorted here, stably,
-        so two reports of one unit at the same time keep their order (the later one wins)."""
+        so two reports of one unit at the same time keep their order (the later one wins).
+        `air`: any of the AIR_COLUMNS, one value per report."""
         unit = np.asarray(unit, dtype=np.int32)
         time = as_epoch_array(time)
         order = np.lexsort((time, unit))
         n = int(n_units) if n_units is not None else (int(unit.max()) + 1 if len(unit) else 0)
+        unknown = set(air) - set(AIR_COLUMNS)
+        if unknown:
+            raise TypeError(f"unknown report columns {sorted(unknown)}; optional ones are {AIR_COLUMNS}")
         return cls(unit[order], time[order], np.asarray(lon, dtype=float)[order],
-                   np.asarray(lat, dtype=float)[order], n)
+                   np.asarray(lat, dtype=float)[order], n,
+                   **{k: np.asarray(v, dtype=float)[order] for k, v in air.items() if v is not None})
 
     @classmethod
     def empty(cls, n_units: int = 0) -> "Tracks":
@@ -253,6 +270,32 @@ class Tracks:
             lon[between] = (self.lon[k] + frac * dlon + 180.0) % 360.0 - 180.0
             lat[between] = self.lat[k] + frac * (self.lat[n] - self.lat[k])
         return lon, lat
+
+    def values_at(self, column: str, t, interpolate: bool = False) -> np.ndarray:
+        """Per unit, one of the AIR_COLUMNS at time t as `positions_at` places units: its
+        last report's value at or before t (NaN before the first, or when the column is
+        absent); with `interpolate`, linear between two reports (a course the short way
+        round). A NaN on either side of the interval gives the last report's value."""
+        values = getattr(self, column) if column in AIR_COLUMNS else None
+        if values is None or not len(self):
+            return np.full(self.n_units, np.nan)
+        idx = self.last_report(t)
+        ok = idx >= 0
+        j = np.where(ok, idx, 0)
+        out = np.where(ok, values[j], np.nan)
+        if interpolate:
+            t = as_epoch(t)
+            nxt = np.minimum(j + 1, len(self) - 1)
+            between = ok & (j + 1 < self.offsets[1:]) & (self.time[j] < t) & np.isfinite(values[nxt])
+            k, n = j[between], nxt[between]
+            frac = (t - self.time[k]) / (self.time[n] - self.time[k])
+            step = values[n] - values[k]
+            if column == "course_deg":
+                step = (step + 180.0) % 360.0 - 180.0
+            out[between] = values[k] + frac * step
+            if column == "course_deg":
+                out[between] %= 360.0
+        return out
 
     def staleness(self, t) -> np.ndarray:
         """Per unit, seconds since its last report at or before t (NaN when it has none)."""

@@ -11,6 +11,7 @@ from desktop.core.commands import CommandStack
 from desktop.core.document import Document
 from desktop.core.plugins import Contribution, PluginRegistry
 from desktop.core.selection import Selection
+from desktop.core.sidc import AMPLIFIERS
 from desktop.gui.context import AppContext
 from desktop.gui.map_view import MapView
 from desktop.gui.status_bar import MapStatusBar
@@ -140,6 +141,13 @@ class MainWindow(QtWidgets.QMainWindow):
         buffer_action.setCheckable(True)
         buffer_action.setChecked(True)
         buffer_action.toggled.connect(self.map_view.sector_layer.set_buffer_visible)
+        self.amplifiers_menu = view.addMenu("Symbol amplifiers")
+        for key, title in AMPLIFIERS.items():
+            action = self.amplifiers_menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setData(key)
+            action.toggled.connect(self._on_amplifiers_changed)
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
         self.tools_menu = bar.addMenu("&Tools")
@@ -152,6 +160,10 @@ class MainWindow(QtWidgets.QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("Plugins…", self.show_plugins)
         help_menu.addAction("About Deconflict", self._about)
+
+    def _on_amplifiers_changed(self, _on: bool = False) -> None:
+        shown = [a.data() for a in self.amplifiers_menu.actions() if a.isChecked()]
+        self.map_view.unit_layer.detail.set_amplifiers(shown)
 
     def _on_snap_toggled(self, on: bool) -> None:
         for tool in self.tools.values():

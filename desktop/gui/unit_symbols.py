@@ -1,13 +1,15 @@
 """The unit layer's most detailed level: full MIL-STD-2525 symbols (frame, icon, echelon)
-and unit names, used while few units are in view (<= FULL_SYMBOL_LIMIT).
+with their amplifiers (unit names, direction of movement, speed leaders: desktop.gui.unit_motion),
+used while few units are in view (<= FULL_SYMBOL_LIMIT). `UnitDetail.amplifiers` says which
+amplifiers to show (View › Symbol amplifiers; the brief's export settings).
 
 - Symbols: one cached pixmap per symbol spec and device pixel ratio
   (`symbology.symbol_pixmap`), one `drawPixmapFragments` call per distinct spec; an export
   draws them as vector paths instead.
 - Specs are worked out per unit only when the unit is first drawn in full (a Python call
   per unit, bounded by the limit) and cached until the units change.
-- Names: greedy placement right of the symbol (2525's unique-designation position), else
-  left of it; wrong-side units first, then near-line ones, then by echelon (largest first); a name
+- Names (the unique designation): greedy placement at the standard's position, left of a
+  land symbol and right of an aircraft's, else on the other side; wrong-side units first, then near-line ones, then by echelon (largest first); a name
   that would overlap another, a symbol, a place label or a markup label is left out. Re-laid out shortly
   after a pan or zoom, like the place labels.
 """
@@ -19,10 +21,12 @@ import numpy as np
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui
 
-from desktop.core.sidc import ECHELONS, SymbolSpec, unit_symbol
+from desktop.core.motion import motion_at
+from desktop.core.sidc import AMPLIFIERS, ECHELONS, SymbolSpec, unit_symbol
 from desktop.gui import labels
 from desktop.gui.symbology import paint_symbol, symbol_pixmap, symbol_rect
 from desktop.gui.unit_items import PixelSizedItem
+from desktop.gui.unit_motion import UnitMotionItem, motion_geometry
 
 if TYPE_CHECKING:
     from desktop.gui.unit_layer import UnitLayer
@@ -172,7 +176,9 @@ class UnitDetail:
         self.view = layer.view
         self.symbols = UnitSymbolsItem()
         self.names = UnitNamesItem()
-        for item in (self.symbols, self.names):
+        self.motion = UnitMotionItem(SYMBOL_PX)
+        self.amplifiers = frozenset(AMPLIFIERS)
+        for item in (self.symbols, self.names, self.motion):
             self.view.plot_item.addItem(item)
         self.idx = np.empty(0, dtype=np.int64)
         self._timer = QtCore.QTimer(self.view, singleShot=True, interval=LABEL_DELAY_MS)
@@ -221,7 +227,31 @@ class UnitDetail:
         self.idx = np.asarray(idx, dtype=np.int64)
         cls = self.specs_for(self.idx) if len(self.idx) else np.empty(0, dtype=np.int32)
         self.symbols.set_units(self.layer.x[self.idx], self.layer.y[self.idx], cls, list(self._specs))
+        self._show_motion(cls)
         self.layout_names()
+
+    def set_amplifiers(self, shown) -> None:
+        """Show these amplifiers (keys of desktop.core.sidc.AMPLIFIERS) from now on."""
+        self.amplifiers = frozenset(shown)
+        self.show(self.idx)
+
+    def _show_motion(self, cls: np.ndarray) -> None:
+        """Direction-of-movement arrows and speed leaders of the units drawn in full."""
+        air = np.array([self._specs[k].domain in ("air", "space") for k in cls], dtype=bool)
+        wanted = np.where(air, "speed_leaders" in self.amplifiers, "movement" in self.amplifiers)
+        idx, cls, air = self.idx[wanted], cls[wanted], air[wanted]
+        doc = self.view.document
+        if not len(idx) or not len(doc.tracks):
+            empty = np.empty(0)
+            self.motion.set_motion(empty, empty, empty, empty, empty, empty, np.empty(0, dtype=np.int32), [])
+            return
+        view = doc.time_view
+        course, speed = motion_at(doc.tracks, view.time if view is not None else None, idx)
+        units = doc.shown_units
+        ux, uy, x2, y2 = motion_geometry(self.view, units.lon[idx], units.lat[idx], course, speed, air)
+        keep = np.isfinite(ux)
+        self.motion.set_motion(self.layer.x[idx][keep], self.layer.y[idx][keep], ux[keep], uy[keep], x2[keep],
+                               y2[keep], cls[keep], list(self._specs))
 
     def specs_drawn(self) -> list[tuple[SymbolSpec, int]]:
         """(spec, how many units) for the units drawn in full: the export legend."""
@@ -244,7 +274,7 @@ class UnitDetail:
         vb = self.view.view_box
         px, py = vb.viewPixelSize()
         idx = self._in_view(self.idx) if self.active else self.idx
-        if not len(idx) or not px or not py:
+        if not len(idx) or not px or not py or "unit_names" not in self.amplifiers:
             self.names.set_labels(np.empty(0), np.empty(0), np.empty(0), [])
             return
         rect = vb.viewRect()
@@ -263,18 +293,29 @@ class UnitDetail:
         taken = np.vstack([taken, self.view.annotation_layer.label_boxes(abs(px), abs(py), rect)])
         names = [str(units.names[i] or units.ids[i]) for i in idx]
         width, height = rect.width() / abs(px), rect.height() / abs(py)
-        # Right of the symbol first; a name that does not fit there may go left of it.
-        right_anchor, left_anchor = (0.0, 0.5), (1.0, 0.5)
-        keep = labels.thin_labels(sx + right, sy, names, width, height, taken, MAX_LABELS, anchor=right_anchor)
-        offset = right.copy()
-        rest = np.setdiff1d(np.arange(len(idx)), keep)
+        # The standard's side first (a land unit's name left of it, an aircraft's right of it);
+        # a name that does not fit there may go on the other side. Boxes are laid out by their
+        # left end: a name left of its symbol starts its estimated width before the symbol.
+        left = reach[:, 0] - LABEL_GAP_PX
+        air = np.array([self._specs[k].domain in ("air", "space") for k in self._spec_of[idx]], dtype=bool)
+        widths = np.array([labels.label_box(0.0, 0.0, n, (0.0, 0.5))[2] + labels.MARGIN_PX for n in names])
+        first = np.where(air, right, left)
+        second = np.where(air, left, right)
+        anchor = (0.0, 0.5)
+
+        def start(off: np.ndarray, k: np.ndarray) -> np.ndarray:
+            return sx[k] + off[k] - np.where(off[k] < 0, widths[k], 0.0)
+
+        all_k = np.arange(len(idx))
+        keep = labels.thin_labels(start(first, all_k), sy, names, width, height, taken, MAX_LABELS, anchor=anchor)
+        offset = first.copy()
+        rest = np.setdiff1d(all_k, keep)
         if len(rest) and len(keep) < MAX_LABELS:
-            placed = [labels.label_box(sx[k] + right[k], sy[k], names[k], right_anchor) for k in keep]
-            left = reach[:, 0] - LABEL_GAP_PX
+            placed = [labels.label_box(start(first, np.array([k]))[0], sy[k], names[k], anchor) for k in keep]
             taken2 = np.vstack([taken, np.reshape(placed, (-1, 4))])
-            more = rest[labels.thin_labels(sx[rest] + left[rest], sy[rest], [names[k] for k in rest], width, height,
-                                           taken2, MAX_LABELS - len(keep), anchor=left_anchor)]
-            offset[more] = left[more]
+            more = rest[labels.thin_labels(start(second, rest), sy[rest], [names[k] for k in rest], width, height,
+                                           taken2, MAX_LABELS - len(keep), anchor=anchor)]
+            offset[more] = second[more]
             keep = np.concatenate([keep, more])
         self.names.set_labels(layer.x[idx[keep]], layer.y[idx[keep]], offset[keep], [names[k] for k in keep])
 

@@ -169,13 +169,15 @@ def test_parse_and_format_times():
 def test_demo_positions_at_the_latest_time_are_the_demo_units():
     calls, tracks, _ = demo.demo_history()
     units = demo.demo_units()
-    assert tracks.n_units == len(units) == 44
+    assert tracks.n_units == len(units) == 47
     assert tracks.extent == (demo.HISTORY_START, demo.DEMO_NOW)
     lon, lat = tracks.positions_at(demo.DEMO_NOW)
     np.testing.assert_array_equal(lon, units.lon)
     np.testing.assert_array_equal(lat, units.lat)
     assert (tracks.report_counts() > 0).all()
-    assert tracks.last_report(demo.HISTORY_START).min() >= 0  # every unit reports from the start
+    incident = np.isin(units.ids, ["AIR-05", "AIR-06", "AIR-07"])  # in the air on 18 June only
+    assert tracks.last_report(demo.HISTORY_START)[~incident].min() >= 0  # the others report from the start
+    assert (tracks.last_report(demo.INCIDENT_DAY)[incident] < 0).all()
 
 
 def test_demo_tracks_are_plausible():
@@ -189,7 +191,13 @@ def test_demo_tracks_are_plausible():
         _, _, step = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
         assert step.max() < 25_000  # no jumps: under 25 km in a few hours
     for u in np.flatnonzero(air):
-        _, lon, lat = tracks.track(u)
+        t, lon, lat = tracks.track(u)
+        _, _, step = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+        assert (step / np.diff(t)).max() < 600 * 1852 / 3600  # never faster than 600 kt
+        summer = (t < demo.INCIDENT_DAY) | (t > demo.INCIDENT_DAY + 86_400)  # the 18 June incident aside
+        if not summer.any():
+            continue
+        lon, lat = lon[summer], lat[summer]
         centre = lon.mean(), lat.mean()
         _, _, r = GEOD.inv(np.full(len(lon), centre[0]), np.full(len(lon), centre[1]), lon, lat)
         assert 15_000 < r.mean() < 40_000 and r.std() / r.mean() < 0.02  # a circular orbit

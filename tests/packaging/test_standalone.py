@@ -48,7 +48,7 @@ def test_sectors_report_matches_the_source_install(executables, kind, env, tmp_p
     source = subprocess.run([sys.executable, "-m", "desktop", "sectors", "--demo", "--format", "json"],
                             capture_output=True, text=True, check=True, cwd=ROOT)
     assert frozen == json.loads(source.stdout)
-    assert len(frozen["units"]) == 44 and {s["owner"] for s in frozen["sectors"]} == {"US-backed", "Russian-backed"}
+    assert len(frozen["units"]) == 47 and {s["owner"] for s in frozen["sectors"]} == {"US-backed", "Russian-backed"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

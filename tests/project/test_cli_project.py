@@ -44,6 +44,24 @@ def test_project_gives_the_same_answers_as_the_demo(capsys, demo_project, argv):
     code, from_project, err = run(capsys, *argv[:1], "--project", demo_project, *argv[1:])
     assert code == 0, err
     assert from_project == from_demo and len(from_demo) > 100
+    code, positional, err = run(capsys, *argv[:1], demo_project, *argv[1:])  # `sectors plan.gpkg`
+    assert code == 0, err
+    assert positional == from_demo
+
+
+def test_a_project_named_twice_must_agree(capsys, demo_project, tmp_path):
+    code, out, _ = run(capsys, "sectors", demo_project, "--project", demo_project)
+    assert code == 0 and json.loads(out)["units"]
+    code, out, err = run(capsys, "sectors", demo_project, "--project", tmp_path / "other.gpkg")
+    assert code == 2 and out == "" and "two projects given" in err
+    code, out, err = run(capsys, "calls", demo_project, "--demo")
+    assert code == 2 and "give --demo or --project, not both" in err
+
+
+def test_export_takes_the_project_before_the_output(capsys, demo_project, tmp_path):
+    out = tmp_path / "brief.png"
+    code, stdout, err = run(capsys, "export", demo_project, out, "--width", 400, "--height", 300)
+    assert code == 0 and out.read_bytes().startswith(b"\x89PNG"), err
 
 
 def test_new_from_files_answers_like_the_files(capsys, tmp_path):
@@ -98,7 +116,7 @@ def test_export_data_every_layer_and_format(capsys, demo_project, tmp_path, laye
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     doc = load_project(demo_project)
-    expected = {"line": 1, "sectors": 2, "units": 44}[layer]
+    expected = {"line": 1, "sectors": 2, "units": 47}[layer]
     if fmt == "geojson":
         features = json.loads(text)["features"]
         assert len(features) == expected
@@ -150,7 +168,7 @@ def test_gdal_reads_the_exports(capsys, demo_project, tmp_path, layer, kind, fmt
     import shapely
     meta, _, geometry, _ = pyogrio.raw.read(out)
     kinds = {g.geom_type for g in shapely.from_wkb(geometry)}
-    assert len(geometry) == {"line": 1, "sectors": 2, "units": 44}[layer] and kinds == {kind}
+    assert len(geometry) == {"line": 1, "sectors": 2, "units": 47}[layer] and kinds == {kind}
     assert meta["crs"] == "EPSG:4326"
 
 
@@ -161,5 +179,5 @@ def test_import_a_project_into_itself_is_idempotent(capsys, tmp_path):
     capsys.readouterr()
     code, out, err = run(capsys, "import", project, project)
     assert code == 0, err
-    assert "111,180 track reports skipped: already present (same unit, time and position)" in out
-    assert "wrote" in out and "111180 track reports" in out and len(load_project(project).tracks) == 111_180
+    assert "111,689 track reports skipped: already present (same unit, time and position)" in out
+    assert "wrote" in out and "111689 track reports" in out and len(load_project(project).tracks) == 111_689

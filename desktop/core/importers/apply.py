@@ -23,7 +23,7 @@ from desktop.core.importers.model import ImportedData, TrackReports
 from desktop.core.line import DeconflictionLine
 from desktop.core.sectors import AreaOfOperations
 from desktop.core.tracks import Tracks
-from desktop.core.units import UnitTable
+from desktop.core.units import AIR_COLUMNS, UnitTable
 
 _TEXT = ("names", "sides", "affiliations", "domains", "echelons", "symbols")
 
@@ -83,6 +83,8 @@ def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
             update = new_col[known]
             if f.name in _TEXT:
                 update = np.where(update == "", merged[at[known]], update)
+            elif f.name in AIR_COLUMNS:  # a file without altitude, course or speed keeps the known ones
+                update = np.where(np.isnan(update), merged[at[known]], update)
             merged[at[known]] = update
         added = new_col if all_fresh else new_col[fresh]
         if f.name in defaults and len(added):

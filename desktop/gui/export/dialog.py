@@ -27,7 +27,8 @@ FILTERS = {"png": "PNG image (*.png)", "jpg": "JPEG image (*.jpg *.jpeg)", "svg"
            "pdf": "PDF document (*.pdf)"}
 TOGGLES = (("legend", "Legend"), ("scale_bar", "Scale bar"), ("north_arrow", "North arrow"),
            ("graticule_labels", "Graticule labels"), ("summary_table", "Sector summary"),
-           ("footer", "Provenance footer"), ("buffer_band", "Buffer band"))
+           ("footer", "Provenance footer"), ("buffer_band", "Buffer band"), ("unit_names", "Unit names"),
+           ("movement", "Direction of movement"), ("speed_leaders", "Aircraft speed leaders"))
 
 
 class ExportDialog(QtWidgets.QDialog):
@@ -51,6 +52,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.set_settings(self._remembered())
         if map_view is not None:  # the page shows the map as it is on screen
             self.toggles["buffer_band"].setChecked(map_view.sector_layer.show_buffer)
+            for key in ("unit_names", "movement", "speed_leaders"):
+                self.toggles[key].setChecked(key in map_view.unit_layer.detail.amplifiers)
         self._connect_changes()
         self._on_changed()
         self.update_preview()

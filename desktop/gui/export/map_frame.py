@@ -106,7 +106,7 @@ class OffscreenMap:
 
     def __init__(self, document: Document, logical: QtCore.QSize, scale: float,
                  projection: Projection | None = None, rect: QtCore.QRectF | None = None,
-                 graticule_labels: bool = True, buffer_band: bool = True) -> None:
+                 graticule_labels: bool = True, buffer_band: bool = True, amplifiers=None) -> None:
         self.document = document
         self.scale = scale
         self._listeners = _listeners(document)
@@ -114,6 +114,8 @@ class OffscreenMap:
         if projection is not None and projection != view.projection:  # same CRS and origin: nothing to do
             view.set_projection(projection)
         view.sector_layer.set_buffer_visible(buffer_band)
+        if amplifiers is not None:
+            view.unit_layer.detail.set_amplifiers(amplifiers)
         view.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         view.plot_item.layout.setContentsMargins(0, 0, 0, 0)
         view.resize(logical)

@@ -119,7 +119,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
         x0, y0, x1, y1 = settings.view_rect
         rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
     with offscreen_map(document, logical, scale, projection, rect, settings.graticule_labels,
-                       settings.buffer_band) as m:
+                       settings.buffer_band, settings.amplifiers) as m:
         m.render(painter, frame)
         layout = _frame_geometry(m, page, frame, scale, ink.k)
         painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))

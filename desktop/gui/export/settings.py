@@ -48,6 +48,10 @@ class ExportSettings:
     north_arrow: bool = True
     graticule_labels: bool = True
     buffer_band: bool = True            # the near-line band, as the map's View › Show buffer band
+    # Symbol amplifiers (desktop.core.sidc.AMPLIFIERS), as the map's View › Symbol amplifiers.
+    unit_names: bool = True
+    movement: bool = True
+    speed_leaders: bool = True
     summary_table: bool = True
     footer: bool = True
     # Export time shown as the date-time group; None = now. Fixed in tests and by --dtg.
@@ -100,6 +104,10 @@ class ExportSettings:
     def export_time(self) -> datetime:
         t = self.timestamp or datetime.now(timezone.utc)
         return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+    @property
+    def amplifiers(self) -> frozenset[str]:
+        return frozenset(k for k in ("unit_names", "movement", "speed_leaders") if getattr(self, k))
 
     # -- checks ----------------------------------------------------------------------------
     def validate(self) -> "ExportSettings":

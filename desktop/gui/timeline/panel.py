@@ -59,7 +59,6 @@ class TimelinePanel(QtWidgets.QWidget):
         self.map_layer = MapTimeLayer(context, self.cursor) if context.map_view is not None else None
         self.player = Player(self.cursor, self)
         self.player.playing_changed.connect(self._on_playing_changed)
-        self.player.ticked.connect(self._follow_cursor)
         self.csv = CallInterchange(context, lambda: self.shown, self)
         self._drag_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._drag_timer.timeout.connect(self._apply_pending_time)
@@ -289,6 +288,9 @@ class TimelinePanel(QtWidgets.QWidget):
         self.view.set_now(self.cursor.now)
         self.view.set_cursor(self.cursor.shown_time, self.cursor.is_live)
         self.now_action.setEnabled(not self.cursor.is_live)
+        # Whatever moved it (Go to, Now, a revision's Go to, a link, a step, play), the cursor
+        # stays in sight (a cursor being dragged is in sight already: nothing moves).
+        self._follow_cursor()
 
     def _on_playing_changed(self, on: bool) -> None:
         self.play_action.setChecked(on)
@@ -367,10 +369,8 @@ class TimelinePanel(QtWidgets.QWidget):
             k = cursor.step_call(1 if name == "next" else -1, self.filter_mask())
             if k is not None:
                 self.select_call(str(self.doc.calls.ids[k]))
-                self.view.ensure_visible(float(self.doc.calls.start[k]))
         elif name in ("hour+", "hour-"):
             cursor.step(HOUR if name == "hour+" else -HOUR)
-            self._follow_cursor()
         elif name == "live":
             self.player.play(False)
             cursor.go_live()
@@ -387,7 +387,6 @@ class TimelinePanel(QtWidgets.QWidget):
             self.delete_call(self.context.selection.call)
 
     def _follow_cursor(self) -> None:
-        """Keep the cursor in view while it steps or plays."""
         if self.cursor.shown_time is not None:
             self.view.ensure_visible(float(self.cursor.shown_time))
 
@@ -398,7 +397,6 @@ class TimelinePanel(QtWidgets.QWidget):
             self.context.status(f"Go to: {exc}")
             return
         self.cursor.set_time(t)
-        self._follow_cursor()
         self.view.setFocus()
 
     # -- call edits (undoable commands) ----------------------------------------------------------

@@ -12,7 +12,6 @@ TICK_MS = 40
 
 class Player(QtCore.QObject):
     playing_changed = QtCore.Signal(bool)
-    ticked = QtCore.Signal()
 
     def __init__(self, cursor: TimeCursor, parent=None) -> None:
         super().__init__(parent)
@@ -38,7 +37,6 @@ class Player(QtCore.QObject):
 
     def _on_tick(self) -> None:
         self.cursor.step(max(int(SPEEDS[self.speed_index][1] * TICK_MS / 1000), 1))
-        self.ticked.emit()
 
     def _on_cursor_changed(self, *_) -> None:
         if self.cursor.is_live and self.playing:

@@ -1,0 +1,59 @@
+"""`deconflict`'s entry point: a sub-command, or the application when none is given."""
+from __future__ import annotations
+
+import os
+import sys
+
+from desktop.cli import console, parser
+from desktop.cli.console import CommandError
+
+
+def _project_to_open(argv: list[str]) -> str | None:
+    """`deconflict PROJECT.gpkg` opens a project in the application."""
+    if len(argv) == 1 and argv[0].lower().endswith(".gpkg") and not argv[0].startswith("-"):
+        return argv[0]
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage or input)."""
+    from desktop.core.coords import CoordinateError
+    from desktop.core.inputs import InputError
+    from desktop.core.line import LineError
+    try:
+        given = sys.argv[1:] if argv is None else argv
+        project = _project_to_open(given)
+        if project is not None or not given:  # the application: no sub-command to parse
+            from desktop.gui.app import run_gui
+            return run_gui(project=project)
+        args = parser.build_parser().parse_args(argv)
+        handler = getattr(args, "func", None)
+        if handler is None:
+            raise CommandError(f"command {args.command!r} has no handler (a broken plugin?)")
+        return int(handler(args) or 0)
+    except SystemExit as exc:  # argparse (usage errors, --help, --version) or a command's exit
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        console.error(exc.code)
+        return 1
+    except (InputError, CoordinateError, LineError) as exc:
+        console.error(exc)
+        return 2
+    except CommandError as exc:
+        console.error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): silence the final flush of stdout.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 1
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("DECONFLICT_DEBUG"):
+            raise
+        console.error(f"unexpected {type(exc).__name__}: {exc} (set DECONFLICT_DEBUG=1 to see where)")
+        return 1

@@ -1,0 +1,48 @@
+"""The `deconflict` argument parser: one sub-command per `cli_command` plugin contribution,
+and `command_parser`, which every command uses to add its own."""
+from __future__ import annotations
+
+import argparse
+from typing import Callable
+
+from desktop import __version__
+from desktop.cli.console import PROG
+from desktop.core.plugins import PluginRegistry
+
+DESCRIPTION = """\
+Deconflict: the deconfliction line, its sectors, tracked units and the hotline log.
+
+With no command it opens the window on the embedded demo; `deconflict plan.gpkg` opens a
+project, and `deconflict units.csv` (any file it can import) opens a new scenario with that
+file imported. The commands below work without a window."""
+
+
+def load_registry() -> PluginRegistry:
+    from desktop.builtin_plugins import BUILTIN_PLUGINS
+    registry = PluginRegistry()
+    registry.load_entry_points(BUILTIN_PLUGINS)
+    return registry
+
+
+def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentParser:
+    registry = registry if registry is not None else load_registry()
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for contribution in registry.contributions("cli_command"):
+        try:
+            contribution.load()(subparsers)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the CLI down
+            registry.fail(f"cli_command {contribution.id!r}", str(exc) or type(exc).__name__)
+    return parser
+
+
+def command_parser(subparsers, name: str, *, help: str, description: str, run: Callable[[argparse.Namespace], int],
+                   examples: str = "") -> argparse.ArgumentParser:
+    """The sub-command `name`: `run(args)` returns its exit status; `args.parser` is its
+    parser (for usage errors that depend on several options)."""
+    p = subparsers.add_parser(name, help=help, description=description, epilog=examples or None,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=run, parser=p)
+    return p
