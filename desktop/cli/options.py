@@ -79,6 +79,9 @@ BUFFER_KM = Option("--buffer-km", type=buffer_km, default=None, metavar="KM",
                         f"{DEFAULT_BUFFER_KM:g})")
 AT = Option("--at", metavar="T", help="the scenario at time T (ISO 8601 with an offset): units where their "
                                       "tracks put them, cut by the line revision in force then")
+TIME = Option("--time", metavar="T", help="when the positions of files without times were reported (ISO 8601 "
+                                          "with an offset; default: now, the moment of the import): a unit has "
+                                          "no position before its first report")
 OUTPUT = Option("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
 
 

@@ -309,11 +309,10 @@ class Tracks:
 def units_at(units: UnitTable, tracks: Tracks, t, interpolate: bool = False) -> UnitTable:
     """The unit table with each unit where its track puts it at t.
 
-    A unit with no reports at all keeps its table position (it is static); a unit whose
-    first report comes after t has no position (NaN: in no sector, no distance)."""
+    A unit has a position at t only if it has a report at or before t: one whose first
+    report comes later, or that has no report at all, has none (NaN: drawn nowhere, in no
+    sector, no distance). Its table position is where it is now, not where it was then."""
     if tracks.n_units != len(units):
         raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
     lon, lat = tracks.positions_at(t, interpolate)
-    static = tracks.report_counts() == 0
-    lon[static], lat[static] = units.lon[static], units.lat[static]
     return dataclasses.replace(units, lon=lon, lat=lat)

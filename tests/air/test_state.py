@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from desktop.core.air.state import state_at, state_from_units
-from desktop.core.inputs import read_units
 from desktop.core.tracks import Tracks, parse_time
 from desktop.core.units import UnitTable
 from tests.air.reference import GEOD, KT
+from tests.file_arguments import read_units
 
 T0 = parse_time("2017-06-18T14:00:00Z")
 

@@ -140,13 +140,16 @@ def test_vectorised_answers_equal_a_loop_over_units():
             np.testing.assert_allclose(at(tr, t, interpolate), want, rtol=0, atol=1e-12)
 
 
-def test_units_at_moves_tracked_units_and_keeps_untracked_ones(tracks):
+def test_units_at_moves_tracked_units_and_places_no_unit_without_a_report(tracks):
+    """A unit has a position at t only if it has a report at or before t (issue 10.1: a unit
+    with no history used to keep its present position in the past)."""
     units = UnitTable.from_records([dict(id=f"U{i}", lon=5.0 + i, lat=6.0) for i in range(3)])
     moved = units_at(units, tracks, 150)
     assert moved.ids.tolist() == ["U0", "U1", "U2"]
-    np.testing.assert_array_equal(moved.lon, [0.0, 6.0, 10.0])  # U1 has no track: stays put
+    np.testing.assert_array_equal(moved.lon[[0, 2]], [0.0, 10.0])
+    assert np.isnan(moved.lon[1]) and np.isnan(moved.lat[1])   # U1 has no report at all: nowhere
     early = units_at(units, tracks, 120)
-    assert early.lon[1] == 6.0 and np.isnan(early.lon[2])     # U2 reports only from 150
+    assert np.isnan(early.lon[1]) and np.isnan(early.lon[2])   # U2 reports only from 150
     with pytest.raises(ValueError, match="tracks are for 3 units"):
         units_at(UnitTable.empty(), tracks, 0)
 

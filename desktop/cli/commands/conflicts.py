@@ -77,10 +77,13 @@ def add_command(subparsers) -> None:
 
 def _aircraft_table(args, at: int) -> AircraftState:
     """The --units rows as the state at `at`. Strict: a row left out would hide its conflicts."""
-    from desktop.core.inputs import read_units
-    units, warnings = read_units(args.units)
-    warn_all(warnings, args.units)
-    skipped = sum(w.endswith("(row skipped)") for w in warnings)
+    from desktop.cli.scenario import read_part
+    data = read_part(args, "units")  # through the importer registry; its warnings are shown
+    if data.units is None:
+        raise CommandError(f"{args.units}: no aircraft rows (a table of id, side, lat, lon, alt_ft, course_deg, "
+                           "speed_kt)", 2)
+    units = data.units
+    skipped = sum(w.endswith("(row skipped)") for w in data.skipped)
     if skipped:
         raise CommandError(f"{args.units}: {skipped} row(s) could not be read (see the warnings); conflicts not "
                            "computed, since an aircraft left out would hide its conflicts", 2)

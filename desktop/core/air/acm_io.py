@@ -29,10 +29,11 @@ import numpy as np
 from desktop.core.air.acm import ACM, CIRCLE, CORRIDOR, POLYGON, AcmError, Airspace, format_periods, parse_kind
 from desktop.core.air.measures import FT_M
 from desktop.core.exporters import _coords, _extended, _kml_document
+from desktop.core.importers.geojson import load_json
 from desktop.core.importers.kml import _properties, parse_coordinates
 from desktop.core.importers.model import MAX_TEXT_BYTES, read_limited
 from desktop.core.importers.xml_safe import child, children, local, parse_xml, text_of
-from desktop.core.inputs import InputError, _features, _key, _load_json
+from desktop.core.inputs import InputError, _features, _key
 from desktop.core.report import DEGREE_DECIMALS
 
 # Property names as people write them (case, spaces and punctuation ignored).
@@ -94,7 +95,7 @@ def _collect(name: str, acms: list[ACM]) -> Airspace:
 
 # -- GeoJSON ----------------------------------------------------------------------------------
 def read_airspace_geojson(path) -> Airspace:
-    name, obj = _load_json(path)
+    name, obj = load_json(path)
     acms = []
     for k, (label, geom, props, fid) in enumerate(_features(obj, name)):
         where = f"{name}: {label}"
