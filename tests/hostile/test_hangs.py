@@ -50,7 +50,7 @@ def test_a_recursive_view_in_a_geopackage_is_stopped(tmp_path, matching):
             "except InputError as exc:\n    print(exc)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
-    expected = "['44 units']" if matching else \
+    expected = f"['{len(demo_document().units)} units']" if matching else \
         "layers.gpkg: a query took more than 1 s and was stopped (a recursive view or a damaged index?)"
     assert expected in done.stdout, done.stderr
 
@@ -66,7 +66,7 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path, project, argv):
     csv.write_text("id,lat,lon\nA,35.9,38.9\n")
     done = run_cli(*[a.format(fifo=fifo, csv=csv, project=project) for a in argv], seconds=30)
     assert done.returncode == 2, done.stderr
-    assert "not a regular file (a pipe, socket or device)" in done.stderr
+    assert "not a regular file (a pipe, socket or device)" in done.stderr or "a FIFO, not a file" in done.stderr
 
 
 @pytest.mark.parametrize("vertices, status", [(1_000_000, 2), (100_000, 0)])
@@ -91,7 +91,7 @@ def test_long_lines_are_measured_or_refused_in_bounded_time(tmp_path, vertices, 
     if status:
         assert "1,000,000 vertices, more than 100,000: simplify it" in done.stderr
     else:
-        assert len(done.stdout.splitlines()) == 45
+        assert len(done.stdout.splitlines()) == 1 + len(demo_document().units)
 
 
 def test_a_schema_version_of_minus_2_to_the_63_is_refused_at_once(project):
