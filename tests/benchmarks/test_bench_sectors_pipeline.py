@@ -53,7 +53,8 @@ def scenario(tmp_path_factory):
     from desktop.core.exporters import export_layer_text
     folder = tmp_path_factory.mktemp("pipeline")
     demo = demo_document()
-    (folder / "ao.geojson").write_text(json.dumps({"type": "Polygon", "coordinates": [demo.ao.ring.tolist()]}))
+    ring = demo.ao.ring.tolist()
+    (folder / "ao.geojson").write_text(json.dumps({"type": "Polygon", "coordinates": [ring + ring[:1]]}))
     (folder / "line.geojson").write_text(export_layer_text(demo, "line", "geojson"))
     rng = np.random.default_rng(0)
     side = np.array(demo.sides)[rng.integers(0, 2, N)]
@@ -81,7 +82,7 @@ def test_sectors_pipeline_1m(benchmark, scenario, side):
     code = OURS if side == "deconflict" else REFERENCE
     runs = []
     benchmark.pedantic(lambda: runs.append(_run(code, scenario, f"{side}.csv")), rounds=3, iterations=1)
-    assert all(r["code"] == 0 for r in runs)
+    assert all(r["code"] == 0 for r in runs), runs
     benchmark.extra_info["peak_rss_mb"] = round(max(r["mb"] for r in runs))
     benchmark.extra_info["in_process_s"] = round(min(r["s"] for r in runs), 3)
     assert sum(1 for _ in open(scenario / f"{side}.csv")) == N + 1
