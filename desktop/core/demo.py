@@ -11,9 +11,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from desktop.core import gazetteer
 from desktop.core.air.demo import demo_airspace, incident_units, with_incident
 from desktop.core.calls import PRIORITIES, CallLog
-from desktop.core.document import Document, Place
+from desktop.core.document import Document
 from desktop.core.line import DeconflictionLine
 from desktop.core.revisions import AGREED, PROPOSED, SUPERSEDED, LineRevision, RevisionLog
 from desktop.core.sectors import AreaOfOperations
@@ -23,13 +24,9 @@ from desktop.core.units import UnitTable
 US, RU = "US-backed", "Russian-backed"
 SIDES = (US, RU)
 
-PLACES = (
-    Place("Tabqa", 38.548, 35.836), Place("Tabqa Dam", 38.570, 35.870),
-    Place("Raqqa", 39.009, 35.950), Place("Resafa", 38.757, 35.628),
-    Place("Ma'dan", 39.650, 35.740), Place("Deir ez-Zor", 40.141, 35.336),
-    Place("Mayadin", 40.452, 35.021), Place("Abu Kamal", 40.918, 34.452),
-    Place("Manbij", 37.955, 36.528), Place("Palmyra", 38.269, 34.551),
-)
+# Names and positions from the one gazetteer the basemap's town labels use too.
+PLACES = gazetteer.places("Tabqa", "Tabqa Dam", "Raqqa", "Resafa", "Ma'dan", "Deir ez-Zor", "Mayadin",
+                          "Abu Kamal", "Manbij", "Palmyra")
 
 # lon, lat
 AO_RING = (
