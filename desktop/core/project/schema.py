@@ -29,9 +29,16 @@ GIS tools and recomputed, never read, when the project is opened.
                     "start/end;start/end", empty: always active), points (JSON list of the
                     defining [lon, lat]: a polygon's vertices, a circle's centre, a
                     corridor's centreline); desktop.core.air.acm rebuilds each ACM from them
+  basemaps          attributes, optional: path (relative to the project's folder when the
+                    file is there or below), position (the order added)
+  map_layers        attributes, optional: layer_id, visible, opacity, position (drawing
+                    order, bottom first): how the map's layers are shown
 
 Version 2 added the aircraft columns of units and tracks and the acms layer; a version-1
 file is read through `reader.MIGRATIONS[1]` (no aircraft state, no ACMs).
+
+The two optional tables came later: a project without them opens with no user basemap
+and every layer as it starts; older versions of the app ignore them.
 """
 from __future__ import annotations
 
@@ -72,6 +79,8 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
     "acms": ("POLYGON", (Column("id", T), Column("name", T), Column("kind", T), Column("shape", T),
                          Column("side", T), Column("floor_ft", R), Column("ceiling_ft", R), Column("radius_nm", R),
                          Column("width_nm", R), Column("periods", T), Column("points", T))),
+    "basemaps": (None, (Column("path", T), Column("position", I))),
+    "map_layers": (None, (Column("layer_id", T), Column("visible", B), Column("opacity", R), Column("position", I))),
 }
 AIR_COLUMNS = ("alt_ft", "course_deg", "speed_kt")  # in units (REAL) and tracks (JSON per report)
 DESCRIPTIONS = {
@@ -86,6 +95,8 @@ DESCRIPTIONS = {
     "places": "Named reference places",
     "annotations": "Map markup (text, arrows, strokes, areas, range rings, measurements)",
     "acms": "Airspace coordination measures: areas with a floor and ceiling (ft MSL) and active periods",
+    "basemaps": "Basemap files (MBTiles, GeoPackage tiles) shown under the map, by path",
+    "map_layers": "How the map's layers are shown: drawing order, visibility, opacity",
 }
 DERIVED = ("sectors",)
 DERIVED_COLUMNS = {"units": ("sector", "distance_km", "near_line", "wrong_side")}
