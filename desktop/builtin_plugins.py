@@ -52,7 +52,7 @@ MAP_LAYERS = Plugin(
     contributions=tuple(Contribution("map_layer", key, title, f"desktop.gui.map.layers.{target}") for key, title, target in (
         ("basemap", "Basemap (land and water, rivers, borders, towns)", "basemap:basemap_layers"),
         ("graticule", "Lat/lon graticule", "graticule:graticule_layer"),
-        ("sectors", "Sectors, buffer band, AO", "sectors:sector_layers"),
+        ("sectors", "Sectors, buffer band, AO, sector ids", "sectors:sector_layers"),
         ("line", "Deconfliction line", "line:line_layer"),
         ("units", "Units, unit density, unit labels", "units:unit_layers"),
         ("places", "Place labels", "places:places_layer"),

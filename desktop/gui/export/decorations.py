@@ -187,6 +187,7 @@ class LegendEntry:
     under: QtGui.QColor | None = None  # what a translucent fill is seen over on the map
     spec: SymbolSpec | None = None  # kind "unit": the 2525 symbol
     annotation: Annotation | None = None  # kind "markup": the item, in its colour and width
+    hatch: QtGui.QColor | None = None  # kind "fill": hatched in this colour, as on the map
 
 
 def draw_legend(ink: Ink, rect: QtCore.QRectF, entries: list[LegendEntry], title: str = "Legend") -> float:
@@ -219,6 +220,14 @@ def _draw_swatch(ink: Ink, r: QtCore.QRectF, e: LegendEntry) -> None:
         if e.under is not None:
             p.fillRect(r, e.under)
         p.fillRect(r, QtGui.QBrush(e.brush))
+        if e.hatch is not None:
+            p.save()
+            p.setClipRect(r)
+            p.setPen(QtGui.QPen(e.hatch, ink.pt(0.9)))
+            step = ink.pt(5)
+            for x in np.arange(r.left() - r.height(), r.right(), step):
+                p.drawLine(QtCore.QPointF(x, r.bottom()), QtCore.QPointF(x + r.height(), r.top()))
+            p.restore()
         p.setPen(QtGui.QPen(RULE, ink.pt(0.4)))
         p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         p.drawRect(r)
@@ -344,18 +353,22 @@ def draw_table(ink: Ink, rect: QtCore.QRectF, rows: list[SummaryRow], note: str 
     return y - rect.top()
 
 
-def draw_flagged(ink: Ink, rect: QtCore.QRectF, items: list[tuple[QtGui.QColor, str]], total: int,
+def draw_flagged(ink: Ink, rect: QtCore.QRectF, items: list[tuple[QtGui.QPen, str]], total: int,
                  title: str = "Flagged units") -> float:
-    """One line per flagged unit (colour chip, text) while they fit, then '… and N more'."""
+    """One line per flagged unit (a chip drawn with its flag's ring pen, text) while they
+    fit, then '… and N more'."""
     ink.text(QtCore.QRectF(rect.left(), rect.top(), rect.width(), ink.pt(13)), title, 9, bold=True)
     y, row = rect.top() + ink.pt(15), ink.pt(10.5)
     fits = max(int((rect.bottom() - y) // row), 0)
     shown = items if len(items) <= fits else items[:max(fits - 1, 0)]
-    for colour, text in shown:
-        chip = ink.pt(5)
-        ink.p.setPen(QtGui.QPen(colour, ink.pt(1.2)))
+    for ring, text in shown:
+        chip = ink.pt(7)
+        chip_pen = QtGui.QPen(ring)
+        chip_pen.setCosmetic(False)
+        chip_pen.setWidthF(ink.pt(1.2))
+        ink.p.setPen(chip_pen)
         ink.p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        ink.p.drawEllipse(QtCore.QRectF(rect.left() + ink.pt(1), y + (row - chip) / 2, chip, chip))
+        ink.p.drawEllipse(QtCore.QRectF(rect.left() + ink.pt(0.5), y + (row - chip) / 2, chip, chip))
         ink.text(QtCore.QRectF(rect.left() + ink.pt(10), y, rect.width() - ink.pt(10), row), text, 6.8)
         y += row
     if total > len(shown) and fits:
