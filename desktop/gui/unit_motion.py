@@ -77,9 +77,10 @@ class UnitMotion:
         p.setPen(QtGui.QPen(QtGui.QColor(0, 0, 0), width))
         p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         p.drawPath(lines)
-        p.setBrush(QtGui.QColor(0, 0, 0))
-        p.setPen(QtCore.Qt.PenStyle.NoPen)
-        p.drawPath(heads)  # the arrowheads are closed: filled, as the standard draws them
+        if not heads.isEmpty():  # (aircraft only: no heads; an empty path is bad SVG path data)
+            p.setBrush(QtGui.QColor(0, 0, 0))
+            p.setPen(QtCore.Qt.PenStyle.NoPen)
+            p.drawPath(heads)  # the arrowheads are closed: filled, as the standard draws them
         p.restore()
 
 

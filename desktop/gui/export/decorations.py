@@ -153,15 +153,15 @@ def _round_sig(value: float, digits: int = 3) -> float:
 
 def draw_north_arrow(ink: Ink, frame: QtCore.QRectF, angle_deg: float) -> QtCore.QRectF:
     """Arrow to true north (`angle_deg` clockwise from page up) at the frame's top-right,
-    with an upright "N" above it."""
+    with an upright "True N" above it (the footer gives the grid convergence)."""
     p = ink.p
-    r, label_h = ink.pt(12), ink.pt(10)
-    box = QtCore.QRectF(frame.right() - ink.pt(8) - 2 * r, frame.top() + ink.pt(8), 2 * r, 2 * r + label_h)
+    r, label_h, w = ink.pt(12), ink.pt(10), ink.pt(30)
+    box = QtCore.QRectF(frame.right() - ink.pt(8) - w, frame.top() + ink.pt(8), w, 2 * r + label_h)
     p.save()
     p.setPen(QtCore.Qt.PenStyle.NoPen)
     p.setBrush(BOX)
     p.drawRoundedRect(box, ink.pt(2), ink.pt(2))
-    ink.text(QtCore.QRectF(box.left(), box.top() + ink.pt(1), box.width(), label_h), "N", 8, bold=True,
+    ink.text(QtCore.QRectF(box.left(), box.top() + ink.pt(1), box.width(), label_h), "True N", 6.5, bold=True,
              align=QtCore.Qt.AlignmentFlag.AlignHCenter, elide=False)
     p.translate(box.center().x(), box.top() + label_h + r)
     p.rotate(angle_deg)
@@ -220,14 +220,13 @@ def _draw_swatch(ink: Ink, r: QtCore.QRectF, e: LegendEntry) -> None:
         if e.under is not None:
             p.fillRect(r, e.under)
         p.fillRect(r, QtGui.QBrush(e.brush))
-        if e.hatch is not None:
-            p.save()
-            p.setClipRect(r)
+        if e.hatch is not None:  # lines cut to the swatch (no clipping: not every SVG renderer clips)
             p.setPen(QtGui.QPen(e.hatch, ink.pt(0.9)))
-            step = ink.pt(5)
-            for x in np.arange(r.left() - r.height(), r.right(), step):
-                p.drawLine(QtCore.QPointF(x, r.bottom()), QtCore.QPointF(x + r.height(), r.top()))
-            p.restore()
+            for x in np.arange(r.left() - r.height(), r.right(), ink.pt(5)):
+                # The line from (x, bottom) up-right at 45°, cut to the swatch.
+                t0, t1 = max(0.0, r.left() - x), min(r.height(), r.right() - x)
+                if t1 > t0:
+                    p.drawLine(QtCore.QPointF(x + t0, r.bottom() - t0), QtCore.QPointF(x + t1, r.bottom() - t1))
         p.setPen(QtGui.QPen(RULE, ink.pt(0.4)))
         p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         p.drawRect(r)

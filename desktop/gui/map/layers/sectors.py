@@ -3,7 +3,8 @@ tables name them), drawn from the document's analysis (four layers: each can be 
 dimmed and moved on its own).
 
 The two sides stay apart in greyscale, not by hue alone: the second side's sectors are
-hatched, and the fills are light enough that symbols' fills stand out from them.
+hatched, and the fills are light enough that symbols' fills stand out from them. The
+sectors lie under the rivers, borders and grid (z), over the land.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from PySide6 import QtCore, QtGui
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
 from desktop.gui.map.layers.base import MapLayer
-from desktop.gui.map.layers.painting import label_font, map_transform, pen, polygon_rings, rings_path, scaled
+from desktop.gui.map.layers.painting import (label_font, lines_path, map_transform, pen, polygon_rings, rings_path,
+                                             scaled)
 
 BUFFER_ALPHA = 55
 # A sector's wash: its side's colour mixed into white (SECTOR_TINT of it), laid over the map
@@ -76,6 +78,19 @@ class SectorsLayer(_AnalysisLayer):
         sides = self.document.sides
         self.sectors = [(s, self._rings_path(s.polygon), sector_fill(s.owner, sides))
                         for s in analysis.sectors.sectors]
+        self._hatch: tuple[float, QtGui.QPainterPath] | None = None   # (step, lines) of the last paint
+
+    def hatch_path(self, settings: MapSettings) -> QtGui.QPainterPath:
+        """The hatch of the hatched sectors at this zoom (kept while the zoom and the
+        sectors stay: a pan reuses it)."""
+        step = HATCH_PX * settings.map_units_per_pixel[0] * settings.pixel_ratio
+        if self._hatch is None or not np.isclose(self._hatch[0], step, rtol=1e-9):
+            segs = [hatch_lines(display_polygon(self.scene, s.polygon), step)
+                    for s, _, _ in self.sectors if self.hatched(s.owner)]
+            segs = np.vstack(segs) if segs else np.empty((0, 4))
+            xy = np.stack([segs[:, :2], segs[:, 2:], np.full((len(segs), 2), np.nan)], axis=1).reshape(-1, 2)
+            self._hatch = (step, lines_path(xy[:, 0], xy[:, 1]))
+        return self._hatch[1]
 
     def hatched(self, owner: str) -> bool:
         """Whether `owner`'s sectors are hatched (the second side's)."""
@@ -91,10 +106,15 @@ class SectorsLayer(_AnalysisLayer):
             painter.setBrush(colour)
             painter.drawPath(path)
         painter.restore()
-        for sector, path, _ in self.sectors:
-            if self.hatched(sector.owner):
-                paint_hatch(painter, path, style.qcolor(style.side_colour(sector.owner, self.document.sides)),
-                            settings)
+        hatched = [s.owner for s, _, _ in self.sectors if self.hatched(s.owner)]
+        if hatched:
+            painter.save()
+            painter.setTransform(map_transform(settings), True)
+            painter.setPen(scaled(pen(style.side_colour(hatched[0], self.document.sides), HATCH_WIDTH, HATCH_ALPHA),
+                                  settings.pixel_ratio))
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            painter.drawPath(self.hatch_path(settings))
+            painter.restore()
 
     def sector_at(self, x: float, y: float):
         """The sector under display (x, y), or None."""
@@ -120,33 +140,18 @@ def sector_fill(owner: str, sides) -> QtGui.QColor:
     return QtGui.QColor(round(r), round(g), round(b), SECTOR_ALPHA)
 
 
-def paint_hatch(painter: QtGui.QPainter, path: QtGui.QPainterPath, colour: QtGui.QColor,
-                settings: MapSettings) -> None:
-    """Diagonal lines in `colour` across `path` (display coordinates), HATCH_PX screen
-    pixels apart and fixed to the map (a pan moves them with it). Lines, not a pattern
-    brush: PDF and SVG renderers draw them alike. The painter paints in device pixels."""
-    step = HATCH_PX * settings.pixel_ratio
-    to_device = map_transform(settings)
-    painter.save()
-    device = painter.transform()
-    painter.setTransform(to_device, True)
-    painter.setClipPath(path, QtCore.Qt.ClipOperation.IntersectClip)
-    painter.setTransform(device)
-    origin = to_device.map(QtCore.QPointF(0.0, 0.0))   # the display origin, on the device
-    area = QtCore.QRectF(0, 0, *settings.size).intersected(to_device.mapRect(path.controlPointRect()))
-    ink = QtGui.QColor(colour)
-    ink.setAlpha(HATCH_ALPHA)
-    painter.setPen(QtGui.QPen(ink, HATCH_WIDTH * settings.pixel_ratio))
-    painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-    # Lines x + y = c (down-left to up-right on the device), c on the map's own grid.
-    lo, hi = area.left() + area.top(), area.right() + area.bottom()
-    c0 = origin.x() + origin.y()
-    lines = QtGui.QPainterPath()
-    for c in np.arange(c0 + np.ceil((lo - c0) / step) * step, hi, step):
-        lines.moveTo(c - area.bottom(), area.bottom())
-        lines.lineTo(c - area.top(), area.top())
-    painter.drawPath(lines)
-    painter.restore()
+def hatch_lines(polygon, step: float) -> np.ndarray:
+    """Diagonal lines x - y = c (display coordinates; up-right on the map), c a multiple of
+    `step`, cut to `polygon`: (n, 4) segments. Fixed to the map, so a pan moves them with
+    it; geometry rather than a clip or a pattern brush, which PDF and SVG renderers draw
+    differently (Qt's SVG generator loses nested clips)."""
+    x0, y0, x1, y1 = polygon.bounds
+    c = np.arange(np.floor((x0 - y1) / step), np.ceil((x1 - y0) / step) + 1) * step
+    lines = shapely.multilinestrings([[(y0 + ci, y0), (y1 + ci, y1)] for ci in c])
+    cut = shapely.intersection(lines, polygon)
+    parts = shapely.get_parts(shapely.line_merge(cut) if cut.geom_type == "MultiLineString" else cut)
+    segs = [np.asarray(p.coords) for p in parts if p.geom_type == "LineString" and len(p.coords) >= 2]
+    return np.array([(a[0], a[1], b[0], b[1]) for xy in segs for a, b in zip(xy[:-1], xy[1:])]).reshape(-1, 4)
 
 
 class BufferLayer(_AnalysisLayer):
@@ -215,9 +220,7 @@ class SectorLabelsLayer(_AnalysisLayer):
 
     def _build(self, analysis) -> None:
         sides = self.document.sides
-        self.sectors = [(s.id, s.owner, shapely.Polygon(*_shell_and_holes(self.scene, s.polygon))
-                         if s.polygon.geom_type == "Polygon" else
-                         shapely.MultiPolygon([shapely.Polygon(*_shell_and_holes(self.scene, p)) for p in s.polygon.geoms]),
+        self.sectors = [(s.id, s.owner, display_polygon(self.scene, s.polygon),
                          style.qcolor(tuple(round(c * 0.55) for c in style.side_colour(s.owner, sides))))
                         for s in analysis.sectors.sectors]
         self.placed: list[tuple[str, str, float, float, QtGui.QColor]] = []  # id, owner, display x, y, ink
@@ -273,9 +276,13 @@ def sector_label_size(sid: str, owner: str) -> tuple[float, float]:
     return max(big.horizontalAdvance(sid), small.horizontalAdvance(owner)) + 8.0, big.height() + small.height() + 2.0
 
 
-def _shell_and_holes(scene, polygon) -> tuple:
-    return (scene.plane_to_display(np.asarray(polygon.exterior.coords)),
-            [scene.plane_to_display(np.asarray(r.coords)) for r in polygon.interiors])
+def display_polygon(scene, polygon):
+    """An analysis-plane (Multi)Polygon in display coordinates."""
+    def one(p):
+        return shapely.Polygon(scene.plane_to_display(np.asarray(p.exterior.coords)),
+                               [scene.plane_to_display(np.asarray(r.coords)) for r in p.interiors])
+    parts = [one(p) for p in getattr(polygon, "geoms", [polygon]) if not p.is_empty]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def _clear_spot(visible, w: float, h: float, settings: MapSettings, registry) -> tuple[float, float] | None:
