@@ -16,6 +16,7 @@ from desktop.gui.export.map_frame import MapFrame
 from desktop.gui.export.settings import ExportSettings
 from desktop.gui.map.layers.basemap import LAND  # translucent fills are seen over the land
 from desktop.gui.map.layers.painting import scaled
+from desktop.gui.map.layers.line import CURVE_PEN
 from desktop.gui.map.layers.sectors import HATCH_ALPHA, sector_fill
 from desktop.gui.map.layers.units import RING_PX, ring_pen
 from desktop.gui.markup_dialog import KIND_NAMES
@@ -43,6 +44,11 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float) -> l
         if len(res.extension_start_xy) or len(res.extension_end_xy):
             entries.append(deco.LegendEntry("Line extended to the AO edge", "stroke",
                                             pen=scaled(line.extension_pen, scale)))
+    boundary = m.layer("line.symbol")
+    if boundary is not None and boundary.groups:
+        w = boundary.texts()[3]
+        entries.append(deco.LegendEntry(f"Line as 2525 boundary{', eff. ' + w if w else ''}", "stroke",
+                                        pen=scaled(line.pen if line is not None else CURVE_PEN, scale)))
     buffer = m.layer("buffer")
     if buffer is not None:
         entries.append(deco.LegendEntry(f"Buffer ±{analysis.classification.buffer_km:g} km", "fill",

@@ -118,7 +118,8 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     extent = settings.view_rect if settings.extent == "view" and settings.view_rect is not None else None
     with map_frame(document, (logical.width(), logical.height()), scale, projection, extent, context=context,
                    layers=settings.layers, graticule_labels=settings.graticule_labels,
-                   buffer_band=settings.buffer_band, amplifiers=settings.amplifiers) as m:
+                   buffer_band=settings.buffer_band, amplifiers=settings.amplifiers,
+                   line_symbol=settings.line_symbol) as m:
         # The map first, then the page over whatever of it lies outside the frame: a
         # renderer that ignores clipping (Qt's own SVG renderer) still draws the page right.
         m.render(painter, frame)

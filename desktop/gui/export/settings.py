@@ -56,6 +56,7 @@ class ExportSettings:
     unit_names: bool = True
     movement: bool = True
     speed_leaders: bool = True
+    line_symbol: bool = False           # the line drawn as a 2525 boundary (echelon, sides, effective DTG)
     summary_table: bool = True
     footer: bool = True
     # The date-time group shown; None = the moment the map shows (see `dtg`). Fixed by --dtg.
