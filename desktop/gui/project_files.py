@@ -15,6 +15,7 @@ from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.document import Document
 from desktop.core.progress import Cancelled
 from desktop.core.project.lock import Fingerprint, fingerprint
+from desktop.gui.plain import message_box, show_message
 from desktop.gui.progress import run_with_progress
 
 PROJECT_FILTER = "Deconflict project (*.gpkg)"
@@ -29,9 +30,9 @@ RELOAD, OVERWRITE, SAVE_AS = "reload", "overwrite", "save as"
 # Dialogs are module functions so tests (and scripted use) can answer them.
 def ask_save_changes(parent: QtWidgets.QWidget, name: str, action: str) -> str:
     """SAVE, DISCARD or CANCEL for the unsaved changes in `name` before `action`."""
-    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Unsaved changes",
-                                f"Save the changes to “{name}” before {action}?", parent=parent)
-    box.setInformativeText("Your changes will be lost if you don't save them.")
+    box = message_box(QtWidgets.QMessageBox.Icon.Warning, "Unsaved changes",
+                      f"Save the changes to “{name}” before {action}?", parent,
+                      "Your changes will be lost if you don't save them.")
     box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard
                            | QtWidgets.QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
@@ -68,7 +69,7 @@ def choose_save_path(parent, caption: str, filters: str, suggested: str = "") ->
 
 
 def show_error(parent, title: str, message: str) -> None:
-    QtWidgets.QMessageBox.critical(parent, title, message)
+    show_message(parent, QtWidgets.QMessageBox.Icon.Critical, title, message)
 
 
 def new_document() -> Document:
