@@ -94,6 +94,7 @@ class LabelRegistry:
         self.width = self.height = 0.0
         self.boxes = np.empty((0, 4))
         self.symbols = np.empty((0, 4))
+        self.frames = np.empty((0, 4))        # the symbols without their rings
         self.symbol_units = np.empty(0, dtype=np.int64)
         self.lines = np.empty((0, 4))         # leader lines (x0, y0, x1, y1)
         self._symbol_rows = np.empty(0, dtype=np.int64)  # where each symbol is in `boxes`
@@ -104,15 +105,19 @@ class LabelRegistry:
         self.width, self.height = (v / settings.pixel_ratio for v in settings.size)
         self.boxes = np.empty((0, 4))
         self.symbols = np.empty((0, 4))
+        self.frames = np.empty((0, 4))
         self.symbol_units = np.empty(0, dtype=np.int64)
         self.lines = np.empty((0, 4))
         self._symbol_rows = np.empty(0, dtype=np.int64)
         self.named_units = set()
 
-    def reserve_symbols(self, boxes, units) -> None:
-        """The boxes of unit symbols (the units' indices in `units`): obstacles for every
-        label, and what a unit's name must be nearer to than to any other symbol."""
+    def reserve_symbols(self, boxes, units, frames=None) -> None:
+        """The boxes of unit symbols with their flag rings (the units' indices in `units`):
+        obstacles for every label. `frames` (default: `boxes`), the symbols alone: what a
+        unit's name must be nearer to than to any other unit's symbol."""
         boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        frames = boxes if frames is None else np.asarray(frames, dtype=float).reshape(-1, 4)
+        self.frames = np.vstack([self.frames, frames])
         rows = np.arange(len(self.boxes), len(self.boxes) + len(boxes))
         self._symbol_rows = np.concatenate([self._symbol_rows, rows])
         self.symbols = np.vstack([self.symbols, boxes])
@@ -126,6 +131,14 @@ class LabelRegistry:
         t = np.linspace(0.0, 1.0, n + 1)
         x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         self.reserve(np.column_stack([x - 0.5, y - 0.5, x + 0.5, y + 0.5]))
+
+    def line_obstacles(self, unit: int, reach) -> np.ndarray:
+        """What a leader line from `unit`'s symbol (reaching `reach`) must not cross: every
+        label and the other units' symbols (without their rings, which overlap where units
+        are close), except those overlapping its own: no line from it could miss them."""
+        others = self.frames[self.symbol_units != unit]
+        others = others[~overlaps(others, reach)[:, 0]]
+        return np.vstack([np.delete(self.boxes, self._symbol_rows, axis=0), others])
 
     def inside(self, cands) -> np.ndarray:
         """Per candidate box, whether it lies within the extent."""

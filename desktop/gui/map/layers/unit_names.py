@@ -6,9 +6,12 @@ full, laid out so that the map never misleads:
   else on the other side; if neither is clear it may stand off on a leader line, a short
   way out first. A flagged (near-line, wrong-side) unit is always named: when no spot is
   clear it takes the least bad one. Others are left out when nothing fits.
-- A spot is clear when its box lies in the view, covers no symbol, label or leader, and is
-  nearer to its own symbol than to any other unit's symbol (a name beside the wrong
-  symbol is worse than none). A leader crosses no symbol, label or other leader.
+- A spot is clear when its box lies in the view, covers no symbol (nor its flag ring),
+  label or leader, and is nearer to its own symbol than to any other unit's symbol (a name
+  beside the wrong symbol is worse than none; rings overlap where units are close, so the
+  symbols themselves are compared). In a crowd where no such spot is left, a flagged unit's
+  name may stand off on a leader that keeps clear of every other symbol: the leader says
+  whose name it is. A leader crosses no symbol, label or other leader.
 
 Boxes are screen pixels, relative to the unit's position once placed, so a pan only moves
 them; `UnitNames` paints them in device pixels from a `MapSettings`.
@@ -27,9 +30,11 @@ LABEL_PX = 10            # unit names, screen pixels
 GAP_PX = 3.0             # between a symbol (or its ring) and a name beside it
 PAD_PX = 2.0             # the halo's room either side of the text
 MAX_LABELS = 150
-LEADER_PX = (10.0, 22.0, 36.0, 54.0)   # how far from its symbol a name on a leader may stand
+LEADER_PX = (10.0, 22.0, 36.0, 54.0, 76.0, 100.0, 130.0, 160.0)   # how far from its symbol a name on a leader may stand
 OPTIONAL_LEADER_PX = 36.0              # ... for a unit that is not flagged
-LEADER_ANGLES = 16
+CLEAR_PX = 6.0           # a name on a leader in a crowd keeps this far from other symbols
+NEAR_LEADER_PX = 54.0    # leaders up to this long are tried first, of either kind
+LEADER_ANGLES = 32
 NAME_COLOUR = QtGui.QColor(25, 25, 25)
 HALO = QtGui.QColor(255, 255, 255, 200)
 LEADER_COLOUR = QtGui.QColor(40, 40, 40)
@@ -102,12 +107,13 @@ class UnitNames:
                                             rect.top() + (rect.height() - static.size().height()) / 2), static)
 
 
-def layout_names(registry, sx, sy, reach, names: list[str], air, flagged, units) -> tuple:
+def layout_names(registry, sx, sy, reach, frames, names: list[str], air, flagged, units) -> tuple:
     """Place names for units at screen (sx, sy), most important first, whose symbols reach
-    `reach` (n x 4, absolute screen boxes). Returns (kept indices, boxes relative to each
-    unit, leaders relative to each unit) and reserves what it placed in `registry`."""
+    `reach` with their flag rings and `frames` without (n x 4, absolute screen boxes).
+    Returns (kept indices, boxes relative to each unit, leaders relative to each unit) and
+    reserves what it placed in `registry`."""
     kept, boxes, leaders = [], [], []
-    others = registry.symbols
+    others = registry.frames
     for k in range(len(sx)):
         if len(kept) >= MAX_LABELS and not flagged[k]:
             continue
@@ -116,14 +122,22 @@ def layout_names(registry, sx, sy, reach, names: list[str], air, flagged, units)
                                           reach_px=LEADER_PX[-1] if flagged[k] else OPTIONAL_LEADER_PX)
         near = _near(registry.boxes, cands)
         mine = registry.symbol_units == units[k]
-        ok = registry.inside(cands) & ~overlaps(cands, registry.boxes[near]).any(axis=1)
-        own = gaps(cands, reach[k][None, :])[:, 0]
-        rivals = others[~mine & _near(others, cands)]
+        free = registry.inside(cands) & ~overlaps(cands, registry.boxes[near]).any(axis=1)
+        own = gaps(cands, frames[k][None, :])[:, 0]
+        rivals = others[~mine & _near(others, cands, pad=float(own.max()))]  # any nearer than its own
         nearest_other = gaps(cands, rivals).min(axis=1) if len(rivals) else np.full(len(cands), np.inf)
-        ok &= own < nearest_other
         led = np.isfinite(segs[:, 0])
+        # Nearer its own symbol than any other; failing that (a crowd), a flagged unit's name
+        # may stand off on a leader if it keeps clear of every other symbol: the leader says
+        # whose it is.
+        tiers = [free & (own < nearest_other)]
+        if flagged[k]:  # near spots of either kind before far ones
+            clear = free & led & (nearest_other >= CLEAR_PX)
+            close = radius <= NEAR_LEADER_PX
+            tiers = [tiers[0] & close, clear & close, tiers[0], clear]
         # The first spot whose leader (if any) is clear; leaders are checked one by one, lazily.
-        i = next((int(j) for j in np.flatnonzero(ok) if not led[j] or not _crosses(registry, segs[j], reach[k])), -1)
+        i = next((int(j) for ok in tiers for j in np.flatnonzero(ok)
+                  if not led[j] or not _crosses(registry, segs[j], units[k], reach[k])), -1)
         if i < 0 and not flagged[k]:
             continue
         if i < 0:  # must be named: the spot that covers least and misleads least
@@ -168,26 +182,25 @@ def _candidates(own, y: float, w: float, h: float, left_first: bool, reach_px: f
     return boxes, segs, np.concatenate([[0.0, 0.0], r])
 
 
-def _near(boxes: np.ndarray, cands: np.ndarray) -> np.ndarray:
-    """Which `boxes` come near any candidate (the rest cannot matter)."""
+def _near(boxes: np.ndarray, cands: np.ndarray, pad: float = 1.0) -> np.ndarray:
+    """Which `boxes` come within `pad` of any candidate (the rest cannot matter)."""
     if not len(boxes):
         return np.zeros(0, dtype=bool)
-    x0, y0 = cands[:, 0].min() - 1, cands[:, 1].min() - 1
-    x1, y1 = cands[:, 2].max() + 1, cands[:, 3].max() + 1
+    x0, y0 = cands[:, 0].min() - pad, cands[:, 1].min() - pad
+    x1, y1 = cands[:, 2].max() + pad, cands[:, 3].max() + pad
     return (boxes[:, 0] < x1) & (boxes[:, 2] > x0) & (boxes[:, 1] < y1) & (boxes[:, 3] > y0)
 
 
-def _crosses(registry, seg: np.ndarray, own: np.ndarray) -> bool:
-    """Whether a leader from its symbol's edge crosses a box (other than its own symbol)
-    or another leader."""
+def _crosses(registry, seg: np.ndarray, unit: int, reach: np.ndarray) -> bool:
+    """Whether a leader from `unit`'s symbol (reaching `reach`) crosses a label, another
+    unit's symbol (one not on top of its own) or another leader."""
     x0, y0, x1, y1 = seg
     t = np.linspace(0.0, 1.0, max(int(np.hypot(x1 - x0, y1 - y0) // 2), 2) + 1)[1:]
     px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-    b = registry.boxes
+    b = registry.line_obstacles(unit, reach)
     inside = ((px[:, None] > b[None, :, 0]) & (px[:, None] < b[None, :, 2])
               & (py[:, None] > b[None, :, 1]) & (py[:, None] < b[None, :, 3]))
-    mine = np.all(np.isclose(b, own), axis=1)
-    return bool(inside[:, ~mine].any()) or bool(segments_cross(seg, registry.lines).any())
+    return bool(inside.any()) or bool(segments_cross(seg, registry.lines).any())
 
 
 def layout_unit_names(units, settings: MapSettings, registry) -> None:
@@ -202,10 +215,11 @@ def layout_unit_names(units, settings: MapSettings, registry) -> None:
     order = np.lexsort((idx, -rank))
     idx, flagged = idx[order], (wrong | near)[order]
     sx, sy = registry.to_screen(units.x[idx], units.y[idx])
-    reach = units.symbol_reach(idx) + np.column_stack([sx, sy, sx, sy])
+    at = np.column_stack([sx, sy, sx, sy])
+    reach, frames = units.symbol_reach(idx) + at, detail.symbol_boxes(idx) + at
     doc_units = units.document.units
     names = [str(doc_units.names[i] or doc_units.ids[i]) for i in idx]
-    kept, boxes, leaders = layout_names(registry, sx, sy, reach, names, detail.is_air(idx), flagged, idx)
+    kept, boxes, leaders = layout_names(registry, sx, sy, reach, frames, names, detail.is_air(idx), flagged, idx)
     shown = idx[kept]
     registry.named_units.update(shown.tolist())
     detail.names.set_labels(units.x[shown], units.y[shown], boxes, [names[k] for k in kept], leaders, shown)

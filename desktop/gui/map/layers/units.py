@@ -356,7 +356,8 @@ class UnitLayer(MapLayer):
         idx = self.detail.shown_in(settings)
         if len(idx):
             sx, sy = registry.to_screen(self.x[idx], self.y[idx])
-            registry.reserve_symbols(self.symbol_reach(idx) + np.column_stack([sx, sy, sx, sy]), idx)
+            at = np.column_stack([sx, sy, sx, sy])
+            registry.reserve_symbols(self.symbol_reach(idx) + at, idx, self.detail.symbol_boxes(idx) + at)
             for seg in self.detail.motion.segments(settings) / settings.pixel_ratio:
                 registry.reserve_line(*seg)  # movement arrows and speed leaders
 
