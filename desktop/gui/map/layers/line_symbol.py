@@ -19,7 +19,7 @@ import math
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from desktop.core.line_symbol import LineSymbol, line_symbol
+from desktop.core.line_symbol import LineSymbol, line_echelon, line_symbol
 from desktop.core.map_settings import MapSettings
 from desktop.gui.map.layers.base import MapLayer
 from desktop.gui.map.layers.painting import label_font
@@ -50,28 +50,47 @@ class LineSymbolLayer(MapLayer):
 
     def attach(self, scene) -> None:
         super().attach(scene)
+        self._stale = True
+        self._echelon: str | None = None   # of the units (line_echelon reads every unit's code)
         self.links.connect(self.document.analysis_changed, self._on_changed)
         self.links.connect(self.document.revisions_changed, self._on_changed)
-        self._on_changed()
+        self.links.connect(self.document.units_changed, self._on_units_changed)
 
     def _on_changed(self, *_) -> None:
+        """The line, its revision or the time shown changed: worked out again when next laid
+        out (nothing on a drag step while the layer is hidden)."""
+        self._stale = True
+        if self.visible:
+            self.scene.relayout_labels()
+            self.changed()
+
+    def _on_units_changed(self) -> None:
+        self._echelon = None
+        self._on_changed()
+
+    def projection_changed(self) -> None:
+        self._on_changed()
+
+    def refresh(self) -> None:
+        """The boundary's facts and the line (with its extensions) in display coordinates."""
+        if not self._stale:
+            return
+        self._stale = False
         doc = self.document
+        if self._echelon is None:
+            self._echelon = line_echelon(doc)
         view = doc.time_view
-        self.symbol = line_symbol(doc, at=view.time if view is not None else None)
+        self.symbol = line_symbol(doc, at=view.time if view is not None else None, echelon=self._echelon)
         xy = doc.analysis.sectors.effective_xy   # the line and its extensions to the AO edge
         if len(xy) < 2:
             self.x = self.y = np.empty(0)
         else:
             xy = self.scene.plane_to_display(np.asarray(xy, dtype=float))
             self.x, self.y = xy[:, 0], xy[:, 1]
-        self.scene.relayout_labels()
-        self.changed()
-
-    def projection_changed(self) -> None:
-        self._on_changed()
 
     def texts(self) -> tuple[str, str, str, str]:
         """(B, T, T1, W) as drawn."""
+        self.refresh()
         s = self.symbol
         return ECHELON_MARKS.get(s.echelon, ""), s.left, s.right, s.dtg
 
@@ -82,6 +101,7 @@ class LineSymbolLayer(MapLayer):
         T and T1 standing off the line as far as LIFT_PX to find room, and clear of the
         other groups. At least one group is drawn, in the least bad spot if need be."""
         self.groups = []
+        self.refresh()
         if self.symbol is None or len(self.x) < 2:
             return
         sx, sy = registry.to_screen(self.x, self.y)

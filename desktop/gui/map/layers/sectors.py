@@ -8,6 +8,8 @@ sectors lie under the rivers, borders and grid (z), over the land.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import shapely
 import shapely.ops
@@ -106,14 +108,26 @@ class SectorsLayer(_AnalysisLayer):
             painter.setBrush(colour)
             painter.drawPath(path)
         painter.restore()
-        hatched = [s.owner for s, _, _ in self.sectors if self.hatched(s.owner)]
+        hatched = [(s, path) for s, path, _ in self.sectors if self.hatched(s.owner)]
         if hatched:
+            ink = scaled(pen(style.side_colour(hatched[0][0].owner, self.document.sides), HATCH_WIDTH, HATCH_ALPHA),
+                         settings.pixel_ratio)
             painter.save()
             painter.setTransform(map_transform(settings), True)
-            painter.setPen(scaled(pen(style.side_colour(hatched[0], self.document.sides), HATCH_WIDTH, HATCH_ALPHA),
-                                  settings.pixel_ratio))
+            painter.setPen(ink)
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-            painter.drawPath(self.hatch_path(settings))
+            if settings.force_vector:  # PDF, SVG: lines cut to the sectors (every renderer draws them)
+                painter.drawPath(self.hatch_path(settings))
+            else:  # the screen: one fill with a hatch texture, as cheap as the wash on a drag step
+                to_device = painter.transform()
+                painter.resetTransform()
+                painter.setPen(QtCore.Qt.PenStyle.NoPen)
+                tile = hatch_tile(ink.color(), HATCH_WIDTH * settings.pixel_ratio, HATCH_PX * settings.pixel_ratio)
+                painter.setBrush(QtGui.QBrush(tile))
+                # The texture stays put on the map as it pans (to a pixel).
+                painter.setBrushOrigin(to_device.map(QtCore.QPointF(0.0, 0.0)))
+                for _, path in hatched:
+                    painter.drawPath(to_device.map(path))
             painter.restore()
 
     def sector_at(self, x: float, y: float):
@@ -140,11 +154,29 @@ def sector_fill(owner: str, sides) -> QtGui.QColor:
     return QtGui.QColor(round(r), round(g), round(b), SECTOR_ALPHA)
 
 
+@lru_cache(maxsize=8)
+def _hatch_tile(rgba: tuple, width: float, step: int) -> QtGui.QPixmap:
+    image = QtGui.QImage(step, step, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QtCore.Qt.GlobalColor.transparent)
+    p = QtGui.QPainter(image)
+    p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+    p.setPen(QtGui.QPen(QtGui.QColor(*rgba), width))
+    for dx in (-step, 0, step):  # the line and its neighbours' ends: seamless when tiled
+        p.drawLine(QtCore.QPointF(dx, step), QtCore.QPointF(dx + step, 0))
+    p.end()
+    return QtGui.QPixmap.fromImage(image)
+
+
+def hatch_tile(colour: QtGui.QColor, width: float, step: float) -> QtGui.QPixmap:
+    """A square tile of the hatch (one up-right diagonal) for a textured fill."""
+    return _hatch_tile(colour.getRgb(), round(width, 2), max(2, round(step)))
+
+
 def hatch_lines(polygon, step: float) -> np.ndarray:
     """Diagonal lines x - y = c (display coordinates; up-right on the map), c a multiple of
-    `step`, cut to `polygon`: (n, 4) segments. Fixed to the map, so a pan moves them with
-    it; geometry rather than a clip or a pattern brush, which PDF and SVG renderers draw
-    differently (Qt's SVG generator loses nested clips)."""
+    `step`, cut to `polygon`: (n, 4) segments, the hatch of a page. Fixed to the map, as the
+    screen's texture is; geometry rather than a clip or a pattern brush, which PDF and SVG
+    renderers draw differently (Qt's SVG generator loses nested clips)."""
     x0, y0, x1, y1 = polygon.bounds
     c = np.arange(np.floor((x0 - y1) / step), np.ceil((x1 - y0) / step) + 1) * step
     lines = shapely.multilinestrings([[(y0 + ci, y0), (y1 + ci, y1)] for ci in c])
