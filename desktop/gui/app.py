@@ -39,8 +39,8 @@ def run_gui(argv: list[str] | None = None, project: str | None = None, imports=(
         # The map paints first; panels and tools come in right after (pyqtgraph, the
         # timeline, the sectors table are not on the way to the first paint).
         window = show_window(document, path, settings=settings, recovery_root=root, defer_plugins=True)
-        if imports:  # once the window is up (and before a smoke run reports)
-            window.plugins_loaded.connect(lambda: window.files.imports.import_files(list(imports)))
+        if imports:
+            window.files.imports.import_files(list(imports))
         if smoke:
             _exit_after_first_paint(app, window)
     return 0 if shutdown.requested() else app.exec()  # a signal during start-up: ended already
@@ -62,8 +62,13 @@ def _exit_after_first_paint(app, window) -> None:
         window.close()
         app.quit()
 
+    # (an import may have painted the window and loaded its plugins already)
     window.map_view.first_painted.connect(painted)
     window.plugins_loaded.connect(lambda: QtCore.QTimer.singleShot(0, report))
+    if window.map_view.has_painted:
+        painted()
+    if window.plugins_ready:
+        QtCore.QTimer.singleShot(0, report)
 
 
 def _initial_document(project: str | None, new: bool = False):

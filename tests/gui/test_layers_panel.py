@@ -16,8 +16,9 @@ from desktop.gui.map.layers.basemap import LAND
 from tests.gui import mouse
 
 K = QtCore.Qt.Key
-EVERY_LAYER = {"basemap.land", "basemap.rivers", "basemap.borders", "basemap.towns", "graticule", "sectors",
-               "buffer", "ao", "sectors.labels", "line.symbol", "units.density", "units", "units.labels", "line", "places", "markup",
+EVERY_LAYER = {"basemap.land", "basemap.rivers", "basemap.borders", "basemap.towns", "graticule", "grid.mgrs", "sectors",
+               "buffer", "ao", "sectors.labels", "line.symbol", "units.density", "units", "units.labels", "line", "places",
+               "markup",
                "time.ghosts", "time.trails", "time.stale", "time.call"}
 
 

@@ -198,6 +198,11 @@ class MapView(QtWidgets.QWidget):
         self.projection_changed.emit()
         self._view_changed()
 
+    @property
+    def has_painted(self) -> bool:
+        """Whether the map has been painted (on screen) at least once."""
+        return self._painted
+
     def flush(self) -> None:
         """Do now what waits for the view to rest (layers' rebuilds, label layout): tests."""
         self.scene.prepare(self.settings())

@@ -88,6 +88,14 @@ class GraticuleLayer(MapLayer):
         self._pending: MapSettings | None = None
         self._timer = self.debounce(debounce_ms, self._on_timer)
 
+    def description(self, settings: MapSettings) -> str:
+        """What the graticule shows for `settings`: 'lat/lon 10'' (the page's caption)."""
+        self.prepare(settings)
+        step = self.interval
+        if step is None:
+            return "lat/lon"
+        return f"lat/lon {step:g}°" if step >= 1.0 else f"lat/lon {round(step * 60):d}'"
+
     @property
     def rebuild_pending(self) -> bool:
         return self._timer.active
