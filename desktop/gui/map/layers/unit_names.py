@@ -120,12 +120,20 @@ def layout_names(registry, sx, sy, reach, frames, names: list[str], air, flagged
         w, h = name_size(names[k])
         cands, segs, radius = _candidates(reach[k], sy[k], w, h, left_first=not air[k],
                                           reach_px=LEADER_PX[-1] if flagged[k] else OPTIONAL_LEADER_PX)
-        near = _near(registry.boxes, cands)
-        mine = registry.symbol_units == units[k]
-        free = registry.inside(cands) & ~overlaps(cands, registry.boxes[near]).any(axis=1)
-        own = gaps(cands, frames[k][None, :])[:, 0]
-        rivals = others[~mine & _near(others, cands, pad=float(own.max()))]  # any nearer than its own
-        nearest_other = gaps(cands, rivals).min(axis=1) if len(rivals) else np.full(len(cands), np.inf)
+        near = registry.boxes[_near(registry.boxes, cands)]
+        hits = overlaps(cands, near).sum(axis=1)
+        free = registry.inside(cands) & (hits == 0)
+        if not free.any() and not flagged[k]:
+            continue
+        # The rule is worked out for the free spots only (all of them for a flagged unit that
+        # has none: the least bad spot is then chosen among all).
+        judged = np.flatnonzero(free) if free.any() else np.arange(len(cands))
+        own = np.full(len(cands), np.inf)
+        nearest_other = np.zeros(len(cands))
+        own[judged] = gaps(cands[judged], frames[k][None, :])[:, 0]
+        rivals = others[(registry.symbol_units != units[k])
+                        & _near(others, cands[judged], pad=float(own[judged].max()))]  # any nearer than its own
+        nearest_other[judged] = gaps(cands[judged], rivals).min(axis=1) if len(rivals) else np.inf
         led = np.isfinite(segs[:, 0])
         # Nearer its own symbol than any other; failing that (a crowd), a flagged unit's name
         # may stand off on a leader if it keeps clear of every other symbol: the leader says
@@ -141,8 +149,7 @@ def layout_names(registry, sx, sy, reach, frames, names: list[str], air, flagged
         if i < 0 and not flagged[k]:
             continue
         if i < 0:  # must be named: the spot that covers least and misleads least
-            cost = (overlaps(cands, registry.boxes[near]).sum(axis=1) * 10.0 + (own >= nearest_other) * 5.0
-                    + radius / 100.0 + ~registry.inside(cands) * 1e3)
+            cost = (hits * 10.0 + (own >= nearest_other) * 5.0 + radius / 100.0 + ~registry.inside(cands) * 1e3)
             i = int(np.argmin(cost))
         registry.reserve(cands[i])
         if led[i]:
@@ -207,7 +214,7 @@ def layout_unit_names(units, settings: MapSettings, registry) -> None:
     """Lay out the names of the unit layer `units`' symbols in view (see the module)."""
     detail = units.detail
     idx = detail.shown_in(settings)
-    if not len(idx):
+    if not len(idx) or not detail.wants(idx):  # too many in view: the markers' level is on its way
         detail.names.set_labels(np.empty(0), np.empty(0), np.empty((0, 4)), [], np.empty((0, 4)))
         return
     wrong, near = units.flags("wrong")[idx], units.flags("near")[idx]
