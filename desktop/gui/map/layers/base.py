@@ -52,6 +52,8 @@ class MapLayer:
     window may paint it from an image while the view rests. `label_rank`: the layer places
     labels in the scene's shared registry, lower ranks first (they are never left out).
     `paints_opacity`: the layer applies its `opacity` itself (else the scene dims it).
+    `edge_band_px`: how far (screen pixels) labels the layer prints along the map's edges
+    reach in (a grid's figures); other edge labels keep inside it.
     """
 
     id = ""
@@ -60,6 +62,7 @@ class MapLayer:
     z = 0.0             # where the scene first puts the layer: above every layer of lower z
     cacheable = False
     paints_opacity = False
+    edge_band_px = 0.0
     label_rank: int | None = None
 
     def __init__(self) -> None:

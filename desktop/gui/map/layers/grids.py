@@ -17,6 +17,7 @@ class MgrsGridLayer(MapLayer):
     id, title, group, z = "grid.mgrs", "MGRS grid", "Grids", -92.5
     cacheable = True
     label_rank = 20
+    edge_band_px = EDGE_LABEL_H_PX
 
     def __init__(self) -> None:
         super().__init__()
