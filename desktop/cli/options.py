@@ -36,14 +36,20 @@ def sides(text: str) -> tuple[str, str]:
     return parts  # type: ignore[return-value]
 
 
-def buffer_km(text: str) -> float:
-    try:
-        km = float(text)
-    except ValueError:
-        km = math.nan
-    if not (math.isfinite(km) and km > 0):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of kilometres")
-    return km
+def positive(unit: str):
+    """An argparse type: a positive finite number of `unit` ("kilometres", "minutes", ...)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of {unit}")
+        return value
+    return parse
+
+
+buffer_km = positive("kilometres")
 
 
 def time_arg(text: str | None, option: str) -> int | None:
@@ -73,6 +79,9 @@ BUFFER_KM = Option("--buffer-km", type=buffer_km, default=None, metavar="KM",
                         f"{DEFAULT_BUFFER_KM:g})")
 AT = Option("--at", metavar="T", help="the scenario at time T (ISO 8601 with an offset): units where their "
                                       "tracks put them, cut by the line revision in force then")
+TIME = Option("--time", metavar="T", help="when the positions of files without times were reported (ISO 8601 "
+                                          "with an offset; default: now, the moment of the import): a unit has "
+                                          "no position before its first report")
 OUTPUT = Option("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
 
 

@@ -16,6 +16,10 @@ Contribution kinds and what their target must be:
                (desktop.gui.map.layers.base.MapLayer: attach/close, paint from a
                MapSettings); drawn by the window and by exports alike, so `context` may
                have no map view (an export)
+  feed         callable(config: desktop.core.feed.endpoints.FeedConfig) -> a feed source that is
+               off until start(), runs off the GUI thread and offers drain(timeout) ->
+               desktop.core.feed.intake.EventBatch, status() (state per endpoint, counters,
+               event rate), send(xml_event) and stop(); options: schemes (e.g. ["udp", "tcp"])
 `context` is the GUI's AppContext: document, command stack, map view, selection.
 """
 from __future__ import annotations
@@ -27,7 +31,7 @@ from importlib.metadata import entry_points
 from typing import Any, Iterable, Mapping
 
 ENTRY_POINT_GROUP = "deconflict.plugins"
-KINDS = ("panel", "tool", "importer", "cli_command", "map_layer")
+KINDS = ("panel", "tool", "importer", "cli_command", "map_layer", "feed")
 log = logging.getLogger(__name__)
 
 

@@ -165,6 +165,7 @@ def _shape_features(doc: Document, analysis: Analysis) -> list[dict]:
 _GEOJSON_PROPS = tuple(k for k in CSV_FIELDS if k not in ("lon", "lat"))
 _GEOJSON_UNIT = _template('{"type": "Feature", "properties": {"kind": "unit", ', _GEOJSON_PROPS,
                           '}, "geometry": {"type": "Point", "coordinates": [%s, %s]}}')
+_NOWHERE = '{"type": "Point", "coordinates": [null, null]}}'
 
 
 def write_geojson(doc: Document, out: TextIO, analysis: Analysis | None = None) -> None:
@@ -180,6 +181,8 @@ def write_geojson(doc: Document, out: TextIO, analysis: Analysis | None = None) 
         out.write(sep + _dumps(feature))
         sep = ",\n"
     for record in _records(_unit_columns(doc, analysis), _GEOJSON_PROPS + ("lon", "lat"), _GEOJSON_UNIT):
+        if record.endswith(_NOWHERE):  # no position at the time asked: a feature without geometry (RFC 7946)
+            record = record[:-len(_NOWHERE)] + "null}"
         out.write(sep + record)
         sep = ",\n"
     out.write("\n]}\n")

@@ -73,11 +73,10 @@ def line_at(doc: Document, t) -> tuple[LineRevision | None, DeconflictionLine, s
 
 
 def view_at(doc: Document, t, interpolate: bool = False) -> TimeView:
-    """The document at time t: units where their tracks put them (a unit without reports
-    stays where the table has it), and the line of `line_at`."""
+    """The document at time t: units where their tracks put them (nowhere before their
+    first report, or without one), and the line of `line_at`."""
     t = as_epoch(t)
-    tracks = tracked(doc)
-    units = doc.units if tracks is None else units_at(doc.units, tracks, t, interpolate)
+    units = units_at(doc.units, doc.tracks, t, interpolate)
     revision, line, note = line_at(doc, t)
     return TimeView(t, units, revision, line, note)
 

@@ -14,7 +14,7 @@ class TimeView:
     """The document at a past time: what `Document.set_time_view` shows."""
 
     time: int                       # epoch seconds UTC
-    units: UnitTable                # positions at `time` (NaN before a unit's first report)
+    units: UnitTable                # positions at `time` (NaN before a unit's first report, or without one)
     revision: LineRevision | None   # whose line is shown (see `note`)
     line: DeconflictionLine
     note: str = ""                  # "" when `revision` is in force at `time`

@@ -218,7 +218,9 @@ class UnitLayer(MapLayer):
         self._timer.stop()
         geometry = None if self._all_markers else self._view_geometry()
         if geometry is None:  # all markers, or no extent yet (nothing drawn until there is)
-            self._use_markers(np.arange(self.n) if self._all_markers else np.empty(0, dtype=np.int64), None)
+            # (a unit with no position at the time shown is not drawn, nor is its name)
+            self._use_markers(np.flatnonzero(np.isfinite(self.x) & np.isfinite(self.y)) if self._all_markers
+                              else np.empty(0, dtype=np.int64), None)
             self.changed()
             return
         (x0, y0, x1, y1), px = geometry
