@@ -20,6 +20,10 @@ GIS tools and recomputed, never read, when the project is opened.
   places            POINT: name
   annotations       GEOMETRY (POINT text/circle, LINESTRING arrow/measure/freehand, POLYGON
                     polygon): annotation_id, kind, text, color, width, radius_km
+  alerts            POINT (where the unit was; empty when unknown): alert_id, time (DATETIME),
+                    unit_id, name, kind, other, sector, owner, distance_km, minutes, state,
+                    detail — the alert history (desktop.core.alert_log), in the order raised.
+                    Added within version 1: a file without it has no alerts.
 """
 from __future__ import annotations
 
@@ -55,6 +59,9 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
     "places": ("POINT", (Column("name", T),)),
     "annotations": ("GEOMETRY", (Column("annotation_id", T), Column("kind", T), Column("text", T),
                                  Column("color", T), Column("width", R), Column("radius_km", R))),
+    "alerts": ("POINT", (Column("alert_id", I), Column("time", D), Column("unit_id", T), Column("name", T),
+                         Column("kind", T), Column("other", T), Column("sector", T), Column("owner", T),
+                         Column("distance_km", R), Column("minutes", R), Column("state", T), Column("detail", T))),
 }
 DESCRIPTIONS = {
     META: "Deconflict project metadata (schema version, title, sides, buffer)",
@@ -67,6 +74,7 @@ DESCRIPTIONS = {
     "calls": "Hotline-call log",
     "places": "Named reference places",
     "annotations": "Map markup (text, arrows, strokes, areas, range rings, measurements)",
+    "alerts": "Alert history: line alerts from live reports (and other finders), in the order raised",
 }
 DERIVED = ("sectors",)
 
