@@ -54,6 +54,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.active_tool = None
         self._file_path = path
         self._build_menus()
+        from desktop.gui.feed.menu import FeedMenu  # the live feed from TAK networks: menu, status bar
+        self.feed_menu = FeedMenu(self)
         self._load_panels()
         self._load_tools()
         self.stack.changed.connect(self._on_stack_changed)
@@ -253,6 +255,8 @@ class MainWindow(QtWidgets.QMainWindow):
             panel.close()
         self.map_view.close()
         self.scene.close()
+        for service in self.context.services.values():  # the live feed stops
+            service.close()
 
 
 def show_window(document: Document, path=None, *, registry: PluginRegistry | None = None,

@@ -255,6 +255,13 @@ class LiveSession:
         return UnitTable(u["uid"], u["name"], u["side"], u["affiliation"], u["domain"], u["lon"], u["lat"],
                          np.full(len(self), "", dtype=object), u["symbol"])
 
+    def rows_in_document(self) -> np.ndarray | None:
+        """The row in the session document's unit table of each live unit written so far (the
+        first len(result) live units; None before the first write, or when the table was
+        replaced since, until the next write)."""
+        rows = self._doc_rows
+        return rows[1] if rows is not None and rows[0] is self.doc.units else None
+
     @property
     def written(self) -> int:
         """How many of `reports` the last write put into the session's document."""
