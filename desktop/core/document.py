@@ -98,7 +98,8 @@ class Document:
         self.ao_changed = Signal()        # (AreaOfOperations)
         self.tracks_changed = Signal()    # (Tracks)
         self.airspace_changed = Signal()  # (Airspace)
-        self.live_updated = Signal()      # (LiveUpdate): live reports written in (update_live)
+        self.live_updated = Signal()      # (LiveUpdate): live reports moved units (update_live); views
+                                          # of positions follow it at their own pace (many a second)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -276,7 +277,9 @@ class Document:
         Lighter than `set_scenario`, and called a few times a second while a feed runs: the
         line is not validated nor announced again, a time view stays (the time cursor
         re-applies it when the new reports reach back to its time: `live_updated` is emitted
-        first), and when only positions changed, only the moved units are classified again."""
+        first), and when only positions changed, only the moved units are classified again.
+        Moved units are announced by `live_updated`, not `positions_changed` (which a scrub of
+        the time cursor emits for every unit), so a view may follow them less often."""
         if tracks.n_units != len(units):
             raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
         added = len(units) - len(self._units)
@@ -297,8 +300,6 @@ class Document:
         self.tracks_changed.emit(tracks)
         if added:
             self.units_changed.emit()
-        elif self._time_view is None:
-            self.positions_changed.emit()
         if self._time_view is None:
             self.analysis_changed.emit(self.analysis)
 

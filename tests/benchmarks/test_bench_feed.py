@@ -34,7 +34,7 @@ from desktop.transport.runner import FeedRunner
 from tests.benchmarks.feed_sender import report
 
 ROOT = Path(__file__).resolve().parents[2]
-RATE, SECONDS, UNITS = 5000, 30.0, 500
+RATE, SECONDS, UNITS = 5000, float(os.environ.get("DECONFLICT_FLOOD_S", 30.0)), 500
 
 
 def _rss_mb() -> float:

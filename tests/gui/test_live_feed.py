@@ -72,6 +72,7 @@ def test_a_walk_across_the_line_moves_the_symbol_and_alerts_once(win, qtbot):
                     timeout=10_000)
     assert feed.runner.status().counters.refused == len(payloads) - len(walk)
     # Exactly one cross_line line in the list and one notice for it.
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3)
     lines = [panel.model.text(panel.model.alert(r), 1) for r in range(panel.model.rowCount())]
     assert lines == ["Left buffer", "Crossed the line", "Entered buffer"]   # newest first
     notices = panel.notices
@@ -121,7 +122,7 @@ def test_acknowledge_and_mute_with_the_panel(win, qtbot):
     lons, lats = walk_south()
     pytak_send(f"udp+wo://127.0.0.1:{port}", [event("LOUD", la, lo, t0 + k, stale_s=900)
                                               for k, (lo, la) in enumerate(zip(lons, lats))])
-    qtbot.waitUntil(lambda: len(doc.alerts) == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: len(doc.alerts) == 3 and panel.model.rowCount() == 3, timeout=10_000)
     beeps = panel.chime.count
     assert beeps >= 1
     # Click the cross_line row, then Acknowledge on the panel's toolbar.
@@ -142,7 +143,7 @@ def test_acknowledge_and_mute_with_the_panel(win, qtbot):
     back = [event("LOUD", la, lo, t0 + 200 + k, stale_s=900)
             for k, (lo, la) in enumerate(zip(lons[::-1], lats[::-1]))]
     pytak_send(f"udp+wo://127.0.0.1:{port}", back)
-    qtbot.waitUntil(lambda: len(doc.alerts) == 5, timeout=10_000)
+    qtbot.waitUntil(lambda: len(doc.alerts) == 5 and panel.model.rowCount() == 5, timeout=10_000)
     assert [(a.kind, a.state) for a in list(doc.alerts)[3:]] == [("enter_buffer", MUTED), ("leave_buffer", MUTED)]
     assert panel.notices.count == notices and panel.chime.count == beeps
     # Open only hides them.

@@ -114,13 +114,17 @@ def lacking(tracks: Tracks, unit, time, lon, lat) -> np.ndarray:
     out = np.ones(len(unit), dtype=bool)
     if not len(tracks) or not len(unit):
         return out
+    span = np.flatnonzero((tracks.time >= time.min()) & (tracks.time <= time.max()))   # the only candidates
+    if not len(span):
+        return out
     stride = int(max(tracks.time.max(), time.max())) + 1
-    old_key = tracks.unit.astype(np.int64) * stride + tracks.time
+    old_key = tracks.unit[span].astype(np.int64) * stride + tracks.time[span]
     key = unit * stride + time
     maybe = np.flatnonzero(np.isin(key, old_key))   # same unit and second: compare positions
     if len(maybe):
-        same = np.flatnonzero(np.isin(old_key, key[maybe]))
-        known = set(zip(old_key[same].tolist(), tracks.lon[same].tolist(), tracks.lat[same].tolist()))
+        same = span[np.isin(old_key, key[maybe])]
+        known = set(zip((tracks.unit[same].astype(np.int64) * stride + tracks.time[same]).tolist(),
+                        tracks.lon[same].tolist(), tracks.lat[same].tolist()))
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         out[maybe] = [k not in known for k in zip(key[maybe].tolist(), lon[maybe].tolist(), lat[maybe].tolist())]
     return out

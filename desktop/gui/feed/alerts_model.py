@@ -33,13 +33,17 @@ def kind_colour(kind: str) -> QtGui.QColor:
 
 
 class AlertsModel(QtCore.QAbstractTableModel):
-    """Rows: the log's alerts newest first (only open ones with `open_only`)."""
+    """Rows: the log's alerts newest first (only open ones with `open_only`). New alerts are
+    inserted together once per pass of the event loop (a burst is one insertion)."""
 
     def __init__(self, log: AlertLog, parent=None) -> None:
         super().__init__(parent)
         self.log = log
         self.open_only = False
         self._ids: list[int] = []
+        self._new: list[Alert] = []
+        self._flush = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._flush.timeout.connect(self.insert_new)
         self._rebuild()
         log.changed.connect(self._on_alert)
 
@@ -50,6 +54,7 @@ class AlertsModel(QtCore.QAbstractTableModel):
         return alert.state == NEW or not self.open_only
 
     def _rebuild(self) -> None:
+        self._new = []
         self.beginResetModel()
         self._ids = [a.id for a in reversed(list(self.log)) if self._shown(a)]
         self.endResetModel()
@@ -59,13 +64,19 @@ class AlertsModel(QtCore.QAbstractTableModel):
         self._rebuild()
 
     def _on_alert(self, alert: Alert) -> None:
+        if alert in self._new:
+            return
         try:
             row = self._ids.index(alert.id)
         except ValueError:
             row = -1
         if row < 0 and self._shown(alert):
             newest = not self._ids or alert.id > self._ids[0]
-            row = 0 if newest else self._position(alert.id)
+            if newest:
+                self._new.append(alert)
+                self._flush.start()
+                return
+            row = self._position(alert.id)
             self.beginInsertRows(QtCore.QModelIndex(), row, row)
             self._ids.insert(row, alert.id)
             self.endInsertRows()
@@ -75,6 +86,16 @@ class AlertsModel(QtCore.QAbstractTableModel):
             self.endRemoveRows()
         elif row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def insert_new(self) -> None:
+        """The new alerts of this pass, as rows on top (newest first)."""
+        self._flush.stop()
+        new = [a.id for a in self._new if self._shown(a)]
+        self._new = []
+        if new:
+            self.beginInsertRows(QtCore.QModelIndex(), 0, len(new) - 1)
+            self._ids[:0] = new[::-1]
+            self.endInsertRows()
 
     def _position(self, alert_id: int) -> int:
         """Where an older alert goes among the rows (newest first)."""

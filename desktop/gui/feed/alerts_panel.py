@@ -24,6 +24,7 @@ from desktop.gui.feed.controller import live_feed
 from desktop.gui.feed.notices import Notices
 
 SOUND_KEY = "alerts/sound"
+MAX_LISTED = 25   # approaching units listed, soonest first
 _K = QtCore.Qt.Key
 KEYS = {_K.Key_A: "ack_action", _K.Key_Delete: "dismiss_action", _K.Key_Backspace: "dismiss_action",
         _K.Key_M: "mute_action"}
@@ -124,7 +125,7 @@ class AlertsPanel(QtWidgets.QWidget):
         layout.addWidget(self.approaching)
 
     def sizeHint(self) -> QtCore.QSize:
-        return QtCore.QSize(560, 400)
+        return QtCore.QSize(380, 400)   # no wider than the sectors panel it shares a dock with
 
     def close(self) -> bool:
         self.links.disconnect_all()
@@ -155,12 +156,14 @@ class AlertsPanel(QtWidgets.QWidget):
         self.approaching.clear()
         if session is None or not len(session):
             return
-        ttl = session.time_to_line_s()
-        stale = session.stale()
-        soon = np.flatnonzero(np.isfinite(ttl) & ~stale)
+        ttl = self.feed.time_to_line()
+        soon = np.flatnonzero(np.isfinite(ttl) & ~session.stale())
+        soon = soon[np.argsort(ttl[soon], kind="stable")]
         names = session.units["name"]
-        for k in soon[np.argsort(ttl[soon], kind="stable")].tolist():
+        for k in soon[:MAX_LISTED].tolist():
             self.approaching.addItem(f"{names[k]} {reach_text(float(ttl[k]))}")   # QListWidget items are plain text
+        if len(soon) > MAX_LISTED:
+            self.approaching.addItem(f"… and {len(soon) - MAX_LISTED:,} more")
 
     def _update_counts(self, *_) -> None:
         open_ = len(self.doc.alerts.open())

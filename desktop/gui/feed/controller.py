@@ -36,7 +36,8 @@ from desktop.gui.feed.settings import FeedSettings
 
 log = logging.getLogger(__name__)
 POLL_MS = 20      # reports are taken from the feed this often: an alert line within ~30 ms of its packet
-WRITE_MS = 250    # into the document at most this often
+WRITE_MS = 1000   # into the document at most this often (what a planning map needs; ATAK moves
+                  # its own markers about as often); alerts do not wait for it
 STATUS_MS = 1000  # status, crash journal record, line in force
 START_WAIT_S = 0.5  # at most this long for the sockets at start (a TAK server may take longer: shown later)
 SERVICE = "live_feed"
@@ -77,6 +78,8 @@ class LiveFeed(QtCore.QObject):
         self._states: dict[str, str] = {}
         self._dirty = False
         self._last_write = 0.0
+        self._ttl: tuple[int, object] | None = None   # (reports when computed, seconds per live unit)
+        self._measured: tuple | None = None            # what the alert geometry was made of
         self._poll = QtCore.QTimer(self, interval=POLL_MS, timerType=QtCore.Qt.TimerType.PreciseTimer)
         self._poll.timeout.connect(self.poll)
         self._tick = QtCore.QTimer(self, interval=STATUS_MS)
@@ -189,7 +192,7 @@ class LiveFeed(QtCore.QObject):
         if self.session is not None:
             (self.session.engine.mute if on else self.session.engine.unmute)(uid)
 
-    def _geometry(self) -> AlertGeometry:
+    def _line(self):
         """Alerts are measured against the line in force now (the latest agreed revision in
         force; the working line when the project records none, or none is in force yet)."""
         try:
@@ -197,11 +200,29 @@ class LiveFeed(QtCore.QObject):
             self.line_note = ""
         except RevisionError as exc:
             line, self.line_note = self.doc.line, f"{exc}: alerts use the working line"
+        return line
+
+    def _geometry(self) -> AlertGeometry:
+        line = self._line()
+        self._measured = (line, self.doc.buffer_km, self.doc.ao, self.doc.sides)
         return AlertGeometry.of(self.doc, line)
 
     def _on_line_source_changed(self, *_) -> None:
-        if self.session is not None:
-            self.session.set_geometry(self._geometry())   # the same line: nothing happens
+        if self.session is None:
+            return
+        made_of = (self._line(), self.doc.buffer_km, self.doc.ao, self.doc.sides)
+        if self._measured is None or any(a is not b and a != b for a, b in zip(made_of, self._measured)):
+            self.session.set_geometry(self._geometry())   # re-baselined: no burst of alerts
+
+    def time_to_line(self):
+        """Per live unit, seconds to the line at its course and speed (NaN: not within the
+        horizon), worked out once per batch of reports for the map and the panel."""
+        if self.session is None:
+            return None
+        n = self.session.reports.n
+        if self._ttl is None or self._ttl[0] != n or len(self._ttl[1]) != len(self.session):
+            self._ttl = (n, self.session.time_to_line_s())
+        return self._ttl[1]
 
     # -- the line out -------------------------------------------------------------------------------
     def send_line(self, sectors: bool | None = None) -> str:

@@ -28,7 +28,7 @@ from desktop.core.map_settings import MapSettings
 from desktop.core.tracks import format_time
 from desktop.gui.feed.controller import live_feed
 from desktop.gui.map.layers.base import MapLayer
-from desktop.gui.map.layers.painting import draw_label, label_font, pen, scaled
+from desktop.gui.map.layers.painting import draw_label, label_font, lines_path, pen, scaled
 from desktop.gui.map.layers.points import PointSymbols
 
 LIVE_COLOUR = (20, 150, 60)
@@ -37,6 +37,7 @@ VECTOR_MINUTES = 5.0
 MIN_SPEED_MS = 0.5
 CLOCK_MS = 1000      # staleness follows the clock
 LABEL_PT = 8.0
+MAX_LABELS = 25        # time-to-line labels: the soonest (the Alerts panel lists them all)
 RING_MARGIN_PX = 8     # the live ring outside the unit layer's widest ring
 COVER_INSET_PX = 4     # the stale cover inside its near-line ring: about the symbol's size
 BELOW = (0.5, 0.0)     # a label's top centre on the point
@@ -82,7 +83,7 @@ class LiveLayer(MapLayer):
             return
         n = len(rows)
         u = session.units
-        self._show(rows, session.stale()[:n], session.time_to_line_s()[:n], u["course"][:n], u["speed"][:n])
+        self._show(rows, session.stale()[:n], self.feed.time_to_line()[:n], u["course"][:n], u["speed"][:n])
         if self.scene is not None:
             self._clock.start()
 
@@ -105,6 +106,7 @@ class LiveLayer(MapLayer):
         else:
             self.vectors = np.empty((0, 4))
         near = np.flatnonzero(~stale & np.isfinite(ttl_s))
+        near = near[np.argsort(ttl_s[near], kind="stable")][:MAX_LABELS]   # the soonest
         self.labels = [(float(x[i]), float(y[i]), f"{max(1, round(ttl_s[i] / 60.0))} min") for i in near]
         self.changed()
 
@@ -130,8 +132,10 @@ class LiveLayer(MapLayer):
         if len(self.vectors):
             x0, y0 = settings.to_device(self.vectors[:, 0], self.vectors[:, 1])
             x1, y1 = settings.to_device(self.vectors[:, 2], self.vectors[:, 3])
+            gap = np.full(len(x0), np.nan)
             painter.setPen(scaled(self.vector_pen, r))
-            painter.drawLines([QtCore.QLineF(*p) for p in zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())])
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            painter.drawPath(lines_path(np.column_stack([x0, x1, gap]).ravel(), np.column_stack([y0, y1, gap]).ravel()))
         self.rings.paint(painter, settings)
         self.stale_cover.paint(painter, settings)
         if self.labels:

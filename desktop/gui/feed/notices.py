@@ -65,12 +65,14 @@ class Notices(QtCore.QObject):
         host.installEventFilter(self)
 
     def show_alerts(self, alerts: list[Alert]) -> None:
-        for alert in alerts:
+        """One notice per alert; of a burst, the newest MAX_SHOWN are shown, the rest counted."""
+        self.count += len(alerts)
+        self.hidden += max(0, len(alerts) - MAX_SHOWN)
+        for alert in alerts[-MAX_SHOWN:]:
             notice = Notice(alert, self.host)
             notice.chosen.connect(self.chosen)
             notice.closed.connect(self._close)
             self.shown.insert(0, notice)
-            self.count += 1
         while len(self.shown) > MAX_SHOWN:
             self._close(self.shown[-1], counted=True)
         self._place()

@@ -43,6 +43,7 @@ TICK_EVERY_PX = 36.0     # a direction tick on every drawn trail segment at leas
 TICK_PX = 4.0
 MAX_TICKS = 4000
 LABEL_PT = 7.5
+LIVE_REFRESH_MS = 1000
 
 
 class _TimeLayer(MapLayer):
@@ -53,6 +54,8 @@ class _TimeLayer(MapLayer):
         super().__init__()
         self.cursor = context.time_cursor
         self.selection = context.selection
+        # Live reports (several writes a second): at most one rebuild a LIVE_REFRESH_MS.
+        self._live_refresh = self.debounce(LIVE_REFRESH_MS, self.rebuild)
 
     def attach(self, scene) -> None:
         super().attach(scene)
@@ -60,10 +63,16 @@ class _TimeLayer(MapLayer):
         self.links.connect(self.document.revisions_changed, self._refresh)
         self.links.connect(self.document.units_changed, self._refresh)
         self.links.connect(self.document.positions_changed, self._refresh)
+        self.links.connect(self.document.live_updated, self._on_live_updated)
         self.rebuild()
 
     def _refresh(self, *_) -> None:
+        self._live_refresh.stop()
         self.rebuild()
+
+    def _on_live_updated(self, _update) -> None:
+        if not self._live_refresh.active:   # not restarted: a steady feed still gets its rebuilds
+            self._live_refresh.start()
 
     def projection_changed(self) -> None:
         self.rebuild()

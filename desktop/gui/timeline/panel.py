@@ -89,6 +89,7 @@ class TimelinePanel(QtWidgets.QWidget):
         for signal, slot in ((self.doc.calls_changed, self._on_calls_changed),
                              (self.doc.revisions_changed, self._on_revisions_changed),
                              (self.cursor.changed, self._on_cursor_changed),
+                             (self.cursor.now_changed, self._on_cursor_changed),
                              (context.selection.changed, self._on_units_selected),
                              (context.selection.call_changed, self._on_call_selected),
                              (self.doc.alerts.changed, lambda _alert: self._marks_timer.start())):
