@@ -5,9 +5,10 @@ import json
 import os
 import sys
 
-# With this set, the app prints one JSON line (the window's panels, tools and plugin
-# failures) once the main window has painted, and quits: the smoke test of the standalone
-# executable and the start-up benchmark use it. It offers no recovery (no dialog may wait).
+# With this set, the app prints `{"painted": true}` when the map is first on screen, then
+# one JSON line (the window's panels, tools and plugin failures) once its plugins are in,
+# and quits: the smoke test of the standalone executable and the start-up benchmarks use
+# it. It offers no recovery (no dialog may wait).
 EXIT_AFTER_PAINT = "DECONFLICT_EXIT_AFTER_PAINT"
 
 
@@ -35,7 +36,9 @@ def run_gui(argv: list[str] | None = None, project: str | None = None, imports=(
     recovered = [] if smoke else offer_recovery(root, settings)
     if project is not None or imports or not recovered:
         document, path = _initial_document(project, bool(imports))
-        window = show_window(document, path, settings=settings, recovery_root=root)
+        # The map paints first; panels and tools come in right after (pyqtgraph, the
+        # timeline, the sectors table are not on the way to the first paint).
+        window = show_window(document, path, settings=settings, recovery_root=root, defer_plugins=True)
         if imports:
             window.files.imports.import_files(list(imports))
         if smoke:
@@ -46,12 +49,8 @@ def run_gui(argv: list[str] | None = None, project: str | None = None, imports=(
 def _exit_after_first_paint(app, window) -> None:
     from PySide6 import QtCore
 
-    class FirstPaint(QtCore.QObject):
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-            if event.type() == QtCore.QEvent.Type.Paint and not self.seen:
-                self.seen = True
-                QtCore.QTimer.singleShot(0, report)
-            return False
+    def painted() -> None:
+        print(json.dumps({"painted": True}), flush=True)
 
     def report() -> None:
         print(json.dumps({"window": window.windowTitle(), "units": len(window.document.units),
@@ -63,10 +62,13 @@ def _exit_after_first_paint(app, window) -> None:
         window.close()
         app.quit()
 
-    watcher = FirstPaint(window)
-    watcher.seen = False
-    window.map_view.installEventFilter(watcher)
-    window.map_view.update()  # a paint after the watcher, whatever was painted before
+    # (an import may have painted the window and loaded its plugins already)
+    window.map_view.first_painted.connect(painted)
+    window.plugins_loaded.connect(lambda: QtCore.QTimer.singleShot(0, report))
+    if window.map_view.has_painted:
+        painted()
+    if window.plugins_ready:
+        QtCore.QTimer.singleShot(0, report)
 
 
 def _initial_document(project: str | None, new: bool = False):
@@ -84,5 +86,7 @@ def _initial_document(project: str | None, new: bool = False):
     except ProjectError as exc:
         from PySide6 import QtWidgets
         print(f"deconflict: error: {exc}", file=sys.stderr)
-        QtWidgets.QMessageBox.critical(None, "Cannot open the project", f"{exc}\n\nOpening the demo instead.")
+        from desktop.gui.plain import show_message
+        show_message(None, QtWidgets.QMessageBox.Icon.Critical, "Cannot open the project",
+                     f"{exc}\n\nOpening the demo instead.")
         return demo_document(), None

@@ -17,13 +17,14 @@ from desktop.core.importers.model import NeedsMapping
 from desktop.core.inputs import InputError
 from desktop.core.progress import Cancelled
 from desktop.gui import column_mapping
+from desktop.gui.plain import message_box, show_message
 from desktop.gui.progress import run_with_progress
 
 MAX_REPORT_LINES = 200
 
 
 def show_report(parent, title: str, summary: str, skipped: list[str]) -> None:
-    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, title, summary, parent=parent)
+    box = message_box(QtWidgets.QMessageBox.Icon.Information, title, summary, parent)
     box.setObjectName("importReport")
     shown = skipped[:MAX_REPORT_LINES]
     more = len(skipped) - len(shown)
@@ -32,7 +33,7 @@ def show_report(parent, title: str, summary: str, skipped: list[str]) -> None:
 
 
 def show_error(parent, title: str, message: str) -> None:
-    QtWidgets.QMessageBox.critical(parent, title, message)
+    show_message(parent, QtWidgets.QMessageBox.Icon.Critical, title, message)
 
 
 def choose_files(parent, caption: str, filters: str) -> list[str]:

@@ -15,6 +15,7 @@ from desktop.core.sidc import AMPLIFIERS
 from desktop.gui.context import AppContext
 from desktop.gui.map.scene import scene_for
 from desktop.gui.map.view import MapView
+from desktop.gui.plain import show_message
 from desktop.gui.status_bar import MapStatusBar
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,13 @@ AREAS = {"left": QtCore.Qt.DockWidgetArea.LeftDockWidgetArea,
 
 
 class MainWindow(QtWidgets.QMainWindow):
+    plugins_loaded = QtCore.Signal()   # every panel and tool is in (at once, or after the first paint)
+
     def __init__(self, document: Document, registry: PluginRegistry | None = None,
-                 settings: QtCore.QSettings | None = None, *, path=None) -> None:
-        """`path`: the project file the document was opened from (None: untitled)."""
+                 settings: QtCore.QSettings | None = None, *, path=None, defer_plugins: bool = False) -> None:
+        """`path`: the project file the document was opened from (None: untitled).
+        `defer_plugins`: the panels and tools are built once the map has painted (their
+        docks and tool buttons are there from the start): the window shows sooner."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings
@@ -53,17 +58,21 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tool_actions: dict[str, QtGui.QAction] = {}
         self.active_tool = None
         self._file_path = path
+        self._closed = False
+        self.plugins_ready = False   # every panel and tool built (see `plugins_loaded`)
         self._build_menus()
         from desktop.gui.feed.menu import FeedMenu  # the live feed from TAK networks: menu, status bar
         self.feed_menu = FeedMenu(self)
-        self._load_panels()
-        self._load_tools()
+        self._make_docks()
+        self._make_toolbar()
         self.stack.changed.connect(self._on_stack_changed)
         self._on_stack_changed()
         self.resize(1400, 900)
         self._restore_layout()
-        if registry.failures:
-            self.status.showMessage(f"{len(registry.failures)} plugin(s) failed to load: see Help › Plugins", 15000)
+        if defer_plugins:
+            self.map_view.first_painted.connect(lambda: QtCore.QTimer.singleShot(0, self.load_plugins))
+        else:
+            self.load_plugins()
 
     # -- plugins --------------------------------------------------------------------------
     def _instantiate(self, contribution: Contribution):
@@ -74,14 +83,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.registry.fail(contribution.id, f"{contribution.kind} {contribution.title!r}: {exc}")
             return None
 
-    def _load_panels(self) -> None:
+    def _make_docks(self) -> None:
+        """A dock per panel contribution, placed as asked; its panel comes in `load_plugins`."""
+        self._pending_panels = []
         for c in self.registry.contributions("panel"):
-            widget = self._instantiate(c)
-            if widget is None:
-                continue
             dock = QtWidgets.QDockWidget(c.title, self)
             dock.setObjectName(f"dock_{c.id}")
-            dock.setWidget(widget)
             area = AREAS.get(c.options.get("area", "right"), AREAS["right"])
             tab_with = self.docks.get(c.options.get("tabify", ""))
             if tab_with is not None:
@@ -89,35 +96,64 @@ class MainWindow(QtWidgets.QMainWindow):
                 tab_with.raise_()
             else:
                 self.addDockWidget(area, dock)
-            self.panels[c.id] = widget
             self.docks[c.id] = dock
             self.panels_menu.addAction(dock.toggleViewAction())
+            self._pending_panels.append(c)
 
-    def _load_tools(self) -> None:
+    def _make_toolbar(self) -> None:
+        """A checkable action per tool contribution; its tool comes in `load_plugins`."""
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("toolsToolbar")
         group = QtGui.QActionGroup(self)
-        for c in self.registry.contributions("tool"):
-            tool = self._instantiate(c)
-            if tool is None:
-                continue
+        self._pending_tools = list(self.registry.contributions("tool"))
+        for c in self._pending_tools:
             action = QtGui.QAction(c.title, self, checkable=True)
             action.setObjectName(f"tool_{c.id}")
             if c.options.get("shortcut"):
                 action.setShortcut(QtGui.QKeySequence(c.options["shortcut"]))
             action.setActionGroup(group)
-            action.toggled.connect(lambda on, t=tool: self._on_tool_toggled(t, on))
+            action.toggled.connect(lambda on, key=c.id: self._on_tool_toggled(self.tools.get(key), on))
             toolbar.addAction(action)
             self.tools_menu.addAction(action)
-            self.tools[c.id] = tool
             self.tool_actions[c.id] = action
         toolbar.addSeparator()
         toolbar.addAction(self.snap_action)
         toolbar.addAction(self.zoom_ao_action)
+
+    def load_plugins(self) -> None:
+        """Build every panel into its dock and every tool; the first tool is switched on.
+        A plugin that fails is reported (Help › Plugins) and its dock or button removed."""
+        if self._closed:  # closed before the deferred load came round
+            return
+        for c in self._pending_panels:
+            widget, dock = self._instantiate(c), self.docks[c.id]
+            if widget is None:
+                self.panels_menu.removeAction(dock.toggleViewAction())
+                self.removeDockWidget(dock)
+                del self.docks[c.id]
+            else:
+                dock.setWidget(widget)
+                self.panels[c.id] = widget
+        for c in self._pending_tools:
+            tool = self._instantiate(c)
+            if tool is None:
+                action = self.tool_actions.pop(c.id)
+                action.setParent(None)
+                action.deleteLater()
+            else:
+                self.tools[c.id] = tool
+        self._pending_panels, self._pending_tools = [], []
+        self.plugins_ready = True
         if self.tool_actions:
             next(iter(self.tool_actions.values())).setChecked(True)
+        if self.registry.failures:
+            self.status.showMessage(f"{len(self.registry.failures)} plugin(s) failed to load: see Help › Plugins",
+                                    15000)
+        self.plugins_loaded.emit()
 
     def _on_tool_toggled(self, tool, on: bool) -> None:
+        if tool is None:  # not built yet (plugins load after the first paint)
+            return
         if on:
             self.active_tool = tool
             tool.activate()
@@ -217,7 +253,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return "\n".join(lines)
 
     def show_plugins(self) -> None:
-        QtWidgets.QMessageBox.information(self, "Plugins", self.plugins_report())
+        show_message(self, QtWidgets.QMessageBox.Icon.Information, "Plugins", self.plugins_report())
 
     def _about(self) -> None:
         QtWidgets.QMessageBox.about(self, "About Deconflict",
@@ -248,6 +284,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _teardown(self) -> None:
         """Everything the window's plugins connected is disconnected, in one call each:
         tools, panels, the map view and the scene's layers."""
+        self._closed = True
         for tool in self.tools.values():
             if hasattr(tool, "close"):
                 tool.close()
@@ -260,8 +297,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
 
 def show_window(document: Document, path=None, *, registry: PluginRegistry | None = None,
-                settings: QtCore.QSettings | None = None, **options) -> MainWindow:
+                settings: QtCore.QSettings | None = None, defer_plugins: bool = False, **options) -> MainWindow:
     """A new main window on `document` (saved at `path`, or untitled), shown and kept alive;
     `options` as `windows.present` takes them."""
     from desktop.gui.windows import present
-    return present(MainWindow(document, registry, settings, path=path), **options)
+    return present(MainWindow(document, registry, settings, path=path, defer_plugins=defer_plugins), **options)

@@ -157,8 +157,6 @@ def test_export_data_from_the_menu(app_window, answers, tmp_path, layer):
 
 
 def test_deconflict_project_gpkg_opens_that_project(qapp, tmp_path, monkeypatch, capsys):
-    from PySide6 import QtWidgets
-
     from desktop import cli
     from desktop.gui import app
     save_project(demo_document(), tmp_path / "p.gpkg")
@@ -169,7 +167,8 @@ def test_deconflict_project_gpkg_opens_that_project(qapp, tmp_path, monkeypatch,
     assert path == str(tmp_path / "p.gpkg") and len(doc.units) == 47
     (tmp_path / "bad.gpkg").write_text("x")
     shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    from desktop.gui import plain
+    monkeypatch.setattr(plain, "show_message", lambda parent, icon, title, text: shown.append(text))
     doc, path = app._initial_document(str(tmp_path / "bad.gpkg"))
     assert path is None and doc.title == "Euphrates 2017 (demo)" and "bad.gpkg: not a GeoPackage" in shown[0]
     assert "bad.gpkg: not a GeoPackage" in capsys.readouterr().err

@@ -1,5 +1,8 @@
 """The main window as a user meets it: plugins, rendering, CRS, status bar."""
 import importlib
+import os
+import subprocess
+import sys
 import textwrap
 
 import numpy as np
@@ -208,3 +211,37 @@ def test_place_and_town_labels_do_not_pile_up(qtbot):
     rects += [text_rect(label_font(8, r), name, x, y, ANCHORS[0]) for name, x, y in zip(town_names, tx, ty)]
     overlaps = [(i, j) for i in range(len(rects)) for j in range(i + 1, len(rects)) if rects[i].intersects(rects[j])]
     assert not overlaps
+
+
+def test_panels_and_tools_come_in_after_the_first_paint(qtbot):
+    """As the app starts: the docks and tool buttons are there at once (the layout does not
+    jump), their panels and tools are built once the map has painted."""
+    win = MainWindow(demo_document(), defer_plugins=True)
+    qtbot.addWidget(win)
+    assert not win.panels and not win.tools
+    assert {"sectors", "timeline", "layers", "undo_history"} <= set(win.docks) and "line_edit" in win.tool_actions
+    with qtbot.waitSignal(win.plugins_loaded, timeout=10_000):
+        win.show()
+    assert set(win.panels) == set(win.docks) and set(win.tools) == set(win.tool_actions)
+    assert win.tool_actions["line_edit"].isChecked() and win.map_view.layer("line").handles_shown
+
+
+def test_nothing_heavy_is_on_the_way_to_the_first_paint(tmp_path):
+    """pyqtgraph (the timeline's) is imported only after the map has painted."""
+    script = textwrap.dedent("""
+        import sys
+        from PySide6 import QtWidgets
+        app = QtWidgets.QApplication([])
+        from desktop.core.demo import demo_document
+        from desktop.gui.main_window import MainWindow
+        win = MainWindow(demo_document(), defer_plugins=True)
+        seen = []
+        win.map_view.first_painted.connect(lambda: seen.append("pyqtgraph" in sys.modules))
+        win.plugins_loaded.connect(app.quit)
+        win.show()
+        app.exec()
+        print(seen, "pyqtgraph" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.split() == ["[False]", "True"], out.stderr

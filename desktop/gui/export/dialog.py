@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.document import Document
 from desktop.gui.export import render
+from desktop.gui.plain import show_message
 from desktop.gui.export.settings import (DEFAULT_MARKING, DPI_RANGE, FORMATS, PAPERS, PIXEL_RANGE,
                                          ExportSettings, ExportSettingsError, date_time_group)
 
@@ -272,7 +273,7 @@ class ExportDialog(QtWidgets.QDialog):
         try:
             self.export_to(path)
         except OSError as exc:
-            QtWidgets.QMessageBox.warning(self, "Export Map", f"Cannot write {path}: {exc}")
+            show_message(self, QtWidgets.QMessageBox.Icon.Warning, "Export Map", f"Cannot write {path}: {exc}")
             return
         self.accept()
 

@@ -7,13 +7,13 @@ text comes from the log as plain text (a tooltip is escaped, so "<b>" in a calls
 """
 from __future__ import annotations
 
-import html
 import math
 
 from PySide6 import QtCore, QtGui
 
 from desktop.core.alert_log import ACKNOWLEDGED, DISMISSED, MUTED, NEW, Alert, AlertLog
 from desktop.core.tracks import format_time
+from desktop.gui.plain import tooltip
 
 COLUMNS = ("Time", "Kind", "Unit", "Where", "Distance", "Time to line", "State")
 KIND_TITLES = {"enter_buffer": "Entered buffer", "leave_buffer": "Left buffer", "cross_line": "Crossed the line",
@@ -130,7 +130,7 @@ class AlertsModel(QtCore.QAbstractTableModel):
         if role == Role.DisplayRole:
             return self.text(a, index.column())
         if role == Role.ToolTipRole:   # escaped: a feed's text is never rich text
-            return f"<p style='white-space:pre'>{html.escape(a.text())}</p>"
+            return tooltip(a.text())
         if role == Role.ForegroundRole:
             if a.state in (DISMISSED, MUTED):
                 return QUIET

@@ -23,6 +23,7 @@ from desktop.core.revisions import RevisionError
 from desktop.gui.feed.controller import FeedError, live_feed
 from desktop.gui.feed.dialog import FeedDialog
 from desktop.gui.feed.settings import FeedSettings
+from desktop.gui.plain import show_message
 
 STATE_COLOURS = {"off": "#707070", "ok": "#1b7f3b", "busy": "#a06000", "failed": "#b00020"}
 
@@ -33,9 +34,8 @@ def choose_package_path(parent, suggested: str) -> str:
 
 
 def show_warning(parent, title: str, message: str) -> None:
-    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, title, message, parent=parent)
-    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)   # messages may quote what a server said
-    box.exec()
+    """(plain text: messages may quote what a server or a file said)"""
+    show_message(parent, QtWidgets.QMessageBox.Icon.Warning, title, message)
 
 
 class FeedIndicator(QtWidgets.QLabel):

@@ -9,8 +9,6 @@ event filters and take the gestures they want.
 """
 from __future__ import annotations
 
-import html
-
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -19,6 +17,7 @@ from desktop.core.geodesy import Projection
 from desktop.core.map_settings import MapSettings
 from desktop.core.unit_summary import unit_summary
 from desktop.gui.map.scene import MapScene
+from desktop.gui.plain import tooltip
 
 CLICK_TOLERANCE_PX = 8
 CLICK_SLOP_PX = 3        # a press and release closer than this is a click, not a pan
@@ -33,6 +32,7 @@ class MapView(QtWidgets.QWidget):
     cursor_moved = QtCore.Signal(float, float)     # lon, lat under the mouse
     view_changed = QtCore.Signal()                 # pan/zoom: scale readouts follow
     projection_changed = QtCore.Signal()
+    first_painted = QtCore.Signal()                # once: the map is on screen
 
     def __init__(self, scene: MapScene, selection, parent=None) -> None:
         super().__init__(parent)
@@ -49,6 +49,7 @@ class MapView(QtWidgets.QWidget):
         self._fit: tuple | None = None        # an extent to keep fitting while the widget resizes
         self._press: tuple | None = None      # (widget pos, centre then) of a left press
         self._panning = False
+        self._painted = False
         self.links = Connections()
         self.links.connect(scene.changed, self.update)
         self.links.connect(selection.changed, self._on_selection_changed)
@@ -197,6 +198,11 @@ class MapView(QtWidgets.QWidget):
         self.projection_changed.emit()
         self._view_changed()
 
+    @property
+    def has_painted(self) -> bool:
+        """Whether the map has been painted (on screen) at least once."""
+        return self._painted
+
     def flush(self) -> None:
         """Do now what waits for the view to rest (layers' rebuilds, label layout): tests."""
         self.scene.prepare(self.settings())
@@ -213,6 +219,9 @@ class MapView(QtWidgets.QWidget):
         painter.scale(1 / ratio, 1 / ratio)  # the scene paints in device pixels
         self.scene.paint(painter, self.settings())
         painter.end()
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
@@ -268,9 +277,7 @@ class MapView(QtWidgets.QWidget):
         if event.type() == QtCore.QEvent.Type.ToolTip:
             text = self.tooltip_at(QtCore.QPointF(event.pos()))
             if text:
-                # Escaped: names come from files and feeds and are never rich text.
-                QtWidgets.QToolTip.showText(event.globalPos(), f"<p style='white-space:pre'>{html.escape(text)}</p>",
-                                            self)
+                QtWidgets.QToolTip.showText(event.globalPos(), tooltip(text), self)  # names from files: plain
             else:
                 QtWidgets.QToolTip.hideText()
                 event.ignore()

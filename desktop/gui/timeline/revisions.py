@@ -155,7 +155,7 @@ class SaveRevisionDialog(QtWidgets.QDialog):
         self.note = QtWidgets.QLineEdit(objectName="revisionNote")
         self.call = QtWidgets.QLineEdit(call_id, objectName="revisionCall")
         self.call.setPlaceholderText("id of the call that agreed or tabled it")
-        self.error = QtWidgets.QLabel(objectName="revisionError")
+        self.error = QtWidgets.QLabel(objectName="revisionError", textFormat=QtCore.Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #b00020;")
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
                                              | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
@@ -203,7 +203,7 @@ class DiffDialog(QtWidgets.QDialog):
         for box, current in ((self.a, a), (self.b, b)):
             box.addItems(ids)
             box.setCurrentText(current)
-        self.summary = QtWidgets.QLabel(objectName="diffSummary")
+        self.summary = QtWidgets.QLabel(objectName="diffSummary", textFormat=QtCore.Qt.TextFormat.PlainText)
         self.table = QtWidgets.QTableWidget(0, len(self.HEADERS), self, objectName="diffTable")
         self.table.setHorizontalHeaderLabels(self.HEADERS)
         self.table.verticalHeader().hide()
