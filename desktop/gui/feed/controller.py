@@ -27,12 +27,11 @@ import time
 from PySide6 import QtCore
 
 from desktop.core.events import Connections
-from desktop.core.feed.geometry import AlertGeometry
-from desktop.core.feed.live import LiveSession, SideRules
-from desktop.core.feed.publish import line_in_force, publication
-from desktop.core.feed.recording import LiveRecorder
 from desktop.core.revisions import RevisionError
 from desktop.gui.feed.settings import FeedSettings
+
+# The live session, alert engine, publishing and journaling are imported when the feed is
+# first turned on or the line sent: nothing of them is on the way to the window's first paint.
 
 log = logging.getLogger(__name__)
 POLL_MS = 20      # reports are taken from the feed this often: an alert line within ~30 ms of its packet
@@ -68,8 +67,8 @@ class LiveFeed(QtCore.QObject):
         self.password: str | None = None     # the certificate's, in memory only
         self.journal = lambda: None          # the window's crash journal, if any (an EditJournal)
         self.runner = None
-        self.session: LiveSession | None = None
-        self.recorder: LiveRecorder | None = None
+        self.session = None    # desktop.core.feed.live.LiveSession, once turned on
+        self.recorder = None   # desktop.core.feed.recording.LiveRecorder, with a crash journal
         self.muted: set[str] = set()
         self.reconnects: dict[str, int] = {}
         self.status = None                   # the last FeedStatus
@@ -93,6 +92,8 @@ class LiveFeed(QtCore.QObject):
     # -- on and off ---------------------------------------------------------------------------
     def start(self, settings: FeedSettings | None = None, password: str | None = None) -> None:
         """Turn the feed on (EndpointError, FeedError: why it cannot)."""
+        from desktop.core.feed.live import LiveSession, SideRules
+        from desktop.core.feed.recording import LiveRecorder
         if self.running:
             self.stop()
         settings = settings or self.settings
@@ -195,6 +196,7 @@ class LiveFeed(QtCore.QObject):
     def _line(self):
         """Alerts are measured against the line in force now (the latest agreed revision in
         force; the working line when the project records none, or none is in force yet)."""
+        from desktop.core.feed.publish import line_in_force
         try:
             line, _ = line_in_force(self.doc)
             self.line_note = ""
@@ -202,7 +204,8 @@ class LiveFeed(QtCore.QObject):
             line, self.line_note = self.doc.line, f"{exc}: alerts use the working line"
         return line
 
-    def _geometry(self) -> AlertGeometry:
+    def _geometry(self):
+        from desktop.core.feed.geometry import AlertGeometry
         line = self._line()
         self._measured = (line, self.doc.buffer_km, self.doc.ao, self.doc.sides)
         return AlertGeometry.of(self.doc, line)
@@ -228,6 +231,8 @@ class LiveFeed(QtCore.QObject):
     def send_line(self, sectors: bool | None = None) -> str:
         """Publish the line in force (and the sectors) on every connected TAK server and on
         the mesh; returns what was sent where. FeedError: nothing could take it."""
+        from desktop.core.feed.publish import publication
+        from desktop.transport.send import SendError, send_udp
         if not self.running:
             raise FeedError("turn the feed on first (Feed › Start)")
         sectors = self.settings.send_sectors if sectors is None else sectors
@@ -243,7 +248,6 @@ class LiveFeed(QtCore.QObject):
             for event in events:
                 self.runner.send(event)
             where += servers
-        from desktop.transport.send import SendError, send_udp
         for endpoint in self.runner.config.udp:
             if endpoint.multicast:
                 try:
@@ -257,6 +261,7 @@ class LiveFeed(QtCore.QObject):
         return f"Sent {pub.summary()} to {', '.join(where)}"
 
     def _send_if_new_revision(self) -> None:
+        from desktop.core.feed.publish import line_in_force
         try:
             _, revision = line_in_force(self.doc)
         except RevisionError:

@@ -22,7 +22,6 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from desktop.core.feed.alerts import reach_text
 from desktop.core.geodesy import GEOD
 from desktop.core.map_settings import MapSettings
 from desktop.core.tracks import format_time
@@ -112,6 +111,7 @@ class LiveLayer(MapLayer):
 
     # -- the map's questions ------------------------------------------------------------------------
     def unit_notes(self, index: int) -> list[str]:
+        from desktop.core.feed.alerts import reach_text
         session = self.feed.session
         hit = np.flatnonzero(self.rows == index)
         if session is None or not len(hit):

@@ -18,10 +18,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.feed.endpoints import PASSWORD_ENV, EndpointError
-from desktop.core.feed.publish import data_package, publication
 from desktop.core.revisions import RevisionError
 from desktop.gui.feed.controller import FeedError, live_feed
-from desktop.gui.feed.dialog import FeedDialog
 from desktop.gui.feed.settings import FeedSettings
 from desktop.gui.plain import show_message
 
@@ -135,6 +133,7 @@ class FeedMenu(QtCore.QObject):
 
     def edit_settings(self, start: bool | None = None) -> bool:
         """The settings dialog; with the feed on (or `start`), it restarts with the new ones."""
+        from desktop.gui.feed.dialog import FeedDialog
         dialog = FeedDialog(self.feed.settings, self.feed.password, self.window)
         self.dialog = dialog
         if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
@@ -186,6 +185,7 @@ class FeedMenu(QtCore.QObject):
     def export_package(self, path: str | None = None) -> bool:
         """File › Export Data › TAK data package: the line in force (and the sectors, as the
         Feed menu says) for devices offline, in a zip ATAK imports."""
+        from desktop.core.feed.publish import data_package, publication
         doc = self.window.document
         if path is None:
             path = choose_package_path(self.window, f"{doc.title}.zip")

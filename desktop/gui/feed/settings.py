@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from desktop.core.feed.alerts import AlertConfig
 from desktop.core.feed.endpoints import (LOOPBACK, MESH_GROUP, MESH_PORT, EndpointError, FeedConfig,
                                          stream_endpoint, udp_endpoint)
 
@@ -63,7 +62,9 @@ class FeedSettings:
             raise EndpointError("choose the mesh, a UDP port or a TAK server")
         return FeedConfig(tuple(udp), tuple(streams))
 
-    def alert_config(self) -> AlertConfig:
+    def alert_config(self):
+        """desktop.core.feed.alerts.AlertConfig"""
+        from desktop.core.feed.alerts import AlertConfig
         return AlertConfig(self.hysteresis_m, self.hysteresis_s, self.wrong_side,
                            self.time_to_line_min if self.time_to_line_min > 0 else None)
 
