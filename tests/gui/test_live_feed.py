@@ -14,10 +14,12 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtTest import QTest
 
 from desktop.core.alert_log import ACKNOWLEDGED, MUTED
+from desktop.core.document import Document
 from desktop.gui.feed.settings import FeedSettings
 from tests.feed.samples import GEOD, event, junk_packets, walk_south
 from tests.feed.test_transport import pytak_send
 from tests.gui.mouse import click
+from tests.gui.test_line_edit import panel_counts
 from tests.gui.test_map_view import as_shown, tooltip
 
 UDP_ONLY = FeedSettings(mesh=False, udp="127.0.0.1:0")
@@ -87,7 +89,13 @@ def test_a_walk_across_the_line_moves_the_symbol_and_alerts_once(win, qtbot):
     x, y = win.map_view.to_display(lon, lat)
     assert (units.x[i], units.y[i]) == pytest.approx((float(x), float(y)))
     cls = doc.analysis.classification
-    assert doc.analysis.sectors.sectors[int(cls.sector[i])].owner == "Russian-backed" and cls.wrong_side[i]
+    s2 = doc.analysis.sectors.sectors[int(cls.sector[i])]
+    assert s2.owner == "Russian-backed" and cls.wrong_side[i]
+    # The sectors panel follows: the new unit is counted in S2, and the counts are a fresh
+    # analysis's of the same units and line.
+    fresh = Document(doc.ao, doc.line, doc.units, doc.sides, buffer_km=doc.buffer_km).analysis
+    assert panel_counts(win)[s2.name] == int(fresh.counts()[int(cls.sector[i])])
+    assert f"<b>{len(doc.units)}</b> units" in win.panels["sectors"].counts_label.text()
     assert doc.units.sides[i] == "US-backed" and doc.units.names[i] == "SDF Recon Tm"
     # Its track covers the live period: the time cursor's "now" is its last report.
     assert win.context.time_cursor.now == int(doc.tracks.time[doc.tracks.offsets[i + 1] - 1])
