@@ -105,28 +105,29 @@ class Intake:
     def pending(self) -> int:
         return len(self._events)
 
-    def datagram(self, data: bytes, source: str | tuple = "") -> None:
+    def datagram(self, data: bytes, source: str | tuple = "", at: float | None = None) -> None:
         """One UDP datagram: CoT XML or a TAK protocol v1 mesh message. `source`: the sender
-        (text, or an address tuple, written out only if the event is refused)."""
+        (text, or an address tuple, written out only if the event is refused); `at`: when it
+        arrived (default: now)."""
         self.counters.packets += 1
         try:
             kind, body = classify_datagram(data)
         except CotError as exc:
             self.refuse(exc, source)
             return
-        self._decoded(kind, body, source)
+        self._decoded(kind, body, source, at)
 
-    def frame(self, kind: str, body, source: str = "") -> None:
+    def frame(self, kind: str, body, source: str = "", at: float | None = None) -> None:
         """One stream frame from a StreamSession: ("xml", bytes), ("proto", bytes) or
         ("error", CotError)."""
         self.counters.packets += 1
         if kind == "error":
             self.refuse(body, source)
         else:
-            self._decoded(kind, body, source)
+            self._decoded(kind, body, source, at)
 
-    def _decoded(self, kind: str, body: bytes, source) -> None:
-        now = self.clock()
+    def _decoded(self, kind: str, body: bytes, source, at: float | None) -> None:
+        now = self.clock() if at is None else at   # checks (staleness) as of its arrival
         try:
             if kind == "xml":
                 event = parse_event(body, self.max_event_bytes)
