@@ -214,3 +214,52 @@ def test_alerts_are_marked_on_the_timeline(win, qtbot):
     reds = [image.pixelColor(int((at.x() + dx) * ratio), int((at.y() + dy) * ratio))
             for dx in range(-2, 3) for dy in range(1, 5)]
     assert any(c.red() > 170 and c.green() < 60 and c.blue() < 60 for c in reds), [c.name() for c in reds]
+
+
+def test_keep_the_cursor_at_now_and_a_notice_selects_its_unit(win, qtbot):
+    doc, panel, cursor = win.document, win.panels["alerts"], win.context.time_cursor
+    port = start(win, qtbot)
+    cursor.set_time(int(doc.tracks.time.min()) + 86_400)
+    assert not cursor.is_live
+    win.feed_menu.follow_action.setChecked(True)
+    t0 = time.time() - 300
+    lons, lats = walk_south()
+    pytak_send(f"udp+wo://127.0.0.1:{port}", [event("NOTICED", la, lo, t0 + k, stale_s=900)
+                                              for k, (lo, la) in enumerate(zip(lons, lats))])
+    qtbot.waitUntil(lambda: cursor.is_live and "NOTICED" in doc.units.ids, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(panel.notices.shown) and panel.model.rowCount() == len(doc.alerts), timeout=5000)
+    notice = panel.notices.shown[0]
+    QTest.mouseClick(notice.label, QtCore.Qt.MouseButton.LeftButton)
+    assert win.selection.units.tolist() == [doc.units.index_of("NOTICED")]
+    assert notice not in panel.notices.shown
+
+
+def test_a_port_already_taken_is_said_and_the_feed_stays_off(win, qtbot, monkeypatch):
+    import socket
+    from desktop.gui.feed import menu
+    said = []
+    monkeypatch.setattr(menu, "show_warning", lambda parent, title, message: said.append(message))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        win.feed_menu.feed.settings = FeedSettings(mesh=False, udp=f"127.0.0.1:{port}")
+        win.feed_menu.start_action.trigger()
+    assert not win.feed_menu.feed.running and win.feed_menu.indicator.text() == "Feed off"
+    assert len(said) == 1 and f"udp 127.0.0.1:{port} failed" in said[0]
+
+
+def test_closing_the_window_with_the_feed_on_stops_it_and_ends_the_journal(qtbot, tmp_path):
+    import socket
+    from desktop.core.demo import demo_document
+    from desktop.gui.main_window import MainWindow
+    w = MainWindow(demo_document())
+    qtbot.addWidget(w)
+    w.files.start_journal(tmp_path / "recovery", base_is_file=False)
+    port = start(w, qtbot)
+    pytak_send(f"udp+wo://127.0.0.1:{port}", [event("CLOSING", 36.2, 39.2, time.time())])
+    qtbot.waitUntil(lambda: "CLOSING" in w.document.units.ids, timeout=10_000)
+    folder = w.files.journal.folder
+    w.close()
+    assert not w.feed_menu.feed.running and not folder.exists()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
+        again.bind(("127.0.0.1", port))     # the feed's socket is closed

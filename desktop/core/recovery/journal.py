@@ -202,7 +202,7 @@ class EditJournal:
         """A batch of live reports and alerts (desktop.core.feed.recording): one line, replayed
         in order with the edits; no edit, so it never enters the undo history. Before the
         first snapshot a snapshot is written instead (the document holds the batch)."""
-        if self.failed is not None:
+        if self.failed is not None or (self._file is None and self._pending_base is None):   # stopped, closed
             return
         try:
             if self._pending_base is not None:

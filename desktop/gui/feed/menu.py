@@ -128,6 +128,11 @@ class FeedMenu(QtCore.QObject):
         except (EndpointError, FeedError, OSError) as exc:
             show_warning(self.window, "The feed cannot start", str(exc))
             return False
+        endpoints = feed.status.endpoints if feed.status is not None else ()
+        if endpoints and all(e.state == "failed" for e in endpoints):   # e.g. a port already taken
+            feed.stop()
+            show_warning(self.window, "The feed cannot start", "\n".join(e.text() for e in endpoints))
+            return False
         self.window.status.showMessage(f"Feed on: {feed.runner.config.describe()}", 6000)
         return True
 
