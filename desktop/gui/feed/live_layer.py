@@ -87,6 +87,8 @@ class LiveLayer(MapLayer):
             self._clock.start()
 
     def _show(self, rows, stale, ttl_s, course, speed) -> None:
+        if not len(rows) and not len(self.rows):
+            return   # nothing live, before or now: no repaint (a cursor scrub without a feed)
         drawn = self.scene.layer("units")   # rings and covers as large as the units are drawn
         if drawn is not None:
             self.rings.set_size(drawn.rings["selection"].size + RING_MARGIN_PX)
