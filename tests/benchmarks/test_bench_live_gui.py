@@ -52,6 +52,19 @@ class PaintClock(QtCore.QObject):
         return False
 
 
+def run_until(condition, timeout_s: float) -> None:
+    """The event loop, running as in the application (not qtbot's waits: QTest.qWait sleeps
+    10 ms between passes, which would starve the repaints this measures), until `condition`
+    holds (checked every 50 ms) or `timeout_s` passes."""
+    loop = QtCore.QEventLoop()
+    check = QtCore.QTimer(interval=50)
+    check.timeout.connect(lambda: condition() and loop.quit())
+    QtCore.QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    check.start()
+    loop.exec()
+    check.stop()
+
+
 def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int = UNITS) -> dict:
     from desktop.gui.main_window import MainWindow
     win = MainWindow(demo_document())
@@ -80,7 +93,7 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
     ask = QtCore.QTimer(interval=FRAME_MS, timerType=QtCore.Qt.TimerType.PreciseTimer)
     ask.timeout.connect(win.map_view.update)
     ask.start()
-    qtbot.wait(500)
+    run_until(lambda: False, 0.5)
     gc.collect()
     rss0 = _rss_mb()
     before = len(map_clock.times)
@@ -88,13 +101,11 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
                                str(seconds), str(units)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     t_start = time.perf_counter()
     try:
-        qtbot.waitUntil(lambda: sender.poll() is not None, timeout=int((seconds + 30) * 1000))
+        run_until(lambda: sender.poll() is not None, seconds + 30)
         t_end = time.perf_counter()
         sent = int(sender.stdout.read().strip())
-        end = time.monotonic() + 10.0   # what is still in the kernel's buffer comes in
-        while feed.runner.status().counters.packets < sent and time.monotonic() < end:
-            qtbot.wait(50)
-        qtbot.wait(500)
+        run_until(lambda: feed.runner.status().counters.packets >= sent, 10.0)   # the kernel's buffer
+        run_until(lambda: False, 0.5)
     finally:
         sender.kill()
         ask.stop()
@@ -113,6 +124,7 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
     return {"sent": sent, "received": counters.packets, "accepted": counters.accepted, "refused": counters.refused,
             "kept": session.reports.n, "duplicates": session.duplicates, "in_tracks": in_tracks,
             "fps_min": int(per_second.min()), "fps_median": float(np.median(per_second)),
+            "fps_per_second": per_second.tolist(),
             "paint_gap_p99_ms": round(float(np.percentile(gaps, 99)), 1), "paint_gap_max_ms": round(float(gaps.max()), 1),
             "alerts": kinds, "alert_lines_timed": len(latencies),
             "packet_to_line_p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 1),

@@ -263,3 +263,23 @@ def test_closing_the_window_with_the_feed_on_stops_it_and_ends_the_journal(qtbot
     assert not w.feed_menu.feed.running and not folder.exists()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
         again.bind(("127.0.0.1", port))     # the feed's socket is closed
+
+
+def test_a_dense_live_track_is_thinned_on_the_trails_layer(win, qtbot):
+    """Reports a second apart over two minutes: the trail keeps one point a minute (12 h
+    trails) and both ends, so a feed at thousands of reports a second draws in time."""
+    from desktop.gui.timeline.map_layer import TRAIL_POINTS
+    doc, trails = win.document, win.map_view.layer("time.trails")
+    port = start(win, qtbot)
+    t0 = time.time() - 150
+    lons, lats = walk_south(km=30.0, step_m=250.0)
+    pytak_send(f"udp+wo://127.0.0.1:{port}", [event("DENSE", la, lo, t0 + k, stale_s=900)
+                                              for k, (lo, la) in enumerate(zip(lons, lats))])
+    qtbot.waitUntil(lambda: "DENSE" in doc.units.ids and doc.units.index_of("DENSE") in trails.unit, timeout=10_000)
+    i = doc.units.index_of("DENSE")
+    mine = np.flatnonzero(trails.unit == i)
+    step = trails.hours * 3600 / TRAIL_POINTS
+    assert len(mine) <= len(lons) * 1.0 / step + 3 < len(lons)
+    x, y = win.map_view.to_display(np.array([lons[0], lons[-1]]), np.array([lats[0], lats[-1]]))
+    assert (trails.x[mine[-1]], trails.y[mine[-1]]) == pytest.approx((x[1], y[1]))   # where it is now
+    assert (trails.x[mine[0]], trails.y[mine[0]]) == pytest.approx((x[0], y[0]))     # where it was first heard
