@@ -13,6 +13,8 @@ Generic over kinds: another finder's alerts (air conflicts) in the same log are 
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -24,6 +26,7 @@ from desktop.gui.feed.controller import live_feed
 from desktop.gui.feed.notices import Notices
 
 SOUND_KEY = "alerts/sound"
+CHIME_GAP_S = 2.0   # a flood of alerts beeps now and then, not continuously
 MAX_LISTED = 25   # approaching units listed, soonest first
 _K = QtCore.Qt.Key
 KEYS = {_K.Key_A: "ack_action", _K.Key_Delete: "dismiss_action", _K.Key_Backspace: "dismiss_action",
@@ -31,14 +34,18 @@ KEYS = {_K.Key_A: "ack_action", _K.Key_Delete: "dismiss_action", _K.Key_Backspac
 
 
 class Chime:
-    """The alert sound: one beep per burst of alerts (QApplication.beep; counted)."""
+    """The alert sound: one beep per burst of alerts, CHIME_GAP_S apart at least
+    (QApplication.beep; counted)."""
 
     def __init__(self, on: bool = True) -> None:
         self.on = on
         self.count = 0
+        self._last = -CHIME_GAP_S
 
     def ring(self) -> None:
-        if self.on:
+        now = time.monotonic()
+        if self.on and now - self._last >= CHIME_GAP_S:
+            self._last = now
             self.count += 1
             QtWidgets.QApplication.beep()
 

@@ -5,7 +5,7 @@ answer; a burst shows the newest MAX_SHOWN and "+N more alerts".
 """
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.alert_log import Alert
 from desktop.gui.feed.alerts_model import kind_colour
@@ -14,6 +14,8 @@ NOTICE_S = 8.0
 MAX_SHOWN = 4
 WIDTH_PX = 360
 MARGIN_PX = 10
+STRIPE_PX = 5       # the kind's colour down the left edge
+BUTTONS_PX = 40     # the map's zoom buttons in its top-right corner
 
 
 class Notice(QtWidgets.QFrame):
@@ -24,9 +26,7 @@ class Notice(QtWidgets.QFrame):
         super().__init__(parent)
         self.alert_id = alert.id
         self.setObjectName("alertNotice")
-        colour = kind_colour(alert.kind).name()
-        self.setStyleSheet(f"#alertNotice {{ background: rgba(255, 255, 255, 235); border: 1px solid {colour};"
-                           f" border-left: 5px solid {colour}; border-radius: 3px; }}")
+        self.colour = kind_colour(alert.kind)   # painted here: a style sheet per notice costs a burst dear
         self.label = QtWidgets.QLabel(alert.text(), self, objectName="alertNoticeText")
         self.label.setTextFormat(QtCore.Qt.TextFormat.PlainText)   # the feed's text, never rich text
         self.label.setWordWrap(True)
@@ -41,6 +41,15 @@ class Notice(QtWidgets.QFrame):
         self.timer = QtCore.QTimer(self, singleShot=True, interval=int(NOTICE_S * 1000))
         self.timer.timeout.connect(lambda: self.closed.emit(self))
         self.timer.start()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        p = QtGui.QPainter(self)
+        rect = QtCore.QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        p.fillRect(rect, QtGui.QColor(255, 255, 255, 235))
+        p.setPen(QtGui.QPen(self.colour, 1))
+        p.drawRect(rect)
+        p.fillRect(QtCore.QRectF(0, 0, STRIPE_PX, self.height()), self.colour)
+        p.end()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.button() == QtCore.Qt.MouseButton.LeftButton:
@@ -89,10 +98,11 @@ class Notices(QtCore.QObject):
             self._place()
 
     def _place(self) -> None:
-        x = max(MARGIN_PX, self.host.width() - WIDTH_PX - MARGIN_PX)
+        right = self.host.width() - MARGIN_PX - BUTTONS_PX   # left of the map's zoom buttons
+        x = max(MARGIN_PX, right - WIDTH_PX)
         y = MARGIN_PX
         for notice in self.shown:
-            notice.setFixedWidth(min(WIDTH_PX, self.host.width() - 2 * MARGIN_PX))
+            notice.setFixedWidth(min(WIDTH_PX, right - MARGIN_PX))
             notice.adjustSize()
             notice.move(x, y)
             notice.show()
@@ -101,7 +111,7 @@ class Notices(QtCore.QObject):
         if self.hidden and self.shown:
             self.more.setText(f"+{self.hidden} more alert{'s' * (self.hidden != 1)} in the Alerts panel")
             self.more.adjustSize()
-            self.more.move(self.host.width() - self.more.width() - MARGIN_PX, y)
+            self.more.move(right - self.more.width(), y)
             self.more.show()
             self.more.raise_()
         else:
