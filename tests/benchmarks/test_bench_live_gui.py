@@ -81,6 +81,8 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
     # The first paint of the list after an alert's line went in shows it.
     waiting: list = []
     shown: dict[int, float] = {}
+    listed: dict[int, float] = {}    # when each alert's line went into the list's model
+    panel.model.rowsInserted.connect(lambda *_: [listed.setdefault(i, time.time()) for i in panel.model.ids()[:50]])
 
     def list_painted() -> None:
         now = time.time()
@@ -100,9 +102,11 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
     sender = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.feed_sender", str(port), str(rate),
                                str(seconds), str(units)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     t_start = time.perf_counter()
+    cpu0, gui0 = time.process_time(), time.thread_time()
     try:
         run_until(lambda: sender.poll() is not None, seconds + 30)
         t_end = time.perf_counter()
+        cpu1, gui1 = time.process_time(), time.thread_time()
         sent = int(sender.stdout.read().strip())
         run_until(lambda: feed.runner.status().counters.packets >= sent, 10.0)   # the kernel's buffer
         run_until(lambda: False, 0.5)
@@ -118,6 +122,7 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
     per_second = np.bincount(((paints - t_start) // 1.0).astype(int))[:int(t_end - t_start)]
     gaps = np.diff(paints) * 1000.0
     latencies = [shown[a.id] - a.received for a in doc.alerts if a.id in shown and not math.isnan(a.received)]
+    to_model = [listed[a.id] - a.received for a in doc.alerts if a.id in listed and not math.isnan(a.received)]
     kinds: dict[str, int] = {}
     for a in doc.alerts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
@@ -130,6 +135,9 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
             "packet_to_line_p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 1),
             "packet_to_line_p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 1),
             "packet_to_line_max_ms": round(float(np.max(latencies)) * 1000, 1),
+            "packet_to_model_p99_ms": round(float(np.percentile(to_model, 99)) * 1000, 1),
+            "gui_thread_cpu_s_per_s": round((gui1 - gui0) / (t_end - t_start), 2),
+            "process_cpu_s_per_s": round((cpu1 - cpu0) / (t_end - t_start), 2),
             "rss_growth_mb": round(rss1 - rss0, 1), "session_mb": round(session.memory_bytes() / 2 ** 20, 1),
             "list_paints": len(list_clock.times), "load_average": os.getloadavg()[0]}
 

@@ -187,3 +187,30 @@ def test_live_tracks_and_alerts_are_saved_and_journaled(win, qtbot, tmp_path):  
     assert info["features"] == 3 and info["geometry_type"] == "Point"
     win.feed_menu.feed.stop()
     assert recoverable_sessions(tmp_path / "recovery") == []        # the session is ours and alive
+
+
+def test_a_tls_tak_server_with_a_pkcs12_certificate(win, qtbot, tmp_path, monkeypatch):  # noqa: F811
+    """Feed › Start on a TLS server: the PKCS#12 password is asked for (the settings dialog,
+    answered here), the connection is made with the certificates made for the test, and the
+    line goes out on it."""
+    from desktop.gui.feed import menu
+    from tests.feed.tak_server import server_tls
+    pki = make_pki(tmp_path)
+    with LoopbackTakServer(tls=server_tls(pki)) as server:
+        feed = win.feed_menu.feed
+        feed.settings = FeedSettings(mesh=False, server=True, server_address=f"127.0.0.1:{server.port}", tls=True,
+                                     cert=str(pki.client_p12), ca=str(pki.ca))
+        asked = []
+
+        def answer(self, start=None):       # the dialog's OK with the password typed in
+            asked.append(True)
+            self.feed.password = PASSWORD
+            return True
+        monkeypatch.setattr(menu.FeedMenu, "edit_settings", answer)
+        monkeypatch.delenv("DECONFLICT_CERT_PASSWORD", raising=False)
+        win.feed_menu.start_action.trigger()
+        assert asked and feed.running
+        qtbot.waitUntil(lambda: f"tls 127.0.0.1:{server.port} connected" in win.feed_menu.indicator.text(),
+                        timeout=10_000)
+        assert "Sent the line" in win.feed_menu.send_line()
+        assert server.wait_for(lambda: any(m.cotEvent.type == "u-d-f" for m in server.received_v1))
