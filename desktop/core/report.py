@@ -6,7 +6,6 @@ output stream (one unit per line: readable, diffable, and no pure-Python pretty-
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from json.encoder import encode_basestring  # the C string encoder json.dumps uses
@@ -15,6 +14,7 @@ from typing import Iterator, TextIO
 import numpy as np
 import shapely
 
+from desktop.core.csv_out import Decimals, write_rows
 from desktop.core.document import Analysis, Document
 
 FORMATS = ("json", "csv", "geojson")
@@ -124,16 +124,21 @@ def write_json(doc: Document, out: TextIO, analysis: Analysis | None = None) -> 
 def write_csv(doc: Document, out: TextIO, analysis: Analysis | None = None,
               rows: np.ndarray | None = None) -> int:
     """One row per unit (those in `rows`, in that order, or all); empty sector fields
-    outside the AO, booleans as true/false. The CLI and the sectors panel both write this.
-    Returns the number of unit rows."""
+    outside the AO, booleans as true/false. The CLI and the sectors panel both write this,
+    column by column (desktop.core.csv_out). Returns the number of unit rows."""
     analysis = analysis if analysis is not None else doc.analysis
-    cols = _unit_columns(doc, analysis, rows)
-    for key in _BOOLS:
-        cols[key] = ["true" if v else "false" for v in cols[key]]
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    writer.writerows(zip(*(cols[k] for k in CSV_FIELDS)))  # None is written as an empty field
-    return len(cols["id"])
+    units, cls, sectors = doc.shown_units, analysis.classification, analysis.sectors.sectors
+    idx = slice(None) if rows is None else np.asarray(rows, dtype=np.intp).reshape(-1)
+    pick = np.asarray(cls.sector[idx], dtype=np.intp)  # -1 (outside every sector) picks the trailing None
+
+    def of_sector(attr: str) -> np.ndarray:  # each sector's text encoded once
+        return np.array([getattr(s, attr).encode("utf-8") for s in sectors] + [b""])[pick]
+
+    columns = [units.ids[idx], units.names[idx], units.sides[idx], units.affiliations[idx],
+               Decimals(units.lon[idx], DEGREE_DECIMALS), Decimals(units.lat[idx], DEGREE_DECIMALS),
+               of_sector("id"), of_sector("name"), of_sector("owner"), Decimals(cls.distance_km[idx], KM_DECIMALS),
+               np.asarray(cls.near_line[idx], dtype=bool), np.asarray(cls.wrong_side[idx], dtype=bool)]
+    return write_rows(out, CSV_FIELDS, columns)
 
 
 def _ring(coords) -> list:

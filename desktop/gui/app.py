@@ -73,20 +73,24 @@ def _exit_after_first_paint(app, window) -> None:
 
 def _initial_document(project: str | None, new: bool = False):
     """The project asked for, a new scenario (`new`), or the demo (also when the project
-    cannot be opened: the reason is shown, and nothing is written to the file)."""
+    cannot be opened, whatever the reason: it is shown in a dialog and on stderr, and
+    nothing is written to the file)."""
     from desktop.core.demo import demo_document
     if new:
         from desktop.gui.project_files import new_document
         return new_document(), None
     if project is None:
         return demo_document(), None
-    from desktop.core.project import ProjectError, load_project
+    from desktop.core.project import load_project
     try:
         return load_project(project), project
-    except ProjectError as exc:
+    except Exception as exc:  # noqa: BLE001 - no file may stop the application from starting
         from PySide6 import QtWidgets
-        print(f"deconflict: error: {exc}", file=sys.stderr)
+
         from desktop.gui.plain import show_message
+        from desktop.gui.project_files import open_failure
+        reason = open_failure(project, exc)
+        print(f"deconflict: error: {reason}", file=sys.stderr)
         show_message(None, QtWidgets.QMessageBox.Icon.Critical, "Cannot open the project",
-                     f"{exc}\n\nOpening the demo instead.")
+                     f"{reason}\n\nOpening the demo instead.")
         return demo_document(), None

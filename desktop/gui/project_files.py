@@ -75,6 +75,15 @@ def show_error(parent, title: str, message: str) -> None:
     show_message(parent, QtWidgets.QMessageBox.Icon.Critical, title, message)
 
 
+def open_failure(path, exc: BaseException) -> str:
+    """Why `path` could not be opened, in one line: a ProjectError says it itself; anything
+    else (which the readers should have turned into one) is named rather than let out."""
+    from desktop.core.project import ProjectError
+    if isinstance(exc, ProjectError):
+        return str(exc)
+    return f"{path}: cannot be read ({type(exc).__name__}: {str(exc)[:200] or 'no detail'})"
+
+
 def new_document() -> Document:
     """New: an untitled project on the default AO and line, with nothing else in it
     (File › Import brings in your AO, line, units and tracks)."""
@@ -300,14 +309,14 @@ class ProjectFiles(QtCore.QObject):
     def load_in_place_of_this(self, path: str | Path):
         """Open `path` in a new window that replaces this one, without asking (on failure
         this window stays as it was, and says why)."""
-        from desktop.core.project import ProjectError, fingerprint, load_project
+        from desktop.core.project import fingerprint, load_project
         opened = fingerprint(path)  # before reading: a change during the read is a change too
         try:
             document = run_with_progress(self.window, "Opening", lambda progress: load_project(path, progress))
         except Cancelled:
             return None
-        except ProjectError as exc:
-            show_error(self.window, "Cannot open the project", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a file must never take the window down
+            show_error(self.window, "Cannot open the project", open_failure(path, exc))
             return None
         self._remember(Path(path))
         from desktop.gui.windows import replace_window

@@ -38,15 +38,17 @@ def offer_recovery(root: Path, settings: QtCore.QSettings | None = None) -> list
     """Ask about every recoverable session; open a window for each one recovered."""
     from desktop.gui.main_window import show_window
     opened = []
-    for session in recoverable_sessions(root):
+    for session in recoverable_sessions(root):  # each claimed: another Deconflict starting now skips it
         answer = ask_recover(None, session)
         if answer == DISCARD:
             session.discard()
         if answer != RECOVER:
+            session.release()
             continue
         try:
             document, edits = session.load()
         except (OSError, ValueError) as exc:
+            session.release()
             show_message(None, QtWidgets.QMessageBox.Icon.Critical, "Cannot recover", f"{session.folder}: {exc}")
             continue
         win = show_window(document, session.project, settings=settings, recovery_root=root, unsaved=True)

@@ -223,6 +223,7 @@ def test_older_schema_is_migrated_in_memory(saved, tmp_path, monkeypatch):
         raw.layers["ao"] = raw.layers.pop("area")
 
     monkeypatch.setattr(project_reader, "MIGRATIONS", {0: rename_area})
+    monkeypatch.setattr(project_reader, "MIGRATION_READS", {0: {"area": ["geom", "name"]}})
     doc = load_project(old)
     assert doc.ao.name == "Euphrates AO" and len(doc.units) == 47
     assert old.read_bytes() == before

@@ -255,3 +255,27 @@ def test_sigkill_during_a_live_feed_loses_at_most_the_last_second(tmp_path):
         i = doc.units.index_of(f"LIVE-{k:02d}")
         last = doc.tracks.offsets[i + 1] - 1
         assert (doc.units.lon[i], doc.units.lat[i]) == (doc.tracks.lon[last], doc.tracks.lat[last])
+
+
+def test_two_deconflicts_started_after_a_crash_cannot_both_take_a_session(tmp_path):
+    """Issue 14.11: both offered to recover the same session. Offering claims it (its lock):
+    a second Deconflict, here a child process, sees nothing until the first lets it go."""
+    from desktop.core import commands
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path, doc, stack)
+    stack.push(commands.set_buffer(doc, 8.0))
+    journal._lock.release()  # the program died: its lock is free
+    (first,) = recoverable_sessions(tmp_path)
+
+    def seen_by_another_process() -> int:
+        code = f"from desktop.core.recovery import recoverable_sessions as s\nprint(len(s({str(tmp_path)!r})))"
+        return int(subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                                  timeout=60).stdout)
+
+    assert recoverable_sessions(tmp_path) == [] and seen_by_another_process() == 0
+    first.release()  # "Later"
+    assert seen_by_another_process() == 1
+    (again,) = recoverable_sessions(tmp_path)
+    again.discard()
+    assert seen_by_another_process() == 0 and not journal.folder.exists()

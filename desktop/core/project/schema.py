@@ -77,6 +77,17 @@ DESCRIPTIONS = {
     "alerts": "Alert history: line alerts from live reports (and other finders), in the order raised",
 }
 DERIVED = ("sectors",)
+DERIVED_COLUMNS = {"units": ("sector", "distance_km", "near_line", "wrong_side")}
+
+
+def read_columns(layer: str) -> list[str]:
+    """What the reader takes from a layer: its geometry and the columns it is built from
+    (derived ones are recomputed). Nothing else in a file is read, so a table or column
+    another tool added costs nothing, however large. A migration that needs an older
+    column adds it here."""
+    geometry_type, columns = LAYERS[layer]
+    derived = DERIVED_COLUMNS.get(layer, ())
+    return (["geom"] if geometry_type else []) + [c.name for c in columns if c.name not in derived]
 
 
 def iso_times(epoch: np.ndarray) -> list[str]:
