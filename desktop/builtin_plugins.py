@@ -48,10 +48,12 @@ TIMELINE_PANEL = Plugin(
 )
 MAP_LAYERS = Plugin(
     name="map_layers",
-    description="The map's built-in layers: basemap, graticule, sectors, buffer, AO, line, units, places, markup",
+    description="The map's built-in layers: basemap, basemap files, graticule, MGRS grid, sectors, buffer, AO, line, units, places, markup",
     contributions=tuple(Contribution("map_layer", key, title, f"desktop.gui.map.layers.{target}") for key, title, target in (
         ("basemap", "Basemap (land and water, rivers, borders, towns)", "basemap:basemap_layers"),
+        ("basemap_files", "Basemap files (MBTiles, GeoPackage tiles) the project lists", "tiles:user_basemaps"),
         ("graticule", "Lat/lon graticule", "graticule:graticule_layer"),
+        ("grid_mgrs", "MGRS grid", "grids:mgrs_grid_layer"),
         ("sectors", "Sectors, buffer band, AO", "sectors:sector_layers"),
         ("line", "Deconfliction line", "line:line_layer"),
         ("units", "Units, unit density, unit labels", "units:unit_layers"),

@@ -18,6 +18,7 @@ from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, Classifier,
 from desktop.core.events import Signal
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine
+from desktop.core.map_state import MapState
 from desktop.core.revisions import RevisionLog
 from desktop.core.sectors import AreaOfOperations, SectorResult, compute_sectors
 from desktop.core.time_view import TimeView
@@ -60,16 +61,17 @@ class Document:
     """Observable scenario. `sides` = (owner left of the line, owner right of the line).
 
     `calls` (hotline log), `tracks` (position reports, indexed like `units`), `revisions`
-    (line versions over time), `annotations` (map markup), `airspace` (ACMs, desktop.core.air)
-    and `alerts` (the alert history, desktop.core.alert_log) default to empty; `line` is the line being edited, whatever revision is in force
-    (desktop.core.revisions answers questions in time)."""
+    (line versions over time), `annotations` (map markup), `airspace` (ACMs, desktop.core.air),
+    `alerts` (the alert history, desktop.core.alert_log) and `map_state` (basemap files and
+    how the map layers are shown) default to empty; `line` is the line being edited, whatever
+    revision is in force (desktop.core.revisions answers questions in time)."""
 
     def __init__(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable,
                  sides: tuple[str, str], *, buffer_km: float = DEFAULT_BUFFER_KM,
                  title: str = "Untitled", places: tuple[Place, ...] = (), calls: CallLog | None = None,
                  tracks: Tracks | None = None, revisions: RevisionLog | None = None,
                  annotations: Annotations | None = None, airspace: Airspace | None = None,
-                 alerts: AlertLog | None = None) -> None:
+                 alerts: AlertLog | None = None, map_state: MapState | None = None) -> None:
         self.ao = ao
         self.sides = sides
         self.title = title
@@ -85,6 +87,7 @@ class Document:
         self._analysis: Analysis | None = None
         self._annotations = annotations if annotations is not None else Annotations()
         self._airspace = airspace if airspace is not None else Airspace()
+        self._map_state = map_state if map_state is not None else MapState()
         self.line_changed = Signal()      # (line shown: DeconflictionLine, preview: bool)
         self.analysis_changed = Signal()  # (Analysis)
         self.units_changed = Signal()     # ()
@@ -100,6 +103,7 @@ class Document:
         self.airspace_changed = Signal()  # (Airspace)
         self.live_updated = Signal()      # (LiveUpdate): live reports moved units (update_live); views
                                           # of positions follow it at their own pace (many a second)
+        self.map_state_changed = Signal()  # (MapState)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -147,6 +151,11 @@ class Document:
     def airspace(self) -> Airspace:
         """Airspace coordination measures (desktop.core.air.acm), in drawing order."""
         return self._airspace
+
+    @property
+    def map_state(self) -> MapState:
+        """The project's basemap files and how its map layers are shown (desktop.core.map_state)."""
+        return self._map_state
 
     @cached_property
     def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -223,6 +232,12 @@ class Document:
     def set_airspace(self, airspace: Airspace) -> None:
         self._airspace = airspace
         self.airspace_changed.emit(airspace)
+
+    def set_map_state(self, state: MapState) -> None:
+        """Basemaps added or removed go through a command (desktop.core.commands); the layers'
+        order, visibility and opacity are view state the window keeps here for saving."""
+        self._map_state = state
+        self.map_state_changed.emit(state)
 
     def set_calls(self, calls: CallLog) -> None:
         self.calls = calls

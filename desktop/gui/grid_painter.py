@@ -7,12 +7,11 @@ pixel ratio, so an export at 300 dpi looks like the screen. Text is cached as QS
 """
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from desktop.core.map_settings import MapSettings
 from desktop.core.mgrs_grid import MIN_SPACING_PX, GridFrame, MgrsGridCache
+from desktop.gui.map.layers.painting import lines_path
 
 # Opaque: Qt strokes a translucent path as one filled outline, 4x slower than opaque lines.
 GRID_COLOUR = QtGui.QColor(40, 80, 170)
@@ -52,7 +51,7 @@ class GridPainter:
                 if len(x):
                     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
                     painter.setPen(QtGui.QPen(colour, width * r))
-                    painter.drawPath(pg.arrayToQPath(np.asarray(x, float), np.asarray(y, float), connect="finite"))
+                    painter.drawPath(lines_path(x, y))  # NaN between polylines: no pyqtgraph on the map
             painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
             self._square_labels(painter, g, r)
             self._edge_labels(painter, g, settings, r)

@@ -36,6 +36,14 @@ def show_error(parent, title: str, message: str) -> None:
     show_message(parent, QtWidgets.QMessageBox.Icon.Critical, title, message)
 
 
+def local_files(event) -> list[str]:
+    """The local files a drag or drop event carries (none for other data)."""
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
+
+
 def choose_files(parent, caption: str, filters: str) -> list[str]:
     return QtWidgets.QFileDialog.getOpenFileNames(parent, caption, "", filters)[0]
 
@@ -104,21 +112,15 @@ class ImportActions(QtCore.QObject):
         return data, import_command(self.window.document, data)
 
     # -- drag and drop -------------------------------------------------------------------
-    def _local_files(self, event) -> list[str]:
-        mime = event.mimeData()
-        if mime is None or not mime.hasUrls():
-            return []
-        return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
-
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
         if kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
             known = tuple(e.lower() for e in extensions(self.registry))
-            if any(f.lower().endswith(known) for f in self._local_files(event)):
+            if any(f.lower().endswith(known) for f in local_files(event)):
                 event.acceptProposedAction()
                 return True
         elif kind == QtCore.QEvent.Type.Drop:
-            files = self._local_files(event)
+            files = local_files(event)
             if files:
                 event.acceptProposedAction()
                 QtCore.QTimer.singleShot(0, lambda: self.import_files(files))  # let the drag finish first

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.events import Connections
 from desktop.gui.context import AppContext
+from desktop.gui.plain import tooltip
 
 SWATCH = QtCore.QSize(28, 14)
 LAYER_ID = QtCore.Qt.ItemDataRole.UserRole
@@ -77,6 +78,7 @@ class LayersPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("layersPanel")
         self.scene = context.map_view.scene
+        self.stack = context.stack
         self._syncing = False
         self.list = LayerList(self)
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self, objectName="layerOpacity")
@@ -98,6 +100,8 @@ class LayersPanel(QtWidgets.QWidget):
         self.list.moved.connect(self._on_moved)
         self.list.currentItemChanged.connect(self._show_opacity)
         self.opacity.valueChanged.connect(self._on_opacity_changed)
+        self.list.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         self.links = Connections()
         self.links.connect(self.scene.layers_changed, self.refresh)
         self.refresh()
@@ -112,7 +116,8 @@ class LayersPanel(QtWidgets.QWidget):
         for layer in reversed(self.scene.layers):
             item = QtWidgets.QListWidgetItem(_swatch(layer), self._text(layer))
             item.setData(LAYER_ID, layer.id)
-            item.setToolTip(f"{layer.group}: {layer.title}" if layer.group else layer.title)
+            text = f"{layer.group}: {layer.title}" if layer.group else layer.title
+            item.setToolTip(tooltip(f"{text}\n{layer.status}" if layer.status else text))  # titles from files
             item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable | QtCore.Qt.ItemFlag.ItemIsDragEnabled)
             item.setFlags(item.flags() & ~QtCore.Qt.ItemFlag.ItemIsDropEnabled)  # drops go between rows
             item.setCheckState(QtCore.Qt.CheckState.Checked if layer.visible else QtCore.Qt.CheckState.Unchecked)
@@ -162,6 +167,24 @@ class LayersPanel(QtWidgets.QWidget):
         layer_id = self.current_layer_id()
         if layer_id is not None:
             self.scene.set_opacity(layer_id, value / 100.0)
+
+    def _context_menu(self, pos: QtCore.QPoint) -> None:
+        item = self.list.itemAt(pos)
+        layer = self.scene.layer(item.data(LAYER_ID)) if item is not None else None
+        if layer is None or layer.removal() is None:
+            return
+        menu = QtWidgets.QMenu(self)
+        menu.addAction("Remove basemap", lambda: self.remove_layer(layer.id))
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def remove_layer(self, layer_id: str) -> bool:
+        """Take a removable layer (a basemap file) off the map, undoably."""
+        layer = self.scene.layer(layer_id)
+        command = layer.removal() if layer is not None else None
+        if command is None:
+            return False
+        self.stack.push(command)
+        return True
 
     def close(self) -> bool:
         """Stop following the scene (the window calls it on close)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -15,6 +16,7 @@ from desktop.core.sidc import AMPLIFIERS
 from desktop.gui.context import AppContext
 from desktop.gui.map.scene import scene_for
 from desktop.gui.map.view import MapView
+from desktop.gui.place_search_box import PlaceSearchBox
 from desktop.gui.plain import show_message
 from desktop.gui.status_bar import MapStatusBar
 
@@ -45,13 +47,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.selection = Selection()
         self.context = AppContext(document, self.stack, self.selection, registry,
                                   status=lambda message: self.status.showMessage(message, 6000))
-        self.scene, failures = scene_for(self.context)
+        self.scene, failures = scene_for(self.context, interactive=True)
         for message in failures:
             registry.fail("map_layer", message)
+        if document.map_state.layers:  # as the project was saved
+            self.scene.apply_layer_state(document.map_state.layers)
         self.map_view = self.context.map_view = MapView(self.scene, self.selection)
         self.setCentralWidget(self.map_view)
         self.status = MapStatusBar(self.map_view)
         self.setStatusBar(self.status)
+        self.scene.notice.connect(self._on_notice)
+        if self.scene.notices:
+            self._on_notice("  ·  ".join(self.scene.notices))
         self.panels: dict[str, QtWidgets.QWidget] = {}
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self.tools: dict[str, object] = {}
@@ -119,6 +126,9 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.snap_action)
         toolbar.addAction(self.zoom_ao_action)
+        toolbar.addSeparator()
+        self.search_box = PlaceSearchBox(self.map_view, self)
+        toolbar.addWidget(self.search_box)
 
     def load_plugins(self) -> None:
         """Build every panel into its dock and every tool; the first tool is switched on.
@@ -168,6 +178,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = bar.addMenu("&File")
         from desktop.gui.project_files import ProjectFiles  # New/Open/Save/Import/Export Data
         self.files = ProjectFiles(self, file_menu, self._file_path)
+        from desktop.gui.basemap_files import BasemapFiles  # File › Add basemap…, tile files dropped
+        self.basemap_files = BasemapFiles(self, file_menu)
         file_menu.addSeparator()
         self.export_action = file_menu.addAction("&Export Map…", QtGui.QKeySequence("Ctrl+E"),
                                                  self.show_export_dialog)
@@ -208,8 +220,15 @@ class MainWindow(QtWidgets.QMainWindow):
         layer = self.scene.layer(layer_id)
         return layer is not None and layer.visible
 
+    def _on_notice(self, message: str) -> None:
+        self.status.showMessage(message, 15000)
+
     def _on_layers_changed(self) -> None:
-        """The View menu's toggles follow the layers panel (the same layers)."""
+        """The View menu's toggles follow the layers panel (the same layers); the project
+        keeps the layers' order, visibility and opacity for its next save."""
+        state = tuple(self.scene.layer_state())
+        if state != self.document.map_state.layers:
+            self.document.set_map_state(replace(self.document.map_state, layers=state))
         for action, layer_id in ((self.buffer_action, "buffer"), (self._amplifier_action("unit_names"), "units.labels")):
             action.blockSignals(True)
             action.setChecked(self._layer_visible(layer_id))

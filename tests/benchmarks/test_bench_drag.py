@@ -50,7 +50,7 @@ class Scene:
         self.doc: Document = random_document(n)
         self.doc.analysis
         context = builtin_context(self.doc)
-        self.view = MapView(scene_for(context)[0], context.selection)
+        self.view = MapView(scene_for(context, interactive=True)[0], context.selection)
         self.view.resize(1400, 900)
         self.view.show()
         self.app = QtWidgets.QApplication.instance()

@@ -25,7 +25,7 @@ def make_map_view(qtbot, document, size=(1400, 900)):
     from desktop.gui.map.scene import scene_for
     from desktop.gui.map.view import MapView
     context = builtin_context(document)
-    view = MapView(scene_for(context)[0], context.selection)
+    view = MapView(scene_for(context, interactive=True)[0], context.selection)
     context.map_view = view
     view.context = context
     qtbot.addWidget(view)

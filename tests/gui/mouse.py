@@ -57,3 +57,19 @@ def drag(view, start: QtCore.QPointF, end: QtCore.QPointF, steps: int = 6, on_st
             on_step(i)
     if finish:
         release(view, end)
+
+
+def drop_files(widget, paths) -> bool:
+    """Drag local files over `widget` and drop them, as a file manager would; returns
+    whether the widget accepted the drag."""
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QtCore.QPointF(widget.rect().center())
+    enter = QtGui.QDragEnterEvent(pos.toPoint(), QtCore.Qt.DropAction.CopyAction, mime, LEFT,
+                                  QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False
+    drop = QtGui.QDropEvent(pos, QtCore.Qt.DropAction.CopyAction, mime, LEFT, QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(widget, drop)
+    return True

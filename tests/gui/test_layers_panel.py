@@ -16,7 +16,7 @@ from desktop.gui.map.layers.basemap import LAND
 from tests.gui import mouse
 
 K = QtCore.Qt.Key
-EVERY_LAYER = {"basemap.land", "basemap.rivers", "basemap.borders", "basemap.towns", "graticule", "sectors",
+EVERY_LAYER = {"basemap.land", "basemap.rivers", "basemap.borders", "basemap.towns", "graticule", "grid.mgrs", "sectors",
                "buffer", "ao", "units.density", "units", "units.labels", "line", "places", "markup",
                "time.ghosts", "time.trails", "time.stale", "time.call", "live"}
 

@@ -96,8 +96,13 @@ def _model_texts(name, model, parent=QtCore.QModelIndex(), depth=0):
 
 
 @pytest.fixture
-def win(qtbot):
-    w = MainWindow(hostile_document())
+def win(qtbot, tmp_path):
+    from tests.core.tile_files import write_mbtiles, xyz_tiles_around
+    doc = hostile_document()   # and a basemap file whose own title holds markup
+    tiles = write_mbtiles(tmp_path / "topo.mbtiles", xyz_tiles_around(39.0, 35.9, 8, 1),
+                          metadata={"name": f"Topo{PAYLOAD}"})
+    doc.set_map_state(doc.map_state.with_basemap(tiles))
+    w = MainWindow(doc)
     qtbot.addWidget(w)
     w.resize(1400, 1000)
     w.show()
@@ -140,6 +145,7 @@ def test_no_document_string_is_rendered_as_rich_text(win, qtbot):
     found.append(("export title placeholder", dialog.title_edit.placeholderText()))
     dialog.close()
     assert any(MARK in shown for _, shown in found), "the payload was never shown: the test saw nothing"
+    assert any(MARK in shown and "tooltip" in where and "layersList" in where for where, shown in found)
     assert not violations(found), "\n".join(violations(found))
 
 

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from desktop.core.document import Document
 from desktop.gui.export import render
 from desktop.gui.plain import show_message
-from desktop.gui.export.settings import (DEFAULT_MARKING, DPI_RANGE, FORMATS, PAPERS, PIXEL_RANGE,
+from desktop.gui.export.settings import (DEFAULT_MARKING, DPI_RANGE, FORMATS, PAPERS, PIXEL_RANGE, WORLD_FILE_FORMATS,
                                          ExportSettings, ExportSettingsError, date_time_group)
 
 SETTINGS_KEY = "export/lastSettings"
@@ -111,6 +111,16 @@ class ExportDialog(QtWidgets.QDialog):
             box = self.toggles[key] = QtWidgets.QCheckBox(label)
             grid.addWidget(box, i // 2, i % 2)
         form.addRow("Show", grid)
+        self.grid_combo = QtWidgets.QComboBox(objectName="exportGrid")
+        for label, value in (("As on the map", None), ("MGRS", "mgrs"), ("Latitude/longitude", "latlon"),
+                             ("None", "none")):
+            self.grid_combo.addItem(label, value)
+        self.grid_combo.setToolTip("The grid drawn on the map; the page's caption says which")
+        form.addRow("Grid", self.grid_combo)
+        self.world_file_box = QtWidgets.QCheckBox("World file (.pgw/.jgw and .prj beside the image)",
+                                                  objectName="exportWorldFile")
+        self.world_file_box.setToolTip("GIS tools and ATAK place the exported map where it belongs (PNG, JPEG)")
+        form.addRow("Georeference", self.world_file_box)
 
         self.preview = QtWidgets.QLabel()
         self.preview.setObjectName("exportPreview")
@@ -143,7 +153,7 @@ class ExportDialog(QtWidgets.QDialog):
 
     def _connect_changes(self) -> None:
         for combo in (self.format_combo, self.paper_combo, self.orientation_combo, self.extent_combo,
-                      self.marking_combo):
+                      self.marking_combo, self.grid_combo):
             combo.currentIndexChanged.connect(self._on_changed)
         self.marking_combo.editTextChanged.connect(self._on_changed)
         for spin in (self.width_spin, self.height_spin, self.dpi_spin):
@@ -152,7 +162,7 @@ class ExportDialog(QtWidgets.QDialog):
             radio.toggled.connect(self._on_changed)
         for edit in (self.title_edit, self.subtitle_edit):
             edit.textChanged.connect(self._on_changed)
-        for box in self.toggles.values():
+        for box in (*self.toggles.values(), self.world_file_box):
             box.toggled.connect(self._on_changed)
 
     # -- settings <-> widgets ---------------------------------------------------------------
@@ -171,7 +181,8 @@ class ExportDialog(QtWidgets.QDialog):
             dpi=None if (pixels and dpi < DPI_RANGE[0]) else float(max(dpi, DPI_RANGE[0])),
             extent=extent, view_rect=view_rect, layers=layers, title=self.title_edit.text(),
             subtitle=self.subtitle_edit.text(),
-            marking=self.marking_combo.currentText(), timestamp=self.timestamp,
+            marking=self.marking_combo.currentText(), timestamp=self.timestamp, grid=self.grid_combo.currentData(),
+            world_file=self.world_file_box.isChecked() and self.world_file_box.isEnabled(),
             **{key: box.isChecked() for key, box in self.toggles.items()})
 
     def set_settings(self, s: ExportSettings) -> None:
@@ -188,6 +199,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.marking_combo.setCurrentText(s.marking)
         for key, box in self.toggles.items():
             box.setChecked(bool(getattr(s, key)))
+        self.grid_combo.setCurrentIndex(max(self.grid_combo.findData(s.grid), 0))
+        self.world_file_box.setChecked(s.world_file)
         self._sync_enabled()
 
     def _remembered(self) -> ExportSettings:
@@ -210,6 +223,7 @@ class ExportDialog(QtWidgets.QDialog):
         for w in (self.paper_combo, self.orientation_combo):
             w.setEnabled(not pixels)
         self.dpi_spin.setMinimum(DPI_RANGE[0] - 1 if pixels else DPI_RANGE[0])
+        self.world_file_box.setEnabled(self.format_combo.currentData() in WORLD_FILE_FORMATS)
 
     def _on_changed(self, *_) -> None:
         self._sync_enabled()

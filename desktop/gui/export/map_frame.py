@@ -7,9 +7,9 @@ a 300-dpi page looks like the screen, only sharper. `force_vector` keeps everyth
 (symbols are paths, nothing is pre-rendered), crisp in PDF and SVG.
 
 The layers follow the window's layers panel when the export is given its state (order,
-visibility, opacity); without one (the command line) every layer is as it starts, except
-the timeline's overlays, which only the window's state brings. The page's own choices
-(buffer band, graticule labels, symbol amplifiers) come last.
+visibility, opacity); without one (the command line) they are as the project saved them,
+or as they start, except the timeline's overlays, which only the window's state brings.
+The page's own choices (grid, buffer band, graticule labels, symbol amplifiers) come last.
 """
 from __future__ import annotations
 
@@ -26,9 +26,12 @@ from desktop.core.map_settings import MapSettings
 from desktop.core.plugins import PluginRegistry
 from desktop.core.selection import Selection
 from desktop.gui.context import AppContext
+from desktop.gui.map.layers.base import LayerProvider
 from desktop.gui.map.scene import MapScene, layers_from_plugins
 
 AO_PADDING = 0.04  # of the AO's size, each side, for extent "ao"
+GRIDS = {"mgrs": ("grid.mgrs",), "latlon": ("graticule",), "none": ()}   # export --grid
+GRID_LAYERS = ("grid.mgrs", "graticule")
 
 
 def headless_context(document: Document) -> AppContext:
@@ -46,17 +49,25 @@ class MapFrame:
 
     def __init__(self, document: Document, logical: tuple[int, int], scale: float,
                  projection: Projection | None = None, extent=None, *, context: AppContext | None = None,
-                 layers=None, graticule_labels: bool = True, buffer_band: bool = True, amplifiers=None) -> None:
+                 layers=None, grid: str | None = None, graticule_labels: bool = True, buffer_band: bool = True,
+                 amplifiers=None) -> None:
         self._own_context = context is None
         self.context = context or headless_context(document)
         self.scene = MapScene(document, projection)
         made, _failures = layers_from_plugins(self.context.registry, self.context)  # a broken plugin: logged
         for layer in made:
-            if layers is None and not getattr(layer, "export_by_default", True):
-                layer.visible = False
-            self.scene.add_layer(layer)
+            (self.scene.add_provider if isinstance(layer, LayerProvider) else self.scene.add_layer)(layer)
         if layers is not None:
             self.scene.apply_layer_state(layers)
+        else:  # as the project saved them; the timeline's overlays only with a window's time
+            self.scene.apply_layer_state(document.map_state.layers)
+            for layer in self.scene.layers:
+                if not getattr(layer, "export_by_default", True):
+                    layer.visible = False
+        if grid is not None:
+            shown = GRIDS[grid]
+            for layer_id in GRID_LAYERS:
+                self.scene.set_visible(layer_id, layer_id in shown)
         graticule = self.scene.layer("graticule")
         if graticule is not None:
             graticule.show_labels = graticule_labels
@@ -87,6 +98,12 @@ class MapFrame:
         """A shown layer of the page, or None."""
         layer = self.scene.layer(layer_id)
         return layer if layer is not None and layer.visible else None
+
+    def grid_caption(self) -> str:
+        """What the page's grid is, for its caption: 'MGRS 1 km, lat/lon 10'' or 'none'."""
+        parts = [layer.description(self.settings) for layer_id in GRID_LAYERS
+                 if (layer := self.layer(layer_id)) is not None and hasattr(layer, "description")]
+        return ", ".join(parts) or "none"
 
     def render(self, painter: QtGui.QPainter, target: QtCore.QRectF) -> None:
         """Paint the map into `target` (painter coordinates), clipped to it."""

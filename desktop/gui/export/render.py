@@ -24,6 +24,7 @@ from desktop import __version__
 from desktop.core.atomic import atomic_write
 from desktop.core.document import Document
 from desktop.core.geodesy import GEOD, Projection, geodesic_distance_km
+from desktop.core.map_settings import MapSettings
 from desktop.gui.export import decorations as deco
 from desktop.gui.export.map_frame import MapFrame, map_frame
 from desktop.gui.export.panel import draw_panel
@@ -107,7 +108,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
         deco.draw_banner(ink, QtCore.QRectF(page.left(), page.bottom() - banner_h, page.width(), banner_h),
                          settings.marking)
     line_text = line_description(document)
-    top = _draw_title(ink, content, settings, document, settings.dtg(moment_shown(document)), line_text, projection)
+    top, grid_rect = _draw_title(ink, content, settings, document, settings.dtg(moment_shown(document)), line_text)
     bottom = content.bottom() - ink.pt(6)
     if settings.footer:
         bottom -= ink.pt(11)
@@ -117,9 +118,12 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     frame = QtCore.QRectF(frame.left(), frame.top(), logical.width() * scale, logical.height() * scale)
     extent = settings.view_rect if settings.extent == "view" and settings.view_rect is not None else None
     with map_frame(document, (logical.width(), logical.height()), scale, projection, extent, context=context,
-                   layers=settings.layers, graticule_labels=settings.graticule_labels,
+                   layers=settings.layers, grid=settings.grid, graticule_labels=settings.graticule_labels,
                    buffer_band=settings.buffer_band, amplifiers=settings.amplifiers) as m:
         m.render(painter, frame)
+        crs = m.projection.name.split(" / ", 1)[-1]   # 'UTM zone 37N' (the datum is in the footer)
+        ink.text(grid_rect, f"Grid: {m.grid_caption()}  ·  {crs}", 7.5, colour=deco.MUTED,
+                 align=QtCore.Qt.AlignmentFlag.AlignRight)
         layout = _frame_geometry(m, page, frame, scale, ink.k)
         painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
@@ -141,9 +145,10 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
 
 
 def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings, document: Document,
-                when: datetime, line_text: str, projection: Projection | None) -> float:
-    """Title, the user's subtitle (if any), then the DTG and the line in force; the AO and
-    grid on the right. Returns the y where the body starts."""
+                when: datetime, line_text: str) -> tuple[float, QtCore.QRectF]:
+    """Title, the user's subtitle (if any), then the DTG and the line in force; the AO on the
+    right. Returns the y where the body starts and where the grid's caption goes (under the
+    AO: it says what the map frame drew)."""
     y = content.top() + ink.pt(8)
     right_w = content.width() * 0.22
     left_w = content.width() - right_w - ink.pt(10)
@@ -161,13 +166,10 @@ def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings,
         ink.text(QtCore.QRectF(content.left(), y + title_h + i * row_h, left_w, row_h), text, size, colour=colour)
     right = QtCore.QRectF(content.right() - right_w, y, right_w, title_h)
     ink.text(right, document.ao.name, 9, bold=True, align=QtCore.Qt.AlignmentFlag.AlignRight)
-    crs = projection or Projection.utm_for(*document.ao.centre)
-    ink.text(QtCore.QRectF(right.left(), y + title_h, right_w, row_h), f"Grid: {crs.name}", 7.5,
-             colour=deco.MUTED, align=QtCore.Qt.AlignmentFlag.AlignRight)
     rule_y = y + title_h + len(rows) * row_h + ink.pt(3)
     ink.p.setPen(QtGui.QPen(deco.RULE, ink.pt(0.6)))
     ink.p.drawLine(QtCore.QPointF(content.left(), rule_y), QtCore.QPointF(content.right(), rule_y))
-    return rule_y + ink.pt(6)
+    return rule_y + ink.pt(6), QtCore.QRectF(right.left(), y + title_h, right_w, row_h)
 
 
 def _split_body(ink: deco.Ink, body: QtCore.QRectF, settings: ExportSettings):
@@ -325,7 +327,26 @@ def export_map(document: Document, settings: ExportSettings, path: str | os.Path
                 layout = _write_svg(document, settings, out, projection, when, context)
         layouts.append(layout)
     atomic_write(path, write)
+    if settings.world_file:
+        write_page_world_file(path, layouts[0])
     return layouts[0]
+
+
+def page_settings(layout: PageLayout) -> MapSettings:
+    """The whole page as a map image: its pixels in the map frame's display coordinates
+    (outside the frame they run on, as the frame's affine says)."""
+    page = layout.page
+    x0, y1 = layout.from_page(page.left(), page.top())
+    x1, y0 = layout.from_page(page.right(), page.bottom())
+    return MapSettings(layout.projection, (float(x0), float(y0), float(x1), float(y1)),
+                       (round(page.width()), round(page.height())))
+
+
+def write_page_world_file(image_path, layout: PageLayout) -> tuple[Path, Path]:
+    """World file and .prj beside a PNG or JPEG page, so GIS tools and ATAK put the map
+    frame where it belongs (the title and panel are off the map, ignored)."""
+    from desktop.core.worldfile import write_for_settings
+    return write_for_settings(image_path, page_settings(layout))
 
 
 @contextmanager

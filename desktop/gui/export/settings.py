@@ -20,6 +20,8 @@ EXTENSIONS = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".svg": "svg", ".pdf
 # Paper sizes in millimetres, portrait (width, height).
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "Letter": (215.9, 279.4)}
 EXTENTS = ("ao", "view")
+GRIDS = ("mgrs", "latlon", "none")   # the grid drawn on the map; None: as the map's layers show
+WORLD_FILE_FORMATS = RASTER_FORMATS  # a world file places a raster image (.pgw, .jgw)
 DPI_RANGE = (72, 600)
 PIXEL_RANGE = (200, 20_000)
 SCREEN_DPI = 96.0  # the map's pens, symbols and labels are designed in pixels at this dpi
@@ -50,6 +52,7 @@ class ExportSettings:
     legend: bool = True
     scale_bar: bool = True
     north_arrow: bool = True
+    grid: str | None = None             # "mgrs", "latlon", "none"; None: the grid layers as shown
     graticule_labels: bool = True
     buffer_band: bool = True            # the near-line band, as the map's View › Show buffer band
     # Symbol amplifiers (desktop.core.sidc.AMPLIFIERS), as the map's View › Symbol amplifiers.
@@ -58,6 +61,7 @@ class ExportSettings:
     speed_leaders: bool = True
     summary_table: bool = True
     footer: bool = True
+    world_file: bool = False            # .pgw/.jgw and .prj beside the image: GIS tools and ATAK place it
     # The date-time group shown; None = the moment the map shows (see `dtg`). Fixed by --dtg.
     timestamp: datetime | None = field(default=None, compare=False)
 
@@ -145,6 +149,10 @@ class ExportSettings:
             r = self.view_rect
             if r is None or len(r) != 4 or not all(math.isfinite(v) for v in r) or r[2] <= r[0] or r[3] <= r[1]:
                 raise ExportSettingsError("extent 'view' needs the view's rectangle")
+        if self.grid is not None and self.grid not in GRIDS:
+            raise ExportSettingsError(f"grid {self.grid!r} is not one of {', '.join(GRIDS)}")
+        if self.world_file and self.format not in WORLD_FILE_FORMATS:
+            raise ExportSettingsError(f"a world file places a PNG or JPEG image, not {self.format.upper()}")
         w, h = self.page_pixels()
         if w * h > 400_000_000:
             raise ExportSettingsError(f"{w} × {h} px is too large an image")

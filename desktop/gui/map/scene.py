@@ -23,7 +23,7 @@ from PySide6 import QtCore, QtGui
 from desktop.core.events import Signal
 from desktop.core.geodesy import Projection
 from desktop.core.map_settings import MapSettings
-from desktop.gui.map.layers.base import Debounce, MapLayer
+from desktop.gui.map.layers.base import Debounce, LayerProvider, MapLayer
 from desktop.gui.map.layers.labels import LabelRegistry
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,10 @@ class MapScene:
         self.changed = Signal()              # (): something must be repainted
         self.layers_changed = Signal()       # (): added, removed, moved, shown, hidden, opacity
         self.projection_changed = Signal()   # ()
+        self.notice = Signal()               # (message): a layer's source could not be loaded
+        self.notices: list[str] = []         # every notice so far (a window shows those before it)
         self._layers: list[MapLayer] = []
+        self._providers: list[LayerProvider] = []
         self._raised: list[str] = []
         self._images = _RunImages()
         self._last_paint: MapSettings | None = None
@@ -92,6 +95,11 @@ class MapScene:
         if self.settings is not None and layer.visible:
             layer.view_changed(self.settings)
         self._layers_changed()
+
+    def add_provider(self, provider: LayerProvider) -> None:
+        """Attach something that adds and removes layers itself (user basemaps)."""
+        self._providers.append(provider)
+        provider.attach(self)
 
     def remove_layer(self, layer_id: str) -> None:
         layer = self.layer(layer_id)
@@ -167,6 +175,12 @@ class MapScene:
                 layer.view_changed(self.settings)
         self._layers_changed()
 
+    def notify(self, message: str) -> None:
+        """A layer or provider reports a problem the planner should hear of (plain text)."""
+        log.warning("%s", message)
+        self.notices.append(message)
+        self.notice.emit(message)
+
     def layer_changed(self, layer: MapLayer) -> None:
         if layer.visible:
             self.changed.emit()
@@ -179,6 +193,9 @@ class MapScene:
     def close(self) -> None:
         """Close every layer (each disconnects what it connected)."""
         self._label_timer.stop()
+        providers, self._providers = self._providers, []
+        for provider in providers:
+            provider.close()
         layers, self._layers = self._layers, []
         for layer in layers:
             layer.close()
@@ -262,7 +279,7 @@ class MapScene:
         t0 = time.perf_counter()
         painter.save()
         try:
-            if layer.opacity >= 1.0:
+            if layer.opacity >= 1.0 or layer.paints_opacity:
                 layer.paint(painter, settings)
             elif painter.paintEngine().type() in VECTOR_ENGINES:
                 painter.setOpacity(layer.opacity)
@@ -354,19 +371,21 @@ class _RunImages:
         self.images = {ids: entry for ids, entry in self.images.items() if ids in used}
 
 
-def scene_for(context, projection: Projection | None = None) -> tuple[MapScene, list[str]]:
+def scene_for(context, projection: Projection | None = None, *, interactive: bool = False
+              ) -> tuple[MapScene, list[str]]:
     """A scene of `context.document` with the layers of every `map_layer` plugin, and a
-    message per contribution that failed."""
-    scene = MapScene(context.document, projection)
+    message per contribution that failed. `interactive`: for a window (see MapScene)."""
+    scene = MapScene(context.document, projection, interactive=interactive)
     layers, failures = layers_from_plugins(context.registry, context)
     for layer in layers:
-        scene.add_layer(layer)
+        (scene.add_provider if isinstance(layer, LayerProvider) else scene.add_layer)(layer)
     return scene, failures
 
 
 def layers_from_plugins(registry, context) -> tuple[list[MapLayer], list[str]]:
     """The layers of every `map_layer` contribution, built for `context` (a contribution
-    may give one layer or several), and a message per contribution that failed."""
+    may give one layer, several, or a LayerProvider), and a message per contribution that
+    failed."""
     layers, failures = [], []
     for contribution in registry.contributions("map_layer"):
         try:

@@ -51,6 +51,9 @@ class MapLayer:
     `cacheable`: the layer changes only with the view (basemap, imagery, grid), so the
     window may paint it from an image while the view rests. `label_rank`: the layer places
     labels in the scene's shared registry, lower ranks first (they are never left out).
+    `paints_opacity`: the layer applies its `opacity` itself (else the scene dims it).
+    `edge_band_px`: how far (screen pixels) labels the layer prints along the map's edges
+    reach in (a grid's figures); other edge labels keep inside it.
     """
 
     id = ""
@@ -58,6 +61,8 @@ class MapLayer:
     group = ""
     z = 0.0             # where the scene first puts the layer: above every layer of lower z
     cacheable = False
+    paints_opacity = False
+    edge_band_px = 0.0
     label_rank: int | None = None
 
     def __init__(self) -> None:
@@ -104,6 +109,16 @@ class MapLayer:
         """A small picture of the layer for the layers panel."""
         painter.fillRect(rect, QtGui.QColor(200, 200, 200))
 
+    @property
+    def status(self) -> str | None:
+        """Why the layer draws nothing or less than it should, plain text (None: all well)."""
+        return None
+
+    def removal(self):
+        """The undoable command that takes this layer off the map (a basemap file the user
+        added), or None: built-in layers can only be hidden."""
+        return None
+
     # -- for subclasses -------------------------------------------------------------------------
     @property
     def document(self):
@@ -119,3 +134,20 @@ class MapLayer:
         self.version += 1
         if self.scene is not None:
             self.scene.layer_changed(self)
+
+
+class LayerProvider:
+    """Adds and removes layers of a scene as its sources say (the user's basemap files: one
+    layer each, as the project lists them). A `map_layer` contribution may give one in
+    place of a layer; the scene attaches it like a layer and closes it first."""
+
+    def __init__(self) -> None:
+        self.scene = None
+        self.links = Connections()
+
+    def attach(self, scene) -> None:
+        self.scene = scene
+
+    def close(self) -> None:
+        self.links.disconnect_all()
+        self.scene = None

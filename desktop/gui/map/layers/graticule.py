@@ -88,6 +88,14 @@ class GraticuleLayer(MapLayer):
         self._pending: MapSettings | None = None
         self._timer = self.debounce(debounce_ms, self._on_timer)
 
+    def description(self, settings: MapSettings) -> str:
+        """What the graticule shows for `settings`: 'lat/lon 10'' (the page's caption)."""
+        self.prepare(settings)
+        step = self.interval
+        if step is None:
+            return "lat/lon"
+        return f"lat/lon {step:g}°" if step >= 1.0 else f"lat/lon {round(step * 60):d}'"
+
     @property
     def rebuild_pending(self) -> bool:
         return self._timer.active
@@ -166,20 +174,25 @@ class GraticuleLayer(MapLayer):
             return []
         px, py = (abs(v) * settings.pixel_ratio for v in settings.map_units_per_pixel)  # a screen pixel
         xmin, ymin, xmax, ymax = settings.extent
+        inset = 3 + self._edge_band_px()  # inside the MGRS grid's figures when it is shown
         placed = []
         for axis, value, x, y in self._curves:
             text = format_coord(value, self.interval or 1.0, axis)
             if axis == "lon":
-                level = ymin + 3 * py
+                level = ymin + inset * py
                 at = _first_crossing(y, x, level, xmin + 45 * px, xmax - 20 * px)
                 if at is not None:
                     placed.append((text, at, level, (0.5, 1.0)))
             else:
-                level = xmin + 3 * px
+                level = xmin + inset * px
                 at = _first_crossing(x, y, level, ymin + 20 * py, ymax - 10 * py)
                 if at is not None:
                     placed.append((text, level, at, (0.0, 0.5)))
         return placed
+
+    def _edge_band_px(self) -> float:
+        others = self.scene.drawing_order() if self.scene is not None else []
+        return max((layer.edge_band_px for layer in others if layer is not self), default=0.0)
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
         placed = self.labels(settings)
