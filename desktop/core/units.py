@@ -72,6 +72,18 @@ class UnitTable:
                    np.array([float(r["lat"]) for r in rows]), col("echelon"), col("symbol"),
                    *(number(c) for c in AIR_COLUMNS))
 
+    def extended(self, **columns: np.ndarray) -> "UnitTable":
+        """This table with rows appended: `columns` (field name -> values; `ids` needed) give
+        the new rows' values, the fields not given are blank (NaN for numbers)."""
+        n = len(columns["ids"])
+        out = {}
+        for f in fields(self):
+            extra = columns.get(f.name)
+            if extra is None:
+                extra = np.full(n, np.nan) if f.name in _FLOAT_COLUMNS else np.full(n, "", dtype=object)
+            out[f.name] = np.concatenate([getattr(self, f.name), np.asarray(extra, dtype=getattr(self, f.name).dtype)])
+        return UnitTable(**out)
+
     def index_of(self, unit_id: str) -> int:
         hits = np.flatnonzero(self.ids == unit_id)
         if not len(hits):
