@@ -187,7 +187,8 @@ class MapTimeLayer(QtCore.QObject):
             self.call_label.setVisible(False)
             return
         i = int(hit[0])
-        idx = np.flatnonzero(np.isin(self.doc.units.ids, list(calls.links(i))))
+        rows = self.doc.units.rows_of(list(calls.links(i)))
+        idx = np.unique(rows[rows >= 0])
         layer = self.view.unit_layer
         self.call_units.setData(layer.x[idx], layer.y[idx])
         lon, lat = float(calls.lon[i]), float(calls.lat[i])
