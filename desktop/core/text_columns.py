@@ -120,9 +120,12 @@ def repeats(values: np.ndarray) -> np.ndarray:
     """For each row, the first earlier row holding the same value, or -1."""
     values = strings(values) if not isinstance(values, np.ndarray) or values.dtype == object else values
     k = keys(values)
+    first = np.full(len(values), -1, dtype=np.int64)
+    s = np.sort(k)
+    if not (s[1:] == s[:-1]).any():  # (all distinct, the usual answer: no stable sort needed)
+        return first
     order = np.argsort(k, kind="stable")
     s = k[order]
-    first = np.full(len(values), -1, dtype=np.int64)
     same = np.flatnonzero(s[1:] == s[:-1]) + 1  # (sorted position of a row whose key is not its group's first)
     if not len(same):
         return first
@@ -180,7 +183,12 @@ class Categorical:
         if not len(a):
             return cls(np.empty(0, dtype=np.uint8), [])
         fixed = as_fixed(a)
-        _, first, inverse = np.unique(fixed_keys(fixed), return_index=True, return_inverse=True)
+        k = fixed_keys(fixed)
+        # Few values: those of the first rows, found by a binary search each (no sort of all keys).
+        seen, first = np.unique(k[:_ROWS], return_index=True)
+        inverse = np.minimum(np.searchsorted(seen, k), len(seen) - 1)
+        if not (seen[inverse] == k).all():
+            _, first, inverse = np.unique(k, return_index=True, return_inverse=True)
         if not np.array_equal(fixed[first][inverse], fixed):  # a collision: the slow, sure way
             _, first, inverse = np.unique(fixed, return_index=True, return_inverse=True)
         cats = a[first]
