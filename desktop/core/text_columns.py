@@ -211,6 +211,8 @@ class Categorical:
         for p in parts:
             for c in p.categories.tolist():
                 merged.setdefault(c, len(merged))
+        if len(merged) == 1:  # (one value throughout: stays a broadcast code)
+            return cls.full(sum(len(p) for p in parts), next(iter(merged)))
         dtype = _code_dtype(len(merged))
         codes = [np.array([merged[c] for c in p.categories.tolist()], dtype=dtype)[p.codes] if len(p.categories)
                  else np.empty(len(p), dtype=dtype) for p in parts]

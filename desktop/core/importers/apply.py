@@ -92,15 +92,18 @@ def with_present_reports(doc: Document, data: ImportedData, after: Scenario, at:
         if not len(rows):
             return after
     tracks, merged = after.tracks, after.units
+    times = np.broadcast_to(np.int64(at), (len(rows),))  # (one value: no memory per report)
+    in_order = bool(np.all(np.diff(rows) > 0))
+    if not len(tracks) and in_order and len(rows) == len(merged):
+        # Every unit's only report: the tracks share the table's positions (both read-only).
+        return Scenario(after.ao, after.line, merged, Tracks(rows, times, merged.lon, merged.lat, tracks.n_units))
     lon, lat = merged.lon[rows], merged.lat[rows]
-    if not len(tracks) or rows[0] > tracks.unit[-1] and bool(np.all(np.diff(rows) > 0)):  # appended in order
-        tracks = Tracks(np.concatenate([tracks.unit, rows]), np.concatenate([tracks.time, np.full(len(rows), at)]),
-                        np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]), tracks.n_units)
-    else:
-        tracks = Tracks.from_reports(np.concatenate([tracks.unit, rows]),
-                                     np.concatenate([tracks.time, np.full(len(rows), at, dtype=np.int64)]),
-                                     np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]),
-                                     tracks.n_units)
+    unit, stamp = np.concatenate([tracks.unit, rows]), np.concatenate([tracks.time, times])
+    lon, lat = np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat])
+    if in_order and (not len(tracks) or rows[0] > tracks.unit[-1]):
+        # Units without reports before: this one is their latest, the table's positions stand.
+        return Scenario(after.ao, after.line, merged, Tracks(unit, stamp, lon, lat, tracks.n_units))
+    tracks = Tracks.from_reports(unit, stamp, lon, lat, tracks.n_units)
     last = tracks.offsets[1:][rows] - 1
     lon_all, lat_all = merged.lon.copy(), merged.lat.copy()
     lon_all[rows], lat_all[rows] = tracks.lon[last], tracks.lat[last]
