@@ -17,6 +17,7 @@ import numpy as np
 
 STRING = np.dtypes.StringDType()
 _ROWS = 1 << 16  # rows hashed at once (bounded temporaries for long strings)
+_FEW = 16        # distinct values a column is compared with one by one rather than hashed
 
 
 def strings(values) -> np.ndarray:
@@ -183,6 +184,14 @@ class Categorical:
         if not len(a):
             return cls(np.empty(0, dtype=np.uint8), [])
         fixed = as_fixed(a)
+        seen = np.unique(fixed[:_ROWS])
+        if len(seen) <= _FEW:  # a few values (sides, affiliations): one comparison of the column each
+            codes = np.full(len(fixed), len(seen), dtype=np.uint8)
+            for k, value in enumerate(seen):
+                codes[fixed == value] = k
+            if not (codes == len(seen)).any():
+                cats = [v.decode("utf-8") for v in seen.tolist()] if a.dtype.kind == "S" else seen.tolist()
+                return cls(codes, cats)
         k = fixed_keys(fixed)
         # Few values: those of the first rows, found by a binary search each (no sort of all keys).
         seen, first = np.unique(k[:_ROWS], return_index=True)

@@ -186,17 +186,19 @@ def decimals(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True, eq=False)
 class FixedTable:
     """The fields of a plain table as numpy's tokenizer gave them: one S<w> array per
-    column (views of its rows, unstripped, never truncated). `rare_blanks`: the file holds
-    one of the ASCII separators str.strip() strips and bytes.strip() does not (0x1c-0x1f)."""
+    column (views of its rows, unstripped, never truncated). `padded`: a field may start or
+    end with a blank (else no field needs stripping); `rare_blanks`: the file holds one of
+    the ASCII separators str.strip() strips and bytes.strip() does not (0x1c-0x1f)."""
 
     columns: list[np.ndarray]
     rare_blanks: bool = False
+    padded: bool = True
 
     def __len__(self) -> int:
         return len(self.columns[0])
 
     def column(self, j: int) -> "FixedColumn":
-        return FixedColumn(self.columns[j], self.rare_blanks)
+        return FixedColumn(self.columns[j], self.rare_blanks, self.padded)
 
     def blank_rows(self, delimiter: str) -> np.ndarray:
         """Rows of blank fields only, as str.strip() sees blanks: rows whose first field is
@@ -213,10 +215,11 @@ class FixedTable:
 class FixedColumn:
     raw: np.ndarray
     rare_blanks: bool = False
+    padded: bool = True
 
     def fixed(self) -> tuple[np.ndarray, np.ndarray]:
         """(the fields stripped of blanks, as S<w>; no field too long: all False)."""
-        out = np.ascontiguousarray(np.strings.strip(self.raw))  # (ASCII whitespace, in C)
+        out = np.ascontiguousarray(np.strings.strip(self.raw) if self.padded else self.raw)  # (ASCII blanks, in C)
         if self.rare_blanks:
             out = _stripped(out.view(np.uint8).reshape(len(out), -1).copy())
         return out, np.zeros(len(out), dtype=bool)
@@ -239,6 +242,21 @@ def _sample_widths(data: bytes, offset: int, stop: int, delimiter: bytes, width:
             return None
         np.maximum(longest, [len(f) for f in fields], out=longest)
     return longest
+
+
+def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int) -> bool:
+    """Whether a field of data[offset:stop] may start or end with a blank: any blank but a
+    space in the body (found by memchr), or a space beside a separator or a line end."""
+    if any(data.find(bytes([c]), offset, stop) >= 0 for c in BLANKS if c not in (NEWLINE, 32)):
+        return True
+    raw = np.frombuffer(data, dtype=np.uint8, count=stop - offset, offset=offset)
+    space = np.flatnonzero(raw == 32)
+    if not len(space):
+        return False
+    if space[0] == 0 or space[-1] == len(raw) - 1:
+        return True
+    before, after = raw[space - 1], raw[space + 1]
+    return bool(((before == delimiter) | (before == NEWLINE) | (after == delimiter) | (after == NEWLINE)).any())
 
 
 def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width: int) -> FixedTable | None:
@@ -269,10 +287,11 @@ def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width
             return None  # the tokenizer skipped a blank line: the line numbers would be wrong
         matrix = rows.view(np.uint8).reshape(len(rows), -1)
         ends = [rows.dtype.fields[f"f{j}"][1] + w - 1 for j, w in enumerate(widths)]
-        full = np.array([bool(matrix[:, e].any()) for e in ends])  # a field that fills its width
+        full = matrix[:, ends].any(axis=0)  # a field that fills its width
         if not full.any():
             rare = any(data.find(bytes([c]), start, stop) >= 0 for c in BLANKS if c > 13 and c != 32)
-            return FixedTable([rows[f"f{j}"] for j in range(width)], rare)
+            return FixedTable([rows[f"f{j}"] for j in range(width)], rare,
+                              rare or _blank_at_field_end(data, offset, stop, ord(delimiter)))
         if (widths[full] > MAX_WIDTH).any():
             return None  # a field longer than MAX_WIDTH: split_plain takes it
         widths = np.where(full, np.minimum(widths * 4, MAX_WIDTH + 1), widths)  # (a field may be cut: wider)
@@ -303,7 +322,7 @@ class Table:
         c = self.plain.column(j)
         if self.keep is None:
             return c
-        return FixedColumn(c.raw[self.keep], c.rare_blanks) if isinstance(c, FixedColumn) else \
+        return FixedColumn(c.raw[self.keep], c.rare_blanks, c.padded) if isinstance(c, FixedColumn) else \
             Column(c.raw, c.start[self.keep], c.end[self.keep])
 
     def strings(self, j: int) -> np.ndarray:
