@@ -27,6 +27,7 @@ class MapSettings:
     extent: tuple[float, float, float, float]
     size: tuple[int, int]
     pixel_ratio: float = 1.0
+    force_vector: bool = False
 
     def __post_init__(self) -> None:
         x0, y0, x1, y1 = (float(v) for v in self.extent)
@@ -41,7 +42,8 @@ class MapSettings:
         object.__setattr__(self, "size", (w, h))
 
     @classmethod
-    def fitted(cls, projection: Projection, extent, size, pixel_ratio: float = 1.0) -> "MapSettings":
+    def fitted(cls, projection: Projection, extent, size, pixel_ratio: float = 1.0,
+               force_vector: bool = False) -> "MapSettings":
         """Settings that show at least `extent`, grown about its centre to the aspect of
         `size` so one map unit is as long across as up."""
         x0, y0, x1, y1 = (float(v) for v in extent)
@@ -49,7 +51,7 @@ class MapSettings:
         per_px = max((x1 - x0) / w, (y1 - y0) / h)
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         return cls(projection, (cx - per_px * w / 2, cy - per_px * h / 2, cx + per_px * w / 2, cy + per_px * h / 2),
-                   (w, h), pixel_ratio)
+                   (w, h), pixel_ratio, force_vector)
 
     def with_extent(self, extent) -> "MapSettings":
         return replace(self, extent=tuple(extent))

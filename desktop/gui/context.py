@@ -12,7 +12,7 @@ from desktop.core.selection import Selection
 from desktop.core.time_cursor import TimeCursor
 
 if TYPE_CHECKING:
-    from desktop.gui.map_view import MapView
+    from desktop.gui.map.view import MapView
 
 
 @dataclass

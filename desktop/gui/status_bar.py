@@ -1,25 +1,28 @@
 """Status bar: cursor position (DD, DMS, MGRS), map scale and the display CRS selector."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6 import QtGui, QtWidgets
 
 from desktop.core.coords import format_dd, format_dms, format_mgrs
 from desktop.core.geodesy import Projection, utm_epsg
-from desktop.gui.map_view import MapView
+from desktop.gui.map.view import MapView
 
 
-def crs_choices(lon: float, lat: float) -> list[tuple[str, Projection]]:
-    """Display CRSs offered for an AO centred at lon/lat; the first is the default."""
+def crs_choices(lon: float, lat: float) -> list[tuple[str, Callable[[], Projection]]]:
+    """Display CRSs offered for an AO centred at lon/lat, each with what makes it (a CRS
+    takes milliseconds to build: only the one chosen is); the first is the default."""
     zone = utm_epsg(lon, lat)
     base = zone - (zone % 100)
     n = zone % 100
-    out = [(f"UTM zone {n}{'N' if lat >= 0 else 'S'} (EPSG:{zone}) — AO centre", Projection.utm_for(lon, lat))]
+    out = [(f"UTM zone {n}{'N' if lat >= 0 else 'S'} (EPSG:{zone}) — AO centre", lambda: Projection.utm_for(lon, lat))]
     for m in (n - 1, n + 1):
         m = (m - 1) % 60 + 1
         out.append((f"UTM zone {m}{'N' if lat >= 0 else 'S'} (EPSG:{base + m})",
-                    Projection.for_crs(base + m, (lon, lat))))
-    out.append(("Transverse Mercator centred on the AO", Projection.analysis_for(lon, lat)))
-    out.append(("Web Mercator (EPSG:3857)", Projection.for_crs(3857, (lon, lat))))
+                    lambda code=base + m: Projection.for_crs(code, (lon, lat))))
+    out.append(("Transverse Mercator centred on the AO", lambda: Projection.analysis_for(lon, lat)))
+    out.append(("Web Mercator (EPSG:3857)", lambda: Projection.for_crs(3857, (lon, lat))))
     return out
 
 
@@ -38,12 +41,12 @@ class MapStatusBar(QtWidgets.QStatusBar):
         self.crs_button.setToolTip("Display CRS (answers never depend on it)")
         self.crs_menu = QtWidgets.QMenu(self.crs_button)
         group = QtGui.QActionGroup(self.crs_menu)
-        for i, (label, proj) in enumerate(crs_choices(*view.document.ao.centre)):
+        for i, (label, make) in enumerate(crs_choices(*view.document.ao.centre)):
             action = self.crs_menu.addAction(label)
             action.setCheckable(True)
             action.setChecked(i == 0)
             action.setActionGroup(group)
-            action.triggered.connect(lambda _=False, p=proj: view.set_projection(p))
+            action.triggered.connect(lambda _=False, make=make: view.set_projection(make()))
         self.crs_button.setMenu(self.crs_menu)
         self.addPermanentWidget(self.position_label)
         self.addPermanentWidget(self.scale_label)

@@ -190,9 +190,9 @@ from pathlib import Path
 from PySide6 import QtWidgets
 app = QtWidgets.QApplication([])
 from desktop.core.demo import demo_document
-from desktop.gui import windows
+from desktop.gui.main_window import show_window
 from tests.recovery.editing import edits
-win = windows.show_window(demo_document(), None, recovery_root=Path(sys.argv[1]))
+win = show_window(demo_document(), None, recovery_root=Path(sys.argv[1]))
 for k, state in enumerate(edits(win.document, win.stack, int(sys.argv[2]), Path(sys.argv[1]) / "i.csv"), start=1):
     app.processEvents()
     print(k, state, flush=True)

@@ -1,6 +1,6 @@
 """`deconflict diff REV_A REV_B`: the units that change sector between two line revisions.
 
-A built-in plugin (desktop.builtin_plugins.CLI_COMMANDS), on desktop.core.revisions.diff.
+A built-in plugin (desktop.builtin_plugins.CLI_COMMANDS), on desktop.core.revision_diff.diff.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from desktop.cli.console import PROG, CommandError
 from desktop.cli.output import emit, output_format
 from desktop.cli.parser import command_parser
 from desktop.cli.scenario import load_scenario
-from desktop.core.revisions import LineRevision, RevisionError, SectorChanges, diff
+from desktop.core.revision_diff import SectorChanges, diff
+from desktop.core.revisions import LineRevision, RevisionError
 from desktop.core.tracks import format_time
 
 FORMATS = ("json", "csv")

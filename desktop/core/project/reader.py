@@ -12,6 +12,7 @@ import json
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
@@ -23,6 +24,7 @@ from desktop.core.document import Document, Place
 from desktop.core.geodesy import Projection
 from desktop.core.inputs import InputError
 from desktop.core.line import DeconflictionLine
+from desktop.core.map_state import MapState, opened_path
 from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import GeoPackageError, GeoPackageReader, parse_geometries, points_from_blobs
@@ -320,7 +322,23 @@ def _annotations(raw: RawProject) -> Annotations:
         return Annotations(items)
 
 
-def build_document(raw: RawProject, progress: Progress | None = None) -> Document:
+def _map_state(raw: RawProject, folder: Path | None) -> MapState:
+    """The optional tables (absent from older projects: no basemap, layers as they start)."""
+    basemaps, layers = (), ()
+    if "basemaps" in raw.layers:
+        with _layer(raw, "basemaps") as cols:
+            order = np.argsort(np.asarray(cols["position"], dtype=float), kind="stable")
+            paths = [schema.text(cols["path"][k]) for k in order.tolist()]
+            basemaps = tuple(opened_path(p, folder) if folder is not None else p for p in paths if p)
+    if "map_layers" in raw.layers:
+        with _layer(raw, "map_layers") as cols:
+            order = np.argsort(np.asarray(cols["position"], dtype=float), kind="stable")
+            layers = tuple((schema.text(cols["layer_id"][k]), bool(cols["visible"][k]),
+                            min(max(schema.number(cols["opacity"][k], 1.0), 0.0), 1.0)) for k in order.tolist())
+    return MapState(basemaps, layers)
+
+
+def build_document(raw: RawProject, progress: Progress | None = None, folder: Path | None = None) -> Document:
     meta = raw.meta
     left, right = meta.get("side_left", ""), meta.get("side_right", "")
     if not left or not right or left == right:
@@ -340,7 +358,7 @@ def build_document(raw: RawProject, progress: Progress | None = None) -> Documen
     step(progress, 0.85, "Reading calls and revisions")
     doc = Document(ao, line, units, (left, right), buffer_km=buffer_km, title=meta.get("title") or "Untitled",
                    places=_places(raw), calls=_calls(raw), tracks=tracks, revisions=_revisions(raw),
-                   annotations=_annotations(raw))
+                   annotations=_annotations(raw), map_state=_map_state(raw, folder))
     step(progress, 1.0, "Opened")
     return doc
 
@@ -350,4 +368,4 @@ def load_project(path, progress: Progress | None = None, name: str | None = None
     step(progress, 0.0, "Reading the file")
     raw = migrate(read_raw(path, name, progress))
     step(progress, 0.5, "Checking the layers")
-    return build_document(raw, progress)
+    return build_document(raw, progress, Path(path).absolute().parent)
