@@ -87,6 +87,14 @@ FEEDS = Plugin(
     contributions=(Contribution("feed", "tak", "TAK (Cursor on Target)", "desktop.transport.runner:FeedRunner",
                                 {"schemes": ["udp", "tcp", "tls"]}),),
 )
+LIVE_FEED = Plugin(
+    name="live_feed",
+    description="The live picture from TAK networks: live units on the map, the alert list and notices",
+    contributions=(Contribution("panel", "alerts", "Alerts", "desktop.gui.feed.alerts_panel:AlertsPanel",
+                                {"area": "right", "tabify": "sectors"}),
+                   Contribution("map_layer", "live", "Live units: stale, course, time to line",
+                                "desktop.gui.feed.live_layer:live_layers")),
+)
 IMPORTERS = Plugin(
     name="builtin_importers",
     description="Import AO, line, units and tracks from CSV, GeoJSON, KML/KMZ, GPX, Shapefile and GeoPackage",
@@ -107,4 +115,4 @@ IMPORTERS = Plugin(
     ),
 )
 BUILTIN_PLUGINS = (MAP_LAYERS, SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, LAYERS_PANEL, CLI_COMMANDS,
-                   TIMELINE_PANEL, IMPORTERS, FEEDS)
+                   TIMELINE_PANEL, IMPORTERS, FEEDS, LIVE_FEED)

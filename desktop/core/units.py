@@ -92,6 +92,21 @@ class UnitTable:
     def _id_index(self) -> StringIndex:
         return StringIndex(self.ids)
 
+    def extended(self, **columns: np.ndarray) -> "UnitTable":
+        """This table with rows appended: `columns` (field name -> values; `ids` needed) give
+        the new rows' values, the fields not given are blank (NaN for numbers)."""
+        n = len(columns["ids"])
+        out = {}
+        for f in fields(self):
+            mine, extra = getattr(self, f.name), columns.get(f.name)
+            if f.name in CATEGORICAL_COLUMNS:
+                out[f.name] = Categorical.concat([mine, Categorical.full(n) if extra is None else Categorical.of(extra)])
+            elif f.name in _FLOAT_COLUMNS:
+                out[f.name] = np.concatenate([mine, np.full(n, np.nan) if extra is None else np.asarray(extra, float)])
+            else:
+                out[f.name] = np.concatenate([mine, np.full(n, "", dtype=STRING) if extra is None else strings(extra)])
+        return UnitTable(**out)
+
     def index_of(self, unit_id: str) -> int:
         hits = np.flatnonzero(self.ids == unit_id) if isinstance(unit_id, str) else ()
         if not len(hits):

@@ -264,7 +264,7 @@ def test_export_leaves_the_document_and_the_map_alone(qtbot, tmp_path):
     qtbot.addWidget(win)
     doc = win.document
     names = ("analysis_changed", "units_changed", "line_changed", "annotations_changed", "positions_changed",
-             "revisions_changed", "time_view_changed", "ao_changed")
+             "revisions_changed", "time_view_changed", "ao_changed", "live_updated")
     listeners = {name: len(getattr(doc, name)) for name in names}
     state = win.scene.layer_state()
     view_rect = win.map_view.view_rect()

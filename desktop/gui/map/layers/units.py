@@ -81,6 +81,7 @@ class UnitLayer(MapLayer):
         self.links.connect(doc.analysis_changed, self.update_flags)
         self.links.connect(doc.units_changed, self._on_units_changed)
         self.links.connect(doc.positions_changed, self._on_units_changed)  # the time cursor moved them
+        self.links.connect(doc.live_updated, self._on_live_updated)        # live reports moved some
         self.links.connect(self.selection.changed, self._on_selection_changed)
         self._on_units_changed()
         self.update_flags(doc.analysis)
@@ -88,6 +89,10 @@ class UnitLayer(MapLayer):
     def _on_units_changed(self) -> None:
         self.refresh_positions()
         self.update_selection(self.selection.units)
+
+    def _on_live_updated(self, update) -> None:
+        if not update.added and self.document.time_view is None:   # (added: units_changed follows)
+            self._on_units_changed()
 
     def _on_selection_changed(self, _source) -> None:
         self.update_selection(self.selection.units)
