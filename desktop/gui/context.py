@@ -25,6 +25,9 @@ class AppContext:
     status: Callable[[str], None] = field(default=lambda message: None)
     # The one time cursor of the views (desktop.core.time_cursor); made for the document if not given.
     time_cursor: TimeCursor | None = None
+    # Objects the window's plugins share, made by the first that needs one (the live feed:
+    # desktop.gui.feed.controller.live_feed); each has close(), called when the window closes.
+    services: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.time_cursor is None:

@@ -18,8 +18,11 @@ from desktop.core.demo import demo_document
 from desktop.core.geodesy import Projection
 from desktop.gui import style
 from desktop.gui.map.layers.basemap import LAND
+from desktop.gui.map.layers.sectors import sector_fill
 from desktop.gui.export import render
 from desktop.gui.export.dialog import ExportDialog
+from desktop.gui.export.map_frame import MapFrame
+from desktop.gui.map.layers.labels import overlaps
 from desktop.gui.export.settings import ExportSettings, ExportSettingsError, date_time_group
 from desktop.gui.main_window import MainWindow
 from desktop.gui.symbology import DESIGN
@@ -142,6 +145,24 @@ def _near_colour(pixels, x, y, colour, radius=1, tol=12) -> bool:
     return bool(np.any(np.all(np.abs(patch - np.asarray(colour)) <= tol, axis=1)))
 
 
+def airspace_xy(doc) -> shapely.Geometry:
+    """The document's airspace blocks in its analysis plane, as one geometry."""
+    proj = doc.analysis_projection
+    return shapely.union_all([shapely.Polygon(np.column_stack(proj.forward(*a.outline()))) for a in doc.airspace])
+
+
+def label_boxes(doc, layout) -> np.ndarray:
+    """Where the page's map put its labels and symbols (x0, y0, x1, y1 in page pixels): the
+    same frame drawn again, kept to read its label registry (the page is deterministic)."""
+    m = MapFrame(doc, (round(layout.frame.width() / layout.scale), round(layout.frame.height() / layout.scale)),
+                 layout.scale)
+    try:
+        r = m.settings.pixel_ratio
+        return m.scene.labels.boxes * r + np.array([layout.frame.left(), layout.frame.top()] * 2)
+    finally:
+        m.close()
+
+
 def test_line_sector_fills_and_units_are_where_they_project(demo_page):
     doc, pixels, layout = demo_page
     analysis = doc.analysis
@@ -161,22 +182,31 @@ def test_line_sector_fills_and_units_are_where_they_project(demo_page):
         px, py = layout.lonlat_to_page(units.lon[i], units.lat[i])
         colour = style.AFFILIATION_COLOURS[units.affiliations[i]]
         assert _near_colour(pixels, px - inside, py, colour, radius=1, tol=6), (uid, pixels[int(py), int(px)])
-    # Sector fills: calm patches inside each sector, clear of the buffer band, have the
-    # owner's colour at alpha 50 over land (a few may be over a lake instead).
+    # Sector fills: patches inside each sector, clear of the buffer band, have the owner's
+    # wash over land (a few may be over a lake instead) where nothing else is drawn: the
+    # whole patch, or for the hatched side the pixels between its hatch lines.
     line = shapely.LineString(analysis.sectors.effective_xy)
     clear_m = (analysis.classification.buffer_km + 3) * 1000
+    blocks = airspace_xy(doc)   # the airspace blocks are drawn over the sectors
+    labels = label_boxes(doc, layout)
     for sector in analysis.sectors.sectors:
-        want = np.array([LAND.red(), LAND.green(), LAND.blue()]) * (1 - 50 / 255) + \
-            np.array(style.side_colour(sector.owner, doc.sides)) * 50 / 255
+        fill = sector_fill(sector.owner, doc.sides)
+        a = fill.alpha() / 255
+        want = np.array([LAND.red(), LAND.green(), LAND.blue()]) * (1 - a) + np.array(fill.getRgb()[:3]) * a
+        hatched = sector.owner == doc.sides[1]
         minx, miny, maxx, maxy = sector.polygon.bounds
         calm = match = 0
         for x in np.linspace(minx, maxx, 25):
             for y in np.linspace(miny, maxy, 25):
                 pt = shapely.Point(x, y)
-                if not sector.polygon.contains(pt) or line.distance(pt) < clear_m:
+                if not sector.polygon.contains(pt) or line.distance(pt) < clear_m or blocks.distance(pt) < 3e3:
                     continue
                 px, py = (int(v) for v in layout.lonlat_to_page(*proj.inverse(x, y)))
+                if overlaps(labels, np.array([[px - 4, py - 4, px + 5, py + 5]])).any():
+                    continue   # a label's (translucent) box or a symbol
                 patch = pixels[py - 4:py + 5, px - 4:px + 5].reshape(-1, 3).astype(float)
+                if hatched:  # the lightest pixels lie between the hatch lines
+                    patch = patch[patch.sum(axis=1) >= np.percentile(patch.sum(axis=1), 80)]
                 if patch.std(axis=0).max() < 0.6:  # nothing else drawn here
                     calm += 1
                     match += np.abs(patch.mean(axis=0) - want).max() <= 4
@@ -264,7 +294,7 @@ def test_export_leaves_the_document_and_the_map_alone(qtbot, tmp_path):
     qtbot.addWidget(win)
     doc = win.document
     names = ("analysis_changed", "units_changed", "line_changed", "annotations_changed", "positions_changed",
-             "revisions_changed", "time_view_changed", "ao_changed")
+             "revisions_changed", "time_view_changed", "ao_changed", "live_updated")
     listeners = {name: len(getattr(doc, name)) for name in names}
     state = win.scene.layer_state()
     view_rect = win.map_view.view_rect()

@@ -552,12 +552,14 @@ def test_aircraft_trails_fade_point_their_way_and_carry_a_callsign(win):
     ux, uy = ux / n * ml.TICK_PX, uy / n * ml.TICK_PX
     mx, my = (dx[seg] + dx[seg + 1]) / 2, (dy[seg] + dy[seg + 1]) / 2
     assert alpha_near(mx - ux - uy, my - uy + ux, 1) > 0  # an arm of the chevron, off the track
-    # Callsigns: never for an aircraft a unit label names already; hide those and every one
-    # that fits gets its callsign.
+    # Callsigns: never for an aircraft a unit label names already; hide those (and the
+    # closest-approach marks' labels, which take the spots beside the aircraft at the
+    # incident) and every one that fits gets its callsign.
     view.flush()
     called = {int(layer.unit[layer.heads[k]]) for k in layer.labelled}
     assert not called & win.scene.labels.named_units
     win.scene.set_visible("units.labels", False)
+    win.scene.set_visible("air.cpa", False)
     view.flush()
     named = {layer.callsigns[k] for k in layer.labelled}
     assert len(named) > len(called) and named <= {str(doc.units.names[i]) for i in air}

@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 
 from desktop.core.air.acm import ACM, AcmError, Airspace
+from desktop.core.alert_log import STATES, AlertLog
 from desktop.core.annotations import Annotation, Annotations
 from desktop.core.calls import CallLog, duration_seconds
 from desktop.core.document import Document, Place
@@ -213,14 +214,18 @@ def _revisions(raw: RawProject) -> RevisionLog:
         return RevisionLog(revs)
 
 
+def _point_lonlat(cols: dict[str, list], layer: str) -> tuple[np.ndarray, np.ndarray]:
+    """A point layer's positions (NaN for an empty point)."""
+    fast = points_from_blobs(cols["geom"], layer)
+    if fast is not None:
+        return fast
+    geoms = _geometries(cols, ("Point",))
+    return shapely.get_x(geoms), shapely.get_y(geoms)
+
+
 def _units(raw: RawProject) -> UnitTable:
     with _layer(raw, "units") as cols:
-        fast = points_from_blobs(cols["geom"], "units")
-        if fast is None:
-            geoms = _geometries(cols, ("Point",))
-            lon, lat = shapely.get_x(geoms), shapely.get_y(geoms)
-        else:
-            lon, lat = fast
+        lon, lat = _point_lonlat(cols, "units")
         ok = np.isfinite(lon) & np.isfinite(lat)
         bad = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
         if bad.any():
@@ -241,8 +246,11 @@ def _units(raw: RawProject) -> UnitTable:
                          *(_numbers(cols[name], name) for name in schema.AIR_COLUMNS))
 
 
-def _numbers(values: list, column: str) -> np.ndarray:
-    """A REAL column with NaN for NULL."""
+def _numbers(values: list, column: str) -> np.ndarray | None:
+    """A REAL column with NaN for NULL; None when every value is NULL (ground units: the
+    table then holds one broadcast NaN, no memory per unit)."""
+    if values.count(None) == len(values):
+        return None
     try:
         return np.array([math.nan if v is None else v for v in values], dtype=float)
     except (TypeError, ValueError):
@@ -387,6 +395,27 @@ def _airspace(raw: RawProject) -> Airspace:
             raise ValueError(str(exc)) from None
 
 
+def _alerts(raw: RawProject) -> AlertLog:
+    if "alerts" not in raw.layers:   # a project saved before alerts were stored
+        return AlertLog()
+    with _layer(raw, "alerts") as cols:
+        if not cols["alert_id"]:
+            return AlertLog()
+        lon, lat = _point_lonlat(cols, "alerts")
+        ids = [int(v) for v in cols["alert_id"]]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two alerts with one alert_id")
+        state = schema.texts(cols["state"])
+        bad = next((k for k, v in enumerate(state) if v not in STATES), None)
+        if bad is not None:
+            raise ValueError(f"feature {bad + 1}: state {state[bad]!r} is not one of {', '.join(STATES)}")
+        return AlertLog.from_columns({
+            "id": ids, "time": schema.epoch_times(cols["time"], "time"), "unit": cols["unit_id"], "name": cols["name"],
+            "kind": cols["kind"], "other": cols["other"], "sector": cols["sector"], "owner": cols["owner"],
+            "distance_km": cols["distance_km"], "minutes": cols["minutes"], "state": state, "lon": lon.tolist(),
+            "lat": lat.tolist(), "detail": cols["detail"]})
+
+
 def _map_state(raw: RawProject, folder: Path | None) -> MapState:
     """The optional tables (absent from older projects: no basemap, layers as they start)."""
     basemaps, layers = (), ()
@@ -423,7 +452,7 @@ def build_document(raw: RawProject, progress: Progress | None = None, folder: Pa
     step(progress, 0.85, "Reading calls and revisions")
     doc = Document(ao, line, units, (left, right), buffer_km=buffer_km, title=meta.get("title") or "Untitled",
                    places=_places(raw), calls=_calls(raw), tracks=tracks, revisions=_revisions(raw),
-                   annotations=_annotations(raw), airspace=_airspace(raw),
+                   annotations=_annotations(raw), airspace=_airspace(raw), alerts=_alerts(raw),
                    map_state=_map_state(raw, folder))
     step(progress, 1.0, "Opened")
     return doc

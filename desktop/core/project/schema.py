@@ -29,6 +29,10 @@ GIS tools and recomputed, never read, when the project is opened.
                     "start/end;start/end", empty: always active), points (JSON list of the
                     defining [lon, lat]: a polygon's vertices, a circle's centre, a
                     corridor's centreline); desktop.core.air.acm rebuilds each ACM from them
+  alerts            POINT, optional (where the unit was; empty when unknown): alert_id,
+                    time (DATETIME), unit_id, name, kind, other, sector, owner, distance_km,
+                    minutes, state, detail — the alert history (desktop.core.alert_log), in
+                    the order raised
   basemaps          attributes, optional: path (relative to the project's folder when the
                     file is there or below), position (the order added)
   map_layers        attributes, optional: layer_id, visible, opacity, position (drawing
@@ -37,8 +41,10 @@ GIS tools and recomputed, never read, when the project is opened.
 Version 2 added the aircraft columns of units and tracks and the acms layer; a version-1
 file is read through `reader.MIGRATIONS[1]` (no aircraft state, no ACMs).
 
-The two optional tables came later: a project without them opens with no user basemap
-and every layer as it starts; older versions of the app ignore them.
+The three optional tables came later (alerts and basemaps/map_layers while version 1 was
+current) and stay optional in version 2: a project of either version without them opens
+with no alerts, no user basemap and every layer as it starts; older versions of the app
+ignore them.
 """
 from __future__ import annotations
 
@@ -79,6 +85,9 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
     "acms": ("POLYGON", (Column("id", T), Column("name", T), Column("kind", T), Column("shape", T),
                          Column("side", T), Column("floor_ft", R), Column("ceiling_ft", R), Column("radius_nm", R),
                          Column("width_nm", R), Column("periods", T), Column("points", T))),
+    "alerts": ("POINT", (Column("alert_id", I), Column("time", D), Column("unit_id", T), Column("name", T),
+                         Column("kind", T), Column("other", T), Column("sector", T), Column("owner", T),
+                         Column("distance_km", R), Column("minutes", R), Column("state", T), Column("detail", T))),
     "basemaps": (None, (Column("path", T), Column("position", I))),
     "map_layers": (None, (Column("layer_id", T), Column("visible", B), Column("opacity", R), Column("position", I))),
 }
@@ -95,6 +104,7 @@ DESCRIPTIONS = {
     "places": "Named reference places",
     "annotations": "Map markup (text, arrows, strokes, areas, range rings, measurements)",
     "acms": "Airspace coordination measures: areas with a floor and ceiling (ft MSL) and active periods",
+    "alerts": "Alert history: line alerts from live reports (and other finders), in the order raised",
     "basemaps": "Basemap files (MBTiles, GeoPackage tiles) shown under the map, by path",
     "map_layers": "How the map's layers are shown: drawing order, visibility, opacity",
 }

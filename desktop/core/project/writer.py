@@ -175,9 +175,18 @@ def annotation_geometry(a) -> shapely.Geometry:
     return shapely.LineString(p)
 
 
+def _alerts(w: GeoPackageWriter, doc: Document) -> None:
+    c = doc.alerts.columns()
+    cols = [point_blobs(c["lon"], c["lat"]), c["id"].tolist(), schema.iso_times(c["time"])]
+    cols += [schema.texts(c[k]) for k in ("unit", "name", "kind", "other", "sector", "owner")]
+    cols += [_nullable(c["distance_km"]), _nullable(c["minutes"]), schema.texts(c["state"]), schema.texts(c["detail"])]
+    _layer(w, "alerts", zip(*cols), _extent(c["lon"], c["lat"]), total=len(doc.alerts))
+
+
 _STEPS: tuple[tuple[str, Callable[[GeoPackageWriter, Document], None]], ...] = (
     ("AO and line", _ao_and_lines), ("sectors and units", _sectors_and_units), ("tracks", _tracks),
-    ("calls", _calls), ("places and markup", _places_and_annotations), ("airspace", _acms))
+    ("calls", _calls), ("places and markup", _places_and_annotations), ("airspace", _acms),
+    ("alerts", _alerts))
 
 
 def write_project(doc: Document, path, progress: Progress | None = None) -> None:
