@@ -19,11 +19,11 @@ def iso(t: float) -> str:
 
 def event(uid: str, lat: float, lon: float, t: float, *, cot_type: str = "a-f-G-U-C-I", ce: float = 10.0,
           callsign: str = "", course: float | None = None, speed: float | None = None, stale_s: float = 120.0,
-          group: str = "Cyan") -> bytes:
+          group: str = "Cyan", hae: float = 250.0) -> bytes:
     track = f'<track course="{course}" speed="{speed}"/>' if course is not None else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><event version="2.0" uid="{uid}" '
             f'type="{cot_type}" how="m-g" time="{iso(t)}" start="{iso(t)}" stale="{iso(t + stale_s)}">'
-            f'<point lat="{float(lat)!r}" lon="{float(lon)!r}" hae="250.0" ce="{ce}" le="9999999.0"/>'
+            f'<point lat="{float(lat)!r}" lon="{float(lon)!r}" hae="{float(hae)!r}" ce="{ce}" le="9999999.0"/>'
             f'<detail><contact callsign="{callsign or uid}" endpoint="*:-1:stcp"/>'
             f'<__group name="{group}" role="Team Member"/>{track}'
             '<takv device="test" platform="ATAK-CIV" os="34" version="4.6.0"/></detail></event>').encode()

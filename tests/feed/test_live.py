@@ -139,3 +139,38 @@ def test_apply_is_per_batch_not_per_event(n, now):
               for i in range(n)]
     session.apply(batch(*events), now)
     assert session.reports.n == n and len(session) == min(n, 50)
+
+
+def test_live_reports_keep_the_tracks_altitudes_and_bring_their_own(now):
+    """A feed writing into the demo keeps every report's altitude the demo's tracks carry,
+    adds an aircraft's from CoT (hae in m, track course and speed in m/s) and none for a
+    ground unit; the crash journal's record brings them back the same."""
+    from desktop.core.feed.recording import replay_live
+    doc = demo_document()
+    old = doc.tracks
+    assert old.alt_ft is not None and np.isfinite(old.alt_ft).sum() > 100
+    before = {(int(u), int(t), x, y): a for u, t, x, y, a in
+              zip(old.unit, old.time, old.lon.tolist(), old.lat.tolist(), old.alt_ft.tolist())}
+    t = int(now) - 30
+    session = LiveSession(doc)
+    session.apply(batch(event("SDF-16", 35.80, 39.50, t), event("VIPER", 36.2, 40.1, t, cot_type="a-f-A-M-F",
+                                                                 hae=6096.0, course=90.0, speed=200.0)), now)
+    session.write_to_document()
+    tr = doc.tracks
+    after = {(int(u), int(tt), x, y): a for u, tt, x, y, a in
+             zip(tr.unit, tr.time, tr.lon.tolist(), tr.lat.tolist(), tr.alt_ft.tolist())}
+    kept = [(after[k], a) for k, a in before.items()]
+    assert all(x == a or (np.isnan(x) and np.isnan(a)) for x, a in kept)      # every demo altitude, as it was
+    viper, ground = doc.units.index_of("VIPER"), doc.units.index_of("SDF-16")
+    k = tr.offsets[viper]
+    assert tr.alt_ft[k] == pytest.approx(20_000.0)        # 6,096 m is 20,000 ft exactly
+    assert tr.course_deg[k] == 90.0 and tr.speed_kt[k] == pytest.approx(200 * 3600 / 1852)
+    last = tr.offsets[ground + 1] - 1
+    assert tr.time[last] == t and np.isnan(tr.alt_ft[last])     # a ground unit's report: no altitude
+    # The crash journal's record of these reports, replayed into the demo, gives the same.
+    again = demo_document()
+    replay_live(again, {"reports": session.report_record(0, session.reports.n)})
+    r = again.tracks
+    v = again.units.index_of("VIPER")
+    assert r.alt_ft[r.offsets[v]] == pytest.approx(20_000.0) and r.speed_kt[r.offsets[v]] == tr.speed_kt[k]
+    assert np.array_equal(r.alt_ft, tr.alt_ft, equal_nan=True)

@@ -32,12 +32,19 @@ from desktop.core.feed.cot import UNKNOWN_CE, affiliation_of, domain_of, sidc_of
 from desktop.core.feed.geometry import AlertGeometry
 from desktop.core.feed.intake import EventBatch
 from desktop.core.tracks import Tracks
-from desktop.core.units import AFFILIATIONS, UnitTable
+from desktop.core.units import AFFILIATIONS, AIR_COLUMNS, UnitTable
 
 _UNIT_TEXT = ("uid", "name", "type", "affiliation", "domain", "symbol", "group", "side")
 _UNIT_NUMBERS = ("time", "lon", "lat", "hae", "ce", "course", "speed", "stale")
 _REPORT_NUMBERS = ("time", "lon", "lat", "hae", "ce", "course", "speed")
 FT_PER_M, KT_PER_MS = 1 / 0.3048, 3600 / 1852
+
+
+def aircraft_state(hae: np.ndarray, course: np.ndarray, speed: np.ndarray) -> dict[str, np.ndarray]:
+    """CoT's point hae (m; UNKNOWN_CE: unknown) and track course (degrees true) and speed
+    (m/s) as the AIR_COLUMNS: altitude in ft, course, speed in kt (NaN where unknown)."""
+    return {"alt_ft": np.where(np.abs(hae) < UNKNOWN_CE, hae * FT_PER_M, np.nan), "course_deg": course,
+            "speed_kt": speed * KT_PER_MS}
 
 
 class _Columns:
@@ -89,22 +96,29 @@ class SideRules:
         return self.by_id.get(uid) or self.by_affiliation.get(affiliation, "")
 
 
-def merge_reports(tracks: Tracks, unit, time, lon, lat, n_units: int) -> Tracks:
+def merge_reports(tracks: Tracks, unit, time, lon, lat, n_units: int, **air) -> Tracks:
     """`tracks` with more reports (any order), for a table of `n_units`: the new ones are
-    sorted and inserted where they belong (one pass over the old, no re-sort of them)."""
+    sorted and inserted where they belong (one pass over the old, no re-sort of them).
+    `air`: any of the AIR_COLUMNS of the new reports (NaN where one does not say); the
+    tracks' own aircraft columns are kept (NaN for new reports without them)."""
     unit, time = np.asarray(unit, dtype=np.int64), np.asarray(time, dtype=np.int64)
+    old = {k: getattr(tracks, k) for k in AIR_COLUMNS if getattr(tracks, k) is not None}
     if not len(unit):
-        return tracks if tracks.n_units == n_units else Tracks(tracks.unit, tracks.time, tracks.lon, tracks.lat, n_units)
+        return tracks if tracks.n_units == n_units else Tracks(tracks.unit, tracks.time, tracks.lon, tracks.lat,
+                                                               n_units, **old)
     order = np.lexsort((time, unit))
     unit, time, lon, lat = unit[order], time[order], np.asarray(lon)[order], np.asarray(lat)[order]
+    new = {k: np.asarray(v, dtype=float)[order] for k, v in air.items() if v is not None and np.isfinite(v).any()}
     if not len(tracks):
-        return Tracks(unit, time, lon, lat, n_units)
+        return Tracks(unit, time, lon, lat, n_units, **new)
     t0 = min(int(tracks.time.min()), int(time.min()))
     stride = max(int(tracks.time.max()), int(time.max())) - t0 + 2
     old_key = tracks.unit.astype(np.int64) * stride + (tracks.time - t0)
     pos = np.searchsorted(old_key, unit * stride + (time - t0), side="right")
+    merged = {k: np.insert(old.get(k, np.full(len(tracks), np.nan)), pos, new.get(k, np.full(len(unit), np.nan)))
+              for k in AIR_COLUMNS if k in old or k in new}
     return Tracks(np.insert(tracks.unit, pos, unit), np.insert(tracks.time, pos, time),
-                  np.insert(tracks.lon, pos, lon), np.insert(tracks.lat, pos, lat), n_units)
+                  np.insert(tracks.lon, pos, lon), np.insert(tracks.lat, pos, lat), n_units, **merged)
 
 
 def lacking(tracks: Tracks, unit, time, lon, lat) -> np.ndarray:
@@ -280,7 +294,8 @@ class LiveSession:
         live = np.unique(rows)
         out = {"unit": np.searchsorted(live, rows).astype(np.int32),
                "time": np.floor(r["time"][start:stop]).astype(np.int64),
-               "lon": r["lon"][start:stop].copy(), "lat": r["lat"][start:stop].copy()}
+               "lon": r["lon"][start:stop].copy(), "lat": r["lat"][start:stop].copy(),
+               **self.report_air(start, stop)}
         for name in ("uid", "name", "side", "affiliation", "domain", "symbol"):
             out[name] = u[name][live].copy()
         return out
@@ -310,7 +325,7 @@ class LiveSession:
         fresh = (lacking(tracks, unit_rows, times, r["lon"][new], r["lat"][new]) if done == 0
                  else np.ones(len(times), dtype=bool))
         tracks = merge_reports(tracks, unit_rows[fresh], times[fresh], r["lon"][new][fresh], r["lat"][new][fresh],
-                               len(units))
+                               len(units), **{k: v[fresh] for k, v in self.report_air(done, r.n).items()})
         if len(units) != len(table) or doc is not self.doc:
             moved = None                     # rows added, or another document: all of it
         elif ours:
@@ -340,12 +355,25 @@ class LiveSession:
         cols["lon"][rows[seen]], cols["lat"][rows[seen]] = u["lon"][seen], u["lat"][seen]
         air = seen & (u["domain"] == "air")
         if air.any():
-            hae = u["hae"][air]
-            for name, values in (("alt_ft", np.where(np.abs(hae) < UNKNOWN_CE, hae * FT_PER_M, np.nan)),
-                                 ("course_deg", u["course"][air]), ("speed_kt", u["speed"][air] * KT_PER_MS)):
+            for name, values in aircraft_state(u["hae"][air], u["course"][air], u["speed"][air]).items():
                 cols[name] = np.array(getattr(units, name))
                 cols[name][rows[air]] = values
         return dataclasses.replace(units, **cols)
+
+    def report_air(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """The AIR_COLUMNS of reports start:stop: an aircraft's altitude (ft, from `hae`),
+        course and speed (kt) from CoT; NaN for the reports of other units ({} when no
+        aircraft reported)."""
+        r = self.reports
+        air = self.units["domain"][r["unit"][start:stop]] == "air"
+        if not air.any():
+            return {}
+        out = {}
+        for name, values in aircraft_state(r["hae"][start:stop][air], r["course"][start:stop][air],
+                                           r["speed"][start:stop][air]).items():
+            out[name] = np.full(stop - start, np.nan)
+            out[name][air] = values
+        return out
 
     def _rows_in(self, table: UnitTable) -> tuple[UnitTable, np.ndarray, dict[str, int]]:
         """`table` with a row for every live unit it lacks, the row of each live unit, and

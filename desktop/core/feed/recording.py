@@ -19,6 +19,7 @@ import numpy as np
 
 from desktop.core.alert_log import AlertLog
 from desktop.core.feed.live import lacking, merge_reports
+from desktop.core.units import AIR_COLUMNS
 
 RECORD_EVERY_S = 1.0
 
@@ -100,7 +101,8 @@ def _replay_reports(doc, rec: dict) -> None:
         has = tracks.report_counts() > 0
         last_before[:tracks.n_units][has] = tracks.time[tracks.offsets[1:][has] - 1]
     fresh = lacking(tracks, unit_rows, time, rec["lon"], rec["lat"])
-    tracks = merge_reports(tracks, unit_rows[fresh], time[fresh], rec["lon"][fresh], rec["lat"][fresh], len(table))
+    tracks = merge_reports(tracks, unit_rows[fresh], time[fresh], rec["lon"][fresh], rec["lat"][fresh], len(table),
+                           **{k: rec[k][fresh] for k in AIR_COLUMNS if k in rec})
     latest = np.lexsort((time, unit_rows))   # by unit, then time: the last of each unit's run
     last = latest[np.r_[unit_rows[latest][1:] != unit_rows[latest][:-1], True]]
     moves = last[time[last] >= last_before[unit_rows[last]]]
