@@ -8,12 +8,16 @@ been absent for `dwell_s` (by the answers' own times; default the prediction hor
 a pair hovering at the lateral limit, or an aircraft orbiting near the line whose straight
 prediction crosses it every lap, alerts once. `baseline(conflicts)` sets the latches to what is predicted without
 firing: what held before anyone watched (a feed just started, a block just drawn or the
-parameters just changed) is not news.
+parameters just changed) is not news. `log_conflicts` puts the fired ones into the alert
+log the line alerts use (Document.alerts), so the Alerts dock lists them the same way.
 """
 from __future__ import annotations
 
+import math
+
 from desktop.core.air.conflicts import AIRCRAFT, AIRSPACE, LINE, Conflicts
 from desktop.core.air.motion import DEFAULT_HORIZON_S
+from desktop.core.alert_log import MUTED, NEW, Alert, AlertLog
 from desktop.core.feed.latches import Latches
 
 ALERT_KINDS = {AIRCRAFT: "air_conflict", AIRSPACE: "airspace_entry", LINE: "line_crossing_ahead"}
@@ -53,3 +57,27 @@ class ConflictLatches:
             if self.latches.release(key, conflicts.at, self.dwell_s):
                 self._held.discard(key)
         return fired
+
+
+def log_conflicts(conflicts: Conflicts, fired: list[int], log: AlertLog, muted=frozenset()) -> list[Alert]:
+    """Log the conflicts `fired` (ConflictLatches.update) as alerts of aircraft a: at the
+    prediction's moment, where a is, the other party in `other` (the sector for a line
+    crossing), the time to CPA, entry or line in `minutes`, a CPA's distance in km, the
+    conflict's sentence as `detail`; muted when a or the other aircraft is in `muted`.
+    Returns the alerts that are not muted (the ones to notice)."""
+    out = []
+    for i in fired:
+        uid, _, other = latch_key(conflicts, i)
+        kind, a = str(conflicts.kind[i]), int(conflicts.a[i])
+        sector = other if kind == LINE else None
+        km = float(conflicts.distance_nm[i]) * 1.852 if kind == AIRCRAFT else math.nan
+        state = conflicts.state
+        alert = Alert(log.next_id(), float(conflicts.at), uid, str(state.names[a] or uid), ALERT_KINDS[kind],
+                      sector, None, km, float(conflicts.time_s[i]) / 60.0,
+                      state=MUTED if uid in muted or (kind == AIRCRAFT and other in muted) else NEW,
+                      lon=float(state.lon[a]), lat=float(state.lat[a]), other="" if kind == LINE else other,
+                      detail=conflicts.describe(i))
+        log.add(alert)
+        if alert.state != MUTED:
+            out.append(alert)
+    return out
