@@ -5,7 +5,8 @@ field M) and an aircraft's altitude or flight level (field X).
 Both sit where the standard puts them: right of the symbol, on the line below its centre
 (field M of a land unit; the speed/altitude line of an air track: milsymbol.js's fourth
 line on the right), beyond the flag ring if the unit has one. They are optional: laid out
-after the names and sector ids, a text is shown only where its spot lies in view, covers
+last, after every other label (names, sector ids, towns, and the aircraft callsigns that
+stand for hidden names), a text is shown only where its spot lies in view, covers
 no symbol, ring, label, leader or movement arrow, and is nearer its own symbol than any
 other unit's; else it is left out. Painted like the names (desktop.gui.map.layers.unit_names).
 """
@@ -19,7 +20,7 @@ from desktop.gui.map.layers.labels import gaps, overlaps
 from desktop.gui.map.layers.unit_names import GAP_PX, by_priority, name_size
 
 TEXT_AMPLIFIERS = ("higher_formation", "altitude")   # keys of desktop.core.sidc.AMPLIFIERS
-LABEL_RANK = 29.5    # after the names (28) and sector ids (29), before the towns (30)
+LABEL_RANK = 50      # after every other layer's labels (the last, the aircraft callsigns: 45)
 
 
 def amplifier_texts(units, idx: np.ndarray) -> np.ndarray:

@@ -369,8 +369,7 @@ class UnitLayer(MapLayer):
                 registry.reserve_line(*seg)  # movement arrows and speed leaders
 
     def label_passes(self) -> list:
-        """The symbols first, as obstacles; their optional text amplifiers (M, X) after the
-        names and sector ids."""
+        """The symbols first, as obstacles; their optional text amplifiers (M, X) last."""
         return [*super().label_passes(), (TEXT_AMPLIFIER_RANK, self._layout_text_amplifiers)]
 
     def _layout_text_amplifiers(self, settings: MapSettings, registry) -> None:
