@@ -157,9 +157,10 @@ class Document:
         """The project's basemap files and how its map layers are shown (desktop.core.map_state)."""
         return self._map_state
 
-    @cached_property
+    @property
     def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
-        """Shown units in the analysis plane (recomputed only when they change)."""
+        """Shown units in the analysis plane. Not kept: the classifier's grid holds them
+        (sorted by cell), and a second copy was 16 MB at a million units."""
         units = self.shown_units
         return self.analysis_projection.forward(units.lon, units.lat)
 
@@ -207,7 +208,7 @@ class Document:
 
     def set_units(self, units: UnitTable) -> None:
         self._units = units
-        for key in ("units_xy", "unit_side_codes", "_classifier"):
+        for key in ("unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None
         self._drop_time_view()
@@ -253,8 +254,7 @@ class Document:
         previous = self._analysis
         self._time_view = view
         self._preview = None
-        for key in ("units_xy", "_classifier"):
-            self.__dict__.pop(key, None)
+        self.__dict__.pop("_classifier", None)
         self._analysis = None
         line = self.shown_line
         if previous is not None and previous.line is line:  # scrubbing within one revision
@@ -272,7 +272,7 @@ class Document:
             raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
         new_ao = ao is not self.ao
         self.ao, self._line, self._preview, self._units, self.tracks = ao, line, None, units, tracks
-        for key in ("analysis_projection", "units_xy", "unit_side_codes", "_classifier"):
+        for key in ("analysis_projection", "unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None
         self._drop_time_view()

@@ -116,7 +116,7 @@ def flood_window(qtbot, rate: float = RATE, seconds: float = SECONDS, units: int
     rss1 = _rss_mb()
     feed.stop()
     counters, session = feed.status.counters, feed.session
-    live = np.flatnonzero(np.char.startswith(doc.units.ids.astype(str), "BENCH-"))
+    live = np.flatnonzero(np.strings.startswith(doc.units.ids, "BENCH-"))
     in_tracks = int(doc.tracks.report_counts()[live].sum())
     paints = np.array([t for t in map_clock.times[before:] if t_start <= t <= t_end])
     per_second = np.bincount(((paints - t_start) // 1.0).astype(int))[:int(t_end - t_start)]

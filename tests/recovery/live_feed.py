@@ -60,7 +60,7 @@ def main(root: str) -> None:
 
 def live_reports(doc) -> int:
     """Reports of the live units (LIVE-*) in `doc`'s tracks."""
-    live = np.flatnonzero(np.char.startswith(doc.units.ids.astype(str), "LIVE-"))
+    live = np.flatnonzero(np.strings.startswith(doc.units.ids, "LIVE-"))
     return int(doc.tracks.report_counts()[live].sum()) if len(live) else 0
 
 

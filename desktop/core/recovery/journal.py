@@ -38,6 +38,7 @@ from desktop.core.commands import CommandStack
 from desktop.core.document import Document
 from desktop.core.events import Signal
 from desktop.core.recovery.records import record_of
+from desktop.core.text_columns import STRING, Categorical
 
 INLINE_MAX = 64  # arrays up to this size are written in the line itself
 
@@ -50,8 +51,11 @@ class _Codec:
         self.count = 0
 
     def encode(self, value):
+        if isinstance(value, Categorical):
+            return {"$categorical": self.encode(np.ascontiguousarray(value.codes)),
+                    "categories": self.encode(value.categories)}
         if isinstance(value, np.ndarray):
-            if value.dtype == object:
+            if value.dtype == object or value.dtype == STRING:
                 items = value.tolist()
                 if len(items) <= INLINE_MAX:
                     return {"$objects": items}
@@ -78,6 +82,8 @@ class _Codec:
                 return np.array(value["$array"], dtype=np.dtype(value["dtype"])).reshape(value["shape"])
             if "$npy" in value:
                 return np.load(self.folder / value["$npy"], allow_pickle=False)
+            if "$categorical" in value:
+                return Categorical(self.decode(value["$categorical"]), self.decode(value["categories"]))
             if "$objects" in value:
                 return np.array(value["$objects"], dtype=object)
             if "$strings_file" in value:

@@ -333,7 +333,8 @@ class CallLayer(_TimeLayer):
             return
         i = int(hit[0])
         units = self.document.shown_units
-        idx = np.flatnonzero(np.isin(self.document.units.ids, list(calls.links(i))))
+        rows = self.document.units.rows_of(list(calls.links(i)))
+        idx = np.unique(rows[rows >= 0])
         self.units.set_data(*self.scene.to_display(units.lon[idx], units.lat[idx]))
         lon, lat = float(calls.lon[i]), float(calls.lat[i])
         if np.isfinite(lon) and np.isfinite(lat):

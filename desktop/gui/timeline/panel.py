@@ -442,7 +442,7 @@ class TimelinePanel(QtWidgets.QWidget):
         return {"id": hc.next_call_id(self.doc, t), "start": int(t), "duration_s": 300, "initiator": "Coalition",
                 "from_station": like.get("from_station", ""), "to_station": like.get("to_station", ""),
                 "operator": like.get("operator", ""), "category": "routine check", "priority": "routine",
-                "units": list(self.doc.units.ids[self.context.selection.units].astype(str))}
+                "units": self.doc.units.ids[self.context.selection.units].tolist()}
 
     def open_call_dialog(self, record: dict, title: str) -> CallDialog:
         self.call_dialog = CallDialog(self.doc, record, self.offset_s, title, self)
