@@ -10,8 +10,9 @@ GIS tools and recomputed, never read, when the project is opened.
   line_revisions    LINESTRING: revision_id, state, effective (DATETIME), note, call_id
   sectors           POLYGON, derived: sector_id, name, owner, side, area_km2, units, near_line, wrong_side
   units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol,
-                    alt_ft, course_deg, speed_kt (aircraft state; NULL when unknown);
-                    derived: sector, distance_km, near_line, wrong_side
+                    higher_formation (optional), alt_ft, course_deg, speed_kt (aircraft
+                    state; NULL when unknown); derived: sector, distance_km, near_line,
+                    wrong_side
   tracks            LINESTRING M, one feature per unit with reports: unit_id, reports,
                     first_report, last_report (DATETIME); M = report time in epoch seconds
                     (a unit with one report repeats it to make a valid line: read `reports`);
@@ -44,7 +45,8 @@ file is read through `reader.MIGRATIONS[1]` (no aircraft state, no ACMs).
 The three optional tables came later (alerts and basemaps/map_layers while version 1 was
 current) and stay optional in version 2: a project of either version without them opens
 with no alerts, no user basemap and every layer as it starts; older versions of the app
-ignore them.
+ignore them. So do the optional columns (OPTIONAL_COLUMNS): a project without one reads it
+as blank, and older versions ignore it.
 """
 from __future__ import annotations
 
@@ -69,7 +71,8 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
                             Column("area_km2", R), Column("units", I), Column("near_line", I),
                             Column("wrong_side", I))),
     "units": ("POINT", (Column("unit_id", T), Column("name", T), Column("side", T), Column("affiliation", T),
-                        Column("domain", T), Column("echelon", T), Column("symbol", T), Column("sector", T),
+                        Column("domain", T), Column("echelon", T), Column("symbol", T),
+                        Column("higher_formation", T), Column("sector", T),
                         Column("distance_km", R), Column("near_line", B), Column("wrong_side", B),
                         Column("alt_ft", R), Column("course_deg", R), Column("speed_kt", R))),
     "tracks": ("LINESTRING", (Column("unit_id", T), Column("reports", I), Column("first_report", D),
@@ -110,6 +113,7 @@ DESCRIPTIONS = {
 }
 DERIVED = ("sectors",)
 DERIVED_COLUMNS = {"units": ("sector", "distance_km", "near_line", "wrong_side")}
+OPTIONAL_COLUMNS = {"units": ("higher_formation",)}  # came later within version 1: blank when absent
 
 
 def read_columns(layer: str) -> list[str]:
