@@ -11,6 +11,7 @@ from PySide6 import QtGui
 
 from desktop.core.demo import demo_document
 from desktop.core.document import Document
+from desktop.core.map_state import MapState
 from desktop.core.sidc import AMPLIFIERS
 from desktop.core.tracks import Tracks, parse_time
 from desktop.core.units import UnitTable
@@ -73,6 +74,8 @@ def test_higher_formation_and_altitude_sit_right_of_the_symbol_on_the_line_below
     assert not (view.document.analysis.classification.near_line.any()
                 or view.document.analysis.classification.wrong_side.any())   # no rings to keep clear of
     view.scene.set_visible("units.labels", False)   # (the names, laid out round them, would move)
+    view.scene.set_visible("air.aircraft", False)   # (its "FL250 · 450 kt" label takes that spot first)
+    view.scene.layout_labels()
     texts = view.layer("units").detail.texts
     assert sorted(texts.texts) == ["3 Bde", "FL250"]   # Close Coy's symbol takes Blocked Bn's spot
     everything = pixels(view)
@@ -96,6 +99,8 @@ def test_higher_formation_and_altitude_sit_right_of_the_symbol_on_the_line_below
 
 def test_the_brief_draws_them_as_its_settings_say(qapp, tmp_path):
     doc = demo_document()
+    # Without the air picture's aircraft labels ("FL200 · 103 kt"), which take the altitude's spot first.
+    doc.set_map_state(MapState(layers=(("air.aircraft", False, 1.0),)))
     formations = set(doc.units.higher_formations.tolist()) - {""}
 
     def texts(**settings) -> list[str]:
