@@ -9,7 +9,8 @@ a 300-dpi page looks like the screen, only sharper. `force_vector` keeps everyth
 The layers follow the window's layers panel when the export is given its state (order,
 visibility, opacity); without one (the command line) they are as the project saved them,
 or as they start, except the timeline's overlays, which only the window's state brings.
-The page's own choices (grid, buffer band, graticule labels, symbol amplifiers) come last.
+The page's own choices (grid, buffer band, graticule labels, symbol amplifiers, the line as
+a 2525 boundary) come last.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ class MapFrame:
     def __init__(self, document: Document, logical: tuple[int, int], scale: float,
                  projection: Projection | None = None, extent=None, *, context: AppContext | None = None,
                  layers=None, grid: str | None = None, graticule_labels: bool = True, buffer_band: bool = True,
-                 amplifiers=None) -> None:
+                 amplifiers=None, line_symbol: bool | None = None) -> None:
         self._own_context = context is None
         self.context = context or headless_context(document)
         self.scene = MapScene(document, projection)
@@ -72,6 +73,8 @@ class MapFrame:
         if graticule is not None:
             graticule.show_labels = graticule_labels
         self.scene.set_visible("buffer", buffer_band)
+        if line_symbol is not None:
+            self.scene.set_visible("line.symbol", line_symbol)
         if amplifiers is not None:  # symbol amplifiers: the names are a layer, the rest the units' own
             self.scene.set_visible("units.labels", "unit_names" in amplifiers)
             units = self.scene.layer("units")

@@ -226,7 +226,7 @@ class TrailsLayer(_TimeLayer):
             return
         sx, sy = registry.to_screen(self.x[self.heads[heads]], self.y[self.heads[heads]])
         self.labelled = heads[registry.thin(sx + 10, sy, [self.callsigns[k] for k in heads], len(heads),
-                                            anchor=ANCHORS[4])]
+                                            anchor=ANCHORS[4], units=self.unit[self.heads[heads]])]
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         if not self.paths:
