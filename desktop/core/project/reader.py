@@ -60,7 +60,7 @@ def _units_gain_last_report(raw: RawProject) -> None:
     """Version 1 wrote every unit with reports to the tracks layer: none has its report in
     the units layer."""
     units = raw.layers.get("units")
-    if units is not None and "last_report" not in units:
+    if units is not None:  # (a last_report another tool added to a version-1 file means nothing here)
         units["last_report"] = [None] * len(next(iter(units.values()), []))
 
 
