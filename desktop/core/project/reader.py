@@ -138,7 +138,8 @@ def _layer(raw: RawProject, layer: str) -> Iterator[dict[str, list]]:
     if layer not in raw.layers:
         raise ProjectError(f"{raw.name}: layer {layer!r} is missing (not a complete Deconflict project)")
     cols = raw.layers[layer]
-    missing = [c for c in schema.read_columns(layer) if c not in cols]
+    optional = schema.OPTIONAL_COLUMNS.get(layer, ())
+    missing = [c for c in schema.read_columns(layer) if c not in cols and c not in optional]
     if missing:
         raise ProjectError(f"{raw.name}: layer {layer!r} has no column {missing[0]!r}")
     try:
@@ -238,10 +239,11 @@ def _units(raw: RawProject) -> UnitTable:
             raise ValueError(f"feature {ids.index('') + 1}: no unit_id")
 
         def col(name: str) -> list[str]:
-            return schema.texts(cols[name])
+            return schema.texts(cols[name]) if name in cols else [""] * len(ids)
 
         return UnitTable(np.array(ids, dtype=STRING), np.array(col("name"), dtype=STRING), col("side"),
-                         col("affiliation"), col("domain"), lon, lat, col("echelon"), col("symbol"))
+                         col("affiliation"), col("domain"), lon, lat, col("echelon"), col("symbol"),
+                         higher_formations=col("higher_formation"))
 
 
 def _tracks(raw: RawProject, units: UnitTable) -> Tracks:

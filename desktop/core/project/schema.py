@@ -10,8 +10,9 @@ GIS tools and recomputed, never read, when the project is opened.
   line_revisions    LINESTRING: revision_id, state, effective (DATETIME), note, call_id
   sectors           POLYGON, derived: sector_id, name, owner, side, area_km2, units, near_line, wrong_side
   units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol,
-                    last_report (DATETIME, the time of its latest report; empty: none);
-                    derived: sector, distance_km, near_line, wrong_side
+                    higher_formation (optional), last_report (DATETIME, the time of its
+                    latest report; empty: none); derived: sector, distance_km, near_line,
+                    wrong_side
   tracks            LINESTRING M: unit_id, reports, first_report, last_report (DATETIME);
                     M = report time in epoch seconds. A feature per unit with reports,
                     except a unit whose one report is at its position: that report is
@@ -34,8 +35,10 @@ GIS tools and recomputed, never read, when the project is opened.
                     order, bottom first): how the map's layers are shown
 The three optional tables came later, within version 1: a project without them opens with
 no alerts, no user basemap and every layer as it starts; older versions of the app ignore
-them. Version 2 added units.last_report (version 1 wrote every unit with reports to
-tracks; reader.MIGRATIONS[1] reads it as empty).
+them. So did the optional columns (OPTIONAL_COLUMNS): a project without one reads it as
+blank, and older versions ignore it.
+Version 2 added units.last_report (version 1 wrote every unit with reports to tracks;
+reader.MIGRATIONS[1] reads it as empty).
 """
 from __future__ import annotations
 
@@ -60,8 +63,8 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
                             Column("area_km2", R), Column("units", I), Column("near_line", I),
                             Column("wrong_side", I))),
     "units": ("POINT", (Column("unit_id", T), Column("name", T), Column("side", T), Column("affiliation", T),
-                        Column("domain", T), Column("echelon", T), Column("symbol", T), Column("last_report", D),
-                        Column("sector", T),
+                        Column("domain", T), Column("echelon", T), Column("symbol", T),
+                        Column("higher_formation", T), Column("last_report", D), Column("sector", T),
                         Column("distance_km", R), Column("near_line", B), Column("wrong_side", B))),
     "tracks": ("LINESTRING", (Column("unit_id", T), Column("reports", I), Column("first_report", D),
                               Column("last_report", D))),
@@ -95,6 +98,7 @@ DESCRIPTIONS = {
 }
 DERIVED = ("sectors",)
 DERIVED_COLUMNS = {"units": ("sector", "distance_km", "near_line", "wrong_side")}
+OPTIONAL_COLUMNS = {"units": ("higher_formation",)}  # came later within version 1: blank when absent
 
 
 def read_columns(layer: str) -> list[str]:
