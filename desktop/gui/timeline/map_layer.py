@@ -190,7 +190,8 @@ class TrailsLayer(_TimeLayer):
             self.scene.relayout_labels()
             self.changed()
             return
-        air = np.char.lower(doc.units.domains.astype(str)) == "air"
+        domains = doc.units.domains  # (Categorical: a look at each distinct domain, not at every unit)
+        air = np.array([d.lower() == "air" for d in domains.categories.tolist()] + [False])[domains.codes]
         on_air = air[np.maximum(table.unit, 0)] & (table.unit >= 0)
         window = np.where(on_air, min(AIR_TRAIL_MINUTES * 60, self.hours * HOUR_S), self.hours * HOUR_S)
         age = t - table.time
