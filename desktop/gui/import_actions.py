@@ -36,7 +36,8 @@ def show_error(parent, title: str, message: str) -> None:
 
 
 def choose_files(parent, caption: str, filters: str) -> list[str]:
-    return QtWidgets.QFileDialog.getOpenFileNames(parent, caption, "", filters)[0]
+    from desktop.gui.file_dialogs import open_paths
+    return open_paths(parent, "import", caption, filters)
 
 
 class ImportActions(QtCore.QObject):

@@ -14,6 +14,7 @@ from desktop.core.selection import Selection
 from desktop.core.sidc import AMPLIFIERS
 from desktop.gui.context import AppContext
 from desktop.gui.map_view import MapView
+from desktop.gui.preferences import Preferences
 from desktop.gui.status_bar import MapStatusBar
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings
+        self.preferences = Preferences(settings, self)
         if registry is None:
             registry = PluginRegistry()
             registry.load_entry_points(builtins=BUILTIN_PLUGINS)
@@ -42,7 +44,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status = MapStatusBar(self.map_view)
         self.setStatusBar(self.status)
         self.context = AppContext(document, self.stack, self.selection, registry, self.map_view,
-                                  status=lambda message: self.status.showMessage(message, 6000))
+                                  status=lambda message: self.status.showMessage(message, 6000),
+                                  preferences=self.preferences)
         self.panels: dict[str, QtWidgets.QWidget] = {}
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self.tools: dict[str, object] = {}

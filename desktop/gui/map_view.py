@@ -224,9 +224,9 @@ class MapView(pg.PlotWidget):
         self.unit_layer.detail.relayout()  # unit names keep clear of markup labels
 
     def _on_selection_changed(self, source: object) -> None:
+        # No centring here: browsing the sectors list must not move the map. A view that
+        # means to show the units (a double-click, a link) calls center_on_units.
         self.unit_layer.update_selection(self.selection.units)
-        if source is not self:
-            self.center_on_units(self.selection.units)
 
     # -- mouse ----------------------------------------------------------------------------
     def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:

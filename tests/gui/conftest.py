@@ -28,13 +28,13 @@ def demo_context(qapp) -> AppContext:
 
 @pytest.fixture
 def demo_window(qtbot):
-    """The main window on the demo, shown offscreen at 1200 x 800, ready for real mouse
+    """The main window on the demo, shown offscreen at 1400 x 800, ready for real mouse
     drags (pyqtgraph drops synthetic drags unless rate limit and drag time are off)."""
     from desktop.gui.main_window import MainWindow
     pg.setConfigOption("mouseRateLimit", 0)
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
-    win.resize(1200, 800)
+    win.resize(1400, 800)  # the default width: the sectors dock shows every column
     win.show()
     qtbot.waitExposed(win)
     win.map_view.scene().minDragTime = 0

@@ -261,7 +261,8 @@ class ExportDialog(QtWidgets.QDialog):
             self.message.setText(str(exc))
             return
         suggested = f"brief-{date_time_group(s.export_time()).replace(' ', '')}.{s.format}"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export Map", suggested, FILTERS[s.format])
+        from desktop.gui.file_dialogs import save_path
+        path = save_path(self, "export-map", "Export Map", FILTERS[s.format], suggested)
         if not path:
             return
         if not Path(path).suffix:

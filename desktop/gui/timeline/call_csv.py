@@ -17,6 +17,7 @@ from desktop.core import history_commands as hc
 from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.calls_csv import read_calls, write_calls_csv
 from desktop.core.inputs import InputError
+from desktop.gui import file_dialogs
 from desktop.gui.context import AppContext
 
 MAX_WARNINGS = 50   # bad rows listed in the report; the rest are counted
@@ -31,8 +32,8 @@ class CallInterchange(QtCore.QObject):
         self.report: QtWidgets.QMessageBox | None = None
 
     def ask_import(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.widget, "Import calls from CSV", "",
-                                                        "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        path = file_dialogs.open_path(self.widget, "calls-csv", "Import calls from CSV",
+                                      "CSV files (*.csv *.tsv *.txt);;All files (*)")
         if path:
             self.import_csv(path)
 
@@ -58,8 +59,8 @@ class CallInterchange(QtCore.QObject):
         return len(calls), warnings
 
     def ask_export(self, filtered: bool) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.widget, "Export calls to CSV",
-                                                        f"{self.doc.title} calls.csv", "CSV files (*.csv);;All files (*)")
+        path = file_dialogs.save_path(self.widget, "calls-csv", "Export calls to CSV", "CSV files (*.csv);;All files (*)",
+                                      f"{self.doc.title} calls.csv")
         if path:
             self.export_csv(path, filtered)
 

@@ -356,6 +356,8 @@ class TimelinePanel(QtWidgets.QWidget):
     def _on_link(self, kind: str, value: str) -> None:
         if kind == "unit" and value in self.doc.units.ids:
             self.context.selection.set_units([self.doc.units.index_of(value)], source=self)
+            if self.context.map_view is not None:  # a link to a unit shows it
+                self.context.map_view.center_on_units(self.context.selection.units)
         elif kind == "revision" and value in self.doc.revisions.ids:
             self.tabs.setCurrentWidget(self.revisions)
             self.revisions.select(value)
