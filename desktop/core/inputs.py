@@ -22,7 +22,7 @@ from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_ang
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine, LineError
 from desktop.core.sectors import AreaOfOperations
-from desktop.core.sidc import identities_from_codes
+from desktop.core.sidc import ECHELONS, echelon_of, identities_from_codes
 from desktop.core.units import AFFILIATIONS, UnitTable
 
 
@@ -469,8 +469,15 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
             out[hit] = value
         return out
 
+    echelons = column("echelon")  # kept as written ("battery"); drawn as the standard's echelon
+    for raw in sorted({e for e in echelons.tolist() if e and not echelon_of(e)}):
+        hit = np.flatnonzero(echelons == raw)
+        row = int(hit[0]) if isinstance(keep, slice) else int(keep[hit[0]])
+        warnings.append(f"{loc(row)}: echelon {raw!r} is not one of {', '.join(ECHELONS)} (or their "
+                        f"abbreviations, battery, troop); no echelon drawn"
+                        + (f" (and {len(hit) - 1} more rows)" if len(hit) > 1 else ""))
     table = UnitTable(ids=np.asarray(ids, dtype=object)[keep], names=column("name"), sides=column("side"),
                       affiliations=column("affiliation", _AFFILIATION_OF, "unknown"),
                       domains=column("domain", _DOMAIN_OF, "ground"), lon=lon[keep], lat=lat[keep],
-                      echelons=column("echelon"), symbols=column("symbol"))
+                      echelons=echelons, symbols=column("symbol"))
     return table, warnings

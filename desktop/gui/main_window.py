@@ -41,7 +41,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.selection = Selection()
         self.map_view = MapView(document, self.selection)
         self.setCentralWidget(self.map_view)
-        self.status = MapStatusBar(self.map_view)
+        self.status = MapStatusBar(self.map_view, self.preferences)
         self.setStatusBar(self.status)
         self.context = AppContext(document, self.stack, self.selection, registry, self.map_view,
                                   status=lambda message: self.status.showMessage(message, 6000),
@@ -153,6 +153,7 @@ class MainWindow(QtWidgets.QMainWindow):
             action.toggled.connect(self._on_amplifiers_changed)
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
+        view.addMenu(self.status.units_menu)
         self.tools_menu = bar.addMenu("&Tools")
         self.snap_action = QtGui.QAction("Snap", self, checkable=True)
         self.snap_action.setObjectName("snapAction")
