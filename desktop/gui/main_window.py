@@ -12,6 +12,7 @@ from desktop.core.document import Document
 from desktop.core.plugins import Contribution, PluginRegistry
 from desktop.core.selection import Selection
 from desktop.core.sidc import AMPLIFIERS
+from desktop.gui import theme
 from desktop.gui.context import AppContext
 from desktop.gui.map_view import MapView
 from desktop.gui.preferences import Preferences
@@ -59,6 +60,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_stack_changed()
         self.resize(1400, 900)
         self._restore_layout()
+        if self.preferences.night != theme.is_night():  # as remembered (all windows share it)
+            theme.apply(self.preferences.night)
         if registry.failures:
             self.status.showMessage(f"{len(registry.failures)} plugin(s) failed to load: see Help › Plugins", 15000)
 
@@ -151,6 +154,15 @@ class MainWindow(QtWidgets.QMainWindow):
             action.setChecked(True)
             action.setData(key)
             action.toggled.connect(self._on_amplifiers_changed)
+        self.night_action = view.addAction("Night mode")
+        self.night_action.setObjectName("nightAction")
+        self.night_action.setShortcut(QtGui.QKeySequence("Ctrl+Shift+N"))
+        self.night_action.setCheckable(True)
+        self.night_action.setChecked(self.preferences.night)
+        self.night_action.setToolTip("Dark colours for the window and the map (the screen only: exports keep "
+                                     "their print colours)")
+        self.night_action.toggled.connect(self.preferences.set_night)
+        self.preferences.night_changed.connect(self._on_night_changed)
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
         view.addMenu(self.status.units_menu)
@@ -162,6 +174,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.snap_action.toggled.connect(self._on_snap_toggled)
         self.tools_menu.addAction(self.snap_action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction("User guide", QtGui.QKeySequence.StandardKey.HelpContents, self.show_user_guide)
+        help_menu.addAction("Keyboard shortcuts", QtGui.QKeySequence("Ctrl+/"), self.show_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction("Plugins…", self.show_plugins)
         help_menu.addAction("About Deconflict", self._about)
 
@@ -189,6 +204,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.export_dialog.exported.connect(lambda path: self.status.showMessage(f"Exported {path}", 6000))
         self.export_dialog.open()
         return self.export_dialog
+
+    def _on_night_changed(self, on: bool) -> None:
+        self.night_action.setChecked(on)
+        theme.apply(on)
+
+    def show_user_guide(self):
+        """Help › User guide: the README's sections, offline."""
+        from desktop.gui.help import UserGuide
+        self.user_guide = UserGuide(self)
+        self.user_guide.show()
+        return self.user_guide
+
+    def show_shortcuts(self):
+        """Help › Keyboard shortcuts, read from the window's actions and views."""
+        from desktop.gui.help import ShortcutsDialog
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
+        return self.shortcuts_dialog
 
     def plugins_report(self) -> str:
         lines = [f"Loaded: {p.name} {p.version} — {p.description}".rstrip(" —") for p in self.registry.plugins]

@@ -42,6 +42,10 @@ NEAR_BG = QColor("#ffe4a3")        # amber
 WRONG_BG = QColor("#f7b9b9")       # red; wins over amber
 NEAR_FG = QColor("#8a5a00")
 WRONG_FG = QColor("#b00020")
+# Row and text colours by day and in night mode (dark rows that keep amber and red apart).
+DAY = {"near": NEAR_BG, "wrong": WRONG_BG, "near_fg": NEAR_FG, "wrong_fg": WRONG_FG, "muted": QColor("#606060")}
+NIGHT = {"near": QColor("#5a4300"), "wrong": QColor("#5e1c1c"), "near_fg": QColor("#ffc04d"),
+         "wrong_fg": QColor("#ff7070"), "muted": QColor("#a0a0a0")}
 AFFILIATION_COLOURS = {"friend": "#80e0ff", "hostile": "#ff8080", "neutral": "#aaffaa", "unknown": "#ffff80"}
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 # ItemNeverHasChildren spares QTreeView a hasChildren() call per unit row on every relayout.
@@ -115,8 +119,7 @@ class SectorsModel(QAbstractItemModel):
         self._unit_cells: dict[tuple[int, int], dict] = {}  # (internalId, row) -> same
         self._icons = {"near": _dot("#f0a800"), "wrong": _dot("#d01010")}
         self._icons.update({a: _dot(c, square=True) for a, c in AFFILIATION_COLOURS.items()})
-        self._brushes = {"near": QBrush(NEAR_BG), "wrong": QBrush(WRONG_BG), "near_fg": QBrush(NEAR_FG),
-                         "wrong_fg": QBrush(WRONG_FG), "muted": QBrush(QColor("#606060"))}
+        self._brushes = {key: QBrush(colour) for key, colour in DAY.items()}
         self._bold, self._italic = QFont(), QFont()
         self._bold.setBold(True)
         self._italic.setItalic(True)
@@ -139,6 +142,13 @@ class SectorsModel(QAbstractItemModel):
     @property
     def units_of_measure(self) -> MeasureUnits:
         return self._units_of_measure
+
+    def set_night(self, on: bool) -> None:
+        """Row colours for night mode (desktop.gui.theme) or the day."""
+        self._brushes = {key: QBrush(colour) for key, colour in (NIGHT if on else DAY).items()}
+        self._group_cells.clear()
+        self._unit_cells.clear()
+        self._emit_data_changed()
 
     def set_units_of_measure(self, units: MeasureUnits) -> None:
         """Show areas, distances and the header in `units` (the values are km: nothing moves)."""

@@ -19,9 +19,9 @@ from desktop.core.document import Analysis
 from desktop.core.measure_units import MeasureUnits, from_km, to_km
 from desktop.core.table_export import write_units_csv
 from desktop.core.wording import plural
-from desktop.gui import file_dialogs
+from desktop.gui import file_dialogs, theme
 from desktop.gui.context import AppContext
-from desktop.gui.sectors_model import COL_ID, COL_NAME, COLUMNS, SectorsModel
+from desktop.gui.sectors_model import COL_ID, COL_NAME, COLUMNS, DAY, NIGHT, SectorsModel
 
 # During a drag (a preview line) the numbers (summary, sector rows) follow every mouse move
 # (~0.5 ms at 1M units), but above this many units the unit rows are relisted at most every
@@ -89,6 +89,7 @@ class SectorsPanel(QWidget):
         self._last_cls = None  # classification of the last analysis shown
         self.model = SectorsModel(self._doc, self)
         self.model.set_units_of_measure(context.preferences.units)
+        self._night = False
         self._rows_timer = QTimer(self, singleShot=True, interval=ROWS_INTERVAL_MS)
         self._rows_timer.timeout.connect(self._refresh_rows)
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
@@ -98,7 +99,7 @@ class SectorsPanel(QWidget):
         self.model.set_analysis(self._doc.analysis)
         self._last_cls = self._doc.analysis.classification
         self._on_units_of_measure_changed(context.preferences.units)
-        self._update_summary()
+        self.set_night(theme.is_night())
         self._size_columns()
         context.preferences.units_changed.connect(self._on_units_of_measure_changed)
 
@@ -133,7 +134,6 @@ class SectorsPanel(QWidget):
                                        " padding: 3px 6px; border-radius: 3px; }")
         self.error_label.hide()
         self.shown_label = QLabel(summary, objectName="sectorsShown")
-        self.shown_label.setStyleSheet("color: #606060;")
         self.shown_label.setWordWrap(True)
         buffer_row = QHBoxLayout()
         buffer_row.setContentsMargins(0, 0, 0, 0)
@@ -292,8 +292,9 @@ class SectorsPanel(QWidget):
     def _update_summary(self) -> None:
         t = self.model.totals()
         near, wrong = t["near"], t["wrong"]
-        near_css = "color:#8a5a00;" if near else ""
-        wrong_css = "color:#b00020;" if wrong else ""
+        colours = NIGHT if self._night else DAY
+        near_css = f"color:{colours['near_fg'].name()};" if near else ""
+        wrong_css = f"color:{colours['wrong_fg'].name()};" if wrong else ""
         count, _, noun = plural(t["units"], "unit").partition(" ")
         self.counts_label.setText(
             f"<b>{count}</b> {noun} &nbsp;·&nbsp; <b style='{near_css}'>{near:,}</b> near line"
@@ -311,6 +312,13 @@ class SectorsPanel(QWidget):
             notes.append(f"{selected:,} selected")
         self.shown_label.setText(" · ".join(notes))
         self.shown_label.setVisible(bool(notes))
+
+    def set_night(self, on: bool) -> None:
+        """Night mode (desktop.gui.theme): the model's row colours and the summary's."""
+        self._night = bool(on)
+        self.model.set_night(on)
+        self.shown_label.setStyleSheet(f"color: {(NIGHT if on else DAY)['muted'].name()};")
+        self._update_summary()
 
     # -- user -> document --------------------------------------------------------------------
     def _on_buffer_value_changed(self, value: float) -> None:
