@@ -18,6 +18,9 @@ import shapely
 from PySide6 import QtCore, QtGui
 
 from desktop.core.annotations import ARROW, CIRCLE, MEASURE, POLYGON, TEXT, Annotation, Annotations
+from desktop.core.measure_units import DEFAULT as KM_TRUE_DEGREES
+from desktop.core.measure_units import MeasureUnits
+from desktop.core.time_cursor import live_time
 from desktop.gui import style
 from desktop.gui.unit_items import PixelSizedItem
 
@@ -41,6 +44,7 @@ class Shape:
     y: np.ndarray
     px: np.ndarray
     py: np.ndarray
+    label: str = ""  # what it says (a measurement, a ring's radius) in the units of measure
 
     @property
     def id(self) -> str:
@@ -112,10 +116,11 @@ class ShapePainter:
         if a.kind == TEXT:
             return [(a.text, self._label_rect(a.text, QtCore.QPointF(x[0] + 12 * k, y[0] - 16 * k), "bottom-left",
                                               bold=True))]
+        label = shape.label or a.label()
         if a.kind == CIRCLE:  # on the ring's northernmost point (the outline starts due north)
-            return [(a.label(), self._label_rect(a.label(), QtCore.QPointF(x[0], y[0]), "centre"))]
+            return [(label, self._label_rect(label, QtCore.QPointF(x[0], y[0]), "centre"))]
         if a.kind == MEASURE:
-            text = a.label() if not a.text else f"{a.text}: {a.label()}"
+            text = label if not a.text else f"{a.text}: {label}"
             mid = len(x) // 2
             if abs(x[-1] - x[0]) >= abs(y[-1] - y[0]):  # mostly across: the label above the middle
                 return [(text, self._label_rect(text, QtCore.QPointF(x[mid], y[mid] - 8 * k), "bottom-centre"))]
@@ -168,6 +173,9 @@ class ShapePainter:
                 self.p.drawPath(path)
         pen = QtGui.QPen(colour, width, QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenCapStyle.RoundCap,
                          QtCore.Qt.PenJoinStyle.RoundJoin)
+        if a.kind == MEASURE:  # dashed: no one takes a measurement for the (solid) line
+            pen.setCapStyle(QtCore.Qt.PenCapStyle.FlatCap)
+            pen.setDashPattern([4.0, 2.5])
         getattr(self, f"_draw_{a.kind}")(shape, a, path, x, y, px, py, pen, colour)
         if highlight:
             self._handles(px, py)
@@ -221,6 +229,7 @@ class ShapePainter:
 
     def _draw_measure(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         self._stroke(path, pen)
+        self.p.setPen(QtGui.QPen(colour, pen.widthF()))  # solid end ticks
         k = self.k
         for (x0, y0), (x1, y1) in (((px[0], py[0]), (x[1], y[1])), ((px[-1], py[-1]), (x[-2], y[-2]))):
             d = math.hypot(x1 - x0, y1 - y0) or 1.0
@@ -294,6 +303,7 @@ class AnnotationLayer:
 
     def __init__(self, view: "MapView") -> None:
         self.view = view
+        self.units = KM_TRUE_DEGREES  # what measurements and rings say (set_measure_units)
         self.shapes: list[Shape] = []
         self.selected: str | None = None
         self._preview: Shape | None = None
@@ -304,6 +314,11 @@ class AnnotationLayer:
     @property
     def annotations(self) -> Annotations:
         return self.view.document.annotations
+
+    def set_measure_units(self, units: MeasureUnits) -> None:
+        if units != self.units:
+            self.units = units
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-project every annotation (markup or display CRS changed)."""
@@ -316,7 +331,10 @@ class AnnotationLayer:
         lon, lat = annotation.outline()
         x, y = self.view.to_display(lon, lat)
         px, py = self.view.to_display(annotation.points[:, 0], annotation.points[:, 1])
-        return Shape(annotation, *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, y, px, py)))
+        doc = self.view.document  # a magnetic bearing: the variation when the map shows
+        when = doc.time_view.time if doc.time_view is not None else live_time(doc)
+        return Shape(annotation, *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, y, px, py)),
+                     label=annotation.label(self.units, when))
 
     def select(self, annotation_id: str | None) -> None:
         if annotation_id != self.selected:

@@ -163,6 +163,8 @@ class MainWindow(QtWidgets.QMainWindow):
                                      "their print colours)")
         self.night_action.toggled.connect(self.preferences.set_night)
         self.preferences.night_changed.connect(self._on_night_changed)
+        self.map_view.set_measure_units(self.preferences.units)
+        self.preferences.units_changed.connect(self.map_view.set_measure_units)
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
         view.addMenu(self.status.units_menu)

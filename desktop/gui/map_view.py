@@ -112,7 +112,8 @@ class MapView(pg.PlotWidget):
     def _proj_for_factors(self):
         if getattr(self, "_factors_crs", None) is not self.projection.crs:
             from pyproj import Proj
-            self._factors_proj, self._factors_crs = Proj(self.projection.crs), self.projection.crs
+            self._factors_proj = Proj(self.projection.plane_crs)  # a geographic CRS: its plate carrée
+            self._factors_crs = self.projection.crs
         return self._factors_proj
 
     def snap_polylines(self) -> dict[str, list[np.ndarray]]:
@@ -124,18 +125,29 @@ class MapView(pg.PlotWidget):
         return out
 
     # -- view control ----------------------------------------------------------------------
+    def set_measure_units(self, units) -> None:
+        """What measurements and range rings say (desktop.core.measure_units)."""
+        self.annotation_layer.set_measure_units(units)
+
     def set_projection(self, projection: Projection) -> None:
+        """Show the map in another CRS, refitted to what was visible: the view's outline,
+        taken through lon/lat into the new CRS (a CRS that stretches the area, as Web
+        Mercator does, shows all of it, not the same number of metres around its centre)."""
         rect = self.view_box.viewRect()
-        centre = self.to_lonlat(rect.center().x(), rect.center().y())
+        lon, lat = self.to_lonlat(*_outline(rect))
         self.projection = projection
         if self.static_cache is not None:
             self.static_cache.invalidate()  # the basemap is redrawn in the new CRS
         self._redraw_all()
         for layer in self._optional_layers:
             layer.set_projection(projection)
-        cx, cy = self.to_display(*centre)
-        self.view_box.setRange(xRange=(float(cx) - rect.width() / 2, float(cx) + rect.width() / 2),
-                               yRange=(float(cy) - rect.height() / 2, float(cy) + rect.height() / 2), padding=0)
+        x, y = self.to_display(lon, lat)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.any():
+            self.view_box.setRange(xRange=(float(x[ok].min()), float(x[ok].max())),
+                                   yRange=(float(y[ok].min()), float(y[ok].max())), padding=0)
+        else:
+            self.zoom_to_ao()
         self.projection_changed.emit()
 
     def zoom_to_ao(self) -> None:
@@ -243,3 +255,12 @@ class MapView(pg.PlotWidget):
         p = self.view_box.mapSceneToView(ev.scenePos())
         hit = self.unit_layer.unit_at(p.x(), p.y(), CLICK_TOLERANCE_PX * self.pixel_size())
         self.selection.set_units([] if hit is None else [hit], source=self)
+
+
+def _outline(rect: QtCore.QRectF, n: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the edges of `rect` (n a side): its shape in another CRS."""
+    t = np.linspace(0.0, 1.0, n, endpoint=False)
+    x0, y0, w, h = rect.left(), rect.top(), rect.width(), rect.height()
+    x = np.concatenate([x0 + t * w, np.full(n, x0 + w), x0 + w - t * w, np.full(n, x0)])
+    y = np.concatenate([np.full(n, y0), y0 + t * h, np.full(n, y0 + h), y0 + h - t * h])
+    return x, y

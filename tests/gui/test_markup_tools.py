@@ -115,7 +115,7 @@ def test_measure_shows_live_and_matches_geod(window):
     assert m.bearing_deg() == pytest.approx(az % 360, abs=max(1.0, math.degrees(2 * km_per_px(window) / m.distance_km())))
     # The kept item says what the geodesic between its own points measures.
     az2, _, metres2 = GEOD.inv(*m.points[0], *m.points[1])
-    assert m.label() == f"{metres2 / 1000:,.2f} km  {az2 % 360:05.1f}°"
+    assert m.label() == f"{metres2 / 1000:,.2f} km  {az2 % 360:05.1f}° T"
     assert_one_command_and_undo(window, "Add measure")
 
 
