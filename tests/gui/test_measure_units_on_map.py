@@ -16,25 +16,11 @@ from desktop.core.magnetic import declination
 from desktop.core.measure_units import MeasureUnits
 from desktop.core.time_cursor import live_time
 from tests.gui import mouse
+from tests.gui.test_markup_tools import px, use, window  # noqa: F401 - the fixture
 
 GEOD = Geod(ellps="WGS84")
 TABQA_DAM, MADAN = (38.570, 35.870), (39.650, 35.740)
 NM_MAG_MILS = MeasureUnits("nmi", "magnetic", "mil")
-
-
-@pytest.fixture
-def window(demo_window):
-    return demo_window
-
-
-def use(win, tool_id):
-    win.tool_actions[f"markup_{tool_id}"].setChecked(True)
-    return win.tools[f"markup_{tool_id}"]
-
-
-def px(win, lon, lat):
-    x, y = win.map_view.to_display(lon, lat)
-    return mouse.to_viewport(win.map_view, float(x), float(y))
 
 
 def test_a_measurement_in_nautical_miles_magnetic_and_mils(window):
