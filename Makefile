@@ -25,7 +25,7 @@ bench: $(STAMP)
 
 # The property-based tests with new random cases each run (make test replays fixed ones).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/importers/test_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/importers/test_fuzz.py tests/feed/test_fuzz_feed.py
 
 # Standalone executables in dist/ (one folder, one file), with a size report.
 package: $(STAMP)

@@ -53,7 +53,17 @@ CLI_COMMANDS = Plugin(
             ("export-data", "Export data", "export_data"),
             ("import", "Import", "import_files"),
             ("symbol", "Unit symbols", "symbol"),
+            ("conflicts", "Air conflicts", "conflicts"),
+            ("airspace", "Airspace (ACMs)", "airspace"),
+            ("listen", "Listen to TAK", "listen"),
+            ("publish", "Publish to TAK", "publish"),
         )),
+)
+FEEDS = Plugin(
+    name="builtin_feeds",
+    description="TAK networks: Cursor-on-Target over UDP (unicast, the multicast mesh) and TAK servers (TCP, TLS)",
+    contributions=(Contribution("feed", "tak", "TAK (Cursor on Target)", "desktop.transport.runner:FeedRunner",
+                                {"schemes": ["udp", "tcp", "tls"]}),),
 )
 IMPORTERS = Plugin(
     name="builtin_importers",
@@ -74,4 +84,5 @@ IMPORTERS = Plugin(
                      {"extensions": [".gpkg"]}),
     ),
 )
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, CLI_COMMANDS, TIMELINE_PANEL, IMPORTERS)
+BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, CLI_COMMANDS, TIMELINE_PANEL, IMPORTERS,
+                   FEEDS)

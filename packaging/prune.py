@@ -1,10 +1,10 @@
 """What the standalone build leaves out, and why (used by deconflict.spec).
 
-The app draws with QtWidgets/QtGui/QtSvg (pyqtgraph on top); it never touches the network,
-QML, OpenGL widgets or QtTest, and runs on a desktop (X11 or Wayland) or offscreen. The
-PySide6 hooks collect plugins for every platform Qt supports, and the dependency scan pulls
-in the build machine's GTK theme stack; both are pruned here by name, so the same rules
-apply on every build machine.
+The app draws with QtWidgets/QtGui/QtSvg (pyqtgraph on top); it never uses Qt's networking
+(the TAK feed talks through Python's sockets and ssl), QML, OpenGL widgets or QtTest, and
+runs on a desktop (X11 or Wayland) or offscreen. The PySide6 hooks collect plugins for
+every platform Qt supports, and the dependency scan pulls in the build machine's GTK theme
+stack; both are pruned here by name, so the same rules apply on every build machine.
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ EXCLUDED_MODULES = [
     # Build tools: nothing imports them at run time, but their PyInstaller runtime hooks
     # would import pkg_resources on every start (~0.1 s).
     "pkg_resources", "setuptools", "distutils", "numpy.distutils", "numpy.f2py",
-    # The app is offline; urllib (imported by pyproj's grid downloader) copes without ssl.
-    "ssl", "_ssl",
 ]
 
 # Shared libraries and Qt plugins to drop, matched against the destination path.
@@ -36,9 +34,9 @@ _DROP_BINARIES = [
     r"lib(gtk-3|gdk-3|gdk_pixbuf-2\.0|atk-1\.0|atk-bridge|pango-1\.0|pangocairo-1\.0|pangoft2-1\.0|cairo"
     r"|cairo-gobject|harfbuzz|fribidi|thai|datrie|graphite2|pixman-1|epoxy|Xrender|jpeg|gio-2\.0"
     r"|gmodule-2\.0|mount|blkid|selinux)\.so",
-    # Kerberos/GSSAPI and OpenSSL came with QtNetwork and the ssl module.
-    r"lib(gssapi_krb5|krb5|krb5support|k5crypto|com_err|keyutils|ssl|crypto)\.so",
-    r"lib-dynload/(_ssl|readline)\.",
+    # Kerberos/GSSAPI came with QtNetwork. OpenSSL stays: the TAK feed connects over TLS.
+    r"lib(gssapi_krb5|krb5|krb5support|k5crypto|com_err|keyutils)\.so",
+    r"lib-dynload/readline\.",
 ]
 _DROP_DATAS = [
     r"PySide6/Qt/translations/",  # the UI is English only

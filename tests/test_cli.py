@@ -191,7 +191,7 @@ def test_sides_and_buffer(capsys):
 def test_unknown_sides_are_warned_about(capsys):
     code, out, err = run(capsys, "sectors", "--demo", "--sides", "Blue,Red")
     assert code == 0 and json.loads(out)
-    assert "warning: 44 units have a side ('Russian-backed', 'US-backed') that is neither 'Blue' nor 'Red'" in err
+    assert "warning: 47 units have a side ('Russian-backed', 'US-backed') that is neither 'Blue' nor 'Red'" in err
 
 
 def test_line_that_cannot_split_the_ao(capsys, tmp_path):
@@ -219,21 +219,21 @@ POLY = {"type": "Polygon", "coordinates": [[[38, 35], [40, 35], [40, 36], [38, 3
 
 @pytest.mark.parametrize("option, name, content, message", [
     ("--ao", "missing.geojson", None, "missing.geojson: no such file"),
-    ("--ao", "ao.geojson", "{not json", "ao.geojson: not JSON (line 1 column 2"),
+    ("--ao", "ao.geojson", "{not json", "ao.geojson:1: not JSON (column 2"),
     ("--ao", "ao.geojson", {"type": "LineString", "coordinates": [[38, 35], [39, 36]]},
-     "ao.geojson: no Polygon geometry (found LineString in geometry)"),
+     "ao.geojson: no AO polygon in it; it holds line of 2 vertices"),
     ("--ao", "ao.geojson", {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "A"}, "geometry": POLY},
-        {"type": "Feature", "properties": {"name": "B"}, "geometry": POLY}]}, "ao.geojson: 2 Polygons (feature 0 'A', feature 1 'B')"),
-    ("--line", "line.geojson", POLY, "line.geojson: no LineString geometry (found Polygon in geometry)"),
+        {"type": "Feature", "properties": {"name": "B"}, "geometry": POLY}]}, "ao.geojson: nothing to import: 2 possible AOs (feature 0 'A', feature 1 'B')"),
+    ("--line", "line.geojson", POLY, "line.geojson: no line in it; it holds AO 'AO' (4 vertices)"),
     ("--line", "line.geojson", {"type": "Feature", "properties": {"name": "Aug"}, "geometry": {
         "type": "LineString", "coordinates": [[38, 35], [39, 123]]}},
-     "line.geojson: feature 'Aug': vertex 1: latitude 123.0 is outside -90..90"),
+     "line.geojson: nothing to import: feature 'Aug': vertex 1: latitude 123.0 is outside -90..90"),
     ("--line", "line.geojson", {"type": "LineString", "coordinates": [[38, 35], [39, 36], [39, 35], [38, 36]]},
-     "line.geojson: geometry: the line would cross itself"),
-    ("--units", "units.csv", "id,name\nA,x\n", "units.csv:1: no position columns"),
+     "line.geojson: nothing to import: geometry: the line would cross itself"),
+    ("--units", "units.csv", "id,name\nA,x\n", "units.csv:1: cannot tell what the rows are: no position columns"),
     ("--units", "units.csv", "id,lat,lon\nA,123,38\n", "units.csv: no usable unit rows (1 skipped; first: "),
-    ("--units", "units.json", "[1, 2", "units.json: not JSON"),
+    ("--units", "units.json", "[1, 2", "units.json:1: not JSON"),
 ])
 def test_bad_inputs_fail_with_one_line(capsys, tmp_path, option, name, content, message):
     path = write(tmp_path, name, content) if content is not None else str(tmp_path / name)
@@ -388,3 +388,10 @@ def test_no_units(capsys):
     assert report["units"] == [] and [s["unit_count"] for s in report["sectors"]] == [0, 0]
     code, out, _ = run(capsys, "sectors", "--ao", AO, "--line", LINE, "--format", "csv")
     assert out == "id,name,side,affiliation,lon,lat,sector,sector_name,sector_owner,distance_km,near_line,wrong_side\n"
+
+
+def test_top_level_help_is_for_users(capsys):
+    """Plain text for the person at the terminal: no Markdown, no plugin-author notes."""
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "sectors" in out and "deconflict plan.gpkg" in out
+    assert "`" not in out and "plugin" not in out.lower()

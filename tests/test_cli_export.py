@@ -40,8 +40,9 @@ def test_export_is_a_builtin_cli_plugin():
     assert "export" in cli.build_parser().format_help()
 
 
-def test_cli_png_is_the_dialogs_png(qtbot, capsys, tmp_path):
+def test_cli_png_is_the_dialogs_png(qtbot, capsys, tmp_path, monkeypatch):
     """Same settings through the CLI and through File › Export Map…: the same pixels."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1502724600")  # the footer's export time, fixed
     from desktop.core.demo import demo_document
     from desktop.gui.export.dialog import ExportDialog
     out_cli = tmp_path / "cli.png"
@@ -115,9 +116,10 @@ def test_bad_arguments_fail_with_one_line(capsys, tmp_path, monkeypatch, argv, m
     assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob(".*"))
 
 
-def test_headless_subprocess_without_display(tmp_path):
+def test_headless_subprocess_without_display(tmp_path, monkeypatch):
     """No DISPLAY and no QT_QPA_PLATFORM: the command picks the offscreen platform itself
     and draws exactly what the in-process export draws."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1502724600")  # both footers' export time
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     out = tmp_path / "sub.png"
     proc = subprocess.run([sys.executable, "-m", "desktop", "export", "--demo", str(out), "--width", "900",
@@ -181,3 +183,42 @@ def test_at_needs_the_scenarios_own_history(capsys, tmp_path):
     code, _, err = run(capsys, "export", "--demo", "--units", DATA / "demo_units.csv", tmp_path / "x.png",
                        "--at", "2017-06-18T15:43:00Z")
     assert code == 2 and "--at draws the tracks and line revisions" in err
+
+
+# -- the DTG is the moment the map shows (issue 10.2) ---------------------------------------------
+def test_the_dtg_is_the_moment_the_map_shows_and_the_footer_the_export_time(capsys, tmp_path):
+    """The demo shows 15 Aug 2017 12:00Z: that is the brief's DTG, not the computer clock;
+    the moment of the export stays in the provenance footer."""
+    before = datetime.now(timezone.utc)
+    out = tmp_path / "brief.svg"
+    code, _, err = run(capsys, "export", "--demo", out, "--width", 1600, "--height", 1000)
+    assert code == 0, err
+    texts = _svg_texts(out)
+    assert "DTG 151200Z AUG 17" in texts
+    exported = re.search(r"Exported (\d{4}-\d\d-\d\d \d\d:\d\d) UTC", texts).group(1)
+    assert before.replace(second=0, microsecond=0) <= datetime.strptime(exported, "%Y-%m-%d %H:%M").replace(
+        tzinfo=timezone.utc) <= datetime.now(timezone.utc)
+    # With --at, the moment asked for.
+    code, _, err = run(capsys, "export", "--demo", out, "--width", 1600, "--height", 1000,
+                       "--at", "2017-06-18T15:43:00Z")
+    assert code == 0, err
+    assert "Situation at 181543Z JUN 17  ·  DTG 181543Z JUN 17" in _svg_texts(out)
+
+
+def test_the_dialog_dates_the_page_at_the_time_cursor(qtbot, tmp_path):
+    from desktop.core.demo import demo_document
+    from desktop.core.time_cursor import view_at
+    from desktop.core.tracks import parse_time
+    from desktop.gui.export.dialog import ExportDialog
+    doc = demo_document()
+    doc.set_time_view(view_at(doc, parse_time("2017-06-18T15:43:00Z")))
+    dialog = ExportDialog(doc)
+    qtbot.addWidget(dialog)
+    assert "181543Z JUN 17" in dialog.subtitle_edit.placeholderText()
+    dialog.pixels_radio.setChecked(True)
+    dialog.width_spin.setValue(1600)
+    dialog.height_spin.setValue(1000)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("svg"))
+    out = tmp_path / "cursor.svg"
+    dialog.export_to(out)
+    assert "DTG 181543Z JUN 17" in _svg_texts(out)

@@ -4,6 +4,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from desktop import cli
@@ -132,7 +133,8 @@ def test_sectors_at_with_a_line_file_and_csv(capsys):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     lon, _ = demo.demo_history()[1].positions_at(parse_time("2017-06-10T00:00:00Z"))
-    assert [float(r["lon"]) for r in rows] == pytest.approx(lon.tolist(), abs=1e-7)
+    got = np.array([float(r["lon"] or "nan") for r in rows])  # blank: no report yet (the 18 June aircraft)
+    np.testing.assert_allclose(got, lon, atol=1e-7)
 
 
 def test_sectors_at_errors(capsys):
@@ -145,7 +147,7 @@ def test_sectors_at_errors(capsys):
     assert "--at needs unit tracks" in err
     code, out, err = run(capsys, "sectors", "--demo", "--at", "2017-05-01T00:00:00Z", "--line",
                          str(DATA / "demo_line.geojson"))
-    assert code == 0 and "44 units have no position report" in err
+    assert code == 0 and "47 units have no position report" in err
     assert all(u["sector"] is None for u in json.loads(out)["units"])
 
 
@@ -193,3 +195,85 @@ def test_the_new_commands_are_plugins():
     from importlib.metadata import entry_points
     names = {ep.name for ep in entry_points(group="deconflict.plugins")}
     assert "cli_commands" in names
+
+
+# -- the truth about time: no report at or before T, no position at T (issue 10.1) -------------
+NEW_UNITS = "id,name,side,lat,lon\nNEW-1,Newcomer,US-backed,35.95,39.05\nSDF-01,,,35.90,38.70\n"
+
+
+@pytest.fixture
+def project_with_untimed_units(tmp_path, capsys):
+    """The demo project after `import` of a CSV without a time column (a new unit and a
+    known one moved)."""
+    project, units = tmp_path / "plan.gpkg", tmp_path / "units.csv"
+    units.write_text(NEW_UNITS)
+    assert run(capsys, "new", str(project), "--demo")[0] == 0
+    code, _, err = run(capsys, "import", str(project), str(units))
+    assert code == 0, err
+    return project
+
+
+def test_a_unit_imported_without_time_has_no_position_in_the_past(capsys, project_with_untimed_units):
+    project = str(project_with_untimed_units)
+    code, out, err = run(capsys, "sectors", project, "--at", "2017-06-18T14:00:00Z")
+    # NEW-1 and the demo's units first reported later (the 18 June incident aircraft)
+    late = int(np.isnan(document_at(demo.demo_document(), parse_time("2017-06-18T14:00:00Z")).shown_units.lon).sum())
+    assert code == 0 and f"{1 + late} units have no position report at or before 2017-06-18T14:00:00Z" in err
+    units = {u["id"]: u for u in json.loads(out)["units"]}
+    new = units["NEW-1"]
+    assert (new["sector"], new["lon"], new["lat"], new["near_line"], new["wrong_side"]) == (None, None, None, False,
+                                                                                          False)
+    assert new["distance_km"] is None
+    # SDF-01 was where its track put it then, not where the file moved it today.
+    lon, lat = demo.demo_history()[1].positions_at(parse_time("2017-06-18T14:00:00Z"))
+    assert (units["SDF-01"]["lon"], units["SDF-01"]["lat"]) == pytest.approx((lon[0], lat[0]))
+    code, out, _ = run(capsys, "sectors", project, "--at", "2017-06-18T14:00:00Z", "--format", "csv")
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["id"] == "NEW-1")
+    assert [row[k] for k in ("lon", "lat", "sector", "sector_name", "sector_owner", "distance_km")] == [""] * 6
+    assert (row["near_line"], row["wrong_side"]) == ("false", "false")
+    code, out, _ = run(capsys, "sectors", project, "--at", "2017-06-18T14:00:00Z", "--format", "geojson")
+    feature = next(f for f in json.loads(out)["features"] if f["properties"].get("id") == "NEW-1")
+    assert feature["geometry"] is None
+    # Now (no --at) it is where the file put it, and classified.
+    _, out, _ = run(capsys, "sectors", project)
+    now = {u["id"]: u for u in json.loads(out)["units"]}
+    assert (now["NEW-1"]["lon"], now["NEW-1"]["lat"], now["NEW-1"]["sector"]) == (39.05, 35.95, "S1")
+    assert (now["SDF-01"]["lon"], now["SDF-01"]["lat"]) == (38.70, 35.90)
+
+
+def test_the_import_is_the_report_time_unless_the_user_gives_one(capsys, tmp_path):
+    import time
+    from desktop.core.project import load_project
+    project, units = tmp_path / "plan.gpkg", tmp_path / "units.csv"
+    units.write_text(NEW_UNITS)
+    assert run(capsys, "new", str(project), "--demo")[0] == 0
+    before = int(time.time())
+    assert run(capsys, "import", str(project), str(units))[0] == 0
+    doc = load_project(project)
+    t, lon, lat = doc.tracks.track(doc.units.index_of("NEW-1"))
+    assert len(t) == 1 and before <= t[0] <= time.time() and (lon[0], lat[0]) == (39.05, 35.95)
+    assert run(capsys, "import", str(project), str(units), "--time", "2017-06-18T12:00:00Z")[0] == 0
+    doc = load_project(project)
+    t, _, _ = doc.tracks.track(doc.units.index_of("NEW-1"))
+    assert t.tolist()[0] == parse_time("2017-06-18T12:00:00Z")
+    for at, placed in (("2017-06-18T11:59:59Z", False), ("2017-06-18T12:00:00Z", True)):
+        _, out, _ = run(capsys, "sectors", str(project), "--at", at)
+        new = next(u for u in json.loads(out)["units"] if u["id"] == "NEW-1")
+        assert (new["lon"] is not None) == placed and (new["sector"] == "S1") == placed
+    err = one_line_error(capsys, "import", str(project), str(units), "--time", "yesterday")
+    assert err.startswith("deconflict: error: --time: 'yesterday' is not an ISO 8601 time")
+
+
+def test_a_project_from_files_without_times_has_no_past(capsys, tmp_path):
+    project = tmp_path / "plan.gpkg"
+    files = ["--ao", DATA / "demo_ao.geojson", "--line", DATA / "demo_line.geojson", "--units", DATA / "demo_units.csv"]
+    code, _, err = run(capsys, "new", str(project), *map(str, files), "--time", "2017-08-15T12:00:00Z")
+    assert code == 0, err
+    code, out, err = run(capsys, "sectors", str(project), "--at", "2017-08-15T11:00:00Z", "--line",
+                         str(DATA / "demo_line.geojson"))
+    assert code == 0 and "44 units have no position report" in err
+    assert all(u["lon"] is None and u["sector"] is None for u in json.loads(out)["units"])
+    _, at_time, _ = run(capsys, "sectors", str(project), "--at", "2017-08-15T12:00:00Z", "--line",
+                        str(DATA / "demo_line.geojson"))
+    _, now, _ = run(capsys, "sectors", str(project))
+    assert json.loads(at_time)["units"] == json.loads(now)["units"]

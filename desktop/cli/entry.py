@@ -1,18 +1,13 @@
-"""`deconflict`'s entry point: a sub-command, or the application when none is given."""
+"""`deconflict`'s entry point: a sub-command, or the application (desktop.cli.window) when
+none is given or the arguments are files to open."""
 from __future__ import annotations
 
 import os
 import sys
 
-from desktop.cli import console, parser
+from desktop.cli import console, parser, window
 from desktop.cli.console import CommandError
-
-
-def _project_to_open(argv: list[str]) -> str | None:
-    """`deconflict PROJECT.gpkg` opens a project in the application."""
-    if len(argv) == 1 and argv[0].lower().endswith(".gpkg") and not argv[0].startswith("-"):
-        return argv[0]
-    return None
+from desktop.cli.output import refuse_input_as_output
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,14 +17,18 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.core.line import LineError
     try:
         given = sys.argv[1:] if argv is None else argv
-        project = _project_to_open(given)
-        if project is not None or not given:  # the application: no sub-command to parse
-            from desktop.gui.app import run_gui
-            return run_gui(project=project)
-        args = parser.build_parser().parse_args(argv)
+        if not given:
+            return window.open_window()
+        registry = parser.load_registry()
+        files = window.files_to_open(given, {c.id for c in registry.contributions("cli_command")})
+        if files is not None:  # `deconflict plan.gpkg`, `deconflict units.csv`: the application
+            project, imports = window.check_files(files, registry)
+            return window.open_window(project, imports)
+        args = parser.build_parser(registry).parse_args(given)
         handler = getattr(args, "func", None)
         if handler is None:
             raise CommandError(f"command {args.command!r} has no handler (a broken plugin?)")
+        refuse_input_as_output(args)
         return int(handler(args) or 0)
     except SystemExit as exc:  # argparse (usage errors, --help, --version) or a command's exit
         if exc.code is None or isinstance(exc.code, int):

@@ -37,14 +37,20 @@ def sides(text: str) -> tuple[str, str]:
     return parts  # type: ignore[return-value]
 
 
-def buffer_km(text: str) -> float:
-    try:
-        km = float(text)
-    except ValueError:
-        km = math.nan
-    if not (math.isfinite(km) and km > 0):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of kilometres")
-    return km
+def positive(unit: str):
+    """An argparse type: a positive finite number of `unit` ("kilometres", "minutes", ...)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of {unit}")
+        return value
+    return parse
+
+
+buffer_km = positive("kilometres")
 
 
 def time_arg(text: str | None, option: str) -> int | None:
@@ -91,6 +97,9 @@ BEARING = Option("--bearing", type=measure(bearing_reference), default=None, met
                  help="bearings from true north or from magnetic north (World Magnetic Model, at the time shown)")
 ANGLE_UNIT = Option("--angle-unit", type=measure(angle_unit), default=None, metavar="deg|mil",
                     help="angles in degrees or in NATO mils (6400 to the circle)")
+TIME = Option("--time", metavar="T", help="when the positions of files without times were reported (ISO 8601 "
+                                          "with an offset; default: now, the moment of the import): a unit has "
+                                          "no position before its first report")
 OUTPUT = Option("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
 
 

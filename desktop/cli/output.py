@@ -3,11 +3,38 @@ renamed into place, so that a failure never leaves half a file."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 from typing import Callable, TextIO
 
 from desktop.cli.console import CommandError
+
+
+INPUTS = ("project", "ao", "line", "units", "calls", "files")  # the dests of the options that name inputs
+
+
+def _same_file(a: str, b: str) -> bool:
+    """One file under two names: equal real paths (links resolved), or one inode (a hard link)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def refuse_input_as_output(args) -> None:
+    """CommandError (exit status 2) when a command's OUT (`args.output`) is one of its input
+    files: writing the result there would destroy what it is computed from."""
+    output = getattr(args, "output", None)
+    if output in (None, "-"):
+        return
+    for dest in INPUTS:
+        given = getattr(args, dest, None)
+        for path in [given] if isinstance(given, str) else given or ():
+            if _same_file(output, path):
+                raise CommandError(f"{output}: is also an input ({path}); write the result to another file", 2)
 
 
 def output_format(fmt: str | None, output: str | None, choices=("json", "csv"), default: str = "json") -> str:

@@ -12,9 +12,9 @@ from desktop.core.plugins import PluginRegistry
 DESCRIPTION = """\
 Deconflict: the deconfliction line, its sectors, tracked units and the hotline log.
 
-With no command it opens the window on the embedded demo; `deconflict plan.gpkg` opens a
-project, and `deconflict units.csv` (any file it can import) opens a new scenario with that
-file imported. The commands below work without a window."""
+With no command it opens the window on the embedded demo; "deconflict plan.gpkg" opens a
+project, and "deconflict units.csv" (any file it can import) a new scenario with that file
+imported. The commands below work without a window; "deconflict COMMAND --help" says more."""
 
 
 def load_registry() -> PluginRegistry:

@@ -2,9 +2,11 @@
 part a file names replacing its own.
 
 - A project (positional or `--project`) or `--demo` is the base; both at once are refused.
-- `--ao`, `--line`, `--units`, `--calls` replace that part. New units bring no tracks (the
-  base's tracks belong to its units); a new line is no saved revision, so the revisions go
-  with it; markup, places and the rest stay.
+- `--ao`, `--line`, `--units`, `--calls` replace that part. Files are read in any format
+  an importer reads (desktop.cli.files). The units of a file come with the tracks it holds,
+  merged as File › Import merges them into a scenario without units (the base's tracks
+  belong to its units; units without a time are reported at --time, else now); a new line is no saved revision, so the revisions go with it;
+  markup, places and the rest stay.
 - Without a base, `--ao` and `--line` make the scenario.
 - `--sides` and `--buffer-km` override the base's (else the defaults).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from desktop.cli import options
 from desktop.cli.console import warn, warn_all
 from desktop.core.calls import CallLog
 from desktop.core.classify import DEFAULT_BUFFER_KM
@@ -19,7 +22,6 @@ from desktop.core.demo import SIDES as DEFAULT_SIDES
 from desktop.core.document import Document
 from desktop.core.inputs import InputError
 from desktop.core.line import LineError
-from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
 
 PARTS = ("ao", "line", "units", "calls")
@@ -49,20 +51,22 @@ def base_document(args) -> Document | None:
     return None
 
 
-def read_part(args, part: str):
-    """The part (`ao`, `line`, `units`, `calls`) read from the file its option names."""
+def read_part(args, part: str, registry=None):
+    """The part (`ao`, `line`, `units`, `calls`) read from the file its option names: calls
+    from a calls CSV, the rest through the importer registry (desktop.cli.files), units as
+    ImportedData (units and their tracks)."""
+    from desktop.cli.files import read_part as read_file_part, regular_file
     path = getattr(args, part)
     if part == "calls":
         from desktop.core.calls_csv import read_calls
+        regular_file(path)
         calls, warnings = read_calls(path)
         warn_all(warnings, path)
         return calls
-    from desktop.core.inputs import read_ao, read_line, read_units
-    if part == "units":
-        units, warnings = read_units(path)
-        warn_all(warnings, path)
-        return units
-    return (read_ao if part == "ao" else read_line)(path)
+    from desktop.cli.parser import load_registry
+    data = read_file_part(path, part, registry if registry is not None else load_registry())
+    warn_all(data.skipped, path)
+    return data if part == "units" else getattr(data, part)
 
 
 def load_scenario(args, *, missing: str, title: str = "CLI") -> Document:
@@ -71,22 +75,30 @@ def load_scenario(args, *, missing: str, title: str = "CLI") -> Document:
     base = base_document(args)
     if base is None and not (getattr(args, "ao", None) and getattr(args, "line", None)):
         args.parser.error(missing)
-    given = {part: read_part(args, part) for part in replaced_parts(args)}
-    units = given.get("units", base.units if base is not None else UnitTable.empty())
-    tracks = base.tracks if base is not None and "units" not in given else Tracks.empty(len(units))
-    line = given.get("line", base.line if base is not None else None)
+    registry = None
+    if {"ao", "line", "units"} & set(replaced_parts(args)):
+        from desktop.cli.parser import load_registry
+        registry = load_registry()
+    given = {part: read_part(args, part, registry) for part in replaced_parts(args)}
     keep = base is not None
+    units = UnitTable.empty() if "units" in given or not keep else base.units
+    line = given.get("line", base.line if keep else None)
     doc = Document(given.get("ao", base.ao if keep else None), line, units,
                    getattr(args, "sides", None) or (base.sides if keep else DEFAULT_SIDES),
                    buffer_km=getattr(args, "buffer_km", None) or (base.buffer_km if keep else DEFAULT_BUFFER_KM),
                    title=base.title if keep and not given else title, places=base.places if keep else (),
-                   calls=given.get("calls", base.calls if keep else CallLog.empty()), tracks=tracks,
+                   calls=given.get("calls", base.calls if keep else CallLog.empty()),
+                   tracks=base.tracks if keep and "units" not in given else None,
                    revisions=base.revisions if keep and "line" not in given else None,
-                   annotations=base.annotations if keep else None)
+                   annotations=base.annotations if keep else None, airspace=base.airspace if keep else None)
     try:
         doc.validate_line(line)
     except LineError as exc:
         raise InputError(f"{getattr(args, 'line', None) or 'the line'}: {exc}") from None
+    if "units" in given:  # the merge File › Import does, into no units
+        from desktop.core.importers.apply import import_command
+        after = import_command(doc, given["units"], options.time_arg(getattr(args, "time", None), "--time")).after
+        doc.set_scenario(doc.ao, doc.line, after.units, after.tracks)
     return doc
 
 

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.core.gazetteer import english_names
+
 KINDS = ("coast", "rivers", "borders")
 RESOLUTIONS = ("c", "l", "i")  # crude, low, intermediate
 _FILE_STEM = {"coast": "gshhs", "rivers": "rivers", "borders": "countries"}
@@ -392,11 +394,14 @@ def cache_dir() -> Path:
 
 
 def load_towns() -> Towns:
-    """All towns of 15 000+ people (cached in memory and as .npz on disk)."""
+    """All towns of 15 000+ people (cached in memory and as .npz on disk), named as the
+    gazetteer says (`desktop.core.gazetteer`)."""
     global _towns
     with _lock:
         if _towns is None:
-            _towns = _read_towns()
+            raw = _read_towns()
+            # one gazetteer: the well-known English names (Raqqa, not Ar Raqqah) the demo uses
+            _towns = Towns(english_names(raw.name, raw.lon, raw.lat), raw.lon, raw.lat, raw.population)
         return _towns
 
 

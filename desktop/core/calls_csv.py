@@ -30,7 +30,8 @@ from typing import TextIO
 import numpy as np
 
 from desktop.core.calls import CATEGORIES, PRIORITIES, CallLog
-from desktop.core.inputs import InputError, _read_text, csv_delimiter, csv_header
+from desktop.core.importers.model import MAX_TABLE_BYTES, decode, read_limited
+from desktop.core.inputs import InputError, csv_delimiter, csv_header
 from desktop.core.tracks import format_times, parse_time
 
 CSV_COLUMNS = ("id", "start", "duration_s", "initiator", "from_station", "to_station", "operator",
@@ -88,8 +89,8 @@ def calls_csv_text(calls: CallLog) -> str:
 def read_calls(path) -> tuple[CallLog, list[str]]:
     """Read a calls CSV file: (calls, warnings naming file:line for each skipped row).
     Raises InputError for an unreadable file, a header without id/start, or no usable row."""
-    name, text = _read_text(path)
-    return parse_calls_csv(text, name)
+    name, data = read_limited(path, MAX_TABLE_BYTES)  # the importers' cap: a huge file is refused unread
+    return parse_calls_csv(decode(name, data), name)
 
 
 def parse_calls_csv(text: str, name: str = "calls.csv") -> tuple[CallLog, list[str]]:

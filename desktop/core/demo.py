@@ -11,8 +11,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from desktop.core import gazetteer
+from desktop.core.air.demo import demo_airspace, incident_units, with_incident
 from desktop.core.calls import PRIORITIES, CallLog
-from desktop.core.document import Document, Place
+from desktop.core.document import Document
 from desktop.core.line import DeconflictionLine
 from desktop.core.revisions import AGREED, PROPOSED, SUPERSEDED, LineRevision, RevisionLog
 from desktop.core.sectors import AreaOfOperations
@@ -22,13 +24,9 @@ from desktop.core.units import UnitTable
 US, RU = "US-backed", "Russian-backed"
 SIDES = (US, RU)
 
-PLACES = (
-    Place("Tabqa", 38.548, 35.836), Place("Tabqa Dam", 38.570, 35.870),
-    Place("Raqqa", 39.009, 35.950), Place("Resafa", 38.757, 35.628),
-    Place("Ma'dan", 39.650, 35.740), Place("Deir ez-Zor", 40.141, 35.336),
-    Place("Mayadin", 40.452, 35.021), Place("Abu Kamal", 40.918, 34.452),
-    Place("Manbij", 37.955, 36.528), Place("Palmyra", 38.269, 34.551),
-)
+# Names and positions from the one gazetteer the basemap's town labels use too.
+PLACES = gazetteer.places("Tabqa", "Tabqa Dam", "Raqqa", "Resafa", "Ma'dan", "Deir ez-Zor", "Mayadin",
+                          "Abu Kamal", "Manbij", "Palmyra")
 
 # lon, lat
 AO_RING = (
@@ -114,9 +112,16 @@ def _sidc(affiliation: str, domain: str, echelon: str, function: str = "") -> st
     return f"S{aff}GP{function or 'UCI---'}-{_ECHELON_CODE[echelon]}---"
 
 
+# The aircraft of the 18 June incident (desktop.core.air.demo): after the units above, so
+# everything generated from those stays as it was.
+_INCIDENT = tuple(incident_units(SIDES))
+
+
 def demo_units() -> UnitTable:
     records = [dict(id=u[0], name=u[1], side=u[2], affiliation=u[3], domain=u[4], echelon=u[5],
                     lon=u[6], lat=u[7], symbol=_sidc(u[3], u[4], u[5], _FUNCTIONS.get(u[0], ""))) for u in _UNITS]
+    records += [dict(id=u[0], name=u[1], side=u[2], affiliation=u[3], domain=u[4], echelon=u[5], lon=u[6], lat=u[7],
+                     symbol=_sidc(u[3], u[4], u[5], u[8])) for u in _INCIDENT]
     return UnitTable.from_records(records)
 
 
@@ -124,7 +129,7 @@ def demo_document() -> Document:
     calls, tracks, revisions = demo_history()
     return Document(AreaOfOperations(AO_RING, name="Euphrates AO"), DeconflictionLine(LINE_AUGUST),
                     demo_units(), SIDES, title="Euphrates 2017 (demo)", places=PLACES,
-                    calls=calls, tracks=tracks, revisions=revisions)
+                    calls=calls, tracks=tracks, revisions=revisions, airspace=demo_airspace(SIDES))
 
 
 # -- history (illustrative): line revisions, unit tracks, the hotline-call log -----------------
@@ -309,7 +314,8 @@ def demo_tracks() -> Tracks:
     """Reports for every demo unit from 1 June to DEMO_NOW, where the last report is the
     unit's position in the table. Ground units report about every 3 h and move, over a few
     weeks each, from where they came (SDF from the north, regime forces from the west) with
-    a wander of a few km; aircraft report every 5 min flying circular orbits."""
+    a wander of a few km; aircraft report every 5 min flying circular orbits, at altitude,
+    except around the 18 June incident, reported every 30 s."""
     rng = np.random.default_rng(20170601)
     ids = np.array([u[0] for u in _UNITS])
     us = np.array([u[2] == US for u in _UNITS])
@@ -351,9 +357,10 @@ def demo_tracks() -> Tracks:
     lon, lat = np.concatenate([glon.ravel(), alon.ravel()]), np.concatenate([glat.ravel(), alat.ravel()])
     last = np.concatenate([np.arange(1, n + 1) * k - 1, n * k + np.arange(1, len(a) + 1) * len(ta) - 1])
     lon[last], lat[last] = lon_now[np.concatenate([g, a])], lat_now[np.concatenate([g, a])]
-    if np.all(np.diff(unit) >= 0):  # built in (unit, time) order already: skip the sort
-        return Tracks(unit, time, lon, lat, len(_UNITS))
-    return Tracks.from_reports(unit, time, lon, lat, len(_UNITS))
+    # The air picture: altitudes, and the 18 June incident (desktop.core.air.demo).
+    all_ids = np.array([u[0] for u in _UNITS + _INCIDENT])
+    unit, time, lon, lat, alt = with_incident(all_ids, unit, time, lon, lat)
+    return Tracks.from_reports(unit, time, lon, lat, len(all_ids), alt_ft=alt)
 
 
 def demo_revisions(calls: CallLog) -> RevisionLog:

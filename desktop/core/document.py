@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from desktop.core.air.acm import Airspace
 from desktop.core.annotations import Annotations
 from desktop.core.calls import CallLog
 from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, Classifier, owner_codes
@@ -51,14 +52,15 @@ class Document:
     """Observable scenario. `sides` = (owner left of the line, owner right of the line).
 
     `calls` (hotline log), `tracks` (position reports, indexed like `units`), `revisions`
-    (line versions over time) and `annotations` (map markup) default to empty; `line` is the line being
-    edited, whatever revision is in force (desktop.core.revisions answers questions in time)."""
+    (line versions over time), `annotations` (map markup) and `airspace` (ACMs, desktop.core.air)
+    default to empty; `line` is the line being edited, whatever revision is in force
+    (desktop.core.revisions answers questions in time)."""
 
     def __init__(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable,
                  sides: tuple[str, str], *, buffer_km: float = DEFAULT_BUFFER_KM,
                  title: str = "Untitled", places: tuple[Place, ...] = (), calls: CallLog | None = None,
                  tracks: Tracks | None = None, revisions: RevisionLog | None = None,
-                 annotations: Annotations | None = None) -> None:
+                 annotations: Annotations | None = None, airspace: Airspace | None = None) -> None:
         self.ao = ao
         self.sides = sides
         self.title = title
@@ -72,6 +74,7 @@ class Document:
         self._buffer_km = float(buffer_km)
         self._analysis: Analysis | None = None
         self._annotations = annotations if annotations is not None else Annotations()
+        self._airspace = airspace if airspace is not None else Airspace()
         self.line_changed = Signal()      # (line shown: DeconflictionLine, preview: bool)
         self.analysis_changed = Signal()  # (Analysis)
         self.units_changed = Signal()     # ()
@@ -84,6 +87,7 @@ class Document:
         self.positions_changed = Signal()  # (): the shown units moved (same table; the time view)
         self.ao_changed = Signal()        # (AreaOfOperations)
         self.tracks_changed = Signal()    # (Tracks)
+        self.airspace_changed = Signal()  # (Airspace)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -126,6 +130,11 @@ class Document:
     def annotations(self) -> Annotations:
         """Map markup (desktop.core.annotations), in drawing order."""
         return self._annotations
+
+    @property
+    def airspace(self) -> Airspace:
+        """Airspace coordination measures (desktop.core.air.acm), in drawing order."""
+        return self._airspace
 
     @cached_property
     def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -198,6 +207,10 @@ class Document:
     def set_annotations(self, annotations: Annotations) -> None:
         self._annotations = annotations
         self.annotations_changed.emit(annotations)
+
+    def set_airspace(self, airspace: Airspace) -> None:
+        self._airspace = airspace
+        self.airspace_changed.emit(airspace)
 
     def set_calls(self, calls: CallLog) -> None:
         self.calls = calls

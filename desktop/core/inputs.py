@@ -1,27 +1,20 @@
-"""Readers for scenario files: the AO and the line as GeoJSON, units as CSV or GeoJSON points.
+"""What every reader of tables and features shares: InputError, and the vocabulary of a
+unit table (header aliases, affiliation and domain words, positions in any typed form, row
+checks that name the file and row).
 
-Used by the `sectors` command and by importers. The AO and the line are all-or-nothing: a
-problem raises InputError naming the file and the feature. Units are read row by row: a bad
-row is skipped with a warning naming the file and row ("units.csv:7: ..."), the good rows
-are kept, and only a file with no usable row at all is an error.
+The files themselves are read by the importers (desktop.core.importers, through the plugin
+registry): the CLI's file arguments and File › Import take that one road.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
-import os
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import shapely
 
+from desktop.core.air.columns import ALIASES as AIR_ALIASES
+from desktop.core.air.columns import parse_air_columns
 from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_angle, parse_mgrs, parse_position
-from desktop.core.geodesy import Projection
-from desktop.core.line import DeconflictionLine, LineError
-from desktop.core.sectors import AreaOfOperations
 from desktop.core.sidc import ECHELONS, echelon_of, identities_from_codes
 from desktop.core.units import AFFILIATIONS, UnitTable
 
@@ -35,13 +28,14 @@ _ALIASES = {
     "id": ("id", "unitid", "uid", "identifier", "callsign"),
     "name": ("name", "unitname", "label", "title", "designation"),
     "side": ("side", "party", "force", "faction"),
-    "affiliation": ("affiliation", "aff", "identity", "standardidentity"),
+    "affiliation": ("affiliation", "affiliatio", "aff", "identity", "standardidentity"),  # .dbf: 10 characters
     "domain": ("domain", "dimension", "battledimension"),
     "echelon": ("echelon", "size", "unitsize"),
     "symbol": ("symbol", "sidc", "symbolcode", "symbolid"),
     "lat": ("lat", "latitude", "latdeg", "latdd"),
     "lon": ("lon", "lng", "long", "longitude", "londeg", "londd"),
     "mgrs": ("mgrs", "grid", "gridref", "mgrsref", "mgrsgrid", "mgrscoordinate"),
+    **AIR_ALIASES,  # alt_ft, course_deg, speed_kt: the aircraft state (desktop.core.air)
 }
 _FIELD_OF = {alias: f for f, aliases in _ALIASES.items() for alias in aliases}
 _AFFILIATION_OF = {
@@ -66,30 +60,6 @@ def read_problem(name: str, exc: OSError) -> str:
     if isinstance(exc, IsADirectoryError):
         return f"{name}: is a directory, not a file"
     return f"{name}: cannot read: {exc.strerror or exc}"
-
-
-def _read_text(path) -> tuple[str, str]:
-    name = os.fspath(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(read_problem(name, exc)) from None
-    if b"\0" in data[:4096]:
-        raise InputError(f"{name}: not a text file")
-    try:
-        return name, data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-
-
-def _load_json(path) -> tuple[str, object]:
-    name, text = _read_text(path)
-    if not text.strip():
-        raise InputError(f"{name}: empty file")
-    try:
-        return name, json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
 
 
 _GEOMETRIES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
@@ -126,108 +96,7 @@ def _feature(f: object, name: str, label: str) -> tuple[str, dict | None, dict, 
     return label, geom, props, f.get("id")
 
 
-def _position(p: object) -> tuple[float, float] | None:
-    ok = (isinstance(p, (list, tuple)) and len(p) >= 2
-          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p[:2]))
-    return (float(p[0]), float(p[1])) if ok else None
-
-
-def _vertices(coords: object, where: str) -> np.ndarray:
-    """n x 2 lon/lat from a GeoJSON position list, or InputError naming the vertex."""
-    if not isinstance(coords, list):
-        raise InputError(f"{where}: coordinates are not a list of positions")
-    out = np.empty((len(coords), 2))
-    for i, p in enumerate(coords):
-        pos = _position(p)
-        if pos is None:
-            raise InputError(f"{where}: vertex {i} is not a [longitude, latitude] pair of numbers")
-        out[i] = pos
-        for axis, v in zip(("lon", "lat"), pos):
-            if not math.isfinite(v):
-                raise InputError(f"{where}: vertex {i}: {_WORD[axis]} is not a finite number")
-            if abs(v) > _LIMIT[axis]:
-                lim = int(_LIMIT[axis])
-                raise InputError(f"{where}: vertex {i}: {_WORD[axis]} {v!r} is outside -{lim}..{lim} "
-                                 "(GeoJSON positions are [longitude, latitude])")
-    return out
-
-
-def _single(name: str, obj: object, kind: str) -> tuple[str, object, dict]:
-    """The one `kind` geometry (or a Multi-`kind` of one part) in a GeoJSON file."""
-    found, others = [], []
-    for label, geom, props, _ in _features(obj, name):
-        t = geom.get("type") if geom else None
-        if t == kind:
-            found.append((label, geom.get("coordinates"), props))
-        elif t == f"Multi{kind}":
-            parts = geom.get("coordinates")
-            if isinstance(parts, list) and len(parts) == 1:
-                found.append((label, parts[0], props))
-            else:
-                n = len(parts) if isinstance(parts, list) else 0
-                raise InputError(f"{name}: {label}: a Multi{kind} of {n} parts; expected one {kind}")
-        else:
-            others.append(f"{t or 'no geometry'} in {label}")
-    if not found:
-        seen = f" (found {', '.join(others[:3])}{', ...' if len(others) > 3 else ''})" if others else ""
-        raise InputError(f"{name}: no {kind} geometry{seen}")
-    if len(found) > 1:
-        labels = ", ".join(f[0] for f in found[:4])
-        raise InputError(f"{name}: {len(found)} {kind}s ({labels}); expected exactly one")
-    return found[0]
-
-
-def read_ao(path) -> AreaOfOperations:
-    """The AO: one GeoJSON Polygon without holes (bare, in a Feature or a FeatureCollection)."""
-    name, obj = _load_json(path)
-    label, rings, props = _single(name, obj, "Polygon")
-    where = f"{name}: {label}"
-    if not isinstance(rings, list) or not rings:
-        raise InputError(f"{where}: polygon without coordinates")
-    if len(rings) > 1:
-        raise InputError(f"{where}: the polygon has {len(rings) - 1} hole(s); an AO with holes is not supported")
-    ring = _vertices(rings[0], f"{where}: boundary")
-    distinct = len(np.unique(ring, axis=0)) if len(ring) else 0
-    if distinct < 3:
-        raise InputError(f"{where}: the boundary needs at least 3 distinct vertices, has {distinct}")
-    ao = AreaOfOperations(ring, name=str(props.get("name") or "AO"))
-    poly = ao.polygon(Projection.analysis_for(*ao.centre))
-    if not poly.is_valid:
-        raise InputError(f"{where}: the boundary is not a simple polygon ({shapely.is_valid_reason(poly)})")
-    return ao
-
-
-def read_line(path) -> DeconflictionLine:
-    """The deconfliction line: one GeoJSON LineString, vertices in order of travel."""
-    name, obj = _load_json(path)
-    label, coords, _ = _single(name, obj, "LineString")
-    where = f"{name}: {label}"
-    line = DeconflictionLine(_vertices(coords, where))
-    v = line.vertices
-    centre = ((v[:, 0].min() + v[:, 0].max()) / 2, (v[:, 1].min() + v[:, 1].max()) / 2) if len(v) else (0, 0)
-    try:
-        line.validate(Projection.analysis_for(*centre))
-    except LineError as exc:
-        raise InputError(f"{where}: {exc}") from None
-    return line
-
-
 # -- units ------------------------------------------------------------------------------------
-def read_units(path) -> tuple[UnitTable, list[str]]:
-    """Units from a CSV with a header row, or from GeoJSON Points. Returns the table and the
-    warnings (skipped rows, values read as a default), each naming the file and row."""
-    name, text = _read_text(path)
-    if not text.strip():
-        raise InputError(f"{name}: empty file")
-    if Path(path).suffix.lower() in (".json", ".geojson") or text.lstrip()[:1] in ("{", "["):
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
-        return _units_from_geojson(name, obj)
-    return _units_from_csv(name, text)
-
-
 def csv_delimiter(text: str) -> str:
     """The delimiter of a CSV text: whichever of , ; tab | its first line holds most
     (a comma when it holds none)."""
@@ -250,50 +119,6 @@ def csv_header(reader, name: str, field_of: dict[str, str]) -> tuple[list[str], 
         if field:
             columns[field] = j
     return header, header_line, columns
-
-
-def _units_from_csv(name: str, text: str) -> tuple[UnitTable, list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
-    try:
-        header, header_line, columns = csv_header(reader, name, _FIELD_OF)
-        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
-        if "id" not in columns:
-            raise InputError(f"{name}:{header_line}: no 'id' column in the header ({shown})")
-        if not ({"lat", "lon"} <= columns.keys() or "mgrs" in columns):
-            raise InputError(f"{name}:{header_line}: no position columns: need 'lat' and 'lon', or 'mgrs' "
-                             f"(header: {shown})")
-        width = len(header)
-        rows, lines, problems = [], [], {}
-        for row in reader:
-            if len(row) != width:
-                if not "".join(row).strip():
-                    continue  # blank line
-                if len(row) < width:
-                    row = row + [""] * (width - len(row))
-                elif "".join(row[width:]).strip():
-                    problems[len(rows)] = [f"{len(row)} fields, the header has {width} (an unquoted comma?)"]
-            elif not row[0].strip() and not "".join(row).strip():
-                continue  # a row of empty fields, as spreadsheets leave at the end
-            rows.append(row)
-            lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise InputError(f"{name}:{reader.line_num}: not CSV ({exc})") from None
-    except StopIteration:
-        raise InputError(f"{name}: empty file") from None
-    if not rows:
-        raise InputError(f"{name}: no unit rows after the header")
-
-    by_column = list(zip(*rows))  # transposed once, in C; rows may be longer than the header
-    del rows
-
-    def col(field: str) -> list[str] | None:
-        j = columns.get(field)
-        return None if j is None else list(map(str.strip, by_column[j]))
-
-    lon, lat = parse_positions(col, len(lines), problems)
-    line_of = np.asarray(lines)
-    return _build(name, lambda i: f"{name}:{line_of[i]}", lambda i: f"line {line_of[i]}",
-                  {f: col(f) for f in _ALIASES}, lon, lat, problems)
 
 
 def parse_positions(cols: Callable[[str], list[str] | None], n: int,
@@ -392,39 +217,13 @@ def _range_problems(lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[s
                 problems.setdefault(i, []).append(msg)
 
 
-def _units_from_geojson(name: str, obj: object) -> tuple[UnitTable, list[str]]:
-    feats = _features(obj, name)
-    if not feats:
-        raise InputError(f"{name}: no features")
-    n = len(feats)
-    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
-    problems: dict[int, list[str]] = {}
-    cols: dict[str, list[str]] = {f: [""] * n for f in _ALIASES}
-    for i, (_, geom, props, fid) in enumerate(feats):
-        t = geom.get("type") if geom else None
-        pos = _position(geom.get("coordinates")) if t == "Point" else None
-        if t != "Point":
-            problems[i] = [f"{t or 'no geometry'} is not a Point"]
-        elif pos is None:
-            problems[i] = ["coordinates are not a [longitude, latitude] pair of numbers"]
-        else:
-            lon[i], lat[i] = pos
-        for key, value in props.items():
-            field = _FIELD_OF.get(_key(str(key)))
-            if field and value is not None:
-                cols[field][i] = str(value).strip()
-        if not cols["id"][i] and fid is not None:
-            cols["id"][i] = str(fid)
-    _range_problems(lon, lat, problems)
-    return _build(name, lambda i: f"{name}: feature {i}", lambda i: f"feature {i}", cols, lon, lat, problems)
-
-
 def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], cols: dict[str, list[str] | None],
            lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[str]]) -> tuple[UnitTable, list[str]]:
     """Check ids, normalise affiliation/domain, drop bad rows, assemble the columns.
     `loc(i)` prefixes a message about row i ("units.csv:7"), `short(i)` refers to it ("line 7")."""
     n = len(lon)
     ids = cols["id"]
+    air = parse_air_columns(cols, n, problems)
     seen: dict[str, int] = {}
     distinct = set(ids)
     for i, uid in enumerate(ids if len(distinct) != n or "" in distinct else ()):  # loop only to explain
@@ -479,5 +278,6 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     table = UnitTable(ids=np.asarray(ids, dtype=object)[keep], names=column("name"), sides=column("side"),
                       affiliations=column("affiliation", _AFFILIATION_OF, "unknown"),
                       domains=column("domain", _DOMAIN_OF, "ground"), lon=lon[keep], lat=lat[keep],
-                      echelons=echelons, symbols=column("symbol"))
+                      echelons=echelons, symbols=column("symbol"),
+                      **{k: v[keep] for k, v in air.items()})
     return table, warnings

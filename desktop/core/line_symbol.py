@@ -12,8 +12,10 @@ from datetime import datetime, timezone
 
 from desktop.core.sidc import ECHELONS, read_code
 
-# 2525D symbol set 25 (control measures), entity 140100 (boundary); 2525C G*G*GLB---.
-_BOUNDARY_D = "10032500{echelon}1401000000"
+# 2525D symbol set 25 (control measures), entity 110100 (command and control lines: boundary;
+# DISA's JMSML instance/Control_Measure.xml: 140100 is a maneuver line, the FLOT); 2525C
+# G*G*GLB---.
+_BOUNDARY_D = "10032500{echelon}1101000000"
 _BOUNDARY_C = "GFGPGLB----{echelon}---"
 _ECHELON_D = {e: c for e, c in zip(ECHELONS, ("11", "12", "13", "14", "15", "16", "17", "18", "21", "22", "23", "24",
                                                "25", "26"))}

@@ -12,6 +12,10 @@ Contribution kinds and what their target must be:
   importer     callable(path, progress=None, **options) -> ImportedData
                (desktop.core.importers); options: extensions (e.g. [".csv", ".geojson"])
   cli_command  callable(subparsers) that adds one argparse sub-command
+  feed         callable(config: desktop.core.feed.endpoints.FeedConfig) -> a feed source that is
+               off until start(), runs off the GUI thread and offers drain(timeout) ->
+               desktop.core.feed.intake.EventBatch, status() (state per endpoint, counters,
+               event rate), send(xml_event) and stop(); options: schemes (e.g. ["udp", "tcp"])
 `context` is the GUI's AppContext: document, command stack, map view, selection.
 """
 from __future__ import annotations
@@ -23,7 +27,7 @@ from importlib.metadata import entry_points
 from typing import Any, Iterable, Mapping
 
 ENTRY_POINT_GROUP = "deconflict.plugins"
-KINDS = ("panel", "tool", "importer", "cli_command")
+KINDS = ("panel", "tool", "importer", "cli_command", "feed")
 log = logging.getLogger(__name__)
 
 

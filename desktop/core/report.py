@@ -213,6 +213,7 @@ def _shape_features(doc: Document, analysis: Analysis, units: MeasureUnits | Non
 
 
 _GEOJSON_PROPS = tuple(k for k in CSV_FIELDS if k not in ("lon", "lat"))
+_NOWHERE = '{"type": "Point", "coordinates": [null, null]}}'
 
 
 def _geojson_unit(props: tuple[str, ...]) -> str:
@@ -239,6 +240,8 @@ def write_geojson(doc: Document, out: TextIO, analysis: Analysis | None = None,
     props = _with_distance(_GEOJSON_PROPS, units)
     for record in _records(_unit_columns(doc, analysis, None, units), props + ("lon", "lat"),
                            _geojson_unit(props)):
+        if record.endswith(_NOWHERE):  # no position at the time asked: a feature without geometry (RFC 7946)
+            record = record[:-len(_NOWHERE)] + "null}"
         out.write(sep + record)
         sep = ",\n"
     out.write("\n]}\n")

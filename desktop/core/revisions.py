@@ -119,7 +119,7 @@ def _snapshot(doc: Document, line: DeconflictionLine, units: UnitTable) -> Docum
 
 def document_at(doc: Document, t, *, line: DeconflictionLine | None = None, interpolate: bool = False) -> Document:
     """A snapshot Document: doc's units where their tracks put them at t (NaN, hence in no
-    sector, before their first report; a unit with no track stays put), cut by `line` or
+    sector, before their first report or without one), cut by `line` or
     else by the revision in force at t. Same AO, sides, buffer; no calls, tracks or revisions.
     Raises RevisionError when no line is given and no agreed revision is in force at t."""
     if line is None:

@@ -77,7 +77,7 @@ class TimeView:
     """The document at a past time: what `Document.set_time_view` shows."""
 
     time: int                       # epoch seconds UTC
-    units: UnitTable                # positions at `time` (NaN before a unit's first report)
+    units: UnitTable                # positions at `time` (NaN before a unit's first report, or without one)
     revision: LineRevision | None   # whose line is shown (see `note`)
     line: DeconflictionLine
     note: str = ""                  # "" when `revision` is in force at `time`
@@ -88,11 +88,10 @@ class TimeView:
 
 
 def view_at(doc: Document, t, interpolate: bool = False) -> TimeView:
-    """The document at time t: units where their tracks put them (a unit without reports
-    stays where the table has it), and the line of `line_at`."""
+    """The document at time t: units where their tracks put them (nowhere before their
+    first report, or without one), and the line of `line_at`."""
     t = as_epoch(t)
-    tracks = tracked(doc)
-    units = doc.units if tracks is None else units_at(doc.units, tracks, t, interpolate)
+    units = units_at(doc.units, doc.tracks, t, interpolate)
     revision, line, note = line_at(doc, t)
     return TimeView(t, units, revision, line, note)
 

@@ -21,7 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from desktop.core.units import UnitTable
+from desktop.core.units import AIR_COLUMNS, UnitTable
 
 
 # -- time ---------------------------------------------------------------------------------
@@ -117,13 +117,18 @@ class Tracks:
     """Position reports of `n_units` units, sorted by (unit, time).
 
     `unit` indexes the unit table the tracks belong to (int32); `time` is epoch seconds;
-    lon/lat are WGS84 degrees. Build with `from_reports`, which sorts."""
+    lon/lat are WGS84 degrees. Build with `from_reports`, which sorts. Reports of aircraft
+    may carry altitude (ft MSL), course (degrees true) and speed (kt): the optional
+    AIR_COLUMNS, NaN where a report does not say (None: no report says)."""
 
     unit: np.ndarray
     time: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
     n_units: int
+    alt_ft: np.ndarray | None = None
+    course_deg: np.ndarray | None = None
+    speed_kt: np.ndarray | None = None
     offsets: np.ndarray = field(init=False, repr=False)
     _key: np.ndarray = field(init=False, repr=False)
     _stride: int = field(init=False, repr=False)
@@ -152,19 +157,31 @@ class Tracks:
         for name, value in (("unit", unit), ("time", time), ("lon", lon), ("lat", lat),
                             ("offsets", offsets), ("_key", key)):
             object.__setattr__(self, name, _frozen(value))
+        for name in AIR_COLUMNS:
+            value = getattr(self, name)
+            if value is not None:
+                value = np.asarray(value, dtype=float)
+                if value.shape != (n,):
+                    raise ValueError(f"{name} has {value.shape} values for {n} reports")
+                object.__setattr__(self, name, _frozen(value))
         object.__setattr__(self, "_stride", stride)
         object.__setattr__(self, "_t0", t0)
 
     @classmethod
-    def from_reports(cls, unit, time, lon, lat, n_units: int | None = None) -> "Tracks":
+    def from_reports(cls, unit, time, lon, lat, n_units: int | None = None, **air) -> "Tracks":
         """Reports in any order (times as epoch seconds or datetime64); sorted here, stably,
-        so two reports of one unit at the same time keep their order (the later one wins)."""
+        so two reports of one unit at the same time keep their order (the later one wins).
+        `air`: any of the AIR_COLUMNS, one value per report."""
         unit = np.asarray(unit, dtype=np.int32)
         time = as_epoch_array(time)
         order = np.lexsort((time, unit))
         n = int(n_units) if n_units is not None else (int(unit.max()) + 1 if len(unit) else 0)
+        unknown = set(air) - set(AIR_COLUMNS)
+        if unknown:
+            raise TypeError(f"unknown report columns {sorted(unknown)}; optional ones are {AIR_COLUMNS}")
         return cls(unit[order], time[order], np.asarray(lon, dtype=float)[order],
-                   np.asarray(lat, dtype=float)[order], n)
+                   np.asarray(lat, dtype=float)[order], n,
+                   **{k: np.asarray(v, dtype=float)[order] for k, v in air.items() if v is not None})
 
     @classmethod
     def empty(cls, n_units: int = 0) -> "Tracks":
@@ -228,6 +245,32 @@ class Tracks:
             lat[between] = self.lat[k] + frac * (self.lat[n] - self.lat[k])
         return lon, lat
 
+    def values_at(self, column: str, t, interpolate: bool = False) -> np.ndarray:
+        """Per unit, one of the AIR_COLUMNS at time t as `positions_at` places units: its
+        last report's value at or before t (NaN before the first, or when the column is
+        absent); with `interpolate`, linear between two reports (a course the short way
+        round). A NaN on either side of the interval gives the last report's value."""
+        values = getattr(self, column) if column in AIR_COLUMNS else None
+        if values is None or not len(self):
+            return np.full(self.n_units, np.nan)
+        idx = self.last_report(t)
+        ok = idx >= 0
+        j = np.where(ok, idx, 0)
+        out = np.where(ok, values[j], np.nan)
+        if interpolate:
+            t = as_epoch(t)
+            nxt = np.minimum(j + 1, len(self) - 1)
+            between = ok & (j + 1 < self.offsets[1:]) & (self.time[j] < t) & np.isfinite(values[nxt])
+            k, n = j[between], nxt[between]
+            frac = (t - self.time[k]) / (self.time[n] - self.time[k])
+            step = values[n] - values[k]
+            if column == "course_deg":
+                step = (step + 180.0) % 360.0 - 180.0
+            out[between] = values[k] + frac * step
+            if column == "course_deg":
+                out[between] %= 360.0
+        return out
+
     def staleness(self, t) -> np.ndarray:
         """Per unit, seconds since its last report at or before t (NaN when it has none)."""
         idx = self.last_report(t)
@@ -240,11 +283,10 @@ class Tracks:
 def units_at(units: UnitTable, tracks: Tracks, t, interpolate: bool = False) -> UnitTable:
     """The unit table with each unit where its track puts it at t.
 
-    A unit with no reports at all keeps its table position (it is static); a unit whose
-    first report comes after t has no position (NaN: in no sector, no distance)."""
+    A unit has a position at t only if it has a report at or before t: one whose first
+    report comes later, or that has no report at all, has none (NaN: drawn nowhere, in no
+    sector, no distance). Its table position is where it is now, not where it was then."""
     if tracks.n_units != len(units):
         raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
     lon, lat = tracks.positions_at(t, interpolate)
-    static = tracks.report_counts() == 0
-    lon[static], lat[static] = units.lon[static], units.lat[static]
     return dataclasses.replace(units, lon=lon, lat=lat)

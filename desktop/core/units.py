@@ -8,11 +8,16 @@ import numpy as np
 
 AFFILIATIONS = ("friend", "hostile", "neutral", "unknown")
 DOMAINS = ("ground", "air")
+# Optional aircraft state (desktop.core.air): altitude in feet MSL, course in degrees true,
+# speed in knots; NaN where not known (every ground unit, an aircraft without the report).
+AIR_COLUMNS = ("alt_ft", "course_deg", "speed_kt")
+_FLOAT_COLUMNS = ("lon", "lat") + AIR_COLUMNS
 
 
 @dataclass(frozen=True, eq=False)
 class UnitTable:
-    """Tracked units. String columns are object arrays; positions are float64 degrees."""
+    """Tracked units. String columns are object arrays; positions are float64 degrees;
+    the AIR_COLUMNS are float64 (NaN when unknown)."""
 
     ids: np.ndarray
     names: np.ndarray
@@ -23,15 +28,20 @@ class UnitTable:
     lat: np.ndarray
     echelons: np.ndarray = field(default=None)  # type: ignore[assignment]
     symbols: np.ndarray = field(default=None)   # type: ignore[assignment]
+    alt_ft: np.ndarray = field(default=None)     # type: ignore[assignment]
+    course_deg: np.ndarray = field(default=None)  # type: ignore[assignment]
+    speed_kt: np.ndarray = field(default=None)   # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.ids)
         for f in fields(self):
             col = getattr(self, f.name)
-            if col is None:
+            is_float = f.name in _FLOAT_COLUMNS
+            if col is None and is_float:  # a column not given costs no memory: one NaN, strided 0
+                col = np.broadcast_to(np.float64(np.nan), (n,))
+            elif col is None:
                 col = np.full(n, "", dtype=object)
-            dtype = float if f.name in ("lon", "lat") else object
-            col = np.asarray(col, dtype=dtype)
+            col = np.asarray(col, dtype=float if is_float else object)
             if col.shape != (n,):
                 raise ValueError(f"column {f.name!r} has {col.shape} values for {n} units")
             col.setflags(write=False)
@@ -48,15 +58,19 @@ class UnitTable:
     @classmethod
     def from_records(cls, records: Iterable[Mapping]) -> "UnitTable":
         """Build from dicts with keys id, name, side, affiliation, domain, lon, lat
-        (echelon, symbol optional). Convenient for small data sets and tests."""
+        (echelon, symbol and the AIR_COLUMNS optional). Convenient for small data sets and tests."""
         rows = list(records)
 
         def col(key, default=""):
             return np.array([r.get(key, default) for r in rows], dtype=object)
 
+        def number(key):
+            return np.array([np.nan if r.get(key) is None else float(r[key]) for r in rows], dtype=float)
+
         return cls(col("id"), col("name"), col("side"), col("affiliation", "unknown"),
                    col("domain", "ground"), np.array([float(r["lon"]) for r in rows]),
-                   np.array([float(r["lat"]) for r in rows]), col("echelon"), col("symbol"))
+                   np.array([float(r["lat"]) for r in rows]), col("echelon"), col("symbol"),
+                   *(number(c) for c in AIR_COLUMNS))
 
     def index_of(self, unit_id: str) -> int:
         hits = np.flatnonzero(self.ids == unit_id)

@@ -115,6 +115,7 @@ class SectorsModel(QAbstractItemModel):
         self._text_mask: np.ndarray | None = None      # caches that live as long as the units
         self._text_index: TextIndex | None = None
         self._rank_cache: dict[str, np.ndarray] = {}
+        self._placed: tuple[object, np.ndarray | None, int] = (None, None, 0)  # (time view, placed mask, unplaced)
         self._group_cells: dict[int, dict] = {}        # row -> {role: value per column}
         self._unit_cells: dict[tuple[int, int], dict] = {}  # (internalId, row) -> same
         self._icons = {"near": _dot("#f0a800"), "wrong": _dot("#d01010")}
@@ -278,17 +279,25 @@ class SectorsModel(QAbstractItemModel):
 
     def totals(self) -> dict[str, int]:
         """Unfiltered totals of the latest analysis (what the summary strip shows) and how
-        many units pass the filter."""
+        many units pass the filter. A unit with no position at the time shown (no report yet)
+        is in none of them: `unplaced` counts those."""
         t = self._live
         if t is None:
-            return dict(units=0, near=0, wrong=0, shown=0, outside=0)
+            return dict(units=0, near=0, wrong=0, shown=0, outside=0, unplaced=0)
         c, n = t.analysis.classification, len(t.analysis.classification.sector)
-        return dict(units=n, near=int(np.count_nonzero(c.near_line)), wrong=int(np.count_nonzero(c.wrong_side)),
-                    shown=n if t.mask is None else int(np.count_nonzero(t.mask)), outside=t.outside)
+        unplaced = self._placed[2]
+        return dict(units=n - unplaced, near=int(np.count_nonzero(c.near_line)),
+                    wrong=int(np.count_nonzero(c.wrong_side)),
+                    shown=n if t.mask is None else int(np.count_nonzero(t.mask)), outside=t.outside,
+                    unplaced=unplaced)
 
     # -- numbers and state -----------------------------------------------------------------
     def _tally(self, analysis: Analysis, changed: np.ndarray | None = None) -> Tally:
-        return Tally.of(analysis, self._filter_mask(analysis.classification), self._live, changed)
+        if self._placed[0] is not self._doc.time_view:  # another moment: who has a position may change too
+            changed = None
+        tally = Tally.of(analysis, self._filter_mask(analysis.classification), self._live, changed)
+        tally.outside -= self._placed[2]  # nowhere then is not outside the AO
+        return tally
 
     def _group_order(self, t: Tally) -> list[int]:
         column, order = self._sort
@@ -312,7 +321,19 @@ class SectorsModel(QAbstractItemModel):
             if self._text_index is None:
                 self._text_index = TextIndex(self._doc.units.ids, self._doc.units.names)
             self._text_mask = self._text_index.mask(text)
-        return filter_mask(cls, self._text_mask if text else None, near_only, wrong_only)
+        mask = filter_mask(cls, self._text_mask if text else None, near_only, wrong_only)
+        placed = self._placed_units()
+        return placed if mask is None else mask if placed is None else mask & placed
+
+    def _placed_units(self) -> np.ndarray | None:
+        """Units with a position at the time shown (None: every unit). A unit with no report
+        at or before the time cursor is nowhere then: neither listed nor counted."""
+        view = self._doc.time_view
+        if self._placed[0] is not view:
+            placed = None if view is None else ~np.isnan(view.units.lon)
+            unplaced = 0 if placed is None else len(placed) - int(np.count_nonzero(placed))
+            self._placed = (view, placed if unplaced else None, unplaced)
+        return self._placed[1]
 
     def _listed(self, s: _State, key: int) -> np.ndarray:
         rows = s.rows.get(key)

@@ -305,6 +305,8 @@ class SectorsPanel(QWidget):
         notes = []
         if t["outside"]:
             notes.append(f"{t['outside']:,} " + ("in no sector" if error else "outside the AO"))
+        if t["unplaced"]:
+            notes.append(f"{t['unplaced']:,} with no position then (no report yet)")
         if any(self.model.filter):
             notes.append(f"showing {t['shown']:,} of {t['units']:,}")
         selected = len(self._context.selection.units)

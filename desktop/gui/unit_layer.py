@@ -194,8 +194,9 @@ class UnitLayer:
         self._timer.stop()
         geometry = None if self._all_markers else self._view_geometry()
         if geometry is None:  # all markers, or a view not laid out yet (nothing drawn until it is)
-            self._use_markers(np.arange(self.n) if self._all_markers else np.empty(0, dtype=np.int64),
-                              QtCore.QRectF())
+            # (a unit with no position at the time shown is not drawn, nor is its name)
+            self._use_markers(np.flatnonzero(np.isfinite(self.x) & np.isfinite(self.y)) if self._all_markers
+                              else np.empty(0, dtype=np.int64), QtCore.QRectF())
             return
         rect, px = geometry
         pad_x, pad_y = rect.width() * MARGIN, rect.height() * MARGIN

@@ -42,6 +42,6 @@ def test_import_1m_row_csv(benchmark, big_csv):
         return doc, data
 
     doc, data = benchmark.pedantic(run, rounds=3, iterations=1)
-    assert len(data.units) == N and not data.skipped and len(doc.units) == N + 44
+    assert len(data.units) == N and not data.skipped and len(doc.units) == N + 47
     assert len(progress) >= 4 and progress[-1] == 1.0
     assert doc.analysis.counts().sum() <= len(doc.units)

@@ -18,8 +18,9 @@ def test_boundary_code_and_amplifiers_of_the_demo():
     ground = [e for e, d in zip(doc.units.echelons, doc.units.domains) if d == "ground"]
     assert sym.echelon == max(ground, key=ECHELONS.index)
     # 2525D: version 10, friend (digit 4 = 3), symbol set 25 (control measures), the echelon in
-    # digits 9-10, entity 140100 (boundary); 2525C: G*G*GLB--- with the echelon letter at 12.
-    assert len(sym.sidc) == 20 and sym.sidc[2:6] == "0325" and sym.sidc[10:16] == "140100"
+    # digits 9-10, entity 110100 (command and control lines: boundary); 2525C: G*G*GLB--- with
+    # the echelon letter at 12.
+    assert len(sym.sidc) == 20 and sym.sidc[2:6] == "0325" and sym.sidc[10:16] == "110100"
     assert sym.sidc[8:10] == {"brigade": "18", "division": "21"}[sym.echelon]
     assert sym.letter_sidc[:10] == "GFGPGLB---" and sym.letter_sidc[11] == "HI"[sym.echelon == "division"]
     assert "a control measure code" in read_code(sym.sidc).notes[0]

@@ -3,7 +3,7 @@ and the code as the authority for a unit's identity on import."""
 import pytest
 
 from desktop.core.demo import demo_units
-from desktop.core.inputs import read_units
+from tests.file_arguments import read_units  # the units a command reads from a file (importer road)
 from desktop.core.sidc import SymbolSpec, code_note, read_code, unit_symbol
 
 

@@ -195,7 +195,9 @@ def test_step_by_call_and_by_hour(doc, cursor):
     assert cursor.step_call(-1) is None and cursor.time == calls.start[0]
 
 
-def test_view_at_a_document_without_tracks_keeps_the_units_still(doc):
+def test_view_at_a_document_without_tracks_places_no_unit(doc):
+    """Without reports, no unit has a position in the past: it is not shown where it is now."""
     doc.tracks = Tracks.empty(len(doc.units))
     view = view_at(doc, JUNE_18)
-    assert view.units is doc.units and view.revision.id == "june"
+    assert np.isnan(view.units.lon).all() and np.isnan(view.units.lat).all() and view.revision.id == "june"
+    assert view.units.ids.tolist() == doc.units.ids.tolist()

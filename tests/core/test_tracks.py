@@ -140,13 +140,16 @@ def test_vectorised_answers_equal_a_loop_over_units():
             np.testing.assert_allclose(at(tr, t, interpolate), want, rtol=0, atol=1e-12)
 
 
-def test_units_at_moves_tracked_units_and_keeps_untracked_ones(tracks):
+def test_units_at_moves_tracked_units_and_places_no_unit_without_a_report(tracks):
+    """A unit has a position at t only if it has a report at or before t (issue 10.1: a unit
+    with no history used to keep its present position in the past)."""
     units = UnitTable.from_records([dict(id=f"U{i}", lon=5.0 + i, lat=6.0) for i in range(3)])
     moved = units_at(units, tracks, 150)
     assert moved.ids.tolist() == ["U0", "U1", "U2"]
-    np.testing.assert_array_equal(moved.lon, [0.0, 6.0, 10.0])  # U1 has no track: stays put
+    np.testing.assert_array_equal(moved.lon[[0, 2]], [0.0, 10.0])
+    assert np.isnan(moved.lon[1]) and np.isnan(moved.lat[1])   # U1 has no report at all: nowhere
     early = units_at(units, tracks, 120)
-    assert early.lon[1] == 6.0 and np.isnan(early.lon[2])     # U2 reports only from 150
+    assert np.isnan(early.lon[1]) and np.isnan(early.lon[2])   # U2 reports only from 150
     with pytest.raises(ValueError, match="tracks are for 3 units"):
         units_at(UnitTable.empty(), tracks, 0)
 
@@ -169,13 +172,15 @@ def test_parse_and_format_times():
 def test_demo_positions_at_the_latest_time_are_the_demo_units():
     calls, tracks, _ = demo.demo_history()
     units = demo.demo_units()
-    assert tracks.n_units == len(units) == 44
+    assert tracks.n_units == len(units) == 47
     assert tracks.extent == (demo.HISTORY_START, demo.DEMO_NOW)
     lon, lat = tracks.positions_at(demo.DEMO_NOW)
     np.testing.assert_array_equal(lon, units.lon)
     np.testing.assert_array_equal(lat, units.lat)
     assert (tracks.report_counts() > 0).all()
-    assert tracks.last_report(demo.HISTORY_START).min() >= 0  # every unit reports from the start
+    incident = np.isin(units.ids, ["AIR-05", "AIR-06", "AIR-07"])  # in the air on 18 June only
+    assert tracks.last_report(demo.HISTORY_START)[~incident].min() >= 0  # the others report from the start
+    assert (tracks.last_report(demo.INCIDENT_DAY)[incident] < 0).all()
 
 
 def test_demo_tracks_are_plausible():
@@ -189,7 +194,13 @@ def test_demo_tracks_are_plausible():
         _, _, step = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
         assert step.max() < 25_000  # no jumps: under 25 km in a few hours
     for u in np.flatnonzero(air):
-        _, lon, lat = tracks.track(u)
+        t, lon, lat = tracks.track(u)
+        _, _, step = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+        assert (step / np.diff(t)).max() < 600 * 1852 / 3600  # never faster than 600 kt
+        summer = (t < demo.INCIDENT_DAY) | (t > demo.INCIDENT_DAY + 86_400)  # the 18 June incident aside
+        if not summer.any():
+            continue
+        lon, lat = lon[summer], lat[summer]
         centre = lon.mean(), lat.mean()
         _, _, r = GEOD.inv(np.full(len(lon), centre[0]), np.full(len(lon), centre[1]), lon, lat)
         assert 15_000 < r.mean() < 40_000 and r.std() / r.mean() < 0.02  # a circular orbit

@@ -162,10 +162,10 @@ def test_deconflict_project_gpkg_opens_that_project(qapp, tmp_path, monkeypatch,
     from desktop.gui import app
     save_project(demo_document(), tmp_path / "p.gpkg")
     opened = []
-    monkeypatch.setattr(app, "run_gui", lambda project=None: opened.append(project) or 0)
+    monkeypatch.setattr(app, "run_gui", lambda project=None, imports=(): opened.append(project) or 0)
     assert cli.main([str(tmp_path / "p.gpkg")]) == 0 and opened == [str(tmp_path / "p.gpkg")]
     doc, path = app._initial_document(str(tmp_path / "p.gpkg"))
-    assert path == str(tmp_path / "p.gpkg") and len(doc.units) == 44
+    assert path == str(tmp_path / "p.gpkg") and len(doc.units) == 47
     (tmp_path / "bad.gpkg").write_text("x")
     shown = []
     monkeypatch.setattr(QtWidgets.QMessageBox, "critical", lambda *a: shown.append(a[2]))

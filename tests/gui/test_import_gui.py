@@ -65,7 +65,7 @@ def test_unreadable_file_changes_nothing(win, tmp_path):
     p.write_text(BOMB)
     assert not win.files.imports.import_path(p)
     assert "refused" in win.errors[0] and "Nothing was changed" in win.errors[0]
-    assert not win.stack.commands and len(win.document.units) == 44
+    assert not win.stack.commands and len(win.document.units) == 47
 
 
 def test_ambiguous_csv_asks_for_the_columns(win, monkeypatch, tmp_path, qtbot):
@@ -116,5 +116,5 @@ def test_cancel_in_the_progress_dialog_stops_a_big_import(win, monkeypatch, tmp_
         real_step(progress, fraction, message)  # the next report notices the cancel
     monkeypatch.setattr(csv_table, "step", step_and_click_cancel)
     assert not win.files.imports.import_path(p)
-    assert not win.stack.commands and len(win.document.units) == 44
+    assert not win.stack.commands and len(win.document.units) == 47
     assert "cancelled: nothing changed" in win.status.currentMessage()

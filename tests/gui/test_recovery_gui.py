@@ -38,7 +38,7 @@ def test_recover_opens_a_window_with_every_edit(tmp_path, monkeypatch, cleanup):
     asked = []
     monkeypatch.setattr(recovery_dialog, "ask_recover", lambda parent, s: asked.append(s.describe()) or "recover")
     (win,) = recovery_dialog.offer_recovery(root)
-    assert "plan.gpkg: 4 edit(s)" in asked[0]
+    assert "plan.gpkg: 4 unsaved edits, the last “Set buffer to 8 km”, at " in asked[0]
     assert win.document.line == crashed.line and win.document.buffer_km == 8.0
     assert win.stack.undo_label == "Set buffer to 8 km" and len(win.stack.commands) == 4
     assert win.windowTitle() == "plan.gpkg * — Deconflict" and win.files.path == tmp_path / "plan.gpkg"

@@ -91,7 +91,7 @@ def test_demo_shows_two_sectors_with_counts_and_areas(panel, demo_context):
         assert row[COL_MEASURE] == f"{sectors[i].area_km2:,.0f} km²"
         assert (row[COL_NEAR], row[COL_WRONG]) == (str(near[i]), str(wrong[i]))
     text = panel.counts_label.text()
-    assert "44" in text and f"{int(cls.near_line.sum())}</b> near line" in text
+    assert "47" in text and f"{int(cls.near_line.sum())}</b> near line" in text
     assert f"{int(cls.wrong_side.sum())}</b> wrong side" in text
     assert not panel.error_label.isVisible()
 
@@ -109,7 +109,7 @@ def test_units_outside_the_ao_get_their_own_row(panel, demo_context):
     outside = sector_row(panel, "Outside AO")
     panel.tree.expand(outside)
     assert unit_rows(panel, outside) == [len(u)]
-    assert "45" in panel.counts_label.text()
+    assert "48" in panel.counts_label.text()
 
 
 def test_expanded_sector_lists_units_with_distances_and_flags(panel, demo_context):
@@ -146,7 +146,7 @@ def test_preview_updates_counts_and_flags_immediately_and_comes_back(panel, demo
     a = doc.analysis.classification
     assert a.sector[saa14] == 1 and not a.wrong_side[saa14]
     rows = top_rows(panel)
-    assert [r[COL_COUNT] for r in rows] == ["22", "22"]
+    assert [r[COL_COUNT] for r in rows] == ["23", "24"]
     assert rows[0][COL_WRONG] == "0"
     assert saa14 not in unit_rows(panel, us)
     assert panel.tree.isExpanded(sector_row(panel, "US-backed"))
@@ -199,7 +199,7 @@ def test_clicking_the_distance_header_sorts_units(panel, demo_context, qtbot):
     panel.tree.expand(ru)
     click_header(qtbot, panel, COL_MEASURE)
     d = cls.distance_km[unit_rows(panel, sector_row(panel, "Russian-backed"))]
-    assert np.all(np.diff(d) >= 0) and len(d) == 21
+    assert np.all(np.diff(d) >= 0) and len(d) == 23
     # Sectors sort by the same column (area) too.
     areas = [s.area_km2 for s in demo_context.document.analysis.sectors.sectors]
     names = [r[COL_NAME] for r in top_rows(panel)]
@@ -249,7 +249,7 @@ def test_text_filter_and_toggles_reduce_the_rows(panel, demo_context, qtbot):
     qtbot.keyClicks(panel.filter_edit, "saa")
     qtbot.waitUntil(lambda: top_rows(panel)[0][COL_COUNT] == "1")  # SAA-14 in the US sector
     assert [r[COL_COUNT] for r in top_rows(panel)] == ["1", "17"]
-    assert "showing 18 of 44" in panel.shown_label.text()
+    assert "showing 18 of 47" in panel.shown_label.text()
     for r in range(2):
         parent = panel.model.index(r, 0)
         panel.tree.expand(parent)
@@ -270,7 +270,7 @@ def test_text_filter_and_toggles_reduce_the_rows(panel, demo_context, qtbot):
     assert unit_rows(panel, sector_row(panel, "US-backed")) == [doc.units.index_of("SAA-14")]
     qtbot.mouseClick(panel.near_toggle, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(panel.wrong_toggle, Qt.MouseButton.LeftButton)
-    assert [r[COL_COUNT] for r in top_rows(panel)] == ["23", "21"]
+    assert [r[COL_COUNT] for r in top_rows(panel)] == ["24", "23"]
 
 
 # -- buffer --------------------------------------------------------------------------------

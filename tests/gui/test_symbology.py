@@ -146,7 +146,7 @@ def test_export_draws_symbols_as_vector_paths(qapp, tmp_path):
     # Each symbol's frame is a path in its affiliation's fill (map and legend).
     assert fills.count(friend) >= 22 and fills.count(hostile) >= 22, (fills.count(friend), fills.count(hostile))
     texts = "".join(t.text or "" for t in root.iter(f"{ns}text"))
-    assert "SDF Ain Issa Bn" in texts and "Friend aircraft (2)" in texts
+    assert "SDF Ain Issa Bn" in texts and "Friend aircraft (3)" in texts
 
 
 def test_names_keep_clear_of_markup_labels(qtbot):

@@ -32,13 +32,14 @@ def test_units_merge_by_id_and_new_ones_are_appended(tmp_path, registry):
     i = doc.units.index_of("SDF-01")
     assert (doc.units.lon[i], doc.units.lat[i]) == (38.7, 35.9)
     assert doc.units.names[i] == "SDF Tabqa Bde"  # an empty cell keeps the old value
-    assert doc.units.ids[-1] == "NEW-1" and len(doc.units) == 45
-    assert doc.tracks.report_counts()[i] == tracks_of_sdf01 and doc.tracks.n_units == 45
-    assert doc.analysis.classification.sector.shape == (45,)
+    assert doc.units.ids[-1] == "NEW-1" and len(doc.units) == 48
+    # a position without a time is a present report: one more for SDF-01, one for NEW-1
+    assert doc.tracks.report_counts()[i] == tracks_of_sdf01 + 1 and doc.tracks.n_units == 48
+    assert doc.analysis.classification.sector.shape == (48,)
     stack.undo()
     assert same(snapshot(doc), before)
     stack.redo()
-    assert len(doc.units) == 45
+    assert len(doc.units) == 48
 
 
 def test_kml_brings_ao_line_units_and_a_track_in_one_command(tmp_path, registry):
@@ -100,11 +101,11 @@ def test_importing_the_same_tracks_twice_adds_them_once(tmp_path, registry):
                  "PATROL-7,2017-06-18T11:00:00Z,35.81,38.61\nPATROL-7,2017-06-18T11:00:00Z,35.81,38.61\n")
     first = import_command(doc, import_file(p, registry))
     stack.push(first)
-    assert len(doc.tracks) == 111_180 + 2 and first.already_present == 1  # the file's own repeat
+    assert len(doc.tracks) == 111_689 + 2 and first.already_present == 1  # the file's own repeat
     p.write_text(p.read_text() + "PATROL-7,2017-06-18T11:00:00Z,35.82,38.62\n")  # same time, moved: a report
     second = import_command(doc, import_file(p, registry))
     stack.push(second)
-    assert len(doc.tracks) == 111_180 + 3 and second.already_present == 3
+    assert len(doc.tracks) == 111_689 + 3 and second.already_present == 3
     assert second.notes() == ["3 track reports skipped: already present (same unit, time and position)"]
     i = doc.units.index_of("PATROL-7")
     assert (doc.units.lat[i], doc.units.lon[i]) == (35.82, 38.62)  # the latest report, the later of two at 11:00
@@ -118,4 +119,4 @@ def test_importing_a_project_into_itself_changes_no_track(tmp_path, registry):
     before = snapshot(doc)
     command = import_command(doc, import_file(p, registry))
     CommandStack(doc).push(command)
-    assert command.already_present == 111_180 and same(snapshot(doc), before)
+    assert command.already_present == 111_689 and same(snapshot(doc), before)

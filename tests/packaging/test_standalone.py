@@ -48,7 +48,7 @@ def test_sectors_report_matches_the_source_install(executables, kind, env, tmp_p
     source = subprocess.run([sys.executable, "-m", "desktop", "sectors", "--demo", "--format", "json"],
                             capture_output=True, text=True, check=True, cwd=ROOT)
     assert frozen == json.loads(source.stdout)
-    assert len(frozen["units"]) == 44 and {s["owner"] for s in frozen["sectors"]} == {"US-backed", "Russian-backed"}
+    assert len(frozen["units"]) == 47 and {s["owner"] for s in frozen["sectors"]} == {"US-backed", "Russian-backed"}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -96,3 +96,31 @@ def test_project_files_and_importers_work_frozen(executables, kind, env, tmp_pat
                              "--format", "json"], capture_output=True, text=True, check=True, cwd=ROOT)
     assert frozen == json.loads(source.stdout)
     assert {u["id"] for u in frozen["units"]} >= {"PATROL-7", "RAQQA-OP"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_tak_publish_works_frozen(executables, kind, env, tmp_path):
+    """pytak, takproto and TLS support (ssl, cryptography) are in the executable: the line goes
+    out over UDP as XML and as TAK protocol 1, and a TLS connection attempt fails on the
+    network (refused), not on a missing module."""
+    import socket
+
+    import takproto
+    from defusedxml import ElementTree as SafeET
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(10)
+        port = sock.getsockname()[1]
+        _ok(run(executables[kind], "publish", "--demo", "--udp", f"127.0.0.1:{port}", cwd=tmp_path, env=env))
+        xml = [SafeET.fromstring(sock.recv(65536)) for _ in range(7)]
+        _ok(run(executables[kind], "publish", "--demo", "--udp", f"127.0.0.1:{port}", "--protocol", "1",
+                cwd=tmp_path, env=env))
+        proto = [takproto.parse_proto(sock.recv(65536)) for _ in range(7)]
+    assert xml[-1].get("type") == "u-d-f" and proto[-1].cotEvent.uid == xml[-1].get("uid")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    (tmp_path / "me.pem").write_text("not a certificate")
+    tls = run(executables[kind], "publish", "--demo", "--tcp", f"127.0.0.1:{port}", "--cert", "me.pem",
+              "--insecure", cwd=tmp_path, env=env)
+    assert tls.returncode == 1 and "Traceback" not in tls.stderr and "ModuleNotFoundError" not in tls.stderr

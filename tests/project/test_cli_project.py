@@ -116,7 +116,7 @@ def test_export_data_every_layer_and_format(capsys, demo_project, tmp_path, laye
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     doc = load_project(demo_project)
-    expected = {"line": 1, "sectors": 2, "units": 44}[layer]
+    expected = {"line": 1, "sectors": 2, "units": 47}[layer]
     if fmt == "geojson":
         features = json.loads(text)["features"]
         assert len(features) == expected
@@ -168,7 +168,7 @@ def test_gdal_reads_the_exports(capsys, demo_project, tmp_path, layer, kind, fmt
     import shapely
     meta, _, geometry, _ = pyogrio.raw.read(out)
     kinds = {g.geom_type for g in shapely.from_wkb(geometry)}
-    assert len(geometry) == {"line": 1, "sectors": 2, "units": 44}[layer] and kinds == {kind}
+    assert len(geometry) == {"line": 1, "sectors": 2, "units": 47}[layer] and kinds == {kind}
     assert meta["crs"] == "EPSG:4326"
 
 
@@ -179,5 +179,57 @@ def test_import_a_project_into_itself_is_idempotent(capsys, tmp_path):
     capsys.readouterr()
     code, out, err = run(capsys, "import", project, project)
     assert code == 0, err
-    assert "111,180 track reports skipped: already present (same unit, time and position)" in out
-    assert "wrote" in out and "111180 track reports" in out and len(load_project(project).tracks) == 111_180
+    assert "111,689 track reports skipped: already present (same unit, time and position)" in out
+    assert "wrote" in out and "111689 track reports" in out and len(load_project(project).tracks) == 111_689
+
+
+# -- an output that is an input is refused (issue 14, item 4) ------------------------------------
+@pytest.mark.parametrize("argv", [
+    ["sectors", "--project", "{p}", "-o", "{out}"],
+    ["sectors", "{p}", "--format", "csv", "-o", "{out}"],
+    ["export", "--project", "{p}", "{out}"],
+    ["export", "{p}", "{out}", "--format", "png"],
+    ["export-data", "{p}", "--layer", "units", "--format", "csv", "{out}"],
+    ["calls", "{p}", "-o", "{out}"],
+    ["diff", "{p}", "june", "august", "-o", "{out}"],
+    ["new", "{out}", "--demo", "--units", "{p}", "--force"],
+])
+@pytest.mark.parametrize("spelling", ["same", "dotted", "symlink", "hardlink"])
+def test_an_output_that_is_an_input_is_refused(capsys, tmp_path, monkeypatch, demo_project, argv, spelling):
+    import hashlib
+    import os
+    import shutil
+    p = tmp_path / "plan.gpkg"
+    shutil.copyfile(demo_project, p)
+    before = hashlib.sha256(p.read_bytes()).hexdigest()
+    monkeypatch.chdir(tmp_path)
+    out = {"same": "plan.gpkg", "dotted": "./sub/../plan.gpkg", "symlink": "link.gpkg", "hardlink": "hard.gpkg"}[spelling]
+    (tmp_path / "sub").mkdir()
+    os.symlink(p, tmp_path / "link.gpkg")
+    os.link(p, tmp_path / "hard.gpkg")
+    code, stdout, err = run(capsys, *[a.format(p=str(p), out=out) for a in argv])
+    assert code == 2 and stdout == "", err
+    assert err.startswith(f"deconflict: error: {out}: is also an input (")
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == before
+    assert (tmp_path / "link.gpkg").is_symlink()
+
+
+@pytest.mark.parametrize("argv, name", [
+    (["sectors", "--demo", "--format", "csv", "-o", "{out}"], "report.csv"),
+    (["export", "--demo", "{out}", "--width", "300", "--height", "200"], "brief.png"),
+    (["export-data", "{p}", "--layer", "units", "{out}"], "units.geojson"),
+    (["new", "{out}", "--demo", "--force"], "copy.gpkg"),
+])
+def test_writing_through_a_symlink_keeps_the_link_and_writes_its_target(capsys, tmp_path, demo_project, argv, name):
+    import os
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / name
+    target.write_bytes(b"old")
+    link = tmp_path / name
+    os.symlink(os.path.relpath(target, tmp_path), link)
+    code, _, err = run(capsys, *[a.format(p=str(demo_project), out=str(link)) for a in argv])
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_bytes() != b"old" and len(target.read_bytes()) > 100
+    assert sorted(p.name for p in shared.iterdir()) == [name]  # no temporary file left beside it

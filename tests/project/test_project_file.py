@@ -194,7 +194,7 @@ def test_older_schema_is_migrated_in_memory(saved, tmp_path, monkeypatch):
 
     monkeypatch.setattr(project_reader, "MIGRATIONS", {0: rename_area})
     doc = load_project(old)
-    assert doc.ao.name == "Euphrates AO" and len(doc.units) == 44
+    assert doc.ao.name == "Euphrates AO" and len(doc.units) == 47
     assert old.read_bytes() == before
     monkeypatch.setattr(project_reader, "MIGRATIONS", {})
     with pytest.raises(ProjectError, match="unknown project schema version 0"):

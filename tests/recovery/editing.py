@@ -108,7 +108,7 @@ def edits(doc: Document, stack: CommandStack, seed: int, import_file: Path | Non
             from desktop.core.importers.apply import import_command
             from desktop.core.importers.csv_table import read_csv
             import_file.write_text(f"id,lat,lon\nIMP-{step},35.{rng.integers(10, 99)},38.{rng.integers(10, 99)}\n")
-            stack.push(import_command(doc, read_csv(import_file)))
+            stack.push(import_command(doc, read_csv(import_file), reported_at=1_502_798_400 + step))  # not the clock
         elif roll < 17:
             stack.undo()
         elif roll < 18:

@@ -79,7 +79,8 @@ def add_command(subparsers) -> None:
                       help=f"banner text, top and bottom (default: {DEFAULT_MARKING!r}; '' for none)")
     page.add_argument("--extent", choices=("ao",), default="ao", help="area shown (default: the AO)")
     page.add_argument("--dtg", type=_time, metavar="TIME",
-                      help="date-time group shown, UTC (default: now), e.g. 2017-08-14T15:30Z or '141530Z AUG 17'")
+                      help="date-time group shown, UTC (default: the moment the map shows: --at, else the "
+                           "scenario's now), e.g. 2017-08-14T15:30Z or '141530Z AUG 17'")
     for flag, what in (("legend", "legend"), ("scale-bar", "scale bar"), ("north-arrow", "north arrow"),
                        ("graticule-labels", "graticule labels"), ("summary", "sector summary and flagged units"),
                        ("footer", "provenance footer"), ("buffer-band", "near-line buffer band"),

@@ -7,7 +7,9 @@ written.
 """
 from __future__ import annotations
 
+from desktop.cli import options
 from desktop.cli.console import PROG, CommandError, warn_all
+from desktop.cli.files import read_file
 from desktop.cli.parser import command_parser, load_registry
 from desktop.cli.scenario import open_project
 
@@ -16,9 +18,11 @@ examples:
   {PROG} import plan.gpkg positions.csv
   {PROG} import plan.gpkg opfor.kml handheld.gpx ao.shp
   {PROG} import plan.gpkg vertices.csv --as line
+  {PROG} import plan.gpkg sightings.csv --time 2017-06-18T14:00:00Z
 
 A unit already in the project (same id) is updated; new ids are added. Track reports are
-added to their units. Skipped rows and features are listed as warnings.
+added to their units; a unit given without a time is a report at --time (default: now), so
+it has no position before then. Skipped rows and features are listed as warnings.
 exit status: 0 imported; 1 the project cannot be written; 2 a file cannot be read."""
 
 
@@ -31,6 +35,7 @@ def add_command(subparsers) -> None:
     p.add_argument("files", metavar="FILE", nargs="+", help="files to import, in order")
     p.add_argument("--as", dest="role", choices=("units", "tracks", "line", "ao"),
                    help="what the rows of a CSV file are, when its columns do not say")
+    options.TIME(p)
 
 
 def run(args) -> int:
@@ -44,27 +49,22 @@ def run(args) -> int:
 
 
 def _import_all(args, opened) -> int:
-    from desktop.cli import load_registry
     from desktop.core.commands import CommandStack
-    from desktop.core.importers import import_file, importer_for
     from desktop.core.importers.apply import import_command
-    from desktop.core.importers.model import ColumnMapping, NeedsMapping
+    from desktop.core.importers.model import NeedsMapping
     from desktop.core.project import save_project
+    reported_at = options.time_arg(args.time, "--time")
     doc = open_project(args.project)
     stack = CommandStack(doc)
     registry = load_registry()
     for path in args.files:
-        options = {}
-        if args.role and importer_for(path, registry).id == "csv":
-            from desktop.core.importers.csv_table import auto_mapping, table_preview
-            options["mapping"] = ColumnMapping(args.role, auto_mapping(table_preview(path)[0])[0].columns)
         try:
-            data = import_file(path, registry, **options)
+            data = read_file(path, registry, args.role)
         except NeedsMapping as exc:
             raise CommandError(f"{exc}; or say what the rows are with --as units|tracks|line|ao", 2) from None
         warn_all(data.skipped, path)
         try:
-            command = import_command(doc, data)
+            command = import_command(doc, data, reported_at)
             stack.push(command)
         except ValueError as exc:
             raise CommandError(f"{path}: {exc}", 2) from None

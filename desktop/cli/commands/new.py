@@ -29,7 +29,7 @@ def add_command(subparsers) -> None:
     p.add_argument("output", metavar="OUT.gpkg", help="the project file to create")
     options.DEMO(p, help="start from the embedded 'Euphrates 2017' demo (units, tracks, calls, revisions); "
                          "files given replace its parts")
-    for option in (options.AO, options.LINE, options.UNITS, options.CALLS, options.SIDES):
+    for option in (options.AO, options.LINE, options.UNITS, options.TIME, options.CALLS, options.SIDES):
         option(p)
     options.BUFFER_KM(p, help="near-line band (default 5)")
     p.add_argument("--title", help="scenario title (default: the file name)")

@@ -8,10 +8,14 @@
   becomes a new unit (named after its track). A unit that got new reports moves to its
   latest report. A report the document already has (same unit, time and position) is
   skipped, and counted: importing a file twice, or a project into itself, changes nothing.
+- A unit the file gives without a time is a present report: it gets a track report at the
+  moment of the import (or at a time the user gives), so it has no position before then.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from desktop.core.importers.model import ImportedData, TrackReports
 from desktop.core.line import DeconflictionLine
 from desktop.core.sectors import AreaOfOperations
 from desktop.core.tracks import Tracks
-from desktop.core.units import UnitTable
+from desktop.core.units import AIR_COLUMNS, UnitTable
 
 _TEXT = ("names", "sides", "affiliations", "domains", "echelons", "symbols")
 
@@ -66,6 +70,42 @@ class ImportData(Command):
         doc.set_scenario(b.ao, b.line, b.units, b.tracks)
 
 
+def with_present_reports(doc: Document, data: ImportedData, after: Scenario, at: int) -> Scenario:
+    """`after` (`data` merged into `doc`) with a report at `at` for each unit `data` gives
+    without a time. Each such unit then stands at its latest report (the imported position,
+    unless the document already has a later one). Whole-array work: no loop over units."""
+    units = data.units
+    if units is None or not len(units):
+        return after
+    n_old = len(doc.units)
+    if n_old:  # rows in the merged table: a known id keeps its row, new ids follow in file order
+        old = {u: i for i, u in enumerate(doc.units.ids.tolist())}
+        rows = np.fromiter(map(old.get, units.ids.tolist(), itertools.repeat(-1)), dtype=np.int64, count=len(units))
+        fresh = rows < 0
+        rows[fresh] = n_old + np.arange(int(fresh.sum()))
+    else:
+        rows = np.arange(len(units), dtype=np.int64)
+    if data.tracks is not None and len(data.tracks):
+        timed = set(data.tracks.unit_ids.tolist())
+        rows = rows[np.fromiter((u not in timed for u in units.ids.tolist()), dtype=bool, count=len(units))]
+        if not len(rows):
+            return after
+    tracks, merged = after.tracks, after.units
+    lon, lat = merged.lon[rows], merged.lat[rows]
+    if not len(tracks) or rows[0] > tracks.unit[-1] and bool(np.all(np.diff(rows) > 0)):  # appended in order
+        tracks = Tracks(np.concatenate([tracks.unit, rows]), np.concatenate([tracks.time, np.full(len(rows), at)]),
+                        np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]), tracks.n_units)
+    else:
+        tracks = Tracks.from_reports(np.concatenate([tracks.unit, rows]),
+                                     np.concatenate([tracks.time, np.full(len(rows), at, dtype=np.int64)]),
+                                     np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]),
+                                     tracks.n_units)
+    last = tracks.offsets[1:][rows] - 1
+    lon_all, lat_all = merged.lon.copy(), merged.lat.copy()
+    lon_all[rows], lat_all[rows] = tracks.lon[last], tracks.lat[last]
+    return Scenario(after.ao, after.line, dataclasses.replace(merged, lon=lon_all, lat=lat_all), tracks)
+
+
 def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
     if new is None or not len(new):
         return old
@@ -83,6 +123,8 @@ def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
             update = new_col[known]
             if f.name in _TEXT:
                 update = np.where(update == "", merged[at[known]], update)
+            elif f.name in AIR_COLUMNS:  # a file without altitude, course or speed keeps the known ones
+                update = np.where(np.isnan(update), merged[at[known]], update)
             merged[at[known]] = update
         added = new_col if all_fresh else new_col[fresh]
         if f.name in defaults and len(added):
@@ -151,8 +193,11 @@ def merged_scenario(doc: Document, data: ImportedData) -> tuple[Scenario, int]:
     return Scenario(data.ao or doc.ao, data.line or doc.line, units, tracks), present
 
 
-def import_command(doc: Document, data: ImportedData) -> ImportData:
-    """The undoable command that brings `data` into `doc` (push it on the stack)."""
+def import_command(doc: Document, data: ImportedData, reported_at: int | None = None) -> ImportData:
+    """The undoable command that brings `data` into `doc` (push it on the stack). Units
+    without a time are reported at `reported_at` (epoch seconds; default: now)."""
     parts = ", ".join(data.found()) or "nothing"
+    at = int(time.time()) if reported_at is None else int(reported_at)
     after, present = merged_scenario(doc, data)
+    after = with_present_reports(doc, data, after, at)
     return ImportData(Scenario.of(doc), after, f"Import {Path(data.source).name}: {parts}", present)

@@ -69,18 +69,24 @@ def _feature(label: str, geom: dict | None, props: dict) -> Feature:
     return Feature(label, kind or "no", problem=None if kind else "no geometry")
 
 
-def read_geojson(path, progress: Progress | None = None) -> ImportedData:
+def load_json(path) -> tuple[str, object]:
+    """(name, the parsed JSON) of a text file under the importers' byte cap; InputError
+    naming the file (and line) when it is not JSON a reader can use."""
     name, data = read_limited(path, MAX_TEXT_BYTES)
-    step(progress, 0.2, "Reading")
     text = decode(name, data)
     if not text.strip():
         raise InputError(f"{name}: empty file")
     try:
-        obj = json.loads(text)
+        return name, json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}: not JSON (column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise InputError(f"{name}: not usable JSON (nested too deeply)") from None
+
+
+def read_geojson(path, progress: Progress | None = None) -> ImportedData:
+    step(progress, 0.2, "Reading")
+    name, obj = load_json(path)
     step(progress, 0.5, "Checking features")
     features = []
     for label, geom, props, fid in _features(obj, name):

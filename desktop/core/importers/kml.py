@@ -24,15 +24,16 @@ class _Bad(ValueError):
     pass
 
 
-def parse_coordinates(text: str) -> np.ndarray:
-    """'lon,lat[,alt] lon,lat[,alt] ...' -> n x 2."""
+def parse_coordinates(text: str, altitude: bool = False) -> np.ndarray:
+    """'lon,lat[,alt] lon,lat[,alt] ...' -> n x 2 (with `altitude`, n x 3: NaN where none)."""
     out = []
     for k, token in enumerate(text.split()):
         parts = token.split(",")
         try:
             if len(parts) < 2:
                 raise ValueError
-            out.append((float(parts[0]), float(parts[1])))
+            point = (float(parts[0]), float(parts[1]))
+            out.append(point + (float(parts[2]) if len(parts) > 2 else np.nan,) if altitude else point)
         except ValueError:
             raise _Bad(f"coordinate {k}: {token[:40]!r} is not 'longitude,latitude'") from None
     if not out:

@@ -6,9 +6,10 @@ One folder per editing session under the recovery root:
   lock            held (flock) while the session's program runs; free once it died
   session.json    project path, title, start time, whether the base holds unsaved work
   snap-N.gpkg     the document at some point (a project file, written atomically)
-  journal.jsonl   line 1: {"op": "snapshot", "file": "snap-N.gpkg"}; then one line per
-                  change of the command stack, flushed and fsynced before the next edit:
-                  {"op": "push", "record": {...}} or {"op": "goto", "index": k}
+  journal.jsonl   line 1: {"op": "snapshot", "file": "snap-N.gpkg", "edits": n, "label": ...}
+                  (the unsaved edits the snapshot holds, and the last one); then one line
+                  per change of the command stack, flushed and fsynced before the next edit:
+                  {"op": "push", "record": {...}, "label": ...} or {"op": "goto", "index": k, ...}
   blobs-N/        numpy arrays of records (.npy), fsynced before the line naming them
 
 Replaying = opening the snapshot and re-running the lines on a fresh command stack, which
@@ -149,6 +150,7 @@ class EditJournal:
         self._index = stack.index
         self._mirror = list(stack.commands)
         self.edits_since_snapshot = 0
+        self.unsaved_edits, self.last_edit = 0, ""  # since the base was saved, for the recovery offer
         self.base_unsaved = True
         self.started = time.time()
         self.failed: str | None = None
@@ -168,8 +170,8 @@ class EditJournal:
         folder = root / f"session-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         folder.mkdir()
         journal = cls(folder, doc, stack, Path(project) if project else None)
-        if defer_base:
-            journal._pending_base = (Path(base_file) if base_file else None, base_file is None)
+        if defer_base:  # the document exists elsewhere: its base is no unsaved work
+            journal._pending_base = (Path(base_file) if base_file else None, False)
         else:
             journal.snapshot(base_file=base_file, unsaved=base_file is None)
         stack.changed.connect(journal._on_stack_changed)
@@ -205,12 +207,16 @@ class EditJournal:
 
     def _record_change(self) -> None:
         commands, index = self.stack.commands, self.stack.index
+        pushed = index > 0 and len(commands) == index and (
+            index - 1 >= len(self._mirror) or self._mirror[index - 1] is not commands[index - 1])
+        if pushed or index != self._index:
+            self.unsaved_edits += 1
+            self.last_edit = (commands[index - 1].label if pushed else f"Undo {commands[index].label}"
+                              if index < self._index else f"Redo {commands[index - 1].label}")
         if self._pending_base is not None:  # an edit before the first snapshot: snapshot after it
             self.snapshot()
             self._index, self._mirror = index, list(commands)
             return
-        pushed = index > 0 and len(commands) == index and (
-            index - 1 >= len(self._mirror) or self._mirror[index - 1] is not commands[index - 1])
         if pushed:
             try:
                 record = record_of(commands[index - 1])
@@ -219,12 +225,12 @@ class EditJournal:
             if record is None or index - 1 < self._offset:
                 self.snapshot()
             else:
-                self._append({"op": "push", "record": self._codec.encode(record)})
+                self._append({"op": "push", "record": self._codec.encode(record), "label": self.last_edit})
                 self._replayable = index - self._offset
                 self.edits_since_snapshot += 1
         elif index != self._index:
             if self._offset <= index <= self._offset + self._replayable:
-                self._append({"op": "goto", "index": index - self._offset})
+                self._append({"op": "goto", "index": index - self._offset, "label": self.last_edit})
                 self.edits_since_snapshot += 1
             else:
                 self.snapshot()
@@ -244,7 +250,9 @@ class EditJournal:
             save_project(self.doc, self.folder / name)
         self.base_unsaved = unsaved
         self._write_session()
-        line = json.dumps({"op": "snapshot", "file": name}) + "\n"
+        # The unsaved edits the snapshot holds, and the last of them: what a recovery offer says.
+        line = json.dumps({"op": "snapshot", "file": name, "edits": self.unsaved_edits if unsaved else 0,
+                           "label": self.last_edit if unsaved else ""}, ensure_ascii=False) + "\n"
         atomic_write(self.folder / "journal.jsonl", lambda tmp: tmp.write_text(line, encoding="utf-8"))
         if self._file is not None:
             self._file.close()
@@ -274,6 +282,7 @@ class EditJournal:
     def saved(self, path: str | Path) -> None:
         """The user saved the document to `path`: it becomes the base; the journal restarts."""
         self.project = Path(path)
+        self.unsaved_edits, self.last_edit = 0, ""
         self.snapshot(base_file=path, unsaved=False)
 
     def close(self) -> None:

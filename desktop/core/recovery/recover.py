@@ -22,12 +22,18 @@ class Recoverable:
     edits: int          # journal lines after the snapshot
     base_unsaved: bool  # the snapshot itself holds work that was never saved
     modified: float     # when the last edit was written (epoch seconds)
+    unsaved: int = 0    # unsaved edits in all (those the snapshot holds too)
+    last: str = ""      # the last of them ("Edit line", "Import units.csv: 3 units", "Undo ...")
 
     def describe(self) -> str:
+        """What there is to recover: where, how many edits, the last one, and when."""
         import time
         where = self.project or f"“{self.title}” (never saved)"
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.modified))
-        return f"{where}: {self.edits} edit(s) since the last autosave, last change {when}"
+        if not self.unsaved:
+            return f"{where}: unsaved work, last changed {when}"
+        last = f"the last “{self.last}”, " if self.last else "the last "
+        return f"{where}: {self.unsaved} unsaved edit{'s' if self.unsaved != 1 else ''}, {last}at {when}"
 
     def _entries(self) -> tuple[list[dict], list[str]]:
         """Journal lines; a torn last line (the crash hit mid-write) is dropped."""
@@ -94,13 +100,29 @@ def recoverable_sessions(root: str | Path) -> list[Recoverable]:
             continue
         try:
             info = json.loads((folder / "session.json").read_text(encoding="utf-8"))
-            entries = len((folder / "journal.jsonl").read_text(encoding="utf-8").splitlines())
+            lines = (folder / "journal.jsonl").read_text(encoding="utf-8").splitlines()
         except (OSError, ValueError):
             continue
-        session = Recoverable(folder, info.get("project"), str(info.get("title", "")), max(entries - 1, 0),
-                              bool(info.get("base_unsaved")), (folder / "journal.jsonl").stat().st_mtime)
+        unsaved, last = _edits_told(lines)
+        session = Recoverable(folder, info.get("project"), str(info.get("title", "")), max(len(lines) - 1, 0),
+                              bool(info.get("base_unsaved")), (folder / "journal.jsonl").stat().st_mtime,
+                              unsaved, last)
         if session.edits or session.base_unsaved:
             found.append(session)
         else:
             session.discard()
     return found
+
+
+def _edits_told(lines: list[str]) -> tuple[int, str]:
+    """(unsaved edits, the last one's label) as the journal's lines tell them: the count the
+    snapshot line carries plus one per line after it; the last label found."""
+    unsaved, last = 0, ""
+    for k, line in enumerate(lines):
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            break  # a torn last line: that edit was not finished
+        unsaved += int(entry.get("edits", 0)) if k == 0 else 1
+        last = entry.get("label") or last
+    return unsaved, last

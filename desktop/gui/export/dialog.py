@@ -45,7 +45,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.document = document
         self.map_view = map_view
         self.qsettings = settings
-        self.timestamp = None  # the DTG printed: None = the time of the export (tests fix it)
+        self.timestamp = None  # the DTG printed: None = the moment the map shows (tests fix it)
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.update_preview)
         self._build()
@@ -92,8 +92,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.title_edit = QtWidgets.QLineEdit()
         self.title_edit.setPlaceholderText(self.document.title)
         self.subtitle_edit = QtWidgets.QLineEdit()
-        self.subtitle_edit.setPlaceholderText(f"e.g. Evening brief — the DTG ({date_time_group_now()}) and "
-                                              "the line in force follow")
+        dtg = date_time_group(ExportSettings().dtg(render.moment_shown(self.document)))
+        self.subtitle_edit.setPlaceholderText(f"e.g. Evening brief — the DTG ({dtg}) and the line in force follow")
         self.marking_combo = QtWidgets.QComboBox()
         self.marking_combo.setEditable(True)
         self.marking_combo.addItems(list(MARKINGS))
@@ -260,7 +260,7 @@ class ExportDialog(QtWidgets.QDialog):
         except ExportSettingsError as exc:
             self.message.setText(str(exc))
             return
-        suggested = f"brief-{date_time_group(s.export_time()).replace(' ', '')}.{s.format}"
+        suggested = f"brief-{date_time_group(s.dtg(render.moment_shown(self.document))).replace(' ', '')}.{s.format}"
         from desktop.gui.file_dialogs import save_path
         path = save_path(self, "export-map", "Export Map", FILTERS[s.format], suggested)
         if not path:
@@ -273,10 +273,6 @@ class ExportDialog(QtWidgets.QDialog):
             QtWidgets.QMessageBox.warning(self, "Export Map", f"Cannot write {path}: {exc}")
             return
         self.accept()
-
-
-def date_time_group_now() -> str:
-    return date_time_group(ExportSettings().export_time())
 
 
 def _spin(lo: int, hi: int, suffix: str) -> QtWidgets.QSpinBox:

@@ -106,7 +106,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
         deco.draw_banner(ink, QtCore.QRectF(page.left(), page.bottom() - banner_h, page.width(), banner_h),
                          settings.marking)
     line_text = line_description(document)
-    top = _draw_title(ink, content, settings, document, when, line_text, projection)
+    top = _draw_title(ink, content, settings, document, settings.dtg(moment_shown(document)), line_text, projection)
     bottom = content.bottom() - ink.pt(6)
     if settings.footer:
         bottom -= ink.pt(11)
@@ -247,6 +247,15 @@ def situation_time(document: Document) -> datetime | None:
     """The past moment the page shows (the time cursor), or None for the live state."""
     view = getattr(document, "time_view", None)
     return None if view is None else datetime.fromtimestamp(int(view.time), timezone.utc)
+
+
+def moment_shown(document: Document) -> datetime | None:
+    """The moment the map shows: the time cursor's, else the scenario's "now" (its latest
+    report, call or revision); None for a document without history."""
+    from desktop.core.time_cursor import live_time
+    t = getattr(document, "time_view", None) and document.time_view.time
+    t = t if t is not None else live_time(document)
+    return None if t is None else datetime.fromtimestamp(int(t), timezone.utc)
 
 
 def line_description(document: Document) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,7 +55,7 @@ class ExportSettings:
     speed_leaders: bool = True
     summary_table: bool = True
     footer: bool = True
-    # Export time shown as the date-time group; None = now. Fixed in tests and by --dtg.
+    # The date-time group shown; None = the moment the map shows (see `dtg`). Fixed by --dtg.
     timestamp: datetime | None = field(default=None, compare=False)
 
     # -- size ------------------------------------------------------------------------------
@@ -102,7 +103,15 @@ class ExportSettings:
                 f"{self.effective_dpi:g} dpi, {w} × {h} px")
 
     def export_time(self) -> datetime:
-        t = self.timestamp or datetime.now(timezone.utc)
+        """When the export is made (the provenance footer): now, or SOURCE_DATE_EPOCH when
+        set (the reproducible-builds convention: the same file on every run)."""
+        fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        return datetime.fromtimestamp(int(fixed), timezone.utc) if fixed.isdigit() else datetime.now(timezone.utc)
+
+    def dtg(self, shown: datetime | None) -> datetime:
+        """The date-time group of the page: `timestamp`, else the moment the map shows
+        (`shown`: the time cursor, or the scenario's now), else the export time."""
+        t = self.timestamp or shown or self.export_time()
         return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
     @property
