@@ -17,6 +17,7 @@ from desktop.core import history_commands as hc
 from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.calls_csv import read_calls, write_calls_csv
 from desktop.core.inputs import InputError
+from desktop.core.wording import plural
 from desktop.gui import file_dialogs
 from desktop.gui.context import AppContext
 
@@ -48,11 +49,11 @@ class CallInterchange(QtCore.QObject):
         name = Path(path).name
         if not self.context.push(hc.import_calls(self.doc, calls, name)):
             return 0, warnings
-        message = f"Imported {len(calls):,} calls from {name}."
+        message = f"Imported {plural(len(calls), 'call')} from {name}."
         if warnings:
             listed = "\n".join(warnings[:MAX_WARNINGS])
             more = f"\n… and {len(warnings) - MAX_WARNINGS} more" if len(warnings) > MAX_WARNINGS else ""
-            message += f" {len(warnings)} rows were skipped:\n\n{listed}{more}"
+            message += f" {plural(len(warnings), 'row')} {'was' if len(warnings) == 1 else 'were'} skipped:\n\n{listed}{more}"
         self._report("Import calls", message, QtWidgets.QMessageBox.Icon.Warning if warnings
                      else QtWidgets.QMessageBox.Icon.Information)
         self.context.status(message.partition("\n")[0])
@@ -78,7 +79,7 @@ class CallInterchange(QtCore.QObject):
             self._report("Export calls", str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return 0
         n = rows[0]
-        self.context.status(f"Exported {n:,} calls to {path}")
+        self.context.status(f"Exported {plural(n, 'call')} to {path}")
         return n
 
     def _report(self, title: str, text: str, icon) -> None:
