@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui
 from desktop.core.annotations import ARROW, CIRCLE, MEASURE, POLYGON, TEXT, Annotation, Annotations
 from desktop.core.measure_units import DEFAULT as KM_TRUE_DEGREES
 from desktop.core.measure_units import MeasureUnits
-from desktop.core.time_cursor import live_time
+from desktop.core.time_cursor import shown_time
 from desktop.gui import style
 from desktop.gui.unit_items import PixelSizedItem
 
@@ -331,10 +331,9 @@ class AnnotationLayer:
         lon, lat = annotation.outline()
         x, y = self.view.to_display(lon, lat)
         px, py = self.view.to_display(annotation.points[:, 0], annotation.points[:, 1])
-        doc = self.view.document  # a magnetic bearing: the variation when the map shows
-        when = doc.time_view.time if doc.time_view is not None else live_time(doc)
+        # A magnetic bearing: the variation when the map shows.
         return Shape(annotation, *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, y, px, py)),
-                     label=annotation.label(self.units, when))
+                     label=annotation.label(self.units, shown_time(self.view.document)))
 
     def select(self, annotation_id: str | None) -> None:
         if annotation_id != self.selected:

@@ -9,23 +9,7 @@ import os
 
 from PySide6 import QtCore, QtWidgets
 
-from desktop.gui.preferences import Preferences
-
-_FALLBACK = None  # preferences for dialogs whose parent has no window with preferences
-
-
-def preferences_of(widget: QtWidgets.QWidget | None) -> Preferences:
-    """The preferences of the main window `widget` belongs to (a panel in a dock, a dialog
-    over the window, or the window itself)."""
-    global _FALLBACK
-    while widget is not None:
-        prefs = getattr(widget, "preferences", None)
-        if isinstance(prefs, Preferences):
-            return prefs
-        widget = widget.parentWidget()
-    if _FALLBACK is None:
-        _FALLBACK = Preferences(None)
-    return _FALLBACK
+from desktop.gui.preferences import Preferences, preferences_of
 
 
 def start_in(prefs: Preferences, purpose: str, name: str = "") -> str:

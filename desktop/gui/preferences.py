@@ -16,6 +16,23 @@ NIGHT_KEY = "view/night"
 FOLDERS_KEY = "fileDialogs"  # fileDialogs/<purpose>: the folder last used for that purpose
 
 
+_FALLBACK: "Preferences | None" = None  # for widgets that belong to no main window
+
+
+def preferences_of(widget) -> "Preferences":
+    """The preferences of the main window `widget` belongs to (a panel in a dock, a dialog
+    over the window, or the window itself); in-memory ones for a widget of no window."""
+    global _FALLBACK
+    while widget is not None:
+        prefs = getattr(widget, "preferences", None)
+        if isinstance(prefs, Preferences):
+            return prefs
+        widget = widget.parentWidget()
+    if _FALLBACK is None:
+        _FALLBACK = Preferences(None)
+    return _FALLBACK
+
+
 class Preferences(QtCore.QObject):
     units_changed = QtCore.Signal(object)   # MeasureUnits
     night_changed = QtCore.Signal(bool)

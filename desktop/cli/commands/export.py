@@ -72,6 +72,7 @@ def add_command(subparsers) -> None:
     size.add_argument("--dpi", type=float, metavar="DPI",
                       help="dots per inch, 72-600 (paper default 150; with pixels it only sizes text "
                            "and symbols, default 96, more above full HD)")
+    options.measure_units(p)  # the scale bar, markup figures and tables
     page = p.add_argument_group("page")
     page.add_argument("--title", default="", help="title (default: the scenario's title)")
     page.add_argument("--subtitle", default="", help="shown before the date-time group")
@@ -110,10 +111,18 @@ def settings_from_args(args):
             legend=not args.no_legend, scale_bar=not args.no_scale_bar, north_arrow=not args.no_north_arrow,
             graticule_labels=not args.no_graticule_labels, summary_table=not args.no_summary,
             footer=not args.no_footer, buffer_band=not args.no_buffer_band, unit_names=not args.no_unit_names,
-            movement=not args.no_movement, speed_leaders=not args.no_speed_leaders, timestamp=args.dtg)
+            movement=not args.no_movement, speed_leaders=not args.no_speed_leaders, timestamp=args.dtg,
+            **_units(args))
         return settings.validate()
     except ExportSettingsError as exc:
         raise CommandError(f"export: {exc}", 2) from None
+
+
+def _units(args) -> dict:
+    """--distance-unit, --bearing, --angle-unit as export settings (those not given: defaults)."""
+    units = options.units_of_measure(args)
+    return {} if units is None else {"distance_unit": units.distance, "bearing": units.bearing,
+                                      "angle_unit": units.angle}
 
 
 def _document(args) -> Document:

@@ -16,6 +16,7 @@ from desktop.core.document import Document
 from desktop.gui.export import render
 from desktop.gui.export.settings import (DEFAULT_MARKING, DPI_RANGE, FORMATS, PAPERS, PIXEL_RANGE,
                                          ExportSettings, ExportSettingsError, date_time_group)
+from desktop.gui.preferences import preferences_of
 
 SETTINGS_KEY = "export/lastSettings"
 PREVIEW_PX = 560          # longest side of the preview image
@@ -168,7 +169,12 @@ class ExportDialog(QtWidgets.QDialog):
             dpi=None if (pixels and dpi < DPI_RANGE[0]) else float(max(dpi, DPI_RANGE[0])),
             extent=extent, view_rect=view_rect, title=self.title_edit.text(), subtitle=self.subtitle_edit.text(),
             marking=self.marking_combo.currentText(), timestamp=self.timestamp,
-            **{key: box.isChecked() for key, box in self.toggles.items()})
+            **{key: box.isChecked() for key, box in self.toggles.items()}, **self._units())
+
+    def _units(self) -> dict:
+        """The window's units of measure (View › Units of measure): the page says what the screen says."""
+        units = preferences_of(self).units
+        return {"distance_unit": units.distance, "bearing": units.bearing, "angle_unit": units.angle}
 
     def set_settings(self, s: ExportSettings) -> None:
         self.format_combo.setCurrentIndex(max(self.format_combo.findData(s.format), 0))

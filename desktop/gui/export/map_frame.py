@@ -106,7 +106,7 @@ class OffscreenMap:
 
     def __init__(self, document: Document, logical: QtCore.QSize, scale: float,
                  projection: Projection | None = None, rect: QtCore.QRectF | None = None,
-                 graticule_labels: bool = True, buffer_band: bool = True, amplifiers=None) -> None:
+                 graticule_labels: bool = True, buffer_band: bool = True, amplifiers=None, units=None) -> None:
         self.document = document
         self.scale = scale
         self._listeners = _listeners(document)
@@ -116,6 +116,8 @@ class OffscreenMap:
         view.sector_layer.set_buffer_visible(buffer_band)
         if amplifiers is not None:
             view.unit_layer.detail.set_amplifiers(amplifiers)
+        if units is not None:  # what measurements and range rings say
+            view.set_measure_units(units)
         view.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         view.plot_item.layout.setContentsMargins(0, 0, 0, 0)
         view.resize(logical)

@@ -24,6 +24,7 @@ from desktop import __version__
 from desktop.core.atomic import atomic_write
 from desktop.core.document import Document
 from desktop.core.geodesy import GEOD, Projection, geodesic_distance_km
+from desktop.core.wording import plural
 from desktop.gui.export import decorations as deco
 from desktop.gui.export.map_frame import OffscreenMap, offscreen_map
 from desktop.gui.export.panel import draw_panel
@@ -119,7 +120,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
         x0, y0, x1, y1 = settings.view_rect
         rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
     with offscreen_map(document, logical, scale, projection, rect, settings.graticule_labels,
-                       settings.buffer_band, settings.amplifiers) as m:
+                       settings.buffer_band, settings.amplifiers, settings.measure_units) as m:
         m.render(painter, frame)
         layout = _frame_geometry(m, page, frame, scale, ink.k)
         painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))
@@ -129,7 +130,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
             # Clear of the graticule's bottom labels (~20 screen px tall).
             clearance = GRATICULE_LABEL_PX * scale if settings.graticule_labels else 0.0
             layout.scale_bar = deco.draw_scale_bar(ink, frame, layout.m_per_px, dpi, clearance,
-                                                   ratio=not settings.uses_pixels)
+                                                   ratio=not settings.uses_pixels, units=settings.measure_units)
         if settings.north_arrow:
             deco.draw_north_arrow(ink, frame, layout.north_deg)
         if panel is not None:
@@ -272,7 +273,7 @@ def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: d
     line = f"{label}, {vertices}" if label else vertices
     situation = situation_time(document)
     at = f"  ·  Situation at {situation:%Y-%m-%d %H:%M} UTC" if situation is not None else ""
-    left = f"{document.title}{at}  ·  Line: {line}  ·  {len(document.units):,} units"
+    left = f"{document.title}{at}  ·  Line: {line}  ·  {plural(len(document.units), 'unit')}"
     right = f"Exported {when:%Y-%m-%d %H:%M} UTC  ·  Deconflict {__version__}  ·  {projection.label}"
     split = rect.width() * 0.64  # the right part (export time, version, CRS) is the shorter
     ink.text(QtCore.QRectF(rect.left(), rect.top(), split, rect.height()), left, 6.5, colour=deco.MUTED)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from desktop.core.measure_units import MeasureUnits, MeasureUnitsError
+
 FORMATS = ("png", "jpg", "svg", "pdf")
 RASTER_FORMATS = ("png", "jpg")
 EXTENSIONS = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".svg": "svg", ".pdf": "pdf"}
@@ -55,6 +57,10 @@ class ExportSettings:
     speed_leaders: bool = True
     summary_table: bool = True
     footer: bool = True
+    # Units of measure of the scale bar, markup figures and tables (desktop.core.measure_units).
+    distance_unit: str = "km"
+    bearing: str = "true"
+    angle_unit: str = "deg"
     # The date-time group shown; None = the moment the map shows (see `dtg`). Fixed by --dtg.
     timestamp: datetime | None = field(default=None, compare=False)
 
@@ -115,6 +121,10 @@ class ExportSettings:
         return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
     @property
+    def measure_units(self) -> MeasureUnits:
+        return MeasureUnits(self.distance_unit, self.bearing, self.angle_unit)
+
+    @property
     def amplifiers(self) -> frozenset[str]:
         return frozenset(k for k in ("unit_names", "movement", "speed_leaders") if getattr(self, k))
 
@@ -142,6 +152,10 @@ class ExportSettings:
             r = self.view_rect
             if r is None or len(r) != 4 or not all(math.isfinite(v) for v in r) or r[2] <= r[0] or r[3] <= r[1]:
                 raise ExportSettingsError("extent 'view' needs the view's rectangle")
+        try:
+            self.measure_units
+        except MeasureUnitsError as exc:
+            raise ExportSettingsError(str(exc)) from None
         w, h = self.page_pixels()
         if w * h > 400_000_000:
             raise ExportSettingsError(f"{w} × {h} px is too large an image")

@@ -1,0 +1,71 @@
+"""The briefing map in the preferred units of measure (issue 10.7): the scale bar is a round
+number of nautical miles that long on the ellipsoid, the legend's markup figures and the
+sector table are in NM, and the Export dialog and `deconflict export` take the units."""
+from __future__ import annotations
+
+import pytest
+from pyproj import Geod
+from PySide6 import QtCore
+
+from desktop import cli
+from desktop.core.demo import demo_document
+from desktop.core.measure_units import MeasureUnits, format_area
+from desktop.core.time_cursor import shown_time
+from desktop.gui.export import render
+from desktop.gui.export.dialog import ExportDialog
+from desktop.gui.export.panel import markup_entries, summary_rows
+from desktop.gui.export.settings import ExportSettings, ExportSettingsError
+from tests.project.scenario import demo_annotations
+
+GEOD = Geod(ellps="WGS84")
+NM = MeasureUnits("nmi", "magnetic", "mil")
+
+
+@pytest.fixture
+def doc():
+    d = demo_document()
+    d.set_annotations(demo_annotations())
+    return d
+
+
+def test_the_scale_bar_is_a_round_number_of_nautical_miles(qapp, doc):
+    s = ExportSettings(format="png", width=1400, height=1000, distance_unit="nmi")
+    _, layout = render.render_image(doc, s)
+    bar = layout.scale_bar
+    nm = bar.km / 1.852
+    assert nm in (5, 10, 20, 25, 50, 100)
+    c = layout.frame.center()
+    lon, lat = layout.page_to_lonlat([c.x() - bar.length_px / 2, c.x() + bar.length_px / 2], [c.y(), c.y()])
+    _, _, metres = GEOD.inv(lon[0], lat[0], lon[1], lat[1])
+    assert metres / 1852 == pytest.approx(nm, rel=0.01)
+
+
+def test_the_legend_and_table_speak_the_units(qapp, doc):
+    entries = markup_entries(doc.annotations, units=NM, when_s=shown_time(doc))
+    measure = next(a for a in doc.annotations if a.kind == "measure")
+    row = next(e.label for e in entries if e.annotation is measure)
+    assert row.endswith(measure.label(NM, shown_time(doc))) and " NM " in row and row.endswith(" mil M")
+    ring = next(a for a in doc.annotations if a.kind == "circle")
+    if not ring.text:
+        assert any(e.label.endswith(ring.label(NM)) for e in entries)
+    area = next(r for r in summary_rows(doc, doc.analysis) if r.area_km2)
+    assert format_area(area.area_km2, NM).endswith("NM²")
+
+
+def test_the_dialog_follows_the_window_and_the_cli_takes_units(qtbot, tmp_path, capsys):
+    from desktop.gui.main_window import MainWindow
+    win = MainWindow(demo_document())
+    qtbot.addWidget(win)
+    win.preferences.set_units(NM)
+    dialog = ExportDialog(win.document, win.map_view, None, win)
+    qtbot.addWidget(dialog)
+    assert dialog.settings().measure_units == NM
+    out = tmp_path / "brief.png"
+    assert cli.main(["export", "--demo", str(out), "--distance-unit", "nm", "--bearing", "magnetic",
+                     "--width", "800", "--height", "600"]) == 0
+    assert out.stat().st_size > 0
+    assert cli.main(["export", "--demo", str(tmp_path / "x.png"), "--distance-unit", "leagues"]) == 2
+    assert "not a distance unit" in capsys.readouterr().err
+    with pytest.raises(ExportSettingsError, match="not a bearing reference"):
+        ExportSettings(bearing="grid").validate()
+    assert QtCore.QSize(*ExportSettings(distance_unit="mi").page_pixels()).isValid()
