@@ -36,6 +36,11 @@ COAST_PEN = QtGui.QColor("#8fa7b8")
 RIVER = QtGui.QColor("#3f83c9")
 BORDER = QtGui.QColor("#8a8a8a")
 TOWN = QtGui.QColor("#3c3c3c")
+# Night mode (desktop.gui.theme): dark land and water, light towns; rivers and borders keep
+# their kind. Exports always draw the day colours above.
+DAY = {"sea": SEA, "land": LAND, "coast": COAST_PEN, "river": RIVER, "border": BORDER, "town": TOWN}
+NIGHT = {"sea": QtGui.QColor("#1d2b38"), "land": QtGui.QColor("#2a2b2d"), "coast": QtGui.QColor("#45596a"),
+         "river": QtGui.QColor("#3a6ea8"), "border": QtGui.QColor("#7a7a7a"), "town": QtGui.QColor("#c8c8c8")}
 
 MARGIN = 0.5          # of the view size, each side, cut and drawn beyond the view
 RIVERS_MAX_SPAN_KM = 3000.0  # the data has no river ranks: wider views would be all rivers
@@ -123,6 +128,7 @@ class BasemapLayer(QtCore.QObject):
         self.reserved: tuple = ()
         self._drawn_rect: QtCore.QRectF | None = None  # map area the current paths cover
         self._visible = True
+        self.colours = DAY
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
@@ -172,6 +178,20 @@ class BasemapLayer(QtCore.QObject):
         if self._visible:
             self._drawn_rect = None
             self.refresh()
+
+    def set_night(self, on: bool) -> None:
+        """Night colours (desktop.gui.theme) or the day's, on the items drawn and to come."""
+        c = self.colours = NIGHT if on else DAY
+        self.sea.setBrush(QtGui.QBrush(c["sea"]))
+        for level, item in self.coast.items():
+            item.setPen(pg.mkPen(c["coast"], width=0.8))
+            item.setBrush(QtGui.QBrush(c["land"] if level in bm.LAND_LEVELS else c["sea"]))
+        self.rivers.setPen(pg.mkPen(c["river"], width=1.8))
+        self.borders.setPen(pg.mkPen(c["border"], width=1.3, style=QtCore.Qt.PenStyle.DashLine))
+        self.town_dots.setBrush(pg.mkBrush(c["town"]))
+        self.town_dots.setPen(pg.mkPen("k" if on else "w", width=0.8))
+        for label in self.town_labels:
+            label.setColor(c["town"])
 
     def remove(self) -> None:
         """Take every item off the plot and stop listening to it."""
@@ -274,7 +294,8 @@ class BasemapLayer(QtCore.QObject):
         item = self.coast.get(level)
         if item is None:
             land = level in bm.LAND_LEVELS
-            item = InertPathItem(pg.mkPen(COAST_PEN, width=0.8), QtGui.QBrush(LAND if land else SEA))
+            c = self.colours
+            item = InertPathItem(pg.mkPen(c["coast"], width=0.8), QtGui.QBrush(c["land"] if land else c["sea"]))
             add_to_plot(self.plot_item, item, Z_COAST + 0.1 * level)
             item.setVisible(self._visible)
             self.coast[level] = item
@@ -325,7 +346,7 @@ class BasemapLayer(QtCore.QObject):
 
     def _show_labels(self, x, y, names) -> None:
         while len(self.town_labels) < len(names):
-            label = pg.TextItem(color=TOWN, anchor=(0.0, 1.0))
+            label = pg.TextItem(color=self.colours["town"], anchor=(0.0, 1.0))
             label.setFont(self._label_font)
             add_to_plot(self.plot_item, label, Z_TOWN_LABELS)
             self.town_labels.append(label)

@@ -25,6 +25,9 @@ Z_LABELS = -88.0
 
 LINE = QtGui.QColor(120, 120, 120, 110)
 LABEL = QtGui.QColor("#505050")
+# (lines, label text, label fill) by day and in night mode (desktop.gui.theme).
+INK = {False: (LINE, LABEL, (255, 255, 255, 150)),
+       True: (QtGui.QColor(170, 170, 170, 90), QtGui.QColor("#c0c0c0"), (20, 20, 20, 150))}
 
 # degrees: 30, 20, 10, 5, 2, 1, 30', 15', 10', 5', 2', 1'
 INTERVALS = (30.0, 20.0, 10.0, 5.0, 2.0, 1.0, 30 / 60, 15 / 60, 10 / 60, 5 / 60, 2 / 60, 1 / 60)
@@ -81,6 +84,7 @@ class GraticuleLayer(QtCore.QObject):
         self._built_box = None
         self._curves: list[tuple[str, float, np.ndarray, np.ndarray]] = []  # axis, value, x, y
         self._visible = True
+        self._night = False
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
@@ -211,9 +215,20 @@ class GraticuleLayer(QtCore.QObject):
                     placed.append((text, level, at, (0.0, 0.5)))
         self._show_labels(placed)
 
+    def set_night(self, on: bool) -> None:
+        """Night colours (desktop.gui.theme) or the day's."""
+        self._night = bool(on)
+        line, text, fill = INK[self._night]
+        self.lines.setPen(pg.mkPen(line, width=1.0))
+        for label in self.labels:
+            label.setColor(text)
+            label.fill = pg.mkBrush(*fill)
+            label.update()
+
     def _show_labels(self, placed) -> None:
         while len(self.labels) < len(placed):
-            label = pg.TextItem(color=LABEL, fill=pg.mkBrush(255, 255, 255, 150))
+            _, text, fill = INK[self._night]
+            label = pg.TextItem(color=text, fill=pg.mkBrush(*fill))
             label.setFont(self._font)
             add_to_plot(self.plot_item, label, Z_LABELS)
             self.labels.append(label)

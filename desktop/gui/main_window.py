@@ -60,8 +60,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_stack_changed()
         self.resize(1400, 900)
         self._restore_layout()
-        if self.preferences.night != theme.is_night():  # as remembered (all windows share it)
-            theme.apply(self.preferences.night)
+        if self.preferences.night or theme.is_night():  # as remembered (all windows share it)
+            theme.apply(self.preferences.night, within=self)
         if registry.failures:
             self.status.showMessage(f"{len(registry.failures)} plugin(s) failed to load: see Help › Plugins", 15000)
 

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui
 from desktop.core.document import Analysis, Document
 from desktop.core.geodesy import Projection
 from desktop.core.selection import Selection
-from desktop.gui import labels
+from desktop.gui import labels, style
 from desktop.gui.annotation_layer import AnnotationLayer
 from desktop.gui.line_layer import LineLayer
 from desktop.gui.sector_layer import SectorLayer
@@ -22,6 +22,7 @@ from desktop.gui.unit_layer import UnitLayer
 
 log = logging.getLogger(__name__)
 Z_PLACES = 40
+NIGHT_INK = (236, 236, 236)  # the line at night: light on the dark basemap
 CLICK_TOLERANCE_PX = 8
 
 
@@ -53,6 +54,7 @@ class MapView(pg.PlotWidget):
         self.annotation_layer = AnnotationLayer(self)
         self._place_dots: pg.ScatterPlotItem | None = None
         self._place_labels: list[pg.TextItem] = []
+        self._place_ink = QtGui.QColor(20, 20, 20)  # (night: light, see set_night)
         self._label_timer = QtCore.QTimer(self, singleShot=True, interval=60)
         self._label_timer.timeout.connect(self._layout_place_labels)
         for layer in self._optional_layers:
@@ -125,6 +127,24 @@ class MapView(pg.PlotWidget):
         return out
 
     # -- view control ----------------------------------------------------------------------
+    def set_night(self, on: bool) -> None:
+        """Night colours for the screen (desktop.gui.theme): a dark basemap and background, the
+        line, AO and places in light ink. Exports build their own map, in the day colours."""
+        ink = QtGui.QColor(*NIGHT_INK) if on else style.qcolor(style.LINE_COLOUR)
+        self.setBackground("#1b1d20" if on else "w")
+        for layer in self._optional_layers:
+            if hasattr(layer, "set_night"):
+                layer.set_night(on)
+        self.line_layer.curve.setPen(pg.mkPen(ink, width=3))
+        self.line_layer.extension.setPen(pg.mkPen(ink, width=2, style=QtCore.Qt.PenStyle.DashLine))
+        ao_pen = QtGui.QPen(self.sector_layer.ao_item.pen())
+        ao_pen.setColor(QtGui.QColor("#b0b0b0") if on else style.qcolor(style.AO_COLOUR))
+        self.sector_layer.ao_item.setPen(ao_pen)
+        self._place_ink = QtGui.QColor("#e6e6e6") if on else QtGui.QColor(20, 20, 20)
+        self._draw_places()
+        if self.static_cache is not None:
+            self.static_cache.invalidate()
+
     def set_measure_units(self, units) -> None:
         """What measurements and range rings say (desktop.core.measure_units)."""
         self.annotation_layer.set_measure_units(units)
@@ -195,14 +215,14 @@ class MapView(pg.PlotWidget):
         if not places:
             return
         x, y = self.to_display([p.lon for p in places], [p.lat for p in places])
-        self._place_dots = pg.ScatterPlotItem(x=x, y=y, size=6, symbol="o", pen=None, brush=pg.mkBrush(30, 30, 30))
+        self._place_dots = pg.ScatterPlotItem(x=x, y=y, size=6, symbol="o", pen=None, brush=pg.mkBrush(self._place_ink))
         self._place_dots.setZValue(Z_PLACES)
         self.plot_item.addItem(self._place_dots)
         font = QtGui.QFont()
         font.setPointSize(9)
         font.setBold(True)
         for place, px, py in zip(places, x, y):
-            label = pg.TextItem(place.name, color=(20, 20, 20), anchor=labels.ANCHORS[0])
+            label = pg.TextItem(place.name, color=self._place_ink, anchor=labels.ANCHORS[0])
             label.setFont(font)
             label.setPos(float(px), float(py))
             label.setZValue(Z_PLACES)

@@ -1,10 +1,10 @@
 """Night mode: a dark theme for the whole window (Qt's palette for every widget) and for the
 views that paint their own colours (the map, the timeline), for an operations floor at night.
 
-Screen only: exports keep their print colours (the export renders with the day colours
-unless asked otherwise). A view that paints its own colours has `set_night(on: bool)`;
-`apply` calls it on every such widget of the application, so a panel opened later asks
-`is_night()` when it is built.
+Screen only: exports keep their print colours (the export builds its own map, in the day
+colours). A view that paints its own colours has `set_night(on: bool)`; `apply` calls it on
+every such widget of the windows on screen (a window being built passes itself), and a
+panel built later asks `is_night()`.
 """
 from __future__ import annotations
 
@@ -37,8 +37,10 @@ def night_palette() -> QtGui.QPalette:
     return palette
 
 
-def apply(night: bool, app: QtWidgets.QApplication | None = None) -> None:
-    """Switch the application to night (True) or day colours."""
+def apply(night: bool, app: QtWidgets.QApplication | None = None, within: QtWidgets.QWidget | None = None) -> None:
+    """Switch the application to night (True) or day colours: the palette, and the views
+    that paint their own colours in the windows on screen (or in `within`, a window being
+    built)."""
     global _day, _night
     app = app or QtWidgets.QApplication.instance()
     if app is None:
@@ -52,6 +54,8 @@ def apply(night: bool, app: QtWidgets.QApplication | None = None) -> None:
     else:
         app.setStyle(_day[0])
         app.setPalette(_day[1])
-    for widget in app.allWidgets():
+    widgets = ([within, *within.findChildren(QtWidgets.QWidget)] if within is not None else
+               [w for w in app.allWidgets() if w.window().isVisible()])  # not closed windows' leftovers
+    for widget in widgets:
         if hasattr(widget, "set_night"):
             widget.set_night(_night)

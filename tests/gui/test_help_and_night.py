@@ -133,3 +133,32 @@ def test_night_mode_darkens_the_window_and_is_remembered(qtbot, tmp_path):
     p.tree.expand(p.model.index(0, 0))
     g = p.model.index(0, 0)
     assert p.model.data(p.model.index(near_row, 0, g), Qt.ItemDataRole.BackgroundRole).color() == DAY["near"]
+
+
+def test_the_map_goes_dark_and_exports_keep_print_colours(qtbot):
+    from desktop.gui.basemap_layer import LAND, NIGHT as BASEMAP_NIGHT
+    from desktop.gui.export import render
+    from desktop.gui.export.settings import ExportSettings
+    win = make_window(qtbot)
+    view = win.map_view
+    press(qtbot, win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert theme.is_night()
+    basemap = next(layer for layer in view._optional_layers if hasattr(layer, "snap_polylines"))
+    basemap.refresh()
+    win.repaint()
+    image = view.grab().toImage()
+    # Most of the map is dark (land, water, background); the line is drawn in light ink.
+    w, h = image.width(), image.height()
+    dark = sum(QtGui.QColor(image.pixel(int(w * (i + 0.5) / 20), int(h * (j + 0.5) / 20))).lightness() < 90
+               for i in range(20) for j in range(20))
+    assert dark > 0.6 * 400
+    assert view.line_layer.curve.opts["pen"].color().lightness() > 200
+    assert any(item.brush().color() == BASEMAP_NIGHT["land"] for item in basemap.coast.values())
+    # An export made now has the day's print colours: its land is the day's land.
+    image, layout = render.render_image(win.document, ExportSettings(width=900, height=600, legend=False,
+                                                                     summary_table=False))
+    frame = layout.frame
+    samples = [QtGui.QColor(image.pixel(int(frame.left() + frame.width() * f), int(frame.top() + 6)))
+               for f in (0.02, 0.1, 0.9, 0.98)]
+    assert all(c.lightness() > 150 for c in samples)
+    assert any(abs(c.red() - LAND.red()) < 12 and abs(c.green() - LAND.green()) < 12 for c in samples)
