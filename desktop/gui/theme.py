@@ -54,8 +54,9 @@ def apply(night: bool, app: QtWidgets.QApplication | None = None, within: QtWidg
     else:
         app.setStyle(_day[0])
         app.setPalette(_day[1])
-    widgets = ([within, *within.findChildren(QtWidgets.QWidget)] if within is not None else
-               [w for w in app.allWidgets() if w.window().isVisible()])  # not closed windows' leftovers
-    for widget in widgets:
-        if hasattr(widget, "set_night"):
-            widget.set_night(_night)
+    # Windows on screen only: a closed window's widgets may be half torn down.
+    roots = [within] if within is not None else [w for w in app.topLevelWidgets() if w.isVisible()]
+    for root in roots:
+        for widget in (root, *root.findChildren(QtWidgets.QWidget)):
+            if hasattr(widget, "set_night"):
+                widget.set_night(_night)
