@@ -23,9 +23,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only -q
 
-# The property-based tests with new random cases each run (make test replays fixed ones).
+# The property-based tests with new random cases each run (make test replays a few fixed
+# ones): FUZZ_EXAMPLES (default 10,000) cases per reader, the project reader included.
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/importers/test_fuzz.py tests/feed/test_fuzz_feed.py
+	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/importers/test_fuzz.py \
+		tests/project/test_fuzz_project.py tests/feed/test_fuzz_feed.py
 
 # Standalone executables in dist/ (one folder, one file), with a size report.
 package: $(STAMP)

@@ -26,6 +26,12 @@ MARKUP_TOOLS = Plugin(
             ("polygon", "Area", "PolygonTool", "P"), ("circle", "Range ring", "CircleTool", "R"),
             ("measure", "Measure", "MeasureTool", "D"))),
 )
+LAYERS_PANEL = Plugin(
+    name="layers_panel",
+    description="Layers panel: every map layer with a legend swatch, visibility, opacity; drag to reorder",
+    contributions=(Contribution("panel", "layers", "Layers", "desktop.gui.layers_panel:LayersPanel",
+                                {"area": "right", "tabify": "sectors"}),),
+)
 UNDO_HISTORY = Plugin(
     name="undo_history",
     description="Undo history panel",
@@ -36,7 +42,23 @@ TIMELINE_PANEL = Plugin(
     name="timeline_panel",
     description="Hotline timeline: calls, line revisions and the time cursor shared by the map and panels",
     contributions=(Contribution("panel", "timeline", "Hotline", "desktop.gui.timeline.panel:TimelinePanel",
-                                {"area": "bottom"}),),
+                                {"area": "bottom"}),
+                   Contribution("map_layer", "time", "Revision ghosts, trails, stale units, selected call",
+                                "desktop.gui.timeline.map_layer:time_layers")),
+)
+MAP_LAYERS = Plugin(
+    name="map_layers",
+    description="The map's built-in layers: basemap, basemap files, graticule, MGRS grid, sectors, buffer, AO, line, units, places, markup",
+    contributions=tuple(Contribution("map_layer", key, title, f"desktop.gui.map.layers.{target}") for key, title, target in (
+        ("basemap", "Basemap (land and water, rivers, borders, towns)", "basemap:basemap_layers"),
+        ("basemap_files", "Basemap files (MBTiles, GeoPackage tiles) the project lists", "tiles:user_basemaps"),
+        ("graticule", "Lat/lon graticule", "graticule:graticule_layer"),
+        ("grid_mgrs", "MGRS grid", "grids:mgrs_grid_layer"),
+        ("sectors", "Sectors, buffer band, AO", "sectors:sector_layers"),
+        ("line", "Deconfliction line", "line:line_layer"),
+        ("units", "Units, unit density, unit labels", "units:unit_layers"),
+        ("places", "Place labels", "places:places_layer"),
+        ("markup", "Markup", "markup:markup_layer"))),
 )
 
 CLI_COMMANDS = Plugin(
@@ -84,5 +106,5 @@ IMPORTERS = Plugin(
                      {"extensions": [".gpkg"]}),
     ),
 )
-BUILTIN_PLUGINS = (SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, CLI_COMMANDS, TIMELINE_PANEL, IMPORTERS,
-                   FEEDS)
+BUILTIN_PLUGINS = (MAP_LAYERS, SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, LAYERS_PANEL, CLI_COMMANDS,
+                   TIMELINE_PANEL, IMPORTERS, FEEDS)

@@ -11,7 +11,7 @@ from desktop import cli
 from desktop.core import demo
 from desktop.core.calls_csv import calls_csv_text, parse_calls_csv
 from desktop.core.report import report_dict
-from desktop.core.revisions import diff, document_at
+from desktop.core.revision_diff import diff, document_at
 from desktop.core.tracks import parse_time
 from tests.core.test_calls import BAD
 

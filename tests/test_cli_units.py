@@ -55,3 +55,23 @@ def test_km_or_no_unit_leaves_the_report_as_it_was(capsys):
 def test_a_unit_that_is_not_one_is_a_usage_error(capsys):
     assert cli.main(["sectors", "--demo", "--distance-unit", "furlongs"]) == 2
     assert "furlongs' is not a distance unit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_diff_adds_the_unit_after_the_km_distances(capsys, fmt):
+    plain = run(capsys, "diff", "--demo", "june", "august", "--format", fmt)
+    given = run(capsys, "diff", "--demo", "june", "august", "--format", fmt, "--distance-unit", "nm")
+    if fmt == "json":
+        before, after = json.loads(plain)["units"], json.loads(given)["units"]
+    else:
+        before, after = list(csv.DictReader(io.StringIO(plain))), list(csv.DictReader(io.StringIO(given)))
+        header = list(after[0])
+        at = header.index("distance_b_km")
+        assert header[at + 1:at + 3] == ["distance_a_nmi", "distance_b_nmi"]
+    assert before and len(before) == len(after)
+    for b, a in zip(before, after):
+        assert {k: v for k, v in a.items() if not k.endswith("_nmi")} == b  # nothing else changed
+        for which in "ab":
+            km = float(b[f"distance_{which}_km"])
+            assert float(a[f"distance_{which}_nmi"]) == pytest.approx(km * 1000 / 1852.0, abs=1e-3)
+    assert run(capsys, "diff", "--demo", "june", "august", "--format", fmt, "--distance-unit", "km") == plain

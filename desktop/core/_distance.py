@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import shapely
 
 from desktop.core._grid_index import BLOCK, UnitGrid, ranges_to_index
 from desktop.core.geodesy import WGS84_A, Projection
@@ -33,6 +34,7 @@ _GROW_M = 1e-3
 _E2 = 0.00669437999014  # WGS84 first eccentricity squared
 STRAIGHT_M = 1.0        # see Pieces.merged: far inside the 25 m distance tolerance
 _CHUNK = 1 << 15        # units measured at once
+SPARSE_FROM = 256       # pieces; a longer line is measured unit by unit against an R-tree of its pieces
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +81,11 @@ class Pieces:
     def params(self) -> tuple[np.ndarray, ...]:
         return segment_params(self.pts[:-1], self.pts[1:])
 
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        """An R-tree of the pieces (for lines of more than SPARSE_FROM pieces)."""
+        return shapely.STRtree(shapely.linestrings(np.stack([self.pts[:-1], self.pts[1:]], axis=1)))
+
 
 def segment_params(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
     """ax, ay, ux, uy, squared length, inverse squared length of segments a[i] -> b[i]."""
@@ -103,14 +110,23 @@ def _rect_point_d2(x0, y0, x1, y1, px, py):
     return dx * dx + dy * dy
 
 
+def _grown_bounds(grid: UnitGrid, blocks: np.ndarray) -> tuple[np.ndarray, ...]:
+    x0, y0, x1, y1 = grid.block_bounds(blocks)
+    return x0 - _GROW_M, y0 - _GROW_M, x1 + _GROW_M, y1 + _GROW_M
+
+
 def _block_piece_bounds(grid: UnitGrid, blocks: np.ndarray, params: tuple[np.ndarray, ...],
                         with_neighbours: bool):
     """(least d2, greatest d2, past end, before start) for every (block, segment) pair."""
-    x0, y0, x1, y1 = (v[:, None] for v in grid.block_bounds(blocks))
-    x0, y0, x1, y1 = x0 - _GROW_M, y0 - _GROW_M, x1 + _GROW_M, y1 + _GROW_M
+    return _bounds(*(v[:, None] for v in _grown_bounds(grid, blocks)), params, with_neighbours)
+
+
+def _bounds(x0, y0, x1, y1, params: tuple[np.ndarray, ...], with_neighbours: bool):
+    """As _block_piece_bounds, for rectangles and segments that broadcast together: every
+    pair (a column of rectangles against a row of segments), or pair by pair."""
     ax, ay, ux, uy, l2, il2 = params
     bx, by = ax + ux, ay + uy
-    max_d2 = np.zeros((len(blocks), len(ax)))
+    max_d2 = np.zeros(np.broadcast_shapes(np.shape(x0), np.shape(ax)))
     min_corner_d2 = np.full_like(max_d2, np.inf)
     past_end = before_start = all_left = all_right = True
     for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
@@ -142,6 +158,8 @@ def block_candidates(grid: UnitGrid, blocks: np.ndarray, pieces: Pieces) -> tupl
     """Candidate pieces (-1 padded rows) and `ub` for each of `blocks`."""
     if not len(blocks) or not pieces.m:
         return np.full((len(blocks), 1), -1, dtype=np.intp), np.full(len(blocks), np.inf)
+    if pieces.m > SPARSE_FROM:
+        return _sparse_candidates(grid, blocks, pieces)
     min_d2, max_d2, past_end, before_start = _block_piece_bounds(grid, blocks, pieces.params, True)
     ub2 = max_d2.min(axis=1)
     keep = min_d2 <= ub2[:, None] * (1 + 1e-9) + 1e-9
@@ -156,6 +174,29 @@ def block_candidates(grid: UnitGrid, blocks: np.ndarray, pieces: Pieces) -> tupl
     first = np.argsort(np.where(keep, min_d2 + max_d2, np.inf), axis=1, kind="stable")[:, :k]
     cand = np.where(np.take_along_axis(keep, first, axis=1), first, -1).astype(np.intp)
     return cand, np.sqrt(ub2)
+
+
+def _sparse_candidates(grid: UnitGrid, blocks: np.ndarray, pieces: Pieces) -> tuple[np.ndarray, np.ndarray]:
+    """block_candidates for a line of more than SPARSE_FROM pieces, where testing every
+    (block, piece) pair grew to minutes and gigabytes (10^5 pieces) and a block the line
+    winds through has thousands of candidates: no candidate lists (-1; `measure` takes each
+    unit's nearest piece from an R-tree), and for `ub` an upper bound, the greatest distance
+    from the block's corners to the piece nearest its centre (a drag then re-measures a
+    few more blocks than it must, never fewer)."""
+    x0, y0, x1, y1 = _grown_bounds(grid, blocks)
+    nearest = _nearest_pieces((x0 + x1) / 2, (y0 + y1) / 2, pieces)
+    _, reach2, _, _ = _bounds(x0, y0, x1, y1, tuple(p[nearest] for p in pieces.params), False)
+    return np.full((len(blocks), 1), -1, dtype=np.intp), np.sqrt(reach2)
+
+
+def _nearest_pieces(x: np.ndarray, y: np.ndarray, pieces: Pieces) -> np.ndarray:
+    """Index of the piece nearest each point (R-tree; planar, like _to_piece), a chunk of
+    points at a time."""
+    out = np.empty(len(x), dtype=np.intp)
+    for k in range(0, len(x), _CHUNK):
+        found = pieces.tree.query_nearest(shapely.points(x[k:k + _CHUNK], y[k:k + _CHUNK]), all_matches=False)
+        out[k + found[0]] = found[1]
+    return out
 
 
 def _to_piece(x: np.ndarray, y: np.ndarray, piece: np.ndarray, pieces: Pieces) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +234,11 @@ def measure(grid: UnitGrid, blocks: np.ndarray, cand: np.ndarray, pieces: Pieces
     starts = grid.block_start[blocks]
     lengths = grid.block_start[blocks + 1] - starts
     n_over = len(grid.overflow) if with_overflow else 0
-    if n_over:  # the overflow run is one more block whose candidates are all the pieces
+    if n_over and pieces.m > SPARSE_FROM:  # no candidate lists: each unit against its nearest piece
+        starts = np.append(starts, grid.cell_start[grid.ncells])
+        lengths = np.append(lengths, n_over)
+        cand = np.vstack([cand[:, :1], [[-1]]])
+    elif n_over:  # the overflow run is one more block whose candidates are all the pieces
         starts = np.append(starts, grid.cell_start[grid.ncells])
         lengths = np.append(lengths, n_over)
         width = max(cand.shape[1], pieces.m)
@@ -223,7 +268,11 @@ def _measure_rows(xs: np.ndarray, ys: np.ndarray, cand: np.ndarray, lengths: np.
     pos0 = np.cumsum(lengths) - lengths
     count = (cand >= 0).sum(axis=1)
     row = np.repeat(np.arange(len(lengths)), lengths)
-    best, foot = _to_piece(xs, ys, cand[row, 0], pieces)
+    if pieces.m > SPARSE_FROM:  # a long line: no candidate lists, each unit's nearest piece
+        best, foot = _to_piece(xs, ys, _nearest_pieces(xs, ys, pieces), pieces)
+        count = np.ones(len(lengths), dtype=np.intp)
+    else:
+        best, foot = _to_piece(xs, ys, cand[row, 0], pieces)
     for r in range(1, int(count.max())):
         rows = np.flatnonzero(count > r)
         pos = ranges_to_index(pos0[rows], pos0[rows] + lengths[rows])
@@ -304,7 +353,7 @@ def update_field(grid: UnitGrid, old: DistanceField, pieces: Pieces) -> tuple[Di
     """Field for new pieces and the indices of its blocks whose distances may differ from
     `old`'s; None when one of them has no piece."""
     n0, n1 = old.pieces.m, pieces.m
-    if not n0 or not n1:
+    if not n0 or not n1 or (n0 > SPARSE_FROM) != (n1 > SPARSE_FROM):  # (no candidate lists on one side)
         return None
     a, b, (p, s) = changed_segments(old.pieces, pieces)
     if not len(a):

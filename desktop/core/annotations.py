@@ -27,7 +27,7 @@ KINDS = (TEXT, ARROW, FREEHAND, POLYGON, CIRCLE, MEASURE)
 POINT_COUNTS = {TEXT: (1, 1), ARROW: (2, 2), FREEHAND: (2, None), POLYGON: (3, None),
                 CIRCLE: (1, 1), MEASURE: (2, 2)}
 DEFAULT_COLOR = "#d62728"
-# A measurement is teal and dashed (desktop.gui.annotation_layer): never the solid black of
+# A measurement is teal and dashed (desktop.gui.map.layers.markup): never the solid black of
 # the deconfliction line, its dashed black extensions or the dash-dot grey AO.
 MEASURE_COLOR = "#00838f"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")

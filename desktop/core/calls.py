@@ -8,6 +8,7 @@ in `desktop.core.calls_csv`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import Iterable, Mapping, Sequence
 
@@ -23,6 +24,29 @@ DAY_S = 86_400
 
 _TEXT = ("ids", "initiator", "from_station", "to_station", "operator", "category", "priority",
          "summary", "outcome", "revision")
+
+
+MAX_DURATION_S = 366 * DAY_S  # a call longer than a year is a mistake in the file
+
+
+def duration_seconds(value: object) -> int:
+    """A call's duration as read from a file (digits, or a number): whole seconds in
+    0..MAX_DURATION_S. ValueError otherwise ('9e999' is inf, which no int holds)."""
+    if isinstance(value, str):
+        text = value.strip() or "0"
+        if not text.isdigit():
+            raise ValueError(f"duration_s {value!r} is not a whole number of seconds")
+        if len(text) > 12 or int(text) > MAX_DURATION_S:
+            raise ValueError(f"duration_s {value[:20]!r} is more than a year")
+        return int(text)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value) or not float(value).is_integer() or value < 0:
+        raise ValueError(f"duration_s {value!r} is not a whole number of seconds")
+    if value > MAX_DURATION_S:
+        raise ValueError(f"duration_s {value!r} is more than a year")
+    return int(value)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -72,7 +96,11 @@ class CallLog:
             elif f.name == "start":
                 col = as_epoch_array(col)
             elif f.name == "duration_s":
-                col = np.asarray(col).astype(np.int64)
+                col = np.asarray(col)
+                if col.size and not (np.all(np.isfinite(col)) and np.all(np.abs(col) <= MAX_DURATION_S)):
+                    raise ValueError(f"a call's duration is not a number of seconds up to a year "
+                                     f"({col[~(np.isfinite(col) & (np.abs(col) <= MAX_DURATION_S))][0]!r})")
+                col = col.astype(np.int64)
             elif f.name in ("lon", "lat"):
                 col = np.asarray(col, dtype=float)
             else:

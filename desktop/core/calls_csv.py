@@ -29,7 +29,7 @@ from typing import TextIO
 
 import numpy as np
 
-from desktop.core.calls import CATEGORIES, PRIORITIES, CallLog
+from desktop.core.calls import CATEGORIES, PRIORITIES, CallLog, duration_seconds
 from desktop.core.importers.model import MAX_TABLE_BYTES, decode, read_limited
 from desktop.core.inputs import InputError, csv_delimiter, csv_header
 from desktop.core.tracks import format_times, parse_time
@@ -151,9 +151,10 @@ def _row(row: list[str], columns: dict[str, int], header: list[str], seen: dict[
         return f"start: {exc}"
     if start is None:
         return "no start time"
-    text = get("duration_s") or "0"
-    if not text.isdigit():
-        return f"duration_s {text!r} is not a whole number of seconds"
+    try:
+        duration = duration_seconds(get("duration_s"))
+    except ValueError as exc:
+        return str(exc)
     category = _norm(get("category")) or "routine check"
     if category not in CATEGORIES:
         return f"category {get('category')!r} is not one of {', '.join(CATEGORIES)}"
@@ -171,6 +172,6 @@ def _row(row: list[str], columns: dict[str, int], header: list[str], seen: dict[
             return f"position {lon_s!r}, {lat_s!r} is not decimal degrees"
         if not (abs(lat) <= 90 and abs(lon) <= 180):
             return f"position {lon_s}, {lat_s} is outside -180..180 longitude / -90..90 latitude"
-    return {"id": call_id, "start": start, "duration_s": int(text), "category": category,
+    return {"id": call_id, "start": start, "duration_s": duration, "category": category,
             "priority": priority, "units": get("units"), "lon": lon, "lat": lat,
             **{k: get(k) for k in _TEXT_FIELDS}}

@@ -1,7 +1,9 @@
 """Undoable commands and the stack that runs them. Every document edit goes through here."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import ClassVar
 
 from desktop.core.annotations import Annotation, Annotations
 from desktop.core.document import Document
@@ -65,6 +67,40 @@ class SetAnnotations(Command):
 
     def undo(self, doc: Document) -> None:
         doc.set_annotations(self.before)
+
+
+@dataclass
+class SetBasemaps(Command):
+    """Change which basemap files the project shows (paths, in the order added); the
+    layers' order, visibility and opacity are left as they are."""
+
+    record_kind: ClassVar[str] = "set_basemaps"
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    label: str = "Change basemaps"
+
+    def do(self, doc: Document) -> None:
+        doc.set_map_state(replace(doc.map_state, basemaps=self.after))
+
+    def undo(self, doc: Document) -> None:
+        doc.set_map_state(replace(doc.map_state, basemaps=self.before))
+
+    def to_record(self) -> dict:
+        return {"before": list(self.before), "after": list(self.after), "label": self.label}
+
+    @classmethod
+    def from_record(cls, data: dict) -> "SetBasemaps":
+        return cls(tuple(map(str, data["before"])), tuple(map(str, data["after"])), str(data["label"]))
+
+
+def add_basemap(doc: Document, path) -> SetBasemaps:
+    after = doc.map_state.with_basemap(path).basemaps
+    return SetBasemaps(doc.map_state.basemaps, after, f"Add basemap {Path(path).name}")
+
+
+def remove_basemap(doc: Document, path: str) -> SetBasemaps:
+    after = doc.map_state.without_basemap(path).basemaps
+    return SetBasemaps(doc.map_state.basemaps, after, f"Remove basemap {Path(path).name}")
 
 
 def add_annotation(doc: Document, annotation: Annotation) -> SetAnnotations:

@@ -28,12 +28,21 @@ class CoordinateError(ValueError):
 # Zone 1-60 + latitude band, the 100 km square letters, then easting and northing digits
 # (both the same length), spaces allowed between parts. The polar (UPS) part of MGRS is
 # left out on purpose: format_mgrs never writes it, and it would read words like "bad".
-_MGRS_RE = re.compile(r"^(\d{1,2})\s*([C-HJ-NP-X])\s*([A-HJ-NP-Z])\s*([A-HJ-NP-V])\s*(\d*)\s*(\d*)$", re.I)
+# The digits are one run, or two runs with blanks between: never `(\d*)\s*(\d*)`, whose
+# ways of splitting a long run backtrack quadratically (40,000 digits took 63 s).
+_MGRS_RE = re.compile(r"^(\d{1,2})\s*([C-HJ-NP-X])\s*([A-HJ-NP-Z])\s*([A-HJ-NP-V])\s*(\d*)(?:\s+(\d+))?$", re.I)
+MAX_TEXT = 200  # characters of a typed position or MGRS reference (the longest real one is ~40)
 _MGRS_LIKE = re.compile(r"^\d{1,2}\s*[A-Z]\s*[A-Z]\s*[A-Z]", re.I)
+
+
+def _too_long(text: str) -> None:
+    if len(text) > MAX_TEXT:
+        raise CoordinateError(f"{text[:20]!r}... ({len(text):,} characters) is too long to be a position")
 
 
 def _mgrs_parts(text: str) -> tuple[str, str, str]:
     """Split into (zone+band+square, easting digits, northing digits) or raise."""
+    _too_long(text)
     m = _MGRS_RE.match(text.strip())
     if not m:
         raise CoordinateError(f"{text.strip()!r} is not an MGRS reference (expected e.g. '37SDV 12345 67890')")
@@ -244,6 +253,7 @@ def _ends_ok(part: list) -> bool:
 
 def parse_angle(text: str, axis: str) -> float:
     """One latitude (axis 'lat') or longitude ('lon') in any of the degree forms."""
+    _too_long(text)
     tokens = _tokens(text, f"a {_NAMES[axis]}")
     if not tokens:
         raise CoordinateError(f"no {_NAMES[axis]}")
@@ -259,6 +269,7 @@ def parse_position(text: str) -> tuple[float, float]:
     """Parse a typed position; returns (lon, lat) in degrees or raises CoordinateError."""
     if not text or not text.strip():
         raise CoordinateError("no position given")
+    _too_long(text)
     if _MGRS_LIKE.match(text.strip()) or _MGRS_RE.match(text.strip()):
         return parse_mgrs(text)
     a, b = _split(_tokens(text), text)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,13 +17,12 @@ from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, Classifier,
 from desktop.core.events import Signal
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine
+from desktop.core.map_state import MapState
 from desktop.core.revisions import RevisionLog
 from desktop.core.sectors import AreaOfOperations, SectorResult, compute_sectors
+from desktop.core.time_view import TimeView
 from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
-
-if TYPE_CHECKING:  # time_cursor imports this module
-    from desktop.core.time_cursor import TimeView
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,8 @@ class Document:
                  sides: tuple[str, str], *, buffer_km: float = DEFAULT_BUFFER_KM,
                  title: str = "Untitled", places: tuple[Place, ...] = (), calls: CallLog | None = None,
                  tracks: Tracks | None = None, revisions: RevisionLog | None = None,
-                 annotations: Annotations | None = None, airspace: Airspace | None = None) -> None:
+                 annotations: Annotations | None = None, airspace: Airspace | None = None,
+                 map_state: MapState | None = None) -> None:
         self.ao = ao
         self.sides = sides
         self.title = title
@@ -75,6 +74,7 @@ class Document:
         self._analysis: Analysis | None = None
         self._annotations = annotations if annotations is not None else Annotations()
         self._airspace = airspace if airspace is not None else Airspace()
+        self._map_state = map_state if map_state is not None else MapState()
         self.line_changed = Signal()      # (line shown: DeconflictionLine, preview: bool)
         self.analysis_changed = Signal()  # (Analysis)
         self.units_changed = Signal()     # ()
@@ -88,6 +88,7 @@ class Document:
         self.ao_changed = Signal()        # (AreaOfOperations)
         self.tracks_changed = Signal()    # (Tracks)
         self.airspace_changed = Signal()  # (Airspace)
+        self.map_state_changed = Signal()  # (MapState)
 
     # -- state ---------------------------------------------------------------------------
     @cached_property
@@ -135,6 +136,11 @@ class Document:
     def airspace(self) -> Airspace:
         """Airspace coordination measures (desktop.core.air.acm), in drawing order."""
         return self._airspace
+
+    @property
+    def map_state(self) -> MapState:
+        """The project's basemap files and how its map layers are shown (desktop.core.map_state)."""
+        return self._map_state
 
     @cached_property
     def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -211,6 +217,12 @@ class Document:
     def set_airspace(self, airspace: Airspace) -> None:
         self._airspace = airspace
         self.airspace_changed.emit(airspace)
+
+    def set_map_state(self, state: MapState) -> None:
+        """Basemaps added or removed go through a command (desktop.core.commands); the layers'
+        order, visibility and opacity are view state the window keeps here for saving."""
+        self._map_state = state
+        self.map_state_changed.emit(state)
 
     def set_calls(self, calls: CallLog) -> None:
         self.calls = calls

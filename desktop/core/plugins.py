@@ -12,6 +12,10 @@ Contribution kinds and what their target must be:
   importer     callable(path, progress=None, **options) -> ImportedData
                (desktop.core.importers); options: extensions (e.g. [".csv", ".geojson"])
   cli_command  callable(subparsers) that adds one argparse sub-command
+  map_layer    callable(context) -> a map layer, or a list of them
+               (desktop.gui.map.layers.base.MapLayer: attach/close, paint from a
+               MapSettings); drawn by the window and by exports alike, so `context` may
+               have no map view (an export)
   feed         callable(config: desktop.core.feed.endpoints.FeedConfig) -> a feed source that is
                off until start(), runs off the GUI thread and offers drain(timeout) ->
                desktop.core.feed.intake.EventBatch, status() (state per endpoint, counters,
@@ -27,7 +31,7 @@ from importlib.metadata import entry_points
 from typing import Any, Iterable, Mapping
 
 ENTRY_POINT_GROUP = "deconflict.plugins"
-KINDS = ("panel", "tool", "importer", "cli_command", "feed")
+KINDS = ("panel", "tool", "importer", "cli_command", "map_layer", "feed")
 log = logging.getLogger(__name__)
 
 

@@ -6,7 +6,6 @@ output stream (one unit per line: readable, diffable, and no pure-Python pretty-
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from json.encoder import encode_basestring  # the C string encoder json.dumps uses
@@ -15,6 +14,7 @@ from typing import Iterator, TextIO
 import numpy as np
 import shapely
 
+from desktop.core.csv_out import Decimals, write_rows
 from desktop.core.document import Analysis, Document
 from desktop.core.measure_units import MeasureUnits, area_field, distance_field, from_km, from_km2
 
@@ -175,15 +175,25 @@ def write_csv(doc: Document, out: TextIO, analysis: Analysis | None = None,
               rows: np.ndarray | None = None, units: MeasureUnits | None = None) -> int:
     """One row per unit (those in `rows`, in that order, or all); empty sector fields
     outside the AO, booleans as true/false; with `units`, the distance in the user's unit
-    too. The CLI and the sectors panel both write this. Returns the number of unit rows."""
+    too. The CLI and the sectors panel both write this, column by column
+    (desktop.core.csv_out). Returns the number of unit rows."""
     analysis = analysis if analysis is not None else doc.analysis
-    cols, fields = _unit_columns(doc, analysis, rows, units), csv_fields(units)
-    for key in _BOOLS:
-        cols[key] = ["true" if v else "false" for v in cols[key]]
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
-    writer.writerows(zip(*(cols[k] for k in fields)))  # None is written as an empty field
-    return len(cols["id"])
+    shown, cls, sectors = doc.shown_units, analysis.classification, analysis.sectors.sectors
+    idx = slice(None) if rows is None else np.asarray(rows, dtype=np.intp).reshape(-1)
+    pick = np.asarray(cls.sector[idx], dtype=np.intp)  # -1 (outside every sector) picks the trailing None
+
+    def of_sector(attr: str) -> np.ndarray:  # each sector's text encoded once
+        return np.array([getattr(s, attr).encode("utf-8") for s in sectors] + [b""])[pick]
+
+    columns = [shown.ids[idx], shown.names[idx], shown.sides[idx], shown.affiliations[idx],
+               Decimals(shown.lon[idx], DEGREE_DECIMALS), Decimals(shown.lat[idx], DEGREE_DECIMALS),
+               of_sector("id"), of_sector("name"), of_sector("owner"), Decimals(cls.distance_km[idx], KM_DECIMALS),
+               np.asarray(cls.near_line[idx], dtype=bool), np.asarray(cls.wrong_side[idx], dtype=bool)]
+    unit = _other_unit(units)
+    if unit is not None:  # beside distance_km, as csv_fields says
+        at = CSV_FIELDS.index("distance_km") + 1
+        columns.insert(at, Decimals(from_km(np.asarray(cls.distance_km[idx], dtype=float), unit), KM_DECIMALS))
+    return write_rows(out, csv_fields(units), columns)
 
 
 def _ring(coords) -> list:

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from desktop.core._grid_index import ranges_to_index
-from desktop.core.events import Signal
+from desktop.core.events import Connections, Signal
 from desktop.core.line import DeconflictionLine
 from desktop.core.revisions import LineRevision
+from desktop.core.time_view import TimeView
 from desktop.core.tracks import Tracks, as_epoch, format_time, units_at
-from desktop.core.units import UnitTable
 
-if TYPE_CHECKING:  # document.py imports this module for typing only
+if TYPE_CHECKING:
     from desktop.core.document import Document
 
 STALE_AFTER_H = 6.0   # no report for this long: the unit is drawn greyed
@@ -78,21 +78,6 @@ def line_at(doc: Document, t) -> tuple[LineRevision | None, DeconflictionLine, s
                                f"in force from {format_time(first.effective)}) for reference")
 
 
-@dataclass(frozen=True, eq=False)
-class TimeView:
-    """The document at a past time: what `Document.set_time_view` shows."""
-
-    time: int                       # epoch seconds UTC
-    units: UnitTable                # positions at `time` (NaN before a unit's first report, or without one)
-    revision: LineRevision | None   # whose line is shown (see `note`)
-    line: DeconflictionLine
-    note: str = ""                  # "" when `revision` is in force at `time`
-
-    @property
-    def in_force(self) -> bool:
-        return self.revision is not None and not self.note
-
-
 def view_at(doc: Document, t, interpolate: bool = False) -> TimeView:
     """The document at time t: units where their tracks put them (nowhere before their
     first report, or without one), and the line of `line_at`."""
@@ -109,14 +94,25 @@ def staleness(doc: Document, t) -> np.ndarray:
     return np.full(len(doc.units), np.nan) if tracks is None else tracks.staleness(t)
 
 
-def trails(doc: Document, t, hours: float, units: np.ndarray | None = None,
-           interpolate: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Where `units` (indices; None = all) went in the `hours` before t, as one polyline
-    per unit separated by NaN: its position at t - hours (if it had one), its reports in
-    between and its position at t. Units with fewer than two points have no trail."""
+@dataclass(frozen=True, eq=False)
+class Trails:
+    """Trails as columns: one polyline per unit separated by a NaN point; `time` (epoch
+    seconds, NaN at the breaks) says when each point was, `unit` whose it is (-1 at breaks)."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    time: np.ndarray
+    unit: np.ndarray
+
+
+def trail_table(doc: Document, t, hours: float, units: np.ndarray | None = None,
+                interpolate: bool = False) -> Trails:
+    """Where `units` (indices; None = all) went in the `hours` before t: per unit its
+    position at t - hours (if it had one), its reports in between and its position at t.
+    Units with fewer than two points have no trail."""
     tracks = tracked(doc)
     if tracks is None or hours <= 0:
-        return np.empty(0), np.empty(0)
+        return Trails(np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=np.int64))
     t = as_epoch(t)
     idx = np.arange(tracks.n_units) if units is None else np.asarray(units, dtype=np.int64)
     hi = tracks.last_report(t)[idx]              # the last report at or before t
@@ -131,14 +127,23 @@ def trails(doc: Document, t, hours: float, units: np.ndarray | None = None,
     lo, hi, count, unit = lo[keep], hi[keep], count[keep], idx[keep]
     reports = ranges_to_index(lo, hi + 1)
     n = len(reports) + 2 * len(unit)
-    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    lon, lat, when = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    whose = np.repeat(unit, count + 2)
     ends = np.cumsum(count + 2)                  # one past each unit's NaN break
     slot = np.ones(n, dtype=bool)
     slot[ends - 1] = False                       # the breaks
     slot[ends - 2] = False                       # the positions at t
-    lon[slot], lat[slot] = tracks.lon[reports], tracks.lat[reports]
-    lon[ends - 2], lat[ends - 2] = lon_t[unit], lat_t[unit]
-    return lon, lat
+    lon[slot], lat[slot], when[slot] = tracks.lon[reports], tracks.lat[reports], tracks.time[reports]
+    lon[ends - 2], lat[ends - 2], when[ends - 2] = lon_t[unit], lat_t[unit], t
+    whose[ends - 1] = -1
+    return Trails(lon, lat, when, whose)
+
+
+def trails(doc: Document, t, hours: float, units: np.ndarray | None = None,
+           interpolate: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """`trail_table`'s lon and lat: one polyline per unit, separated by NaN."""
+    table = trail_table(doc, t, hours, units, interpolate)
+    return table.lon, table.lat
 
 
 class TimeCursor:
@@ -156,8 +161,13 @@ class TimeCursor:
         self._applying = False
         self._stale: tuple[tuple, np.ndarray] | None = None
         self.changed = Signal()   # (time or None)
-        doc.revisions_changed.connect(self._reapply)
-        doc.time_view_changed.connect(self._on_time_view_changed)
+        self.links = Connections()
+        self.links.connect(doc.revisions_changed, self._reapply)
+        self.links.connect(doc.time_view_changed, self._on_time_view_changed)
+
+    def close(self) -> None:
+        """Stop following the document (a cursor made for one export)."""
+        self.links.disconnect_all()
 
     # -- state ---------------------------------------------------------------------------
     @property

@@ -25,6 +25,29 @@ from desktop.core.units import AIR_COLUMNS, UnitTable
 
 
 # -- time ---------------------------------------------------------------------------------
+# Times a planner can be shown in any UTC offset (years 1..9999 with a day to spare at each
+# end): a time outside broke formatting and date arithmetic far from where it was read.
+TIME_MIN = -62135510400   # 0001-01-02T00:00:00Z
+TIME_MAX = 253402127999   # 9999-12-30T23:59:59Z
+
+
+def checked_time(t: int, text: object) -> int:
+    """`t` (epoch seconds) when within TIME_MIN..TIME_MAX; ValueError naming `text` otherwise."""
+    if not TIME_MIN <= t <= TIME_MAX:
+        raise ValueError(f"{str(text)[:60]!r} is out of range (years 0001-9999 UTC)")
+    return t
+
+
+def epoch_seconds(value: object) -> int:
+    """A number read from a file as whole epoch seconds (an int, or a float holding one),
+    within range: ValueError for inf, NaN, fractions (9e999 is inf) and huge values."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{value!r} is not a number of seconds")
+    if isinstance(value, (float, np.floating)) and not (math.isfinite(value) and float(value).is_integer()):
+        raise ValueError(f"{value!r} is not a whole number of seconds")
+    return checked_time(int(value), value)
+
+
 def parse_time(text: str) -> int:
     """ISO 8601 date-time with an offset -> epoch seconds (fractions of a second dropped).
     Raises ValueError with a reason a planner understands."""
@@ -36,7 +59,7 @@ def parse_time(text: str) -> int:
     if dt.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset; write e.g. {dt:%Y-%m-%dT%H:%M:%S}Z "
                          f"or {dt:%Y-%m-%dT%H:%M:%S}+03:00")
-    return math.floor(dt.timestamp())
+    return checked_time(math.floor(dt.timestamp()), s)
 
 
 _DTG = re.compile(r"^(\d{2})(\d{2})(\d{2})Z ?(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC) ?(\d{2}|\d{4})$")
@@ -56,7 +79,7 @@ def parse_time_in(text: str, offset_s: int = 0) -> int:
                           int(hour), int(minute), tzinfo=timezone.utc)
         except ValueError as exc:
             raise ValueError(f"{text!r}: {exc}") from None
-        return math.floor(dt.timestamp())
+        return checked_time(math.floor(dt.timestamp()), text)
     try:
         dt = datetime.fromisoformat(s.replace(" ", "T", 1) if s[:4].isdigit() else s)
     except ValueError:
@@ -64,7 +87,7 @@ def parse_time_in(text: str, offset_s: int = 0) -> int:
                          "or 181400Z JUN 17)") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone(timedelta(seconds=offset_s)))
-    return math.floor(dt.timestamp())
+    return checked_time(math.floor(dt.timestamp()), text)
 
 
 def format_time(t, offset_s: int = 0) -> str:
@@ -100,10 +123,13 @@ def as_epoch_array(values) -> np.ndarray:
     """A column of times (integers or datetime64) as int64 epoch seconds."""
     a = np.asarray(values)
     if np.issubdtype(a.dtype, np.datetime64):
-        return a.astype("datetime64[s]").astype(np.int64)
-    if a.size and not np.issubdtype(a.dtype, np.integer):
+        a = a.astype("datetime64[s]").astype(np.int64)
+    elif a.size and not np.issubdtype(a.dtype, np.integer):
         raise TypeError(f"times must be integers (epoch seconds) or datetime64, not {a.dtype}")
-    return a.astype(np.int64)
+    a = a.astype(np.int64)
+    if a.size and (a.min() < TIME_MIN or a.max() > TIME_MAX):
+        raise ValueError("a time is out of range (years 0001-9999 UTC)")
+    return a
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

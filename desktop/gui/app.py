@@ -1,26 +1,28 @@
 """GUI entry point."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 
-# With this set, the app prints one JSON line (the window's panels, tools and plugin
-# failures) once the main window has painted, and quits: the smoke test of the standalone
-# executable and the start-up benchmark use it. It offers no recovery (no dialog may wait).
+# With this set, the app prints `{"painted": true}` when the map is first on screen, then
+# one JSON line (the window's panels, tools and plugin failures) once its plugins are in,
+# and quits: the smoke test of the standalone executable and the start-up benchmarks use
+# it. It offers no recovery (no dialog may wait).
 EXIT_AFTER_PAINT = "DECONFLICT_EXIT_AFTER_PAINT"
+GC_BACK_AFTER_MS = 3000   # the collector runs again by then, painted or not (a dialog first)
 
 
 def run_gui(argv: list[str] | None = None, project: str | None = None, imports=()) -> int:
     """Open the application on the demo, on the project file `project`, or on a new scenario
     with the files `imports` imported (File › Import's road, once the window is up)."""
-    import pyqtgraph as pg
+    gc.disable()  # no collection on the way to the first paint (see _collect_after_paint)
     from PySide6 import QtCore, QtWidgets
 
-    from desktop.gui import windows
+    from desktop.gui.main_window import show_window
     from desktop.gui.resources import app_icon
 
-    pg.setConfigOptions(antialias=True)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or sys.argv[:1])
     app.setOrganizationName("Deconflict")
     app.setApplicationName("Deconflict")
@@ -37,23 +39,40 @@ def run_gui(argv: list[str] | None = None, project: str | None = None, imports=(
     recovered = [] if smoke else offer_recovery(root, settings)
     if project is not None or imports or not recovered:
         document, path = _initial_document(project, bool(imports))
-        window = windows.show_window(document, path, settings=settings, recovery_root=root)
+        # The map paints first; panels and tools come in right after (pyqtgraph, the
+        # timeline, the sectors table are not on the way to the first paint).
+        window = show_window(document, path, settings=settings, recovery_root=root, defer_plugins=True)
+        _collect_after_paint(window)
         if imports:
             window.files.imports.import_files(list(imports))
         if smoke:
             _exit_after_first_paint(app, window)
+    QtCore.QTimer.singleShot(GC_BACK_AFTER_MS, _collect_again)  # whatever happened to the window
     return 0 if shutdown.requested() else app.exec()  # a signal during start-up: ended already
+
+
+def _collect_again() -> None:
+    """Start-up is over: what it built is kept for good (`gc.freeze`: later full collections
+    skip it), and the garbage collector runs again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def _collect_after_paint(window) -> None:
+    """Python's collector would run ~120 times on the way to the first paint (~40 ms, one
+    full pass over every module and the document included); it waits for the map instead."""
+    if window.map_view.has_painted:
+        _collect_again()
+    else:
+        window.map_view.first_painted.connect(_collect_again)
 
 
 def _exit_after_first_paint(app, window) -> None:
     from PySide6 import QtCore
 
-    class FirstPaint(QtCore.QObject):
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-            if event.type() == QtCore.QEvent.Type.Paint and not self.seen:
-                self.seen = True
-                QtCore.QTimer.singleShot(0, report)
-            return False
+    def painted() -> None:
+        print(json.dumps({"painted": True}), flush=True)
 
     def report() -> None:
         from desktop.core.magnetic import declination
@@ -63,6 +82,7 @@ def _exit_after_first_paint(app, window) -> None:
                           "panels": sorted(window.panels),
                           "tools": sorted(window.tools),
                           "plugin_failures": [f"{f.source}: {f.message}" for f in window.registry.failures],
+                          "collector": gc.isenabled(),
                           # What ships as data: the user guide's sections, the magnetic model.
                           "guide_sections": len(sections(user_guide_text())),
                           "magnetic_model": declination(lon, lat, 1_500_000_000).model}),  # July 2017
@@ -71,26 +91,35 @@ def _exit_after_first_paint(app, window) -> None:
         window.close()
         app.quit()
 
-    watcher = FirstPaint(window)
-    watcher.seen = False
-    window.map_view.viewport().installEventFilter(watcher)
-    window.map_view.viewport().update()  # a paint after the watcher, whatever was painted before
+    # (an import may have painted the window and loaded its plugins already)
+    window.map_view.first_painted.connect(painted)
+    window.plugins_loaded.connect(lambda: QtCore.QTimer.singleShot(0, report))
+    if window.map_view.has_painted:
+        painted()
+    if window.plugins_ready:
+        QtCore.QTimer.singleShot(0, report)
 
 
 def _initial_document(project: str | None, new: bool = False):
     """The project asked for, a new scenario (`new`), or the demo (also when the project
-    cannot be opened: the reason is shown, and nothing is written to the file)."""
+    cannot be opened, whatever the reason: it is shown in a dialog and on stderr, and
+    nothing is written to the file)."""
     from desktop.core.demo import demo_document
     if new:
         from desktop.gui.project_files import new_document
         return new_document(), None
     if project is None:
         return demo_document(), None
-    from desktop.core.project import ProjectError, load_project
+    from desktop.core.project import load_project
     try:
         return load_project(project), project
-    except ProjectError as exc:
+    except Exception as exc:  # noqa: BLE001 - no file may stop the application from starting
         from PySide6 import QtWidgets
-        print(f"deconflict: error: {exc}", file=sys.stderr)
-        QtWidgets.QMessageBox.critical(None, "Cannot open the project", f"{exc}\n\nOpening the demo instead.")
+
+        from desktop.gui.plain import show_message
+        from desktop.gui.project_files import open_failure
+        reason = open_failure(project, exc)
+        print(f"deconflict: error: {reason}", file=sys.stderr)
+        show_message(None, QtWidgets.QMessageBox.Icon.Critical, "Cannot open the project",
+                     f"{reason}\n\nOpening the demo instead.")
         return demo_document(), None

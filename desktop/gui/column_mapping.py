@@ -2,7 +2,7 @@
 says it (units, track reports, the line's or the AO's vertices) and picks the columns."""
 from __future__ import annotations
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from desktop.core.importers.model import ColumnMapping, NeedsMapping
 
@@ -20,7 +20,8 @@ class ColumnMappingDialog(QtWidgets.QDialog):
         self.setObjectName("columnMappingDialog")
         self.setWindowTitle(f"Import {name}: which columns are which?")
         layout = QtWidgets.QVBoxLayout(self)
-        intro = QtWidgets.QLabel(f"{problem}\n\nSay what the rows are and which column holds what.")
+        intro = QtWidgets.QLabel(f"{problem}\n\nSay what the rows are and which column holds what.",
+                                 textFormat=QtCore.Qt.TextFormat.PlainText)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QtWidgets.QFormLayout()
@@ -46,7 +47,7 @@ class ColumnMappingDialog(QtWidgets.QDialog):
                 table.setItem(i, j, QtWidgets.QTableWidgetItem(value))
         table.setMaximumHeight(180)
         layout.addWidget(table)
-        self.error = QtWidgets.QLabel(objectName="mappingError")
+        self.error = QtWidgets.QLabel(objectName="mappingError", textFormat=QtCore.Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #b00")
         layout.addWidget(self.error)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok

@@ -13,7 +13,7 @@ from desktop.core.time_cursor import TimeCursor
 from desktop.gui.preferences import Preferences
 
 if TYPE_CHECKING:
-    from desktop.gui.map_view import MapView
+    from desktop.gui.map.view import MapView
 
 
 @dataclass

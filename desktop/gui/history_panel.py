@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
+from desktop.core.events import Connections
 from desktop.gui.context import AppContext
 
 
@@ -11,9 +12,15 @@ class HistoryPanel(QtWidgets.QListWidget):
         super().__init__()
         self.setObjectName("historyList")
         self.stack = context.stack
-        self.stack.changed.connect(self._on_stack_changed)
+        self.links = Connections()
+        self.links.connect(self.stack.changed, self._on_stack_changed)
         self.itemClicked.connect(self._on_item_clicked)
         self._on_stack_changed()
+
+    def close(self) -> bool:
+        """Disconnect from the command stack (the window calls it on close)."""
+        self.links.disconnect_all()
+        return super().close()
 
     def _on_stack_changed(self) -> None:
         self.blockSignals(True)

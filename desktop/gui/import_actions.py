@@ -17,13 +17,14 @@ from desktop.core.importers.model import NeedsMapping
 from desktop.core.inputs import InputError
 from desktop.core.progress import Cancelled
 from desktop.gui import column_mapping
+from desktop.gui.plain import message_box, show_message
 from desktop.gui.progress import run_with_progress
 
 MAX_REPORT_LINES = 200
 
 
 def show_report(parent, title: str, summary: str, skipped: list[str]) -> None:
-    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, title, summary, parent=parent)
+    box = message_box(QtWidgets.QMessageBox.Icon.Information, title, summary, parent)
     box.setObjectName("importReport")
     shown = skipped[:MAX_REPORT_LINES]
     more = len(skipped) - len(shown)
@@ -32,7 +33,15 @@ def show_report(parent, title: str, summary: str, skipped: list[str]) -> None:
 
 
 def show_error(parent, title: str, message: str) -> None:
-    QtWidgets.QMessageBox.critical(parent, title, message)
+    show_message(parent, QtWidgets.QMessageBox.Icon.Critical, title, message)
+
+
+def local_files(event) -> list[str]:
+    """The local files a drag or drop event carries (none for other data)."""
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
 
 
 def choose_files(parent, caption: str, filters: str) -> list[str]:
@@ -46,10 +55,8 @@ class ImportActions(QtCore.QObject):
         self.window = window
         self.import_action = menu.addAction("&Import…", QtGui.QKeySequence("Ctrl+I"), self.choose_and_import)
         self.import_action.setObjectName("importAction")
-        viewport = window.map_view.viewport()
-        for widget in (window.map_view, viewport):
-            widget.setAcceptDrops(True)
-            widget.installEventFilter(self)
+        window.map_view.setAcceptDrops(True)
+        window.map_view.installEventFilter(self)
 
     @property
     def registry(self):
@@ -106,21 +113,15 @@ class ImportActions(QtCore.QObject):
         return data, import_command(self.window.document, data)
 
     # -- drag and drop -------------------------------------------------------------------
-    def _local_files(self, event) -> list[str]:
-        mime = event.mimeData()
-        if mime is None or not mime.hasUrls():
-            return []
-        return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
-
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
         if kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
             known = tuple(e.lower() for e in extensions(self.registry))
-            if any(f.lower().endswith(known) for f in self._local_files(event)):
+            if any(f.lower().endswith(known) for f in local_files(event)):
                 event.acceptProposedAction()
                 return True
         elif kind == QtCore.QEvent.Type.Drop:
-            files = self._local_files(event)
+            files = local_files(event)
             if files:
                 event.acceptProposedAction()
                 QtCore.QTimer.singleShot(0, lambda: self.import_files(files))  # let the drag finish first

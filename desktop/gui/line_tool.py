@@ -3,7 +3,9 @@
 Conventions from QGIS/ATAK: press-drag a vertex to move it (Esc cancels), double-click a
 segment to insert a vertex, select a vertex and press Delete (or right-click) to remove
 it, right-click > Edit coordinates for DD/DMS/MGRS entry, S toggles snapping. A drag
-previews live and becomes one undoable command on release.
+previews live and becomes one undoable command on release. While the tool is on, the line
+and its handles draw above every other layer (units, labels), so a vertex under a
+cluster of symbols can be seen and grabbed; the tool sees the map's mouse events first.
 """
 from __future__ import annotations
 
@@ -16,6 +18,10 @@ from desktop.core.snapping import Snap, snap_point
 from desktop.gui.context import AppContext
 
 SNAP_PX = 12
+HANDLE_HIT_PX = 8        # a press this close to a vertex grabs it
+CURVE_HIT_PX = 5         # a double or right click this close to the line picks its segment
+_E = QtCore.QEvent.Type
+LEFT, RIGHT = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.RightButton
 
 
 class LineEditTool(QtCore.QObject):
@@ -26,24 +32,21 @@ class LineEditTool(QtCore.QObject):
         self.context = context
         self.doc = context.document
         self.view = context.map_view
-        self.layer = self.view.line_layer
+        self.layer = self.view.layer("line")
         self.snapping = False
         self.active = False
         self._drag_base: DeconflictionLine | None = None
         self._drag_index: int | None = None
+        self._drag_offset = (0.0, 0.0)      # vertex minus press, display units: no jump
+        self._pressed: int | None = None    # vertex under a left press not yet dragged
+        self._swallow = False               # a cancelled drag: its moves and release are ours
         self._last_valid: DeconflictionLine | None = None
-        h, c = self.layer.handles, self.layer.curve
-        h.drag_started.connect(self._on_drag_started)
-        h.dragged.connect(self._on_dragged)
-        h.drag_finished.connect(self._on_drag_finished)
-        h.clicked.connect(self._on_vertex_clicked)
-        c.double_clicked.connect(self._on_segment_double_clicked)
-        c.right_clicked.connect(self._on_segment_right_clicked)
 
     # -- tool protocol --------------------------------------------------------------------
     def activate(self) -> None:
         self.active = True
         self.layer.set_editable(True)
+        self.view.scene.raise_layer("line", True)
         self.view.installEventFilter(self)
 
     def deactivate(self) -> None:
@@ -51,7 +54,12 @@ class LineEditTool(QtCore.QObject):
         self.active = False
         self.layer.set_editable(False)
         self.layer.select_vertex(None)
+        self.view.scene.raise_layer("line", False)
         self.view.removeEventFilter(self)
+
+    def close(self) -> None:
+        if self.active:
+            self.deactivate()
 
     def set_snapping(self, on: bool) -> None:
         if on != self.snapping:
@@ -81,8 +89,8 @@ class LineEditTool(QtCore.QObject):
 
     def cancel_drag(self) -> None:
         if self._drag_index is not None:
-            self.layer.handles.cancel_drag()
             self._drag_index = self._drag_base = self._last_valid = None
+            self._swallow = True
             self.doc.set_preview(None)
             self.context.status("Move cancelled")
 
@@ -147,7 +155,7 @@ class LineEditTool(QtCore.QObject):
     def _on_vertex_clicked(self, index: int, button, screen_pos) -> None:
         self.layer.select_vertex(index)
         self.view.setFocus()
-        if button == QtCore.Qt.MouseButton.RightButton:
+        if button == RIGHT:
             self.vertex_menu(index).popup(screen_pos.toPoint())
 
     def _on_segment_double_clicked(self, segment: int, x: float, y: float) -> None:
@@ -159,9 +167,25 @@ class LineEditTool(QtCore.QObject):
         self.segment_menu(segment, x, y).popup(screen_pos.toPoint())
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-        if event.type() != QtCore.QEvent.Type.KeyPress:
+        # Identity checks only: this filter also sees the events of a view being destroyed.
+        if obj is not self.view:
             return False
-        key = event.key()
+        t = event.type()
+        if t == _E.KeyPress:
+            return self._on_key(event.key())
+        if t not in (_E.MouseButtonPress, _E.MouseMove, _E.MouseButtonRelease, _E.MouseButtonDblClick) \
+                or not self.layer.handles_shown:
+            return False
+        x, y = self.view.widget_to_map(event.position())
+        if t == _E.MouseButtonPress:
+            return self._on_press(event.button(), x, y, event.globalPosition())
+        if t == _E.MouseMove:
+            return self._on_move(bool(event.buttons() & LEFT), x, y)
+        if t == _E.MouseButtonRelease:
+            return self._on_release(event.button(), x, y)
+        return event.button() == LEFT and self._on_double_click(x, y)
+
+    def _on_key(self, key) -> bool:
         if key == QtCore.Qt.Key.Key_Escape and self._drag_index is not None:
             self.cancel_drag()
             return True
@@ -169,6 +193,54 @@ class LineEditTool(QtCore.QObject):
             self.delete_vertex(self.layer.selected_vertex)
             return True
         return False
+
+    def _on_press(self, button, x: float, y: float, screen_pos) -> bool:
+        px = self.view.pixel_size()
+        vertex = self.layer.vertex_at(x, y, HANDLE_HIT_PX * px)
+        if button == LEFT and vertex is not None:
+            self.view.setFocus()
+            self._pressed, self._swallow = vertex, False
+            self._drag_offset = (self.layer.vx[vertex] - x, self.layer.vy[vertex] - y)
+            return True
+        if button == RIGHT:
+            if vertex is not None:
+                self._on_vertex_clicked(vertex, button, screen_pos)
+                return True
+            segment = self.layer.segment_at(x, y, CURVE_HIT_PX * px)
+            if segment is not None:
+                self._on_segment_right_clicked(segment, x, y, screen_pos)
+                return True
+        return False
+
+    def _on_move(self, left_down: bool, x: float, y: float) -> bool:
+        if not left_down or (self._pressed is None and self._drag_index is None):
+            return self._swallow and left_down
+        x, y = x + self._drag_offset[0], y + self._drag_offset[1]
+        if self._pressed is not None:  # the first move of a press on a vertex starts the drag
+            index, self._pressed = self._pressed, None
+            self._on_drag_started(index)
+        self._on_dragged(self._drag_index, x, y)
+        return True
+
+    def _on_release(self, button, x: float, y: float) -> bool:
+        if button != LEFT:
+            return False
+        if self._pressed is not None:  # pressed and released on a vertex: a click
+            index, self._pressed = self._pressed, None
+            self._on_vertex_clicked(index, button, None)
+            return True
+        if self._drag_index is not None:
+            self._on_drag_finished(self._drag_index, x + self._drag_offset[0], y + self._drag_offset[1])
+            return True
+        swallowed, self._swallow = self._swallow, False
+        return swallowed
+
+    def _on_double_click(self, x: float, y: float) -> bool:
+        segment = self.layer.segment_at(x, y, CURVE_HIT_PX * self.view.pixel_size())
+        if segment is None:
+            return False
+        self._on_segment_double_clicked(segment, x, y)
+        return True
 
     # -- snapping -----------------------------------------------------------------------------
     def _snap(self, index: int, x: float, y: float) -> Snap | None:

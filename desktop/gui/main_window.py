@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -14,7 +15,10 @@ from desktop.core.selection import Selection
 from desktop.core.sidc import AMPLIFIERS
 from desktop.gui import theme
 from desktop.gui.context import AppContext
-from desktop.gui.map_view import MapView
+from desktop.gui.map.scene import scene_for
+from desktop.gui.map.view import MapView
+from desktop.gui.place_search_box import PlaceSearchBox
+from desktop.gui.plain import show_message
 from desktop.gui.preferences import Preferences
 from desktop.gui.status_bar import MapStatusBar
 
@@ -26,9 +30,13 @@ AREAS = {"left": QtCore.Qt.DockWidgetArea.LeftDockWidgetArea,
 
 
 class MainWindow(QtWidgets.QMainWindow):
+    plugins_loaded = QtCore.Signal()   # every panel and tool is in (at once, or after the first paint)
+
     def __init__(self, document: Document, registry: PluginRegistry | None = None,
-                 settings: QtCore.QSettings | None = None, *, path=None) -> None:
-        """`path`: the project file the document was opened from (None: untitled)."""
+                 settings: QtCore.QSettings | None = None, *, path=None, defer_plugins: bool = False) -> None:
+        """`path`: the project file the document was opened from (None: untitled).
+        `defer_plugins`: the panels and tools are built once the map has painted (their
+        docks and tool buttons are there from the start): the window shows sooner."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings
@@ -40,30 +48,42 @@ class MainWindow(QtWidgets.QMainWindow):
         self.document = document
         self.stack = CommandStack(document)
         self.selection = Selection()
-        self.map_view = MapView(document, self.selection)
+        self.context = AppContext(document, self.stack, self.selection, registry,
+                                  status=lambda message: self.status.showMessage(message, 6000),
+                                  preferences=self.preferences)
+        self.scene, failures = scene_for(self.context, interactive=True)
+        for message in failures:
+            registry.fail("map_layer", message)
+        if document.map_state.layers:  # as the project was saved
+            self.scene.apply_layer_state(document.map_state.layers)
+        self.map_view = self.context.map_view = MapView(self.scene, self.selection)
         self.setCentralWidget(self.map_view)
         self.status = MapStatusBar(self.map_view, self.preferences)
         self.setStatusBar(self.status)
-        self.context = AppContext(document, self.stack, self.selection, registry, self.map_view,
-                                  status=lambda message: self.status.showMessage(message, 6000),
-                                  preferences=self.preferences)
+        self.scene.notice.connect(self._on_notice)
+        if self.scene.notices:
+            self._on_notice("  ·  ".join(self.scene.notices))
         self.panels: dict[str, QtWidgets.QWidget] = {}
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self.tools: dict[str, object] = {}
         self.tool_actions: dict[str, QtGui.QAction] = {}
         self.active_tool = None
         self._file_path = path
+        self._closed = False
+        self.plugins_ready = False   # every panel and tool built (see `plugins_loaded`)
         self._build_menus()
-        self._load_panels()
-        self._load_tools()
+        self._make_docks()
+        self._make_toolbar()
         self.stack.changed.connect(self._on_stack_changed)
         self._on_stack_changed()
         self.resize(1400, 900)
         self._restore_layout()
+        if defer_plugins:
+            self.map_view.first_painted.connect(lambda: QtCore.QTimer.singleShot(0, self.load_plugins))
+        else:
+            self.load_plugins()
         if self.preferences.night or theme.is_night():  # as remembered (all windows share it)
             theme.apply(self.preferences.night, within=self)
-        if registry.failures:
-            self.status.showMessage(f"{len(registry.failures)} plugin(s) failed to load: see Help › Plugins", 15000)
 
     # -- plugins --------------------------------------------------------------------------
     def _instantiate(self, contribution: Contribution):
@@ -74,14 +94,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.registry.fail(contribution.id, f"{contribution.kind} {contribution.title!r}: {exc}")
             return None
 
-    def _load_panels(self) -> None:
+    def _make_docks(self) -> None:
+        """A dock per panel contribution, placed as asked; its panel comes in `load_plugins`."""
+        self._pending_panels = []
         for c in self.registry.contributions("panel"):
-            widget = self._instantiate(c)
-            if widget is None:
-                continue
             dock = QtWidgets.QDockWidget(c.title, self)
             dock.setObjectName(f"dock_{c.id}")
-            dock.setWidget(widget)
             area = AREAS.get(c.options.get("area", "right"), AREAS["right"])
             tab_with = self.docks.get(c.options.get("tabify", ""))
             if tab_with is not None:
@@ -89,35 +107,67 @@ class MainWindow(QtWidgets.QMainWindow):
                 tab_with.raise_()
             else:
                 self.addDockWidget(area, dock)
-            self.panels[c.id] = widget
             self.docks[c.id] = dock
             self.panels_menu.addAction(dock.toggleViewAction())
+            self._pending_panels.append(c)
 
-    def _load_tools(self) -> None:
+    def _make_toolbar(self) -> None:
+        """A checkable action per tool contribution; its tool comes in `load_plugins`."""
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("toolsToolbar")
         group = QtGui.QActionGroup(self)
-        for c in self.registry.contributions("tool"):
-            tool = self._instantiate(c)
-            if tool is None:
-                continue
+        self._pending_tools = list(self.registry.contributions("tool"))
+        for c in self._pending_tools:
             action = QtGui.QAction(c.title, self, checkable=True)
             action.setObjectName(f"tool_{c.id}")
             if c.options.get("shortcut"):
                 action.setShortcut(QtGui.QKeySequence(c.options["shortcut"]))
             action.setActionGroup(group)
-            action.toggled.connect(lambda on, t=tool: self._on_tool_toggled(t, on))
+            action.toggled.connect(lambda on, key=c.id: self._on_tool_toggled(self.tools.get(key), on))
             toolbar.addAction(action)
             self.tools_menu.addAction(action)
-            self.tools[c.id] = tool
             self.tool_actions[c.id] = action
         toolbar.addSeparator()
         toolbar.addAction(self.snap_action)
         toolbar.addAction(self.zoom_ao_action)
+        toolbar.addSeparator()
+        self.search_box = PlaceSearchBox(self.map_view, self)
+        toolbar.addWidget(self.search_box)
+
+    def load_plugins(self) -> None:
+        """Build every panel into its dock and every tool; the first tool is switched on.
+        A plugin that fails is reported (Help › Plugins) and its dock or button removed."""
+        if self._closed:  # closed before the deferred load came round
+            return
+        for c in self._pending_panels:
+            widget, dock = self._instantiate(c), self.docks[c.id]
+            if widget is None:
+                self.panels_menu.removeAction(dock.toggleViewAction())
+                self.removeDockWidget(dock)
+                del self.docks[c.id]
+            else:
+                dock.setWidget(widget)
+                self.panels[c.id] = widget
+        for c in self._pending_tools:
+            tool = self._instantiate(c)
+            if tool is None:
+                action = self.tool_actions.pop(c.id)
+                action.setParent(None)
+                action.deleteLater()
+            else:
+                self.tools[c.id] = tool
+        self._pending_panels, self._pending_tools = [], []
+        self.plugins_ready = True
         if self.tool_actions:
             next(iter(self.tool_actions.values())).setChecked(True)
+        if self.registry.failures:
+            self.status.showMessage(f"{len(self.registry.failures)} plugin(s) failed to load: see Help › Plugins",
+                                    15000)
+        self.plugins_loaded.emit()
 
     def _on_tool_toggled(self, tool, on: bool) -> None:
+        if tool is None:  # not built yet (plugins load after the first paint)
+            return
         if on:
             self.active_tool = tool
             tool.activate()
@@ -132,6 +182,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = bar.addMenu("&File")
         from desktop.gui.project_files import ProjectFiles  # New/Open/Save/Import/Export Data
         self.files = ProjectFiles(self, file_menu, self._file_path)
+        from desktop.gui.basemap_files import BasemapFiles  # File › Add basemap…, tile files dropped
+        self.basemap_files = BasemapFiles(self, file_menu)
         file_menu.addSeparator()
         self.export_action = file_menu.addAction("&Export Map…", QtGui.QKeySequence("Ctrl+E"),
                                                  self.show_export_dialog)
@@ -143,10 +195,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.redo_action.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
         view = bar.addMenu("&View")
         self.zoom_ao_action = view.addAction("Zoom to AO", QtGui.QKeySequence("Home"), self.map_view.zoom_to_ao)
-        buffer_action = view.addAction("Show buffer band")
-        buffer_action.setCheckable(True)
-        buffer_action.setChecked(True)
-        buffer_action.toggled.connect(self.map_view.sector_layer.set_buffer_visible)
+        self.buffer_action = view.addAction("Show buffer band")
+        self.buffer_action.setCheckable(True)
+        self.buffer_action.setChecked(self._layer_visible("buffer"))
+        self.buffer_action.toggled.connect(lambda on: self.scene.set_visible("buffer", on))
         self.amplifiers_menu = view.addMenu("Symbol amplifiers")
         for key, title in AMPLIFIERS.items():
             action = self.amplifiers_menu.addAction(title)
@@ -165,6 +217,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.preferences.night_changed.connect(self._on_night_changed)
         self.map_view.set_measure_units(self.preferences.units)
         self.preferences.units_changed.connect(self.map_view.set_measure_units)
+        self.scene.layers_changed.connect(self._on_layers_changed)
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
         view.addMenu(self.status.units_menu)
@@ -182,9 +235,34 @@ class MainWindow(QtWidgets.QMainWindow):
         help_menu.addAction("Plugins…", self.show_plugins)
         help_menu.addAction("About Deconflict", self._about)
 
+    def _layer_visible(self, layer_id: str) -> bool:
+        layer = self.scene.layer(layer_id)
+        return layer is not None and layer.visible
+
+    def _on_notice(self, message: str) -> None:
+        self.status.showMessage(message, 15000)
+
+    def _on_layers_changed(self) -> None:
+        """The View menu's toggles follow the layers panel (the same layers); the project
+        keeps the layers' order, visibility and opacity for its next save."""
+        state = tuple(self.scene.layer_state())
+        if state != self.document.map_state.layers:
+            self.document.set_map_state(replace(self.document.map_state, layers=state))
+        for action, layer_id in ((self.buffer_action, "buffer"), (self._amplifier_action("unit_names"), "units.labels")):
+            action.blockSignals(True)
+            action.setChecked(self._layer_visible(layer_id))
+            action.blockSignals(False)
+
+    def _amplifier_action(self, key: str) -> QtGui.QAction:
+        return next(a for a in self.amplifiers_menu.actions() if a.data() == key)
+
     def _on_amplifiers_changed(self, _on: bool = False) -> None:
+        """Unit names are the unit labels layer; movement and speed leaders the units' own."""
         shown = [a.data() for a in self.amplifiers_menu.actions() if a.isChecked()]
-        self.map_view.unit_layer.detail.set_amplifiers(shown)
+        self.scene.set_visible("units.labels", "unit_names" in shown)
+        units = self.scene.layer("units")
+        if units is not None:
+            units.set_amplifiers(shown)
 
     def _on_snap_toggled(self, on: bool) -> None:
         for tool in self.tools.values():
@@ -202,7 +280,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_export_dialog(self):
         """File › Export Map…: the briefing-map export (desktop.gui.export)."""
         from desktop.gui.export.dialog import ExportDialog  # loaded on first use
-        self.export_dialog = ExportDialog(self.document, self.map_view, self.settings, self)
+        self.export_dialog = ExportDialog(self.document, self.map_view, self.settings, self, self.context)
         self.export_dialog.exported.connect(lambda path: self.status.showMessage(f"Exported {path}", 6000))
         self.export_dialog.open()
         return self.export_dialog
@@ -231,7 +309,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return "\n".join(lines)
 
     def show_plugins(self) -> None:
-        QtWidgets.QMessageBox.information(self, "Plugins", self.plugins_report())
+        show_message(self, QtWidgets.QMessageBox.Icon.Information, "Plugins", self.plugins_report())
 
     def _about(self) -> None:
         QtWidgets.QMessageBox.about(self, "About Deconflict",
@@ -256,4 +334,25 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.settings is not None:
             self.settings.setValue("mainWindow/geometry", self.saveGeometry())
             self.settings.setValue("mainWindow/state", self.saveState())
+        self._teardown()
         super().closeEvent(event)
+
+    def _teardown(self) -> None:
+        """Everything the window's plugins connected is disconnected, in one call each:
+        tools, panels, the map view and the scene's layers."""
+        self._closed = True
+        for tool in self.tools.values():
+            if hasattr(tool, "close"):
+                tool.close()
+        for panel in self.panels.values():
+            panel.close()
+        self.map_view.close()
+        self.scene.close()
+
+
+def show_window(document: Document, path=None, *, registry: PluginRegistry | None = None,
+                settings: QtCore.QSettings | None = None, defer_plugins: bool = False, **options) -> MainWindow:
+    """A new main window on `document` (saved at `path`, or untitled), shown and kept alive;
+    `options` as `windows.present` takes them."""
+    from desktop.gui.windows import present
+    return present(MainWindow(document, registry, settings, path=path, defer_plugins=defer_plugins), **options)

@@ -25,7 +25,7 @@ from desktop.core.annotations import (ARROW, CIRCLE, FREEHAND, MEASURE, MEASURE_
                                       AnnotationError)
 from desktop.core.geodesy import GEOD
 from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, nice_length_km
-from desktop.gui.annotation_layer import HIT_PX
+from desktop.gui.map.layers.markup import HIT_PX
 from desktop.gui.context import AppContext
 from desktop.gui.markup_dialog import describe, edit_annotation
 
@@ -53,8 +53,7 @@ class MarkupTool(QtCore.QObject):
         self.context = context
         self.doc = context.document
         self.view = context.map_view
-        self.layer = self.view.annotation_layer
-        self._viewport = self.view.viewport()
+        self.layer = self.view.layer("markup")
         self.active = False
         self._press: QtCore.QPointF | None = None   # viewport position of the left press
         self._points: list[tuple[float, float]] = []  # display coordinates of the gesture
@@ -69,17 +68,19 @@ class MarkupTool(QtCore.QObject):
     # -- tool protocol ------------------------------------------------------------------------
     def activate(self) -> None:
         self.active = True
-        self._viewport.installEventFilter(self)
         self.view.installEventFilter(self)
-        self._viewport.setCursor(self.cursor)
+        self.view.setCursor(self.cursor)
 
     def deactivate(self) -> None:
         self.cancel()
         self.layer.select(None)  # another tool would not act on it (Delete edits the line there)
         self.active = False
-        self._viewport.removeEventFilter(self)
         self.view.removeEventFilter(self)
-        self._viewport.unsetCursor()
+        self.view.unsetCursor()
+
+    def close(self) -> None:
+        if self.active:
+            self.deactivate()
 
     @property
     def drawing(self) -> bool:
@@ -121,8 +122,7 @@ class MarkupTool(QtCore.QObject):
 
     # -- coordinates ------------------------------------------------------------------------------
     def to_map(self, pos: QtCore.QPointF) -> tuple[float, float]:
-        p = self.view.view_box.mapSceneToView(self.view.mapToScene(pos.toPoint()))
-        return p.x(), p.y()
+        return self.view.widget_to_map(pos)
 
     def lonlat(self, points) -> np.ndarray:
         xy = np.asarray(points, dtype=float).reshape(-1, 2)
@@ -140,10 +140,11 @@ class MarkupTool(QtCore.QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         # Identity checks only: this filter also sees the events of a view being destroyed.
         t = event.type()
+        if obj is not self.view:
+            return False
         if t == _E.KeyPress:
-            return obj is self.view and self.on_key(event.key())
-        if obj is not self._viewport or t not in (_E.MouseButtonPress, _E.MouseMove,
-                                                  _E.MouseButtonRelease, _E.MouseButtonDblClick):
+            return self.on_key(event.key())
+        if t not in (_E.MouseButtonPress, _E.MouseMove, _E.MouseButtonRelease, _E.MouseButtonDblClick):
             return False
         pos = event.position()
         if t == _E.MouseButtonPress and event.button() == RIGHT:

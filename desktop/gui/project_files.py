@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.document import Document
 from desktop.core.progress import Cancelled
-from desktop.core.project.lock import Fingerprint, fingerprint
 from desktop.gui import file_dialogs
+from desktop.gui.plain import message_box, show_message
 from desktop.gui.progress import run_with_progress
+
+if TYPE_CHECKING:
+    from desktop.core.project.lock import Fingerprint
 
 PROJECT_FILTER = "Deconflict project (*.gpkg)"
 MAX_RECENT = 8
@@ -30,9 +34,9 @@ RELOAD, OVERWRITE, SAVE_AS = "reload", "overwrite", "save as"
 # Dialogs are module functions so tests (and scripted use) can answer them.
 def ask_save_changes(parent: QtWidgets.QWidget, name: str, action: str) -> str:
     """SAVE, DISCARD or CANCEL for the unsaved changes in `name` before `action`."""
-    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Unsaved changes",
-                                f"Save the changes to “{name}” before {action}?", parent=parent)
-    box.setInformativeText("Your changes will be lost if you don't save them.")
+    box = message_box(QtWidgets.QMessageBox.Icon.Warning, "Unsaved changes",
+                      f"Save the changes to “{name}” before {action}?", parent,
+                      "Your changes will be lost if you don't save them.")
     box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard
                            | QtWidgets.QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
@@ -69,7 +73,16 @@ def choose_save_path(parent, caption: str, filters: str, suggested: str = "", pu
 
 
 def show_error(parent, title: str, message: str) -> None:
-    QtWidgets.QMessageBox.critical(parent, title, message)
+    show_message(parent, QtWidgets.QMessageBox.Icon.Critical, title, message)
+
+
+def open_failure(path, exc: BaseException) -> str:
+    """Why `path` could not be opened, in one line: a ProjectError says it itself; anything
+    else (which the readers should have turned into one) is named rather than let out."""
+    from desktop.core.project import ProjectError
+    if isinstance(exc, ProjectError):
+        return str(exc)
+    return f"{path}: cannot be read ({type(exc).__name__}: {str(exc)[:200] or 'no detail'})"
 
 
 def new_document() -> Document:
@@ -91,7 +104,10 @@ class ProjectFiles(QtCore.QObject):
         self.path = Path(path) if path else None
         # The file as it was when opened or last saved here: a save over a file someone else
         # saved meanwhile asks first. The opener replaces it by the one taken before reading.
-        self.disk_state = fingerprint(self.path) if self.path else None
+        self.disk_state = None
+        if self.path:  # (no project file, as the demo at start: the project code need not load)
+            from desktop.core.project.lock import fingerprint
+            self.disk_state = fingerprint(self.path)
         self.recovery_root: Path | None = None
         self.journal = None  # the crash-recovery journal (start_journal), None when not journaling
         self.autosave = QtCore.QTimer(self, interval=AUTOSAVE_SECONDS * 1000)
@@ -293,14 +309,14 @@ class ProjectFiles(QtCore.QObject):
     def load_in_place_of_this(self, path: str | Path):
         """Open `path` in a new window that replaces this one, without asking (on failure
         this window stays as it was, and says why)."""
-        from desktop.core.project import ProjectError, load_project
+        from desktop.core.project import fingerprint, load_project
         opened = fingerprint(path)  # before reading: a change during the read is a change too
         try:
             document = run_with_progress(self.window, "Opening", lambda progress: load_project(path, progress))
         except Cancelled:
             return None
-        except ProjectError as exc:
-            show_error(self.window, "Cannot open the project", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a file must never take the window down
+            show_error(self.window, "Cannot open the project", open_failure(path, exc))
             return None
         self._remember(Path(path))
         from desktop.gui.windows import replace_window

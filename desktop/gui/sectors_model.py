@@ -22,6 +22,7 @@ from desktop.core.document import Analysis, Document
 from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, format_area, format_distance
 from desktop.core.table_export import (Tally, TextIndex, dense_rank, filter_mask, first_members,
                                        first_sorted, group_order, group_tip, positions_in, sort_key, unit_tip)
+from desktop.gui.plain import tooltip
 
 COLUMNS = ("Name", "Id", "Owner / side", "Units", "km² / km", "Near", "Wrong")
 COL_NAME, COL_ID, COL_SIDE, COL_COUNT, COL_MEASURE, COL_NEAR, COL_WRONG = range(len(COLUMNS))
@@ -522,7 +523,10 @@ class SectorsModel(QAbstractItemModel):
                 cache.clear()
             cells = cache[key] = self._cells(gid, row)
         values = cells.get(role)
-        return None if values is None else values[index.column()]
+        if values is None:
+            return None
+        # Tooltips hold unit and sector names from files: shown as plain text.
+        return tooltip(values[index.column()]) if role == _TOOLTIP else values[index.column()]
 
     def _cells(self, gid: int, row: int) -> dict:
         """{role: value per column} of one row: a sector row from the latest numbers, a unit

@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDoubleSpinBox, 
 
 from desktop.core.commands import set_buffer
 from desktop.core.document import Analysis
+from desktop.core.events import Connections
 from desktop.core.measure_units import MeasureUnits, from_km, to_km
 from desktop.core.table_export import write_units_csv
 from desktop.core.wording import plural
 from desktop.gui import file_dialogs, theme
 from desktop.gui.context import AppContext
+from desktop.gui.plain import show_message
 from desktop.gui.sectors_model import COL_ID, COL_NAME, COLUMNS, DAY, NIGHT, SectorsModel
 
 # During a drag (a preview line) the numbers (summary, sector rows) follow every mouse move
@@ -103,15 +105,18 @@ class SectorsPanel(QWidget):
         self._size_columns()
         context.preferences.units_changed.connect(self._on_units_of_measure_changed)
 
-        # Core signals hold strong references: disconnect when the widget goes, or they
-        # would call into a deleted C++ object. The lambda must not capture `self`.
-        links = [(self._doc.analysis_changed, self._on_analysis_changed),
-                 (self._doc.units_changed, self._on_units_changed),
-                 (self._doc.buffer_changed, self._on_buffer_changed),
-                 (context.selection.changed, self._on_selection_changed)]
-        for signal, slot in links:
-            signal.connect(slot)
-        self.destroyed.connect(lambda *_: [signal.disconnect(slot) for signal, slot in links])
+        # Core signals hold strong references: `close()` disconnects them all.
+        self.links = Connections()
+        for signal, slot in ((self._doc.analysis_changed, self._on_analysis_changed),
+                             (self._doc.units_changed, self._on_units_changed),
+                             (self._doc.buffer_changed, self._on_buffer_changed),
+                             (context.selection.changed, self._on_selection_changed)):
+            self.links.connect(signal, slot)
+
+    def close(self) -> bool:
+        """Disconnect from the document and the selection (the window calls it on close)."""
+        self.links.disconnect_all()
+        return super().close()
 
     # -- construction ------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -128,12 +133,12 @@ class SectorsPanel(QWidget):
         self.buffer_spin.setToolTip("Buffer either side of the line: a unit within it is near the line. "
                                     "Each change is one undoable edit.")
         self.buffer_spin.valueChanged.connect(self._on_buffer_value_changed)
-        self.error_label = QLabel(summary, objectName="sectorsError")
+        self.error_label = QLabel(summary, objectName="sectorsError", textFormat=Qt.TextFormat.PlainText)
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("QLabel { background: #b00020; color: white; font-weight: bold;"
                                        " padding: 3px 6px; border-radius: 3px; }")
         self.error_label.hide()
-        self.shown_label = QLabel(summary, objectName="sectorsShown")
+        self.shown_label = QLabel(summary, objectName="sectorsShown", textFormat=Qt.TextFormat.PlainText)
         self.shown_label.setWordWrap(True)
         buffer_row = QHBoxLayout()
         buffer_row.setContentsMargins(0, 0, 0, 0)
@@ -456,7 +461,7 @@ class SectorsPanel(QWidget):
                                 self.model.units_of_measure)
         except OSError as exc:
             QApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, "Export table to CSV", f"Could not write {path}:\n{exc}")
+            show_message(self, QMessageBox.Icon.Warning, "Export table to CSV", f"Could not write {path}:\n{exc}")
             return 0
         QApplication.restoreOverrideCursor()
         self._context.status(f"Exported {plural(n, 'unit')} to {path}")

@@ -2,27 +2,30 @@
 display CRS selector (a few CRSs for the AO, and any other from PROJ's database)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6 import QtGui, QtWidgets
 
 from desktop.core.coords import format_dd, format_dms, format_mgrs
 from desktop.core.geodesy import Projection, utm_epsg
+from desktop.gui.map.view import MapView
 from desktop.gui.preferences import Preferences
 from desktop.gui.units_menu import units_menu
-from desktop.gui.map_view import MapView
 
 
-def crs_choices(lon: float, lat: float) -> list[tuple[str, Projection]]:
-    """Display CRSs offered for an AO centred at lon/lat; the first is the default."""
+def crs_choices(lon: float, lat: float) -> list[tuple[str, Callable[[], Projection]]]:
+    """Display CRSs offered for an AO centred at lon/lat, each with what makes it (a CRS
+    takes milliseconds to build: only the one chosen is); the first is the default."""
     zone = utm_epsg(lon, lat)
     base = zone - (zone % 100)
     n = zone % 100
-    out = [(f"UTM zone {n}{'N' if lat >= 0 else 'S'} (EPSG:{zone}) — AO centre", Projection.utm_for(lon, lat))]
+    out = [(f"UTM zone {n}{'N' if lat >= 0 else 'S'} (EPSG:{zone}) — AO centre", lambda: Projection.utm_for(lon, lat))]
     for m in (n - 1, n + 1):
         m = (m - 1) % 60 + 1
         out.append((f"UTM zone {m}{'N' if lat >= 0 else 'S'} (EPSG:{base + m})",
-                    Projection.for_crs(base + m, (lon, lat))))
-    out.append(("Transverse Mercator centred on the AO", Projection.analysis_for(lon, lat)))
-    out.append(("Web Mercator (EPSG:3857)", Projection.for_crs(3857, (lon, lat))))
+                    lambda code=base + m: Projection.for_crs(code, (lon, lat))))
+    out.append(("Transverse Mercator centred on the AO", lambda: Projection.analysis_for(lon, lat)))
+    out.append(("Web Mercator (EPSG:3857)", lambda: Projection.for_crs(3857, (lon, lat))))
     return out
 
 
@@ -45,8 +48,8 @@ class MapStatusBar(QtWidgets.QStatusBar):
         self.crs_button.setToolTip("Display CRS (answers never depend on it)")
         self.crs_menu = QtWidgets.QMenu(self.crs_button)
         self._crs_group = QtGui.QActionGroup(self.crs_menu)
-        for i, (label, proj) in enumerate(crs_choices(*view.document.ao.centre)):
-            self._add_crs_action(label, proj).setChecked(i == 0)
+        for i, (label, make) in enumerate(crs_choices(*view.document.ao.centre)):
+            self._add_crs_action(label, make).setChecked(i == 0)
         self.crs_menu.addSeparator()
         self.other_crs_action = self.crs_menu.addAction("Other CRS…", self.choose_other_crs)
         self.crs_button.setMenu(self.crs_menu)
@@ -67,10 +70,10 @@ class MapStatusBar(QtWidgets.QStatusBar):
         view.projection_changed.connect(self._on_view_changed)
         self._on_view_changed()
 
-    def _add_crs_action(self, label: str, projection: Projection) -> QtGui.QAction:
+    def _add_crs_action(self, label: str, make: Callable[[], Projection]) -> QtGui.QAction:
         action = QtGui.QAction(label, self.crs_menu, checkable=True)
         action.setActionGroup(self._crs_group)
-        action.triggered.connect(lambda _=False, p=projection: self.view.set_projection(p))
+        action.triggered.connect(lambda _=False, make=make: self.view.set_projection(make()))
         before = next((a for a in self.crs_menu.actions() if a.isSeparator()), None)
         self.crs_menu.insertAction(before, action)
         return action
@@ -90,7 +93,7 @@ class MapStatusBar(QtWidgets.QStatusBar):
         projection = Projection.for_crs(crs, self.view.document.ao.centre)
         label = f"{projection.label} — {crs.name}"
         action = next((a for a in self._crs_group.actions() if a.text() == label), None)
-        (action or self._add_crs_action(label, projection)).setChecked(True)
+        (action or self._add_crs_action(label, lambda: projection)).setChecked(True)
         self.view.set_projection(projection)
 
     def _on_units_changed(self, units) -> None:

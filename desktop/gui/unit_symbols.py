@@ -1,7 +1,8 @@
 """The unit layer's most detailed level: full MIL-STD-2525 symbols (frame, icon, echelon)
 with their amplifiers (unit names, direction of movement, speed leaders: desktop.gui.unit_motion),
 used while few units are in view (<= FULL_SYMBOL_LIMIT). `UnitDetail.amplifiers` says which
-amplifiers to show (View › Symbol amplifiers; the brief's export settings).
+of movement and speed leaders to show (View › Symbol amplifiers; the brief's export
+settings); the names are the unit labels layer, shown or hidden as a layer.
 
 - Symbols: one cached pixmap per symbol spec and device pixel ratio
   (`symbology.symbol_pixmap`), one `drawPixmapFragments` call per distinct spec; an export
@@ -9,181 +10,131 @@ amplifiers to show (View › Symbol amplifiers; the brief's export settings).
 - Specs are worked out per unit only when the unit is first drawn in full (a Python call
   per unit, bounded by the limit) and cached until the units change.
 - Names (the unique designation): greedy placement at the standard's position, left of a
-  land symbol and right of an aircraft's, else on the other side; wrong-side units first, then near-line ones, then by echelon (largest first); a name
-  that would overlap another, a symbol, a place label or a markup label is left out. Re-laid out shortly
-  after a pan or zoom, like the place labels.
+  land symbol and right of an aircraft's, else on the other side; wrong-side units first,
+  then near-line ones, then by echelon (largest first); a name that would overlap another, a
+  symbol or a label placed before it in the map's shared label registry (places, markup,
+  grid, towns) is left out. Laid out again once the view rests.
+
+Both paint in device pixels from a `MapSettings` (sizes in screen pixels times its pixel
+ratio), into the window or an export page alike.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui
 
+from desktop.core.map_settings import MapSettings
 from desktop.core.motion import motion_at
 from desktop.core.sidc import AMPLIFIERS, ECHELONS, SymbolSpec, unit_symbol
-from desktop.gui import labels
+from desktop.core.time_cursor import tracked
+from desktop.gui.map.layers import labels
+from desktop.gui.map.layers.painting import Fragments, in_device
 from desktop.gui.symbology import paint_symbol, symbol_pixmap, symbol_rect
-from desktop.gui.unit_items import PixelSizedItem
-from desktop.gui.unit_motion import UnitMotionItem, motion_geometry
-
-if TYPE_CHECKING:
-    from desktop.gui.unit_layer import UnitLayer
+from desktop.gui.unit_motion import UnitMotion, motion_geometry
 
 FULL_SYMBOL_LIMIT = 600     # units in view drawn as full symbols at most
 SYMBOL_PX = 36.0            # the 200-unit design square on screen: a friendly frame is 27 x 18 px
 LABEL_PX = 10               # unit names, screen pixels
 MAX_LABELS = 150
-LABEL_DELAY_MS = 60
 LABEL_GAP_PX = 3.0
-Z_SYMBOLS, Z_NAMES = 30.0, 33.0
 NAME_COLOUR = QtGui.QColor(25, 25, 25)
 HALO = QtGui.QColor(255, 255, 255, 200)
 
 
-class UnitSymbolsItem(PixelSizedItem):
+class UnitSymbols:
     """Full symbols at display (x, y), spec k = specs[cls[i]]."""
 
     def __init__(self) -> None:
-        super().__init__(Z_SYMBOLS)
         self.x = self.y = np.empty(0)
         self.cls = np.empty(0, dtype=np.int32)
         self.specs: list[SymbolSpec] = []
-        self._frags = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
-        self._bounds = QtCore.QRectF()
+        self._frags = Fragments()
 
     def set_units(self, x: np.ndarray, y: np.ndarray, cls: np.ndarray, specs: list[SymbolSpec]) -> None:
-        self.prepareGeometryChange()
         self.x, self.y, self.cls, self.specs = x, y, cls, specs
-        ok = np.isfinite(x) & np.isfinite(y)
-        self._bounds = QtCore.QRectF()
-        if ok.any():
-            self._bounds = QtCore.QRectF(x[ok].min(), y[ok].min(), np.ptp(x[ok]), np.ptp(y[ok]))
-        else:
+        if not (np.isfinite(x) & np.isfinite(y)).any():
             self.x = self.y = np.empty(0)
             self.cls = np.empty(0, dtype=np.int32)
-        self.update()
 
     def __len__(self) -> int:
         return len(self.x)
 
-    def data_rect(self) -> QtCore.QRectF | None:
-        return QtCore.QRectF(self._bounds) if len(self.x) else None
-
-    def pad_px(self) -> float:
-        return SYMBOL_PX * 0.75  # the echelon and the frame's half width
-
-    def paint(self, p: QtGui.QPainter, option, widget=None) -> None:
+    def paint(self, p: QtGui.QPainter, settings: MapSettings) -> None:
         if not len(self.x):
             return
-        t = p.transform()
-        dx = t.m11() * self.x + t.m21() * self.y + t.dx()
-        dy = t.m12() * self.x + t.m22() * self.y + t.dy()
-        dev = p.device()
-        dpr = widget.devicePixelRatioF() if widget is not None else dev.devicePixelRatioF()
-        w, h = dev.width() / dev.devicePixelRatioF(), dev.height() / dev.devicePixelRatioF()
-        size = SYMBOL_PX * self.export_scale
-        pad = size
-        keep = np.flatnonzero((dx > -pad) & (dx < w + pad) & (dy > -pad) & (dy < h + pad))
+        dx, dy = settings.to_device(self.x, self.y)
+        ratio = settings.pixel_ratio
+        size = SYMBOL_PX * ratio
+        keep = in_device(settings, dx, dy, size)
         if not len(keep):
             return
-        p.save()
-        p.resetTransform()
-        if self.exporting:  # vector paths for the page
+        if settings.force_vector:  # vector paths for the page
             for i in keep:
                 paint_symbol(p, self.specs[self.cls[i]], QtCore.QPointF(dx[i], dy[i]), size)
         else:
-            self._paint_pixmaps(p, dx[keep], dy[keep], self.cls[keep], dpr)
-        p.restore()
+            self._paint_pixmaps(p, dx[keep], dy[keep], self.cls[keep], ratio)
 
-    def _paint_pixmaps(self, p, dx, dy, cls, dpr: float) -> None:
+    def _paint_pixmaps(self, p, dx, dy, cls, ratio: float) -> None:
         order = np.argsort(cls, kind="stable")
         bounds = np.searchsorted(cls[order], np.arange(len(self.specs) + 1))
         for k, spec in enumerate(self.specs):
             mine = order[bounds[k]:bounds[k + 1]]
             if not len(mine):
                 continue
-            pixmap, offset = symbol_pixmap(spec, SYMBOL_PX, dpr)
-            self._frags.resize(len(mine))
-            frags = self._frags.ndarray()
+            pixmap, offset = symbol_pixmap(spec, SYMBOL_PX, ratio)
             # A fragment is placed by its centre: the frame centre plus the pixmap's own centre offset.
-            frags[:, 0] = dx[mine] + offset.x() + pixmap.width() / dpr / 2
-            frags[:, 1] = dy[mine] + offset.y() + pixmap.height() / dpr / 2
-            frags[:, 2:6] = (0, 0, pixmap.width(), pixmap.height())
-            frags[:, 6:10] = (1 / dpr, 1 / dpr, 0.0, 1.0)
-            p.drawPixmapFragments(*self._frags.drawargs(), pixmap)
+            self._frags.draw(p, pixmap, dx[mine] + offset.x() * ratio + pixmap.width() / 2,
+                             dy[mine] + offset.y() * ratio + pixmap.height() / 2)
 
 
-class UnitNamesItem(PixelSizedItem):
-    """Unit names on a light halo, starting `offset` pixels right of display (x, y), or,
-    for a negative offset, ending that far left of it."""
+class UnitNames:
+    """Unit names on a light halo, starting `offset` screen pixels right of display (x, y),
+    or, for a negative offset, ending that far left of it."""
 
     def __init__(self) -> None:
-        super().__init__(Z_NAMES)
         self.x = self.y = self.offset = np.empty(0)
         self.texts: list[str] = []
-        self._bounds = QtCore.QRectF()
         self._static: dict[tuple[str, int], QtGui.QStaticText] = {}
 
     def set_labels(self, x, y, offset, texts: list[str]) -> None:
-        self.prepareGeometryChange()
         self.x, self.y, self.offset, self.texts = x, y, offset, texts
         self._static = {}  # laid out once per layout: a pan only moves the text
-        self._bounds = QtCore.QRectF(float(x.min()), float(y.min()), float(np.ptp(x)),
-                                     float(np.ptp(y))) if len(x) else QtCore.QRectF()
-        self.update()
 
-    def data_rect(self) -> QtCore.QRectF | None:
-        return QtCore.QRectF(self._bounds) if len(self.x) else None
-
-    def pad_px(self) -> float:
-        return 320.0  # a long name beside its symbol
-
-    def paint(self, p: QtGui.QPainter, option, widget=None) -> None:
+    def paint(self, p: QtGui.QPainter, settings: MapSettings) -> None:
         if not len(self.x):
             return
-        k = self.export_scale
-        t = p.transform()
-        dx = t.m11() * self.x + t.m21() * self.y + t.dx()
-        dy = t.m12() * self.x + t.m22() * self.y + t.dy()
+        k = settings.pixel_ratio
+        dx, dy = settings.to_device(self.x, self.y)
         font = QtGui.QFont()
         font.setPixelSize(max(1, round(LABEL_PX * k)))
         fm = QtGui.QFontMetricsF(font)
         h = fm.height()
-        p.save()
-        p.resetTransform()
         p.setFont(font)
         p.setPen(NAME_COLOUR)
         for x, y, off, text in zip(dx, dy, self.offset, self.texts):
             static = self._static.get((text, font.pixelSize()))
             if static is None:
                 static = self._static[(text, font.pixelSize())] = QtGui.QStaticText(text)
+                static.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # names come from files
                 static.prepare(QtGui.QTransform(), font)
             rect = QtCore.QRectF(x + off * k, y - h / 2, static.size().width() + 4 * k, h)
             if off < 0:  # left of the symbol: the name ends there
                 rect.moveRight(x + off * k)
             p.fillRect(rect, HALO)
             p.drawStaticText(QtCore.QPointF(rect.left() + 2 * k, rect.top() + (h - static.size().height()) / 2), static)
-        p.restore()
 
 
 class UnitDetail:
-    """Decides and draws the full-symbol level for the unit layer."""
+    """Decides and draws the full-symbol level for the unit layer (`layer`: its x, y, flags,
+    settings and document)."""
 
-    def __init__(self, layer: "UnitLayer") -> None:
+    def __init__(self, layer) -> None:
         self.layer = layer
-        self.view = layer.view
-        self.symbols = UnitSymbolsItem()
-        self.names = UnitNamesItem()
-        self.motion = UnitMotionItem(SYMBOL_PX)
+        self.symbols = UnitSymbols()
+        self.names = UnitNames()
+        self.motion = UnitMotion(SYMBOL_PX)
         self.amplifiers = frozenset(AMPLIFIERS)
-        for item in (self.symbols, self.names, self.motion):
-            self.view.plot_item.addItem(item)
         self.idx = np.empty(0, dtype=np.int64)
-        self._timer = QtCore.QTimer(self.view, singleShot=True, interval=LABEL_DELAY_MS)
-        self._timer.timeout.connect(self.layout_names)
-        self.view.view_box.sigRangeChanged.connect(self._on_range_changed)
         self.reset(0)
 
     @property
@@ -203,16 +154,19 @@ class UnitDetail:
             return len(idx) > 0
         return len(self._in_view(idx)) <= FULL_SYMBOL_LIMIT
 
-    def _in_view(self, idx: np.ndarray) -> np.ndarray:
-        rect = self.view.view_box.viewRect()
+    def _in_view(self, idx: np.ndarray, settings: MapSettings | None = None) -> np.ndarray:
+        settings = settings or self.layer.settings
+        if settings is None:
+            return idx
+        x0, y0, x1, y1 = settings.extent
         x, y = self.layer.x[idx], self.layer.y[idx]
-        return idx[(x >= rect.left()) & (x <= rect.right()) & (y >= rect.top()) & (y <= rect.bottom())]
+        return idx[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]
 
     def specs_for(self, idx: np.ndarray) -> np.ndarray:
         """Spec number per unit, working out (once) those not seen yet."""
         need = idx[self._spec_of[idx] < 0]
         if len(need):
-            units = self.view.document.units
+            units = self.layer.document.units
             for i in need.tolist():
                 spec = unit_symbol(str(units.symbols[i] or ""), str(units.affiliations[i]),
                                    str(units.domains[i] or ""), str(units.echelons[i] or ""))
@@ -228,7 +182,9 @@ class UnitDetail:
         cls = self.specs_for(self.idx) if len(self.idx) else np.empty(0, dtype=np.int32)
         self.symbols.set_units(self.layer.x[self.idx], self.layer.y[self.idx], cls, list(self._specs))
         self._show_motion(cls)
-        self.layout_names()
+        self.names.set_labels(np.empty(0), np.empty(0), np.empty(0), [])
+        if self.layer.scene is not None:
+            self.layer.scene.relayout_labels()
 
     def set_amplifiers(self, shown) -> None:
         """Show these amplifiers (keys of desktop.core.sidc.AMPLIFIERS) from now on."""
@@ -240,15 +196,16 @@ class UnitDetail:
         air = np.array([self._specs[k].domain in ("air", "space") for k in cls], dtype=bool)
         wanted = np.where(air, "speed_leaders" in self.amplifiers, "movement" in self.amplifiers)
         idx, cls, air = self.idx[wanted], cls[wanted], air[wanted]
-        doc = self.view.document
-        if not len(idx) or not len(doc.tracks):
+        doc = self.layer.document if self.layer.scene is not None else None
+        tracks = tracked(doc) if doc is not None else None  # None too when they are another table's
+        if tracks is None or not len(idx):
             empty = np.empty(0)
             self.motion.set_motion(empty, empty, empty, empty, empty, empty, np.empty(0, dtype=np.int32), [])
             return
         view = doc.time_view
-        course, speed = motion_at(doc.tracks, view.time if view is not None else None, idx)
+        course, speed = motion_at(tracks, view.time if view is not None else None, idx)
         units = doc.shown_units
-        ux, uy, x2, y2 = motion_geometry(self.view, units.lon[idx], units.lat[idx], course, speed, air)
+        ux, uy, x2, y2 = motion_geometry(self.layer.scene, units.lon[idx], units.lat[idx], course, speed, air)
         keep = np.isfinite(ux)
         self.motion.set_motion(self.layer.x[idx][keep], self.layer.y[idx][keep], ux[keep], uy[keep], x2[keep],
                                y2[keep], cls[keep], list(self._specs))
@@ -261,38 +218,22 @@ class UnitDetail:
         return [(s, int(c)) for s, c in zip(self._specs, counts) if c]
 
     # -- names --------------------------------------------------------------------------------
-    def _on_range_changed(self, *_) -> None:
-        self.relayout()
-
-    def relayout(self) -> None:
-        """Lay the names out again shortly (the view or the markup changed)."""
-        if self.active:
-            self._timer.start()
-
-    def layout_names(self) -> None:
-        self._timer.stop()
-        vb = self.view.view_box
-        px, py = vb.viewPixelSize()
-        idx = self._in_view(self.idx) if self.active else self.idx
-        if not len(idx) or not px or not py or "unit_names" not in self.amplifiers:
+    def layout_names(self, settings: MapSettings, registry) -> None:
+        """Place the names of the units drawn in full, clear of each other, of the symbols
+        and of every label already in `registry`."""
+        idx = self._in_view(self.idx, settings) if self.active else self.idx
+        if not len(idx):
             self.names.set_labels(np.empty(0), np.empty(0), np.empty(0), [])
             return
-        rect = vb.viewRect()
-        layer, units = self.layer, self.view.document.units
+        layer, units = self.layer, self.layer.document.units
         idx = idx[np.lexsort((idx, -self._rank(idx)))]
-        sx, sy = labels.to_pixels(layer.x[idx], layer.y[idx], px, py, rect)
+        sx, sy = registry.to_screen(layer.x[idx], layer.y[idx])
         # Each symbol's reach (left, top, right, bottom) around its unit, in pixels.
         reach = np.array([_ltrb(symbol_rect(s, SYMBOL_PX)) for s in self._specs]).reshape(-1, 4)[self._spec_of[idx]]
         right = reach[:, 2] + LABEL_GAP_PX
-        taken = reach + np.column_stack([sx, sy, sx, sy])
-        places = self.view.document.places
-        if places:
-            psx, psy = labels.to_pixels(*self.view.to_display([p.lon for p in places], [p.lat for p in places]),
-                                        px, py, rect)
-            taken = np.vstack([taken, labels.place_labels(psx, psy, [p.name for p in places])[1]])
-        taken = np.vstack([taken, self.view.annotation_layer.label_boxes(abs(px), abs(py), rect)])
+        taken = np.vstack([reach + np.column_stack([sx, sy, sx, sy]), registry.boxes])
         names = [str(units.names[i] or units.ids[i]) for i in idx]
-        width, height = rect.width() / abs(px), rect.height() / abs(py)
+        width, height = registry.width, registry.height
         # The standard's side first (a land unit's name left of it, an aircraft's right of it);
         # a name that does not fit there may go on the other side. Boxes are laid out by their
         # left end: a name left of its symbol starts its estimated width before the symbol.
@@ -317,14 +258,16 @@ class UnitDetail:
                                            taken2, MAX_LABELS - len(keep), anchor=anchor)]
             offset[more] = second[more]
             keep = np.concatenate([keep, more])
+        registry.reserve([labels.label_box(start(offset, np.array([k]))[0], sy[k], names[k], anchor) for k in keep])
+        registry.named_units.update(idx[keep].tolist())
         self.names.set_labels(layer.x[idx[keep]], layer.y[idx[keep]], offset[keep], [names[k] for k in keep])
 
     def _rank(self, idx: np.ndarray) -> np.ndarray:
         """Label priority: wrong side, then near the line, then bigger echelons."""
-        flags = self.layer._flags  # noqa: SLF001 - the layer's own flag copies
+        wrong, near = self.layer.flags("wrong"), self.layer.flags("near")
         echelon = np.array([ECHELONS.index(self._specs[k].echelon) + 1 if self._specs[k].echelon else 0
                             for k in self._spec_of[idx]], dtype=float)
-        return 1000.0 * flags["wrong"][idx] + 100.0 * flags["near"][idx] + echelon
+        return 1000.0 * wrong[idx] + 100.0 * near[idx] + echelon
 
 
 def _ltrb(r: QtCore.QRectF) -> tuple[float, float, float, float]:

@@ -5,15 +5,15 @@ the old one, rather than swapping the document under a running window: the windo
 map layers, plugins' panels and tools and the AppContext all hold the document they were
 built on, and a fresh window gives every plugin a clean start on the new document with no
 stale references. The new window takes the old one's place and dock layout.
+
+This module knows windows only as objects it is given (`main_window.show_window` builds
+them), so the window, its File menu and this registry import each other in one direction.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtCore
-
 from desktop.core.document import Document
-from desktop.core.plugins import PluginRegistry
 
 _WINDOWS: list = []  # Qt does not own top-level windows: keep them alive here
 
@@ -22,14 +22,12 @@ def windows() -> tuple:
     return tuple(_WINDOWS)
 
 
-def show_window(document: Document, path: str | Path | None = None, *, registry: PluginRegistry | None = None,
-                settings: QtCore.QSettings | None = None, recovery_root: Path | None = None,
-                ask_before_closing: bool = True, replacing=None, unsaved: bool = False):
-    """A new main window on `document` (saved at `path`, or untitled), shown. With
+def present(win, *, recovery_root: Path | None = None, ask_before_closing: bool = True, replacing=None,
+            unsaved: bool = False):
+    """Show the main window `win` (built on its document) and keep it alive. With
     `recovery_root` its edits are journaled there; `unsaved`: the document differs from the
-    file at `path` (a recovered document)."""
-    from desktop.gui.main_window import MainWindow
-    win = MainWindow(document, registry, settings, path=path)
+    file it was opened from (a recovered document)."""
+    path = win.files.path
     win.files.ask_before_closing = ask_before_closing
     win.files.forced_dirty = unsaved
     win.setWindowTitle(win.files.window_title())
@@ -45,11 +43,11 @@ def show_window(document: Document, path: str | Path | None = None, *, registry:
 
 
 def replace_window(old, document: Document, path: str | Path | None):
-    """Open `document` in a new window in place of `old`, then close `old` without asking
-    (the caller has already settled its unsaved changes)."""
-    new = show_window(document, path, registry=old.registry, settings=old.settings,
-                      recovery_root=old.files.recovery_root, ask_before_closing=old.files.ask_before_closing,
-                      replacing=old)
+    """Open `document` in a new window of the same kind in place of `old`, then close `old`
+    without asking (the caller has already settled its unsaved changes)."""
+    new = present(type(old)(document, old.registry, old.settings, path=path),
+                  recovery_root=old.files.recovery_root, ask_before_closing=old.files.ask_before_closing,
+                  replacing=old)
     old.files.ask_before_closing = False
     old.close()
     return new

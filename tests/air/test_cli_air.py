@@ -12,7 +12,7 @@ from desktop.core.air.conflicts import find_conflicts
 from desktop.core.air.demo import REPLAY_AT
 from desktop.core.air.state import state_at
 from desktop.core.demo import demo_document
-from desktop.core.revisions import document_at
+from desktop.core.revision_diff import document_at
 from desktop.core.tracks import format_time
 from tests.test_cli import DATA
 

@@ -9,7 +9,7 @@ from desktop.core.air.conflicts import AIRCRAFT, AIRSPACE, LINE, find_conflicts
 from desktop.core.air.demo import REPLAY_AT
 from desktop.core.air.state import state_at
 from desktop.core.demo import demo_document
-from desktop.core.revisions import document_at
+from desktop.core.revision_diff import document_at
 from tests.air.reference import GEOD, NM, simulate
 
 DOC = demo_document()

@@ -2,16 +2,15 @@
 
 Run: .venv/bin/python -m pytest tests/benchmarks/test_bench_drag.py --benchmark-enable --benchmark-only
 
-Setup: a MapView (basemap, graticule, sectors, line, units) on the demo AO and line with
-seeded random units uniformly in the AO's bounding box, shown offscreen at 1400 x 900.
+Setup: the map widget (basemap, graticule, sectors, line, units: the built-in layers) on
+the demo AO and line with seeded random units uniformly in the AO's bounding box, shown
+offscreen at 1400 x 900.
 
 A drag step is what the line-edit tool does per mouse move, `document.set_preview(line)`
 with vertex 4 moved by ~2 km (alternating), followed by `QApplication.processEvents()`,
-which runs the scene's deferred dirty-item processing and the viewport's UpdateRequest,
-i.e. the real partial repaint into the window's backing store (each step asserts that a
-Paint event reached the viewport). `viewport().repaint()` would paint before the scene has
-processed its dirty items, and `grab()` renders the whole widget into a separate pixmap;
-neither is what the event loop does per mouse move.
+which delivers the widget's UpdateRequest, i.e. the real repaint into the window's backing
+store (each step asserts that a Paint event reached the map). `grab()` would render the
+widget into a separate pixmap: not what the event loop does per mouse move.
 
 Split: `core` = set_preview on the same document with no view attached (reclassification
 only); `render` = the view's share, driven by re-emitting pre-computed analyses through
@@ -22,14 +21,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core.document import Document
-from desktop.core.selection import Selection
-from desktop.gui.map_view import MapView
+from desktop.gui.map.scene import scene_for
+from desktop.gui.map.view import MapView
 from tests.gui.big_units import random_document
+from tests.gui.conftest import builtin_context
 
 SIZES = {"100k": 100_000, "1M": 1_000_000}
 STEP_DEG = 0.018  # ~2 km at 35.9 N
@@ -48,16 +47,16 @@ class PaintCounter(QtCore.QObject):
 
 class Scene:
     def __init__(self, n: int) -> None:
-        pg.setConfigOption("mouseRateLimit", 0)
         self.doc: Document = random_document(n)
         self.doc.analysis
-        self.view = MapView(self.doc, Selection())
+        context = builtin_context(self.doc)
+        self.view = MapView(scene_for(context, interactive=True)[0], context.selection)
         self.view.resize(1400, 900)
         self.view.show()
         self.app = QtWidgets.QApplication.instance()
         self.settle()
         self.paints = PaintCounter()
-        self.view.viewport().installEventFilter(self.paints)
+        self.view.installEventFilter(self.paints)
         base = self.doc.line
         lon, lat = base.vertices[3]
         self.lines = [base.moved(3, lon + d, lat + d / 2) for d in (STEP_DEG, -STEP_DEG)]
@@ -67,8 +66,9 @@ class Scene:
         for _ in range(3):
             QtCore.QThread.msleep(120)  # let debounced layers (units, basemap) rebuild
             self.app.processEvents()
-        self.view.unit_layer.flush()
-        self.view.static_cache.rebuild()  # the view has rested: basemap from its pixmap, as in use
+        self.view.flush()
+        for _ in range(2):  # the view has rested: basemap from its image, as in use
+            self.view.repaint()
         self.app.processEvents()
 
     def next_line(self):
@@ -83,6 +83,7 @@ class Scene:
     def close(self) -> None:
         self.doc.set_preview(None)
         self.view.close()
+        self.view.scene.close()
         self.view.deleteLater()
         self.app.processEvents()
 
@@ -104,7 +105,7 @@ def test_drag_step(benchmark, scene):
         scene.doc.set_preview(scene.next_line())
         scene.paint()
     _pedantic(benchmark, step)
-    benchmark.extra_info["mode"] = scene.view.unit_layer.mode
+    benchmark.extra_info["mode"] = scene.view.layer("units").mode
 
 
 def test_drag_core(benchmark, scene):
@@ -135,33 +136,31 @@ def test_drag_render(benchmark, scene):
     _pedantic(benchmark, step)
     doc.set_preview(None)
     scene.paint()
-    benchmark.extra_info["mode"] = scene.view.unit_layer.mode
+    benchmark.extra_info["mode"] = scene.view.layer("units").mode
 
 
 def _zoom_to_about(scene, n_in_view: int) -> None:
     """Zoom in on the units' median until about `n_in_view` units are in the 1400 x 900 view."""
-    layer, vb = scene.view.unit_layer, scene.view.view_box
+    layer = scene.view.layer("units")
     cx, cy = float(np.median(layer.x)), float(np.median(layer.y))
     per_km2 = len(layer.x) / ((layer.x.max() - layer.x.min()) * (layer.y.max() - layer.y.min()) / 1e6)
     half_h = math.sqrt(n_in_view / per_km2 / (1400 / 900)) * 1e3 / 2
-    vb.setRange(xRange=(cx - half_h * 1400 / 900, cx + half_h * 1400 / 900), yRange=(cy - half_h, cy + half_h),
-                padding=0)
+    scene.view.set_view_rect(cx - half_h * 1400 / 900, cy - half_h, cx + half_h * 1400 / 900, cy + half_h)
     scene.settle()
 
 
 def _circle_pan(scene, every_so_often=None):
     """A pan step of 2 % of the view width along a circle; `every_so_often()` runs when the
     mouse would rest (about every 25 steps)."""
-    vb = scene.view.view_box
-    width = vb.viewRect().width()
+    view = scene.view
+    width = view.width()  # pixels
     state = {"angle": 0.0}
     da = 2 * 0.02 / 0.6  # 2 % of the width per step on a circle of radius 0.3 widths
 
     def step():
         a = state["angle"]
         state["angle"] = a + da
-        vb.translateBy(x=0.3 * width * (math.cos(a + da) - math.cos(a)),
-                       y=0.3 * width * (math.sin(a + da) - math.sin(a)))
+        view.pan_by(0.3 * width * (math.cos(a + da) - math.cos(a)), 0.3 * width * (math.sin(a + da) - math.sin(a)))
         if every_so_often is not None and state["angle"] % 1.0 < da:
             every_so_often()
         scene.paint()
@@ -179,7 +178,7 @@ def test_pan_step(benchmark, scene):
 
 def test_pan_step_markers(benchmark, scene):
     """Pan zoomed in to ~20k units in view (the densest view still drawn as markers)."""
-    view, layer = scene.view, scene.view.unit_layer
+    view, layer = scene.view, scene.view.layer("units")
     _zoom_to_about(scene, 20_000)
     assert layer.mode == "markers" and not layer.detail.active
     _pedantic(benchmark, _circle_pan(scene), rounds=60)
@@ -192,10 +191,10 @@ def test_pan_step_symbols(benchmark, scene):
     """Pan zoomed in to the full-symbol level: ~0.8 x FULL_SYMBOL_LIMIT units in view as
     2525 symbols with their names (laid out again whenever the mouse rests, as on screen)."""
     from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT
-    view, layer = scene.view, scene.view.unit_layer
+    view, layer = scene.view, scene.view.layer("units")
     _zoom_to_about(scene, int(0.8 * FULL_SYMBOL_LIMIT))
     assert layer.detail.active and len(layer.detail.names.texts) > 20
-    _pedantic(benchmark, _circle_pan(scene, layer.detail.layout_names), rounds=60)
+    _pedantic(benchmark, _circle_pan(scene, view.scene.layout_labels), rounds=60)
     benchmark.extra_info["symbols"] = len(layer.detail.symbols)
     benchmark.extra_info["names"] = len(layer.detail.names.texts)
     view.zoom_to_ao()
@@ -205,13 +204,12 @@ def test_pan_step_symbols(benchmark, scene):
 def test_zoom_step(benchmark, scene):
     """Mouse-wheel zoom in/out by 10 % about the centre (the raster is rebuilt only when
     zooming stops, see test_lod_rebuild)."""
-    vb = scene.view.view_box
+    view = scene.view
     state = {"i": 0}
 
     def step():
         state["i"] += 1
-        s = 1 / 1.1 if state["i"] % 2 else 1.1
-        vb.scaleBy((s, s))
+        view.zoom_by(1.1 if state["i"] % 2 else 1 / 1.1)
         scene.paint()
     _pedantic(benchmark, step)
     scene.view.zoom_to_ao()
@@ -220,7 +218,7 @@ def test_zoom_step(benchmark, scene):
 
 def test_lod_rebuild(benchmark, scene):
     """Re-rasterise the units for the view (after a zoom, or a pan past the margin)."""
-    layer = scene.view.unit_layer
+    layer = scene.view.layer("units")
     _pedantic(benchmark, layer.rebuild_view, rounds=20)
     benchmark.extra_info["mode"] = layer.mode
 
@@ -229,16 +227,15 @@ def test_drag_step_zoomed_in_markers(benchmark, scene):
     """Zoomed in on a ~30 km box around the dragged vertex: real markers and rings."""
     view, doc = scene.view, scene.doc
     x, y = view.to_display(*doc.line.vertices[3])
-    view.view_box.setRange(xRange=(float(x) - 15e3, float(x) + 15e3), yRange=(float(y) - 10e3, float(y) + 10e3),
-                           padding=0)
+    view.set_view_rect(float(x) - 15e3, float(y) - 10e3, float(x) + 15e3, float(y) + 10e3)
     scene.settle()
-    assert view.unit_layer.mode == "markers"
+    assert view.layer("units").mode == "markers"
 
     def step():
         doc.set_preview(scene.next_line())
         scene.paint()
     _pedantic(benchmark, step)
-    benchmark.extra_info["markers"] = int(sum(len(m) for m in view.unit_layer.markers.values()))
+    benchmark.extra_info["markers"] = int(sum(len(m) for m in view.layer("units").markers.values()))
     doc.set_preview(None)
     view.zoom_to_ao()
     scene.settle()

@@ -1,10 +1,10 @@
-"""Briefing-map export, end to end (offscreen map view, page, encoding, file written).
+"""Briefing-map export, end to end (the page's map scene, page, encoding, file written).
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/benchmarks/test_bench_export.py \
      --benchmark-enable --benchmark-only
 
 Targets (issue): a 4K PNG of the demo in <= 1 s; an A3 300-dpi PDF with 100k units in <= 5 s.
-The figures include building the throwaway MapView and its basemap for the page, drawing,
+The figures include building the page's map scene and its basemap, drawing,
 and writing the file. The split tests separate drawing (render_image) from PNG encoding.
 """
 from __future__ import annotations

@@ -140,7 +140,7 @@ def window(qapp, history):
         QtCore.QThread.msleep(120)
         qapp.processEvents()
     win.paints = PaintCounter()
-    win.map_view.viewport().installEventFilter(win.paints)
+    win.map_view.installEventFilter(win.paints)
     yield win
     win.close()
     win.deleteLater()

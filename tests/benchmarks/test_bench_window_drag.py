@@ -10,12 +10,11 @@ test_bench_drag.py does for the map alone.
 A drag step is what the line-edit tool does per mouse move, `document.set_preview(line)`
 with vertex 4 moved by ~2 km (alternating), then `QApplication.processEvents()`: the map's
 and the panel's updates and the repaint of every widget that changed (each step asserts
-that a Paint event reached the map's viewport). The drop step is `set_preview(None)` after
+that a Paint event reached the map). The drop step is `set_preview(None)` after
 a drag step: the preview ends and the panel refreshes everything it deferred.
 """
 from __future__ import annotations
 
-import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtWidgets
 
@@ -26,7 +25,6 @@ from tests.gui.big_units import random_document
 
 class Window:
     def __init__(self, n: int, sort_column: int | None = None) -> None:
-        pg.setConfigOption("mouseRateLimit", 0)
         self.app = QtWidgets.QApplication.instance()
         self.doc = random_document(n)
         self.doc.analysis
@@ -43,7 +41,7 @@ class Window:
         self.settle()
         assert self.panel.isVisible() and self.panel.tree.isExpanded(model.group_index(0))
         self.paints = PaintCounter()
-        self.win.map_view.viewport().installEventFilter(self.paints)
+        self.win.map_view.installEventFilter(self.paints)
         base = self.doc.line
         lon, lat = base.vertices[3]
         self.lines = [base.moved(3, lon + d, lat + d / 2) for d in (STEP_DEG, -STEP_DEG)]
@@ -53,8 +51,9 @@ class Window:
         for _ in range(3):
             QtCore.QThread.msleep(120)  # let debounced layers (units, basemap) rebuild
             self.app.processEvents()
-        self.win.map_view.unit_layer.flush()
-        self.win.map_view.static_cache.rebuild()  # the view has rested, as in use
+        self.win.map_view.flush()
+        for _ in range(2):  # the view has rested: basemap from its image, as in use
+            self.win.map_view.repaint()
         self.app.processEvents()
 
     def drag_step(self) -> None:

@@ -253,3 +253,61 @@ def test_rebuffer_changes_only_near_line():
     assert np.array_equal(wide.near_line, c.distance_km <= 12.0)
     assert wide.sector is c.sector and wide.wrong_side is c.wrong_side
     assert np.array_equal(wide.changed, np.flatnonzero(wide.near_line != c.near_line))
+
+
+# -- long lines (more than SPARSE_FROM pieces: measured against an R-tree) ------------------
+
+def _long_line(n: int) -> DeconflictionLine:
+    """A line of n vertices along the August line, winding a few hundred metres."""
+    v = np.asarray(LINE_AUGUST)
+    t = np.linspace(0, len(v) - 1, n)
+    lon = np.interp(t, np.arange(len(v)), v[:, 0]) + 0.003 * np.sin(np.arange(n) * 0.05)
+    lat = np.interp(t, np.arange(len(v)), v[:, 1])
+    return DeconflictionLine(np.column_stack([lon, lat]))
+
+
+def _long_scenario(seed: int):
+    rng = np.random.default_rng(seed)
+    ao = AreaOfOperations(AO_RING)
+    proj = Projection.analysis_for(*ao.centre)
+    line = _long_line(3000)
+    x, y = _units(rng, ao, proj, line, 20_000)
+    return rng, ao, proj, line, x, y, rng.integers(-1, 2, len(x)).astype(np.int8)
+
+
+def test_long_lines_measure_as_the_per_block_candidates_do(monkeypatch):
+    """Issue 14.8: a 10^5-vertex line took 20 s (10^6: over 300 s) in the loop over each
+    block's candidate pieces. Lines of more than SPARSE_FROM pieces are measured unit by
+    unit against an R-tree of the pieces; the answers are the candidate loop's."""
+    from desktop.core import _distance
+    rng, ao, proj, line, x, y, sides = _long_scenario(5)
+    result = compute_sectors(ao, line, SIDES, proj)
+    owners = owner_codes(result, SIDES)
+    from desktop.core.classify import distance_pieces
+    assert distance_pieces(result).m > 5 * _distance.SPARSE_FROM
+    sparse = Classifier(x, y, sides, proj, ao.polygon(proj).bounds).classify(result, owners, 5.0)
+    monkeypatch.setattr(_distance, "SPARSE_FROM", 10 ** 9)
+    dense = Classifier(x, y, sides, proj, ao.polygon(proj).bounds).classify(result, owners, 5.0)
+    assert_same(sparse, dense)
+
+
+def test_long_line_drags_incremental_equals_full():
+    rng, ao, proj, line, x, y, sides = _long_scenario(7)
+    clf = Classifier(x, y, sides, proj, ao.polygon(proj).bounds)
+    result = compute_sectors(ao, line, SIDES, proj)
+    current = clf.classify(result, owner_codes(result, SIDES), 5.0)
+    for vertex in (0, 1500, 1501, 2999):
+        lon, lat = line.vertices[vertex]
+        nlon, nlat, _ = GEOD.fwd(lon, lat, rng.uniform(0, 360), 2000.0)
+        line = line.moved(vertex, nlon, nlat)
+        result = compute_sectors(ao, line, SIDES, proj)
+        owners = owner_codes(result, SIDES)
+        current = clf.update(current, result, owners, 5.0)
+        assert_same(current, clf.classify(result, owners, 5.0))
+
+
+def test_a_line_of_too_many_vertices_is_refused():
+    from desktop.core.line import MAX_VERTICES, LineError
+    proj = Projection.analysis_for(39.0, 35.5)
+    with pytest.raises(LineError, match="100,001 vertices, more than 100,000: simplify it"):
+        _long_line(MAX_VERTICES + 1).validate(proj)

@@ -9,8 +9,8 @@ from desktop.core import demo
 from desktop.core.basemap import load_layer
 from desktop.core.document import Document
 from desktop.core.line import DeconflictionLine
-from desktop.core.revisions import (AGREED, PROPOSED, SUPERSEDED, LineRevision, RevisionError, RevisionLog,
-                                    diff, document_at)
+from desktop.core.revision_diff import diff, document_at
+from desktop.core.revisions import AGREED, PROPOSED, SUPERSEDED, LineRevision, RevisionError, RevisionLog
 from desktop.core.sectors import AreaOfOperations
 from desktop.core.tracks import parse_time, units_at
 

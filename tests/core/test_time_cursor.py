@@ -7,7 +7,8 @@ from desktop.core import commands, demo
 from desktop.core.commands import CommandStack
 from desktop.core.demo import demo_document
 from desktop.core.history_commands import save_revision
-from desktop.core.revisions import AGREED, document_at
+from desktop.core.revision_diff import document_at
+from desktop.core.revisions import AGREED
 from desktop.core.time_cursor import TimeCursor, line_at, live_time, staleness, trails, view_at
 from desktop.core.tracks import Tracks, parse_time
 

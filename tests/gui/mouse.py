@@ -1,4 +1,5 @@
-"""Real mouse events for pyqtgraph views (sent to the viewport, as pyqtgraph's own tests do)."""
+"""Real mouse events: QMouseEvents sent to the map widget, or to a graphics view's viewport
+(the timeline, a pyqtgraph view), as Qt delivers them."""
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -9,16 +10,15 @@ NONE = QtCore.Qt.MouseButton.NoButton
 
 
 def to_viewport(view, x: float, y: float) -> QtCore.QPointF:
-    """Map coordinates (display CRS) -> viewport pixel position."""
-    scene = view.view_box.mapViewToScene(QtCore.QPointF(x, y))
-    return QtCore.QPointF(view.mapFromScene(scene))
+    """Map coordinates (display CRS) -> widget pixel position."""
+    return view.map_to_widget(float(x), float(y))
 
 
 def _send(view, kind, pos: QtCore.QPointF, button, buttons) -> None:
-    widget = view.viewport()
-    ev = QtGui.QMouseEvent(kind, pos, QtCore.QPointF(widget.mapToGlobal(pos)), button, buttons,
+    target = view.viewport() if isinstance(view, QtWidgets.QAbstractScrollArea) else view
+    ev = QtGui.QMouseEvent(kind, pos, QtCore.QPointF(target.mapToGlobal(pos)), button, buttons,
                            QtCore.Qt.KeyboardModifier.NoModifier)
-    QtWidgets.QApplication.sendEvent(widget, ev)
+    QtWidgets.QApplication.sendEvent(target, ev)
 
 
 def press(view, pos, button=LEFT) -> None:
@@ -57,3 +57,19 @@ def drag(view, start: QtCore.QPointF, end: QtCore.QPointF, steps: int = 6, on_st
             on_step(i)
     if finish:
         release(view, end)
+
+
+def drop_files(widget, paths) -> bool:
+    """Drag local files over `widget` and drop them, as a file manager would; returns
+    whether the widget accepted the drag."""
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QtCore.QPointF(widget.rect().center())
+    enter = QtGui.QDragEnterEvent(pos.toPoint(), QtCore.Qt.DropAction.CopyAction, mime, LEFT,
+                                  QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False
+    drop = QtGui.QDropEvent(pos, QtCore.Qt.DropAction.CopyAction, mime, LEFT, QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(widget, drop)
+    return True

@@ -17,7 +17,7 @@ from desktop.core.annotations import Annotation, Annotations
 from desktop.core.demo import demo_document
 from desktop.core.geodesy import Projection
 from desktop.gui import style
-from desktop.gui.basemap_layer import LAND
+from desktop.gui.map.layers.basemap import LAND
 from desktop.gui.export import render
 from desktop.gui.export.dialog import ExportDialog
 from desktop.gui.export.settings import ExportSettings, ExportSettingsError, date_time_group
@@ -263,13 +263,14 @@ def test_export_leaves_the_document_and_the_map_alone(qtbot, tmp_path):
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
     doc = win.document
-    slots = {name: len(getattr(doc, name)._slots)
-             for name in ("analysis_changed", "units_changed", "line_changed", "annotations_changed")}
-    pen = win.map_view.line_layer.curve.opts["pen"].widthF()
+    names = ("analysis_changed", "units_changed", "line_changed", "annotations_changed", "positions_changed",
+             "revisions_changed", "time_view_changed", "ao_changed")
+    listeners = {name: len(getattr(doc, name)) for name in names}
+    state = win.scene.layer_state()
+    view_rect = win.map_view.view_rect()
     render.export_map(doc, settings(width=800, height=600), tmp_path / "a.png")
-    assert {name: len(getattr(doc, name)._slots) for name in slots} == slots
-    assert win.map_view.line_layer.curve.opts["pen"].widthF() == pen
-    assert all(item.isVisible() for item in win.map_view.unit_layer.markers.values())
+    assert {name: len(getattr(doc, name)) for name in names} == listeners  # no listener left behind
+    assert win.scene.layer_state() == state and win.map_view.view_rect() == view_rect
 
 
 def test_date_time_group():
@@ -299,12 +300,11 @@ def test_dialog_current_view_extent_uses_the_map_view(qtbot, tmp_path):
     win.resize(1200, 800)
     win.show()
     qtbot.waitExposed(win)
-    win.map_view.view_box.scaleBy((0.3, 0.3))
+    win.map_view.zoom_by(1 / 0.3)
     dialog = win.show_export_dialog()
     dialog.extent_combo.setCurrentIndex(1)
     s = dialog.settings()
-    r = win.map_view.view_box.viewRect()
-    assert s.extent == "view" and s.view_rect == pytest.approx((r.left(), r.top(), r.right(), r.bottom()))
+    assert s.extent == "view" and s.view_rect == pytest.approx(win.map_view.view_rect())
     dialog.timestamp = WHEN
     dialog.export_to(tmp_path / "view.png")
     dialog.close()
@@ -384,7 +384,7 @@ def test_buffer_band_follows_the_map_and_can_be_left_out(qtbot, tmp_path):
     assert "Buffer" not in svg_texts(doc, tmp_path, buffer_band=False)
     win = MainWindow(doc)
     qtbot.addWidget(win)
-    win.map_view.sector_layer.set_buffer_visible(False)  # View › Show buffer band off
+    win.buffer_action.setChecked(False)  # View › Show buffer band off
     dialog = win.show_export_dialog()
     assert dialog.settings().buffer_band is False
     dialog.close()
@@ -417,7 +417,7 @@ def test_page_at_a_past_time_shows_that_moment_and_the_revision_then_in_force(qa
     assert f"Situation at 2017-06-18 15:43 UTC  ·  Line: rev june (call {june.call_id}), " in texts
     assert "rev august" not in texts and "superseded" not in texts
     # The flags on the page are those of that moment, as the CLI's `sectors --at` gives them.
-    from desktop.core.revisions import document_at
+    from desktop.core.revision_diff import document_at
     snap = document_at(doc, t)
     near = int(np.count_nonzero(snap.analysis.classification.near_line))
     assert f"{near} near line" in texts

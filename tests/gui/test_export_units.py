@@ -52,6 +52,19 @@ def test_the_legend_and_table_speak_the_units(qapp, doc):
     assert format_area(area.area_km2, NM).endswith("NM²")
 
 
+def test_the_map_on_the_page_labels_markup_in_the_page_units(qapp, doc):
+    """The page's scene says the measurement and the ring in its own units, whatever the
+    window's are (`deconflict export --distance-unit nmi` has no window)."""
+    from desktop.gui.export.map_frame import map_frame
+    measure = next(a for a in doc.annotations if a.kind == "measure")
+    _, _, metres = GEOD.inv(*measure.points[0], *measure.points[1])
+    for units, figure in ((NM, f"{metres / 1852:,.2f} NM"), (MeasureUnits(), f"{metres / 1000:,.2f} km")):
+        with map_frame(doc, (600, 400), 1.0, units=units) as page:
+            labels = {shape.annotation.id: shape.label for shape in page.layer("markup").shapes}
+        assert labels[measure.id] == measure.label(units, shown_time(doc))
+        assert labels[measure.id].startswith(figure)
+
+
 def test_the_dialog_follows_the_window_and_the_cli_takes_units(qtbot, tmp_path, capsys):
     from desktop.gui.main_window import MainWindow
     win = MainWindow(demo_document())

@@ -8,6 +8,7 @@ from desktop.core import commands
 from desktop.core.demo import demo_document
 from desktop.core.project import load_project, save_project
 from desktop.gui import project_files, windows
+from desktop.gui.main_window import show_window
 from tests.project.scenario import assert_same_document
 
 
@@ -30,7 +31,7 @@ def answers(monkeypatch):
 @pytest.fixture
 def app_window(qtbot):
     """A window as the application opens it (asks before closing), closed at the end."""
-    win = windows.show_window(demo_document(), None, settings=None)
+    win = show_window(demo_document(), None, settings=None)
     yield win
     for w in windows.windows():
         w.files.ask_before_closing = False
@@ -156,8 +157,6 @@ def test_export_data_from_the_menu(app_window, answers, tmp_path, layer):
 
 
 def test_deconflict_project_gpkg_opens_that_project(qapp, tmp_path, monkeypatch, capsys):
-    from PySide6 import QtWidgets
-
     from desktop import cli
     from desktop.gui import app
     save_project(demo_document(), tmp_path / "p.gpkg")
@@ -168,7 +167,8 @@ def test_deconflict_project_gpkg_opens_that_project(qapp, tmp_path, monkeypatch,
     assert path == str(tmp_path / "p.gpkg") and len(doc.units) == 47
     (tmp_path / "bad.gpkg").write_text("x")
     shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    from desktop.gui import plain
+    monkeypatch.setattr(plain, "show_message", lambda parent, icon, title, text: shown.append(text))
     doc, path = app._initial_document(str(tmp_path / "bad.gpkg"))
     assert path is None and doc.title == "Euphrates 2017 (demo)" and "bad.gpkg: not a GeoPackage" in shown[0]
     assert "bad.gpkg: not a GeoPackage" in capsys.readouterr().err
@@ -199,8 +199,8 @@ def test_two_windows_on_one_project_never_lose_a_save_silently(app_window, answe
     """Issue 14.2: both windows used to say "Saved" and the first save was lost."""
     path = tmp_path / "plan.gpkg"
     save_project(demo_document(), path)
-    first = windows.show_window(load_project(path), path, settings=None)
-    second = windows.show_window(load_project(path), path, settings=None)
+    first = show_window(load_project(path), path, settings=None)
+    second = show_window(load_project(path), path, settings=None)
     move_a_vertex(first)
     assert first.files.save()
     doc = second.document
@@ -228,3 +228,39 @@ def test_two_windows_on_one_project_never_lose_a_save_silently(app_window, answe
     if answer != project_files.CANCEL:
         move_a_vertex(latest)
         assert latest.files.save() and len(asked) == 1
+
+
+def test_a_project_that_fails_in_any_way_opens_with_a_dialog(qapp, tmp_path, monkeypatch, capsys):
+    """Issue 14.9: a project whose reading raised something else than a ProjectError printed
+    a traceback and opened no window."""
+    import sqlite3
+
+    from PySide6 import QtWidgets
+
+    from desktop.gui import app
+    bad = tmp_path / "bad.gpkg"
+    save_project(demo_document(), bad)
+    with sqlite3.connect(bad) as c:
+        c.execute("UPDATE calls SET duration_s = 9e999 WHERE fid = 1")
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    doc, path = app._initial_document(str(bad))
+    assert path is None and doc.title == "Euphrates 2017 (demo)"
+    assert "bad.gpkg: layer 'calls': feature 1: duration_s inf is not a whole number of seconds" in shown[0]
+    def too_deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr("desktop.core.project.load_project", too_deep)
+    doc, path = app._initial_document(str(bad))
+    assert path is None and "bad.gpkg: cannot be read (RecursionError: maximum recursion depth" in shown[1]
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("deconflict: error:") == 2
+
+
+def test_open_from_the_menu_reports_any_failure(app_window, answers, tmp_path, monkeypatch):
+    def fails(*args, **kwargs):
+        raise OverflowError("cannot convert float infinity to integer")
+    monkeypatch.setattr("desktop.core.project.load_project", fails)
+    answers["open"].append(str(tmp_path / "x.gpkg"))
+    app_window.files.open_action.trigger()
+    assert windows.windows() == (app_window,)
+    assert "x.gpkg: cannot be read (OverflowError: cannot convert float infinity to integer)" in answers["errors"][0]

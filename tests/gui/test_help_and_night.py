@@ -3,6 +3,7 @@ Help › User guide (the README's sections, offline) and View › Night mode (re
 screen only), each opened with its real key."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
@@ -136,24 +137,44 @@ def test_night_mode_darkens_the_window_and_is_remembered(qtbot, tmp_path):
 
 
 def test_the_map_goes_dark_and_exports_keep_print_colours(qtbot):
-    from desktop.gui.basemap_layer import LAND, NIGHT as BASEMAP_NIGHT
     from desktop.gui.export import render
     from desktop.gui.export.settings import ExportSettings
+    from desktop.gui.map.layers.basemap import LAND
+    from desktop.gui.map.layers.basemap import NIGHT as BASEMAP_NIGHT
     win = make_window(qtbot)
     view = win.map_view
     press(qtbot, win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert theme.is_night()
-    basemap = next(layer for layer in view._optional_layers if hasattr(layer, "snap_polylines"))
-    basemap.refresh()
+    view.flush()  # the basemap cut for this view now, not on its timer
     win.repaint()
     image = view.grab().toImage()
-    # Most of the map is dark (land, water, background); the line is drawn in light ink.
+    ratio = image.devicePixelRatio()
+    # Most of the map is dark (land, water, background), much of it the night's land.
     w, h = image.width(), image.height()
-    dark = sum(QtGui.QColor(image.pixel(int(w * (i + 0.5) / 20), int(h * (j + 0.5) / 20))).lightness() < 90
-               for i in range(20) for j in range(20))
-    assert dark > 0.6 * 400
-    assert view.line_layer.curve.opts["pen"].color().lightness() > 200
-    assert any(item.brush().color() == BASEMAP_NIGHT["land"] for item in basemap.coast.values())
+    grid = [QtGui.QColor(image.pixel(int(w * (i + 0.5) / 20), int(h * (j + 0.5) / 20)))
+            for i in range(20) for j in range(20)]
+    assert sum(c.lightness() < 90 for c in grid) > 0.6 * 400
+    night_land = BASEMAP_NIGHT["land"]
+    assert sum(max(abs(c.red() - night_land.red()), abs(c.green() - night_land.green()),
+                   abs(c.blue() - night_land.blue())) < 8 for c in grid) > 0.2 * 400
+    # The line is drawn in light ink: sampled along its densified curve, with the unit
+    # symbols over it hidden (layers panel switches).
+    for layer_id in ("units", "units.labels", "time.stale"):
+        win.scene.set_visible(layer_id, False)
+    win.repaint()
+    image = view.grab().toImage()
+    line = view.layer("line")
+    along = np.r_[0.0, np.cumsum(np.hypot(np.diff(line.x), np.diff(line.y)))]
+    at = np.linspace(0.0, along[-1], 300)
+    x0, y0, x1, y1 = view.view_rect()
+    lx, ly = np.interp(at, along, line.x), np.interp(at, along, line.y)
+    shown = (lx > x0) & (lx < x1) & (ly > y0) & (ly < y1)
+    assert shown.sum() > 100
+    light = 0
+    for x, y in zip(lx[shown], ly[shown]):
+        p = view.map_to_widget(float(x), float(y))
+        light += QtGui.QColor(image.pixel(int(p.x() * ratio), int(p.y() * ratio))).lightness() > 200
+    assert light > 0.8 * shown.sum()
     # An export made now has the day's print colours: its land is the day's land.
     image, layout = render.render_image(win.document, ExportSettings(width=900, height=600, legend=False,
                                                                      summary_table=False))
@@ -162,3 +183,31 @@ def test_the_map_goes_dark_and_exports_keep_print_colours(qtbot):
                for f in (0.02, 0.1, 0.9, 0.98)]
     assert all(c.lightness() > 150 for c in samples)
     assert any(abs(c.red() - LAND.red()) < 12 and abs(c.green() - LAND.green()) < 12 for c in samples)
+
+
+def ink_lightness(layer, settings) -> float:
+    """The mean lightness of what `layer` alone paints (its opaque pixels) for `settings`."""
+    image = QtGui.QImage(*settings.size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QtGui.QPainter(image)
+    layer.paint(painter, settings)
+    painter.end()
+    a = np.frombuffer(image.constBits(), np.uint8).reshape(settings.height, image.bytesPerLine() // 4, 4)
+    a = a[:, :settings.width].astype(float)
+    ink = a[..., 3] > 200
+    assert ink.sum() > 50, layer.id  # it draws something
+    b, g, r = (a[..., k][ink] for k in range(3))
+    return float(np.mean((np.maximum(np.maximum(r, g), b) + np.minimum(np.minimum(r, g), b)) / 2))
+
+
+@pytest.mark.parametrize("layer_id", ["places", "ao", "graticule", "grid.mgrs", "basemap.towns", "line"])
+def test_the_dark_inks_of_the_map_turn_light_at_night(qtbot, layer_id):
+    """What the map draws in dark ink (names, outlines, grids) is light on the night basemap."""
+    from dataclasses import replace
+    win = make_window(qtbot)
+    win.scene.set_visible(layer_id, True)
+    day = win.map_view.settings()
+    night = replace(day, night=True)
+    win.scene.prepare(day)
+    layer = win.scene.layer(layer_id)
+    assert ink_lightness(layer, night) > ink_lightness(layer, day) + 35  # (antialiased edges, backings: a mean)

@@ -2,11 +2,12 @@
 skipped, the column-mapping dialog, and nothing changed by a file that cannot be read."""
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from desktop.core.demo import demo_document
 from desktop.gui import column_mapping, import_actions
 from desktop.gui.main_window import MainWindow
+from tests.gui import mouse
 from tests.importers.samples import KML
 
 DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data"
@@ -41,21 +42,13 @@ def test_import_menu_file_is_one_undoable_command_with_a_report(win, monkeypatch
 def test_drop_a_kml_on_the_map(win, qtbot, tmp_path):
     p = tmp_path / "opfor.kml"
     p.write_text(KML)
-    mime = QtCore.QMimeData()
-    mime.setUrls([QtCore.QUrl.fromLocalFile(str(p))])
-    viewport = win.map_view.viewport()
-    pos = QtCore.QPointF(viewport.rect().center())
-    enter = QtGui.QDragEnterEvent(pos.toPoint(), QtCore.Qt.DropAction.CopyAction, mime,
-                                  QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier)
-    QtWidgets.QApplication.sendEvent(viewport, enter)
-    assert enter.isAccepted()
-    drop = QtGui.QDropEvent(pos, QtCore.Qt.DropAction.CopyAction, mime, QtCore.Qt.MouseButton.LeftButton,
-                            QtCore.Qt.KeyboardModifier.NoModifier)
-    QtWidgets.QApplication.sendEvent(viewport, drop)
+    assert mouse.drop_files(win.map_view, [p])
     qtbot.waitUntil(lambda: len(win.stack.commands) == 1)
     assert win.document.ao.name == "AO" and "AIR-09" in win.document.units.ids.tolist()
     # The map follows: the sector layer was redrawn for the new AO.
-    assert len(win.map_view.sector_layer._sector_items) >= 2
+    sectors = win.map_view.layer("sectors")
+    assert len(sectors.sectors) >= 2
+    assert [s for s, _, _ in sectors.sectors] == list(win.document.analysis.sectors.sectors)
     assert not win.reports
 
 

@@ -94,10 +94,10 @@ def test_escape_cancels_a_drag_in_progress(window, qtbot):
 
 def test_pan_on_empty_map_does_not_edit(window):
     before = window.document.line
-    rect = window.map_view.view_box.viewRect()
+    rect = window.map_view.view_rect()
     mouse.drag(window.map_view, lonlat_px(window, 40.9, 34.4), lonlat_px(window, 40.7, 34.6))
     assert window.document.line == before
-    assert window.map_view.view_box.viewRect() != rect
+    assert window.map_view.view_rect() != rect
 
 
 def test_double_click_on_segment_inserts_vertex_and_undo_removes_it(window):
@@ -106,7 +106,8 @@ def test_double_click_on_segment_inserts_vertex_and_undo_removes_it(window):
     a, b = doc.line.vertices[1], doc.line.vertices[2]
     mid_x, mid_y = window.map_view.to_display((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
     # The segment is a geodesic: click on the drawn curve, nearest to the chord midpoint.
-    cx, cy = window.map_view.line_layer.curve.getData()
+    line = window.map_view.layer("line")
+    cx, cy = line.x, line.y
     k = int(np.argmin((cx - mid_x) ** 2 + (cy - mid_y) ** 2))
     mouse.double_click(window.map_view, mouse.to_viewport(window.map_view, cx[k], cy[k]))
     assert len(doc.line) == n + 1
@@ -122,7 +123,7 @@ def test_select_vertex_and_press_delete(window, qtbot):
     n = len(doc.line)
     removed = doc.line.vertices[4].copy()
     mouse.click(window.map_view, vertex_px(window, 4))
-    assert window.map_view.line_layer.selected_vertex == 4
+    assert window.map_view.layer("line").selected_vertex == 4
     QtTest = pytest.importorskip("PySide6.QtTest").QTest
     QtTest.keyClick(window.map_view, QtCore.Qt.Key.Key_Delete)
     assert len(doc.line) == n - 1
@@ -183,9 +184,8 @@ def test_edit_coordinates_dialog_accepts_mgrs(window, qtbot):
 
 def test_snapping_pulls_vertex_onto_the_euphrates(window, qtbot):
     doc, view = window.document, window.map_view
-    basemap = next(layer for layer in view._optional_layers if hasattr(layer, "snap_polylines"))
-    basemap.refresh()
-    rivers = basemap.snap_polylines()["river"]
+    view.flush()  # the basemap is built for the view (it waits for the view to rest)
+    rivers = view.snap_polylines()["river"]
     window.snap_action.setChecked(True)
     # Drop vertex 2 (south of Tabqa) a few pixels off a river point: it must land on the river.
     river = min(rivers, key=lambda r: np.min(np.hypot(*(r - np.array(view.to_display(38.75, 35.87))).T)))

@@ -1,20 +1,23 @@
 """The main window as a user meets it: plugins, rendering, CRS, status bar."""
 import importlib
+import os
+import subprocess
+import sys
 import textwrap
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui
 
 from desktop.core.demo import demo_document
 from desktop.core.geodesy import densify_geodesic
 from desktop.gui.main_window import MainWindow
+from desktop.gui.map.layers.labels import ANCHORS
+from desktop.gui.map.layers.painting import label_font, label_rect
 from tests.gui import mouse
 
 
 def make_window(qtbot):
-    pg.setConfigOption("mouseRateLimit", 0)
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
     win.resize(1400, 1050)  # room for the map beside the sectors panel and above the timeline dock
@@ -127,8 +130,7 @@ def test_changing_display_crs_changes_no_answer(qtbot):
     win = make_window(qtbot)
     doc = win.document
     before = doc.analysis
-    x0, _ = win.map_view.line_layer.curve.getData()
-    x0 = x0.copy()
+    x0 = win.map_view.layer("line").x.copy()
     actions = [a for a in win.status.crs_menu.actions() if "Web Mercator" in a.text()]
     actions[0].trigger()
     assert win.map_view.projection.label == "EPSG:3857"
@@ -136,10 +138,9 @@ def test_changing_display_crs_changes_no_answer(qtbot):
     after = doc.analysis
     assert np.array_equal(before.classification.sector, after.classification.sector)
     assert np.array_equal(before.classification.distance_km, after.classification.distance_km)
-    x1, _ = win.map_view.line_layer.curve.getData()
+    x1 = win.map_view.layer("line").x
     assert not np.allclose(x0, x1)  # redrawn in the new CRS
     # Editing still works in the new CRS: a vertex dragged lands where the mouse released.
-    win.map_view.scene().minDragTime = 0
     lon, lat = doc.line.vertices[2]
     start = mouse.to_viewport(win.map_view, *map(float, win.map_view.to_display(lon, lat)))
     end = mouse.to_viewport(win.map_view, *map(float, win.map_view.to_display(lon + 0.05, lat - 0.03)))
@@ -166,7 +167,8 @@ def test_clicking_a_unit_selects_it(qtbot):
     win = make_window(qtbot)
     doc, view = win.document, win.map_view
     i = doc.units.index_of("SAA-07")
-    p = mouse.to_viewport(view, view.unit_layer.x[i], view.unit_layer.y[i])
+    units = view.layer("units")
+    p = mouse.to_viewport(view, units.x[i], units.y[i])
     mouse.click(view, p)
     assert list(win.selection.units) == [i]
     mouse.click(view, mouse.to_viewport(view, *map(float, view.to_display(38.9, 34.9))))
@@ -188,22 +190,58 @@ def test_layout_is_remembered(qtbot, tmp_path):
 def test_place_and_town_labels_do_not_pile_up(qtbot):
     win = make_window(qtbot)
     view = win.map_view
-    basemap = next(layer for layer in view._optional_layers if hasattr(layer, "set_reserved_places"))
-    basemap.refresh()
-    # The place-label layout follows the view after a short debounce, which restarts while
-    # the docks settle: wait it out (a fixed wait is too short on a busy machine).
-    qtbot.waitUntil(lambda: not view._label_timer.isActive() and not basemap._timer.isActive(), timeout=5000)
-    places = [lab for lab in view._place_labels if lab.isVisible()]
-    towns = [lab for lab in basemap.town_labels if lab.isVisible()]
-    assert len(places) == len(win.document.places) and towns
+    view.flush()  # what the view does once it rests: the basemap built, the labels laid out
+    settings = view.settings()
+    r = settings.pixel_ratio
+    places, towns = view.layer("places"), view.layer("basemap.towns")
+    tx, ty, names, _ = towns.source.towns
+    town_names = [str(names[i]) for i in towns.labelled]
+    assert len(places.anchors) == len(win.document.places) and town_names
     # Towns at a scenario place (the town Raqqa at the place Raqqa) are not labelled twice,
     # under either spelling.
-    town_names = {lab.textItem.toPlainText() for lab in towns}
-    assert not {"Ar Raqqah", "Al-Tabqa", "Tadmur", "Raqqa", "Tabqa", "Palmyra"} & town_names
+    assert not {"Ar Raqqah", "Al-Tabqa", "Tadmur", "Raqqa", "Tabqa", "Palmyra"} & set(town_names)
 
-    def text_rect(label):  # the glyphs, without the item's blank margin
-        return label.mapRectToScene(label.textItem.mapRectToParent(label.textItem.boundingRect())).adjusted(3, 3, -3, -3)
+    def text_rect(font, text, x, y, anchor):  # the glyphs, without the label's blank margin
+        return label_rect(font, text, x, y, anchor, 3 * r).adjusted(3 * r, 3 * r, -3 * r, -3 * r)
 
-    rects = [text_rect(lab) for lab in places + towns]
+    px, py = settings.to_device(places.x, places.y)
+    rects = [text_rect(label_font(9, r, bold=True), name, x, y, anchor)
+             for name, x, y, anchor in zip(places.names, px, py, places.anchors)]
+    tx, ty = settings.to_device(tx[towns.labelled], ty[towns.labelled])
+    rects += [text_rect(label_font(8, r), name, x, y, ANCHORS[0]) for name, x, y in zip(town_names, tx, ty)]
     overlaps = [(i, j) for i in range(len(rects)) for j in range(i + 1, len(rects)) if rects[i].intersects(rects[j])]
     assert not overlaps
+
+
+def test_panels_and_tools_come_in_after_the_first_paint(qtbot):
+    """As the app starts: the docks and tool buttons are there at once (the layout does not
+    jump), their panels and tools are built once the map has painted."""
+    win = MainWindow(demo_document(), defer_plugins=True)
+    qtbot.addWidget(win)
+    assert not win.panels and not win.tools
+    assert {"sectors", "timeline", "layers", "undo_history"} <= set(win.docks) and "line_edit" in win.tool_actions
+    with qtbot.waitSignal(win.plugins_loaded, timeout=10_000):
+        win.show()
+    assert set(win.panels) == set(win.docks) and set(win.tools) == set(win.tool_actions)
+    assert win.tool_actions["line_edit"].isChecked() and win.map_view.layer("line").handles_shown
+
+
+def test_nothing_heavy_is_on_the_way_to_the_first_paint(tmp_path):
+    """pyqtgraph (the timeline's) is imported only after the map has painted."""
+    script = textwrap.dedent("""
+        import sys
+        from PySide6 import QtWidgets
+        app = QtWidgets.QApplication([])
+        from desktop.core.demo import demo_document
+        from desktop.gui.main_window import MainWindow
+        win = MainWindow(demo_document(), defer_plugins=True)
+        seen = []
+        win.map_view.first_painted.connect(lambda: seen.append("pyqtgraph" in sys.modules))
+        win.plugins_loaded.connect(app.quit)
+        win.show()
+        app.exec()
+        print(seen, "pyqtgraph" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.split() == ["[False]", "True"], out.stderr

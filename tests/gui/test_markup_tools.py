@@ -73,7 +73,7 @@ def assert_one_command_and_undo(win, label, count_after_undo=0):
     assert win.undo_action.text() == f"Undo {label}"
     win.stack.undo()
     assert len(win.document.annotations) == count_after_undo
-    assert win.map_view.annotation_layer.shapes == [] or count_after_undo
+    assert win.map_view.layer("markup").shapes == [] or count_after_undo
 
 
 # -- drawing ---------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def test_arrow_is_dragged_from_tail_to_head(window):
     tail, head = (39.20, 35.55), (39.55, 35.72)
     previews = []
     mouse.drag(window.map_view, px(window, *tail), px(window, *head), steps=6,
-               on_step=lambda i: previews.append(window.map_view.annotation_layer.preview))
+               on_step=lambda i: previews.append(window.map_view.layer("markup").preview))
     assert all(p is not None and p.kind == "arrow" for p in previews[:-1]), "no live preview"
     a = only(window)
     assert a.kind == "arrow"
@@ -92,7 +92,7 @@ def test_arrow_is_dragged_from_tail_to_head(window):
     x, y = window.map_view.to_display(*a.points[1])
     back = mouse.to_viewport(window.map_view, float(x), float(y)) - px(window, *head)
     assert math.hypot(back.x(), back.y()) <= 1.5
-    assert window.map_view.annotation_layer.selected == a.id  # ready for Delete / Edit
+    assert window.map_view.layer("markup").selected == a.id  # ready for Delete / Edit
     assert_one_command_and_undo(window, "Add arrow")
     window.stack.redo()
     assert only(window) == a
@@ -106,7 +106,7 @@ def test_measure_shows_live_and_matches_geod(window):
     end = (doc.units.lon[b_idx], doc.units.lat[b_idx])
     live = []
     mouse.drag(window.map_view, px(window, *start), px(window, *end), steps=5,
-               on_step=lambda i: live.append(window.map_view.annotation_layer.preview))
+               on_step=lambda i: live.append(window.map_view.layer("markup").preview))
     assert live[-2] is not None and "km" in live[-2].label()
     m = only(window)
     az, _, metres = GEOD.inv(*start, *end)
@@ -182,7 +182,7 @@ def test_area_by_clicks_closed_with_double_click(window):
     for c in corners[:-1]:
         mouse.click(view, px(window, *c))
     mouse.move(view, px(window, 40.2, 35.2))
-    assert window.map_view.annotation_layer.preview.kind == "polygon"  # rubber band to the cursor
+    assert window.map_view.layer("markup").preview.kind == "polygon"  # rubber band to the cursor
     mouse.double_click(view, px(window, *corners[-1]))
     area = only(window)
     assert area.kind == "polygon" and len(area.points) == 4
@@ -205,7 +205,7 @@ def test_area_backspace_and_escape(window, qtbot):
     mouse.click(view, px(window, 39.0, 35.0))
     mouse.click(view, px(window, 39.2, 35.1))
     qtbot.keyClick(view, QtCore.Qt.Key.Key_Escape)
-    assert window.map_view.annotation_layer.preview is None
+    assert window.map_view.layer("markup").preview is None
     assert len(window.document.annotations) == 1 and len(window.stack.commands) == 1
 
 
@@ -225,10 +225,10 @@ def test_escape_cancels_a_drag_in_progress(window, qtbot):
     use(window, "arrow")
     view = window.map_view
     mouse.drag(view, px(window, 39.0, 35.5), px(window, 39.3, 35.6), steps=4, finish=False)
-    assert view.annotation_layer.preview is not None
+    assert view.layer("markup").preview is not None
     qtbot.keyClick(view, QtCore.Qt.Key.Key_Escape)
     mouse.release(view, px(window, 39.3, 35.6))
-    assert view.annotation_layer.preview is None
+    assert view.layer("markup").preview is None
     assert not len(window.document.annotations) and not window.stack.commands
 
 
@@ -245,7 +245,7 @@ def with_arrow(window):
 def test_select_and_move_is_one_command(with_arrow, qtbot):
     window, arrow = with_arrow
     use(window, "select")
-    view, layer = window.map_view, window.map_view.annotation_layer
+    view, layer = window.map_view, window.map_view.layer("markup")
     on_it = px(window, *arrow.points.mean(axis=0))  # the shaft is the geodesic: close to the mean
     mouse.click(view, on_it)
     assert layer.selected == arrow.id
@@ -266,8 +266,7 @@ def test_select_and_move_is_one_command(with_arrow, qtbot):
 
 
 def lonlat_at(view, pos: QtCore.QPointF) -> tuple[float, float]:
-    p = view.view_box.mapSceneToView(view.mapToScene(pos.toPoint()))
-    lon, lat = view.to_lonlat(p.x(), p.y())
+    lon, lat = view.to_lonlat(*view.widget_to_map(pos))
     return float(lon), float(lat)
 
 
@@ -348,8 +347,8 @@ def test_markup_follows_the_display_crs(with_arrow):
     window, arrow = with_arrow
     view = window.map_view
     view.set_projection(Projection.for_crs(3857, window.document.ao.centre))
-    shape, = view.annotation_layer.shapes
+    shape, = view.layer("markup").shapes
     x, y = view.to_display(*arrow.outline())
     np.testing.assert_allclose(np.column_stack([shape.x, shape.y]), np.column_stack([x, y]))
-    assert view.annotation_layer.annotation_at(float(x[len(x) // 2]), float(y[len(y) // 2]), view.pixel_size()) \
+    assert view.layer("markup").annotation_at(float(x[len(x) // 2]), float(y[len(y) // 2]), view.pixel_size()) \
         == arrow.id

@@ -34,13 +34,13 @@ def test_a_measurement_in_nautical_miles_magnetic_and_mils(window):
     variation = declination(*m.points[0], live_time(window.document))  # 15 Aug 2017, the demo's now
     assert variation.model == "WMM-2015v2" and 4 < variation.degrees < 6.5
     mils = round(((az - variation.degrees) % 360) * 6400 / 360) % 6400
-    [shape] = window.map_view.annotation_layer.shapes
+    [shape] = window.map_view.layer("markup").shapes
     assert shape.label == f"{metres / 1852:,.2f} NM  {mils:04d} mil M"
     assert any("magnetic (variation" in text and "WMM-2015v2" in text and "NM" in text for text in messages)
     # Back to km and true: the same measurement says so at once, and nothing was edited.
     commands = len(window.stack.commands)
     window.preferences.set_units(MeasureUnits())
-    [shape] = window.map_view.annotation_layer.shapes
+    [shape] = window.map_view.layer("markup").shapes
     assert shape.label == f"{metres / 1000:,.2f} km  {az % 360:05.1f}° T"
     assert len(window.stack.commands) == commands
 
@@ -52,7 +52,7 @@ def test_a_range_ring_rounds_in_the_unit_it_is_dragged_in(window):
     mouse.drag(window.map_view, px(window, *TABQA_DAM), px(window, *east), steps=6)
     [ring] = list(window.document.annotations)
     assert ring.radius_km == pytest.approx(11 * 1.852)  # 11 NM, not a round number of km
-    assert window.map_view.annotation_layer.shapes[0].label == "11 NM"
+    assert window.map_view.layer("markup").shapes[0].label == "11 NM"
 
 
 def test_a_measurement_never_looks_like_the_line(window):
@@ -62,7 +62,7 @@ def test_a_measurement_never_looks_like_the_line(window):
     mouse.drag(view, px(window, *start), px(window, *end), steps=5)
     [m] = list(window.document.annotations)
     assert m.color == MEASURE_COLOR != "#000000"
-    view.annotation_layer.select(None)  # no selection halo over it
+    view.layer("markup").select(None)  # no selection halo over it
     window.repaint()
     image = view.grab().toImage()
     ratio = image.devicePixelRatio()
@@ -88,9 +88,9 @@ def test_a_measurement_never_looks_like_the_line(window):
 def ao_in_view(view) -> bool:
     ring = view.document.ao.ring
     x, y = view.to_display(ring[:, 0], ring[:, 1])
-    r = view.view_box.viewRect()
+    x0, y0, x1, y1 = view.view_rect()
     tol = 2 * view.pixel_size()
-    return bool(np.all((x >= r.left() - tol) & (x <= r.right() + tol) & (y >= r.top() - tol) & (y <= r.bottom() + tol)))
+    return bool(np.all((x >= x0 - tol) & (x <= x1 + tol) & (y >= y0 - tol) & (y <= y1 + tol)))
 
 
 @pytest.mark.parametrize("crs", [3857, 4326])

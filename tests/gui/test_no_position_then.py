@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from desktop.core.demo import demo_document
-from desktop.core.revisions import document_at
+from desktop.core.revision_diff import document_at
 from desktop.core.tracks import parse_time
 from desktop.gui.main_window import MainWindow
 from tests.gui.test_line_edit import panel_counts
@@ -39,13 +39,13 @@ def test_the_newcomer_is_nowhere_before_its_report_and_counted_now(win):
     n_units = len(doc.units)  # the demo's units and NEW-1
     late = int(np.isnan(document_at(doc, JUNE_18).shown_units.lon).sum())  # NEW-1 and units reported later
     # Now: drawn where the file put it, counted in its sector.
-    assert cursor.is_live and np.allclose([view.unit_layer.x[i], view.unit_layer.y[i]], here)
+    assert cursor.is_live and np.allclose([view.layer("units").x[i], view.layer("units").y[i]], here)
     assert f"<b>{n_units}</b> units" in panel.counts_label.text()
-    assert i in drawn(view.unit_layer)
+    assert i in drawn(view.layer("units"))
     # 18 June: no report yet, so no position: not drawn, not counted, nowhere in the list.
     cursor.set_time(JUNE_18)
-    assert np.isnan(view.unit_layer.x[i]) and np.isnan(view.unit_layer.y[i])
-    assert i not in drawn(view.unit_layer) and len(drawn(view.unit_layer)) > 30
+    assert np.isnan(view.layer("units").x[i]) and np.isnan(view.layer("units").y[i])
+    assert i not in drawn(view.layer("units")) and len(drawn(view.layer("units"))) > 30
     assert f"<b>{n_units - late}</b> units" in panel.counts_label.text()
     assert f"{late} with no position then" in panel.shown_label.text()
     snap = document_at(doc, JUNE_18)
@@ -58,5 +58,5 @@ def test_the_newcomer_is_nowhere_before_its_report_and_counted_now(win):
     assert counts.get("Outside AO", 0) == model.totals()["outside"]
     # Back to now: there again.
     cursor.go_live()
-    assert np.allclose([view.unit_layer.x[i], view.unit_layer.y[i]], here)
+    assert np.allclose([view.layer("units").x[i], view.layer("units").y[i]], here)
     assert f"<b>{n_units}</b> units" in panel.counts_label.text() and "no position" not in panel.shown_label.text()

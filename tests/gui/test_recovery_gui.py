@@ -8,6 +8,7 @@ from desktop.core.demo import demo_document
 from desktop.core.project import save_project
 from desktop.core.recovery import EditJournal, recoverable_sessions
 from desktop.gui import recovery_dialog, windows
+from desktop.gui.main_window import show_window
 
 
 def crashed_session(root, path=None):
@@ -63,7 +64,7 @@ def test_discard_and_later(tmp_path, monkeypatch, cleanup, answer, left):
 
 def test_a_clean_close_leaves_nothing_to_recover(tmp_path, cleanup, qtbot):
     root = tmp_path / "recovery"
-    win = windows.show_window(demo_document(), None, recovery_root=root, ask_before_closing=False)
+    win = show_window(demo_document(), None, recovery_root=root, ask_before_closing=False)
     # The first snapshot is written once the window is up, then edits are records.
     qtbot.waitUntil(lambda: (win.files.journal.folder / "journal.jsonl").exists(), timeout=5000)
     win.stack.push(commands.set_buffer(win.document, 9.0))

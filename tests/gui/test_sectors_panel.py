@@ -384,11 +384,16 @@ def test_export_honours_the_filter_and_sort(panel, demo_context, tmp_path, monke
 
 
 # -- lifetime and scale --------------------------------------------------------------------
-def test_deleted_panel_stops_listening(qtbot, demo_context):
+def test_closed_panel_stops_listening(qtbot, demo_context):
+    doc = demo_context.document
+    signals = (doc.analysis_changed, doc.units_changed, doc.buffer_changed, demo_context.selection.changed)
+    before = [len(s) for s in signals]
     widget = SectorsPanel(demo_context)
+    assert [len(s) for s in signals] != before
+    widget.close()  # what the main window does to every panel when it closes
     widget.deleteLater()
     qtbot.wait(10)
-    doc = demo_context.document
+    assert [len(s) for s in signals] == before  # everything it connected is gone, in one call
     doc.set_preview(moved_line(doc, 6, 39.80, 35.75))  # must not reach the deleted widget
     demo_context.selection.set_units([0], source="map")
 

@@ -22,10 +22,7 @@ D = Qt.ItemDataRole.DisplayRole
 @pytest.fixture
 def window(qtbot):
     """The main window at its default size, as it first opens."""
-    import pyqtgraph as pg
-
     from desktop.gui.main_window import MainWindow
-    pg.setConfigOption("mouseRateLimit", 0)
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
     win.show()
@@ -49,8 +46,7 @@ def row_in_view(panel, index: QModelIndex) -> bool:
 
 
 def map_centre(view) -> tuple[float, float]:
-    rect = view.view_box.viewRect()
-    return rect.center().x(), rect.center().y()
+    return view.settings().centre
 
 
 def test_ids_are_listed_for_sectors_and_units(qtbot, demo_context):

@@ -78,14 +78,14 @@ def test_pixmaps_are_cached_per_spec_and_pixel_ratio(qapp):
 
 # -- on the map --------------------------------------------------------------------------------
 def name_rects(view) -> list[QtCore.QRectF]:
-    """Where the names are drawn, in viewport pixels (as UnitNamesItem lays them out)."""
-    names = view.unit_layer.detail.names
+    """Where the names are drawn, in widget pixels (as UnitNames paints them)."""
+    names = view.layer("units").detail.names
     font = QtGui.QFont()
     font.setPixelSize(LABEL_PX)
     fm = QtGui.QFontMetricsF(font)
     out = []
     for x, y, off, text in zip(names.x, names.y, names.offset, names.texts):
-        p = view.mapFromScene(view.view_box.mapViewToScene(QtCore.QPointF(x, y)))
+        p = view.map_to_widget(x, y)
         r = QtCore.QRectF(p.x() + off, p.y() - fm.height() / 2, fm.horizontalAdvance(text) + 4, fm.height())
         if off < 0:
             r.moveRight(p.x() + off)
@@ -95,7 +95,7 @@ def name_rects(view) -> list[QtCore.QRectF]:
 
 def test_demo_names_do_not_pile_up(qtbot):
     view = make_view(qtbot, demo_document())
-    detail = view.unit_layer.detail
+    detail = view.layer("units").detail
     assert detail.active and len(detail.names.texts) >= 15
     assert set(detail.names.texts) <= set(view.document.units.names)
     rects = name_rects(view)
@@ -106,9 +106,8 @@ def test_demo_names_do_not_pile_up(qtbot):
                               ((39.75, 35.72), {"SAA River Recon Tm", "SDF Kasra Coy", "SAA Ma'dan South Bn"})):
         assert not names <= before
         x, y = view.to_display(lon, lat)
-        view.view_box.setRange(xRange=(float(x) - 25e3, float(x) + 25e3), yRange=(float(y) - 16e3, float(y) + 16e3),
-                               padding=0)
-        qtbot.waitUntil(lambda: not detail._timer.isActive(), timeout=1000)
+        view.set_view_rect(float(x) - 25e3, float(y) - 16e3, float(x) + 25e3, float(y) + 16e3)
+        view.flush()  # the names are laid out again once the view rests
         shown = set(detail.names.texts)
         assert names <= shown and len(shown) < len(view.document.units), shown
         rects = name_rects(view)
@@ -119,18 +118,16 @@ def test_demo_names_do_not_pile_up(qtbot):
 def test_symbol_level_follows_units_in_view(qtbot):
     doc = random_document(3 * FULL_SYMBOL_LIMIT)
     view = make_view(qtbot, doc)
-    layer = view.unit_layer
+    layer = view.layer("units")
     assert not layer.detail.active and sum(len(m) for m in layer.markers.values()) == len(doc.units)
     i = int(np.argmin(np.hypot(layer.x - np.median(layer.x), layer.y - np.median(layer.y))))
-    view.view_box.setRange(xRange=(layer.x[i] - 25e3, layer.x[i] + 25e3), yRange=(layer.y[i] - 16e3, layer.y[i] + 16e3),
-                           padding=0)
+    view.set_view_rect(layer.x[i] - 25e3, layer.y[i] - 16e3, layer.x[i] + 25e3, layer.y[i] + 16e3)
     qtbot.waitUntil(lambda: layer.detail.active, timeout=2000)
-    rect = view.view_box.viewRect()
-    in_view = np.flatnonzero((layer.x >= rect.left()) & (layer.x <= rect.right())
-                             & (layer.y >= rect.top()) & (layer.y <= rect.bottom()))
+    x0, y0, x1, y1 = view.view_rect()
+    in_view = np.flatnonzero((layer.x >= x0) & (layer.x <= x1) & (layer.y >= y0) & (layer.y <= y1))
     assert set(in_view) <= set(layer.detail.idx)
     assert sum(len(m) for m in layer.markers.values()) == 0
-    assert layer.rings["near"]._style[1] > 30  # rings are sized round full symbols  # noqa: SLF001
+    assert layer.rings["near"].size > 30  # rings are sized round full symbols
     view.zoom_to_ao()
     qtbot.waitUntil(lambda: not layer.detail.active, timeout=2000)
 
@@ -151,26 +148,26 @@ def test_export_draws_symbols_as_vector_paths(qapp, tmp_path):
 
 def test_names_keep_clear_of_markup_labels(qtbot):
     from desktop.core.annotations import Annotation, Annotations
-    from desktop.gui import labels
+    from desktop.gui.map.layers.markup import ShapePainter
+    from desktop.gui.map.layers.painting import map_transform
     doc = demo_document()
     view = make_view(qtbot, doc)
-    detail = view.unit_layer.detail
+    detail = view.layer("units").detail
     assert "SAA Ithriya Bn" in detail.names.texts
     # A callout right over the Ithriya battalion's name, where it is by default.
     i = doc.units.index_of("SAA-13")
     doc.set_annotations(Annotations([Annotation("text-1", "text", [(doc.units.lon[i] + 0.02, doc.units.lat[i] - 0.1)],
                                                 text="Ithriya road open")]))
-    qtbot.waitUntil(lambda: not detail._timer.isActive(), timeout=1000)
-    vb = view.view_box
-    px, py = vb.viewPixelSize()
-    rect = vb.viewRect()
-    markup = view.annotation_layer.label_boxes(px, py, rect)
-    assert len(markup) == 1
+    view.flush()  # the names are laid out again once the view rests
+    settings = view.settings()
+    (text, box), = ShapePainter(None, map_transform(settings), settings.pixel_ratio,
+                                QtCore.QRectF(0, 0, *settings.size)).labels(view.layer("markup").shapes[0])
+    markup = np.array([[box.left(), box.top(), box.right(), box.bottom()]]) / settings.pixel_ratio  # as drawn
     font = QtGui.QFont()
     font.setPixelSize(LABEL_PX)
     fm = QtGui.QFontMetricsF(font)
     names = detail.names
-    sx, sy = labels.to_pixels(names.x, names.y, px, py, rect)
+    sx, sy = (v / settings.pixel_ratio for v in settings.to_device(names.x, names.y))
     for x, y, off, text in zip(sx, sy, names.offset, names.texts):
         w = fm.horizontalAdvance(text) + 4
         left = x + off if off > 0 else x + off - w
@@ -194,7 +191,7 @@ def test_land_names_sit_left_and_aircraft_names_right_of_their_symbols(qtbot):
         dict(id="C", name="Close Coy", side="US-backed", affiliation="friend", domain="ground", lon=38.47, lat=35.2,
              symbol="SFGPUCI----E---")]))
     view = make_view(qtbot, doc)
-    names = view.unit_layer.detail.names
+    names = view.layer("units").detail.names
     side = {t: ("right" if off > 0 else "left") for t, off in zip(names.texts, names.offset)}
     assert side["Ground Bn"] == "left" and side["Air Orbit"] == "right"
     assert side["Blocked Bn"] == "right"  # its left is Close Coy's symbol
@@ -206,7 +203,7 @@ def test_speed_leaders_end_where_the_aircraft_will_be(qtbot):
     from desktop.core.motion import motion_at
     from desktop.gui.unit_motion import LEADER_S
     view = make_view(qtbot, demo_document())
-    doc, motion = view.document, view.unit_layer.detail.motion
+    doc, motion = view.document, view.layer("units").detail.motion
     air = np.flatnonzero(doc.units.domains == "air")
     course, speed = motion_at(doc.tracks, None, air)
     lon2, lat2, _ = Geod(ellps="WGS84").fwd(doc.units.lon[air], doc.units.lat[air], course, speed * LEADER_S)
@@ -219,12 +216,17 @@ def test_speed_leaders_end_where_the_aircraft_will_be(qtbot):
 def test_view_menu_turns_amplifiers_off_and_the_brief_follows_its_own_settings(qtbot, tmp_path):
     from tests.gui.test_main_window import make_window
     window = make_window(qtbot)
-    detail = window.map_view.unit_layer.detail
-    qtbot.waitUntil(lambda: bool(detail.names.texts) and len(detail.motion.x) > 0, timeout=3000)
+    detail = window.map_view.layer("units").detail
+    window.map_view.flush()
+    assert detail.names.texts and len(detail.motion.x) > 0
     actions = {a.data(): a for a in window.amplifiers_menu.actions()}
     actions["unit_names"].setChecked(False)
     actions["speed_leaders"].setChecked(False)
-    assert not detail.names.texts and not len(detail.motion.x)
+    # The names are the unit labels layer: hidden, they are not drawn (and the panel says so).
+    assert "units.labels" not in [layer.id for layer in window.scene.drawing_order()]
+    assert window.panels["layers"].list.item(window.panels["layers"].row_ids().index("units.labels")).checkState() \
+        == QtCore.Qt.CheckState.Unchecked
+    assert not len(detail.motion.x)
     out = tmp_path / "brief.svg"
     render.export_map(demo_document(), ExportSettings(format="svg", width=1400, height=1000, unit_names=False), out)
     texts = "".join(t.text or "" for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text"))

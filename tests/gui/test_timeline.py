@@ -7,7 +7,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.demo import demo_document
 from desktop.core.geodesy import densify_geodesic
-from desktop.core.revisions import AGREED, diff, document_at
+from desktop.core.revision_diff import diff, document_at
+from desktop.core.revisions import AGREED
 from desktop.core.tracks import parse_time
 from desktop.gui.main_window import MainWindow
 from tests.gui import mouse
@@ -26,7 +27,6 @@ def win(qtbot):
     w.show()
     qtbot.waitExposed(w)
     w.panels["timeline"].view.scene().minDragTime = 0
-    w.map_view.scene().minDragTime = 0
     return w
 
 
@@ -82,15 +82,15 @@ def test_click_a_call_shows_details_and_the_map_highlights_its_units_and_place(w
     mouse.click(panel.view, call_px(panel, call_id))
     assert win.selection.call == call_id
     assert "shot down" in panel.details.toPlainText() and "AIR-02" in panel.details.toPlainText()
-    layer = panel.map_layer
+    layer = view.layer("time.call")
     linked = [doc.units.index_of(u) for u in doc.calls.links(i)]
     x, y = view.to_display(doc.units.lon[linked], doc.units.lat[linked])
-    np.testing.assert_allclose(np.sort(layer.call_units.x), np.sort(x))
-    px, py = layer.call_place.getData()
+    np.testing.assert_allclose(np.sort(layer.units.x), np.sort(x))
+    px, py = layer.place.data()
     np.testing.assert_allclose([px[0], py[0]], view.to_display(doc.calls.lon[i], doc.calls.lat[i]))
     # Clicking empty lane space clears the call selection.
     mouse.click(panel.view, lane_px(panel, doc.calls.start[i] + 1500, 3))
-    assert win.selection.call is None and not len(layer.call_units.x)
+    assert win.selection.call is None and not len(layer.units.x)
 
 
 def test_drag_the_cursor_to_june_moves_units_draws_the_june_line_and_recomputes_sectors(win, qtbot):
@@ -104,19 +104,19 @@ def test_drag_the_cursor_to_june_moves_units_draws_the_june_line_and_recomputes_
     # Units where their tracks put them at t.
     lon, lat = doc.tracks.positions_at(t)
     x, y = view.to_display(lon, lat)
-    np.testing.assert_allclose(view.unit_layer.x, x)
-    np.testing.assert_allclose(view.unit_layer.y, y)
+    units, line = view.layer("units"), view.layer("line")
+    np.testing.assert_allclose(units.x, x)
+    np.testing.assert_allclose(units.y, y)
     # The June line is drawn, read-only, the other revisions ghosted.
     june = doc.revisions.get("june").line
     assert doc.shown_line is june
     dlon, dlat = densify_geodesic(june.lon, june.lat)
-    cx, cy = view.line_layer.curve.getData()
     jx, jy = view.to_display(dlon, dlat)
-    assert cx[0] == pytest.approx(jx[0]) and cx[-1] == pytest.approx(jx[-1]) and len(cx) == len(jx)
-    assert not view.line_layer.handles.isVisible()
-    labels = [item.textItem.toPlainText() for item in panel.map_layer._ghost_items if isinstance(item, pg.TextItem)]
+    assert line.x[0] == pytest.approx(jx[0]) and line.x[-1] == pytest.approx(jx[-1]) and len(line.x) == len(jx)
+    assert not line.handles_shown
+    labels = ghost_labels(view)
     assert any(s.startswith("august") for s in labels) and any(s.startswith("september") for s in labels)
-    assert panel.map_layer.banner.isVisible() and "june" in panel.map_layer.banner.text()
+    assert panel.banner.isVisible() and "june" in panel.banner.text()
     # The sectors panel shows what the CLI computes for that moment.
     snap = document_at(doc, t)
     counts = panel_counts(win)
@@ -128,8 +128,8 @@ def test_drag_the_cursor_to_june_moves_units_draws_the_june_line_and_recomputes_
     panel.view.setFocus()
     qtbot.keyClick(panel.view, K.Key_End)
     assert panel.cursor.is_live and doc.shown_line is doc.line
-    np.testing.assert_allclose(view.unit_layer.x, view.to_display(doc.units.lon, doc.units.lat)[0])
-    assert view.line_layer.handles.isVisible() and not panel.map_layer.banner.isVisible()
+    np.testing.assert_allclose(units.x, view.to_display(doc.units.lon, doc.units.lat)[0])
+    assert line.handles_shown and not panel.banner.isVisible()
 
 
 def test_edits_are_kept_while_the_past_is_shown(win, qtbot):
@@ -139,7 +139,7 @@ def test_edits_are_kept_while_the_past_is_shown(win, qtbot):
     edited = doc.line
     panel.cursor.set_time(JUNE_18)
     # The line being edited is ghosted (dotted) beside the June line; undo works on it.
-    assert panel.map_layer.working.isVisible()
+    assert "line being edited" in ghost_labels(win.map_view)
     win.undo_action.trigger()
     assert doc.line != edited and doc.shown_line is doc.revisions.get("june").line
     win.redo_action.trigger()
@@ -339,17 +339,16 @@ def test_save_the_line_as_a_revision_tied_to_a_call_and_diff_revisions(win, qtbo
     np.testing.assert_array_equal(win.selection.units, np.sort(ref.rows))
 
 
+def ghost_labels(view) -> list[str]:
+    return [text for text, *_ in view.layer("time.ghosts").drawn]
+
+
 def test_ghost_toggles_follow_the_revisions_list(win):
-    panel = timeline(win)
-    pane, layer = panel.revisions, panel.map_layer
-
-    def ghost_labels():
-        return [i.textItem.toPlainText() for i in layer._ghost_items if isinstance(i, pg.TextItem)]
-
-    assert any(s.startswith("june") for s in ghost_labels())
+    pane = timeline(win).revisions
+    assert any(s.startswith("june") for s in ghost_labels(win.map_view))
     row = [pane.table.item(r, 1).text() for r in range(pane.table.rowCount())].index("june")
     pane.table.item(row, 0).setCheckState(QtCore.Qt.CheckState.Unchecked)
-    assert not any(s.startswith("june") for s in ghost_labels())
+    assert not any(s.startswith("june") for s in ghost_labels(win.map_view))
 
 
 def test_play_moves_the_cursor_forward_until_now(win, qtbot):
@@ -478,28 +477,87 @@ def test_selecting_a_call_off_the_map_brings_its_place_into_view(win):
     panel, doc, view = timeline(win), win.document, win.map_view
     x, y = view.to_display(40.9, 34.5)  # zoomed in on Abu Kamal, far from Ja'Din
     span = 20_000
-    view.view_box.setRange(xRange=(x - span, x + span), yRange=(y - span, y + span), padding=0)
+    view.set_view_rect(x - span, y - span, x + span, y + span)
     call_id = shoot_down(doc)
     panel.select_call(call_id)
     i = doc.calls.index_of(call_id)
     px, py = view.to_display(doc.calls.lon[i], doc.calls.lat[i])
-    assert view.view_box.viewRect().contains(QtCore.QPointF(float(px), float(py)))
+    x0, y0, x1, y1 = view.view_rect()
+    assert x0 <= px <= x1 and y0 <= py <= y1
 
 
 def test_stale_units_are_greyed_and_trails_follow_the_tracks(win):
     from desktop.core.time_cursor import staleness, trails
     panel, doc, view = timeline(win), win.document, win.map_view
-    layer = panel.map_layer
     panel.cursor.set_time(JUNE_18)
     panel.cursor.set_stale_after(1)  # ground units report every ~3 h: many are stale after an hour
     stale = np.flatnonzero(np.nan_to_num(staleness(doc, JUNE_18), nan=-1) > 3600)
     assert 0 < len(stale) < len(doc.units)
-    np.testing.assert_allclose(np.sort(layer.stale_item.x), np.sort(view.unit_layer.x[stale]))
-    assert "stale" in layer.banner.text()
-    # Trails: the last 12 hours of every unit, in its side's colour.
-    us = np.flatnonzero(doc.unit_side_codes == 0)
-    lon, lat = trails(doc, JUNE_18, layer.trail_hours, us)
-    x, y = layer.trail_items[0].getData()
-    np.testing.assert_allclose(x[np.isfinite(x)], view.to_display(lon, lat)[0][np.isfinite(lon)])
-    layer.set_trail_hours(0)
-    assert not len(layer.trail_items[0].getData()[0])
+    np.testing.assert_allclose(np.sort(view.layer("time.stale").cover.x), np.sort(view.layer("units").x[stale]))
+    assert "stale" in panel.banner.text()
+    # Trails: the last 12 hours of every ground unit (aircraft: their last half hour).
+    layer = view.layer("time.trails")
+    us = np.flatnonzero((doc.unit_side_codes == 0) & (doc.units.domains != "air"))
+    lon, lat = trails(doc, JUNE_18, layer.hours, us)
+    mine = np.isin(layer.unit, us)
+    np.testing.assert_allclose(layer.x[mine], view.to_display(lon, lat)[0][np.isfinite(lon)])
+    assert layer.paths
+    panel._set_trails(0)  # Calls › Trails › 0 h
+    assert not layer.paths
+
+
+def test_aircraft_trails_fade_point_their_way_and_carry_a_callsign(win):
+    """Not range rings: an aircraft's trail is its last half hour (an orbit takes about an
+    hour), fading towards its tail, with chevrons pointing the way it flew, and its callsign
+    at its head when no unit label names it."""
+    from desktop.core.map_settings import MapSettings
+    from desktop.core.time_cursor import HOUR_S
+    from desktop.gui.timeline import map_layer as ml
+    doc, view = win.document, win.map_view
+    timeline(win).cursor.set_time(JUNE_18)
+    layer = view.layer("time.trails")
+    air = np.flatnonzero(doc.units.domains == "air")
+    mine = np.isin(layer.unit, air)
+    assert mine.any()
+    assert np.nanmax(layer.age[mine]) <= ml.AIR_TRAIL_MINUTES * 60  # not hours of laps
+    ground = np.isin(layer.unit, np.flatnonzero(doc.units.domains != "air"))
+    assert np.nanmax(layer.age[ground]) > 6 * HOUR_S
+    alphas = [p.color().alpha() for p, _ in layer.paths]
+    assert set(alphas) <= set(ml.TRAIL_ALPHA) and len(set(alphas)) >= 3  # fading in steps
+    # Drawn alone, zoomed on one aircraft: the newest part is stronger than the oldest, and a
+    # chevron stands out of the track at the middle of its segments.
+    u = int(air[0])
+    pts = np.flatnonzero(layer.unit == u)
+    x, y, age = layer.x[pts], layer.y[pts], layer.age[pts]
+    settings = MapSettings.fitted(view.projection, (x.min() - 3e3, y.min() - 3e3, x.max() + 3e3, y.max() + 3e3),
+                                  (900, 900))
+    image = QtGui.QImage(900, 900, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = QtGui.QPainter(image)
+    layer.paint(painter, settings)
+    painter.end()
+    dx, dy = settings.to_device(x, y)
+
+    def alpha_near(px, py, r=2):
+        return max(image.pixelColor(int(px) + a, int(py) + b).alpha() for a in range(-r, r + 1) for b in range(-r, r + 1))
+
+    newest, oldest = int(np.argmin(age)), int(np.argmax(age))
+    head = (dx[newest - 1] + dx[newest]) / 2, (dy[newest - 1] + dy[newest]) / 2
+    tail = (dx[oldest] + dx[oldest + 1]) / 2, (dy[oldest] + dy[oldest + 1]) / 2
+    assert alpha_near(*head) > alpha_near(*tail) > 0
+    seg = int(np.argmax(np.hypot(np.diff(dx), np.diff(dy))))  # a long segment carries a tick
+    ux, uy = dx[seg + 1] - dx[seg], dy[seg + 1] - dy[seg]
+    n = np.hypot(ux, uy)
+    assert n >= ml.TICK_EVERY_PX
+    ux, uy = ux / n * ml.TICK_PX, uy / n * ml.TICK_PX
+    mx, my = (dx[seg] + dx[seg + 1]) / 2, (dy[seg] + dy[seg + 1]) / 2
+    assert alpha_near(mx - ux - uy, my - uy + ux, 1) > 0  # an arm of the chevron, off the track
+    # Callsigns: never for an aircraft a unit label names already; hide those and every one
+    # that fits gets its callsign.
+    view.flush()
+    called = {int(layer.unit[layer.heads[k]]) for k in layer.labelled}
+    assert not called & win.scene.labels.named_units
+    win.scene.set_visible("units.labels", False)
+    view.flush()
+    named = {layer.callsigns[k] for k in layer.labelled}
+    assert len(named) > len(called) and named <= {str(doc.units.names[i]) for i in air}

@@ -1,34 +1,20 @@
 """Units on the map: markers and rings for few units, density/overlay rasters for many."""
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6 import QtGui
 
 from desktop.core.demo import demo_document
-from desktop.core.selection import Selection
-from desktop.gui import style, unit_layer
-from desktop.gui.map_view import MapView
+from desktop.gui import style
+from desktop.gui.map.layers import units as unit_layer
 from tests.gui import mouse
 from tests.gui.big_units import random_document
+from tests.gui.conftest import make_map_view
 
 N_BIG = 200_000
 
 
-def make_view(qtbot, doc) -> MapView:
-    pg.setConfigOption("mouseRateLimit", 0)
-    view = MapView(doc, Selection())
-    qtbot.addWidget(view)
-    view.resize(1400, 900)
-    view.show()
-    qtbot.waitExposed(view)
-    view.scene().minDragTime = 0
-    settle(qtbot, view)
-    return view
-
-
-def settle(qtbot, view) -> None:
-    qtbot.wait(120)  # debounced layers (basemap, units) rebuild
-    view.unit_layer.flush()
+def make_view(qtbot, doc):
+    return make_map_view(qtbot, doc)
 
 
 def as_set(x, y) -> set:
@@ -36,7 +22,14 @@ def as_set(x, y) -> set:
 
 
 def zoom_to(view, x, y, half_w=15e3, half_h=10e3) -> None:
-    view.view_box.setRange(xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0)
+    view.set_view_rect(x - half_w, y - half_h, x + half_w, y + half_h)
+
+
+def in_view(view, x, y, strict=False) -> np.ndarray:
+    x0, y0, x1, y1 = view.view_rect()
+    if strict:
+        return np.flatnonzero((x > x0) & (x < x1) & (y > y0) & (y < y1))
+    return np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
 
 
 def argb_at(layer, item, x, y) -> int:
@@ -76,7 +69,7 @@ def moved_line(doc, dlat=0.12):
 # -- few units: markers --------------------------------------------------------------------------
 def test_demo_symbols_and_rings_sit_on_the_units(demo_view):
     view, doc = demo_view, demo_view.document
-    layer = view.unit_layer
+    layer = view.layer("units")
     assert layer.mode == "markers"
     x, y = view.to_display(doc.units.lon, doc.units.lat)
     assert np.allclose(layer.x, x) and np.allclose(layer.y, y)
@@ -87,38 +80,36 @@ def test_demo_symbols_and_rings_sit_on_the_units(demo_view):
     assert sum(len(item) for item in layer.markers.values()) == 0
     cls = doc.analysis.classification
     assert cls.near_line.any() and cls.wrong_side.any()
-    assert as_set(*layer.near_rings.getData()) == as_set(x[cls.near_line], y[cls.near_line])
-    assert as_set(*layer.wrong_rings.getData()) == as_set(x[cls.wrong_side], y[cls.wrong_side])
+    assert as_set(*layer.near_rings.data()) == as_set(x[cls.near_line], y[cls.near_line])
+    assert as_set(*layer.wrong_rings.data()) == as_set(x[cls.wrong_side], y[cls.wrong_side])
     view.selection.set_units([3, 25])
-    assert as_set(*layer.selection_rings.getData()) == as_set(x[[3, 25]], y[[3, 25]])
-    assert layer.density.boundingRect().isNull()  # no raster for the demo
+    assert as_set(*layer.selection_rings.data()) == as_set(x[[3, 25]], y[[3, 25]])
+    assert layer.density.empty  # no raster for the demo
 
 
 def test_demo_never_rebuilds_on_pan(demo_view, qtbot):
-    layer = demo_view.unit_layer
-    demo_view.view_box.translateBy(x=50e3, y=0.0)
+    layer = demo_view.layer("units")
+    demo_view.pan_by(-50e3 / demo_view.pixel_size(), 0)
     qtbot.wait(150)
-    assert not layer._timer.isActive() and layer.mode == "markers"
+    assert not layer.rebuild_pending and layer.mode == "markers"
 
 
 def test_demo_wrong_side_ring_appears_during_drag_preview(demo_view):
-    doc, layer = demo_view.document, demo_view.unit_layer
+    doc, layer = demo_view.document, demo_view.layer("units")
     sdf05 = doc.units.index_of("SDF-05")
     assert not doc.analysis.classification.wrong_side[sdf05]
     doc.set_preview(doc.line.moved(3, 39.05, 35.985))
     assert doc.analysis.classification.wrong_side[sdf05]
-    assert (round(layer.x[sdf05], 3), round(layer.y[sdf05], 3)) in as_set(*layer.wrong_rings.getData())
+    assert (round(layer.x[sdf05], 3), round(layer.y[sdf05], 3)) in as_set(*layer.wrong_rings.data())
 
 
 # -- many units: level of detail -----------------------------------------------------------------
 def test_lod_zoomed_out_and_markers_zoomed_in(big_view):
-    view, layer = big_view, big_view.unit_layer
+    view, layer = big_view, big_view.layer("units")
     assert layer.mode == "lod"
     assert all(len(item) == 0 for item in layer.markers.values())
     # Every unit in view lands on an opaque density cell; cells with no unit are clear.
-    rect = view.view_box.viewRect()
-    inside = np.flatnonzero((layer.x > rect.left()) & (layer.x < rect.right())
-                            & (layer.y > rect.top()) & (layer.y < rect.bottom()))
+    inside = in_view(view, layer.x, layer.y, strict=True)
     assert len(inside) > unit_layer.MARKER_LIMIT
     cells = layer._cell_of[inside]
     assert np.all(cells > 0)
@@ -128,35 +119,34 @@ def test_lod_zoomed_out_and_markers_zoomed_in(big_view):
 
     cx, cy = float(np.median(layer.x)), float(np.median(layer.y))
     zoom_to(view, cx, cy)
-    view.unit_layer.flush()
+    view.layer("units").flush()
     assert layer.mode == "markers"
-    assert layer.density.boundingRect().isNull()
-    rect = view.view_box.viewRect()
-    in_view = np.flatnonzero((layer.x >= rect.left()) & (layer.x <= rect.right())
-                             & (layer.y >= rect.top()) & (layer.y <= rect.bottom()))
-    assert 0 < len(in_view) <= unit_layer.MARKER_LIMIT
+    assert layer.density.empty
+    shown = in_view(view, layer.x, layer.y)
+    assert 0 < len(shown) <= unit_layer.MARKER_LIMIT
     drawn = set()
     for item in layer.markers.values():
-        drawn |= as_set(*item.getData())
-    assert as_set(layer.x[in_view], layer.y[in_view]) <= drawn
+        drawn |= as_set(*item.data())
+    assert as_set(layer.x[shown], layer.y[shown]) <= drawn
 
 
 def test_pan_past_the_margin_rebuilds_after_the_throttle(big_view, qtbot):
-    layer, vb = big_view.unit_layer, big_view.view_box
+    view, layer = big_view, big_view.layer("units")
     grid = layer.grid
-    # (translateBy with x alone re-applies the *target* range: with a locked aspect that zooms)
-    vb.translateBy(x=0.1 * vb.viewRect().width(), y=0.0)  # inside the margin: nothing to do
-    assert not layer._timer.isActive() and layer.grid is grid
-    vb.translateBy(x=0.3 * vb.viewRect().width(), y=0.0)
-    assert layer._timer.isActive()
+    view.pan_by(-0.1 * view.width(), 0)  # inside the margin: nothing to do
+    assert not layer.rebuild_pending and layer.grid is grid
+    view.pan_by(-0.3 * view.width(), 0)
+    assert layer.rebuild_pending
     qtbot.waitUntil(lambda: layer.grid is not grid, timeout=2000)
-    assert layer._coverage.contains(vb.viewRect())
+    x0, y0, x1, y1 = view.view_rect()
+    c = layer._coverage
+    assert c[0] <= x0 and c[1] <= y0 and c[2] >= x1 and c[3] >= y1
 
 
 @pytest.mark.parametrize("ring_limit", [0, 10**9], ids=["raster", "rings"])
 def test_unit_turning_wrong_side_is_flagged_during_preview(big_view, monkeypatch, ring_limit):
     monkeypatch.setattr(unit_layer, "RING_LIMIT", ring_limit)
-    doc, layer = big_view.document, big_view.unit_layer
+    doc, layer = big_view.document, big_view.layer("units")
     layer.rebuild_view()
     assert layer.mode == "lod"
     before = doc.analysis.classification.wrong_side.copy()
@@ -166,7 +156,7 @@ def test_unit_turning_wrong_side_is_flagged_during_preview(big_view, monkeypatch
     turned = np.flatnonzero(after & ~before & (layer._cell_of > 0))
     assert len(turned) > 10
     if ring_limit:
-        assert as_set(layer.x[turned], layer.y[turned]) <= as_set(*layer.wrong_rings.getData())
+        assert as_set(layer.x[turned], layer.y[turned]) <= as_set(*layer.wrong_rings.data())
     else:
         assert len(layer.wrong_rings) == 0
         buf = layer.flag_raster.buffer.reshape(-1)
@@ -176,10 +166,10 @@ def test_unit_turning_wrong_side_is_flagged_during_preview(big_view, monkeypatch
     doc.set_preview(moved_line(doc, 0.05))
     doc.set_preview(line)
     patched = layer.flag_raster.buffer.copy()
-    rings = as_set(*layer.wrong_rings.getData())
+    rings = as_set(*layer.wrong_rings.data())
     layer.rebuild_view()
     assert np.array_equal(patched, layer.flag_raster.buffer)
-    assert rings == as_set(*layer.wrong_rings.getData())
+    assert rings == as_set(*layer.wrong_rings.data())
     doc.set_preview(None)
     if not ring_limit:
         cells = layer._cell_of[np.flatnonzero(doc.analysis.classification.wrong_side)]
@@ -187,7 +177,7 @@ def test_unit_turning_wrong_side_is_flagged_during_preview(big_view, monkeypatch
 
 
 def test_unit_turning_wrong_side_gets_a_ring_when_zoomed_in(big_view):
-    view, doc, layer = big_view, big_view.document, big_view.unit_layer
+    view, doc, layer = big_view, big_view.document, big_view.layer("units")
     before = doc.analysis.classification.wrong_side.copy()
     line = moved_line(doc)
     turned = np.flatnonzero(doc.analyse(line).classification.wrong_side & ~before)
@@ -195,13 +185,13 @@ def test_unit_turning_wrong_side_gets_a_ring_when_zoomed_in(big_view):
     zoom_to(view, layer.x[i], layer.y[i])
     layer.flush()
     assert layer.mode == "markers"
-    assert (round(layer.x[i], 3), round(layer.y[i], 3)) not in as_set(*layer.wrong_rings.getData())
+    assert (round(layer.x[i], 3), round(layer.y[i], 3)) not in as_set(*layer.wrong_rings.data())
     doc.set_preview(line)
-    assert (round(layer.x[i], 3), round(layer.y[i], 3)) in as_set(*layer.wrong_rings.getData())
+    assert (round(layer.x[i], 3), round(layer.y[i], 3)) in as_set(*layer.wrong_rings.data())
 
 
 def test_large_selection_becomes_an_overlay(big_view):
-    view, layer = big_view, big_view.unit_layer
+    view, layer = big_view, big_view.layer("units")
     everyone = np.arange(len(view.document.units))
     view.selection.set_units(everyone[::2], source=view)
     assert len(layer.selection_rings) == 0
@@ -220,7 +210,7 @@ def _non_background(image: QtGui.QImage, rgb) -> int:
 
 def test_grab_both_modes_to_png(big_view):
     """Saves /tmp/units_lod.png and /tmp/units_markers.png for a look by eye."""
-    view, doc, layer = big_view, big_view.document, big_view.unit_layer
+    view, doc, layer = big_view, big_view.document, big_view.layer("units")
     doc.set_preview(moved_line(doc))
     view.selection.set_units([int(np.argmin(np.hypot(layer.x, layer.y)))], source=view)
     assert layer.mode == "lod"
@@ -241,7 +231,7 @@ def test_grab_both_modes_to_png(big_view):
 
 @pytest.mark.parametrize("zoomed", [False, True], ids=["lod", "markers"])
 def test_click_picks_the_unit_under_the_mouse(big_view, zoomed):
-    view, layer = big_view, big_view.unit_layer
+    view, layer = big_view, big_view.layer("units")
     i = int(np.argmin(np.hypot(layer.x - np.median(layer.x), layer.y - np.median(layer.y))))
     if zoomed:
         zoom_to(view, layer.x[i], layer.y[i], 2e3, 1.5e3)
@@ -258,28 +248,27 @@ def test_click_picks_the_unit_under_the_mouse(big_view, zoomed):
 
 
 def unit_layer_click_tolerance(view) -> float:
-    from desktop.gui.map_view import CLICK_TOLERANCE_PX
+    from desktop.gui.map.view import CLICK_TOLERANCE_PX
     return CLICK_TOLERANCE_PX * view.pixel_size()
 
 
 def test_display_crs_change_reprojects_the_rasters(big_view):
     from desktop.core.geodesy import Projection
-    view, layer, doc = big_view, big_view.unit_layer, big_view.document
+    view, layer, doc = big_view, big_view.layer("units"), big_view.document
     view.set_projection(Projection.for_crs(3857, doc.ao.centre))
     layer.flush()
     x, y = view.to_display(doc.units.lon, doc.units.lat)
     assert np.allclose(layer.x, x) and np.allclose(layer.y, y)
     assert layer.mode == "lod"
-    rect = view.view_box.viewRect()
-    inside = np.flatnonzero((x > rect.left()) & (x < rect.right()) & (y > rect.top()) & (y < rect.bottom()))
+    inside = in_view(view, x, y, strict=True)
     assert len(inside) and np.all(layer.density.buffer.reshape(-1)[layer._cell_of[inside]] >> 24 == 255)
 
 
 def test_units_replaced_by_a_few_drops_the_rasters(big_view):
-    view, layer = big_view, big_view.unit_layer
+    view, layer = big_view, big_view.layer("units")
     demo = demo_document()
     view.document.set_units(demo.units)
-    assert layer.mode == "markers" and layer.density.boundingRect().isNull()
+    assert layer.mode == "markers" and layer.density.empty
     assert len(layer.detail.symbols) == len(demo.units)
     assert len(layer.x) == len(demo.units)
     near = view.document.analysis.classification.near_line

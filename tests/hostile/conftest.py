@@ -1,10 +1,21 @@
-"""Fixtures of the hostile suite: a really full disk."""
+"""Fixtures of the hostile suite: a project to attack, a really full disk."""
 from __future__ import annotations
 
 import os
 import subprocess
 
 import pytest
+
+from desktop.core.demo import demo_document
+from desktop.core.project import save_project
+
+
+@pytest.fixture
+def project(tmp_path):
+    """The demo saved as P.gpkg."""
+    path = tmp_path / "P.gpkg"
+    save_project(demo_document(), path)
+    return path
 
 
 class FullDisk:

@@ -12,13 +12,6 @@ from desktop.core.project import ChangedOnDisk, ProjectBusy, fingerprint, load_p
 from tests.hostile.build import ROOT
 
 
-@pytest.fixture
-def project(tmp_path):
-    path = tmp_path / "P.gpkg"
-    save_project(demo_document(), path)
-    return path
-
-
 def test_two_imports_at_once_both_land(tmp_path, project):
     files = []
     for k in range(2):

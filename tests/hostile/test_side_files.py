@@ -2,27 +2,15 @@
 committed edits, a hot -journal of a transaction that never committed) are read through,
 survive an import and a save, and a new file is never renamed in beside them."""
 import hashlib
-import sqlite3
 import subprocess
 import sys
-import time
-
-import pytest
 
 from desktop import cli
-from desktop.core.demo import demo_document
 from desktop.core.project import load_project, save_project
 from tests.hostile.build import (OTHER_NAME, UNCOMMITTED, hot_journal_left_behind, open_normally,
                                  wal_edit_left_behind)
 
 NEW_UNITS = "id,name,side,lat,lon\nNEW-1,Newcomer,US-backed,35.9,38.9\n"
-
-
-@pytest.fixture
-def project(tmp_path):
-    path = tmp_path / "P.gpkg"
-    save_project(demo_document(), path)
-    return path
 
 
 def digest(path) -> str:

@@ -107,3 +107,49 @@ def test_csv_nan_and_out_of_range_rows_are_skipped_by_line(tmp_path, registry):
     data = import_file(write(tmp_path, "u.csv", "id,lat,lon\nA,35,38\nB,nan,38\nC,91,38\nD,35,inf\n"), registry)
     assert data.units.ids.tolist() == ["A"]
     assert [s.split(": ")[0].rsplit(":", 1)[1] for s in data.skipped] == ["3", "4", "5"]
+
+
+@pytest.mark.parametrize("records, said", [
+    (3, "units.shp: the .dbf has 3 records for 5 shapes: shapes 4 to 5 have no attributes and were not imported"),
+    (7, "units.shp: the .dbf has 7 records for 5 shapes: records 6 to 7 have no shape and were not imported"),
+])
+def test_a_shapefile_whose_dbf_and_shp_disagree_says_so(tmp_path, registry, records, said):
+    """Issue 14.11: a .dbf shorter than the .shp dropped the extra shapes without a word."""
+    import struct
+
+    import shapefile
+    with shapefile.Writer(str(tmp_path / "units"), shapeType=shapefile.POINT) as w:
+        w.field("id", "C")
+        for i in range(5):
+            w.point(38.5 + i * 0.01, 35.5)
+            w.record(f"U{i}")
+    dbf = tmp_path / "units.dbf"
+    data = dbf.read_bytes()
+    head, size = struct.unpack("<H", data[8:10])[0], struct.unpack("<H", data[10:12])[0]
+    body = data[head:head + 5 * size]
+    body = (body + body)[:records * size]  # the .dbf cut short, or with records to spare
+    dbf.write_bytes(data[:4] + struct.pack("<I", records) + data[8:head] + body + b"\x1a")
+    got = import_file(tmp_path / "units.shp", registry)
+    assert any(m.endswith(said) for m in got.skipped) and len(got.units) == min(records, 5)
+
+
+@pytest.mark.parametrize("case", ["header over 64 KiB", "quoted field over 128 KiB", "CR line ends",
+                                  "quoted line ends"])
+def test_valid_csv_that_python_and_gdal_read_is_read(tmp_path, registry, case):
+    """Issue 14.11: these were refused ('not CSV', or no rows)."""
+    import csv as csv_module
+    pyogrio = pytest.importorskip("pyogrio")
+    rows = [["id", "name", "lat", "lon"], ["U1", "Alpha", "35.9", "38.9"], ["U2", "Bravo", "35.8", "38.8"]]
+    if case == "header over 64 KiB":
+        rows = [([f"extra_{k}" for k in range(8000)] if i == 0 else ["x"] * 8000) + r for i, r in enumerate(rows)]
+    elif case == "quoted field over 128 KiB":
+        rows[1][-3] = "A, long \"name\"\n" * 20_000
+    elif case == "quoted line ends":
+        rows[2][-3] = "two\r\nlines"
+    p = tmp_path / "units.csv"
+    with open(p, "w", newline="") as f:
+        csv_module.writer(f, lineterminator="\r" if case == "CR line ends" else "\r\n").writerows(rows)
+    assert len(pyogrio.raw.read(p, read_geometry=False)[3][0]) == 2  # GDAL reads it
+    got = import_file(p, registry)
+    assert got.units.ids.tolist() == ["U1", "U2"] and got.units.names.tolist() == [rows[1][-3].strip(), rows[2][-3]]
+    assert got.units.lat.tolist() == [35.9, 35.8] and not got.skipped

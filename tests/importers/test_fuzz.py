@@ -1,38 +1,29 @@
-"""Property-based tests: random and mutated files thrown at every reader (importers and the
-project loader). Whatever the bytes, a reader returns data or raises InputError; it never
-crashes with another exception, never hangs."""
+"""Property-based tests: random and mutated files thrown at every importer (the project
+reader has its own, tests/project/test_fuzz_project.py). Whatever the bytes, a reader
+returns data or raises InputError naming the file; it never crashes with another
+exception, never hangs. A few cases each in `make test`, 10,000 each in `make fuzz`."""
 import json
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.core.demo import demo_document
 from desktop.core.exporters import export_layer_text
 from desktop.core.importers import import_file
 from desktop.core.inputs import InputError
-from desktop.core.project import ProjectError, load_project, save_project
+from tests.fuzzing import byte_edits, fuzz, mutate
 from tests.importers.samples import GPX, KML
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = fuzz(60)
 CSV = "id,name,side,affiliation,lat,lon,time,mgrs\nA,Alpha,US-backed,friend,35.8,38.6,2017-06-18T14:00:00Z,\n" \
       "B,Bravo,Russian-backed,hostile,35°37'12\"N,38°27'00\"E,2017-06-18T15:00:00Z,\nC,C,,,,,,37SDV6027368509\n"
 SEEDS = {".csv": CSV.encode(), ".kml": KML.encode(), ".gpx": GPX.encode(),
          ".geojson": export_layer_text(demo_document(), "units", "geojson").encode()[:4000]}
 
 
-def mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """Apply (position, delete count, insert) edits: truncations, flips, junk."""
-    out = bytearray(data)
-    for pos, delete, insert in edits:
-        pos %= len(out) + 1
-        out[pos:pos + delete] = insert
-    return bytes(out)
-
-
-EDITS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 64), st.binary(max_size=16)), min_size=1,
-                 max_size=6)
+EDITS = byte_edits(10_000)
 
 
 def read_or_refuse(path, registry):
@@ -92,24 +83,3 @@ def test_mutated_kmz(tmp_path, registry, edits):
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("doc.kml", mutate(KML.encode(), edits))
     read_or_refuse(p, registry)
-
-
-@pytest.fixture(scope="module")
-def project_bytes(tmp_path_factory):
-    path = tmp_path_factory.mktemp("fuzz") / "p.gpkg"
-    save_project(demo_document(), path)
-    return path.read_bytes()
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.integers(0, 3_000_000), st.integers(0, 64), st.binary(max_size=16)),
-                      min_size=1, max_size=4))
-def test_mutated_project_files(tmp_path, project_bytes, edits):
-    """Flipped, cut and spliced bytes anywhere in a real project: it opens (the damage hit
-    unused space) or fails with a ProjectError naming the file."""
-    p = tmp_path / "m.gpkg"
-    p.write_bytes(mutate(project_bytes, edits))
-    try:
-        load_project(p)
-    except ProjectError as exc:
-        assert "m.gpkg" in str(exc)

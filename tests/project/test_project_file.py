@@ -43,6 +43,7 @@ EXPECTED = {  # layer: (GDAL geometry type, CRS)
     "line_revisions": ("LineString", "EPSG:4326"), "sectors": ("Polygon", "EPSG:4326"),
     "units": ("Point", "EPSG:4326"), "tracks": ("LineString", "EPSG:4326"), "places": ("Point", "EPSG:4326"),
     "annotations": ("Unknown", "EPSG:4326"), "calls": (None, None), "deconflict_meta": (None, None),
+    "basemaps": (None, None), "map_layers": (None, None),
 }
 
 
@@ -54,7 +55,8 @@ def test_gdal_opens_every_layer_with_its_type_crs_and_count(saved):
         counts = {"ao": 1, "line": 1, "line_revisions": len(doc.revisions), "sectors": 2,
                   "units": len(doc.units), "tracks": int(np.count_nonzero(doc.tracks.report_counts())),
                   "places": len(doc.places), "annotations": len(doc.annotations), "calls": len(doc.calls),
-                  "deconflict_meta": 7}
+                  "deconflict_meta": 7, "basemaps": len(doc.map_state.basemaps),
+                  "map_layers": len(doc.map_state.layers)}
         assert set(layers) == set(EXPECTED) == set(LAYERS)
         for name, (gtype, crs) in EXPECTED.items():
             info = pyogrio.read_info(path, layer=name)
@@ -193,6 +195,7 @@ def test_older_schema_is_migrated_in_memory(saved, tmp_path, monkeypatch):
         raw.layers["ao"] = raw.layers.pop("area")
 
     monkeypatch.setattr(project_reader, "MIGRATIONS", {0: rename_area})
+    monkeypatch.setattr(project_reader, "MIGRATION_READS", {0: {"area": ["geom", "name"]}})
     doc = load_project(old)
     assert doc.ao.name == "Euphrates AO" and len(doc.units) == 47
     assert old.read_bytes() == before

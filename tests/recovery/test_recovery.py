@@ -190,9 +190,9 @@ from pathlib import Path
 from PySide6 import QtWidgets
 app = QtWidgets.QApplication([])
 from desktop.core.demo import demo_document
-from desktop.gui import windows
+from desktop.gui.main_window import show_window
 from tests.recovery.editing import edits
-win = windows.show_window(demo_document(), None, recovery_root=Path(sys.argv[1]))
+win = show_window(demo_document(), None, recovery_root=Path(sys.argv[1]))
 for k, state in enumerate(edits(win.document, win.stack, int(sys.argv[2]), Path(sys.argv[1]) / "i.csv"), start=1):
     app.processEvents()
     print(k, state, flush=True)
@@ -218,3 +218,27 @@ def test_sigkill_of_the_application_window_mid_editing(tmp_path):
     doc, _, problems = session.recover()
     expected = expected_digests(11, len(seen) + 1, tmp_path)
     assert problems == [] and digest(doc) in (expected[len(seen) - 1], expected[len(seen)])
+
+
+def test_two_deconflicts_started_after_a_crash_cannot_both_take_a_session(tmp_path):
+    """Issue 14.11: both offered to recover the same session. Offering claims it (its lock):
+    a second Deconflict, here a child process, sees nothing until the first lets it go."""
+    from desktop.core import commands
+    doc = demo_document()
+    stack = CommandStack(doc)
+    journal = EditJournal.start(tmp_path, doc, stack)
+    stack.push(commands.set_buffer(doc, 8.0))
+    journal._lock.release()  # the program died: its lock is free
+    (first,) = recoverable_sessions(tmp_path)
+
+    def seen_by_another_process() -> int:
+        code = f"from desktop.core.recovery import recoverable_sessions as s\nprint(len(s({str(tmp_path)!r})))"
+        return int(subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                                  timeout=60).stdout)
+
+    assert recoverable_sessions(tmp_path) == [] and seen_by_another_process() == 0
+    first.release()  # "Later"
+    assert seen_by_another_process() == 1
+    (again,) = recoverable_sessions(tmp_path)
+    again.discard()
+    assert seen_by_another_process() == 0 and not journal.folder.exists()

@@ -26,6 +26,7 @@ examples:
   {PROG} export --ao ao.geojson --line line.geojson --units units.csv map.svg --marking "SECRET // EXERCISE"
   {PROG} export plan.gpkg brief.pdf           (with the project's markup)
   {PROG} export --demo june18.png --at 2017-06-18T15:43:00Z   (the map of that moment)
+  {PROG} export plan.gpkg brief.png --basemap topo.mbtiles --grid mgrs --world-file
 
 The page: marking banners, title and date-time group, the map (AO extent) with scale bar
 and north arrow, legend, sector summary, flagged units and a provenance footer.
@@ -82,6 +83,15 @@ def add_command(subparsers) -> None:
     page.add_argument("--dtg", type=_time, metavar="TIME",
                       help="date-time group shown, UTC (default: the moment the map shows: --at, else the "
                            "scenario's now), e.g. 2017-08-14T15:30Z or '141530Z AUG 17'")
+    page.add_argument("--basemap", action="append", default=[], metavar="FILE",
+                      help="an offline tile file (MBTiles, GeoPackage tiles) under the map, above the "
+                           "project's own basemaps (repeatable)")
+    page.add_argument("--grid", choices=("mgrs", "latlon", "none"),
+                      help="the grid drawn on the map (default: the project's layers, else the lat/lon "
+                           "graticule); the page's 'Grid:' caption says which")
+    page.add_argument("--world-file", action="store_true",
+                      help="write a world file (.pgw/.jgw) and .prj beside a PNG or JPEG, so GIS tools and "
+                           "ATAK place the map")
     for flag, what in (("legend", "legend"), ("scale-bar", "scale bar"), ("north-arrow", "north arrow"),
                        ("graticule-labels", "graticule labels"), ("summary", "sector summary and flagged units"),
                        ("footer", "provenance footer"), ("buffer-band", "near-line buffer band"),
@@ -112,7 +122,7 @@ def settings_from_args(args):
             graticule_labels=not args.no_graticule_labels, summary_table=not args.no_summary,
             footer=not args.no_footer, buffer_band=not args.no_buffer_band, unit_names=not args.no_unit_names,
             movement=not args.no_movement, speed_leaders=not args.no_speed_leaders, timestamp=args.dtg,
-            **_units(args))
+            grid=args.grid, world_file=args.world_file, **_units(args))
         return settings.validate()
     except ExportSettingsError as exc:
         raise CommandError(f"export: {exc}", 2) from None
@@ -143,12 +153,30 @@ def _document(args) -> Document:
     return doc
 
 
+def _add_basemaps(doc: Document, paths: list[str], output: str) -> None:
+    """--basemap files, checked (exit 2 naming the file and its problem), added to the
+    document's basemaps for this page only."""
+    from desktop.cli.files import regular_file
+    from desktop.core.inputs import InputError
+    from desktop.core.tiles import TileFileError, open_tile_file
+    for path in paths:
+        if Path(path).resolve() == Path(output).resolve():
+            raise CommandError(f"export: --basemap {path} is also the output file", 2)
+        try:
+            regular_file(path)
+            open_tile_file(path).close()
+        except (InputError, TileFileError) as exc:
+            raise CommandError(f"export: --basemap: {exc}", 2) from None
+        doc.set_map_state(doc.map_state.with_basemap(path))
+
+
 def run(args) -> int:
     settings = settings_from_args(args)
     folder = Path(args.output).resolve().parent
     if not folder.is_dir():  # fail before the (slower) rendering
         raise CommandError(f"cannot write {args.output}: folder {folder} does not exist", 2)
     doc = _document(args)
+    _add_basemaps(doc, args.basemap, args.output)
     warn_stray_sides(doc)
     from desktop.gui.export.render import ensure_qapp, export_map
     ensure_qapp()  # offscreen when there is no display: never a window
@@ -157,6 +185,9 @@ def run(args) -> int:
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None  # exit 1
     print(f"wrote {args.output}: {settings.format.upper()}, {settings.describe_size()}")
+    if settings.world_file:
+        from desktop.core.worldfile import world_file_path
+        print(f"wrote {world_file_path(args.output)} and {Path(args.output).with_suffix('.prj')}: the map's place")
     if doc.analysis.sectors.error:
         print(f"{PROG}: error: {doc.analysis.sectors.error} (map written without sectors)", file=sys.stderr)
         return 1

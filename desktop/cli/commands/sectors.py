@@ -56,7 +56,8 @@ def _at_time(args) -> int | None:
 def _snapshot_at(args, doc: Document, at: int) -> Document:
     """The units where the scenario's tracks put them at `at`, cut by the revision in force then
     (or by --line when given)."""
-    from desktop.core.revisions import RevisionError, document_at
+    from desktop.core.revision_diff import document_at
+    from desktop.core.revisions import RevisionError
     try:
         snap = document_at(doc, at, line=doc.line if args.line else None)
     except RevisionError as exc:

@@ -33,7 +33,8 @@ from desktop.core.feed.cot import format_cot_time
 from desktop.core.feed.protocol import XML_HEADER
 from desktop.core.line import DeconflictionLine
 from desktop.core.line_symbol import LineSymbol, line_symbol
-from desktop.core.revisions import RevisionError, RevisionLog, document_at
+from desktop.core.revision_diff import document_at
+from desktop.core.revisions import RevisionError, RevisionLog
 from desktop.core.sectors import compute_sectors
 from desktop.core.tracks import as_epoch, format_time
 

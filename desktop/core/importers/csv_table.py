@@ -7,26 +7,28 @@ Positions: `lat` + `lon` (decimal or any degree form, e.g. 35°50'10"N), `mgrs`,
 time -> track reports; an id -> units; neither -> ambiguous (NeedsMapping: the GUI asks
 with a column-mapping dialog; the CLI says which columns are missing).
 
-Built for a million rows: the file is parsed by the C csv reader in chunks (progress and
-cancel between chunks), transposed to columns once, and numbers are parsed by numpy.
+Built for a million rows: a plain file (no quotes, every row as wide as the header) is
+split into columns by numpy without a Python object per field (csv_columns), its decimals
+parsed at once; any other goes through the csv module row by row into columns.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
-import io
 import itertools
 from pathlib import Path
 
 import numpy as np
 
+from desktop.core.importers.csv_columns import Table, split_plain
 from desktop.core.importers.features import unstated_blank
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
-from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, csv_delimiter, parse_positions,
-                                 read_problem)
+from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, _range_problems, csv_delimiter,
+                                 parse_positions, read_problem)
 from desktop.core.progress import Progress, step
-from desktop.core.tracks import parse_time
+from desktop.core.tracks import checked_time, parse_time
 
 EXTRA_ALIASES = {
     "time": ("time", "datetime", "timestamp", "dtg", "reporttime", "reported", "timeutc", "utc", "when",
@@ -37,10 +39,14 @@ EXTRA_ALIASES = {
 FIELDS = tuple(_ALIASES) + tuple(EXTRA_ALIASES)
 _FIELD = {**_FIELD_OF, **{a: f for f, aliases in EXTRA_ALIASES.items() for a in aliases}}
 _CHUNK = 100_000
+_FEW = ("side", "affiliation", "domain", "echelon", "symbol")  # fields of few distinct values
 _SAMPLE = 8
+csv.field_size_limit(MAX_TABLE_BYTES)  # a quoted field may be as long as the file (the module's default: 128 KiB)
 
 
-def _read_text(path, progress: Progress | None) -> tuple[str, str]:
+def _read_bytes(path, progress: Progress | None) -> tuple[str, bytes]:
+    """(name, the file as UTF-8 bytes): a BOM dropped, UTF-16 (with a BOM) converted, the
+    text checked (InputError naming the line of a bad byte), CR-only line ends made \\n."""
     name, size = check_size(path, MAX_TABLE_BYTES)
     parts, done = [], 0
     try:
@@ -48,47 +54,41 @@ def _read_text(path, progress: Progress | None) -> tuple[str, str]:
             while chunk := f.read(16 << 20):
                 parts.append(chunk)
                 done += len(chunk)
-                step(progress, 0.25 * done / size, "Reading")
+                step(progress, 0.1 * done / size, "Reading")
     except OSError as exc:
         raise InputError(read_problem(name, exc)) from None
-    text = decode(name, b"".join(parts))
-    if not text.strip():
+    data = b"".join(parts)
+    del parts
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = decode(name, data).encode("utf-8")
+    else:
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        if not data.isascii() or b"\0" in data[:4096]:
+            decode(name, data)  # (checks; the text itself is not kept)
+    if not data or data.isspace():
         raise InputError(f"{name}: empty file")
-    return name, text
+    if b"\n" not in data and b"\r" in data:  # old Mac line ends (CR only), as the csv module and GDAL read them
+        data = data.replace(b"\r", b"\n")
+    return name, data
 
 
-def _split_plain(text: str, delimiter: str, width: int) -> tuple[list[list[str]], bool] | None:
-    """(columns, padded) of a table without quotes whose every line has `width` fields,
-    split by str methods only (no per-row Python); `padded`: some field has blanks around
-    it (strip them). None when the table is not that simple."""
-    if '"' in text:
-        return None
-    body = (text.replace("\r\n", "\n") if "\r" in text else text).rstrip("\n")
-    if not body:
-        return None
-    # Fields per line, counted on the bytes in numpy: delimiters between consecutive newlines.
-    raw = np.frombuffer(body.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    newlines = np.flatnonzero(raw == 10)
-    delimiters = np.flatnonzero(raw == ord(delimiter))
-    per_line = np.diff(np.searchsorted(delimiters, np.concatenate([[-1], newlines, [len(raw)]])))
-    if not (per_line == width - 1).all():
-        return None
-    # A blank or tab beside a separator (or at either end) means some field needs stripping.
-    blanks = np.flatnonzero((raw == 32) | (raw == 9))
-    around = np.concatenate([raw[blanks[blanks > 0] - 1], raw[blanks[blanks < len(raw) - 1] + 1]])
-    padded = bool(len(blanks)) and (blanks[0] == 0 or blanks[-1] == len(raw) - 1
-                                    or bool(np.isin(around, (10, 13, ord(delimiter))).any()))
-    flat = body.replace("\n", delimiter).split(delimiter)
-    return [flat[j::width] for j in range(width)], padded
+def _lines(data: bytes, start: int = 0):
+    """The lines of data[start:] as text, each with its line end, one at a time (csv.reader
+    joins the lines of a quoted field that spans several)."""
+    while start < len(data):
+        end = data.find(b"\n", start) + 1 or len(data)
+        yield data[start:end].decode("utf-8")
+        start = end
 
 
-def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], int, list[list[str]], np.ndarray,
-                                                                      dict[int, list[str]], bool]:
-    """(header, header line, columns, line number of each row, problems by row, whether
-    fields need stripping); blank rows dropped, short rows padded, rows with extra fields
-    marked as problems."""
-    delimiter = csv_delimiter(text)
-    head = csv.reader(io.StringIO(text[:1 << 16], newline=""), delimiter=delimiter)  # the header's lines only
+def _table(name: str, data: bytes, progress: Progress | None) -> Table:
+    """The header, and the rows after it as columns: split by numpy when the file is plain
+    (csv_columns), else by the csv module a chunk of rows at a time. Blank rows are left
+    out; a row with more fields than the header is a problem of that row."""
+    first = data.lstrip(b"\r\n\t ")[:1 << 20].partition(b"\n")[0]
+    delimiter = csv_delimiter(first.decode("utf-8", "replace"))
+    head = csv.reader(_lines(data), delimiter=delimiter)  # reads the header's lines only, however long
     try:
         header = next(r for r in head if any(f.strip() for f in r))
     except csv.Error as exc:
@@ -96,39 +96,41 @@ def _table(name: str, text: str, progress: Progress | None) -> tuple[list[str], 
     except StopIteration:
         raise InputError(f"{name}: empty file") from None
     header_line, width = head.line_num, len(header)
-    body_start = 0
-    for _ in range(header_line):  # the text after the header's line(s)
-        body_start = text.find("\n", body_start) + 1 or len(text)
-    body = text[body_start:]
-    plain = _split_plain(body, delimiter, width)
+    offset = 0
+    for _ in range(header_line):  # the bytes after the header's line(s)
+        offset = data.find(b"\n", offset) + 1 or len(data)
+    plain = split_plain(data, offset, delimiter, width)
+    step(progress, 0.3, "Parsing rows")
     if plain is not None:
-        columns, padded = plain
-        step(progress, 0.6, "Parsing rows")
-        return header, header_line, columns, header_line + 1 + np.arange(len(columns[0])), {}, padded
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
-    rows: list[list[str]] = []
+        blank = plain.blank_rows(delimiter)
+        keep = np.flatnonzero(~blank) if blank.any() else None
+        lines = header_line + 1 + (np.arange(len(plain)) if keep is None else keep)
+        return Table(header, header_line, lines, {}, plain=plain, keep=keep)
+    return _rows_table(name, data, offset, delimiter, header, header_line, progress)
+
+
+def _rows_table(name, data, offset, delimiter, header, header_line, progress) -> Table:
+    width = len(header)
+    reader = csv.reader(_lines(data, offset), delimiter=delimiter)
+    columns: list[list[str]] = [[] for _ in range(width)]
     lines: list[int] = []
-    total = max(len(text), 1)
+    problems: dict[int, list[str]] = {}
+    total = max(len(data) - offset, 1)
     try:
-        while True:
-            chunk = []
-            for row in itertools.islice(reader, _CHUNK):
-                chunk.append(row)
-                lines.append(header_line + reader.line_num)
-            if not chunk:
-                break
-            rows.extend(chunk)
-            step(progress, 0.25 + 0.35 * min(1.0, len(rows) * (len(delimiter.join(header)) + 1) / total), "Parsing rows")
+        for row in reader:
+            if not "".join(row).strip():
+                continue  # blank
+            if len(row) > width and "".join(row[width:]).strip():
+                problems[len(lines)] = [f"{len(row)} fields, the header has {width} (an unquoted comma?)"]
+            lines.append(header_line + reader.line_num)  # (the line a multi-line row ends on)
+            for target, value in zip(columns, itertools.chain(row, itertools.repeat("", width))):
+                target.append(value.strip())
+            if len(lines) % _CHUNK == 0:
+                step(progress, 0.3 + 0.3 * min(1.0, len(lines) * (len(delimiter.join(header)) + 1) / total),
+                     "Parsing rows")
     except csv.Error as exc:
         raise InputError(f"{name}:{header_line + reader.line_num}: not CSV ({exc})") from None
-    keep = [i for i, r in enumerate(rows) if "".join(r).strip()]
-    rows = [rows[i] for i in keep]
-    problems = {k: [f"{len(r)} fields, the header has {width} (an unquoted comma?)"]
-                for k, r in enumerate(rows) if len(r) > width and "".join(r[width:]).strip()}
-    columns = [list(c) for c in itertools.zip_longest(*rows, fillvalue="")][:width] if rows else [[] for _ in header]
-    while len(columns) < width:
-        columns.append([""] * len(rows))
-    return header, header_line, columns, np.asarray(lines, dtype=np.int64)[keep], problems, True
+    return Table(header, header_line, np.asarray(lines, dtype=np.int64), problems, columns=columns)
 
 
 def auto_mapping(header: list[str]) -> tuple[ColumnMapping, list[str]]:
@@ -161,7 +163,7 @@ def parse_times(values: list[str], problems: dict[int, list[str]]) -> np.ndarray
     out = np.zeros(n, dtype=np.int64)
     for i, v in enumerate(values):
         try:
-            out[i] = int(v) if v.isdigit() else parse_time(v)
+            out[i] = checked_time(int(v), v) if v.isdigit() else parse_time(v)
         except ValueError as exc:
             problems.setdefault(i, []).append(f"time: {exc}" if v else "no time")
     return out
@@ -179,38 +181,38 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
 
 
 def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) -> ImportedData:
-    name, text = _read_text(path, progress)
-    header, header_line, by_column, line_of, problems, padded = _table(name, text, progress)
-    del text
-    if not len(line_of):
+    name, data = _read_bytes(path, progress)
+    table = _table(name, data, progress)
+    del data  # (a plain table holds a view of it)
+    header, header_line, problems = table.header, table.header_line, table.problems
+    if not len(table):
         raise InputError(f"{name}: no rows after the header")
-    sample = [list(r) for r in zip(*(c[:_SAMPLE] for c in by_column))]
     auto, clashes = auto_mapping(header)
     if mapping is None:
         if clashes:
-            raise NeedsMapping(f"{name}:{header_line}: {clashes[0]}", header, sample, auto)
+            raise NeedsMapping(f"{name}:{header_line}: {clashes[0]}", header, table.sample(_SAMPLE), auto)
         if auto.role is None:
             shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
             has_position = {"lat", "lon"} <= auto.columns.keys() or bool({"mgrs", "position"} & auto.columns.keys())
             missing = "position columns ('lat' and 'lon', 'mgrs' or 'position')" if not has_position \
                 else "'id' column"
             raise NeedsMapping(f"{name}:{header_line}: cannot tell what the rows are: no {missing} "
-                               f"(header: {shown})", header, sample, auto)
+                               f"(header: {shown})", header, table.sample(_SAMPLE), auto)
         mapping = auto
     step(progress, 0.65, "Reading positions")
+    columns = {f: j for f, j in mapping.columns.items() if j < len(header)}
+    read: dict[int, list[str]] = {}
 
-    stripped: dict[int, list[str]] = {}
-
-    def cols(fld: str) -> list[str] | None:
-        j = mapping.columns.get(fld)
-        if j is None or j >= len(by_column):
+    def cols(fld: str) -> list[str] | None:  # (lists, as inputs.parse_positions and _build take them)
+        j = columns.get(fld)
+        if j is None:
             return None
-        if j not in stripped:
-            stripped[j] = list(map(str.strip, by_column[j])) if padded else by_column[j]
-        return stripped[j]
+        if j not in read:
+            read[j] = table.texts(j, few=fld in _FEW).tolist()
+        return read[j]
 
-    n = len(line_of)
-    lon, lat = parse_positions(cols, n, problems)
+    lon, lat = _positions(table, columns, cols, problems)
+    line_of = table.lines
     step(progress, 0.8, "Checking rows")
     data = ImportedData(name)
     loc = lambda i: f"{name}:{line_of[i]}"  # noqa: E731 - message prefixes
@@ -226,6 +228,26 @@ def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) ->
     data.skipped.extend(warnings)
     step(progress, 1.0, "Read")
     return data
+
+
+def _positions(table: Table, columns: dict[str, int], cols, problems: dict[int, list[str]]) -> tuple[np.ndarray,
+                                                                                                     np.ndarray]:
+    """lon, lat of every row (parse_positions), the plain decimals of a plain file's lat
+    and lon columns parsed at once in numpy; only the other rows (degrees, MGRS, blanks,
+    damage) are read one by one."""
+    fast = [table.decimals(columns[f]) for f in ("lat", "lon") if f in columns]
+    if len(fast) < 2 or fast[0] is None:
+        return parse_positions(cols, len(table), problems)
+    (lat, lat_ok), (lon, lon_ok) = fast
+    rest = np.flatnonzero(~(lat_ok & lon_ok))
+    if len(rest):
+        texts = {f: table.texts_at(j, rest) for f, j in columns.items() if f in ("lat", "lon", "mgrs", "position")}
+        found: dict[int, list[str]] = {}
+        lon[rest], lat[rest] = parse_positions(texts.get, len(rest), found)
+        for k, messages in found.items():
+            problems.setdefault(int(rest[k]), []).extend(messages)
+    _range_problems(lon, lat, problems)
+    return lon, lat
 
 
 def _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data: ImportedData, progress) -> ImportedData:
@@ -281,8 +303,7 @@ def _vertices(name, mapping, cols, lon, lat, problems, loc, data: ImportedData) 
 
 def table_preview(path, rows: int = _SAMPLE) -> tuple[list[str], list[list[str]]]:
     """Header and first rows (for the column-mapping dialog)."""
-    name, text = _read_text(path, None)
-    head = text[: 1 << 20]
-    header, _, columns, _, _, _ = _table(name, head[: head.rfind("\n") + 1] or head, None)
-    return header, [list(r) for r in zip(*(c[:rows] for c in columns))]
-
+    name, data = _read_bytes(path, None)
+    head = data[: 1 << 20]
+    table = _table(name, head[: head.rfind(b"\n") + 1] or head, None)
+    return table.header, table.sample(rows)

@@ -11,7 +11,7 @@ from desktop.core.importers.features import LINE, POINT, POLYGON, TRACK, Feature
 from desktop.core.importers.model import MAX_TEXT_BYTES, ImportedData, decode, read_limited
 from desktop.core.inputs import InputError, _features
 from desktop.core.progress import Progress, step
-from desktop.core.tracks import parse_time
+from desktop.core.tracks import epoch_seconds, parse_time
 
 _TIME_KEYS = ("times", "coordTimes", "coordinateTimes", "timestamps")
 
@@ -34,7 +34,7 @@ def _times(props: dict, n: int) -> np.ndarray | None:
         values = props.get(key)
         if isinstance(values, list) and len(values) == n:
             try:
-                return np.array([int(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                return np.array([epoch_seconds(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
                                  else parse_time(str(v)) for v in values], dtype=np.int64)
             except ValueError:
                 return None

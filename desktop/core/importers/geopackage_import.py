@@ -9,11 +9,12 @@ import shapely
 from desktop.core.importers.crs import to_lonlat
 from desktop.core.importers.features import LINE, POINT, POLYGON, Feature, assemble
 from desktop.core.importers.model import MAX_TABLE_BYTES, ImportedData, TrackReports, check_size
-from desktop.core.inputs import InputError
+from desktop.core.inputs import _FIELD_OF, InputError, _key
 from desktop.core.progress import Progress, step
 from desktop.core.project.gpkg import GeoPackageError, GeoPackageReader, parse_geometries, quote
 
 _KINDS = {"Point": POINT, "LineString": LINE, "Polygon": POLYGON}
+_USED = {*_FIELD_OF, "kind", "name", "id", "title"}  # attributes the features' roles and units are read from
 
 
 def _from_project(path, name: str, progress: Progress | None) -> ImportedData:
@@ -42,7 +43,7 @@ def _layer_features(reader: GeoPackageReader, table: str, where: str) -> list[Fe
     if geom_col is None:
         return []
     column, _, srs_id, _ = geom_col
-    others = [c for c, _ in reader.columns(table) if c != column and c.lower() != "fid"]
+    others = [c for c, _ in reader.columns(table) if c != column and _key(c) in _USED]  # the rest is never used
     cols = reader.read(table, [column] + others)
     geoms, srs = parse_geometries(cols[column], where)
     convert = _srs(reader, int(srs_id), where)

@@ -5,12 +5,13 @@ the folder path is kept in messages. Parsed with a hardened XML parser (xml_safe
 from __future__ import annotations
 
 import zipfile
+import zlib
 from xml.etree.ElementTree import Element
 
 import numpy as np
 
 from desktop.core.importers.features import LINE, POINT, POLYGON, TRACK, Feature, assemble
-from desktop.core.importers.model import MAX_ARCHIVE_MEMBER, MAX_TEXT_BYTES, ImportedData, check_size, read_limited
+from desktop.core.importers.model import MAX_TEXT_BYTES, ImportedData, check_size, read_limited, read_zip_member
 from desktop.core.importers.xml_safe import child, children, local, parse_xml, text_of
 from desktop.core.inputs import InputError
 from desktop.core.progress import Progress, step
@@ -18,6 +19,7 @@ from desktop.core.tracks import parse_time
 
 _CONTAINERS = ("kml", "Document", "Folder")
 _GEOMETRIES = ("Point", "LineString", "LinearRing", "Polygon", "MultiGeometry", "Track", "MultiTrack", "Model")
+MAX_NESTING = 64  # folders in folders, MultiGeometries in MultiGeometries
 
 
 class _Bad(ValueError):
@@ -84,7 +86,7 @@ def _track(elem: Element) -> tuple[np.ndarray, np.ndarray]:
     return xy, times
 
 
-def _geometry(elem: Element) -> tuple[str, np.ndarray, np.ndarray | None, int]:
+def _geometry(elem: Element, depth: int = 0) -> tuple[str, np.ndarray, np.ndarray | None, int]:
     """(kind, coords, times, holes) of one geometry element."""
     tag = local(elem.tag)
     if tag == "Point":
@@ -104,22 +106,34 @@ def _geometry(elem: Element) -> tuple[str, np.ndarray, np.ndarray | None, int]:
         xy, times = _track(elem)
         return TRACK, xy, times, 0
     if tag == "MultiGeometry":
+        if depth >= MAX_NESTING:
+            raise _Bad(f"MultiGeometry nested more than {MAX_NESTING} deep")
         parts = [c for c in elem if local(c.tag) in _GEOMETRIES]
         shapes = [p for p in parts if local(p.tag) != "Point"]
         if len(shapes) == 1:  # Google Earth labels an area with a point beside it: use the area
-            return _geometry(shapes[0])
+            return _geometry(shapes[0], depth + 1)
         if len(parts) == 1:
-            return _geometry(parts[0])
+            return _geometry(parts[0], depth + 1)
         raise _Bad(f"a MultiGeometry of {len(parts)} parts; expected one point, line or polygon")
     raise _Bad(f"{tag} geometry is not used")
 
 
-def _placemarks(elem: Element, folder: str, out: list[Feature]) -> None:
-    for c in elem:
+def _placemarks(root: Element, name: str, out: list[Feature]) -> None:
+    """The placemarks in document order, folders walked with a stack of their children (a
+    recursion died at 50,000 nested folders); nesting is capped at MAX_NESTING."""
+    stack = [(iter(root), "")]
+    while stack:
+        children, folder = stack[-1]
+        c = next(children, None)
+        if c is None:
+            stack.pop()
+            continue
         tag = local(c.tag)
         if tag in _CONTAINERS:
-            name = text_of(c, "name")
-            _placemarks(c, f"{folder}/{name}" if folder and name else (name or folder), out)
+            if len(stack) > MAX_NESTING:
+                raise InputError(f"{name}: folders nested more than {MAX_NESTING} deep")
+            title = text_of(c, "name")
+            stack.append((iter(c), f"{folder}/{title}" if folder and title else (title or folder)))
         elif tag == "Placemark":
             props = _properties(c)
             label = f"placemark {len(out) + 1}" + (f" '{props['name']}'" if props.get("name") else "") + \
@@ -142,7 +156,7 @@ def _features(name: str, data: bytes, progress: Progress | None) -> ImportedData
         raise InputError(f"{name}: not KML (the root element is <{local(root.tag)}>, not <kml>)")
     step(progress, 0.6, "Reading placemarks")
     features: list[Feature] = []
-    _placemarks(root, "", features)
+    _placemarks(root, name, features)
     if not features:
         raise InputError(f"{name}: no placemarks")
     return assemble(name, features)
@@ -163,13 +177,8 @@ def read_kmz(path, progress: Progress | None = None) -> ImportedData:
             member = next((i for i in kmls if i.filename.lower() == "doc.kml"), kmls[0] if kmls else None)
             if member is None:
                 raise InputError(f"{name}: a zip archive without a .kml document")
-            if member.flag_bits & 0x1:
-                raise InputError(f"{name}: the KML inside is encrypted")
-            if member.file_size > MAX_ARCHIVE_MEMBER:  # a zip bomb, or just too big: never inflate it
-                raise InputError(f"{name}: {member.filename} would unpack to {member.file_size >> 20:,} MB; "
-                                 f"the limit is {MAX_ARCHIVE_MEMBER >> 20} MB")
-            data = z.read(member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+            data = read_zip_member(z, member, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as exc:
         raise InputError(f"{name}: not a usable KMZ (zip) archive ({exc})") from None
     step(progress, 0.3, "Parsing KML")
     return _features(f"{name}:{member.filename}", data, progress)

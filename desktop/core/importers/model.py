@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,8 @@ MiB = 1 << 20
 MAX_TEXT_BYTES = 512 * MiB     # GeoJSON, KML, GPX: parsed whole, so bounded
 MAX_TABLE_BYTES = 1024 * MiB   # CSV: ~17M rows
 MAX_ARCHIVE_MEMBER = 512 * MiB  # a KMZ's document, uncompressed
+MAX_INFLATION = 200  # uncompressed/compressed beyond this (past the first 16 MB) is a zip bomb, not text
+_INFLATION_FREE = 16 * MiB
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,13 +115,15 @@ def check_size(path, limit: int) -> tuple[str, int]:
     """(name, size) of a readable regular file no bigger than `limit`; InputError otherwise.
     Nothing is read, so a huge file is refused at once."""
     name = os.fspath(path)
-    p = Path(path)
     try:
-        size = p.stat().st_size
+        st = os.stat(path)
     except OSError as exc:
         raise InputError(read_problem(name, exc)) from None
-    if p.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(read_problem(name, IsADirectoryError()))
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the reader forever, a device never end
+        raise InputError(f"{name}: not a regular file (a pipe, socket or device)")
+    size = st.st_size
     if size == 0:
         raise InputError(f"{name}: empty file")
     if size > limit:
@@ -132,6 +138,35 @@ def read_limited(path, limit: int) -> tuple[str, bytes]:
         return name, Path(path).read_bytes()
     except OSError as exc:
         raise InputError(read_problem(name, exc)) from None
+
+
+def read_zip_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str,
+                    limit: int = MAX_ARCHIVE_MEMBER) -> bytes:
+    """A member of a zip, inflated as a stream under a byte cap. The sizes the archive
+    declares are not trusted (a 9 KB KMZ whose directory lied held 12 GB): only stored and
+    deflated members are read (no bzip2, LZMA, encryption), and reading stops at `limit`
+    bytes or when the data inflates more than MAX_INFLATION times. InputError naming
+    `name` and the member otherwise."""
+    where = f"{name}: {member.filename}"
+    if member.flag_bits & 0x1:
+        raise InputError(f"{where} is encrypted")
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise InputError(f"{where} is compressed with method {member.compress_type}; only stored and "
+                         "deflated members are read")
+    if member.file_size > limit:  # declared too big: never inflate it
+        raise InputError(f"{where} would unpack to {member.file_size >> 20:,} MB; the limit is {limit >> 20:,} MB")
+    parts, size = [], 0
+    with archive.open(member) as f:
+        while chunk := f.read(1 * MiB):
+            size += len(chunk)
+            if size > limit:
+                raise InputError(f"{where} unpacks to more than the limit of {limit >> 20:,} MB (the size the "
+                                 "archive declares is false)")
+            if size > _INFLATION_FREE and size > MAX_INFLATION * max(member.compress_size, 1):
+                raise InputError(f"{where} unpacks more than {MAX_INFLATION} times its packed size: a zip bomb, "
+                                 "not a document")
+            parts.append(chunk)
+    return b"".join(parts)
 
 
 def decode(name: str, data: bytes) -> str:

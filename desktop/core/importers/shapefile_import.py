@@ -60,6 +60,20 @@ def _feature(shape, record: dict, k: int, kind: str, convert) -> Feature:
     return Feature(label, POLYGON, xy[parts[0]:parts[1]], record, holes=len(parts) - 2)
 
 
+def _paired_count(reader: shapefile.Reader, name: str, skipped: list[str]) -> int:
+    """How many shapes have their record: a .dbf shorter than the .shp (or longer) leaves
+    some without one, which are not imported, and the report says so."""
+    shapes = reader.numShapes if reader.numShapes is not None else len(reader)
+    records = reader.numRecords
+    if shapes > records:
+        skipped.append(f"{name}: the .dbf has {records:,} records for {shapes:,} shapes: shapes {records + 1:,} "
+                       f"to {shapes:,} have no attributes and were not imported")
+    elif records > shapes:
+        skipped.append(f"{name}: the .dbf has {records:,} records for {shapes:,} shapes: records "
+                       f"{shapes + 1:,} to {records:,} have no shape and were not imported")
+    return min(shapes, records)
+
+
 def read_shapefile(path, progress: Progress | None = None) -> ImportedData:
     name, _ = check_size(path, MAX_TABLE_BYTES)
     p = Path(path)
@@ -79,8 +93,9 @@ def read_shapefile(path, progress: Progress | None = None) -> ImportedData:
             if kind is None:
                 raise InputError(f"{name}: shape type {reader.shapeTypeName} is not used (points, polylines, polygons)")
             fields = [f[0] for f in reader.fields[1:]]
-            total = max(len(reader), 1)
-            for k in range(len(reader)):
+            count = _paired_count(reader, name, skipped)
+            total = max(count, 1)
+            for k in range(count):
                 try:
                     record = dict(zip(fields, reader.record(k))) if fields else {}
                 except UnicodeDecodeError:

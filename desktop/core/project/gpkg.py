@@ -25,6 +25,7 @@ import shapely
 import shapely.errors
 
 from desktop.core.project.sqlite_safe import DatabaseFileError, ReadOnlyDatabase
+from desktop.core.project.wkb_check import WKBError, check_wkb
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10400         # GeoPackage 1.4
@@ -38,6 +39,8 @@ _HEAD = struct.Struct("<2sBBi")           # magic, version, flags, srs_id (littl
 _POINT = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
                    ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 CHUNK = 100_000  # rows per insert/fetch batch: progress and Cancel between batches
+MAX_DEFAULT = 1024  # characters of a column's default value (ours have none)
+MAX_LAYERS = 10_000  # rows of gpkg_contents read (it may be a view that never ends)
 
 
 class GeoPackageError(DatabaseFileError):
@@ -140,6 +143,10 @@ def parse_geometries(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray]:
             wkbs.append(None)
             continue
         srs[i], wkb, empty = split_blob(blob, f"{prefix}feature {i + 1}")
+        try:
+            check_wkb(wkb)  # GEOS recurses into nested collections: a deep one would crash it
+        except WKBError as exc:
+            raise GeoPackageError(f"{prefix}feature {i + 1}: unreadable geometry ({exc})") from None
         wkbs.append(wkb)
     try:
         return shapely.from_wkb(np.array(wkbs, dtype=object), on_invalid="raise"), srs
@@ -263,12 +270,13 @@ class GeoPackageReader:
     def contents(self) -> list[tuple[str, str, int | None]]:
         """(table name, data type, srs id) of every layer the file lists."""
         return [(str(n), str(t), s) for n, t, s in
-                self.query("SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY rowid")]
+                self.query(f"SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY rowid "
+                           f"LIMIT {MAX_LAYERS}")]
 
     def geometry_column(self, table: str) -> tuple[str, str, int, int] | None:
         """(column, geometry type, srs id, m flag) of a features table, or None."""
         rows = self.query("SELECT column_name, geometry_type_name, srs_id, m FROM gpkg_geometry_columns "
-                          "WHERE table_name=?", (table,))
+                          "WHERE table_name=? LIMIT 1", (table,))
         return tuple(rows[0]) if rows else None  # type: ignore[return-value]
 
     def columns(self, table: str) -> list[tuple[str, str]]:
@@ -286,12 +294,14 @@ class GeoPackageReader:
         missing = [c for c in columns if c not in have]
         if missing:
             raise GeoPackageError(f"{self.name}: layer {table!r} has no column {missing[0]!r}")
+        self._check_stored(table, columns)
         pk = next((c for c, _ in self.columns(table) if c.lower() == "fid"), "rowid")
         out: dict[str, list] = {c: [] for c in columns}
         lists = list(out.values())
         done = 0
         try:
-            cursor = self.db.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} ORDER BY {quote(pk)}")
+            cursor = self.db.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "
+                                     f"ORDER BY {quote(pk)}")
             for batch in self.db.fetch_batches(cursor, CHUNK):
                 for target, values in zip(lists, zip(*batch)):  # columns batch by batch: no list of every row
                     target.extend(values)
@@ -302,7 +312,24 @@ class GeoPackageReader:
             raise GeoPackageError(str(exc)) from None
         return out
 
+    def _check_stored(self, table: str, columns: Sequence[str]) -> None:
+        """Refuse what would let a small file grow without bound when read: a virtual table,
+        a generated column, or a default longer than MAX_DEFAULT (rows written before an
+        ALTER TABLE ADD COLUMN all return it: 200 KB defaults made an 11 MB file 7.7 GB)."""
+        sql = self.query("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,))
+        if sql and str(sql[0][0] or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+            raise GeoPackageError(f"{self.name}: layer {table!r} is a virtual table, not stored data")
+        info = {str(r[1]): r for r in self.query(f"PRAGMA table_xinfo({quote(table)})")}
+        for c in columns:
+            default, hidden = info[c][4], info[c][6]
+            if hidden:
+                raise GeoPackageError(f"{self.name}: layer {table!r}: column {c!r} is computed, not stored")
+            if default is not None and len(str(default)) > MAX_DEFAULT:
+                raise GeoPackageError(f"{self.name}: layer {table!r}: column {c!r} has a default of "
+                                      f"{len(str(default)):,} characters (at most {MAX_DEFAULT:,}): every row "
+                                      "would repeat it")
+
     def srs_definition(self, srs_id: int) -> tuple[str, int, str] | None:
         rows = self.query("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
-                          "WHERE srs_id=?", (srs_id,))
+                          "WHERE srs_id=? LIMIT 1", (srs_id,))
         return tuple(rows[0]) if rows else None  # type: ignore[return-value]

@@ -46,10 +46,6 @@ class Fingerprint:
 
     state: tuple
 
-    @property
-    def exists(self) -> bool:
-        return self.state[0][1] is not None
-
 
 def fingerprint(path) -> Fingerprint:
     return Fingerprint(disk_state(path))

@@ -12,17 +12,19 @@ import json
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 import shapely
 
 from desktop.core.annotations import Annotation, Annotations
-from desktop.core.calls import CallLog
+from desktop.core.calls import CallLog, duration_seconds
 from desktop.core.document import Document, Place
 from desktop.core.geodesy import Projection
 from desktop.core.inputs import InputError
 from desktop.core.line import DeconflictionLine
+from desktop.core.map_state import MapState, opened_path
 from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import GeoPackageError, GeoPackageReader, parse_geometries, points_from_blobs
@@ -39,7 +41,8 @@ class ProjectError(InputError):
 @dataclass
 class RawProject:
     """A project's tables as read: `layers[name][column]` lists in feature order (geometry
-    blobs under "geom"), and the metadata as text."""
+    blobs under "geom"), and the metadata as text. Only the layers and columns the schema
+    knows are read (schema.read_columns)."""
 
     name: str
     version: int
@@ -50,6 +53,18 @@ class RawProject:
 # Migrations, keyed by the version they upgrade FROM: MIGRATIONS[k](raw) turns a version-k
 # RawProject into version k + 1 in memory. Add one whenever SCHEMA_VERSION is raised.
 MIGRATIONS: dict[int, Callable[[RawProject], None]] = {}
+# The tables (and their columns) a migration from version k reads that the current schema
+# no longer has: only these and the schema's own are read from a file.
+MIGRATION_READS: dict[int, dict[str, list[str]]] = {}
+
+
+def _wanted(version: int) -> dict[str, list[str]]:
+    """{table: columns} read from a file of `version`."""
+    wanted = {t: schema.read_columns(t) for t in schema.LAYERS if t != schema.META and t not in schema.DERIVED}
+    for k, reads in sorted(MIGRATION_READS.items()):  # not a loop over the versions: a file may say -2**63
+        if version <= k < schema.SCHEMA_VERSION:
+            wanted.update(reads)
+    return wanted
 
 
 def is_project(path) -> bool:
@@ -77,12 +92,12 @@ def read_raw(path, name: str | None = None, progress: Progress | None = None) ->
                 raise ProjectError(f"{name}: {schema.META}: schema_version {meta.get('schema_version')!r} "
                                    "is not a number") from None
             raw = RawProject(name, version, meta)
-            tables = [t for t in sorted(r.tables) if not t.startswith(("gpkg_", "sqlite_", "rtree_"))
-                      and t != schema.META]
-            sizes = {t: r.count(t) for t in tables} if progress is not None else {}
+            wanted = {t: c for t, c in _wanted(version).items() if t in r.tables}
+            sizes = {t: r.count(t) for t in wanted} if progress is not None else {}
             total, done = max(sum(sizes.values()), 1), 0
-            for table in tables:
-                cols = [c for c, _ in r.columns(table)]
+            for table, want in wanted.items():
+                have = {c for c, _ in r.columns(table)}
+                cols = [c for c in want if c in have]  # a missing one: _layer says so
                 on_rows = None if progress is None else \
                     (lambda n, before=done: step(progress, 0.5 * (before + n) / total, "Reading the file"))
                 raw.layers[table] = r.read(table, cols, on_rows)
@@ -111,8 +126,7 @@ def _layer(raw: RawProject, layer: str) -> Iterator[dict[str, list]]:
     if layer not in raw.layers:
         raise ProjectError(f"{raw.name}: layer {layer!r} is missing (not a complete Deconflict project)")
     cols = raw.layers[layer]
-    _, want = schema.LAYERS[layer]
-    missing = [c.name for c in want if c.name not in cols]
+    missing = [c for c in schema.read_columns(layer) if c not in cols]
     if missing:
         raise ProjectError(f"{raw.name}: layer {layer!r} has no column {missing[0]!r}")
     try:
@@ -257,10 +271,10 @@ def _calls(raw: RawProject) -> CallLog:
         for i, v in enumerate(cols["units"]):
             try:
                 got = json.loads(v) if v else []
-            except (json.JSONDecodeError, TypeError):
+            except (json.JSONDecodeError, TypeError, RecursionError):  # (nested too deeply)
                 got = None
             if not isinstance(got, list) or not all(isinstance(x, str) for x in got):
-                raise ValueError(f"feature {i + 1}: units {v!r} is not a JSON list of unit ids")
+                raise ValueError(f"feature {i + 1}: units {str(v)[:40]!r} is not a JSON list of unit ids")
             links.append(got)
 
         def texts(name: str) -> list[str]:
@@ -268,12 +282,19 @@ def _calls(raw: RawProject) -> CallLog:
 
         return CallLog.from_columns(
             ids=texts("call_id"), start=schema.epoch_times(cols["start"], "start"),
-            duration_s=np.array([int(v or 0) for v in cols["duration_s"]], dtype=np.int64),
+            duration_s=np.array([_duration(i, v) for i, v in enumerate(cols["duration_s"])], dtype=np.int64),
             initiator=texts("initiator"), from_station=texts("from_station"), to_station=texts("to_station"),
             operator=texts("operator"), category=texts("category"), priority=texts("priority"),
             summary=texts("summary"), outcome=texts("outcome"), units=links,
             lon=[schema.number(v) for v in cols["lon"]], lat=[schema.number(v) for v in cols["lat"]],
             revision=texts("revision"))
+
+
+def _duration(i: int, value) -> int:
+    try:
+        return duration_seconds(value)
+    except ValueError as exc:
+        raise ValueError(f"feature {i + 1}: {exc}") from None
 
 
 def _places(raw: RawProject) -> tuple[Place, ...]:
@@ -301,7 +322,23 @@ def _annotations(raw: RawProject) -> Annotations:
         return Annotations(items)
 
 
-def build_document(raw: RawProject, progress: Progress | None = None) -> Document:
+def _map_state(raw: RawProject, folder: Path | None) -> MapState:
+    """The optional tables (absent from older projects: no basemap, layers as they start)."""
+    basemaps, layers = (), ()
+    if "basemaps" in raw.layers:
+        with _layer(raw, "basemaps") as cols:
+            order = np.argsort(np.asarray(cols["position"], dtype=float), kind="stable")
+            paths = [schema.text(cols["path"][k]) for k in order.tolist()]
+            basemaps = tuple(opened_path(p, folder) if folder is not None else p for p in paths if p)
+    if "map_layers" in raw.layers:
+        with _layer(raw, "map_layers") as cols:
+            order = np.argsort(np.asarray(cols["position"], dtype=float), kind="stable")
+            layers = tuple((schema.text(cols["layer_id"][k]), bool(cols["visible"][k]),
+                            min(max(schema.number(cols["opacity"][k], 1.0), 0.0), 1.0)) for k in order.tolist())
+    return MapState(basemaps, layers)
+
+
+def build_document(raw: RawProject, progress: Progress | None = None, folder: Path | None = None) -> Document:
     meta = raw.meta
     left, right = meta.get("side_left", ""), meta.get("side_right", "")
     if not left or not right or left == right:
@@ -321,7 +358,7 @@ def build_document(raw: RawProject, progress: Progress | None = None) -> Documen
     step(progress, 0.85, "Reading calls and revisions")
     doc = Document(ao, line, units, (left, right), buffer_km=buffer_km, title=meta.get("title") or "Untitled",
                    places=_places(raw), calls=_calls(raw), tracks=tracks, revisions=_revisions(raw),
-                   annotations=_annotations(raw))
+                   annotations=_annotations(raw), map_state=_map_state(raw, folder))
     step(progress, 1.0, "Opened")
     return doc
 
@@ -331,4 +368,4 @@ def load_project(path, progress: Progress | None = None, name: str | None = None
     step(progress, 0.0, "Reading the file")
     raw = migrate(read_raw(path, name, progress))
     step(progress, 0.5, "Checking the layers")
-    return build_document(raw, progress)
+    return build_document(raw, progress, Path(path).absolute().parent)

@@ -20,6 +20,12 @@ GIS tools and recomputed, never read, when the project is opened.
   places            POINT: name
   annotations       GEOMETRY (POINT text/circle, LINESTRING arrow/measure/freehand, POLYGON
                     polygon): annotation_id, kind, text, color, width, radius_km
+  basemaps          attributes, optional: path (relative to the project's folder when the
+                    file is there or below), position (the order added)
+  map_layers        attributes, optional: layer_id, visible, opacity, position (drawing
+                    order, bottom first): how the map's layers are shown
+The two optional tables came later: a project without them opens with no user basemap
+and every layer as it starts; older versions of the app ignore them.
 """
 from __future__ import annotations
 
@@ -55,6 +61,8 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
     "places": ("POINT", (Column("name", T),)),
     "annotations": ("GEOMETRY", (Column("annotation_id", T), Column("kind", T), Column("text", T),
                                  Column("color", T), Column("width", R), Column("radius_km", R))),
+    "basemaps": (None, (Column("path", T), Column("position", I))),
+    "map_layers": (None, (Column("layer_id", T), Column("visible", B), Column("opacity", R), Column("position", I))),
 }
 DESCRIPTIONS = {
     META: "Deconflict project metadata (schema version, title, sides, buffer)",
@@ -67,8 +75,21 @@ DESCRIPTIONS = {
     "calls": "Hotline-call log",
     "places": "Named reference places",
     "annotations": "Map markup (text, arrows, strokes, areas, range rings, measurements)",
+    "basemaps": "Basemap files (MBTiles, GeoPackage tiles) shown under the map, by path",
+    "map_layers": "How the map's layers are shown: drawing order, visibility, opacity",
 }
 DERIVED = ("sectors",)
+DERIVED_COLUMNS = {"units": ("sector", "distance_km", "near_line", "wrong_side")}
+
+
+def read_columns(layer: str) -> list[str]:
+    """What the reader takes from a layer: its geometry and the columns it is built from
+    (derived ones are recomputed). Nothing else in a file is read, so a table or column
+    another tool added costs nothing, however large. A migration that needs an older
+    column adds it here."""
+    geometry_type, columns = LAYERS[layer]
+    derived = DERIVED_COLUMNS.get(layer, ())
+    return (["geom"] if geometry_type else []) + [c.name for c in columns if c.name not in derived]
 
 
 def iso_times(epoch: np.ndarray) -> list[str]:

@@ -11,6 +11,7 @@ import shapely
 from desktop import __version__
 from desktop.core.atomic import atomic_write
 from desktop.core.document import Document
+from desktop.core.map_state import stored_path
 from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import (GeoPackageWriter, geometry_blobs, linestring_m_blob, now_iso,
@@ -121,6 +122,12 @@ def _places_and_annotations(w: GeoPackageWriter, doc: Document) -> None:
     _layer(w, "annotations", rows, tuple(shapely.total_bounds(geoms)) if geoms else None)
 
 
+def _map_state(w: GeoPackageWriter, doc: Document, folder: Path) -> None:
+    state = doc.map_state
+    _layer(w, "basemaps", [(stored_path(p, folder), k) for k, p in enumerate(state.basemaps)])
+    _layer(w, "map_layers", [(i, bool(v), float(o), k) for k, (i, v, o) in enumerate(state.layers)])
+
+
 def annotation_geometry(a) -> shapely.Geometry:
     p = a.points
     if len(p) == 1:
@@ -145,6 +152,7 @@ def write_project(doc: Document, path, progress: Progress | None = None) -> None
             w.report = None if progress is None else \
                 (lambda f, k=k, what=what: step(progress, (k + f) / len(_STEPS), f"Saving {what}"))
             write(w, doc)
+        _map_state(w, doc, Path(path).absolute().parent)  # the temporary file is beside the project
         w.close()
     except BaseException:
         w.abort()

@@ -130,6 +130,9 @@ class _Lock:
             os.close(self.fd)
             self.fd = None
 
+    def __del__(self) -> None:  # a claim nobody released still ends with its holder
+        self.release()
+
 
 def _write_json(path: Path, data: dict) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8"))

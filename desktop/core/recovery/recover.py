@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.core.commands import CommandStack
@@ -14,7 +14,9 @@ from desktop.core.recovery.records import command_from
 
 @dataclass
 class Recoverable:
-    """A dead session's folder and what it says about itself."""
+    """A dead session's folder and what it says about itself. It holds the session's lock
+    (the dead program's lock, now this one's) until `release` or `discard`: a second
+    Deconflict started at the same time does not see it, so only one can take it."""
 
     folder: Path
     project: str | None
@@ -24,6 +26,13 @@ class Recoverable:
     modified: float     # when the last edit was written (epoch seconds)
     unsaved: int = 0    # unsaved edits in all (those the snapshot holds too)
     last: str = ""      # the last of them ("Edit line", "Import units.csv: 3 units", "Undo ...")
+    claim: _Lock | None = field(default=None, repr=False, compare=False)
+
+    def release(self) -> None:
+        """Leave the session for later (or for another Deconflict)."""
+        if self.claim is not None:
+            self.claim.release()
+            self.claim = None
 
     def describe(self) -> str:
         """What there is to recover: where, how many edits, the last one, and when."""
@@ -79,34 +88,39 @@ class Recoverable:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        self.release()
 
 
 def recoverable_sessions(root: str | Path) -> list[Recoverable]:
-    """Sessions whose program is gone (their lock is free) and that hold unsaved work.
-    Sessions with nothing unsaved are removed on the way."""
+    """Sessions whose program is gone (their lock is free) and that hold unsaved work,
+    each claimed (its lock held) until released or discarded. Sessions with nothing
+    unsaved are removed on the way."""
     root = Path(root)
     found = []
     if not root.is_dir():
         return found
     for folder in sorted(root.glob("session-*")):
-        lock = _Lock(folder / "lock")
         try:
-            if not lock.try_acquire():
-                continue  # a running program's session
-        finally:
+            lock = _Lock(folder / "lock")
+        except OSError:
+            continue  # removed meanwhile, or not ours to open
+        if not lock.try_acquire():
             lock.release()
+            continue  # a running program's session, or one another Deconflict is offering
         if not (folder / "journal.jsonl").exists() or not (folder / "session.json").exists():
             shutil.rmtree(folder, ignore_errors=True)  # ended before its first snapshot: nothing to recover
+            lock.release()
             continue
         try:
             info = json.loads((folder / "session.json").read_text(encoding="utf-8"))
             lines = (folder / "journal.jsonl").read_text(encoding="utf-8").splitlines()
         except (OSError, ValueError):
+            lock.release()
             continue
         unsaved, last = _edits_told(lines)
         session = Recoverable(folder, info.get("project"), str(info.get("title", "")), max(len(lines) - 1, 0),
                               bool(info.get("base_unsaved")), (folder / "journal.jsonl").stat().st_mtime,
-                              unsaved, last)
+                              unsaved, last, lock)
         if session.edits or session.base_unsaved:
             found.append(session)
         else:

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui
 from desktop.core.annotations import ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation
 from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, from_km, from_km2, to_km
 from desktop.core.sidc import SymbolSpec
-from desktop.gui.export.map_frame import symbol_polygon, tiled_path
+from desktop.gui.map.layers.painting import symbol_polygon, tiled_path
 from desktop.gui.symbology import paint_symbol
 
 # US classification banner colours (background, text), by the marking's first words.
@@ -188,7 +188,7 @@ class LegendEntry:
     kind: str                       # fill, stroke, symbol, raster, unit, markup, heading
     pen: QtGui.QPen | None = None
     brush: QtGui.QBrush | QtGui.QColor | None = None
-    symbol: object = ""             # pyqtgraph symbol name or QPainterPath
+    symbol: object = ""             # a painting.SYMBOLS name or a unit-size QPainterPath
     size_px: float = 0.0            # symbol size, page pixels
     under: QtGui.QColor | None = None  # what a translucent fill is seen over on the map
     spec: SymbolSpec | None = None  # kind "unit": the 2525 symbol

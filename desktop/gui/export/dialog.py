@@ -14,7 +14,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.document import Document
 from desktop.gui.export import render
-from desktop.gui.export.settings import (DEFAULT_MARKING, DPI_RANGE, FORMATS, PAPERS, PIXEL_RANGE,
+from desktop.gui.plain import show_message
+from desktop.gui.export.settings import (DEFAULT_MARKING, DPI_RANGE, FORMATS, PAPERS, PIXEL_RANGE, WORLD_FILE_FORMATS,
                                          ExportSettings, ExportSettingsError, date_time_group)
 from desktop.gui.preferences import preferences_of
 
@@ -33,18 +34,20 @@ TOGGLES = (("legend", "Legend"), ("scale_bar", "Scale bar"), ("north_arrow", "No
 
 
 class ExportDialog(QtWidgets.QDialog):
-    """`map_view` gives the current view for extent "view" and the display CRS; `settings`
-    (QSettings) remembers the last choices."""
+    """`map_view` gives the current view for extent "view", the display CRS and the layers
+    as its layers panel shows them; `context` the window's time cursor and selection (what
+    the timeline's layers draw); `settings` (QSettings) remembers the last choices."""
 
     exported = QtCore.Signal(str)  # path written
 
     def __init__(self, document: Document, map_view=None, settings: QtCore.QSettings | None = None,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+                 parent: QtWidgets.QWidget | None = None, context=None) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export Map")
         self.document = document
         self.map_view = map_view
+        self.context = context
         self.qsettings = settings
         self.timestamp = None  # the DTG printed: None = the moment the map shows (tests fix it)
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
@@ -52,9 +55,11 @@ class ExportDialog(QtWidgets.QDialog):
         self._build()
         self.set_settings(self._remembered())
         if map_view is not None:  # the page shows the map as it is on screen
-            self.toggles["buffer_band"].setChecked(map_view.sector_layer.show_buffer)
-            for key in ("unit_names", "movement", "speed_leaders"):
-                self.toggles[key].setChecked(key in map_view.unit_layer.detail.amplifiers)
+            buffer, labels, units = (map_view.layer(i) for i in ("buffer", "units.labels", "units"))
+            self.toggles["buffer_band"].setChecked(buffer is not None and buffer.visible)
+            self.toggles["unit_names"].setChecked(labels is not None and labels.visible)
+            for key in ("movement", "speed_leaders"):
+                self.toggles[key].setChecked(units is not None and key in units.detail.amplifiers)
         self._connect_changes()
         self._on_changed()
         self.update_preview()
@@ -107,6 +112,16 @@ class ExportDialog(QtWidgets.QDialog):
             box = self.toggles[key] = QtWidgets.QCheckBox(label)
             grid.addWidget(box, i // 2, i % 2)
         form.addRow("Show", grid)
+        self.grid_combo = QtWidgets.QComboBox(objectName="exportGrid")
+        for label, value in (("As on the map", None), ("MGRS", "mgrs"), ("Latitude/longitude", "latlon"),
+                             ("None", "none")):
+            self.grid_combo.addItem(label, value)
+        self.grid_combo.setToolTip("The grid drawn on the map; the page's caption says which")
+        form.addRow("Grid", self.grid_combo)
+        self.world_file_box = QtWidgets.QCheckBox("World file (.pgw/.jgw and .prj beside the image)",
+                                                  objectName="exportWorldFile")
+        self.world_file_box.setToolTip("GIS tools and ATAK place the exported map where it belongs (PNG, JPEG)")
+        form.addRow("Georeference", self.world_file_box)
 
         self.preview = QtWidgets.QLabel()
         self.preview.setObjectName("exportPreview")
@@ -139,7 +154,7 @@ class ExportDialog(QtWidgets.QDialog):
 
     def _connect_changes(self) -> None:
         for combo in (self.format_combo, self.paper_combo, self.orientation_combo, self.extent_combo,
-                      self.marking_combo):
+                      self.marking_combo, self.grid_combo):
             combo.currentIndexChanged.connect(self._on_changed)
         self.marking_combo.editTextChanged.connect(self._on_changed)
         for spin in (self.width_spin, self.height_spin, self.dpi_spin):
@@ -148,7 +163,7 @@ class ExportDialog(QtWidgets.QDialog):
             radio.toggled.connect(self._on_changed)
         for edit in (self.title_edit, self.subtitle_edit):
             edit.textChanged.connect(self._on_changed)
-        for box in self.toggles.values():
+        for box in (*self.toggles.values(), self.world_file_box):
             box.toggled.connect(self._on_changed)
 
     # -- settings <-> widgets ---------------------------------------------------------------
@@ -157,18 +172,18 @@ class ExportDialog(QtWidgets.QDialog):
         pixels = self.pixels_radio.isChecked()
         dpi = self.dpi_spin.value()
         extent = self.extent_combo.currentData()
-        view_rect = None
-        if extent == "view" and self.map_view is not None:
-            r = self.map_view.view_box.viewRect()
-            view_rect = (r.left(), r.top(), r.right(), r.bottom())
+        view_rect = self.map_view.view_rect() if extent == "view" and self.map_view is not None else None
+        layers = tuple(self.map_view.scene.layer_state()) if self.map_view is not None else None
         return ExportSettings(
             format=self.format_combo.currentData(),
             width=self.width_spin.value() if pixels else None,
             height=self.height_spin.value() if pixels else None,
             paper=self.paper_combo.currentText(), landscape=self.orientation_combo.currentIndex() == 0,
             dpi=None if (pixels and dpi < DPI_RANGE[0]) else float(max(dpi, DPI_RANGE[0])),
-            extent=extent, view_rect=view_rect, title=self.title_edit.text(), subtitle=self.subtitle_edit.text(),
-            marking=self.marking_combo.currentText(), timestamp=self.timestamp,
+            extent=extent, view_rect=view_rect, layers=layers, title=self.title_edit.text(),
+            subtitle=self.subtitle_edit.text(),
+            marking=self.marking_combo.currentText(), timestamp=self.timestamp, grid=self.grid_combo.currentData(),
+            world_file=self.world_file_box.isChecked() and self.world_file_box.isEnabled(),
             **{key: box.isChecked() for key, box in self.toggles.items()}, **self._units())
 
     def _units(self) -> dict:
@@ -190,6 +205,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.marking_combo.setCurrentText(s.marking)
         for key, box in self.toggles.items():
             box.setChecked(bool(getattr(s, key)))
+        self.grid_combo.setCurrentIndex(max(self.grid_combo.findData(s.grid), 0))
+        self.world_file_box.setChecked(s.world_file)
         self._sync_enabled()
 
     def _remembered(self) -> ExportSettings:
@@ -212,6 +229,7 @@ class ExportDialog(QtWidgets.QDialog):
         for w in (self.paper_combo, self.orientation_combo):
             w.setEnabled(not pixels)
         self.dpi_spin.setMinimum(DPI_RANGE[0] - 1 if pixels else DPI_RANGE[0])
+        self.world_file_box.setEnabled(self.format_combo.currentData() in WORLD_FILE_FORMATS)
 
     def _on_changed(self, *_) -> None:
         self._sync_enabled()
@@ -238,14 +256,14 @@ class ExportDialog(QtWidgets.QDialog):
         k = PREVIEW_PX / max(w, h)
         small = ExportSettings(**{**s.__dict__, "width": max(1, round(w * k)), "height": max(1, round(h * k)),
                                   "dpi": s.effective_dpi * k})
-        image, _ = render.render_image(self.document, small, self._projection())
+        image, _ = render.render_image(self.document, small, self._projection(), context=self.context)
         self.preview.setPixmap(QtGui.QPixmap.fromImage(image))
         self.preview_image = image
 
     def export_to(self, path: str | Path) -> Path:
         """Write the page to `path` with the current settings; the format follows them."""
         s = self.settings().validate()
-        render.export_map(self.document, s, path, self._projection())
+        render.export_map(self.document, s, path, self._projection(), self.context)
         self.remember()
         self.message.setText(f"Wrote {path}")
         self.exported.emit(str(path))
@@ -254,7 +272,7 @@ class ExportDialog(QtWidgets.QDialog):
     def copy_to_clipboard(self) -> QtGui.QImage:
         """The page as an image on the clipboard (raster, whatever the format)."""
         s = self.settings().validate()
-        image, _ = render.render_image(self.document, s, self._projection())
+        image, _ = render.render_image(self.document, s, self._projection(), context=self.context)
         QtGui.QGuiApplication.clipboard().setImage(image)
         self.remember()
         self.message.setText(f"Copied {image.width()} × {image.height()} px to the clipboard")
@@ -276,7 +294,7 @@ class ExportDialog(QtWidgets.QDialog):
         try:
             self.export_to(path)
         except OSError as exc:
-            QtWidgets.QMessageBox.warning(self, "Export Map", f"Cannot write {path}: {exc}")
+            show_message(self, QtWidgets.QMessageBox.Icon.Warning, "Export Map", f"Cannot write {path}: {exc}")
             return
         self.accept()
 

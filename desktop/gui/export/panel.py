@@ -1,5 +1,6 @@
-"""The panel beside (or under) the map: legend, sector summary and flagged units, from
-what the export's map view actually drew (its pens, brushes and symbols)."""
+"""The panel beside (or under) the map: legend, sector summary and flagged units. The
+legend lists what the page's layers actually drew, with their pens, brushes and symbols; a
+layer hidden in the layers panel is not on the page and not in the legend."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,47 +15,53 @@ from desktop.core.time_cursor import shown_time
 from desktop.core.units import AFFILIATIONS
 from desktop.core.wording import plural
 from desktop.gui import style
-from desktop.gui.basemap_layer import LAND  # translucent fills are seen over the land
 from desktop.gui.export import decorations as deco
-from desktop.gui.export.map_frame import OffscreenMap, scaled_pen
+from desktop.gui.export.map_frame import MapFrame
 from desktop.gui.export.settings import ExportSettings
+from desktop.gui.map.layers.basemap import LAND  # translucent fills are seen over the land
+from desktop.gui.map.layers.painting import scaled
+from desktop.gui.map.layers.units import RING_PX
 from desktop.gui.markup_dialog import KIND_NAMES
-from desktop.gui.unit_layer import RING_PX
 
 MARKUP_ROWS = 8  # markup items listed in the legend; the rest are counted
 
 
-def legend_entries(m: OffscreenMap, document: Document, analysis, scale: float,
+def legend_entries(m: MapFrame, document: Document, analysis, scale: float,
                    measure: MeasureUnits = KM) -> list[deco.LegendEntry]:
-    """What the map shows, with the pens and brushes the map used (already scaled)."""
-    view, entries = m.view, []
+    """What the page's layers show, with the pens and brushes they used (scaled)."""
+    entries = []
     sides = document.sides
-    for owner in dict.fromkeys(s.owner for s in analysis.sectors.sectors):
-        colour = style.qcolor(style.side_colour(owner, sides), 50)
-        entries.append(deco.LegendEntry(f"{owner} sector", "fill", brush=colour, under=LAND))
-    entries.append(deco.LegendEntry(f"AO boundary ({document.ao.name})", "stroke",
-                                    pen=view.sector_layer.ao_item.pen()))
-    entries.append(deco.LegendEntry("Deconfliction line", "stroke", pen=view.line_layer.curve.opts["pen"]))
-    res = analysis.sectors
-    if len(res.extension_start_xy) or len(res.extension_end_xy):
-        entries.append(deco.LegendEntry("Line extended to the AO edge", "stroke",
-                                        pen=view.line_layer.extension.opts["pen"]))
-    if view.sector_layer.show_buffer:
+    if m.layer("sectors") is not None:
+        for owner in dict.fromkeys(s.owner for s in analysis.sectors.sectors):
+            colour = style.qcolor(style.side_colour(owner, sides), 50)
+            entries.append(deco.LegendEntry(f"{owner} sector", "fill", brush=colour, under=LAND))
+    ao = m.layer("ao")
+    if ao is not None:
+        entries.append(deco.LegendEntry(f"AO boundary ({document.ao.name})", "stroke", pen=scaled(ao.pen, scale)))
+    line = m.layer("line")
+    if line is not None:
+        entries.append(deco.LegendEntry("Deconfliction line", "stroke", pen=scaled(line.pen, scale)))
+        res = analysis.sectors
+        if len(res.extension_start_xy) or len(res.extension_end_xy):
+            entries.append(deco.LegendEntry("Line extended to the AO edge", "stroke",
+                                            pen=scaled(line.extension_pen, scale)))
+    buffer = m.layer("buffer")
+    if buffer is not None:
         entries.append(deco.LegendEntry(f"Buffer ±{format_length(analysis.classification.buffer_km, measure)}", "fill",
-                                        brush=view.sector_layer.buffer_item.brush(), under=LAND))
+                                        brush=buffer.brush, under=LAND))
     units = document.units
-    layer = view.unit_layer
-    if len(units):
+    layer = m.layer("units")
+    if len(units) and layer is not None:
         if layer.detail.active:
             entries += unit_symbol_entries(layer.detail.specs_drawn())
         else:
             for aff, item in layer.markers.items():
                 n = int(np.count_nonzero(units.affiliations == aff))
                 if n:
-                    symbol, size, pen, brush = item._style  # noqa: SLF001 - the marker's own style
-                    entries.append(deco.LegendEntry(f"{aff.title()} ({n:,})", "symbol", scaled_pen(pen, scale), brush,
+                    symbol, size, pen, brush = item.style
+                    entries.append(deco.LegendEntry(f"{aff.title()} ({n:,})", "symbol", scaled(pen, scale), brush,
                                                     symbol, size * scale))
-        if layer.mode == "lod":
+        if layer.mode == "lod" and m.layer("units.density") is not None:
             colours = [style.qcolor(c) for c in style.AFFILIATION_COLOURS.values()]
             entries.append(deco.LegendEntry("Unit density (too many to draw)", "raster", brush=colours))
         cls = analysis.classification
@@ -65,10 +72,11 @@ def legend_entries(m: OffscreenMap, document: Document, analysis, scale: float,
                 # Too many flagged units for rings: the layer paints their cells instead.
                 entries.append(deco.LegendEntry(label, "fill", brush=style.qcolor(colour)))
                 continue
-            symbol, size, pen, brush = layer.rings[key]._style  # noqa: SLF001
-            entries.append(deco.LegendEntry(label, "symbol", scaled_pen(pen, scale), None, symbol,
+            symbol, size, pen, brush = layer.rings[key].style
+            entries.append(deco.LegendEntry(label, "symbol", scaled(pen, scale), None, symbol,
                                             min(size, RING_PX["markers"][key]) * scale))
-    return entries + markup_entries(document.annotations, units=measure, when_s=shown_time(document))
+    return entries + (markup_entries(document.annotations, units=measure, when_s=shown_time(document))
+                      if m.layer("markup") is not None else [])
 
 
 def unit_symbol_entries(drawn: list[tuple[SymbolSpec, int]]) -> list[deco.LegendEntry]:
@@ -118,7 +126,7 @@ def summary_rows(document: Document, analysis) -> list[deco.SummaryRow]:
     return rows
 
 
-def draw_panel(ink: deco.Ink, panel: QtCore.QRectF, m: OffscreenMap, document: Document, analysis,
+def draw_panel(ink: deco.Ink, panel: QtCore.QRectF, m: MapFrame, document: Document, analysis,
                 settings: ExportSettings, scale: float) -> None:
     units = settings.measure_units
     entries = legend_entries(m, document, analysis, scale, units) if settings.legend else []

@@ -24,9 +24,10 @@ from desktop import __version__
 from desktop.core.atomic import atomic_write
 from desktop.core.document import Document
 from desktop.core.geodesy import GEOD, Projection, geodesic_distance_km
+from desktop.core.map_settings import MapSettings
 from desktop.core.wording import plural
 from desktop.gui.export import decorations as deco
-from desktop.gui.export.map_frame import OffscreenMap, offscreen_map
+from desktop.gui.export.map_frame import MapFrame, map_frame
 from desktop.gui.export.panel import draw_panel
 from desktop.gui.export.settings import SCREEN_DPI, ExportSettings, date_time_group
 
@@ -90,8 +91,9 @@ class PageLayout:
 # -- the page -------------------------------------------------------------------------------
 def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSettings,
                 page: QtCore.QRectF, projection: Projection | None = None,
-                when: datetime | None = None) -> PageLayout:
-    """Draw the whole page into `painter` (device pixels at settings' dpi) over `page`."""
+                when: datetime | None = None, context=None) -> PageLayout:
+    """Draw the whole page into `painter` (device pixels at settings' dpi) over `page`.
+    `context`: the window's AppContext (its time cursor and selection), None headless."""
     dpi = settings.effective_dpi
     ink = deco.Ink(painter, dpi / 72.0)
     scale = dpi / SCREEN_DPI
@@ -107,7 +109,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
         deco.draw_banner(ink, QtCore.QRectF(page.left(), page.bottom() - banner_h, page.width(), banner_h),
                          settings.marking)
     line_text = line_description(document)
-    top = _draw_title(ink, content, settings, document, settings.dtg(moment_shown(document)), line_text, projection)
+    top, grid_rect = _draw_title(ink, content, settings, document, settings.dtg(moment_shown(document)), line_text)
     bottom = content.bottom() - ink.pt(6)
     if settings.footer:
         bottom -= ink.pt(11)
@@ -115,13 +117,15 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     frame, panel = _split_body(ink, body, settings)
     logical = QtCore.QSize(max(16, round(frame.width() / scale)), max(16, round(frame.height() / scale)))
     frame = QtCore.QRectF(frame.left(), frame.top(), logical.width() * scale, logical.height() * scale)
-    rect = None
-    if settings.extent == "view" and settings.view_rect is not None:
-        x0, y0, x1, y1 = settings.view_rect
-        rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
-    with offscreen_map(document, logical, scale, projection, rect, settings.graticule_labels,
-                       settings.buffer_band, settings.amplifiers, settings.measure_units) as m:
+    extent = settings.view_rect if settings.extent == "view" and settings.view_rect is not None else None
+    with map_frame(document, (logical.width(), logical.height()), scale, projection, extent, context=context,
+                   layers=settings.layers, grid=settings.grid, graticule_labels=settings.graticule_labels,
+                   buffer_band=settings.buffer_band, amplifiers=settings.amplifiers,
+                   units=settings.measure_units) as m:
         m.render(painter, frame)
+        crs = m.projection.name.split(" / ", 1)[-1]   # 'UTM zone 37N' (the datum is in the footer)
+        ink.text(grid_rect, f"Grid: {m.grid_caption()}  ·  {crs}", 7.5, colour=deco.MUTED,
+                 align=QtCore.Qt.AlignmentFlag.AlignRight)
         layout = _frame_geometry(m, page, frame, scale, ink.k)
         painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
@@ -143,9 +147,10 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
 
 
 def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings, document: Document,
-                when: datetime, line_text: str, projection: Projection | None) -> float:
-    """Title, the user's subtitle (if any), then the DTG and the line in force; the AO and
-    grid on the right. Returns the y where the body starts."""
+                when: datetime, line_text: str) -> tuple[float, QtCore.QRectF]:
+    """Title, the user's subtitle (if any), then the DTG and the line in force; the AO on the
+    right. Returns the y where the body starts and where the grid's caption goes (under the
+    AO: it says what the map frame drew)."""
     y = content.top() + ink.pt(8)
     right_w = content.width() * 0.22
     left_w = content.width() - right_w - ink.pt(10)
@@ -163,13 +168,10 @@ def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings,
         ink.text(QtCore.QRectF(content.left(), y + title_h + i * row_h, left_w, row_h), text, size, colour=colour)
     right = QtCore.QRectF(content.right() - right_w, y, right_w, title_h)
     ink.text(right, document.ao.name, 9, bold=True, align=QtCore.Qt.AlignmentFlag.AlignRight)
-    crs = projection or Projection.utm_for(*document.ao.centre)
-    ink.text(QtCore.QRectF(right.left(), y + title_h, right_w, row_h), f"Grid: {crs.name}", 7.5,
-             colour=deco.MUTED, align=QtCore.Qt.AlignmentFlag.AlignRight)
     rule_y = y + title_h + len(rows) * row_h + ink.pt(3)
     ink.p.setPen(QtGui.QPen(deco.RULE, ink.pt(0.6)))
     ink.p.drawLine(QtCore.QPointF(content.left(), rule_y), QtCore.QPointF(content.right(), rule_y))
-    return rule_y + ink.pt(6)
+    return rule_y + ink.pt(6), QtCore.QRectF(right.left(), y + title_h, right_w, row_h)
 
 
 def _split_body(ink: deco.Ink, body: QtCore.QRectF, settings: ExportSettings):
@@ -190,23 +192,24 @@ def _split_body(ink: deco.Ink, body: QtCore.QRectF, settings: ExportSettings):
             QtCore.QRectF(body.left(), body.bottom() - h, body.width(), h))
 
 
-def _frame_geometry(m: OffscreenMap, page: QtCore.QRectF, frame: QtCore.QRectF, scale: float,
+def _frame_geometry(m: MapFrame, page: QtCore.QRectF, frame: QtCore.QRectF, scale: float,
                     px_per_pt: float) -> PageLayout:
     vr = m.view_rect
-    layout = PageLayout(page, frame, vr, m.view.projection, scale, px_per_pt, 0.0, 1.0,
-                        unit_mode=m.view.unit_layer.mode)
+    units = m.scene.layer("units")
+    layout = PageLayout(page, frame, vr, m.projection, scale, px_per_pt, 0.0, 1.0,
+                        unit_mode=units.mode if units is not None else "markers")
     cx, cy = vr.center().x(), vr.center().y()
     # Ground scale along the page's horizontal at the centre: a short east-west chord on the
     # page, back to lon/lat, measured on the ellipsoid. Right for any projection.
     half = vr.width() * 0.005
-    lon, lat = m.view.to_lonlat(np.array([cx - half, cx + half]), np.array([cy, cy]))
+    lon, lat = m.projection.inverse(np.array([cx - half, cx + half]), np.array([cy, cy]))
     _, _, metres = GEOD.inv(lon[0], lat[0], lon[1], lat[1])
     page_px = 2 * half / vr.width() * frame.width()
     layout.m_per_px = float(metres) / page_px
     # True north: a step north from the centre, projected; its direction on the page.
-    clon, clat = m.view.to_lonlat(cx, cy)
+    clon, clat = m.projection.inverse(cx, cy)
     step = 0.01
-    nx, ny = m.view.to_display(np.array([clon, clon]), np.array([clat, min(float(clat) + step, 89.99)]))
+    nx, ny = m.projection.forward(np.array([clon, clon]), np.array([clat, min(float(clat) + step, 89.99)]))
     layout.north_deg = math.degrees(math.atan2(float(nx[1] - nx[0]), float(ny[1] - ny[0])))
     return layout
 
@@ -283,7 +286,7 @@ def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: d
 
 # -- files ------------------------------------------------------------------------------------
 def render_image(document: Document, settings: ExportSettings, projection: Projection | None = None,
-                 when: datetime | None = None) -> tuple[QtGui.QImage, PageLayout]:
+                 when: datetime | None = None, context=None) -> tuple[QtGui.QImage, PageLayout]:
     """The page as an RGB32 QImage that carries its dpi. Does not validate `settings` (the
     dialog's preview renders below the 72-dpi floor); export_map does."""
     w, h = settings.page_pixels()
@@ -291,7 +294,7 @@ def render_image(document: Document, settings: ExportSettings, projection: Proje
     image.fill(QtGui.QColor("white"))
     painter = QtGui.QPainter(image)
     try:
-        layout = render_page(painter, document, settings, QtCore.QRectF(0, 0, w, h), projection, when)
+        layout = render_page(painter, document, settings, QtCore.QRectF(0, 0, w, h), projection, when, context)
     finally:
         painter.end()
     # Only now: fonts above are sized for the device, not for the dots-per-metre it carries.
@@ -302,7 +305,7 @@ def render_image(document: Document, settings: ExportSettings, projection: Proje
 
 
 def export_map(document: Document, settings: ExportSettings, path: str | os.PathLike,
-               projection: Projection | None = None) -> PageLayout:
+               projection: Projection | None = None, context=None) -> PageLayout:
     """Write the page to `path` in settings.format. The file is written aside, flushed and
     renamed, so a failed export never leaves half a file. Raises OSError (SaveError) if it
     cannot be written."""
@@ -314,19 +317,38 @@ def export_map(document: Document, settings: ExportSettings, path: str | os.Path
     def write(tmp: Path) -> None:
         with buffered_output(tmp) as out:
             if settings.format in ("png", "jpg"):
-                image, layout = render_image(document, settings, projection, when)
+                image, layout = render_image(document, settings, projection, when, context)
                 writer = QtGui.QImageWriter(out, b"PNG" if settings.format == "png" else b"JPEG")
                 if settings.format == "jpg":
                     writer.setQuality(JPEG_QUALITY)  # PNG: Qt's default compression (0.17 s for 4K)
                 if not writer.write(image):
                     raise OSError(writer.errorString())
             elif settings.format == "pdf":
-                layout = _write_pdf(document, settings, out, projection, when)
+                layout = _write_pdf(document, settings, out, projection, when, context)
             else:
-                layout = _write_svg(document, settings, out, projection, when)
+                layout = _write_svg(document, settings, out, projection, when, context)
         layouts.append(layout)
     atomic_write(path, write)
+    if settings.world_file:
+        write_page_world_file(path, layouts[0])
     return layouts[0]
+
+
+def page_settings(layout: PageLayout) -> MapSettings:
+    """The whole page as a map image: its pixels in the map frame's display coordinates
+    (outside the frame they run on, as the frame's affine says)."""
+    page = layout.page
+    x0, y1 = layout.from_page(page.left(), page.top())
+    x1, y0 = layout.from_page(page.right(), page.bottom())
+    return MapSettings(layout.projection, (float(x0), float(y0), float(x1), float(y1)),
+                       (round(page.width()), round(page.height())))
+
+
+def write_page_world_file(image_path, layout: PageLayout) -> tuple[Path, Path]:
+    """World file and .prj beside a PNG or JPEG page, so GIS tools and ATAK put the map
+    frame where it belongs (the title and panel are off the map, ignored)."""
+    from desktop.core.worldfile import write_for_settings
+    return write_for_settings(image_path, page_settings(layout))
 
 
 @contextmanager
@@ -342,18 +364,18 @@ def buffered_output(path: Path) -> Iterator[QtCore.QBuffer]:
         f.write(out.data().data())
 
 
-def _paint(device, document, settings, projection, when) -> PageLayout:
+def _paint(device, document, settings, projection, when, context) -> PageLayout:
     painter = QtGui.QPainter()
     if not painter.begin(device):
         raise OSError(f"cannot paint on the {type(device).__name__}")
     try:
         page = QtCore.QRectF(0, 0, device.width(), device.height())
-        return render_page(painter, document, settings, page, projection, when)
+        return render_page(painter, document, settings, page, projection, when, context)
     finally:
         painter.end()
 
 
-def _write_pdf(document, settings, out: QtCore.QIODevice, projection, when) -> PageLayout:
+def _write_pdf(document, settings, out: QtCore.QIODevice, projection, when, context) -> PageLayout:
     writer = QtGui.QPdfWriter(out)
     writer.setResolution(round(settings.effective_dpi))
     wpt, hpt = settings.page_points()
@@ -368,10 +390,10 @@ def _write_pdf(document, settings, out: QtCore.QIODevice, projection, when) -> P
     writer.setPageMargins(QtCore.QMarginsF(0, 0, 0, 0))
     writer.setTitle(settings.title or document.title)
     writer.setCreator(f"Deconflict {__version__}")
-    return _paint(writer, document, settings, projection, when)
+    return _paint(writer, document, settings, projection, when, context)
 
 
-def _write_svg(document, settings, out: QtCore.QIODevice, projection, when) -> PageLayout:
+def _write_svg(document, settings, out: QtCore.QIODevice, projection, when, context) -> PageLayout:
     from PySide6 import QtSvg  # only SVG needs it
     w, h = settings.page_pixels()
     gen = QtSvg.QSvgGenerator()
@@ -381,4 +403,4 @@ def _write_svg(document, settings, out: QtCore.QIODevice, projection, when) -> P
     gen.setResolution(round(settings.effective_dpi))
     gen.setTitle(settings.title or document.title)
     gen.setDescription(f"{settings.marking} — exported by Deconflict {__version__}")
-    return _paint(gen, document, settings, projection, when)
+    return _paint(gen, document, settings, projection, when, context)

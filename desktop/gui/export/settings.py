@@ -22,6 +22,8 @@ EXTENSIONS = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".svg": "svg", ".pdf
 # Paper sizes in millimetres, portrait (width, height).
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "Letter": (215.9, 279.4)}
 EXTENTS = ("ao", "view")
+GRIDS = ("mgrs", "latlon", "none")   # the grid drawn on the map; None: as the map's layers show
+WORLD_FILE_FORMATS = RASTER_FORMATS  # a world file places a raster image (.pgw, .jgw)
 DPI_RANGE = (72, 600)
 PIXEL_RANGE = (200, 20_000)
 SCREEN_DPI = 96.0  # the map's pens, symbols and labels are designed in pixels at this dpi
@@ -43,12 +45,16 @@ class ExportSettings:
     dpi: float | None = 150.0          # None with pixels: chosen from the size (see effective_dpi)
     extent: str = "ao"                  # "ao" or "view"
     view_rect: tuple[float, float, float, float] | None = None  # display x0, y0, x1, y1 for "view"
+    # The map's layers as the window shows them: (id, visible, opacity), bottom first
+    # (desktop.gui.map.scene.MapScene.layer_state); None: as they start.
+    layers: tuple[tuple[str, bool, float], ...] | None = None
     title: str = ""
     subtitle: str = ""
     marking: str = DEFAULT_MARKING
     legend: bool = True
     scale_bar: bool = True
     north_arrow: bool = True
+    grid: str | None = None             # "mgrs", "latlon", "none"; None: the grid layers as shown
     graticule_labels: bool = True
     buffer_band: bool = True            # the near-line band, as the map's View › Show buffer band
     # Symbol amplifiers (desktop.core.sidc.AMPLIFIERS), as the map's View › Symbol amplifiers.
@@ -57,6 +63,7 @@ class ExportSettings:
     speed_leaders: bool = True
     summary_table: bool = True
     footer: bool = True
+    world_file: bool = False            # .pgw/.jgw and .prj beside the image: GIS tools and ATAK place it
     # Units of measure of the scale bar, markup figures and tables (desktop.core.measure_units).
     distance_unit: str = "km"
     bearing: str = "true"
@@ -156,6 +163,10 @@ class ExportSettings:
             self.measure_units
         except MeasureUnitsError as exc:
             raise ExportSettingsError(str(exc)) from None
+        if self.grid is not None and self.grid not in GRIDS:
+            raise ExportSettingsError(f"grid {self.grid!r} is not one of {', '.join(GRIDS)}")
+        if self.world_file and self.format not in WORLD_FILE_FORMATS:
+            raise ExportSettingsError(f"a world file places a PNG or JPEG image, not {self.format.upper()}")
         w, h = self.page_pixels()
         if w * h > 400_000_000:
             raise ExportSettingsError(f"{w} × {h} px is too large an image")
@@ -163,16 +174,17 @@ class ExportSettings:
 
     # -- persistence -----------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """Plain data for QSettings/JSON (no timestamp, no view rectangle: both are per export)."""
+        """Plain data for QSettings/JSON (no timestamp, view rectangle or layers: they are per
+        export, from the window)."""
         d = dataclasses.asdict(self)
-        d.pop("timestamp")
-        d.pop("view_rect")
+        for key in ("timestamp", "view_rect", "layers"):
+            d.pop(key)
         return d
 
     @classmethod
     def from_dict(cls, data: dict) -> "ExportSettings":
         """Settings from `to_dict` output; unknown keys are ignored, bad values give defaults."""
-        names = {f.name for f in dataclasses.fields(cls)} - {"timestamp", "view_rect"}
+        names = {f.name for f in dataclasses.fields(cls)} - {"timestamp", "view_rect", "layers"}
         out = cls(**{k: v for k, v in data.items() if k in names})
         try:
             return out.validate()

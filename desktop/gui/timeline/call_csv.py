@@ -20,6 +20,7 @@ from desktop.core.inputs import InputError
 from desktop.core.wording import plural
 from desktop.gui import file_dialogs
 from desktop.gui.context import AppContext
+from desktop.gui.plain import message_box
 
 MAX_WARNINGS = 50   # bad rows listed in the report; the rest are counted
 
@@ -83,6 +84,6 @@ class CallInterchange(QtCore.QObject):
         return n
 
     def _report(self, title: str, text: str, icon) -> None:
-        self.report = QtWidgets.QMessageBox(icon, title, text, QtWidgets.QMessageBox.StandardButton.Ok, self.widget)
+        self.report = message_box(icon, title, text, self.widget, buttons=QtWidgets.QMessageBox.StandardButton.Ok)
         self.report.setObjectName("timelineReport")
         self.report.open()  # not modal: the good rows are in already

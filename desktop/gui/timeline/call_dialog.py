@@ -69,7 +69,7 @@ class CallDialog(QtWidgets.QDialog):
         self.place.setPlaceholderText("optional: 35.76, 38.50 · DMS · MGRS")
         self.revision = self._combo("callRevision", [""] + list(doc.revisions.ids), record.get("revision") or "",
                                     editable=False)
-        self.error = QtWidgets.QLabel(objectName="callError")
+        self.error = QtWidgets.QLabel(objectName="callError", textFormat=QtCore.Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok

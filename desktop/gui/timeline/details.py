@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from desktop.core.coords import format_dd, format_mgrs
 from desktop.core.document import Document
+from desktop.gui.plain import tooltip
 from desktop.gui.timeline.axis import format_short
 
 LIST_LIMIT = 500       # calls listed for the selected units (the timeline marks them all)
@@ -73,6 +74,7 @@ class UnitCalls(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("unitCalls")
         self.title = QtWidgets.QLabel("Select units on the map to list the calls about them.",
+                                      textFormat=QtCore.Qt.TextFormat.PlainText,
                                       objectName="unitCallsTitle")
         self.title.setWordWrap(True)
         self.list = QtWidgets.QListWidget(self, objectName="unitCallsList")
@@ -98,6 +100,6 @@ class UnitCalls(QtWidgets.QWidget):
             item = QtWidgets.QListWidgetItem(f"{format_short(calls.start[i], offset_s)} · {calls.category[i]} · "
                                              f"{calls.summary[i]}")
             item.setData(QtCore.Qt.ItemDataRole.UserRole, str(calls.ids[i]))
-            item.setToolTip(str(calls.ids[i]))
+            item.setToolTip(tooltip(str(calls.ids[i])))
             self.list.addItem(item)
         return found

@@ -1,261 +1,357 @@
-"""What time adds to the map: ghosted line revisions, trails, stale units, the selected call.
+"""What time adds to the map, as four layers (the timeline plugin's `map_layer`
+contribution): ghosted line revisions, trails, stale units and the selected call.
 
 The document already draws the moment the cursor shows (units at t, the revision in force,
-its sectors). This layer adds, in the map's display CRS:
+its sectors). These layers add, in the map's display CRS:
 
 - ghosts: the line revisions ticked in the revisions list (all by default), dashed grey
   with their id, except the one drawn as the line; in the past, the line being edited is
   ghosted too (dotted), so an edit in progress stays in sight;
 - trails: where units went in the last N hours (all units up to TRAIL_ALL_LIMIT, else the
-  selected ones), in their side's colour;
+  selected ones): thin tracks in their side's colour that fade with age, with ticks that
+  point the way they went, and the callsign of each aircraft at its head. An aircraft's
+  trail covers its last AIR_TRAIL_MINUTES at most: hours of an orbit would read as a range
+  ring;
 - stale units (no report for the cursor's stale-after hours) covered in grey;
-- the selected call: a star at its place and dashed rings round its units;
-- a banner over the map while it shows the past, saying what is shown and that the line
-  cannot be edited there (the line layer is locked).
+- the selected call: a star at its place and dashed rings round its units.
+Every text shown comes from the document and is drawn as plain text.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui
 
 from desktop.core.geodesy import densify_geodesic
-from desktop.core.time_cursor import TRAIL_HOURS, TimeCursor, trails
+from desktop.core.map_settings import MapSettings
+from desktop.core.time_cursor import HOUR_S, TRAIL_HOURS, trail_table
 from desktop.gui import style
-from desktop.gui.timeline.axis import format_short
-from desktop.gui.unit_items import SymbolItem
+from desktop.gui.map.layers.base import MapLayer
+from desktop.gui.map.layers.labels import ANCHORS, label_box
+from desktop.gui.map.layers.painting import draw_label, label_font, lines_path, map_transform, pen, scaled
+from desktop.gui.map.layers.points import PointSymbols
 
-if TYPE_CHECKING:
-    from desktop.gui.context import AppContext
-
-Z_GHOSTS, Z_TRAILS, Z_STALE, Z_CALL = 19, 29, 30.5, 33
 TRAIL_ALL_LIMIT = 2000
 STALE_LIMIT = 25_000           # beyond this many stale units the grey cover is left out
-GHOST_PEN = pg.mkPen(110, 110, 110, width=2, style=QtCore.Qt.PenStyle.DashLine)
-PROPOSED_PEN = pg.mkPen(200, 120, 0, width=2, style=QtCore.Qt.PenStyle.DashLine)
-WORKING_PEN = pg.mkPen(30, 30, 30, width=2, style=QtCore.Qt.PenStyle.DotLine)
+GHOST_PEN = pen((110, 110, 110), 2, style=QtCore.Qt.PenStyle.DashLine)
+PROPOSED_PEN = pen((200, 120, 0), 2, style=QtCore.Qt.PenStyle.DashLine)
+WORKING_PEN = pen((30, 30, 30), 2, style=QtCore.Qt.PenStyle.DotLine)
 CALL_COLOUR = (150, 0, 190)
+AIR_TRAIL_MINUTES = 30
+TRAIL_ALPHA = (200, 150, 105, 65, 35)   # newest fifth of the trail first: older parts fade out
+TRAIL_WIDTH = 1.2
+TICK_EVERY_PX = 36.0     # a direction tick on every drawn trail segment at least this long
+TICK_PX = 4.0
+MAX_TICKS = 4000
+LABEL_PT = 7.5
 
 
-class MapTimeLayer(QtCore.QObject):
-    def __init__(self, context: AppContext, cursor: TimeCursor) -> None:
-        super().__init__(context.map_view)
-        self.context, self.cursor = context, cursor
-        self.view = view = context.map_view
-        self.doc = context.document
-        self.ghosts: set[str] | None = None          # revision ids ghosted; None = all
-        self.trail_hours = TRAIL_HOURS
-        self._ghost_items: list[pg.GraphicsObject] = []
-        self._ghost_key: tuple | None = None       # what the ghosts were drawn for
-        self._working_key: tuple | None = None
-        self.working = pg.PlotCurveItem(pen=WORKING_PEN)
-        self.working.setZValue(Z_GHOSTS)
-        self.working_label = self._label("line being edited", (30, 30, 30))
-        self.trail_items = [pg.PlotCurveItem(pen=pg.mkPen(*c, 110, width=1.2), connect="finite")
-                            for c in (*style.SIDE_COLOURS, style.OTHER_SIDE_COLOUR)]
-        self.stale_item = SymbolItem("s", 14, pg.mkPen(90, 90, 90, width=1), pg.mkBrush(170, 170, 170, 215), Z_STALE)
-        self.call_units = SymbolItem("o", 34, pg.mkPen(*CALL_COLOUR, width=2.5, style=QtCore.Qt.PenStyle.DashLine),
-                                     None, Z_CALL)
-        self.call_place = pg.ScatterPlotItem(size=20, symbol="star", pen=pg.mkPen(255, 255, 255, width=1.5),
-                                             brush=pg.mkBrush(*CALL_COLOUR))
-        self.call_place.setZValue(Z_CALL)
-        self.call_label = self._label("", CALL_COLOUR)
-        for item in (self.working, *self.trail_items, self.stale_item, self.call_units, self.call_place):
-            view.plot_item.addItem(item)
-        for item in self.trail_items:
-            item.setZValue(Z_TRAILS)
-        self.banner = QtWidgets.QLabel(view, objectName="historyBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.banner.setStyleSheet("QLabel { background: rgba(255, 236, 200, 235); color: #402000; padding: 5px 8px;"
-                                  " border: 1px solid #d08000; border-radius: 4px; }")
-        self.banner.hide()
-        links = [(cursor.changed, self.refresh), (self.doc.revisions_changed, self.refresh),
-                 (self.doc.line_changed, self._on_line_changed), (self.doc.units_changed, self._on_units_changed),
-                 (self.doc.positions_changed, self._on_units_changed),
-                 (context.selection.changed, self._on_selection_changed),
-                 (context.selection.call_changed, self._on_call_changed), (self.doc.calls_changed, self._on_call_changed)]
-        for signal, slot in links:
-            signal.connect(slot)
-        self.destroyed.connect(lambda *_: [signal.disconnect(slot) for signal, slot in links])
-        view.projection_changed.connect(self.refresh)
-        view.installEventFilter(self)
-        self.refresh()
+class _TimeLayer(MapLayer):
+    group = "Time"
+    export_by_default = False
 
-    def _label(self, text: str, colour) -> pg.TextItem:
-        label = pg.TextItem(text, color=colour, anchor=(0, 1))
-        label.setZValue(Z_GHOSTS)
-        self.view.plot_item.addItem(label)
-        return label
+    def __init__(self, context) -> None:
+        super().__init__()
+        self.cursor = context.time_cursor
+        self.selection = context.selection
 
-    # -- settings ----------------------------------------------------------------------------
-    def set_ghosts(self, ids: set[str] | None) -> None:
-        self.ghosts = ids
-        self._draw_ghosts()
-        self._draw_working()
+    def attach(self, scene) -> None:
+        super().attach(scene)
+        self.links.connect(self.cursor.changed, self._refresh)
+        self.links.connect(self.document.revisions_changed, self._refresh)
+        self.links.connect(self.document.units_changed, self._refresh)
+        self.links.connect(self.document.positions_changed, self._refresh)
+        self.rebuild()
 
-    def set_trail_hours(self, hours: float) -> None:
-        self.trail_hours = float(hours)
-        self._draw_trails()
+    def _refresh(self, *_) -> None:
+        self.rebuild()
 
-    # -- drawing -----------------------------------------------------------------------------
-    def refresh(self, *_) -> None:
-        self.view.line_layer.set_locked(not self.cursor.is_live)
-        self._draw_ghosts()
-        self._draw_working()
-        self._draw_trails()
-        self._draw_stale()
-        self._draw_call()
-        self._draw_banner()
+    def projection_changed(self) -> None:
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        raise NotImplementedError
 
     def _line_xy(self, line) -> tuple[np.ndarray, np.ndarray]:
         lon, lat = densify_geodesic(line.lon, line.lat)
-        return self.view.to_display(lon, lat)
+        return self.scene.to_display(lon, lat)
 
-    def _draw_ghosts(self) -> None:
-        shown = self.doc.shown_line
-        key = (tuple((r.id, r.state, id(r.line)) for r in self.doc.revisions), id(shown), id(self.view.projection),
-               None if self.ghosts is None else frozenset(self.ghosts), self.cursor.is_live, id(self.doc.line))
-        if key == self._ghost_key:
-            return  # scrubbing within one revision: nothing to redraw
-        self._ghost_key = key
-        plot = self.view.plot_item
-        for item in self._ghost_items:
-            plot.removeItem(item)
-        self._ghost_items = []
-        past = not self.cursor.is_live
-        for rev in self.doc.revisions:
+
+class GhostsLayer(_TimeLayer):
+    """Line revisions other than the one drawn as the line, dashed, with their id."""
+
+    id, title, z = "time.ghosts", "Revision ghosts", 19.0
+    label_rank = 25
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.ghosts: set[str] | None = None   # revision ids ghosted; None = all
+        self.drawn: list[tuple[str, QtGui.QPainterPath, QtGui.QPen, float, float]] = []  # label, path, pen, end
+
+    def attach(self, scene) -> None:
+        super().attach(scene)
+        self.links.connect(self.document.line_changed, self._refresh)
+
+    def set_ghosts(self, ids: set[str] | None) -> None:
+        self.ghosts = ids
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        doc = self.document
+        shown, past = doc.shown_line, not self.cursor.is_live
+        drawn = []
+        for rev in doc.revisions:
             if (self.ghosts is not None and rev.id not in self.ghosts) or rev.line == shown:
                 continue
             x, y = self._line_xy(rev.line)
-            curve = pg.PlotCurveItem(x, y, pen=PROPOSED_PEN if rev.state == "proposed" else GHOST_PEN)
-            curve.setZValue(Z_GHOSTS)
-            editing = " · line being edited" if past and rev.line == self.doc.line else ""
-            label = pg.TextItem(f"{rev.id} ({rev.state}){editing}", color=curve.opts["pen"].color(), anchor=(0, 0))
-            label.setPos(float(x[-1]), float(y[-1]))
-            label.setZValue(Z_GHOSTS)
-            for item in (curve, label):
-                plot.addItem(item)
-                self._ghost_items.append(item)
-
-    def _draw_working(self) -> None:
+            editing = " · line being edited" if past and rev.line == doc.line else ""
+            drawn.append((f"{rev.id} ({rev.state}){editing}", lines_path(x, y),
+                          PROPOSED_PEN if rev.state == "proposed" else GHOST_PEN, float(x[-1]), float(y[-1])))
         # In the past, the line being edited is ghosted (dotted) unless a ghosted revision is that line.
-        ghosted = any(r.line == self.doc.line for r in self.doc.revisions if self.ghosts is None or r.id in self.ghosts)
-        past = not self.cursor.is_live and self.doc.line != self.doc.shown_line and not ghosted
-        key = (past, id(self.doc.line), id(self.view.projection))
-        if key == self._working_key:
-            return
-        self._working_key = key
-        self.working.setVisible(past)
-        self.working_label.setVisible(past)
-        if past:
-            x, y = self._line_xy(self.doc.line)
-            self.working.setData(x, y)
-            self.working_label.setPos(float(x[-1]), float(y[-1]))
+        ghosted = any(r.line == doc.line for r in doc.revisions if self.ghosts is None or r.id in self.ghosts)
+        if past and doc.line != shown and not ghosted:
+            x, y = self._line_xy(doc.line)
+            drawn.append(("line being edited", lines_path(x, y), WORKING_PEN, float(x[-1]), float(y[-1])))
+        self.drawn = drawn
+        self.scene.relayout_labels()
+        self.changed()
 
-    def _draw_trails(self) -> None:
-        t = self.cursor.shown_time
-        n = len(self.doc.units)
-        units = None if n <= TRAIL_ALL_LIMIT else self.context.selection.units
-        codes = self.doc.unit_side_codes
-        for k, item in enumerate(self.trail_items):
-            side = k if k < len(self.trail_items) - 1 else -1
-            mine = np.flatnonzero(codes == side) if units is None else units[codes[units] == side]
-            if t is None or self.trail_hours <= 0 or not len(mine):
-                item.setData([], [])
-                continue
-            lon, lat = trails(self.doc, t, self.trail_hours, mine, self.cursor.interpolate)
-            x, y = self.view.to_display(lon, lat) if len(lon) else (lon, lat)
-            item.setData(np.asarray(x), np.asarray(y), connect="finite")
+    def layout_labels(self, settings: MapSettings, registry) -> None:
+        if self.drawn:
+            sx, sy = registry.to_screen([d[3] for d in self.drawn], [d[4] for d in self.drawn])
+            registry.reserve([label_box(a, b, d[0], (0.0, 0.0)) for d, a, b in zip(self.drawn, sx, sy)])
 
-    def _draw_stale(self) -> None:
-        stale = np.flatnonzero(self.cursor.stale())
-        layer = self.view.unit_layer
-        if len(stale) > STALE_LIMIT or len(layer.x) != len(self.doc.units):
-            stale = np.empty(0, dtype=np.int64)
-        self.stale_item.setData(layer.x[stale], layer.y[stale])
+    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        r = settings.pixel_ratio
+        painter.save()
+        painter.setTransform(map_transform(settings), True)
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        for _, path, p, _, _ in self.drawn:
+            painter.setPen(scaled(p, r))
+            painter.drawPath(path)
+        painter.restore()
+        font = label_font(LABEL_PT + 1.5, r)
+        for text, _, p, x, y in self.drawn:
+            (dx,), (dy,) = settings.to_device([x], [y])
+            draw_label(painter, font, text, dx, dy, (0.0, 0.0), p.color(), r)
 
-    def _draw_call(self) -> None:
-        call_id = self.context.selection.call
-        calls = self.doc.calls
-        hit = np.flatnonzero(calls.ids == call_id) if call_id is not None else []
-        if not len(hit):
-            self.call_units.setData(np.empty(0), np.empty(0))
-            self.call_place.setData([], [])
-            self.call_label.setVisible(False)
-            return
-        i = int(hit[0])
-        idx = np.flatnonzero(np.isin(self.doc.units.ids, list(calls.links(i))))
-        layer = self.view.unit_layer
-        self.call_units.setData(layer.x[idx], layer.y[idx])
-        lon, lat = float(calls.lon[i]), float(calls.lat[i])
-        if np.isfinite(lon) and np.isfinite(lat):
-            x, y = self.view.to_display(lon, lat)
-            self.call_place.setData([float(x)], [float(y)])
-            self.call_label.setText(str(calls.ids[i]))
-            self.call_label.setPos(float(x), float(y))
-            self.call_label.setVisible(True)
-        else:
-            self.call_place.setData([], [])
-            self.call_label.setVisible(False)
+    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        painter.setPen(GHOST_PEN)
+        painter.drawLine(QtCore.QPointF(rect.left(), rect.center().y()), QtCore.QPointF(rect.right(), rect.center().y()))
 
-    def _draw_banner(self) -> None:
-        view = self.doc.time_view
-        if view is None:
-            self.banner.hide()
-            return
-        t = format_short(view.time)
-        if view.in_force:
-            rev = view.revision
-            what = f"line in force: <b>{rev.id}</b> ({rev.state}, from {format_short(rev.effective)})"
-        else:
-            what = view.note
-        stale = int(np.count_nonzero(self.cursor.stale()))
-        unplaced = int(np.count_nonzero(np.isnan(view.units.lon)))
-        extra = "".join(f" · {n} units {why}" for n, why in ((stale, f"stale (&gt; {self.cursor.stale_after_h:g} h)"),
-                                                             (unplaced, "not yet reported")) if n)
-        self.banner.setText(f"<b>Showing {t}</b> — {what}{extra}<br>The line cannot be edited in the past: press "
-                            "End in the timeline or click <b>Now</b> to return to the live line.")
-        self.banner.setFixedWidth(min(max(self.view.width() - 24, 200), 620))
-        self.banner.adjustSize()
-        self.banner.move(12, 10)
-        self.banner.show()
-        self.banner.raise_()
 
-    # -- events ------------------------------------------------------------------------------
-    def _on_line_changed(self, *_) -> None:
-        self._draw_working()
+class TrailsLayer(_TimeLayer):
+    """Where units went over the last `hours`, fading with age, ticks along the way."""
 
-    def _on_units_changed(self) -> None:
-        # Positions moved (the cursor, or new units): covers that sit on units follow.
-        self._draw_stale()
-        self._draw_call()
+    id, title, z = "time.trails", "Trails", 29.0
+    label_rank = 45
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.hours = TRAIL_HOURS
+        self.paths: list[tuple[QtGui.QPen, QtGui.QPainterPath]] = []
+        self.x = self.y = self.age = np.empty(0)
+        self.unit = np.empty(0, dtype=np.int64)
+        self.heads = np.empty(0, dtype=np.int64)      # aircraft: the point of each at the shown time
+        self.callsigns: list[str] = []
+        self.labelled = np.empty(0, dtype=np.int64)   # indices into heads
+
+    def attach(self, scene) -> None:
+        super().attach(scene)
+        self.links.connect(self.selection.changed, self._on_selection_changed)
+
+    def set_hours(self, hours: float) -> None:
+        self.hours = float(hours)
+        self.rebuild()
 
     def _on_selection_changed(self, *_) -> None:
-        if len(self.doc.units) > TRAIL_ALL_LIMIT:
-            self._draw_trails()
+        if len(self.document.units) > TRAIL_ALL_LIMIT:
+            self.rebuild()
 
-    def _on_call_changed(self, *_) -> None:
-        self._draw_call()
-        self._reveal_call()
-
-    def _reveal_call(self) -> None:
-        """Pan the map to the selected call's place (else its units) when it is out of view."""
-        px, py = self.call_place.getData()
-        x, y = (np.asarray(px, dtype=float), np.asarray(py, dtype=float)) if len(px) else \
-            (self.call_units.x, self.call_units.y)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if not ok.any():
+    def rebuild(self) -> None:
+        doc, t = self.document, self.cursor.shown_time
+        units = None if len(doc.units) <= TRAIL_ALL_LIMIT else self.selection.units
+        table = trail_table(doc, t, self.hours, units, self.cursor.interpolate) if t is not None else None
+        self.paths = []
+        if table is None or not len(table.lon):
+            self.x = self.y = self.age = np.empty(0)
+            self.unit, self.heads, self.callsigns = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), []
+            self.scene.relayout_labels()
+            self.changed()
             return
-        x, y = x[ok], y[ok]
-        rect = self.view.view_box.viewRect()
-        if not all(rect.contains(QtCore.QPointF(a, b)) for a, b in zip(x.tolist(), y.tolist())):
-            self.view.view_box.translateBy(x=float(x.mean()) - rect.center().x(),
-                                           y=float(y.mean()) - rect.center().y())
+        air = np.char.lower(doc.units.domains.astype(str)) == "air"
+        on_air = air[np.maximum(table.unit, 0)] & (table.unit >= 0)
+        window = np.where(on_air, min(AIR_TRAIL_MINUTES * 60, self.hours * HOUR_S), self.hours * HOUR_S)
+        age = t - table.time
+        keep = ~(on_air & (age > window))  # (a ground trail starts at its report before the window)
+        self.x, self.y = (np.asarray(a, dtype=float)[keep] for a in self.scene.to_display(table.lon, table.lat))
+        self.age, self.unit, window = age[keep], table.unit[keep], window[keep]
+        # A segment joins points i and i + 1 of one unit; its age is that of its older end.
+        same = np.zeros(len(self.x), dtype=bool)
+        same[:-1] = (self.unit[:-1] == self.unit[1:]) & (self.unit[:-1] >= 0)
+        share = np.nan_to_num(self.age / window, nan=0.0)
+        fifth = np.clip((share * len(TRAIL_ALPHA)).astype(np.int64), 0, len(TRAIL_ALPHA) - 1)
+        codes = doc.unit_side_codes[np.maximum(self.unit, 0)]
+        for k, colour in enumerate((*style.SIDE_COLOURS, style.OTHER_SIDE_COLOUR)):
+            side = codes == (k if k < len(style.SIDE_COLOURS) else -1)
+            for band, alpha in enumerate(TRAIL_ALPHA):
+                link = same & side & (fifth == band)
+                if link.any():
+                    self.paths.append((pen(colour, TRAIL_WIDTH, alpha), lines_path(self.x, self.y, link)))
+        is_head = np.zeros(len(self.x), dtype=bool)  # the last point of a run: the position at t
+        is_head[:-1] = (self.unit[:-1] >= 0) & (self.unit[1:] < 0)
+        self.heads = np.flatnonzero(is_head & air[np.maximum(self.unit, 0)])
+        self.callsigns = [str(doc.units.names[u] or doc.units.ids[u]) for u in self.unit[self.heads]]
+        self.scene.relayout_labels()
+        self.changed()
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QtCore.QEvent.Type.Resize and self.banner.isVisible():
-            self._draw_banner()
-        return False
+    def layout_labels(self, settings: MapSettings, registry) -> None:
+        """Callsigns at the heads of aircraft trails, unless a unit label names them already."""
+        unnamed = np.array([u not in registry.named_units for u in self.unit[self.heads].tolist()], dtype=bool)
+        heads = np.flatnonzero(unnamed)
+        if not len(heads):
+            self.labelled = np.empty(0, dtype=np.int64)
+            return
+        sx, sy = registry.to_screen(self.x[self.heads[heads]], self.y[self.heads[heads]])
+        self.labelled = heads[registry.thin(sx + 10, sy, [self.callsigns[k] for k in heads], len(heads),
+                                            anchor=ANCHORS[4])]
+
+    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        if not self.paths:
+            return
+        r = settings.pixel_ratio
+        painter.save()
+        painter.setTransform(map_transform(settings), True)
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        for p, path in self.paths:
+            painter.setPen(scaled(p, r))
+            painter.drawPath(path)
+        painter.restore()
+        self._paint_ticks(painter, settings)
+        font = label_font(LABEL_PT, r, bold=True)
+        dx, dy = settings.to_device(self.x[self.heads], self.y[self.heads])
+        for k in self.labelled.tolist():
+            draw_label(painter, font, self.callsigns[k], dx[k] + 10 * r, dy[k], ANCHORS[4], QtGui.QColor(20, 20, 20),
+                       r, fill=QtGui.QColor(255, 255, 255, 190))
+
+    def _paint_ticks(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        """A small chevron at the middle of every long enough segment, pointing the way the
+        unit went (segments run from older to newer reports)."""
+        r = settings.pixel_ratio
+        dx, dy = settings.to_device(self.x, self.y)
+        a = np.flatnonzero((self.unit[:-1] == self.unit[1:]) & (self.unit[:-1] >= 0))
+        ux, uy = dx[a + 1] - dx[a], dy[a + 1] - dy[a]
+        length = np.hypot(ux, uy)
+        mx, my = (dx[a] + dx[a + 1]) / 2, (dy[a] + dy[a + 1]) / 2
+        w, h = settings.size
+        ok = (length >= TICK_EVERY_PX * r) & (mx > 0) & (mx < w) & (my > 0) & (my < h)
+        a, ux, uy, length, mx, my = a[ok][:MAX_TICKS], ux[ok][:MAX_TICKS], uy[ok][:MAX_TICKS], \
+            length[ok][:MAX_TICKS], mx[ok][:MAX_TICKS], my[ok][:MAX_TICKS]
+        if not len(a):
+            return
+        ux, uy = ux / length * TICK_PX * r, uy / length * TICK_PX * r
+        # Per tick: one arm end, the tip, the other arm end (then a break).
+        px = np.column_stack([mx - ux - uy, mx + ux, mx - ux + uy, np.full(len(a), np.nan)]).ravel()
+        py = np.column_stack([my - uy + ux, my + uy, my - uy - ux, np.full(len(a), np.nan)]).ravel()
+        codes = self.document.unit_side_codes[self.unit[a]]
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        for k, colour in enumerate((*style.SIDE_COLOURS, style.OTHER_SIDE_COLOUR)):
+            mine = np.repeat(codes == (k if k < len(style.SIDE_COLOURS) else -1), 4)
+            if mine.any():
+                painter.setPen(scaled(pen(colour, TRAIL_WIDTH, TRAIL_ALPHA[0]), r))
+                painter.drawPath(lines_path(px[mine], py[mine]))
+
+    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        n = len(TRAIL_ALPHA)
+        for k, alpha in enumerate(reversed(TRAIL_ALPHA)):
+            painter.setPen(QtGui.QPen(QtGui.QColor(*style.SIDE_COLOURS[0], alpha), 2))
+            x0 = rect.left() + k * rect.width() / n
+            painter.drawLine(QtCore.QPointF(x0, rect.center().y()), QtCore.QPointF(x0 + rect.width() / n,
+                                                                                   rect.center().y()))
+
+
+class StaleLayer(_TimeLayer):
+    """Units with no report for the cursor's stale-after hours, covered in grey."""
+
+    id, title, z = "time.stale", "Stale units", 30.5
+    export_by_default = True
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.cover = PointSymbols("s", 14, pen((90, 90, 90), 1), QtGui.QBrush(QtGui.QColor(170, 170, 170, 215)))
+
+    def rebuild(self) -> None:
+        stale = np.flatnonzero(self.cursor.stale())
+        units = self.document.shown_units
+        if len(stale) > STALE_LIMIT or len(stale) and stale.max() >= len(units):
+            stale = np.empty(0, dtype=np.int64)
+        self.cover.set_data(*self.scene.to_display(units.lon[stale], units.lat[stale]))
+        self.changed()
+
+    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        self.cover.paint(painter, settings)
+
+    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        painter.fillRect(rect.adjusted(4, 1, -4, -1), QtGui.QColor(170, 170, 170))
+
+
+class CallLayer(_TimeLayer):
+    """The selected hotline call: a star at its place, dashed rings round its units."""
+
+    id, title, z = "time.call", "Selected call", 33.0
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.units = PointSymbols("o", 34, pen(CALL_COLOUR, 2.5, style=QtCore.Qt.PenStyle.DashLine), None)
+        self.place = PointSymbols("star", 20, pen((255, 255, 255), 1.5), QtGui.QBrush(QtGui.QColor(*CALL_COLOUR)))
+        self.label = ""
+
+    def attach(self, scene) -> None:
+        super().attach(scene)
+        self.links.connect(self.selection.call_changed, self._refresh)
+        self.links.connect(self.document.calls_changed, self._refresh)
+
+    def rebuild(self) -> None:
+        call_id, calls = self.selection.call, self.document.calls
+        hit = np.flatnonzero(calls.ids == call_id) if call_id is not None else []
+        self.label = ""
+        if not len(hit):
+            self.units.set_data(np.empty(0), np.empty(0))
+            self.place.set_data(np.empty(0), np.empty(0))
+            self.changed()
+            return
+        i = int(hit[0])
+        units = self.document.shown_units
+        idx = np.flatnonzero(np.isin(self.document.units.ids, list(calls.links(i))))
+        self.units.set_data(*self.scene.to_display(units.lon[idx], units.lat[idx]))
+        lon, lat = float(calls.lon[i]), float(calls.lat[i])
+        if np.isfinite(lon) and np.isfinite(lat):
+            x, y = self.scene.to_display(lon, lat)
+            self.place.set_data(np.atleast_1d(x), np.atleast_1d(y))
+            self.label = str(calls.ids[i])
+        else:
+            self.place.set_data(np.empty(0), np.empty(0))
+        self.changed()
+
+    def where(self) -> tuple[np.ndarray, np.ndarray]:
+        """Display points that show the call: its place, else its units."""
+        x, y = self.place.data() if len(self.place) else self.units.data()
+        ok = np.isfinite(x) & np.isfinite(y)
+        return x[ok], y[ok]
+
+    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        self.units.paint(painter, settings)
+        self.place.paint(painter, settings)
+        if self.label and len(self.place):
+            r = settings.pixel_ratio
+            (dx,), (dy,) = settings.to_device(*self.place.data())
+            draw_label(painter, label_font(LABEL_PT + 1.5, r), self.label, dx, dy, ANCHORS[0],
+                       QtGui.QColor(*CALL_COLOUR), r)
+
+    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        painter.setPen(QtGui.QPen(QtGui.QColor(*CALL_COLOUR), 1.5, QtCore.Qt.PenStyle.DashLine))
+        painter.drawEllipse(rect.center(), rect.height() / 2 - 1, rect.height() / 2 - 1)
+
+
+def time_layers(context) -> list[MapLayer]:
+    """The timeline plugin's `map_layer` contribution."""
+    return [GhostsLayer(context), TrailsLayer(context), StaleLayer(context), CallLayer(context)]

@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core import history_commands as hc
 from desktop.core.calls import CATEGORIES, PRIORITIES, filter_mask, per_day
+from desktop.core.events import Connections
 from desktop.core.tracks import parse_time_in
 from desktop.core.wording import plural
 from desktop.gui.context import AppContext
@@ -21,7 +22,7 @@ from desktop.gui.timeline.axis import HOUR, format_short, offset_label
 from desktop.gui.timeline.call_csv import CallInterchange
 from desktop.gui.timeline.call_dialog import CallDialog
 from desktop.gui.timeline.details import CallDetails, UnitCalls
-from desktop.gui.timeline.map_layer import MapTimeLayer
+from desktop.gui.timeline.banner import PastBanner
 from desktop.gui.timeline.playback import SPEEDS, Player
 from desktop.gui.timeline.revisions import RevisionsPane
 from desktop.gui.timeline.view import TimelineView
@@ -32,9 +33,10 @@ OFFSETS = (0, 3 * HOUR, -5 * HOUR, 2 * HOUR, 1 * HOUR)        # UTC, the AOCs' +
 
 
 class TimelinePanel(QtWidgets.QWidget):
-    """Dock content. `view` is the TimelineView, `cursor` the shared TimeCursor, `map_layer`
-    the MapTimeLayer (None without a map). `shown` holds the log indices of the calls drawn
-    (those passing the filter), in start order."""
+    """Dock content. `view` is the TimelineView, `cursor` the shared TimeCursor, `banner`
+    the past-time banner over the map (None without a map); the map's time layers (ghosts,
+    trails, the selected call) are found on the map by id. `shown` holds the log indices of
+    the calls drawn (those passing the filter), in start order."""
 
     def __init__(self, context: AppContext, parent=None) -> None:
         super().__init__(parent)
@@ -57,7 +59,7 @@ class TimelinePanel(QtWidgets.QWidget):
         self.tabs.addTab(self.details, "Call")
         self.tabs.addTab(self.unit_calls, "Unit calls")
         self.tabs.addTab(self.revisions, "Revisions")
-        self.map_layer = MapTimeLayer(context, self.cursor) if context.map_view is not None else None
+        self.banner = PastBanner(context.map_view, self.doc, self.cursor) if context.map_view is not None else None
         self.player = Player(self.cursor, self)
         self.player.playing_changed.connect(self._on_playing_changed)
         self.csv = CallInterchange(context, lambda: self.shown, self)
@@ -74,15 +76,17 @@ class TimelinePanel(QtWidgets.QWidget):
         v.key_action.connect(self.run_action)
         self.details.link_clicked.connect(self._on_link)
         self.unit_calls.call_chosen.connect(self.select_call)
-        if self.map_layer is not None:
-            self.revisions.ghosts_changed.connect(self.map_layer.set_ghosts)
-            self.map_layer.set_ghosts(self.revisions.ghosts)
-        links = [(self.doc.calls_changed, self._on_calls_changed), (self.doc.revisions_changed, self._on_revisions_changed),
-                 (self.cursor.changed, self._on_cursor_changed), (context.selection.changed, self._on_units_selected),
-                 (context.selection.call_changed, self._on_call_selected)]
-        for signal, slot in links:
-            signal.connect(slot)
-        self.destroyed.connect(lambda *_: [signal.disconnect(slot) for signal, slot in links])
+        self.links = Connections()
+        ghosts = self._map_layer("time.ghosts")
+        if ghosts is not None:
+            self.links.connect(self.revisions.ghosts_changed, ghosts.set_ghosts)
+            ghosts.set_ghosts(self.revisions.ghosts)
+        for signal, slot in ((self.doc.calls_changed, self._on_calls_changed),
+                             (self.doc.revisions_changed, self._on_revisions_changed),
+                             (self.cursor.changed, self._on_cursor_changed),
+                             (context.selection.changed, self._on_units_selected),
+                             (context.selection.call_changed, self._on_call_selected)):
+            self.links.connect(signal, slot)
         self._on_calls_changed()
         self._on_revisions_changed()
         self._on_cursor_changed()
@@ -314,6 +318,21 @@ class TimelinePanel(QtWidgets.QWidget):
         self._mark_selected_call()
         if i is not None:
             self.tabs.setCurrentWidget(self.details)
+            call = self._map_layer("time.call")
+            if call is not None:  # the map pans to the call's place (else its units) when out of view
+                self.context.map_view.ensure_visible(*call.where())
+
+    def _map_layer(self, layer_id: str):
+        view = self.context.map_view
+        return view.layer(layer_id) if view is not None else None
+
+    def close(self) -> bool:
+        """Disconnect everything the panel and its parts connected."""
+        for links in (self.links, self.revisions.links, self.player.links):
+            links.disconnect_all()
+        if self.banner is not None:
+            self.banner.close()
+        return super().close()
 
     def _selected_index(self) -> int | None:
         call_id = self.context.selection.call
@@ -455,8 +474,9 @@ class TimelinePanel(QtWidgets.QWidget):
         self.set_filter(initiator=None if k <= 0 else self.side_box.itemText(k))
 
     def _set_trails(self, hours: float) -> None:
-        if self.map_layer is not None:
-            self.map_layer.set_trail_hours(hours)
+        trails = self._map_layer("time.trails")
+        if trails is not None:
+            trails.set_hours(hours)
 
 
 def _initiators(calls) -> list[str]:

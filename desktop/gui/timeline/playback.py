@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 
+from desktop.core.events import Connections
 from desktop.core.time_cursor import TimeCursor
 
 SPEEDS = (("1 min/s", 60), ("10 min/s", 600), ("1 h/s", 3600), ("6 h/s", 6 * 3600), ("1 day/s", 86_400))
@@ -19,8 +20,8 @@ class Player(QtCore.QObject):
         self.speed_index = 2
         self.timer = QtCore.QTimer(self, interval=TICK_MS)
         self.timer.timeout.connect(self._on_tick)
-        cursor.changed.connect(self._on_cursor_changed)
-        self.destroyed.connect(lambda *_, c=cursor, s=self._on_cursor_changed: c.changed.disconnect(s))
+        self.links = Connections()  # the timeline panel's close() undoes them
+        self.links.connect(cursor.changed, self._on_cursor_changed)
 
     @property
     def playing(self) -> bool:

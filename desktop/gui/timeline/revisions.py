@@ -10,7 +10,9 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core import history_commands as hc
-from desktop.core.revisions import AGREED, PROPOSED, diff
+from desktop.core.events import Connections
+from desktop.core.revision_diff import diff
+from desktop.core.revisions import AGREED, PROPOSED
 from desktop.core.time_cursor import TimeCursor
 from desktop.core.tracks import parse_time_in
 from desktop.gui.context import AppContext
@@ -57,8 +59,8 @@ class RevisionsPane(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.doc.revisions_changed.connect(self.refresh)
-        self.destroyed.connect(lambda *_, d=self.doc, s=self.refresh: d.revisions_changed.disconnect(s))
+        self.links = Connections()  # the timeline panel's close() undoes them
+        self.links.connect(self.doc.revisions_changed, self.refresh)
         self.refresh()
 
     def refresh(self, *_) -> None:
@@ -153,7 +155,7 @@ class SaveRevisionDialog(QtWidgets.QDialog):
         self.note = QtWidgets.QLineEdit(objectName="revisionNote")
         self.call = QtWidgets.QLineEdit(call_id, objectName="revisionCall")
         self.call.setPlaceholderText("id of the call that agreed or tabled it")
-        self.error = QtWidgets.QLabel(objectName="revisionError")
+        self.error = QtWidgets.QLabel(objectName="revisionError", textFormat=QtCore.Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #b00020;")
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
                                              | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
@@ -201,7 +203,7 @@ class DiffDialog(QtWidgets.QDialog):
         for box, current in ((self.a, a), (self.b, b)):
             box.addItems(ids)
             box.setCurrentText(current)
-        self.summary = QtWidgets.QLabel(objectName="diffSummary")
+        self.summary = QtWidgets.QLabel(objectName="diffSummary", textFormat=QtCore.Qt.TextFormat.PlainText)
         self.table = QtWidgets.QTableWidget(0, len(self.HEADERS), self, objectName="diffTable")
         self.table.setHorizontalHeaderLabels(self.HEADERS)
         self.table.verticalHeader().hide()

@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.gui import theme
+from desktop.gui.plain import tooltip
 from desktop.gui.timeline.axis import DAY, LaneAxis, TimeAxis, format_short
 from desktop.gui.timeline.call_bars import MIN_PX, CallBars, DayCounts
 
@@ -57,6 +58,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
     key_action = QtCore.Signal(str)
 
     def __init__(self, parent=None) -> None:
+        pg.setConfigOptions(antialias=True)  # smooth cursor and revision lines
         super().__init__(parent)
         self.setObjectName("timelineView")
         self.setBackground("w")
@@ -142,7 +144,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
                                        labelOpts={"position": 0.5, "color": REVISION_PENS[state].color(),
                                                   "rotateAxis": (1, 0),
                                                   "anchors": [(0.5, 0), (0.5, 0)], "movable": False})
-                line.setToolTip(f"Line revision {rid} ({state}), effective {format_short(effective, self.offset_s)}")
+                line.setToolTip(tooltip(f"Line revision {rid} ({state}), effective "
+                                        f"{format_short(effective, self.offset_s)}"))
                 line.setZValue(20)
                 plot.addItem(line)
                 self._revision_items.append((plot, line))
@@ -231,7 +234,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
         hit = self._call_under(scene_pos)
         text = self.tooltip_for(hit) if hit is not None else ""
         if text:
-            QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), text, self)
+            QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), tooltip(text), self)  # call summaries: plain
         else:
             QtWidgets.QToolTip.hideText()
 

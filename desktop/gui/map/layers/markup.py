@@ -11,26 +11,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from PySide6 import QtCore, QtGui
 
 from desktop.core.annotations import ARROW, CIRCLE, MEASURE, POLYGON, TEXT, Annotation, Annotations
-from desktop.core.measure_units import DEFAULT as KM_TRUE_DEGREES
-from desktop.core.measure_units import MeasureUnits
 from desktop.core.time_cursor import shown_time
+from desktop.core.map_settings import MapSettings
 from desktop.gui import style
-from desktop.gui.unit_items import PixelSizedItem
+from desktop.gui.map.layers.base import MapLayer
+from desktop.gui.map.layers.painting import map_transform
 
-if TYPE_CHECKING:
-    from desktop.gui.map_view import MapView
-
-Z_MARKUP = 45            # over sectors, the line, units (30-32) and places (40): markup is on top
 PT_PX = 96.0 / 72.0      # screen pixels per point
 LABEL_PX = 12            # label font, screen pixels
-PAD_PX = 260.0           # how far labels and arrowheads may reach beyond the geometry
 HIT_PX = 7.0             # how close a click must be to a stroke to pick it
 FILL_ALPHA = 45          # areas are translucent: the map stays readable under them
 
@@ -51,57 +45,12 @@ class Shape:
         return self.annotation.id
 
 
-class AnnotationItem(PixelSizedItem):
-    """Paints the layer's shapes in device pixels (one item for all markup). Picking is the
-    tools' job (AnnotationLayer.annotation_at): clicks pass through."""
-
-    def __init__(self, layer: "AnnotationLayer") -> None:
-        super().__init__(Z_MARKUP)
-        self.layer = layer
-
-    def data_rect(self) -> QtCore.QRectF | None:
-        shapes = self.layer.drawn_shapes()
-        if not shapes:
-            return None
-        xs = np.concatenate([s.x for s in shapes])
-        ys = np.concatenate([s.y for s in shapes])
-        ok = np.isfinite(xs) & np.isfinite(ys)
-        if not ok.any():
-            return None
-        xs, ys = xs[ok], ys[ok]
-        return QtCore.QRectF(float(xs.min()), float(ys.min()), float(np.ptp(xs)), float(np.ptp(ys)))
-
-    def pad_px(self) -> float:
-        return PAD_PX
-
-    def paint(self, p: QtGui.QPainter, option, widget=None) -> None:
-        shapes = self.layer.drawn_shapes()
-        if not shapes:
-            return
-        t = p.transform()
-        p.save()
-        p.resetTransform()
-        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
-        painter = ShapePainter(p, t, self.export_scale)
-        selected = self.layer.selected
-        for shape in shapes:
-            painter.draw(shape, highlight=shape.id == selected)
-        p.restore()
-
-
 class ShapePainter:
-    """Draws one Shape with a painter whose transform was reset to device pixels."""
+    """Draws one Shape in device pixels: `t` maps display coordinates to them, `scale` is
+    device pixels per screen pixel, `bounds` what can be seen (device pixels)."""
 
-    def __init__(self, p: QtGui.QPainter | None, t: QtGui.QTransform, scale: float,
-                 bounds: QtCore.QRectF | None = None) -> None:
+    def __init__(self, p: QtGui.QPainter | None, t: QtGui.QTransform, scale: float, bounds: QtCore.QRectF) -> None:
         self.p, self.t, self.k = p, t, scale
-        if bounds is None:
-            dev = p.device()
-            # What can be seen (device pixels): the map frame of an export, else the view.
-            bounds = QtCore.QRectF(0, 0, dev.width() / dev.devicePixelRatioF(), dev.height() / dev.devicePixelRatioF())
-            if p.hasClipping():
-                bounds = bounds.intersected(p.clipBoundingRect())
         self.bounds = bounds
 
     def labels(self, shape: Shape) -> list[tuple[str, QtCore.QRectF]]:
@@ -295,54 +244,64 @@ class ShapePainter:
         self.p.drawText(rect, int(QtCore.Qt.AlignmentFlag.AlignCenter), text)
 
 
-class AnnotationLayer:
+class MarkupLayer(MapLayer):
     """The document's annotations in the display CRS, with a selection and a preview.
 
     `preview` is an annotation being drawn or moved: it is drawn in place of the committed
-    one with the same id (a move), or on top (a new one)."""
+    one with the same id (a move), or on top (a new one). Labels, arrowheads and pens are in
+    screen pixels; markup labels are reserved in the shared label registry, so names and
+    towns keep clear of them."""
 
-    def __init__(self, view: "MapView") -> None:
-        self.view = view
-        self.units = KM_TRUE_DEGREES  # what measurements and rings say (set_measure_units)
+    id, title, group, z = "markup", "Markup", "Operations", 45.0
+    label_rank = 10
+
+    def __init__(self) -> None:
+        super().__init__()
         self.shapes: list[Shape] = []
         self.selected: str | None = None
         self._preview: Shape | None = None
-        self.item = AnnotationItem(self)
-        view.plot_item.addItem(self.item, ignoreBounds=True)
+
+    def attach(self, scene) -> None:
+        super().attach(scene)
+        self.links.connect(self.document.annotations_changed, self._on_annotations_changed)
+        self.links.connect(scene.measure_units_changed, self.refresh)
+        self.refresh()
+
+    def _on_annotations_changed(self, _annotations) -> None:
+        self.refresh()
+
+    def projection_changed(self) -> None:
+        self.refresh()
 
     # -- state --------------------------------------------------------------------------------
     @property
     def annotations(self) -> Annotations:
-        return self.view.document.annotations
-
-    def set_measure_units(self, units: MeasureUnits) -> None:
-        if units != self.units:
-            self.units = units
-            self.refresh()
+        return self.document.annotations
 
     def refresh(self) -> None:
         """Re-project every annotation (markup or display CRS changed)."""
         self.shapes = [self.project(a) for a in self.annotations]
         if self.selected is not None and self.selected not in self.annotations:
             self.selected = None
-        self._changed()
+        self.scene.relayout_labels()  # names and towns keep clear of markup labels
+        self.changed()
 
     def project(self, annotation: Annotation) -> Shape:
         lon, lat = annotation.outline()
-        x, y = self.view.to_display(lon, lat)
-        px, py = self.view.to_display(annotation.points[:, 0], annotation.points[:, 1])
-        # A magnetic bearing: the variation when the map shows.
+        x, y = self.scene.to_display(lon, lat)
+        px, py = self.scene.to_display(annotation.points[:, 0], annotation.points[:, 1])
+        # In the scene's units of measure; a magnetic bearing with the variation when the map shows.
         return Shape(annotation, *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, y, px, py)),
-                     label=annotation.label(self.units, shown_time(self.view.document)))
+                     label=annotation.label(self.scene.measure_units, shown_time(self.document)))
 
     def select(self, annotation_id: str | None) -> None:
         if annotation_id != self.selected:
             self.selected = annotation_id
-            self.item.update()
+            self.changed()
 
     def set_preview(self, annotation: Annotation | None) -> None:
         self._preview = None if annotation is None else self.project(annotation)
-        self._changed()
+        self.changed()
 
     @property
     def preview(self) -> Annotation | None:
@@ -356,18 +315,27 @@ class AnnotationLayer:
         out = [preview if s.id == preview.id else s for s in self.shapes]
         return out if any(s is preview for s in out) else out + [preview]
 
-    def _changed(self) -> None:
-        self.item.prepareGeometryChange()
-        self.item.update()
+    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        shapes = self.drawn_shapes()
+        if not shapes:
+            return
+        shape_painter = ShapePainter(painter, map_transform(settings), settings.pixel_ratio,
+                                     QtCore.QRectF(0, 0, *settings.size))
+        for shape in shapes:
+            shape_painter.draw(shape, highlight=shape.id == self.selected)
 
-    def label_boxes(self, px: float, py: float, rect: QtCore.QRectF) -> np.ndarray:
-        """(left, top, right, bottom) of every markup label in pixels from the top-left of
-        `rect` (display coordinates, `px` x `py` map units a pixel): what other labels avoid."""
-        t = QtGui.QTransform(1 / px, 0, 0, -1 / abs(py), -rect.left() / px, rect.bottom() / abs(py))
-        bounds = QtCore.QRectF(0, 0, rect.width() / px, rect.height() / abs(py))
-        painter = ShapePainter(None, t, 1.0, bounds)  # screen pixels, as the names are laid out
-        boxes = [(r.left(), r.top(), r.right(), r.bottom()) for shape in self.shapes for _, r in painter.labels(shape)]
-        return np.array(boxes, dtype=float).reshape(-1, 4)
+    def layout_labels(self, settings: MapSettings, registry) -> None:
+        """Every markup label is shown: reserved so other labels keep clear of it."""
+        r = settings.pixel_ratio
+        t = map_transform(settings) * QtGui.QTransform.fromScale(1 / r, 1 / r)
+        painter = ShapePainter(None, t, 1.0, QtCore.QRectF(0, 0, registry.width, registry.height))  # screen px
+        registry.reserve([(b.left(), b.top(), b.right(), b.bottom()) for shape in self.shapes
+                          for _, b in painter.labels(shape)])
+
+    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        colour = QtGui.QColor("#d62728")
+        painter.setPen(QtGui.QPen(colour, 2))
+        painter.drawLine(rect.bottomLeft(), rect.topRight())
 
     # -- picking ------------------------------------------------------------------------------
     def annotation_at(self, x: float, y: float, tolerance: float) -> str | None:
@@ -427,3 +395,8 @@ def _trim_end(x: np.ndarray, y: np.ndarray, length: float) -> tuple[np.ndarray, 
     f = (d[i] - length) / max(d[i] - d[i + 1], 1e-9)
     cut = a + (b - a) * min(max(f, 0.0), 1.0)
     return np.append(x[:i + 1], cut[0]), np.append(y[:i + 1], cut[1])
+
+
+def markup_layer(context) -> MarkupLayer:
+    """The `map_layer` contribution."""
+    return MarkupLayer()

@@ -1,0 +1,262 @@
+"""A plain CSV table (no quotes, every row with the header's number of fields) split into
+columns by numpy, without a Python object per field.
+
+The rows of a million-unit file used to become ten million Python strings (4.2 GB for a
+144 MB file, most of the import's time). Here the bytes stay one buffer: the positions of
+the separators give each field's start and end, a column is gathered into a fixed-width
+byte array (`S<w>`), and only then turned into what it is: numbers (numpy's C parser,
+correctly rounded), categories (a few distinct values: one string each, shared) or text.
+Beyond the text columns' strings, memory is about the file's size plus a few bytes per
+field. Anything else (quotes, ragged rows, blank lines within) goes the csv module's way,
+row by row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NEWLINE = 10
+BLANKS = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32)  # what str.strip() strips of ASCII
+_SCAN = 16 << 20        # bytes scanned for separators at once (bounded temporaries)
+_ROWS = 1 << 16         # rows gathered at once
+MAX_WIDTH = 256         # a column's fields up to this long are gathered into one array; longer ones one by one
+MAX_CATEGORIES = 4096   # distinct values beyond which a text column is kept as text
+
+
+@dataclass(frozen=True, eq=False)
+class PlainTable:
+    """Where every field of a plain table lies in `raw` (the body's bytes): field j of a
+    row ends at end[row, j] and starts after the previous separator."""
+
+    raw: np.ndarray
+    end: np.ndarray  # (rows, width), int32 or int64
+
+    def __len__(self) -> int:
+        return len(self.end)
+
+    def column(self, j: int) -> "Column":
+        end = self.end[:, j]
+        if j:
+            start = self.end[:, j - 1] + 1
+        else:
+            start = np.empty_like(end)
+            start[0] = 0
+            start[1:] = self.end[:-1, -1] + 1
+        return Column(self.raw, start, end)
+
+    def blank_rows(self, delimiter: str) -> np.ndarray:
+        """Rows of blank fields only (a spreadsheet leaves them at the end), as str.strip()
+        sees blanks. Only rows whose first field is blank (or starts with a non-ASCII
+        character) can be: those are looked at one by one."""
+        column = self.column(0)
+        fixed, too_long = column.fixed()
+        head = fixed.view(np.uint8).reshape(len(self), -1)[:, 0]
+        blank = np.zeros(len(self), dtype=bool)
+        for i in np.flatnonzero(((head == 0) | (head > 127)) & ~too_long).tolist():
+            text = self.raw[column.start[i]:self.end[i, -1]].tobytes().decode("utf-8")
+            blank[i] = not text.replace(delimiter, "").strip()
+        return blank
+
+
+def split_plain(data: bytes, offset: int, delimiter: str, width: int) -> PlainTable | None:
+    """The fields of data[offset:] (the rows after the header: UTF-8, lines ending in \n or
+    \r\n) when every line has exactly `width` fields and none is quoted; None otherwise."""
+    stop = len(data)
+    while stop > offset and data[stop - 1] in b"\r\n \t":  # blank lines at the end: dropped
+        stop -= 1
+    if stop <= offset or data.find(b'"', offset) >= 0:  # nothing, or quotes: the csv module's way
+        return None
+    raw = np.frombuffer(data, dtype=np.uint8, count=stop - offset, offset=offset)
+    d = ord(delimiter)
+    dtype = np.int32 if len(raw) < 2 ** 31 else np.int64
+    found = []
+    for at in range(0, len(raw), _SCAN):  # separators, a slice of the file at a time
+        part = raw[at:at + _SCAN]
+        found.append((np.flatnonzero((part == d) | (part == NEWLINE)) + at).astype(dtype))
+    found.append(np.array([len(raw)], dtype=dtype))  # the last line's end
+    seps = np.concatenate(found)
+    if len(seps) % width:
+        return None
+    end = seps.reshape(-1, width)
+    if not ((raw[np.minimum(end[:-1, -1], len(raw) - 1)] == NEWLINE).all()):
+        return None
+    if width > 1 and (raw[end[:, :-1]] == NEWLINE).any():
+        return None  # a row with fewer fields, or a blank line: the csv module's way
+    return PlainTable(raw, end)
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    """One column of a plain table: its fields' byte ranges."""
+
+    raw: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def fixed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(S<w> array of the fields, stripped of blanks; mask of fields longer than
+        MAX_WIDTH, left empty there: take them with `texts_at`)."""
+        start, length = self.start, self.end - self.start
+        too_long = length > MAX_WIDTH
+        w = int(min(length.max(initial=0), MAX_WIDTH)) or 1
+        raw = self.raw if len(self.raw) >= w else np.concatenate([self.raw, np.zeros(w, dtype=np.uint8)])
+        windows = np.lib.stride_tricks.sliding_window_view(raw, w)  # w bytes from every position, no copy
+        start = np.minimum(start, len(windows) - 1)  # (a field near the end: its window starts earlier...)
+        shift = self.start - start                     # (... by this much)
+        out = np.empty((len(start), w), dtype=np.uint8)
+        offsets = np.arange(w)
+        for a in range(0, len(start), _ROWS):  # whole windows copied in C, then what lies past each field zeroed
+            block = windows[start[a:a + _ROWS]]
+            sh = shift[a:a + _ROWS]
+            if sh.any():
+                block = np.take_along_axis(block, np.minimum(offsets + sh[:, None], w - 1), axis=1)
+            block[offsets >= length[a:a + _ROWS, None]] = 0
+            out[a:a + _ROWS] = block
+        out[too_long] = 0
+        nonempty = length > 0  # blanks can only matter at a field's ends: look there first
+        ends = np.concatenate([self.raw[self.start[nonempty]], self.raw[self.end[nonempty] - 1]])
+        return (_stripped(out) if np.isin(ends, BLANKS).any() else out.view(f"S{w}").ravel()), too_long
+
+    def texts_at(self, rows) -> list[str]:
+        """The fields of `rows`, one by one (UTF-8, blanks stripped)."""
+        raw = self.raw
+        return [raw[self.start[i]:self.end[i]].tobytes().decode("utf-8").strip() for i in rows]
+
+def _unicode_ends(fixed: np.ndarray) -> np.ndarray:
+    """Fields that start or end with a non-ASCII character once ASCII blanks are gone: it
+    may be a blank str.strip() removes too (a no-break space), so strip those in Python."""
+    w = fixed.dtype.itemsize
+    b = fixed.view(np.uint8).reshape(-1, w)
+    length = (b != 0).sum(axis=1)
+    last = b[np.arange(len(b)), np.maximum(length - 1, 0)]
+    return np.flatnonzero((length > 0) & ((b[:, 0] > 127) | (last > 127)))
+
+
+def _stripped(b: np.ndarray) -> np.ndarray:
+    """A (rows, w) byte matrix with blanks (and a CR) at either end of each row removed,
+    left-aligned and zero padded, viewed as S<w>."""
+    col = np.arange(b.shape[1])
+    blank = np.isin(b, BLANKS)
+    if blank.any():
+        keep = (b != 0) & ~blank
+        some = keep.any(axis=1)
+        lead = np.where(some, keep.argmax(axis=1), 0)
+        stop = np.where(some, b.shape[1] - keep[:, ::-1].argmax(axis=1), 0)
+        if lead.any():
+            b = np.take_along_axis(b, np.minimum(lead[:, None] + col, b.shape[1] - 1), axis=1)
+        b[col >= (stop - lead)[:, None]] = 0
+    return np.ascontiguousarray(b).view(f"S{b.shape[1]}").ravel()
+
+
+def decode(fixed: np.ndarray) -> np.ndarray:
+    """An S<w> array as StringDType: ASCII directly, other UTF-8 through Python."""
+    T = np.dtypes.StringDType()
+    if not (fixed.view(np.uint8) > 127).any():
+        return fixed.astype(T)
+    return np.array([x.decode("utf-8") for x in fixed.tolist()], dtype=T)
+
+
+def decimals(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(float64 values, parsed mask) of a column of numbers: numpy's own C parser (correctly
+    rounded, as Python's float()) on the whole column; when some field is no number
+    (degrees, blanks, damage) only the plain decimals (an optional sign, digits, at most
+    one point) are parsed, the others are NaN and False: the caller reads those one by one."""
+    try:
+        return fixed.astype(np.float64), np.ones(len(fixed), dtype=bool)
+    except ValueError:
+        pass
+    w = fixed.dtype.itemsize
+    b = fixed.view(np.uint8).reshape(-1, w)
+    used = b != 0
+    digit = (b >= 48) & (b <= 57)
+    point = b == 46
+    sign = np.zeros_like(used)
+    sign[:, 0] = (b[:, 0] == 45) | (b[:, 0] == 43)
+    ok = (digit | point | sign | ~used).all(axis=1) & (point.sum(axis=1) <= 1) & digit.any(axis=1)
+    ok &= ~(~used[:, :-1] & used[:, 1:]).any(axis=1)  # no byte after the padding
+    values = np.full(len(fixed), np.nan)
+    values[ok] = fixed[ok].astype(np.float64)
+    return values, ok
+
+
+def categories(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(distinct values as S<w>, code of each field) when there are at most MAX_CATEGORIES
+    distinct values; None otherwise. Hashes the fixed-width bytes eight at a time, then
+    checks every field against its category's bytes (a collision falls back to np.unique)."""
+    if len(fixed) > _ROWS and categories(fixed[:_ROWS]) is None:
+        return None  # (many distinct values already in the first rows)
+    w = fixed.dtype.itemsize
+    words = -(-w // 8)
+    padded = np.zeros((len(fixed), words * 8), dtype=np.uint8)
+    padded[:, :w] = fixed.view(np.uint8).reshape(-1, w)
+    h = np.zeros(len(fixed), dtype=np.uint64)
+    for k, word in enumerate(padded.view("<u8").T):
+        h = h * np.uint64(0x9E3779B97F4A7C15) + word + np.uint64(k)
+    keys, first, codes = np.unique(h, return_index=True, return_inverse=True)
+    if len(keys) > MAX_CATEGORIES:
+        return None
+    cats = fixed[first]
+    if not np.array_equal(cats[codes], fixed):  # a collision (2**-64 a pair): the slow, sure way
+        cats, codes = np.unique(fixed, return_inverse=True)
+    return cats, codes.astype(np.int32)
+
+
+# -- the table ----------------------------------------------------------------------------
+@dataclass(eq=False)
+class Table:
+    """A CSV file as columns: the header, and the rows after it (blank ones left out) with
+    the line each starts on. Plain files keep their bytes (PlainTable); others were read
+    by the csv module into lists of stripped strings, a chunk of rows at a time."""
+
+    header: list[str]
+    header_line: int
+    lines: np.ndarray
+    problems: dict[int, list[str]]
+    plain: PlainTable | None = None
+    keep: np.ndarray | None = None        # plain: the rows that are not blank
+    columns: list[list[str]] | None = None  # otherwise
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def _column(self, j: int) -> Column:
+        c = self.plain.column(j)
+        return c if self.keep is None else Column(c.raw, c.start[self.keep], c.end[self.keep])
+
+    def texts(self, j: int, few: bool = False) -> np.ndarray:
+        """Column j as an object array of str. `few`: a column expected to hold few distinct
+        values shares one string per value (a million units of two sides: two strings, not a
+        million)."""
+        if self.plain is None:
+            return np.asarray(self.columns[j], dtype=object)
+        column = self._column(j)
+        fixed, too_long = column.fixed()
+        odd = np.union1d(np.flatnonzero(too_long), _unicode_ends(fixed))
+        found = categories(fixed) if few and not len(odd) else None
+        if found is not None:
+            cats, codes = found
+            return decode(cats).astype(object)[codes]
+        out = decode(fixed).astype(object)
+        if len(odd):
+            out[odd] = column.texts_at(odd)
+        return out
+
+    def texts_at(self, j: int, rows) -> list[str]:
+        if self.plain is None:
+            return [self.columns[j][i] for i in rows]
+        return self._column(j).texts_at(rows)
+
+    def decimals(self, j: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Column j's plain decimals and where they were found (module doc); None for a
+        file read row by row (its strings are parsed the usual way)."""
+        if self.plain is None:
+            return None
+        fixed, too_long = self._column(j).fixed()
+        values, ok = decimals(fixed)
+        ok &= ~too_long
+        return values, ok
+
+    def sample(self, k: int) -> list[list[str]]:
+        rows = range(min(k, len(self)))
+        return [list(r) for r in zip(*(self.texts_at(j, rows) for j in range(len(self.header))))]

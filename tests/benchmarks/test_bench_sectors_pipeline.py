@@ -1,0 +1,88 @@
+"""The 1M-unit `deconflict sectors` pipeline (CSV in, classification, CSV report out) beside
+a reference in the same run: pyarrow's CSV reader, shapely's contains_xy for the sectors
+and pyarrow's CSV writer (issue 10.13: within 1.5x of it in time and in peak memory). Each
+side runs in its own process, which reports its wall time and peak RSS. The reference
+needs pyarrow (not a dependency of the application; `pip install pyarrow` to run it).
+
+Run: .venv/bin/python -m pytest tests/benchmarks/test_bench_sectors_pipeline.py --benchmark-enable --benchmark-only
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+N = 1_000_000
+ROOT = Path(__file__).resolve().parents[2]
+
+OURS = """
+import json, resource, sys, time
+t = time.perf_counter()
+from desktop.cli import main
+code = main(["sectors", "--ao", sys.argv[1], "--line", sys.argv[2], "--units", sys.argv[3], "-o", sys.argv[4]])
+print(json.dumps({"code": code, "s": time.perf_counter() - t,
+                  "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+REFERENCE = """
+import json, resource, sys, time
+t = time.perf_counter()
+import numpy as np, pyarrow as pa, pyarrow.csv as pc, shapely
+from desktop.core.demo import demo_document
+doc = demo_document()
+proj = doc.analysis_projection
+polygons = [s.polygon for s in doc.analysis.sectors.sectors]
+table = pc.read_csv(sys.argv[3])
+lon, lat = table["lon"].to_numpy(), table["lat"].to_numpy()
+x, y = proj.forward(lon, lat)
+sector = np.full(len(x), -1, dtype=np.int16)
+for k, poly in enumerate(polygons):
+    sector[shapely.contains_xy(poly, x, y)] = k
+pc.write_csv(table.append_column("sector", pa.array(sector)), sys.argv[4])
+print(json.dumps({"code": 0, "s": time.perf_counter() - t,
+                  "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    from desktop.core.demo import demo_document
+    from desktop.core.exporters import export_layer_text
+    folder = tmp_path_factory.mktemp("pipeline")
+    demo = demo_document()
+    ring = demo.ao.ring.tolist()
+    (folder / "ao.geojson").write_text(json.dumps({"type": "Polygon", "coordinates": [ring + ring[:1]]}))
+    (folder / "line.geojson").write_text(export_layer_text(demo, "line", "geojson"))
+    rng = np.random.default_rng(0)
+    side = np.array(demo.sides)[rng.integers(0, 2, N)]
+    aff = np.array(["friend", "hostile"])[rng.integers(0, 2, N)]
+    lat, lon = rng.uniform(34.5, 36.4, N), rng.uniform(38.0, 40.9, N)
+    with open(folder / "units.csv", "w") as f:
+        f.write("id,name,side,affiliation,lat,lon\n")
+        f.writelines(f"U{i},Unit {i},{s},{a},{la:.6f},{lo:.6f}\n"
+                     for i, (s, a, la, lo) in enumerate(zip(side, aff, lat, lon)))
+    return folder
+
+
+def _run(code: str, folder: Path, out: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, str(folder / "ao.geojson"), str(folder / "line.geojson"),
+                           str(folder / "units.csv"), str(folder / out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("side", ["deconflict", "pyarrow_shapely_reference"])
+def test_sectors_pipeline_1m(benchmark, scenario, side):
+    if side != "deconflict":
+        pytest.importorskip("pyarrow")
+    code = OURS if side == "deconflict" else REFERENCE
+    runs = []
+    benchmark.pedantic(lambda: runs.append(_run(code, scenario, f"{side}.csv")), rounds=3, iterations=1)
+    assert all(r["code"] == 0 for r in runs), runs
+    benchmark.extra_info["peak_rss_mb"] = round(max(r["mb"] for r in runs))
+    benchmark.extra_info["in_process_s"] = round(min(r["s"] for r in runs), 3)
+    assert sum(1 for _ in open(scenario / f"{side}.csv")) == N + 1
