@@ -235,15 +235,13 @@ def test_a_project_that_fails_in_any_way_opens_with_a_dialog(qapp, tmp_path, mon
     a traceback and opened no window."""
     import sqlite3
 
-    from PySide6 import QtWidgets
-
     from desktop.gui import app
     bad = tmp_path / "bad.gpkg"
     save_project(demo_document(), bad)
     with sqlite3.connect(bad) as c:
         c.execute("UPDATE calls SET duration_s = 9e999 WHERE fid = 1")
     shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("desktop.gui.plain.show_message", lambda *a: shown.append(a[3]))
     doc, path = app._initial_document(str(bad))
     assert path is None and doc.title == "Euphrates 2017 (demo)"
     assert "bad.gpkg: layer 'calls': feature 1: duration_s inf is not a whole number of seconds" in shown[0]
