@@ -88,5 +88,6 @@ def run(args) -> int:
             raise CommandError(f"{name}: {exc}", 2) from None
     changes = diff(doc, *revs, at=at)
     unit = args.distance_unit or "km"
-    emit(args.output, lambda out: write_json(changes, at, out, unit) if fmt == "json" else write_csv(changes, out, unit))
+    emit(args.output,
+         lambda out: write_json(changes, at, out, unit) if fmt == "json" else write_csv(changes, out, unit))
     return 0

@@ -36,7 +36,8 @@ TOWN_PEN = pen((255, 255, 255), 0.8)
 DAY = {"sea": SEA, "land": LAND, "coast": COAST_PEN, "river": RIVER_PEN, "border": BORDER_PEN, "town": TOWN,
        "town_pen": TOWN_PEN}
 NIGHT = {"sea": QtGui.QColor("#1d2b38"), "land": QtGui.QColor("#2a2b2d"), "coast": pen((0x45, 0x59, 0x6a), 0.8),
-         "river": pen((0x3a, 0x6e, 0xa8), 1.8), "border": pen((0x7a, 0x7a, 0x7a), 1.3, style=QtCore.Qt.PenStyle.DashLine),
+         "river": pen((0x3a, 0x6e, 0xa8), 1.8),
+         "border": pen((0x7a, 0x7a, 0x7a), 1.3, style=QtCore.Qt.PenStyle.DashLine),
          "town": QtGui.QColor("#c8c8c8"), "town_pen": pen((0, 0, 0), 0.8)}
 
 
