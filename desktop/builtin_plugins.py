@@ -54,8 +54,9 @@ MAP_LAYERS = Plugin(
         ("basemap_files", "Basemap files (MBTiles, GeoPackage tiles) the project lists", "tiles:user_basemaps"),
         ("graticule", "Lat/lon graticule", "graticule:graticule_layer"),
         ("grid_mgrs", "MGRS grid", "grids:mgrs_grid_layer"),
-        ("sectors", "Sectors, buffer band, AO", "sectors:sector_layers"),
+        ("sectors", "Sectors, buffer band, AO, sector ids", "sectors:sector_layers"),
         ("line", "Deconfliction line", "line:line_layer"),
+        ("line_symbol", "The line as a 2525 boundary (echelon, sides, effective DTG)", "line_symbol:line_symbol_layer"),
         ("units", "Units, unit density, unit labels", "units:unit_layers"),
         ("places", "Place labels", "places:places_layer"),
         ("markup", "Markup", "markup:markup_layer"))),
@@ -87,6 +88,14 @@ FEEDS = Plugin(
     contributions=(Contribution("feed", "tak", "TAK (Cursor on Target)", "desktop.transport.runner:FeedRunner",
                                 {"schemes": ["udp", "tcp", "tls"]}),),
 )
+LIVE_FEED = Plugin(
+    name="live_feed",
+    description="The live picture from TAK networks: live units on the map, the alert list and notices",
+    contributions=(Contribution("panel", "alerts", "Alerts", "desktop.gui.feed.alerts_panel:AlertsPanel",
+                                {"area": "right", "tabify": "sectors"}),
+                   Contribution("map_layer", "live", "Live units: stale, course, time to line",
+                                "desktop.gui.feed.live_layer:live_layers")),
+)
 IMPORTERS = Plugin(
     name="builtin_importers",
     description="Import AO, line, units and tracks from CSV, GeoJSON, KML/KMZ, GPX, Shapefile and GeoPackage",
@@ -107,4 +116,4 @@ IMPORTERS = Plugin(
     ),
 )
 BUILTIN_PLUGINS = (MAP_LAYERS, SECTORS_PANEL, LINE_EDIT_TOOL, MARKUP_TOOLS, UNDO_HISTORY, LAYERS_PANEL, CLI_COMMANDS,
-                   TIMELINE_PANEL, IMPORTERS, FEEDS)
+                   TIMELINE_PANEL, IMPORTERS, FEEDS, LIVE_FEED)

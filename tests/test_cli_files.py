@@ -9,6 +9,7 @@ import pytest
 from desktop.cli.parser import load_registry
 from desktop.core import demo
 from desktop.core.inputs import InputError
+from desktop.core.text_columns import STRING
 from desktop.core.units import UnitTable
 from tests.file_arguments import read_ao, read_line, read_units
 
@@ -111,7 +112,7 @@ def test_missing_file_and_directory(tmp_path):
 def test_units_csv_fixture():
     table, warnings = read_units(DATA / "demo_units.csv")  # CRLF line ends, all columns
     assert warnings == [] and len(table) == 44
-    assert table.lon.dtype == float and table.ids.dtype == object
+    assert table.lon.dtype == float and table.ids.dtype == STRING  # compact text, not Python objects
     i = table.index_of("SAA-10")
     assert (table.names[i], table.sides[i], table.affiliations[i], table.domains[i], table.echelons[i],
             table.symbols[i], table.lon[i], table.lat[i]) == \

@@ -296,6 +296,21 @@ def _measure_rows(xs: np.ndarray, ys: np.ndarray, cand: np.ndarray, lengths: np.
     return best
 
 
+def measure_points(x: np.ndarray, y: np.ndarray, pieces: Pieces, projection: Projection) -> np.ndarray:
+    """Geodesic km from a few plane points to the line, as `measure` gives them: the nearest
+    piece of each point (every pair at once: for hundreds of points, not millions), then its
+    distance, each point being a "row" whose only candidate is that piece."""
+    if not pieces.m or not len(x):
+        return np.full(len(x), np.nan)
+    ax, ay, ux, uy, _, il2 = pieces.params
+    dx, dy = x[:, None] - ax, y[:, None] - ay
+    t = np.clip((dx * ux + dy * uy) * il2, 0.0, 1.0)
+    nearest = np.argmin((dx - t * ux) ** 2 + (dy - t * uy) ** 2, axis=1)
+    scale = 1.0 / (3.0 * _gaussian_r2(projection.origin[1]))
+    return _measure_rows(np.asarray(x, dtype=float), np.asarray(y, dtype=float), nearest[:, None],
+                         np.ones(len(x), dtype=np.intp), pieces, scale)
+
+
 def full_field(grid: UnitGrid, pieces: Pieces) -> DistanceField:
     blocks = grid.occupied_blocks
     return DistanceField(pieces, blocks, *block_candidates(grid, blocks, pieces))

@@ -88,6 +88,8 @@ class UnitGrid:
         key[~inside] = ncells
         key = key.astype(np.uint16)  # ncells <= _MAX_CELLS < 65535
         order = np.argsort(key, kind="stable")
+        if n < 2 ** 31:
+            order = order.astype(np.int32)  # (slot -> unit: half the memory of intp)
         counts = np.bincount(key, minlength=ncells + 1)
         cell_start = np.concatenate([[0], np.cumsum(counts)])
         return cls(x0, y0, h, nbx, nby, order, x[order], y[order], cell_start)

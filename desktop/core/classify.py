@@ -260,6 +260,30 @@ class Classifier:
                               base._owners, self, km, base._field)
 
 
+def reclassify_rows(base: Classification, rows: np.ndarray, x: np.ndarray, y: np.ndarray,
+                    side_codes: np.ndarray, projection: Projection) -> Classification:
+    """`base` with the units `rows` moved to the plane points (x, y) (live reports): their
+    sector, distance and flags measured point by point, everyone else's kept. The result is
+    tied to no Classifier (its index holds the old positions), so the next `update` of a
+    drag classifies afresh."""
+    result, owners = base._result, base._owners
+    sector = base.sector.copy()
+    sector[rows] = sector_of(x, y, result) if result.sectors else -1
+    km = np.array(base.distance_km)
+    km[rows] = _distance.measure_points(x, y, distance_pieces(result), projection)
+    near = base.near_line.copy()
+    near[rows] = km[rows] <= base.buffer_km
+    wrong = base.wrong_side.copy()
+    wrong[rows] = _wrong_side(np.asarray(side_codes, dtype=np.int8), sector[rows], km[rows], owners)
+    n_sec = len(result.sectors) + 1
+    counts = (base.counts(len(result.sectors)) + np.bincount(sector[rows] + 1, minlength=n_sec)[1:]
+              - np.bincount(base.sector[rows] + 1, minlength=n_sec)[1:])
+    differs = ((sector[rows] != base.sector[rows]) | (near[rows] != base.near_line[rows])
+               | (wrong[rows] != base.wrong_side[rows]))
+    return Classification(_frozen(sector), _frozen(near), _frozen(wrong), base.buffer_km,
+                          np.unique(rows[differs]), counts, result, owners, None, _frozen(km), None)
+
+
 def classify(x: np.ndarray, y: np.ndarray, side_codes: np.ndarray, result: SectorResult,
              owners: np.ndarray, buffer_km: float, projection: Projection) -> Classification:
     """Full classification of points given in the analysis plane (builds a throw-away index)."""

@@ -11,9 +11,10 @@ from functools import cached_property
 import numpy as np
 
 from desktop.core.air.acm import Airspace
+from desktop.core.alert_log import AlertLog
 from desktop.core.annotations import Annotations
 from desktop.core.calls import CallLog
-from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, Classifier, owner_codes
+from desktop.core.classify import DEFAULT_BUFFER_KM, Classification, Classifier, owner_codes, reclassify_rows
 from desktop.core.events import Signal
 from desktop.core.geodesy import Projection
 from desktop.core.line import DeconflictionLine
@@ -46,20 +47,31 @@ class Analysis:
         return self.classification.counts(len(self.sectors.sectors))
 
 
+@dataclass(frozen=True, eq=False)
+class LiveUpdate:
+    """What `Document.update_live` changed: units added at the end of the table, the rows
+    that moved (None: any), the time of the earliest new report (None: unknown)."""
+
+    added: int
+    moved: np.ndarray | None
+    earliest: int | None
+
+
 class Document:
     """Observable scenario. `sides` = (owner left of the line, owner right of the line).
 
     `calls` (hotline log), `tracks` (position reports, indexed like `units`), `revisions`
-    (line versions over time), `annotations` (map markup) and `airspace` (ACMs, desktop.core.air)
-    default to empty; `line` is the line being edited, whatever revision is in force
-    (desktop.core.revisions answers questions in time)."""
+    (line versions over time), `annotations` (map markup), `airspace` (ACMs, desktop.core.air),
+    `alerts` (the alert history, desktop.core.alert_log) and `map_state` (basemap files and
+    how the map layers are shown) default to empty; `line` is the line being edited, whatever
+    revision is in force (desktop.core.revisions answers questions in time)."""
 
     def __init__(self, ao: AreaOfOperations, line: DeconflictionLine, units: UnitTable,
                  sides: tuple[str, str], *, buffer_km: float = DEFAULT_BUFFER_KM,
                  title: str = "Untitled", places: tuple[Place, ...] = (), calls: CallLog | None = None,
                  tracks: Tracks | None = None, revisions: RevisionLog | None = None,
                  annotations: Annotations | None = None, airspace: Airspace | None = None,
-                 map_state: MapState | None = None) -> None:
+                 alerts: AlertLog | None = None, map_state: MapState | None = None) -> None:
         self.ao = ao
         self.sides = sides
         self.title = title
@@ -67,6 +79,7 @@ class Document:
         self.calls = calls if calls is not None else CallLog.empty()
         self.tracks = tracks if tracks is not None else Tracks.empty(len(units))
         self.revisions = revisions if revisions is not None else RevisionLog()
+        self.alerts = alerts if alerts is not None else AlertLog()
         self._line = line
         self._preview: DeconflictionLine | None = None
         self._units = units
@@ -88,6 +101,8 @@ class Document:
         self.ao_changed = Signal()        # (AreaOfOperations)
         self.tracks_changed = Signal()    # (Tracks)
         self.airspace_changed = Signal()  # (Airspace)
+        self.live_updated = Signal()      # (LiveUpdate): live reports moved units (update_live); views
+                                          # of positions follow it at their own pace (many a second)
         self.map_state_changed = Signal()  # (MapState)
 
     # -- state ---------------------------------------------------------------------------
@@ -142,9 +157,10 @@ class Document:
         """The project's basemap files and how its map layers are shown (desktop.core.map_state)."""
         return self._map_state
 
-    @cached_property
+    @property
     def units_xy(self) -> tuple[np.ndarray, np.ndarray]:
-        """Shown units in the analysis plane (recomputed only when they change)."""
+        """Shown units in the analysis plane. Not kept: the classifier's grid holds them
+        (sorted by cell), and a second copy was 16 MB at a million units."""
         units = self.shown_units
         return self.analysis_projection.forward(units.lon, units.lat)
 
@@ -192,7 +208,7 @@ class Document:
 
     def set_units(self, units: UnitTable) -> None:
         self._units = units
-        for key in ("units_xy", "unit_side_codes", "_classifier"):
+        for key in ("unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None
         self._drop_time_view()
@@ -238,8 +254,7 @@ class Document:
         previous = self._analysis
         self._time_view = view
         self._preview = None
-        for key in ("units_xy", "_classifier"):
-            self.__dict__.pop(key, None)
+        self.__dict__.pop("_classifier", None)
         self._analysis = None
         line = self.shown_line
         if previous is not None and previous.line is line:  # scrubbing within one revision
@@ -257,7 +272,7 @@ class Document:
             raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
         new_ao = ao is not self.ao
         self.ao, self._line, self._preview, self._units, self.tracks = ao, line, None, units, tracks
-        for key in ("analysis_projection", "units_xy", "unit_side_codes", "_classifier"):
+        for key in ("analysis_projection", "unit_side_codes", "_classifier"):
             self.__dict__.pop(key, None)
         self._analysis = None
         self._drop_time_view()
@@ -267,7 +282,60 @@ class Document:
         self.units_changed.emit()
         self._announce_line(preview=False)
 
+    def update_live(self, units: UnitTable, tracks: Tracks, moved: np.ndarray | None = None,
+                    earliest: int | None = None) -> None:
+        """Live reports written in (desktop.core.feed.live): `units` is the table with the
+        live positions (rows may be added at the end; none removed or reordered), `tracks`
+        the tracks with the new reports, `moved` the rows whose position changed (None: any
+        may have), `earliest` the time of the earliest new report. Not an edit (no command).
+
+        Lighter than `set_scenario`, and called a few times a second while a feed runs: the
+        line is not validated nor announced again, a time view stays (the time cursor
+        re-applies it when the new reports reach back to its time: `live_updated` is emitted
+        first), and when only positions changed, only the moved units are classified again.
+        Moved units are announced by `live_updated`, not `positions_changed` (which a scrub of
+        the time cursor emits for every unit), so a view may follow them less often."""
+        if tracks.n_units != len(units):
+            raise ValueError(f"the tracks are for {tracks.n_units} units, the table has {len(units)}")
+        added = len(units) - len(self._units)
+        if added < 0:
+            raise ValueError("a live update only adds units")
+        self._units, self.tracks = units, tracks
+        self.__dict__.pop("_classifier", None)   # indexed the old positions; rebuilt when a drag needs it
+        whole = added > 0 or moved is None
+        if whole:
+            self.__dict__.pop("unit_side_codes", None)
+        if self._time_view is None:
+            if whole:
+                self.__dict__.pop("units_xy", None)
+                self._analysis = None
+            else:
+                self._move_rows(np.asarray(moved, dtype=np.intp))
+        self.live_updated.emit(LiveUpdate(added, None if moved is None else np.asarray(moved), earliest))
+        self.tracks_changed.emit(tracks)
+        if added:
+            self.units_changed.emit()
+        if self._time_view is None:
+            self.analysis_changed.emit(self.analysis)
+
     # -- internals -----------------------------------------------------------------------
+    def _move_rows(self, rows: np.ndarray) -> None:
+        """Units `rows` of the table moved: their plane positions and classification follow,
+        point by point; the rest is kept."""
+        units = self._units
+        x, y = self.analysis_projection.forward(units.lon[rows], units.lat[rows])
+        if "units_xy" in self.__dict__:
+            ux, uy = (np.array(a, dtype=float) for a in self.__dict__["units_xy"])
+            ux[rows], uy[rows] = x, y
+            self.__dict__["units_xy"] = (ux, uy)
+        current = self._analysis
+        if current is None or current.line is not self.shown_line:
+            self._analysis = None
+            return
+        cls = reclassify_rows(current.classification, rows, np.atleast_1d(x), np.atleast_1d(y),
+                              self.unit_side_codes[rows], self.analysis_projection)
+        self._analysis = Analysis(current.line, current.sectors, cls)
+
     def _drop_time_view(self) -> None:
         """Forget the past shown: its positions belong to units just replaced. Called once
         the caches are cleared, as the time cursor answers by showing the new units at its

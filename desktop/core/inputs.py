@@ -16,6 +16,7 @@ from desktop.core.air.columns import ALIASES as AIR_ALIASES
 from desktop.core.air.columns import parse_air_columns
 from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_angle, parse_mgrs, parse_position
 from desktop.core.sidc import ECHELONS, echelon_of, identities_from_codes
+from desktop.core.text_columns import Categorical, repeats, strings
 from desktop.core.units import AFFILIATIONS, UnitTable
 
 
@@ -130,8 +131,8 @@ def parse_positions(cols: Callable[[str], list[str] | None], n: int,
     todo = np.ones(n, dtype=bool)
     if cols("lat") is not None and cols("lon") is not None:
         lat_s, lon_s = cols("lat"), cols("lon")
-        empty = np.array([not a and not b for a, b in zip(lat_s, lon_s)]) if (cols("mgrs") or cols("position")) \
-            else np.zeros(n, dtype=bool)
+        empty = (strings(lat_s) == "") & (strings(lon_s) == "") \
+            if cols("mgrs") is not None or cols("position") is not None else np.zeros(n, dtype=bool)
         lat, lat_err = _floats(lat_s, "lat")
         lon, lon_err = _floats(lon_s, "lon")
         for errs in (lat_err, lon_err):
@@ -217,27 +218,28 @@ def _range_problems(lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[s
                 problems.setdefault(i, []).append(msg)
 
 
-def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], cols: dict[str, list[str] | None],
+def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], cols: dict[str, object],
            lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[str]]) -> tuple[UnitTable, list[str]]:
     """Check ids, normalise affiliation/domain, drop bad rows, assemble the columns.
-    `loc(i)` prefixes a message about row i ("units.csv:7"), `short(i)` refers to it ("line 7")."""
+    `cols[field]`: the field's cells (a list or array of text; None when the file has no
+    such column). Affiliation and domain stay "" where the file gives none (the merge of an
+    import keeps a known unit's value there and gives new units the defaults).
+    `loc(i)` prefixes a message about row i ("units.csv:7"), `short(i)` refers to it ("line 7").
+    Whole columns at a time: at a million rows only the rows with a problem are looked at
+    one by one."""
     n = len(lon)
-    ids = cols["id"]
+    ids = strings(cols["id"])
     air = parse_air_columns(cols, n, problems)
-    seen: dict[str, int] = {}
-    distinct = set(ids)
-    for i, uid in enumerate(ids if len(distinct) != n or "" in distinct else ()):  # loop only to explain
-        if not uid:
-            problems.setdefault(i, []).insert(0, "no id")
-        elif uid in seen:
-            problems.setdefault(i, []).insert(0, f"duplicate id {uid!r} (first on {short(seen[uid])})")
-        elif i not in problems:
-            seen[uid] = i
+    _id_problems(ids, problems, short)
     warnings = [f"{loc(i)}: {'; '.join(problems[i])} (row skipped)" for i in sorted(problems)]
-    if cols.get("symbol"):  # the symbol code is the authority for the identity it states
-        codes = [c if i not in problems else "" for i, c in enumerate(cols["symbol"])]
-        stated, said = identities_from_codes(codes, cols.get("affiliation"), lambda a: _AFFILIATION_OF.get(_key(a)), loc)
-        cols["affiliation"] = stated if stated is not None else cols.get("affiliation")
+    if cols.get("symbol") is not None and len(cols["symbol"]):  # the code is the authority for the identity it states
+        codes = Categorical.of(cols["symbol"]).tolist()
+        for i in problems:
+            codes[i] = ""
+        raw = cols.get("affiliation")
+        stated, said = identities_from_codes(codes, None if raw is None else Categorical.of(raw).tolist(),
+                                             lambda a: _AFFILIATION_OF.get(_key(a)), loc)
+        cols = {**cols, "affiliation": stated if stated is not None else raw}
         warnings += said
     good = np.ones(n, dtype=bool)
     good[list(problems)] = False
@@ -246,43 +248,81 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     keep = np.flatnonzero(good) if problems else slice(None)  # (no copy when every row is good)
     n_keep = int(good.sum())
 
-    def column(field: str, mapping: dict | None = None, default: str = "") -> np.ndarray:
+    def column(field: str, mapping: dict | None = None, default: str = "") -> Categorical:
         values = cols.get(field)
         if values is None:
-            return np.full(n_keep, default, dtype=object)
-        arr = np.asarray(values, dtype=object)[keep]
+            return Categorical.full(n_keep)
+        cat = Categorical.of(values)[keep]
         if mapping is None:
-            return arr
-        # Each distinct value is looked up once, whatever their number (a loop over them,
-        # each comparing the whole column, took 128 s for 80,000 distinct values).
-        items = arr.tolist()
-        code_of = {v: k for k, v in enumerate(dict.fromkeys(items))}  # distinct values in order of appearance
-        codes = np.fromiter(map(code_of.__getitem__, items), dtype=np.int64, count=len(items))
-        mapped = [mapping.get(_key(raw)) for raw in code_of]
-        unknown = [k for k, value in enumerate(mapped) if value is None]
+            return cat
+        # Each distinct value is looked up once, however many rows hold it.
+        raw = cat.categories.tolist()
+        mapped = [mapping.get(_key(r)) if r else "" for r in raw]
+        counts = np.bincount(cat.codes, minlength=len(raw))
+        unknown = [k for k, value in enumerate(mapped) if value is None and counts[k]]
         if unknown:
-            _, first, count = np.unique(codes, return_index=True, return_counts=True)  # codes are 0..k-1
-            known = ", ".join(sorted(set(mapping.values())))
-            values = list(code_of)
-            for k in unknown:
-                raw = values[k]
+            first = _first_rows(cat.codes, len(raw))
+            known = ", ".join(sorted(set(mapping.values()) - {""}))
+            for k in sorted(unknown, key=lambda k: first[k]):
                 row = int(first[k]) if isinstance(keep, slice) else int(keep[first[k]])
-                more = int(count[k]) - 1
-                warnings.append(f"{loc(row)}: {field} {raw!r} is not one of {known}; read as {default!r}"
+                more = int(counts[k]) - 1
+                warnings.append(f"{loc(row)}: {field} {raw[k]!r} is not one of {known}; read as {default!r}"
                                 + (f" (and {more} more rows)" if more else ""))
-        return np.array([default if value is None else value for value in mapped] or [default],
-                        dtype=object)[codes]
+        out = [default if value is None else value for value in mapped]
+        distinct = list(dict.fromkeys(out))
+        lookup = np.array([distinct.index(v) for v in out] or [0], dtype=cat.codes.dtype)
+        return Categorical(lookup[cat.codes], distinct or [default])
 
     echelons = column("echelon")  # kept as written ("battery"); drawn as the standard's echelon
-    for raw in sorted({e for e in echelons.tolist() if e and not echelon_of(e)}):
-        hit = np.flatnonzero(echelons == raw)
-        row = int(hit[0]) if isinstance(keep, slice) else int(keep[hit[0]])
-        warnings.append(f"{loc(row)}: echelon {raw!r} is not one of {', '.join(ECHELONS)} (or their "
-                        f"abbreviations, battery, troop); no echelon drawn"
-                        + (f" (and {len(hit) - 1} more rows)" if len(hit) > 1 else ""))
-    table = UnitTable(ids=np.asarray(ids, dtype=object)[keep], names=column("name"), sides=column("side"),
-                      affiliations=column("affiliation", _AFFILIATION_OF, "unknown"),
+    _warn_unknown_echelons(echelons, keep, loc, warnings)
+    table = UnitTable(ids=ids[keep], names=strings(cols["name"])[keep] if cols.get("name") is not None else None,
+                      sides=column("side"), affiliations=column("affiliation", _AFFILIATION_OF, "unknown"),
                       domains=column("domain", _DOMAIN_OF, "ground"), lon=lon[keep], lat=lat[keep],
                       echelons=echelons, symbols=column("symbol"),
                       **{k: v[keep] for k, v in air.items()})
     return table, warnings
+
+
+def _id_problems(ids: np.ndarray, problems: dict[int, list[str]], short: Callable[[int], str]) -> None:
+    """Rows without an id, and rows repeating the id of an earlier row that has no other
+    problem ("first on" that row), as row problems. Only rows whose id is empty or repeated
+    are looked at one by one, in file order."""
+    blank = ids == ""
+    first = repeats(ids)
+    repeated = first >= 0
+    if not (blank.any() or repeated.any()):
+        return
+    involved = blank | repeated
+    involved[first[repeated]] = True
+    seen: dict[str, int] = {}
+    for i in np.flatnonzero(involved).tolist():
+        uid = ids[i]
+        if not uid:
+            problems.setdefault(i, []).insert(0, "no id")
+        elif uid in seen:
+            problems.setdefault(i, []).insert(0, f"duplicate id {uid!r} (first on {short(seen[uid])})")
+        elif i not in problems:
+            seen[uid] = i
+
+
+def _warn_unknown_echelons(echelons: Categorical, keep, loc: Callable[[int], str], warnings: list[str]) -> None:
+    """A warning for each echelon word that names no echelon of the standard, at its first row."""
+    words = echelons.categories.tolist()
+    counts = np.bincount(echelons.codes, minlength=len(words))
+    unknown = [k for k, word in enumerate(words) if word and counts[k] and not echelon_of(word)]
+    if not unknown:
+        return
+    first = _first_rows(echelons.codes, len(words))
+    for k in sorted(unknown, key=lambda k: first[k]):
+        row = int(first[k]) if isinstance(keep, slice) else int(keep[first[k]])
+        more = int(counts[k]) - 1
+        warnings.append(f"{loc(row)}: echelon {words[k]!r} is not one of {', '.join(ECHELONS)} (or their "
+                        f"abbreviations, battery, troop); no echelon drawn"
+                        + (f" (and {more} more rows)" if more else ""))
+
+
+def _first_rows(codes: np.ndarray, k: int) -> np.ndarray:
+    """The first row holding each of the codes 0..k-1 (len(codes) where none does)."""
+    first = np.full(k, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes.astype(np.int64), np.arange(len(codes)))
+    return first

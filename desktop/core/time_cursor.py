@@ -150,8 +150,10 @@ class TimeCursor:
     """The current time of every view, observable. `time` None is the live state.
 
     Setting a time at or after `now` returns to live. The cursor re-applies itself when the
-    revisions change (a new agreed revision may be in force at its time) and when the unit
-    table is replaced. `changed(time)` fires after the document shows the new moment."""
+    revisions change (a new agreed revision may be in force at its time), when the unit
+    table is replaced, and when live reports reach back to its time or add units. Live
+    reports move "now" on: `now_changed(now)`. `changed(time)` fires after the document
+    shows a new moment."""
 
     def __init__(self, doc: Document, *, interpolate: bool = False, stale_after_h: float = STALE_AFTER_H) -> None:
         self.doc = doc
@@ -161,9 +163,11 @@ class TimeCursor:
         self._applying = False
         self._stale: tuple[tuple, np.ndarray] | None = None
         self.changed = Signal()   # (time or None)
+        self.now_changed = Signal()   # (now): live reports moved "now" on (the time shown did not move)
         self.links = Connections()
         self.links.connect(doc.revisions_changed, self._reapply)
         self.links.connect(doc.time_view_changed, self._on_time_view_changed)
+        self.links.connect(doc.live_updated, self._on_live_updated)
 
     def close(self) -> None:
         """Stop following the document (a cursor made for one export)."""
@@ -265,6 +269,13 @@ class TimeCursor:
     def _reapply(self, *_) -> None:
         if self._time is not None:
             self.set_time(self._time)
+
+    def _on_live_updated(self, update) -> None:
+        """Live reports came in: a past moment they change is shown again; "now" moved on."""
+        t = self._time
+        if t is not None and (update.added or update.earliest is None or update.earliest <= t):
+            self.set_time(t)   # (a time now at or after "now" cannot be: now only grows)
+        self.now_changed.emit(self.now)
 
     def _on_time_view_changed(self, view) -> None:
         if not self._applying and view is None and self._time is not None:

@@ -28,6 +28,9 @@ class AppContext:
     time_cursor: TimeCursor | None = None
     # The user's preferences (units of measure, night mode, dialog folders); in memory if not given.
     preferences: Preferences | None = None
+    # Objects the window's plugins share, made by the first that needs one (the live feed:
+    # desktop.gui.feed.controller.live_feed); each has close(), called when the window closes.
+    services: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.time_cursor is None:

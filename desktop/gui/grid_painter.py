@@ -7,6 +7,7 @@ pixel ratio, so an export at 300 dpi looks like the screen. Text is cached as QS
 """
 from __future__ import annotations
 
+import numpy as np
 from PySide6 import QtCore, QtGui
 
 from desktop.core.map_settings import MapSettings
@@ -105,7 +106,7 @@ class GridPainter:
             return
         w, h = settings.size
         m = MARGIN_PX * r
-        spots, boxes = [], []
+        texts, lefts, tops, widths, heights = [], [], [], [], []
         for text, side, x, y in g.edge_labels:
             st, font = self._text(text, EDGE_FONT_PX * r, False)
             size = self._sizes[(text, font.pixelSize(), False)]
@@ -118,11 +119,14 @@ class GridPainter:
                 left, top = m, y - th / 2
             else:
                 left, top = w - m - tw, y - th / 2
-            box = QtCore.QRectF(left - m, top, tw + 2 * m, th)
-            if any(box.intersects(b) for b in boxes):
-                continue  # two zones' lines meeting at a boundary: the first label stays
-            spots.append((QtCore.QPointF(left, top), st))
-            boxes.append(box)
+            texts.append(st)
+            lefts.append(left - m)
+            tops.append(top)
+            widths.append(tw + 2 * m)
+            heights.append(th)
+        kept = _first_of_overlapping(np.array(lefts), np.array(tops), np.array(widths), np.array(heights))
+        boxes = [QtCore.QRectF(lefts[i], tops[i], widths[i], heights[i]) for i in kept]
+        spots = [(QtCore.QPointF(lefts[i] + m, tops[i]), texts[i]) for i in kept]
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(backing)
         painter.drawRects(boxes)
@@ -130,3 +134,19 @@ class GridPainter:
         painter.setFont(font)   # one size for every edge label
         for point, st in spots:
             painter.drawStaticText(point, st)
+
+
+def _first_of_overlapping(left, top, width, height) -> list[int]:
+    """Indices of the boxes kept when each box is dropped if it overlaps one kept before it
+    (two zones' lines meeting at a boundary: the first label stays). The pairwise test is
+    one array operation: a frame has ~60 edge labels, and a Python pairwise loop cost ~1 ms."""
+    right, bottom = left + width, top + height
+    overlaps = ((left[:, None] < right[None, :]) & (left[None, :] < right[:, None])
+                & (top[:, None] < bottom[None, :]) & (top[None, :] < bottom[:, None]))
+    np.fill_diagonal(overlaps, False)
+    if not overlaps.any():
+        return list(range(len(left)))
+    kept = np.zeros(len(left), dtype=bool)
+    for i in range(len(left)):
+        kept[i] = not (overlaps[i, :i] & kept[:i]).any()
+    return np.flatnonzero(kept).tolist()

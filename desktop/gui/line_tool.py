@@ -20,6 +20,7 @@ from desktop.gui.context import AppContext
 SNAP_PX = 12
 HANDLE_HIT_PX = 8        # a press this close to a vertex grabs it
 CURVE_HIT_PX = 5         # a double or right click this close to the line picks its segment
+RAISED = ("line", "line.symbol")  # drawn above every layer while editing (the boundary's marks stay on the line)
 _E = QtCore.QEvent.Type
 LEFT, RIGHT = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.RightButton
 
@@ -46,7 +47,8 @@ class LineEditTool(QtCore.QObject):
     def activate(self) -> None:
         self.active = True
         self.layer.set_editable(True)
-        self.view.scene.raise_layer("line", True)
+        for layer_id in RAISED:
+            self.view.scene.raise_layer(layer_id, True)
         self.view.installEventFilter(self)
 
     def deactivate(self) -> None:
@@ -54,7 +56,8 @@ class LineEditTool(QtCore.QObject):
         self.active = False
         self.layer.set_editable(False)
         self.layer.select_vertex(None)
-        self.view.scene.raise_layer("line", False)
+        for layer_id in RAISED:
+            self.view.scene.raise_layer(layer_id, False)
         self.view.removeEventFilter(self)
 
     def close(self) -> None:

@@ -72,6 +72,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._closed = False
         self.plugins_ready = False   # every panel and tool built (see `plugins_loaded`)
         self._build_menus()
+        from desktop.gui.feed.menu import FeedMenu  # the live feed from TAK networks: menu, status bar
+        self.feed_menu = FeedMenu(self)
         self._make_docks()
         self._make_toolbar()
         self.stack.changed.connect(self._on_stack_changed)
@@ -348,6 +350,8 @@ class MainWindow(QtWidgets.QMainWindow):
             panel.close()
         self.map_view.close()
         self.scene.close()
+        for service in self.context.services.values():  # the live feed stops
+            service.close()
 
 
 def show_window(document: Document, path=None, *, registry: PluginRegistry | None = None,

@@ -347,7 +347,15 @@ def symbol_image(spec: SymbolSpec, size_px: float, bars: bool = False) -> QtGui.
 def movement_arrow(spec: SymbolSpec, angle_deg: float) -> QtGui.QPainterPath:
     """The direction-of-movement amplifier (field Q) of a land symbol, in design units from
     its anchor: a staff down from the frame's bottom centre, then an arrow turned
-    `angle_deg` clockwise from screen up; an HQ's arrow starts at its staff's foot."""
+    `angle_deg` clockwise from screen up; an HQ's arrow starts at its staff's foot. Made once
+    per spec and tenth of a degree (a map of moving units repaints them many times a second);
+    callers map the path, never change it."""
+    return _movement_arrow(spec, round(float(angle_deg) * 10.0))
+
+
+@lru_cache(maxsize=4096)
+def _movement_arrow(spec: SymbolSpec, tenths: int) -> QtGui.QPainterPath:
+    angle_deg = tenths / 10.0
     art = symbol_art(spec)
     shape = spec.shape if spec.shape in _FRAMES["ground"] else "unknown"
     y2 = _FRAMES[_FAMILY.get(spec.domain, "ground")][shape][1][3]

@@ -33,19 +33,20 @@ class UnitMotion:
     def set_motion(self, x, y, ux, uy, x2, y2, cls, specs: list[SymbolSpec]) -> None:
         self.x, self.y, self.ux, self.uy, self.x2, self.y2, self.cls, self.specs = x, y, ux, uy, x2, y2, cls, specs
 
-    def paint(self, p: QtGui.QPainter, settings: MapSettings) -> None:
+    def _paths(self, settings: MapSettings) -> tuple[QtGui.QPainterPath, QtGui.QPainterPath, float]:
+        """(arrow shafts and speed leaders, arrowheads, pen width), device pixels."""
+        lines, heads = QtGui.QPainterPath(), QtGui.QPainterPath()
+        ratio = settings.pixel_ratio
+        k = self.size_px * ratio / 200.0
+        width = max(FRAME_STROKE * k, MIN_ICON_PX * ratio)
         if not len(self.x):
-            return
+            return lines, heads, width
         sx, sy = settings.to_device(self.x, self.y)
         ex, ey = settings.to_device(self.x2, self.y2)
         # Display direction to device direction (y flips): the angle from the output's up.
         sxp, syp = settings.map_units_per_pixel
         dux, duy = self.ux / sxp, -self.uy / syp
         angle = np.degrees(np.arctan2(dux, -duy))
-        ratio = settings.pixel_ratio
-        size = self.size_px * ratio
-        k = size / 200.0
-        lines, heads = QtGui.QPainterPath(), QtGui.QPainterPath()
         for i in range(len(sx)):
             spec = self.specs[self.cls[i]]
             if np.isfinite(ex[i]):  # aircraft: the speed leader from the symbol's centre
@@ -55,15 +56,31 @@ class UnitMotion:
                 path = QtGui.QTransform(k, 0, 0, k, sx[i], sy[i]).map(movement_arrow(spec, float(angle[i])))
                 lines.addPath(path)
                 heads.addPath(path)
+        return lines, heads, width
+
+    def segments(self, settings: MapSettings) -> np.ndarray:
+        """The arrows and leaders as line segments (x0, y0, x1, y1), device pixels: what
+        labels keep off."""
+        lines, _, _ = self._paths(settings)
+        out = []
+        for poly in lines.toSubpathPolygons():
+            xy = np.array([(q.x(), q.y()) for q in poly], dtype=float).reshape(-1, 2)
+            out.append(np.hstack([xy[:-1], xy[1:]]))
+        return np.vstack(out) if out else np.empty((0, 4))
+
+    def paint(self, p: QtGui.QPainter, settings: MapSettings) -> None:
+        if not len(self.x):
+            return
+        lines, heads, width = self._paths(settings)
         p.save()
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        pen = QtGui.QPen(QtGui.QColor(0, 0, 0), max(FRAME_STROKE * k, MIN_ICON_PX * ratio))
-        p.setPen(pen)
+        p.setPen(QtGui.QPen(QtGui.QColor(0, 0, 0), width))
         p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         p.drawPath(lines)
-        p.setBrush(QtGui.QColor(0, 0, 0))
-        p.setPen(QtCore.Qt.PenStyle.NoPen)
-        p.drawPath(heads)  # the arrowheads are closed: filled, as the standard draws them
+        if not heads.isEmpty():  # (aircraft only: no heads; an empty path is bad SVG path data)
+            p.setBrush(QtGui.QColor(0, 0, 0))
+            p.setPen(QtCore.Qt.PenStyle.NoPen)
+            p.drawPath(heads)  # the arrowheads are closed: filled, as the standard draws them
         p.restore()
 
 

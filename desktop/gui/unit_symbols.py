@@ -9,11 +9,8 @@ settings); the names are the unit labels layer, shown or hidden as a layer.
   draws them as vector paths instead.
 - Specs are worked out per unit only when the unit is first drawn in full (a Python call
   per unit, bounded by the limit) and cached until the units change.
-- Names (the unique designation): greedy placement at the standard's position, left of a
-  land symbol and right of an aircraft's, else on the other side; wrong-side units first,
-  then near-line ones, then by echelon (largest first); a name that would overlap another, a
-  symbol or a label placed before it in the map's shared label registry (places, markup,
-  grid, towns) is left out. Laid out again once the view rests.
+- Names (the unique designation): laid out by desktop.gui.map.layers.unit_names once the
+  view rests, painted by its `UnitNames`.
 
 Both paint in device pixels from a `MapSettings` (sizes in screen pixels times its pixel
 ratio), into the window or an export page alike.
@@ -27,18 +24,13 @@ from desktop.core.map_settings import MapSettings
 from desktop.core.motion import motion_at
 from desktop.core.sidc import AMPLIFIERS, ECHELONS, SymbolSpec, unit_symbol
 from desktop.core.time_cursor import tracked
-from desktop.gui.map.layers import labels
 from desktop.gui.map.layers.painting import Fragments, in_device
+from desktop.gui.map.layers.unit_names import UnitNames
 from desktop.gui.symbology import paint_symbol, symbol_pixmap, symbol_rect
 from desktop.gui.unit_motion import UnitMotion, motion_geometry
 
 FULL_SYMBOL_LIMIT = 600     # units in view drawn as full symbols at most
 SYMBOL_PX = 36.0            # the 200-unit design square on screen: a friendly frame is 27 x 18 px
-LABEL_PX = 10               # unit names, screen pixels
-MAX_LABELS = 150
-LABEL_GAP_PX = 3.0
-NAME_COLOUR = QtGui.QColor(25, 25, 25)
-HALO = QtGui.QColor(255, 255, 255, 200)
 
 
 class UnitSymbols:
@@ -85,43 +77,6 @@ class UnitSymbols:
             # A fragment is placed by its centre: the frame centre plus the pixmap's own centre offset.
             self._frags.draw(p, pixmap, dx[mine] + offset.x() * ratio + pixmap.width() / 2,
                              dy[mine] + offset.y() * ratio + pixmap.height() / 2)
-
-
-class UnitNames:
-    """Unit names on a light halo, starting `offset` screen pixels right of display (x, y),
-    or, for a negative offset, ending that far left of it."""
-
-    def __init__(self) -> None:
-        self.x = self.y = self.offset = np.empty(0)
-        self.texts: list[str] = []
-        self._static: dict[tuple[str, int], QtGui.QStaticText] = {}
-
-    def set_labels(self, x, y, offset, texts: list[str]) -> None:
-        self.x, self.y, self.offset, self.texts = x, y, offset, texts
-        self._static = {}  # laid out once per layout: a pan only moves the text
-
-    def paint(self, p: QtGui.QPainter, settings: MapSettings) -> None:
-        if not len(self.x):
-            return
-        k = settings.pixel_ratio
-        dx, dy = settings.to_device(self.x, self.y)
-        font = QtGui.QFont()
-        font.setPixelSize(max(1, round(LABEL_PX * k)))
-        fm = QtGui.QFontMetricsF(font)
-        h = fm.height()
-        p.setFont(font)
-        p.setPen(NAME_COLOUR)
-        for x, y, off, text in zip(dx, dy, self.offset, self.texts):
-            static = self._static.get((text, font.pixelSize()))
-            if static is None:
-                static = self._static[(text, font.pixelSize())] = QtGui.QStaticText(text)
-                static.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # names come from files
-                static.prepare(QtGui.QTransform(), font)
-            rect = QtCore.QRectF(x + off * k, y - h / 2, static.size().width() + 4 * k, h)
-            if off < 0:  # left of the symbol: the name ends there
-                rect.moveRight(x + off * k)
-            p.fillRect(rect, HALO)
-            p.drawStaticText(QtCore.QPointF(rect.left() + 2 * k, rect.top() + (h - static.size().height()) / 2), static)
 
 
 class UnitDetail:
@@ -182,7 +137,7 @@ class UnitDetail:
         cls = self.specs_for(self.idx) if len(self.idx) else np.empty(0, dtype=np.int32)
         self.symbols.set_units(self.layer.x[self.idx], self.layer.y[self.idx], cls, list(self._specs))
         self._show_motion(cls)
-        self.names.set_labels(np.empty(0), np.empty(0), np.empty(0), [])
+        self.names.set_labels(np.empty(0), np.empty(0), np.empty((0, 4)), [], np.empty((0, 4)))
         if self.layer.scene is not None:
             self.layer.scene.relayout_labels()
 
@@ -217,57 +172,23 @@ class UnitDetail:
         counts = np.bincount(self._spec_of[self.idx], minlength=len(self._specs))
         return [(s, int(c)) for s, c in zip(self._specs, counts) if c]
 
-    # -- names --------------------------------------------------------------------------------
-    def layout_names(self, settings: MapSettings, registry) -> None:
-        """Place the names of the units drawn in full, clear of each other, of the symbols
-        and of every label already in `registry`."""
-        idx = self._in_view(self.idx, settings) if self.active else self.idx
-        if not len(idx):
-            self.names.set_labels(np.empty(0), np.empty(0), np.empty(0), [])
-            return
-        layer, units = self.layer, self.layer.document.units
-        idx = idx[np.lexsort((idx, -self._rank(idx)))]
-        sx, sy = registry.to_screen(layer.x[idx], layer.y[idx])
-        # Each symbol's reach (left, top, right, bottom) around its unit, in pixels.
-        reach = np.array([_ltrb(symbol_rect(s, SYMBOL_PX)) for s in self._specs]).reshape(-1, 4)[self._spec_of[idx]]
-        right = reach[:, 2] + LABEL_GAP_PX
-        taken = np.vstack([reach + np.column_stack([sx, sy, sx, sy]), registry.boxes])
-        names = [str(units.names[i] or units.ids[i]) for i in idx]
-        width, height = registry.width, registry.height
-        # The standard's side first (a land unit's name left of it, an aircraft's right of it);
-        # a name that does not fit there may go on the other side. Boxes are laid out by their
-        # left end: a name left of its symbol starts its estimated width before the symbol.
-        left = reach[:, 0] - LABEL_GAP_PX
-        air = np.array([self._specs[k].domain in ("air", "space") for k in self._spec_of[idx]], dtype=bool)
-        widths = np.array([labels.label_box(0.0, 0.0, n, (0.0, 0.5))[2] + labels.MARGIN_PX for n in names])
-        first = np.where(air, right, left)
-        second = np.where(air, left, right)
-        anchor = (0.0, 0.5)
+    def shown_in(self, settings: MapSettings) -> np.ndarray:
+        """The units drawn in full within `settings`' extent."""
+        return self._in_view(self.idx, settings) if self.active else self.idx
 
-        def start(off: np.ndarray, k: np.ndarray) -> np.ndarray:
-            return sx[k] + off[k] - np.where(off[k] < 0, widths[k], 0.0)
+    def symbol_boxes(self, idx: np.ndarray) -> np.ndarray:
+        """Where each unit's symbol reaches (left, top, right, bottom), screen pixels from
+        its position."""
+        reach = np.array([_ltrb(symbol_rect(s, SYMBOL_PX)) for s in self._specs]).reshape(-1, 4)
+        return reach[self.specs_for(np.asarray(idx, dtype=np.int64))]
 
-        all_k = np.arange(len(idx))
-        keep = labels.thin_labels(start(first, all_k), sy, names, width, height, taken, MAX_LABELS, anchor=anchor)
-        offset = first.copy()
-        rest = np.setdiff1d(all_k, keep)
-        if len(rest) and len(keep) < MAX_LABELS:
-            placed = [labels.label_box(start(first, np.array([k]))[0], sy[k], names[k], anchor) for k in keep]
-            taken2 = np.vstack([taken, np.reshape(placed, (-1, 4))])
-            more = rest[labels.thin_labels(start(second, rest), sy[rest], [names[k] for k in rest], width, height,
-                                           taken2, MAX_LABELS - len(keep), anchor=anchor)]
-            offset[more] = second[more]
-            keep = np.concatenate([keep, more])
-        registry.reserve([labels.label_box(start(offset, np.array([k]))[0], sy[k], names[k], anchor) for k in keep])
-        registry.named_units.update(idx[keep].tolist())
-        self.names.set_labels(layer.x[idx[keep]], layer.y[idx[keep]], offset[keep], [names[k] for k in keep])
+    def echelon_rank(self, idx: np.ndarray) -> np.ndarray:
+        """Per unit, its echelon's size (0: none), for the names' priority."""
+        return np.array([ECHELONS.index(self._specs[k].echelon) + 1 if self._specs[k].echelon else 0
+                         for k in self._spec_of[idx]], dtype=float)
 
-    def _rank(self, idx: np.ndarray) -> np.ndarray:
-        """Label priority: wrong side, then near the line, then bigger echelons."""
-        wrong, near = self.layer.flags("wrong"), self.layer.flags("near")
-        echelon = np.array([ECHELONS.index(self._specs[k].echelon) + 1 if self._specs[k].echelon else 0
-                            for k in self._spec_of[idx]], dtype=float)
-        return 1000.0 * wrong[idx] + 100.0 * near[idx] + echelon
+    def is_air(self, idx: np.ndarray) -> np.ndarray:
+        return np.array([self._specs[k].domain in ("air", "space") for k in self._spec_of[idx]], dtype=bool)
 
 
 def _ltrb(r: QtCore.QRectF) -> tuple[float, float, float, float]:

@@ -4,9 +4,12 @@ streams, and a receiver thread per UDP endpoint.
 Each TAK server is a pytak stream, restarted by pytak's supervisor with backoff when it
 drops, read through a `StreamSession` (framing and the version-1 negotiation). Each UDP
 socket is set up by pytak (bound, multicast group joined) and read by its own thread
-(`_pytak.detach`). Every payload is decoded and checked where it arrives by the feed's
-`Intake`; the application takes what was accepted with `drain` (a batch, when it is ready
-for one) and reads `status` (each endpoint's state, the counters, the event rate).
+(`_pytak.detach`). Those threads only queue what arrives, stamped with its arrival time;
+the application's `drain` decodes and checks the queued payloads with the feed's `Intake`
+and takes what was accepted (a batch, when it is ready for one), and `status` tells each
+endpoint's state, the counters and the event rate. Decoding where the batch is taken keeps
+the receiving threads from holding a lock the application waits for: at thousands of
+datagrams a second a receiver decoding under that lock starved the window's thread of it.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 READ_POLL_S = 0.25     # a stream wakes this often to send what is queued and check the negotiation
 RATE_WINDOW_S = 5.0
 STOP_TIMEOUT_S = 5.0
+DECODE_AT_ONCE = 2000  # payloads decoded per drain at most (~60 ms of decoding)
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,9 @@ class FeedRunner:
         self.config = config
         self._intake = Intake(config.max_event_bytes, clock)
         self._clock = clock
-        self._lock = threading.Lock()
-        self._arrived = threading.Condition(self._lock)
+        self._lock = threading.Lock()                 # the intake's
+        self._queue: deque[tuple] = deque()           # (kind, payload, source, arrival time), any thread
+        self._arrived = threading.Event()             # set when something is queued
         self._status = {e: EndpointStatus(e.describe()) for e in (*config.udp, *config.streams)}
         self._sessions: dict[StreamEndpoint, StreamSession] = {}
         self._rate: deque[tuple[float, int]] = deque()
@@ -98,8 +103,7 @@ class FeedRunner:
         for t in [thread, *self._receivers]:
             if t is not None:
                 t.join(STOP_TIMEOUT_S)
-        with self._lock:
-            self._arrived.notify_all()
+        self._arrived.set()
 
     @property
     def running(self) -> bool:
@@ -117,18 +121,32 @@ class FeedRunner:
     def drain(self, timeout: float | None = 0.0) -> EventBatch:
         """The reports accepted since the last call; waits up to `timeout` s for one (None:
         until one comes or the feed stops)."""
-        with self._arrived:
-            if not self._intake.pending() and timeout != 0.0 and self.running:
-                self._arrived.wait(timeout)
+        if not self._queue and timeout != 0.0 and self.running:
+            self._arrived.wait(timeout)
+        self._arrived.clear()
+        with self._lock:
+            self._decode_queued()
             batch = self._intake.take()
             self._rate.append((_time.monotonic(), self._intake.counters.accepted))
         while len(self._rate) > 2 and self._rate[0][0] < self._rate[-1][0] - RATE_WINDOW_S:
             self._rate.popleft()
         return batch
 
+    def _decode_queued(self) -> None:
+        """Decode and check what the receivers queued, DECODE_AT_ONCE at most (a backlog is
+        taken over several drains: no long stall of the caller); the caller holds the lock."""
+        queue, intake = self._queue, self._intake
+        for _ in range(min(len(queue), DECODE_AT_ONCE)):
+            kind, payload, source, at = queue.popleft()
+            if kind == "datagram":
+                intake.datagram(payload, source, at)
+            else:
+                intake.frame(kind, payload, source, at)
+
     def status(self) -> FeedStatus:
         with self._lock:
             counters = self._intake.counters.copy()
+            counters.packets += len(self._queue)   # received, not decoded yet
             samples = list(self._rate)
         rate = 0.0
         if len(samples) >= 2 and samples[-1][0] > samples[0][0]:
@@ -198,9 +216,8 @@ class FeedRunner:
                     data, addr = sock.recvfrom(65535)
                 except socket.timeout:
                     continue
-                with self._arrived:
-                    self._intake.datagram(data, addr)
-                    self._arrived.notify_all()
+                self._queue.append(("datagram", data, addr, self._clock()))
+                self._arrived.set()
         except OSError as exc:   # the socket broke: report it, the rest goes on
             self._failed(endpoint, exc)
         finally:
@@ -246,10 +263,10 @@ class FeedRunner:
             if data == b"":
                 raise ConnectionResetError("the TAK server closed the connection")
             if data:
-                with self._arrived:
-                    for kind, frame in session.received(data, self._clock()):
-                        self._intake.frame(kind, frame, source)
-                    self._arrived.notify_all()
+                now = self._clock()
+                for kind, frame in session.received(data, now):
+                    self._queue.append((kind, frame, source, now))
+                self._arrived.set()
             session.check(self._clock())
             out = session.outgoing()
             if out:

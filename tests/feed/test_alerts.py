@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from desktop.core.demo import demo_document
-from desktop.core.feed.alerts import ACKNOWLEDGED, DISMISSED, MUTED, AlertConfig, AlertEngine
+from desktop.core.alert_log import ACKNOWLEDGED, DISMISSED, MUTED
+from desktop.core.feed.alerts import AlertConfig, AlertEngine
 from desktop.core.feed.geometry import AlertGeometry
 from desktop.core.feed.intake import Intake
 from desktop.core.feed.latches import Latches

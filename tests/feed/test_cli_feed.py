@@ -165,22 +165,24 @@ def test_listen_saves_what_it_heard_into_the_project(capsys, tmp_path):
     threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()
     try:
         assert wait_until(lambda: any("listening:" in line for line in err), 30), err
-        events = walk_events("SDF-16")[:40] + walk_events("ANDROID-77")[:10]
+        events = walk_events("SDF-16")[:60] + walk_events("ANDROID-77")[:10]   # SDF-16 into the buffer
         pytak_send(f"udp+wo://127.0.0.1:{port}", events)
-        assert wait_until(lambda: any("50 reports" in line for line in err), 20), err
+        assert wait_until(lambda: any("70 reports" in line for line in err), 20), err
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0, err
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert any("saved 50 track reports of 2 live units" in line for line in err), err
+    assert any("saved 70 track reports of 2 live units" in line for line in err), err
     after = load_project(project)
-    assert len(after.units) == len(before.units) + 1 and len(after.tracks) == len(before.tracks) + 50
+    assert len(after.units) == len(before.units) + 1 and len(after.tracks) == len(before.tracks) + 70
     row = after.units.index_of("SDF-16")
-    assert after.tracks.report_counts()[row] == before.tracks.report_counts()[row] + 40
+    assert after.tracks.report_counts()[row] == before.tracks.report_counts()[row] + 60
     new = after.units.index_of("ANDROID-77")
     assert after.units.sides[new] == "US-backed" and after.tracks.report_counts()[new] == 10
-    assert after.units.lat[row] == pytest.approx(float(SafeET.fromstring(events[39]).find("point").get("lat")))
+    assert after.units.lat[row] == pytest.approx(float(SafeET.fromstring(events[59]).find("point").get("lat")))
+    # The alerts it printed are in the project's alerts table too.
+    assert [(a.unit, a.kind) for a in after.alerts] == [("SDF-16", "enter_buffer")]
 
 
 def test_listen_usage_and_endpoint_errors(capsys):

@@ -18,6 +18,7 @@ from desktop.core.demo import demo_document
 from desktop.core.geodesy import Projection
 from desktop.gui import style
 from desktop.gui.map.layers.basemap import LAND
+from desktop.gui.map.layers.sectors import sector_fill
 from desktop.gui.export import render
 from desktop.gui.export.dialog import ExportDialog
 from desktop.gui.export.settings import ExportSettings, ExportSettingsError, date_time_group
@@ -161,13 +162,16 @@ def test_line_sector_fills_and_units_are_where_they_project(demo_page):
         px, py = layout.lonlat_to_page(units.lon[i], units.lat[i])
         colour = style.AFFILIATION_COLOURS[units.affiliations[i]]
         assert _near_colour(pixels, px - inside, py, colour, radius=1, tol=6), (uid, pixels[int(py), int(px)])
-    # Sector fills: calm patches inside each sector, clear of the buffer band, have the
-    # owner's colour at alpha 50 over land (a few may be over a lake instead).
+    # Sector fills: patches inside each sector, clear of the buffer band, have the owner's
+    # wash over land (a few may be over a lake instead) where nothing else is drawn: the
+    # whole patch, or for the hatched side the pixels between its hatch lines.
     line = shapely.LineString(analysis.sectors.effective_xy)
     clear_m = (analysis.classification.buffer_km + 3) * 1000
     for sector in analysis.sectors.sectors:
-        want = np.array([LAND.red(), LAND.green(), LAND.blue()]) * (1 - 50 / 255) + \
-            np.array(style.side_colour(sector.owner, doc.sides)) * 50 / 255
+        fill = sector_fill(sector.owner, doc.sides)
+        a = fill.alpha() / 255
+        want = np.array([LAND.red(), LAND.green(), LAND.blue()]) * (1 - a) + np.array(fill.getRgb()[:3]) * a
+        hatched = sector.owner == doc.sides[1]
         minx, miny, maxx, maxy = sector.polygon.bounds
         calm = match = 0
         for x in np.linspace(minx, maxx, 25):
@@ -177,6 +181,8 @@ def test_line_sector_fills_and_units_are_where_they_project(demo_page):
                     continue
                 px, py = (int(v) for v in layout.lonlat_to_page(*proj.inverse(x, y)))
                 patch = pixels[py - 4:py + 5, px - 4:px + 5].reshape(-1, 3).astype(float)
+                if hatched:  # the lightest pixels lie between the hatch lines
+                    patch = patch[patch.sum(axis=1) >= np.percentile(patch.sum(axis=1), 80)]
                 if patch.std(axis=0).max() < 0.6:  # nothing else drawn here
                     calm += 1
                     match += np.abs(patch.mean(axis=0) - want).max() <= 4
@@ -264,7 +270,7 @@ def test_export_leaves_the_document_and_the_map_alone(qtbot, tmp_path):
     qtbot.addWidget(win)
     doc = win.document
     names = ("analysis_changed", "units_changed", "line_changed", "annotations_changed", "positions_changed",
-             "revisions_changed", "time_view_changed", "ao_changed")
+             "revisions_changed", "time_view_changed", "ao_changed", "live_updated")
     listeners = {name: len(getattr(doc, name)) for name in names}
     state = win.scene.layer_state()
     view_rect = win.map_view.view_rect()

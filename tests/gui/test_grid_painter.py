@@ -66,3 +66,22 @@ def test_grid_paints_into_svg_and_pdf(qapp, tmp_path):
     assert svg.count("<path") >= 1 and "<image" not in svg        # the lines, as vectors
     assert svg.count("<text") >= 20 and ">EV<" in svg.replace("\n", "")   # labels as text
     assert len(pdf) > 1000
+
+
+def test_edge_labels_that_overlap_keep_the_first_as_qt_would():
+    """The array overlap test drops the same labels as QRectF.intersects, pair by pair."""
+    import numpy as np
+    from PySide6 import QtCore
+
+    from desktop.gui.grid_painter import _first_of_overlapping
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 40))
+        left, top = rng.uniform(0, 300, n).round(), rng.uniform(0, 60, n).round()
+        width, height = rng.uniform(5, 40, n).round(), rng.uniform(5, 14, n).round()
+        boxes = [QtCore.QRectF(*b) for b in zip(left, top, width, height)]
+        kept: list[int] = []
+        for i, box in enumerate(boxes):
+            if not any(box.intersects(boxes[j]) for j in kept):
+                kept.append(i)
+        assert _first_of_overlapping(left, top, width, height) == kept

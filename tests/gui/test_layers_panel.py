@@ -17,8 +17,9 @@ from tests.gui import mouse
 
 K = QtCore.Qt.Key
 EVERY_LAYER = {"basemap.land", "basemap.rivers", "basemap.borders", "basemap.towns", "graticule", "grid.mgrs", "sectors",
-               "buffer", "ao", "units.density", "units", "units.labels", "line", "places", "markup",
-               "time.ghosts", "time.trails", "time.stale", "time.call"}
+               "buffer", "ao", "sectors.labels", "line.symbol", "units.density", "units", "units.labels", "line", "places",
+               "markup",
+               "time.ghosts", "time.trails", "time.stale", "time.call", "live"}
 
 
 @pytest.fixture

@@ -204,9 +204,7 @@ def test_place_and_town_labels_do_not_pile_up(qtbot):
     def text_rect(font, text, x, y, anchor):  # the glyphs, without the label's blank margin
         return label_rect(font, text, x, y, anchor, 3 * r).adjusted(3 * r, 3 * r, -3 * r, -3 * r)
 
-    px, py = settings.to_device(places.x, places.y)
-    rects = [text_rect(label_font(9, r, bold=True), name, x, y, anchor)
-             for name, x, y, anchor in zip(places.names, px, py, places.anchors)]
+    rects = [rect.adjusted(3 * r, 3 * r, -3 * r, -3 * r) for rect in places.label_rects(settings)]
     tx, ty = settings.to_device(tx[towns.labelled], ty[towns.labelled])
     rects += [text_rect(label_font(8, r), name, x, y, ANCHORS[0]) for name, x, y in zip(town_names, tx, ty)]
     overlaps = [(i, j) for i in range(len(rects)) for j in range(i + 1, len(rects)) if rects[i].intersects(rects[j])]

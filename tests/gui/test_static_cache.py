@@ -20,9 +20,11 @@ def view(qtbot):
 
 
 def bottom_image(scene) -> QtGui.QImage:
-    """The image the basemap and graticule are drawn from."""
-    bottom = tuple(id(layer) for layer in scene.drawing_order() if layer.cacheable)
-    return scene._images.images[bottom][1]
+    """The image the bottom run of cacheable layers (the land; rivers, borders and grid lie
+    over the sectors) is drawn from."""
+    order = scene.drawing_order()
+    n = next((k for k, layer in enumerate(order) if not layer.cacheable), len(order))
+    return scene._images.images[tuple(id(layer) for layer in order[:n])][1]
 
 
 def rest(view) -> None:

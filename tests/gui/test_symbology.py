@@ -13,7 +13,7 @@ from desktop.gui import style
 from desktop.gui.export import render
 from desktop.gui.export.settings import ExportSettings
 from desktop.gui.symbology import DESIGN, paint_symbol, symbol_pixmap
-from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT, LABEL_PX
+from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT
 from tests.gui.big_units import random_document
 from tests.gui.test_unit_layer import make_view
 
@@ -78,19 +78,8 @@ def test_pixmaps_are_cached_per_spec_and_pixel_ratio(qapp):
 
 # -- on the map --------------------------------------------------------------------------------
 def name_rects(view) -> list[QtCore.QRectF]:
-    """Where the names are drawn, in widget pixels (as UnitNames paints them)."""
-    names = view.layer("units").detail.names
-    font = QtGui.QFont()
-    font.setPixelSize(LABEL_PX)
-    fm = QtGui.QFontMetricsF(font)
-    out = []
-    for x, y, off, text in zip(names.x, names.y, names.offset, names.texts):
-        p = view.map_to_widget(x, y)
-        r = QtCore.QRectF(p.x() + off, p.y() - fm.height() / 2, fm.horizontalAdvance(text) + 4, fm.height())
-        if off < 0:
-            r.moveRight(p.x() + off)
-        out.append(r)
-    return out
+    """Where the names are drawn, in device pixels (as UnitNames paints them)."""
+    return view.layer("units").detail.names.device_rects(view.settings())
 
 
 def test_demo_names_do_not_pile_up(qtbot):
@@ -100,11 +89,12 @@ def test_demo_names_do_not_pile_up(qtbot):
     assert set(detail.names.texts) <= set(view.document.units.names)
     rects = name_rects(view)
     assert not [(i, j) for i in range(len(rects)) for j in range(i + 1, len(rects)) if rects[i].intersects(rects[j])]
-    # Zoomed in, names that did not fit before appear; only those in view are laid out.
+    # The flagged units by Ma'dan are named even in the crowd there (on leaders if need be).
     before = set(detail.names.texts)
+    assert {"SAA River Recon Tm", "SDF Kasra Coy", "SAA Ma'dan South Bn"} <= before
+    # Zoomed in, names that did not fit before appear; only those in view are laid out.
     for (lon, lat), names in (((39.0, 35.93), {"SDF Raqqa West Bde", "SDF Raqqa East Bde", "SDF Raqqa South Bn"}),
-                              ((39.75, 35.72), {"SAA River Recon Tm", "SDF Kasra Coy", "SAA Ma'dan South Bn"})):
-        assert not names <= before
+                              ((39.75, 35.72), {"SDF Ma'dan North Bn", "SDF Kasra Coy", "SAA Ma'dan South Bn"})):
         x, y = view.to_display(lon, lat)
         view.set_view_rect(float(x) - 25e3, float(y) - 16e3, float(x) + 25e3, float(y) + 16e3)
         view.flush()  # the names are laid out again once the view rests
@@ -163,16 +153,11 @@ def test_names_keep_clear_of_markup_labels(qtbot):
     (text, box), = ShapePainter(None, map_transform(settings), settings.pixel_ratio,
                                 QtCore.QRectF(0, 0, *settings.size)).labels(view.layer("markup").shapes[0])
     markup = np.array([[box.left(), box.top(), box.right(), box.bottom()]]) / settings.pixel_ratio  # as drawn
-    font = QtGui.QFont()
-    font.setPixelSize(LABEL_PX)
-    fm = QtGui.QFontMetricsF(font)
-    names = detail.names
-    sx, sy = (v / settings.pixel_ratio for v in settings.to_device(names.x, names.y))
-    for x, y, off, text in zip(sx, sy, names.offset, names.texts):
-        w = fm.horizontalAdvance(text) + 4
-        left = x + off if off > 0 else x + off - w
-        box = QtCore.QRectF(left, y - fm.height() / 2, w, fm.height())
-        assert not box.intersects(QtCore.QRectF(QtCore.QPointF(*markup[0, :2]), QtCore.QPointF(*markup[0, 2:]))), text
+    box = QtCore.QRectF(QtCore.QPointF(*markup[0, :2]), QtCore.QPointF(*markup[0, 2:]))
+    r = settings.pixel_ratio
+    for rect, text in zip(detail.names.device_rects(settings), detail.names.texts):
+        shown = QtCore.QRectF(rect.left() / r, rect.top() / r, rect.width() / r, rect.height() / r)
+        assert not shown.intersects(box), text
 
 
 # -- amplifiers --------------------------------------------------------------------------------
@@ -192,7 +177,7 @@ def test_land_names_sit_left_and_aircraft_names_right_of_their_symbols(qtbot):
              symbol="SFGPUCI----E---")]))
     view = make_view(qtbot, doc)
     names = view.layer("units").detail.names
-    side = {t: ("right" if off > 0 else "left") for t, off in zip(names.texts, names.offset)}
+    side = {t: ("right" if box[0] > 0 else "left") for t, box in zip(names.texts, names.boxes)}
     assert side["Ground Bn"] == "left" and side["Air Orbit"] == "right"
     assert side["Blocked Bn"] == "right"  # its left is Close Coy's symbol
 

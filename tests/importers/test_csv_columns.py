@@ -2,13 +2,16 @@
 any plain table, the same fields, stripped the same way, on the same lines; and its
 numbers are Python's float() of the text, bit for bit."""
 import math
+from unittest import mock
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.core.importers.csv_columns import MAX_WIDTH, categories, decimals, split_plain
+from desktop.core.importers import csv_table
+from desktop.core.importers.csv_columns import MAX_WIDTH, FixedTable, PlainTable, decimals, read_fixed, split_plain
 from desktop.core.importers.csv_table import _rows_table, _table
+from desktop.core.text_columns import Categorical
 from tests.fuzzing import fuzz
 
 FIELD = st.one_of(
@@ -26,14 +29,20 @@ def test_plain_tables_split_as_the_csv_module_reads_them(rows, crlf, tail, delim
     end = "\r\n" if crlf else "\n"
     text = delimiter.join(["id", "name", "lat"]) + end + end.join(delimiter.join(r) for r in rows) + tail
     data = text.encode("utf-8")
-    got = _table("t.csv", data, None)
     want = _rows_table("t.csv", data, len(text.split(end)[0].encode()) + len(end), delimiter,
                        ["id", "name", "lat"], 1, None)
-    if got.plain is None:  # not plain (a blank row, say): the csv module's way, which is the reference
-        return
+    got = _table("t.csv", data, None)  # numpy's tokenizer when it can, else the separators' positions
+    with mock.patch.object(csv_table, "read_fixed", lambda *args: None):
+        separated = _table("t.csv", data, None)
+    for table in (got, separated):
+        if table.plain is not None:  # (not plain, a blank row, say: the csv module's way, the reference)
+            same_columns(table, want)
+
+
+def same_columns(got, want):
     assert got.lines.tolist() == want.lines.tolist()
     for j in range(3):
-        assert got.texts(j).tolist() == want.columns[j] == got.texts(j, few=True).tolist()
+        assert got.strings(j).tolist() == want.columns[j] == got.categorical(j).tolist()
         values, ok = got.decimals(j)
         for v, k, t in zip(values.tolist(), ok.tolist(), want.columns[j]):
             try:
@@ -57,11 +66,22 @@ def test_decimals_are_exactly_float():
     assert ok.tolist() == [True, False, False, True, False, True] and values[[0, 3, 5]].tolist() == [35.5, -0.5, 7.0]
 
 
-def test_categories_share_values_and_give_up_when_many():
-    fixed = np.array([b"US-backed", b"Russian-backed", b"US-backed", b""] * 1000)
-    cats, codes = categories(fixed)
-    assert cats[codes].tolist() == fixed.tolist() and len(cats) == 3
-    assert categories(np.array([f"U{i}".encode() for i in range(100_000)])) is None
+def test_categories_of_a_byte_column_share_values():
+    fixed = np.array([b"US-backed", b"Russian-backed", b"US-backed", b"", "Ålpha".encode()] * 1000)
+    cat = Categorical.of(fixed)
+    assert cat.tolist() == [f.decode() for f in fixed.tolist()] and len(cat.categories) == 4
+
+
+def test_numpys_tokenizer_takes_plain_files_and_widens_what_the_sample_did_not_see():
+    rows = [f"U{i},{'n' * (1 if i < 3000 else 40)}" for i in range(6000)]  # long names only past the sample
+    data = ("id,name\n" + "\n".join(rows) + "\n").encode()
+    got = read_fixed(data, 8, 1, ",", 2)
+    assert isinstance(got, FixedTable) and got.columns[1].tolist()[-1] == b"n" * 40
+    assert read_fixed(b"a,b\nc,d\n", 4, 1, ",", 2).columns[0].tolist() == [b"c"]
+    for not_for_it in (b'a,b\n"c",d\n', b"a,b\nc,d\n\ne,f\n", b"a,b\nc\rx,d\n", b"a,b\nc,d,e\n",
+                       b"a,b\nc," + b"x" * (MAX_WIDTH + 1) + b"\n"):
+        assert read_fixed(not_for_it, 4, 1, ",", 2) is None
+    assert isinstance(_table("t.csv", b"a,b\nc," + b"x" * (MAX_WIDTH + 1) + b"\n", None).plain, PlainTable)
 
 
 def test_split_plain_refuses_what_is_not_plain():

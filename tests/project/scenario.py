@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 
+from desktop.core.alert_log import ACKNOWLEDGED, MUTED, NEW, Alert, AlertLog
 from desktop.core.annotations import ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation, Annotations
 from desktop.core.demo import demo_document
 from desktop.core.document import Document
@@ -23,14 +24,28 @@ def demo_annotations() -> Annotations:
     ])
 
 
+def demo_alerts() -> AlertLog:
+    """Alerts of every shape: with and without a time to line, a position, a sector; text
+    from a feed (quotes, non-ASCII, markup that must stay text)."""
+    return AlertLog([
+        Alert(1, 1_497_794_400, "ANDROID-5a1c", "SDF Recon Tm", "enter_buffer", None, None, 4.2, lon=38.9, lat=35.9,
+              state=ACKNOWLEDGED, detail="SDF Recon Tm came within the 5 km buffer (4.2 km from the line)"),
+        Alert(2, 1_497_794_460.7, "ANDROID-5a1c", "SDF Recon Tm", "cross_line", "S2", "Russian-backed", 0.25,
+              lon=38.91, lat=35.87, detail="SDF Recon Tm crossed the line into S2 (Russian-backed), 0.25 km across"),
+        Alert(3, 1_497_794_500, "UID-<b>x</b>", "Tm \"Ω\" <i>", "time_to_line", "S1", "US-backed", 3.0, 6.0,
+              state=MUTED, lon=39.2, lat=35.6, detail="Tm \"Ω\" <i> reaches the line in 6 min"),
+        Alert(4, 1_497_794_600, "SU-27 #2", "", "cpa", None, None, float("nan"), other="F-16 #1", state=NEW),
+    ])
+
+
 def full_scenario() -> Document:
-    """The demo (units, tracks, calls, three revisions, places) with markup, a non-default
-    buffer and an edited working line."""
+    """The demo (units, tracks, calls, three revisions, places) with markup, alerts, a
+    non-default buffer and an edited working line."""
     demo = demo_document()
     line = demo.line.moved(2, demo.line.vertices[2, 0] + 0.01, demo.line.vertices[2, 1] - 0.02)
     return Document(demo.ao, line, demo.units, demo.sides, buffer_km=7.25, title="Euphrates — saved",
                     places=demo.places, calls=demo.calls, tracks=demo.tracks, revisions=demo.revisions,
-                    annotations=demo_annotations())
+                    annotations=demo_annotations(), alerts=demo_alerts())
 
 
 def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
@@ -55,3 +70,7 @@ def assert_same_document(a: Document, b: Document) -> None:
         [(r.id, r.line, r.effective, r.state, r.note, r.call_id) for r in b.revisions]
     assert a.places == b.places
     assert a.annotations == b.annotations
+    ca, cb = a.alerts.columns(), b.alerts.columns()
+    assert set(ca) == set(cb)
+    for name in ca:
+        assert _same_array(ca[name], cb[name]), name

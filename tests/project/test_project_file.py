@@ -43,7 +43,7 @@ EXPECTED = {  # layer: (GDAL geometry type, CRS)
     "line_revisions": ("LineString", "EPSG:4326"), "sectors": ("Polygon", "EPSG:4326"),
     "units": ("Point", "EPSG:4326"), "tracks": ("LineString", "EPSG:4326"), "places": ("Point", "EPSG:4326"),
     "annotations": ("Unknown", "EPSG:4326"), "calls": (None, None), "deconflict_meta": (None, None),
-    "basemaps": (None, None), "map_layers": (None, None),
+    "alerts": ("Point", "EPSG:4326"), "basemaps": (None, None), "map_layers": (None, None),
 }
 
 
@@ -55,7 +55,7 @@ def test_gdal_opens_every_layer_with_its_type_crs_and_count(saved):
         counts = {"ao": 1, "line": 1, "line_revisions": len(doc.revisions), "sectors": 2,
                   "units": len(doc.units), "tracks": int(np.count_nonzero(doc.tracks.report_counts())),
                   "places": len(doc.places), "annotations": len(doc.annotations), "calls": len(doc.calls),
-                  "deconflict_meta": 7, "basemaps": len(doc.map_state.basemaps),
+                  "deconflict_meta": 7, "alerts": len(doc.alerts), "basemaps": len(doc.map_state.basemaps),
                   "map_layers": len(doc.map_state.layers)}
         assert set(layers) == set(EXPECTED) == set(LAYERS)
         for name, (gtype, crs) in EXPECTED.items():
@@ -80,6 +80,32 @@ def test_gdal_reads_the_values(saved):
     assert [s[:19] for s in by["start"]] == [s[:19] for s in np.datetime_as_string(doc.calls.start.astype("datetime64[s]"))]
     revs = pyogrio.raw.read(path, layer="line_revisions", datetime_as_string=True)
     assert dict(zip(revs[0]["fields"], revs[3]))["state"].tolist() == [r.state for r in doc.revisions]
+
+
+def test_gdal_reads_the_alert_history(saved):
+    doc, path = saved
+    meta, _, geometry, columns = pyogrio.raw.read(path, layer="alerts", datetime_as_string=True)
+    by = dict(zip(meta["fields"], columns))
+    alerts = list(doc.alerts)
+    assert by["alert_id"].tolist() == [a.id for a in alerts]
+    assert by["kind"].tolist() == [a.kind for a in alerts] and by["detail"].tolist() == [a.detail for a in alerts]
+    assert by["state"].tolist() == [a.state for a in alerts] and by["other"].tolist() == [a.other for a in alerts]
+    assert [s[:19] for s in by["time"]] == [
+        str(np.datetime64(int(a.time), "s")) for a in alerts]  # whole seconds, UTC
+    xy = [np.frombuffer(g[5:21], "<f8") if g is not None else None for g in geometry]
+    assert np.allclose(xy[1], [38.91, 35.87]) and np.isnan(xy[3]).all()   # the last one has no position
+
+
+def test_a_project_saved_before_alerts_were_stored_opens_with_none(saved, tmp_path):
+    _, path = saved
+    old = tmp_path / "old.gpkg"
+    old.write_bytes(path.read_bytes())
+    with sqlite3.connect(old) as db:
+        db.execute("DROP TABLE alerts")
+        for table in ("gpkg_contents", "gpkg_geometry_columns"):
+            db.execute(f"DELETE FROM {table} WHERE table_name = 'alerts'")
+    opened = load_project(old)
+    assert len(opened.alerts) == 0 and len(opened.units) == len(saved[0].units)
 
 
 def test_opening_never_changes_the_file_even_in_a_read_only_folder(saved, tmp_path):
@@ -118,6 +144,9 @@ def _rewrite(src, dst, sql, *args):
     ("UPDATE calls SET units='[1,2' WHERE fid=4", (), "layer 'calls': feature 4: units"),
     ("UPDATE calls SET category='chat' WHERE fid=1", (), "category 'chat'"),
     ("UPDATE annotations SET color='red' WHERE fid=1", (), "layer 'annotations'"),
+    ("UPDATE alerts SET state='seen' WHERE fid=2", (), "layer 'alerts': feature 2: state 'seen'"),
+    ("UPDATE alerts SET alert_id=1 WHERE fid=3", (), "layer 'alerts': two alerts with one alert_id"),
+    ("UPDATE alerts SET time='yesterday' WHERE fid=1", (), "layer 'alerts': time: feature 1"),
 ])
 def test_damaged_projects_fail_with_a_message_naming_the_layer(saved, tmp_path, sql, args, message):
     _, path = saved

@@ -220,6 +220,43 @@ def test_sigkill_of_the_application_window_mid_editing(tmp_path):
     assert problems == [] and digest(doc) in (expected[len(seen) - 1], expected[len(seen)])
 
 
+def test_sigkill_during_a_live_feed_loses_at_most_the_last_second(tmp_path):
+    """Live reports reach the journal in batches once a second: a feed killed outright
+    (SIGKILL) is recovered with every report recorded before the kill, its units where
+    their last report put them, its alerts, and the edit made among the records."""
+    from desktop.core.feed.recording import RECORD_EVERY_S
+    from tests.recovery.live_feed import UNITS, live_reports
+    root = tmp_path / "recovery"
+    child = subprocess.Popen([sys.executable, "-m", "tests.recovery.live_feed", str(root)], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    told = []
+    try:
+        while len(told) < 5:
+            line = child.stdout.readline()
+            assert line, child.stderr.read()
+            told.append([int(v) for v in line.split()[1::2]])
+        time.sleep(0.5 * RECORD_EVERY_S)   # killed between two records
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    recorded, written, alerts = told[-1]
+    (session,) = recoverable_sessions(root)
+    assert f"{recorded:,} live reports" in session.describe() or session.live >= recorded
+    doc, stack, problems = session.recover()
+    assert problems == [] and doc.buffer_km == 6.5   # the edit replayed among the live lines
+    got = live_reports(doc)
+    # Everything recorded is back (a record the kill hit mid-write may add some more); what
+    # was lost is at most what the last second brought: about 50 batches of UNITS reports.
+    assert recorded <= got <= written + 2 * RECORD_EVERY_S * 50 * UNITS
+    assert len(doc.alerts) >= alerts and {a.kind for a in doc.alerts} >= {"enter_buffer", "cross_line"}
+    assert len(doc.tracks) == len(demo_document().tracks) + got
+    # Each live unit stands at its last report.
+    for k in range(UNITS):
+        i = doc.units.index_of(f"LIVE-{k:02d}")
+        last = doc.tracks.offsets[i + 1] - 1
+        assert (doc.units.lon[i], doc.units.lat[i]) == (doc.tracks.lon[last], doc.tracks.lat[last])
+
+
 def test_two_deconflicts_started_after_a_crash_cannot_both_take_a_session(tmp_path):
     """Issue 14.11: both offered to recover the same session. Offering claims it (its lock):
     a second Deconflict, here a child process, sees nothing until the first lets it go."""

@@ -19,22 +19,19 @@ line, the buffer or the sides change, sets the latches to what holds without ale
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from desktop.core.events import Signal
+from desktop.core.alert_log import MUTED, NEW, Alert, AlertLog
 from desktop.core.feed.cot import UNKNOWN_CE
 from desktop.core.feed.geometry import AlertGeometry
 from desktop.core.feed.latches import Latches
-from desktop.core.tracks import format_time
 
 ENTER, LEAVE, CROSS, POSSIBLY, WRONG, TTL = ("enter_buffer", "leave_buffer", "cross_line", "possibly_across",
                                              "wrong_side", "time_to_line")
 KINDS = (ENTER, LEAVE, CROSS, POSSIBLY, WRONG, TTL)
-NEW, ACKNOWLEDGED, DISMISSED, MUTED = "new", "acknowledged", "dismissed", "muted"
 _AWAY = (CROSS, WRONG, POSSIBLY)   # latches re-armed together when the unit is clearly home
 
 
@@ -56,85 +53,6 @@ class AlertConfig:
 
 
 @dataclass
-class Alert:
-    """One alert. `time`: the report's time (epoch s); `received`: when that report arrived
-    (wall clock); `minutes`: the time to line, for that kind."""
-
-    id: int
-    time: float
-    unit: str
-    name: str
-    kind: str
-    sector: str | None
-    owner: str | None
-    distance_km: float
-    minutes: float | None = None
-    received: float = math.nan
-    state: str = NEW
-
-    def as_dict(self) -> dict:
-        d = {"time": format_time(math.floor(self.time)), "unit": self.unit, "name": self.name, "kind": self.kind,
-             "sector": self.sector, "owner": self.owner,
-             "distance_km": None if math.isnan(self.distance_km) else round(self.distance_km, 3)}
-        if self.minutes is not None:
-            d["minutes"] = round(self.minutes, 1)
-        return d
-
-    def json_line(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False)
-
-
-class AlertLog:
-    """Every alert of a session in order (muted ones too, for the incident review), with
-    acknowledge/dismiss. `columns()` is the table a project will store."""
-
-    def __init__(self) -> None:
-        self._alerts: list[Alert] = []
-        self.changed = Signal()   # (alert): added or changed state
-
-    def __len__(self) -> int:
-        return len(self._alerts)
-
-    def __iter__(self):
-        return iter(self._alerts)
-
-    def add(self, alert: Alert) -> None:
-        self._alerts.append(alert)
-        self.changed.emit(alert)
-
-    def get(self, alert_id: int) -> Alert:
-        alert = next((a for a in self._alerts if a.id == alert_id), None)
-        if alert is None:
-            raise KeyError(f"no alert {alert_id}")
-        return alert
-
-    def _set_state(self, alert_id: int, state: str) -> None:
-        alert = self.get(alert_id)
-        alert.state = state
-        self.changed.emit(alert)
-
-    def acknowledge(self, alert_id: int) -> None:
-        self._set_state(alert_id, ACKNOWLEDGED)
-
-    def dismiss(self, alert_id: int) -> None:
-        self._set_state(alert_id, DISMISSED)
-
-    def open(self) -> list[Alert]:
-        """Alerts no one has acknowledged or dismissed yet."""
-        return [a for a in self._alerts if a.state == NEW]
-
-    def columns(self) -> dict[str, np.ndarray]:
-        a = self._alerts
-        text = lambda name: np.array([getattr(x, name) or "" for x in a], dtype=object)  # noqa: E731
-        return {"id": np.array([x.id for x in a], dtype=np.int64),
-                "time": np.array([math.floor(x.time) for x in a], dtype=np.int64),
-                "unit": text("unit"), "name": text("name"), "kind": text("kind"), "sector": text("sector"),
-                "owner": text("owner"), "distance_km": np.array([x.distance_km for x in a], dtype=float),
-                "minutes": np.array([math.nan if x.minutes is None else x.minutes for x in a], dtype=float),
-                "state": text("state")}
-
-
-@dataclass
 class _Unit:
     side: int
     name: str
@@ -153,7 +71,6 @@ class AlertEngine:
         self.latches = Latches()
         self.muted: set[str] = set()
         self._units: dict[str, _Unit] = {}
-        self._next_id = 1
 
     # -- control ------------------------------------------------------------------------------
     def mute(self, unit: str) -> None:
@@ -311,10 +228,35 @@ class AlertEngine:
 
     def _emit(self, out: list[Alert], kind: str, uid: str, unit: _Unit, *, minutes: float | None = None,
               received: float = math.nan, at: float | None = None) -> None:
-        t, *_, sector, owner, km = unit.last
-        alert = Alert(self._next_id, t if at is None else at, uid, unit.name, kind, self.geometry.sector_id(sector),
-                      self.geometry.owner_name(owner), km, minutes, received, MUTED if uid in self.muted else NEW)
-        self._next_id += 1
+        t, lon, lat, ce, *_, sector, owner, km = unit.last
+        sector_id, owner_name = self.geometry.sector_id(sector), self.geometry.owner_name(owner)
+        alert = Alert(self.log.next_id(), t if at is None else at, uid, unit.name, kind, sector_id, owner_name, km,
+                      minutes, received, MUTED if uid in self.muted else NEW, lon, lat,
+                      detail=self._detail(kind, unit.name, sector_id, owner_name, km, ce, minutes))
         self.log.add(alert)
         if alert.state != MUTED:
             out.append(alert)
+
+    def _detail(self, kind: str, name: str, sector: str | None, owner: str | None, km: float, ce: float,
+                minutes: float | None) -> str:
+        """What happened, as a planner says it (plain text: `name` comes from the feed)."""
+        where = f"{sector} ({owner})" if sector and owner else sector or "another sector"
+        if kind == ENTER:
+            return f"{name} came within the {self.geometry.buffer_km:g} km buffer ({km:.1f} km from the line)"
+        if kind == LEAVE:
+            return f"{name} left the buffer ({km:.1f} km from the line)"
+        if kind == CROSS:
+            return f"{name} crossed the line into {where}, {km:.2f} km across"
+        if kind == POSSIBLY:
+            return f"{name} is possibly across the line ({km:.2f} km, within its position uncertainty of {ce:.0f} m)"
+        if kind == WRONG:
+            return f"{name} entered {where}, the other side's sector"
+        return f"{name} {reach_text(minutes * 60.0)}"
+
+
+def reach_text(seconds: float) -> str:
+    """"reaches the line in 6 min" (in whole minutes, at least 1; hours beyond 90 min)."""
+    minutes = max(1, round(seconds / 60.0))
+    if minutes <= 90:
+        return f"reaches the line in {minutes} min"
+    return f"reaches the line in {minutes // 60} h {minutes % 60:02d} min"

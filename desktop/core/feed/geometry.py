@@ -82,18 +82,7 @@ class AlertGeometry:
         return Measures(sector, owner, self._km(x, y))
 
     def _km(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        pieces = self._pieces
-        if not pieces.m or not len(x):
-            return np.full(len(x), np.nan)
-        # The nearest piece of each position (every pair at once: a few hundred positions, a
-        # few dozen pieces), then its distance as the classifier measures it: each position is
-        # a "row" whose only candidate is that piece.
-        ax, ay, ux, uy, _, il2 = pieces.params
-        dx, dy = x[:, None] - ax, y[:, None] - ay
-        t = np.clip((dx * ux + dy * uy) * il2, 0.0, 1.0)
-        nearest = np.argmin((dx - t * ux) ** 2 + (dy - t * uy) ** 2, axis=1)
-        scale = 1.0 / (3.0 * _distance._gaussian_r2(self.projection.origin[1]))
-        return _distance._measure_rows(x, y, nearest[:, None], np.ones(len(x), dtype=np.intp), pieces, scale)
+        return _distance.measure_points(x, y, self._pieces, self.projection)
 
     def time_to_line(self, lon, lat, course_deg, speed_ms, horizon_s: float) -> np.ndarray:
         """Seconds until each unit's predicted path first meets the effective line; NaN when

@@ -10,20 +10,25 @@ rebuilt per event, and nothing about the document is touched per batch.
 the table has (a planned unit reporting over TAK) moves that unit; an unknown uid adds a
 unit (side from `SideRules`); the reports are merged into the tracks (sorted merge, not a
 re-sort), so the time cursor covers the live period. Live data is not a user edit: it is
-written with `Document.set_scenario`, never pushed on the undo stack; an undo or redo that
-restores an older unit table or tracks (an import undone) loses the live rows only until
-the next write, which adds them again from the session (which is the authority on them).
+written with `Document.update_live` (only the units that moved are classified again, the
+line is not announced again, a past moment shown stays), never pushed on the undo stack;
+an undo or redo that restores an older unit table or tracks (an import undone) loses the
+live rows only until the next write, which adds them again from the session (which is
+the authority on them). Alerts are logged in the document's alert log (`Document.alerts`),
+which the project saves as its alerts table.
 """
 from __future__ import annotations
 
+import dataclasses
 import time as _time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from desktop.core.events import Signal
+from desktop.core.alert_log import AlertLog
 from desktop.core.feed.alerts import Alert, AlertConfig, AlertEngine
-from desktop.core.feed.cot import affiliation_of, domain_of, sidc_of
+from desktop.core.feed.cot import UNKNOWN_CE, affiliation_of, domain_of, sidc_of
 from desktop.core.feed.geometry import AlertGeometry
 from desktop.core.feed.intake import EventBatch
 from desktop.core.tracks import Tracks
@@ -32,6 +37,7 @@ from desktop.core.units import AFFILIATIONS, UnitTable
 _UNIT_TEXT = ("uid", "name", "type", "affiliation", "domain", "symbol", "group", "side")
 _UNIT_NUMBERS = ("time", "lon", "lat", "hae", "ce", "course", "speed", "stale")
 _REPORT_NUMBERS = ("time", "lon", "lat", "hae", "ce", "course", "speed")
+FT_PER_M, KT_PER_MS = 1 / 0.3048, 3600 / 1852
 
 
 class _Columns:
@@ -101,15 +107,41 @@ def merge_reports(tracks: Tracks, unit, time, lon, lat, n_units: int) -> Tracks:
                   np.insert(tracks.lon, pos, lon), np.insert(tracks.lat, pos, lat), n_units)
 
 
+def lacking(tracks: Tracks, unit, time, lon, lat) -> np.ndarray:
+    """Per report (unit row, time, position), True unless `tracks` already has that very
+    report (several reports of a unit within one second are all kept)."""
+    unit, time = np.asarray(unit, dtype=np.int64), np.asarray(time, dtype=np.int64)
+    out = np.ones(len(unit), dtype=bool)
+    if not len(tracks) or not len(unit):
+        return out
+    span = np.flatnonzero((tracks.time >= time.min()) & (tracks.time <= time.max()))   # the only candidates
+    if not len(span):
+        return out
+    stride = int(max(tracks.time.max(), time.max())) + 1
+    old_key = tracks.unit[span].astype(np.int64) * stride + tracks.time[span]
+    key = unit * stride + time
+    maybe = np.flatnonzero(np.isin(key, old_key))   # same unit and second: compare positions
+    if len(maybe):
+        same = span[np.isin(old_key, key[maybe])]
+        known = set(zip((tracks.unit[same].astype(np.int64) * stride + tracks.time[same]).tolist(),
+                        tracks.lon[same].tolist(), tracks.lat[same].tolist()))
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        out[maybe] = [k not in known for k in zip(key[maybe].tolist(), lon[maybe].tolist(), lat[maybe].tolist())]
+    return out
+
+
 class LiveSession:
-    """The live picture of one feed session over a document."""
+    """The live picture of one feed session over a document; alerts go to `log` (default:
+    the document's alert log)."""
 
     def __init__(self, doc, config: AlertConfig = AlertConfig(), rules: SideRules | None = None,
-                 geometry: AlertGeometry | None = None) -> None:
+                 geometry: AlertGeometry | None = None, log: AlertLog | None = None) -> None:
         self.doc = doc
         self.rules = rules if rules is not None else SideRules.of(doc)
-        self.engine = AlertEngine(geometry if geometry is not None else AlertGeometry.of(doc), config)
+        self.engine = AlertEngine(geometry if geometry is not None else AlertGeometry.of(doc), config,
+                                  log if log is not None else doc.alerts)
         self.alerts = self.engine.log
+        self._first_alert = len(self.alerts)   # the log's alerts before this session are not its own
         self.units = _Columns({**dict.fromkeys(_UNIT_TEXT, object), **dict.fromkeys(_UNIT_NUMBERS, float),
                                "side_code": np.int8})
         self.reports = _Columns({"unit": np.int32, **dict.fromkeys(_REPORT_NUMBERS, float)})
@@ -118,7 +150,10 @@ class LiveSession:
         self.duplicates = 0    # the same report again: dropped
         self.changed = Signal()   # (): units moved or appeared
         self._written: tuple[Tracks, int] | None = None   # (tracks we wrote, reports in them)
-        self._doc_rows: tuple[UnitTable, np.ndarray] | None = None
+        # (the table last written, each live unit's row in it, that table's row of each id)
+        self._doc_rows: tuple[UnitTable, np.ndarray, dict[str, int]] | None = None
+        self._moved: list[np.ndarray] = []   # live rows that took a new position since the last write
+        self._copied: dict[int, int] = {}    # id(another document's log) -> session alerts copied there
 
     def __len__(self) -> int:
         return self.units.n
@@ -154,6 +189,7 @@ class LiveSession:
                                       b["lon"][cur], b["lat"][cur], b["ce"][cur], b["course"][cur],
                                       b["speed"][cur], b["callsign"][cur], b["received"][cur])
         self._update_units(row[cur], {k: v[cur] for k, v in b.items()})
+        self._moved.append(row[cur])
         alerts += self.engine.tick(now)
         self.changed.emit()
         return alerts
@@ -223,54 +259,113 @@ class LiveSession:
         return UnitTable(u["uid"], u["name"], u["side"], u["affiliation"], u["domain"], u["lon"], u["lat"],
                          np.full(len(self), "", dtype=object), u["symbol"])
 
+    def rows_in_document(self) -> np.ndarray | None:
+        """The row in the session document's unit table of each live unit written so far (the
+        first len(result) live units; None before the first write, or when the table was
+        replaced since, until the next write)."""
+        rows = self._doc_rows
+        return rows[1] if rows is not None and rows[0] is self.doc.units else None
+
+    @property
+    def written(self) -> int:
+        """How many of `reports` the last write put into the session's document."""
+        return self._written[1] if self._written is not None else 0
+
+    def report_record(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Reports start:stop as columns a crash journal can keep (desktop.core.feed.recording):
+        per report its unit (an index into the record's units), whole-second time and position;
+        per unit its id and the attributes a new unit gets."""
+        r, u = self.reports, self.units
+        rows = r["unit"][start:stop]
+        live = np.unique(rows)
+        out = {"unit": np.searchsorted(live, rows).astype(np.int32),
+               "time": np.floor(r["time"][start:stop]).astype(np.int64),
+               "lon": r["lon"][start:stop].copy(), "lat": r["lat"][start:stop].copy()}
+        for name in ("uid", "name", "side", "affiliation", "domain", "symbol"):
+            out[name] = u[name][live].copy()
+        return out
+
     def memory_bytes(self) -> int:
         return self.units.nbytes() + self.reports.nbytes()
 
     # -- into the document ----------------------------------------------------------------------
     def write_to_document(self, doc=None) -> int:
         """Put the live units and reports into the session's document, or into `doc` (the
-        project as it is on disk, before saving it); not an undoable edit. Reports the
-        document already has are not added twice. Returns the number of reports added."""
+        project as it is on disk, before saving it: the session's alerts are added to its log
+        too); not an undoable edit. Reports the document already has are not added twice.
+        Returns the number of reports added."""
         doc = self.doc if doc is None else doc
-        units, rows = self._rows_in(doc.units)
+        table = doc.units
+        ours = self._doc_rows is not None and self._doc_rows[0] is table   # the table we wrote last
+        units, rows, position = self._rows_in(table)
         seen = np.isfinite(self.units["lon"])
-        lon, lat = units.lon.copy(), units.lat.copy()
-        lon[rows[seen]], lat[rows[seen]] = self.units["lon"][seen], self.units["lat"][seen]
-        units = UnitTable(units.ids, units.names, units.sides, units.affiliations, units.domains, lon, lat,
-                          units.echelons, units.symbols)
+        units = self._placed(units, rows, seen)
         tracks, done = doc.tracks, 0
         if self._written is not None and self._written[0] is tracks:
             done = self._written[1]
         r = self.reports
         new = slice(done, r.n)
         unit_rows, times = rows[r["unit"][new]], np.floor(r["time"][new]).astype(np.int64)
-        if done == 0 and len(tracks):   # tracks we did not write: keep only what they lack
-            stride = int(max(tracks.time.max(), times.max(initial=0))) + 1
-            fresh = ~np.isin(unit_rows * stride + times, tracks.unit.astype(np.int64) * stride + tracks.time)
-        else:
-            fresh = np.ones(len(times), dtype=bool)
+        # Tracks we did not write: keep only what they lack.
+        fresh = (lacking(tracks, unit_rows, times, r["lon"][new], r["lat"][new]) if done == 0
+                 else np.ones(len(times), dtype=bool))
         tracks = merge_reports(tracks, unit_rows[fresh], times[fresh], r["lon"][new][fresh], r["lat"][new][fresh],
                                len(units))
-        doc.set_scenario(doc.ao, doc.line, units, tracks)
+        if len(units) != len(table) or doc is not self.doc:
+            moved = None                     # rows added, or another document: all of it
+        elif ours:
+            moved = np.unique(rows[np.concatenate(self._moved)]) if self._moved else np.empty(0, dtype=np.intp)
+        else:                                # a table we did not write (an undo): every live unit
+            moved = rows[seen]
+        self._moved = []
+        doc.update_live(units, tracks, moved, int(times.min()) if len(times) else None)
         self._written = (doc.tracks, r.n)
-        self._doc_rows = (doc.units, rows)
+        self._doc_rows = (doc.units, rows, position)
+        if doc.alerts is not self.alerts:
+            self._copy_alerts(doc.alerts)
         return int(fresh.sum())
 
-    def _rows_in(self, table: UnitTable) -> tuple[UnitTable, np.ndarray]:
-        """`table` with a row for every live unit it lacks, and the row of each live unit."""
+    def _copy_alerts(self, log: AlertLog) -> None:
+        """The session's alerts not yet in `log`, added with ids of that log."""
+        mine = list(self.alerts)[self._first_alert:]
+        for alert in mine[self._copied.get(id(log), 0):]:
+            log.add(dataclasses.replace(alert, id=log.next_id()))
+        self._copied[id(log)] = len(mine)
+
+    def _placed(self, units: UnitTable, rows: np.ndarray, seen: np.ndarray) -> UnitTable:
+        """`units` with each live unit (`seen`: it has a position) at its last position;
+        aircraft with their altitude (ft), course and speed (kt) as well."""
         u = self.units
-        if self._doc_rows is not None and self._doc_rows[0] is table and len(self._doc_rows[1]) == len(self):
-            return table, self._doc_rows[1]
-        position = {uid: i for i, uid in enumerate(table.ids.tolist())}
-        rows = np.fromiter((position.get(x, -1) for x in u["uid"].tolist()), dtype=np.int64, count=len(self))
+        cols = {"lon": np.array(units.lon), "lat": np.array(units.lat)}
+        cols["lon"][rows[seen]], cols["lat"][rows[seen]] = u["lon"][seen], u["lat"][seen]
+        air = seen & (u["domain"] == "air")
+        if air.any():
+            hae = u["hae"][air]
+            for name, values in (("alt_ft", np.where(np.abs(hae) < UNKNOWN_CE, hae * FT_PER_M, np.nan)),
+                                 ("course_deg", u["course"][air]), ("speed_kt", u["speed"][air] * KT_PER_MS)):
+                cols[name] = np.array(getattr(units, name))
+                cols[name][rows[air]] = values
+        return dataclasses.replace(units, **cols)
+
+    def _rows_in(self, table: UnitTable) -> tuple[UnitTable, np.ndarray, dict[str, int]]:
+        """`table` with a row for every live unit it lacks, the row of each live unit, and
+        the row of each id of that table (kept from write to write: no pass over a big table
+        per write)."""
+        u = self.units
+        if self._doc_rows is not None and self._doc_rows[0] is table:
+            known, position = self._doc_rows[1], self._doc_rows[2]
+            if len(known) == len(self):
+                return table, known, position
+        else:
+            known, position = np.empty(0, dtype=np.int64), {uid: i for i, uid in enumerate(table.ids.tolist())}
+        uids = u["uid"][len(known):]
+        rows = np.fromiter((position.get(x, -1) for x in uids.tolist()), dtype=np.int64, count=len(uids))
         missing = np.flatnonzero(rows < 0)
         if len(missing):
             rows[missing] = len(table) + np.arange(len(missing))
-            blank = np.full(len(missing), "", dtype=object)
-            cols = [np.concatenate([getattr(table, f), extra]) for f, extra in (
-                ("ids", u["uid"][missing]), ("names", u["name"][missing]), ("sides", u["side"][missing]),
-                ("affiliations", u["affiliation"][missing]), ("domains", u["domain"][missing]),
-                ("lon", u["lon"][missing]), ("lat", u["lat"][missing]), ("echelons", blank),
-                ("symbols", u["symbol"][missing]))]
-            table = UnitTable(*cols)
-        return table, rows
+            new = slice(len(known), None)
+            table = table.extended(ids=uids[missing], names=u["name"][new][missing], sides=u["side"][new][missing],
+                                   affiliations=u["affiliation"][new][missing], domains=u["domain"][new][missing],
+                                   symbols=u["symbol"][new][missing])
+            position.update(zip(uids[missing].tolist(), rows[missing].tolist()))
+        return table, np.concatenate([known, rows]), position

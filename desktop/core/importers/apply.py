@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,6 +26,7 @@ from desktop.core.importers.model import ImportedData, TrackReports
 from desktop.core.line import DeconflictionLine
 from desktop.core.sectors import AreaOfOperations
 from desktop.core.tracks import Tracks
+from desktop.core.text_columns import Categorical
 from desktop.core.units import AIR_COLUMNS, UnitTable
 
 _TEXT = ("names", "sides", "affiliations", "domains", "echelons", "symbols")
@@ -79,64 +79,79 @@ def with_present_reports(doc: Document, data: ImportedData, after: Scenario, at:
         return after
     n_old = len(doc.units)
     if n_old:  # rows in the merged table: a known id keeps its row, new ids follow in file order
-        old = {u: i for i, u in enumerate(doc.units.ids.tolist())}
-        rows = np.fromiter(map(old.get, units.ids.tolist(), itertools.repeat(-1)), dtype=np.int64, count=len(units))
+        rows = doc.units.rows_of(units.ids)
         fresh = rows < 0
         rows[fresh] = n_old + np.arange(int(fresh.sum()))
     else:
         rows = np.arange(len(units), dtype=np.int64)
     if data.tracks is not None and len(data.tracks):
-        timed = set(data.tracks.unit_ids.tolist())
-        rows = rows[np.fromiter((u not in timed for u in units.ids.tolist()), dtype=bool, count=len(units))]
+        untimed = np.ones(len(units), dtype=bool)
+        timed = units.rows_of(np.unique(data.tracks.unit_ids))
+        untimed[timed[timed >= 0]] = False
+        rows = rows[untimed]
         if not len(rows):
             return after
     tracks, merged = after.tracks, after.units
+    times = np.broadcast_to(np.int64(at), (len(rows),))  # (one value: no memory per report)
+    in_order = bool(np.all(np.diff(rows) > 0))
+    if not len(tracks) and in_order and len(rows) == len(merged):
+        # Every unit's only report: the tracks share the table's positions (both read-only).
+        return Scenario(after.ao, after.line, merged, Tracks(rows, times, merged.lon, merged.lat, tracks.n_units))
     lon, lat = merged.lon[rows], merged.lat[rows]
-    if not len(tracks) or rows[0] > tracks.unit[-1] and bool(np.all(np.diff(rows) > 0)):  # appended in order
-        tracks = Tracks(np.concatenate([tracks.unit, rows]), np.concatenate([tracks.time, np.full(len(rows), at)]),
-                        np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]), tracks.n_units)
-    else:
-        tracks = Tracks.from_reports(np.concatenate([tracks.unit, rows]),
-                                     np.concatenate([tracks.time, np.full(len(rows), at, dtype=np.int64)]),
-                                     np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat]),
-                                     tracks.n_units)
+    unit, stamp = np.concatenate([tracks.unit, rows]), np.concatenate([tracks.time, times])
+    lon, lat = np.concatenate([tracks.lon, lon]), np.concatenate([tracks.lat, lat])
+    if in_order and (not len(tracks) or rows[0] > tracks.unit[-1]):
+        # Units without reports before: this one is their latest, the table's positions stand.
+        return Scenario(after.ao, after.line, merged, Tracks(unit, stamp, lon, lat, tracks.n_units))
+    tracks = Tracks.from_reports(unit, stamp, lon, lat, tracks.n_units)
     last = tracks.offsets[1:][rows] - 1
     lon_all, lat_all = merged.lon.copy(), merged.lat.copy()
     lon_all[rows], lat_all[rows] = tracks.lon[last], tracks.lat[last]
     return Scenario(after.ao, after.line, dataclasses.replace(merged, lon=lon_all, lat=lat_all), tracks)
 
 
+def _merged_column(name: str, old_col, new_col, at: np.ndarray):
+    """One column of `_merge_units`: rows of known ids take the new value (text: unless
+    empty; air columns: unless NaN), new ids are appended."""
+    known = at >= 0
+    defaults = {"affiliations": "unknown", "domains": "ground"}  # for new units the file says nothing of
+    if name in AIR_COLUMNS and _unknown(old_col) and _unknown(new_col):
+        return None  # (no aircraft state on either side: the table's one broadcast NaN)
+    merged = old_col
+    if known.any():
+        update = new_col[known]
+        keep_old = (update == "") if name in _TEXT else np.isnan(update) if name in AIR_COLUMNS else None
+        target = at[known]
+        if keep_old is not None:
+            target, update = target[~keep_old], update[~keep_old]
+        if len(target):
+            merged = old_col.copy()
+            merged[target] = update
+    added = new_col[~known] if known.any() else new_col
+    if name in defaults and len(added) and (added == "").any():
+        added = added.copy()
+        added[added == ""] = defaults[name]
+    if isinstance(merged, Categorical):
+        return Categorical.concat([merged, added])
+    return np.concatenate([merged, added])
+
+
+def _unknown(col: np.ndarray) -> bool:
+    """A float column that is all NaN by construction (broadcast, costing no memory)."""
+    return col.strides == (0,) or not len(col)
+
+
 def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
     if new is None or not len(new):
         return old
-    position = {u: i for i, u in enumerate(old.ids.tolist())}
-    at = np.fromiter(map(position.get, new.ids.tolist(), itertools.repeat(-1)), dtype=np.int64, count=len(new))
-    known, fresh = at >= 0, at < 0
-    any_known, all_fresh = bool(known.any()), bool(fresh.all())
-    defaults = {"affiliations": "unknown", "domains": "ground"}  # for new units the file says nothing of
-    cols = {}
-    for f in fields(UnitTable):
-        old_col, new_col = getattr(old, f.name), getattr(new, f.name)
-        merged = old_col
-        if any_known:
-            merged = old_col.copy()
-            update = new_col[known]
-            if f.name in _TEXT:
-                update = np.where(update == "", merged[at[known]], update)
-            elif f.name in AIR_COLUMNS:  # a file without altitude, course or speed keeps the known ones
-                update = np.where(np.isnan(update), merged[at[known]], update)
-            merged[at[known]] = update
-        added = new_col if all_fresh else new_col[fresh]
-        if f.name in defaults and len(added):
-            added = np.where(added == "", defaults[f.name], added)
-        cols[f.name] = np.concatenate([merged, added])
-    return UnitTable(**cols)
+    at = old.rows_of(new.ids) if len(old) else np.full(len(new), -1, dtype=np.int64)
+    return UnitTable(**{f.name: _merged_column(f.name, getattr(old, f.name), getattr(new, f.name), at)
+                        for f in fields(UnitTable)})
 
 
 def _units_for_tracks(units: UnitTable, reports: TrackReports) -> UnitTable:
     """`units` plus a new unit for every track id it lacks, at that track's last report."""
-    have = set(units.ids.tolist())
-    missing = sorted(set(reports.unit_ids.tolist()) - have)
+    missing = np.unique(reports.unit_ids[units.rows_of(reports.unit_ids) < 0]).tolist()
     if not missing:
         return units
     order = np.lexsort((reports.time, reports.unit_ids.astype(str)))
@@ -145,10 +160,9 @@ def _units_for_tracks(units: UnitTable, reports: TrackReports) -> UnitTable:
     last_of = dict(zip(reports.unit_ids[last].tolist(), last.tolist()))
     pick = np.array([last_of[u] for u in missing], dtype=np.int64)
     n = len(missing)
-    blank = np.full(n, "", dtype=object)
     extra = UnitTable(np.array(missing, dtype=object), np.array([reports.names.get(u, u) for u in missing], dtype=object),
-                      blank, np.full(n, "unknown", dtype=object), np.full(n, "ground", dtype=object),
-                      reports.lon[pick], reports.lat[pick], blank, blank)
+                      None, Categorical.full(n, "unknown"), Categorical.full(n, "ground"),
+                      reports.lon[pick], reports.lat[pick])
     return _merge_units(units, extra)
 
 
@@ -173,9 +187,7 @@ def merged_scenario(doc: Document, data: ImportedData) -> tuple[Scenario, int]:
     present = 0
     if data.tracks is not None and len(data.tracks):
         units = _units_for_tracks(units, data.tracks)
-        position = {u: i for i, u in enumerate(units.ids.tolist())}
-        new_unit = np.fromiter((position[u] for u in data.tracks.unit_ids.tolist()), dtype=np.int32,
-                               count=len(data.tracks))
+        new_unit = units.rows_of(data.tracks.unit_ids).astype(np.int32)
         unit = np.concatenate([doc.tracks.unit, new_unit])
         time = np.concatenate([doc.tracks.time, data.tracks.time])
         lon = np.concatenate([doc.tracks.lon, data.tracks.lon])

@@ -1,27 +1,35 @@
 """A plain CSV table (no quotes, every row with the header's number of fields) split into
-columns by numpy, without a Python object per field.
+columns without a Python object per field.
 
 The rows of a million-unit file used to become ten million Python strings (4.2 GB for a
-144 MB file, most of the import's time). Here the bytes stay one buffer: the positions of
-the separators give each field's start and end, a column is gathered into a fixed-width
-byte array (`S<w>`), and only then turned into what it is: numbers (numpy's C parser,
-correctly rounded), categories (a few distinct values: one string each, shared) or text.
-Beyond the text columns' strings, memory is about the file's size plus a few bytes per
-field. Anything else (quotes, ragged rows, blank lines within) goes the csv module's way,
-row by row.
+144 MB file, most of the import's time). Here the bytes are split in C and each column is
+one fixed-width byte array (`S<w>`), only then turned into what it is: numbers (numpy's C
+parser, correctly rounded), categories (a code per row) or StringDType text
+(desktop.core.text_columns).
+
+Two splitters. `read_fixed`: numpy's C tokenizer (np.loadtxt, no quotes, no comments) into
+fixed-width columns whose widths come from a sample of the file and are checked after (a
+field that fills its width is read again wider); used when every field is at most
+MAX_WIDTH bytes and the file has no blank line inside. `split_plain`: the positions of the
+separators give each field's start and end, gathered per column (long fields one by one).
+Anything else (quotes, ragged rows, blank lines within) goes the csv module's way, row by
+row.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
+
+from desktop.core.text_columns import Categorical, decode, strings
 
 NEWLINE = 10
 BLANKS = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32)  # what str.strip() strips of ASCII
 _SCAN = 16 << 20        # bytes scanned for separators at once (bounded temporaries)
 _ROWS = 1 << 16         # rows gathered at once
 MAX_WIDTH = 256         # a column's fields up to this long are gathered into one array; longer ones one by one
-MAX_CATEGORIES = 4096   # distinct values beyond which a text column is kept as text
+_SAMPLE_BYTES = 1 << 16  # read_fixed's widths: from this much of the file's start and end
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +136,9 @@ def _unicode_ends(fixed: np.ndarray) -> np.ndarray:
     may be a blank str.strip() removes too (a no-break space), so strip those in Python."""
     w = fixed.dtype.itemsize
     b = fixed.view(np.uint8).reshape(-1, w)
-    length = (b != 0).sum(axis=1)
+    if not len(b) or b.max() < 128:
+        return np.empty(0, dtype=np.intp)
+    length = np.strings.str_len(fixed)
     last = b[np.arange(len(b)), np.maximum(length - 1, 0)]
     return np.flatnonzero((length > 0) & ((b[:, 0] > 127) | (last > 127)))
 
@@ -147,14 +157,6 @@ def _stripped(b: np.ndarray) -> np.ndarray:
             b = np.take_along_axis(b, np.minimum(lead[:, None] + col, b.shape[1] - 1), axis=1)
         b[col >= (stop - lead)[:, None]] = 0
     return np.ascontiguousarray(b).view(f"S{b.shape[1]}").ravel()
-
-
-def decode(fixed: np.ndarray) -> np.ndarray:
-    """An S<w> array as StringDType: ASCII directly, other UTF-8 through Python."""
-    T = np.dtypes.StringDType()
-    if not (fixed.view(np.uint8) > 127).any():
-        return fixed.astype(T)
-    return np.array([x.decode("utf-8") for x in fixed.tolist()], dtype=T)
 
 
 def decimals(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -180,26 +182,119 @@ def decimals(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, ok
 
 
-def categories(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(distinct values as S<w>, code of each field) when there are at most MAX_CATEGORIES
-    distinct values; None otherwise. Hashes the fixed-width bytes eight at a time, then
-    checks every field against its category's bytes (a collision falls back to np.unique)."""
-    if len(fixed) > _ROWS and categories(fixed[:_ROWS]) is None:
-        return None  # (many distinct values already in the first rows)
-    w = fixed.dtype.itemsize
-    words = -(-w // 8)
-    padded = np.zeros((len(fixed), words * 8), dtype=np.uint8)
-    padded[:, :w] = fixed.view(np.uint8).reshape(-1, w)
-    h = np.zeros(len(fixed), dtype=np.uint64)
-    for k, word in enumerate(padded.view("<u8").T):
-        h = h * np.uint64(0x9E3779B97F4A7C15) + word + np.uint64(k)
-    keys, first, codes = np.unique(h, return_index=True, return_inverse=True)
-    if len(keys) > MAX_CATEGORIES:
+# -- numpy's tokenizer ----------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class FixedTable:
+    """The fields of a plain table as numpy's tokenizer gave them: one S<w> array per
+    column (views of its rows, unstripped, never truncated). `padded`: a field may start or
+    end with a blank (else no field needs stripping); `rare_blanks`: the file holds one of
+    the ASCII separators str.strip() strips and bytes.strip() does not (0x1c-0x1f)."""
+
+    columns: list[np.ndarray]
+    rare_blanks: bool = False
+    padded: bool = True
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def column(self, j: int) -> "FixedColumn":
+        return FixedColumn(self.columns[j], self.rare_blanks, self.padded)
+
+    def blank_rows(self, delimiter: str) -> np.ndarray:
+        """Rows of blank fields only, as str.strip() sees blanks: rows whose first field is
+        blank (or starts with a non-ASCII character) are looked at one by one."""
+        head = self.column(0).fixed()[0]
+        first = head.view(np.uint8).reshape(len(head), -1)[:, 0]
+        blank = np.zeros(len(self), dtype=bool)
+        for i in np.flatnonzero((first == 0) | (first > 127)).tolist():
+            blank[i] = not "".join(c[i].decode("utf-8") for c in self.columns).strip()
+        return blank
+
+
+@dataclass(frozen=True, eq=False)
+class FixedColumn:
+    raw: np.ndarray
+    rare_blanks: bool = False
+    padded: bool = True
+
+    def fixed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the fields stripped of blanks, as S<w>; no field too long: all False)."""
+        out = np.ascontiguousarray(np.strings.strip(self.raw) if self.padded else self.raw)  # (ASCII blanks, in C)
+        if self.rare_blanks:
+            out = _stripped(out.view(np.uint8).reshape(len(out), -1).copy())
+        return out, np.zeros(len(out), dtype=bool)
+
+    def texts_at(self, rows) -> list[str]:
+        return [self.raw[i].decode("utf-8").strip() for i in rows]
+
+
+def _sample_widths(data: bytes, offset: int, stop: int, delimiter: bytes, width: int) -> np.ndarray | None:
+    """The longest field of each column among the lines at the start and the end of
+    data[offset:stop]; None when a sampled line has another number of fields."""
+    longest = np.zeros(width, dtype=np.int64)
+    head = data[offset:min(stop, offset + _SAMPLE_BYTES)]
+    tail = data[max(offset, stop - _SAMPLE_BYTES):stop]
+    lines = head.split(b"\n")[:-1] + tail.split(b"\n")[1:] if stop - offset > _SAMPLE_BYTES else \
+        data[offset:stop].split(b"\n")
+    for line in lines:
+        fields = line.rstrip(b"\r").split(delimiter)
+        if len(fields) != width:
+            return None
+        np.maximum(longest, [len(f) for f in fields], out=longest)
+    return longest
+
+
+def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int) -> bool:
+    """Whether a field of data[offset:stop] may start or end with a blank: any blank but a
+    space in the body (found by memchr), or a space beside a separator or a line end."""
+    if any(data.find(bytes([c]), offset, stop) >= 0 for c in BLANKS if c not in (NEWLINE, 32)):
+        return True
+    raw = np.frombuffer(data, dtype=np.uint8, count=stop - offset, offset=offset)
+    space = np.flatnonzero(raw == 32)
+    if not len(space):
+        return False
+    if space[0] == 0 or space[-1] == len(raw) - 1:
+        return True
+    before, after = raw[space - 1], raw[space + 1]
+    return bool(((before == delimiter) | (before == NEWLINE) | (after == delimiter) | (after == NEWLINE)).any())
+
+
+def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width: int) -> FixedTable | None:
+    """The fields of data[offset:] (the rows after the header's `header_line` lines) split
+    by numpy's C tokenizer, when the file is plain (no quote, no NUL, no lone CR, no blank
+    line inside, every row `width` fields) and no field is longer than MAX_WIDTH bytes;
+    None otherwise."""
+    stop = len(data)
+    while stop > offset and data[stop - 1] in b"\r\n \t":  # blank lines at the end: dropped
+        stop -= 1
+    start = max(offset - 1, 0)
+    if stop <= offset or width < 2 or data.find(b'"', start, stop) >= 0 or data.find(b"\0", start, stop) >= 0:
         return None
-    cats = fixed[first]
-    if not np.array_equal(cats[codes], fixed):  # a collision (2**-64 a pair): the slow, sure way
-        cats, codes = np.unique(fixed, return_inverse=True)
-    return cats, codes.astype(np.int32)
+    if data.find(b"\r", start, stop) >= 0 and data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
+        return None
+    longest = _sample_widths(data, offset, stop, delimiter.encode(), width)
+    if longest is None:
+        return None
+    widths = np.minimum(longest + longest // 2 + 8, MAX_WIDTH + 1)
+    source = data if stop == len(data) else data[:stop]
+    while True:
+        try:
+            rows = np.loadtxt(io.BytesIO(source), delimiter=delimiter, skiprows=header_line, comments=None,
+                              quotechar=None, ndmin=1, dtype=[(f"f{j}", f"S{w}") for j, w in enumerate(widths)])
+        except ValueError:  # a ragged row
+            return None
+        if len(rows) != data.count(b"\n", offset, stop) + 1:
+            return None  # the tokenizer skipped a blank line: the line numbers would be wrong
+        matrix = rows.view(np.uint8).reshape(len(rows), -1)
+        ends = [rows.dtype.fields[f"f{j}"][1] + w - 1 for j, w in enumerate(widths)]
+        full = matrix[:, ends].any(axis=0)  # a field that fills its width
+        if not full.any():
+            rare = any(data.find(bytes([c]), start, stop) >= 0 for c in BLANKS if c > 13 and c != 32)
+            return FixedTable([rows[f"f{j}"] for j in range(width)], rare,
+                              rare or _blank_at_field_end(data, offset, stop, ord(delimiter)))
+        if (widths[full] > MAX_WIDTH).any():
+            return None  # a field longer than MAX_WIDTH: split_plain takes it
+        widths = np.where(full, np.minimum(widths * 4, MAX_WIDTH + 1), widths)  # (a field may be cut: wider)
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -213,34 +308,48 @@ class Table:
     header_line: int
     lines: np.ndarray
     problems: dict[int, list[str]]
-    plain: PlainTable | None = None
+    plain: PlainTable | FixedTable | None = None
     keep: np.ndarray | None = None        # plain: the rows that are not blank
     columns: list[list[str]] | None = None  # otherwise
 
     def __len__(self) -> int:
         return len(self.lines)
 
-    def _column(self, j: int) -> Column:
-        c = self.plain.column(j)
-        return c if self.keep is None else Column(c.raw, c.start[self.keep], c.end[self.keep])
+    def __post_init__(self) -> None:
+        self._stripped: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def texts(self, j: int, few: bool = False) -> np.ndarray:
-        """Column j as an object array of str. `few`: a column expected to hold few distinct
-        values shares one string per value (a million units of two sides: two strings, not a
-        million)."""
+    def _column(self, j: int) -> Column | FixedColumn:
+        c = self.plain.column(j)
+        if self.keep is None:
+            return c
+        return FixedColumn(c.raw[self.keep], c.rare_blanks, c.padded) if isinstance(c, FixedColumn) else \
+            Column(c.raw, c.start[self.keep], c.end[self.keep])
+
+    def strings(self, j: int) -> np.ndarray:
+        """Column j as a StringDType array (blanks stripped)."""
         if self.plain is None:
-            return np.asarray(self.columns[j], dtype=object)
-        column = self._column(j)
-        fixed, too_long = column.fixed()
-        odd = np.union1d(np.flatnonzero(too_long), _unicode_ends(fixed))
-        found = categories(fixed) if few and not len(odd) else None
-        if found is not None:
-            cats, codes = found
-            return decode(cats).astype(object)[codes]
-        out = decode(fixed).astype(object)
+            return strings(self.columns[j])
+        fixed, _, odd = self._fixed(j)
+        out = decode(fixed)
         if len(odd):
-            out[odd] = column.texts_at(odd)
+            out[odd] = self._column(j).texts_at(odd)
         return out
+
+    def categorical(self, j: int) -> Categorical:
+        """Column j as a Categorical (a column of few distinct values: a million units of two
+        sides are two strings and a byte a row)."""
+        if self.plain is None:
+            return Categorical.of(self.columns[j])
+        fixed, _, odd = self._fixed(j)
+        return Categorical.of(fixed if not len(odd) else self.strings(j))
+
+    def _fixed(self, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(S<w> fields, too long, rows to read one by one: too long, or a non-ASCII
+        character at an end). Kept: several fields may read one column."""
+        if j not in self._stripped:
+            fixed, too_long = self._column(j).fixed()
+            self._stripped[j] = fixed, too_long, np.union1d(np.flatnonzero(too_long), _unicode_ends(fixed))
+        return self._stripped[j]
 
     def texts_at(self, j: int, rows) -> list[str]:
         if self.plain is None:
@@ -252,7 +361,7 @@ class Table:
         file read row by row (its strings are parsed the usual way)."""
         if self.plain is None:
             return None
-        fixed, too_long = self._column(j).fixed()
+        fixed, too_long, _ = self._fixed(j)
         values, ok = decimals(fixed)
         ok &= ~too_long
         return values, ok

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.core.importers.csv_columns import Table, split_plain
-from desktop.core.importers.features import unstated_blank
+from desktop.core.importers.csv_columns import Table, read_fixed, split_plain
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
 from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, _range_problems, csv_delimiter,
                                  parse_positions, read_problem)
 from desktop.core.progress import Progress, step
+from desktop.core.text_columns import strings
 from desktop.core.tracks import checked_time, parse_time
 
 EXTRA_ALIASES = {
@@ -99,7 +99,9 @@ def _table(name: str, data: bytes, progress: Progress | None) -> Table:
     offset = 0
     for _ in range(header_line):  # the bytes after the header's line(s)
         offset = data.find(b"\n", offset) + 1 or len(data)
-    plain = split_plain(data, offset, delimiter, width)
+    plain = read_fixed(data, offset, header_line, delimiter, width)
+    if plain is None:
+        plain = split_plain(data, offset, delimiter, width)
     step(progress, 0.3, "Parsing rows")
     if plain is not None:
         blank = plain.blank_rows(delimiter)
@@ -152,14 +154,18 @@ def auto_mapping(header: list[str]) -> tuple[ColumnMapping, list[str]]:
     return ColumnMapping(role, columns), clashes
 
 
-def parse_times(values: list[str], problems: dict[int, list[str]]) -> np.ndarray:
+def parse_times(values, problems: dict[int, list[str]]) -> np.ndarray:
     """ISO 8601 with an offset (fast when all are UTC 'Z' in one layout) or epoch seconds."""
-    n = len(values)
-    if n and all(len(v) == 20 and v[-1] == "Z" and v[10] == "T" for v in values):
+    t = strings(values)
+    n = len(t)
+    if n and (np.strings.str_len(t) == 20).all() and np.strings.endswith(t, "Z").all() \
+            and (np.strings.find(t, "T") == 10).all():
+        stamps = np.ascontiguousarray(t.astype("U20").view(np.uint32).reshape(n, 20)[:, :19]).view("U19").ravel()
         try:
-            return np.array([v[:-1] for v in values], dtype="datetime64[s]").astype(np.int64)
+            return stamps.astype("datetime64[s]").astype(np.int64)
         except ValueError:
             pass  # one of them is different: parse each
+    values = t.tolist()
     out = np.zeros(n, dtype=np.int64)
     for i, v in enumerate(values):
         try:
@@ -201,14 +207,14 @@ def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) ->
         mapping = auto
     step(progress, 0.65, "Reading positions")
     columns = {f: j for f, j in mapping.columns.items() if j < len(header)}
-    read: dict[int, list[str]] = {}
+    read: dict[int, object] = {}
 
-    def cols(fld: str) -> list[str] | None:  # (lists, as inputs.parse_positions and _build take them)
+    def cols(fld: str):  # StringDType, or Categorical for the fields of few values
         j = columns.get(fld)
         if j is None:
             return None
         if j not in read:
-            read[j] = table.texts(j, few=fld in _FEW).tolist()
+            read[j] = table.categorical(j) if fld in _FEW else table.strings(j)
         return read[j]
 
     lon, lat = _positions(table, columns, cols, problems)
@@ -223,8 +229,7 @@ def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) ->
         raise InputError(f"{name}: no id column for {mapping.role}")
     if mapping.role == "tracks":
         return _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data, progress)
-    units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems)
-    data.units = unstated_blank(units, fields)
+    data.units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems)
     data.skipped.extend(warnings)
     step(progress, 1.0, "Read")
     return data
@@ -269,10 +274,9 @@ def _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data: Imported
     if any(fields[f] is not None for f in ("name", "side", "affiliation", "domain", "echelon", "symbol")):
         order = keep[np.lexsort((t[keep], ids[keep].astype(str)))]
         last = order[np.r_[ids[order][1:] != ids[order][:-1], True]]
-        sub = {f: (None if v is None else [v[i] for i in last]) for f, v in fields.items()}
-        units, _ = _build(name, lambda k: loc(last[k]), lambda k: f"line {line_of[last[k]]}", sub, lon[last], lat[last],
-                          {})
-        data.units = unstated_blank(units, sub)
+        sub = {f: (None if v is None else v[last]) for f, v in fields.items()}
+        data.units, _ = _build(name, lambda k: loc(last[k]), lambda k: f"line {line_of[last[k]]}", sub, lon[last],
+                               lat[last], {})
     step(progress, 1.0, "Read")
     return data
 

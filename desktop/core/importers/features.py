@@ -9,7 +9,6 @@ named or kinded "AO" ("line") is taken; without such a hint none is guessed.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -167,26 +166,6 @@ def assemble(name: str, features: list[Feature], skipped: list[str] | None = Non
     return data
 
 
-def unstated_blank(table, raw: dict[str, list[str] | None]):
-    """The units table with affiliation/domain set to "" where the file gave none (instead
-    of the defaults "unknown"/"ground"), so merging keeps a known unit's value; the merge
-    gives new units the defaults."""
-    changes = {}
-    for name, column in (("affiliation", "affiliations"), ("domain", "domains")):
-        values = raw.get(name)
-        if values is None:
-            changes[column] = np.full(len(table), "", dtype=object)
-            continue
-        if "" not in values:
-            continue
-        blank = {uid for uid, v in zip(raw["id"], values) if not v}
-        if blank:
-            col = getattr(table, column).copy()
-            col[np.fromiter((u in blank for u in table.ids.tolist()), dtype=bool, count=len(table))] = ""
-            changes[column] = col
-    return dataclasses.replace(table, **changes) if changes else table
-
-
 def _units(name: str, points: list[Feature], skipped: list[str]):
     n = len(points)
     cols: dict[str, list[str]] = {f: [""] * n for f in _ALIASES}
@@ -206,4 +185,4 @@ def _units(name: str, points: list[Feature], skipped: list[str]):
         skipped.append(str(exc))
         return None
     skipped.extend(warnings)
-    return unstated_blank(table, cols)
+    return table

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 import numpy as np
 import shapely
 
+from desktop.core.alert_log import STATES, AlertLog
 from desktop.core.annotations import Annotation, Annotations
 from desktop.core.calls import CallLog, duration_seconds
 from desktop.core.document import Document, Place
@@ -201,14 +202,18 @@ def _revisions(raw: RawProject) -> RevisionLog:
         return RevisionLog(revs)
 
 
+def _point_lonlat(cols: dict[str, list], layer: str) -> tuple[np.ndarray, np.ndarray]:
+    """A point layer's positions (NaN for an empty point)."""
+    fast = points_from_blobs(cols["geom"], layer)
+    if fast is not None:
+        return fast
+    geoms = _geometries(cols, ("Point",))
+    return shapely.get_x(geoms), shapely.get_y(geoms)
+
+
 def _units(raw: RawProject) -> UnitTable:
     with _layer(raw, "units") as cols:
-        fast = points_from_blobs(cols["geom"], "units")
-        if fast is None:
-            geoms = _geometries(cols, ("Point",))
-            lon, lat = shapely.get_x(geoms), shapely.get_y(geoms)
-        else:
-            lon, lat = fast
+        lon, lat = _point_lonlat(cols, "units")
         ok = np.isfinite(lon) & np.isfinite(lat)
         bad = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
         if bad.any():
@@ -322,6 +327,27 @@ def _annotations(raw: RawProject) -> Annotations:
         return Annotations(items)
 
 
+def _alerts(raw: RawProject) -> AlertLog:
+    if "alerts" not in raw.layers:   # a project saved before alerts were stored
+        return AlertLog()
+    with _layer(raw, "alerts") as cols:
+        if not cols["alert_id"]:
+            return AlertLog()
+        lon, lat = _point_lonlat(cols, "alerts")
+        ids = [int(v) for v in cols["alert_id"]]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two alerts with one alert_id")
+        state = schema.texts(cols["state"])
+        bad = next((k for k, v in enumerate(state) if v not in STATES), None)
+        if bad is not None:
+            raise ValueError(f"feature {bad + 1}: state {state[bad]!r} is not one of {', '.join(STATES)}")
+        return AlertLog.from_columns({
+            "id": ids, "time": schema.epoch_times(cols["time"], "time"), "unit": cols["unit_id"], "name": cols["name"],
+            "kind": cols["kind"], "other": cols["other"], "sector": cols["sector"], "owner": cols["owner"],
+            "distance_km": cols["distance_km"], "minutes": cols["minutes"], "state": state, "lon": lon.tolist(),
+            "lat": lat.tolist(), "detail": cols["detail"]})
+
+
 def _map_state(raw: RawProject, folder: Path | None) -> MapState:
     """The optional tables (absent from older projects: no basemap, layers as they start)."""
     basemaps, layers = (), ()
@@ -358,7 +384,7 @@ def build_document(raw: RawProject, progress: Progress | None = None, folder: Pa
     step(progress, 0.85, "Reading calls and revisions")
     doc = Document(ao, line, units, (left, right), buffer_km=buffer_km, title=meta.get("title") or "Untitled",
                    places=_places(raw), calls=_calls(raw), tracks=tracks, revisions=_revisions(raw),
-                   annotations=_annotations(raw), map_state=_map_state(raw, folder))
+                   annotations=_annotations(raw), alerts=_alerts(raw), map_state=_map_state(raw, folder))
     step(progress, 1.0, "Opened")
     return doc
 

@@ -20,12 +20,17 @@ GIS tools and recomputed, never read, when the project is opened.
   places            POINT: name
   annotations       GEOMETRY (POINT text/circle, LINESTRING arrow/measure/freehand, POLYGON
                     polygon): annotation_id, kind, text, color, width, radius_km
+  alerts            POINT, optional (where the unit was; empty when unknown): alert_id,
+                    time (DATETIME), unit_id, name, kind, other, sector, owner, distance_km,
+                    minutes, state, detail — the alert history (desktop.core.alert_log), in
+                    the order raised
   basemaps          attributes, optional: path (relative to the project's folder when the
                     file is there or below), position (the order added)
   map_layers        attributes, optional: layer_id, visible, opacity, position (drawing
                     order, bottom first): how the map's layers are shown
-The two optional tables came later: a project without them opens with no user basemap
-and every layer as it starts; older versions of the app ignore them.
+The three optional tables came later, within version 1: a project without them opens with
+no alerts, no user basemap and every layer as it starts; older versions of the app ignore
+them.
 """
 from __future__ import annotations
 
@@ -61,6 +66,9 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
     "places": ("POINT", (Column("name", T),)),
     "annotations": ("GEOMETRY", (Column("annotation_id", T), Column("kind", T), Column("text", T),
                                  Column("color", T), Column("width", R), Column("radius_km", R))),
+    "alerts": ("POINT", (Column("alert_id", I), Column("time", D), Column("unit_id", T), Column("name", T),
+                         Column("kind", T), Column("other", T), Column("sector", T), Column("owner", T),
+                         Column("distance_km", R), Column("minutes", R), Column("state", T), Column("detail", T))),
     "basemaps": (None, (Column("path", T), Column("position", I))),
     "map_layers": (None, (Column("layer_id", T), Column("visible", B), Column("opacity", R), Column("position", I))),
 }
@@ -75,6 +83,7 @@ DESCRIPTIONS = {
     "calls": "Hotline-call log",
     "places": "Named reference places",
     "annotations": "Map markup (text, arrows, strokes, areas, range rings, measurements)",
+    "alerts": "Alert history: line alerts from live reports (and other finders), in the order raised",
     "basemaps": "Basemap files (MBTiles, GeoPackage tiles) shown under the map, by path",
     "map_layers": "How the map's layers are shown: drawing order, visibility, opacity",
 }

@@ -137,9 +137,20 @@ def annotation_geometry(a) -> shapely.Geometry:
     return shapely.LineString(p)
 
 
+def _alerts(w: GeoPackageWriter, doc: Document) -> None:
+    c = doc.alerts.columns()
+
+    def nullable(values: np.ndarray) -> list:
+        return [None if v != v else v for v in values.tolist()]
+    cols = [point_blobs(c["lon"], c["lat"]), c["id"].tolist(), schema.iso_times(c["time"])]
+    cols += [schema.texts(c[k]) for k in ("unit", "name", "kind", "other", "sector", "owner")]
+    cols += [nullable(c["distance_km"]), nullable(c["minutes"]), schema.texts(c["state"]), schema.texts(c["detail"])]
+    _layer(w, "alerts", zip(*cols), _extent(c["lon"], c["lat"]), total=len(doc.alerts))
+
+
 _STEPS: tuple[tuple[str, Callable[[GeoPackageWriter, Document], None]], ...] = (
     ("AO and line", _ao_and_lines), ("sectors and units", _sectors_and_units), ("tracks", _tracks),
-    ("calls", _calls), ("places and markup", _places_and_annotations))
+    ("calls", _calls), ("places and markup", _places_and_annotations), ("alerts", _alerts))
 
 
 def write_project(doc: Document, path, progress: Progress | None = None) -> None:

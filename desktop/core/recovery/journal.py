@@ -9,7 +9,9 @@ One folder per editing session under the recovery root:
   journal.jsonl   line 1: {"op": "snapshot", "file": "snap-N.gpkg", "edits": n, "label": ...}
                   (the unsaved edits the snapshot holds, and the last one); then one line
                   per change of the command stack, flushed and fsynced before the next edit:
-                  {"op": "push", "record": {...}, "label": ...} or {"op": "goto", "index": k, ...}
+                  {"op": "push", "record": {...}, "label": ...} or {"op": "goto", "index": k, ...};
+                  live reports come in batches, not edits: {"op": "live", "record": {...},
+                  "reports": n} (desktop.core.feed.recording)
   blobs-N/        numpy arrays of records (.npy), fsynced before the line naming them
 
 Replaying = opening the snapshot and re-running the lines on a fresh command stack, which
@@ -34,7 +36,9 @@ import numpy as np
 from desktop.core.atomic import atomic_write, fsync_path
 from desktop.core.commands import CommandStack
 from desktop.core.document import Document
+from desktop.core.events import Signal
 from desktop.core.recovery.records import record_of
+from desktop.core.text_columns import STRING, Categorical
 
 INLINE_MAX = 64  # arrays up to this size are written in the line itself
 
@@ -47,8 +51,11 @@ class _Codec:
         self.count = 0
 
     def encode(self, value):
+        if isinstance(value, Categorical):
+            return {"$categorical": self.encode(np.ascontiguousarray(value.codes)),
+                    "categories": self.encode(value.categories)}
         if isinstance(value, np.ndarray):
-            if value.dtype == object:
+            if value.dtype == object or value.dtype == STRING:
                 items = value.tolist()
                 if len(items) <= INLINE_MAX:
                     return {"$objects": items}
@@ -75,6 +82,8 @@ class _Codec:
                 return np.array(value["$array"], dtype=np.dtype(value["dtype"])).reshape(value["shape"])
             if "$npy" in value:
                 return np.load(self.folder / value["$npy"], allow_pickle=False)
+            if "$categorical" in value:
+                return Categorical(self.decode(value["$categorical"]), self.decode(value["categories"]))
             if "$objects" in value:
                 return np.array(value["$objects"], dtype=object)
             if "$strings_file" in value:
@@ -154,6 +163,8 @@ class EditJournal:
         self._mirror = list(stack.commands)
         self.edits_since_snapshot = 0
         self.unsaved_edits, self.last_edit = 0, ""  # since the base was saved, for the recovery offer
+        self.live_reports = 0  # live reports recorded since the base was saved (the recovery offer says so)
+        self.snapshot_taken = Signal()  # (): the document was written whole (live recorders start again)
         self.base_unsaved = True
         self.started = time.time()
         self.failed: str | None = None
@@ -195,6 +206,23 @@ class EditJournal:
         self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
+
+    def append_live(self, record: dict, reports: int) -> None:
+        """A batch of live reports and alerts (desktop.core.feed.recording): one line, replayed
+        in order with the edits; no edit, so it never enters the undo history. Before the
+        first snapshot a snapshot is written instead (the document holds the batch)."""
+        if self.failed is not None or (self._file is None and self._pending_base is None):   # stopped, closed
+            return
+        try:
+            if self._pending_base is not None:
+                self.live_reports += reports
+                self.snapshot()
+                return
+            self._append({"op": "live", "record": self._codec.encode(record), "reports": int(reports)})
+            self.live_reports += reports
+            self.edits_since_snapshot += 1  # autosave compacts these too
+        except OSError as exc:
+            self._stop(exc)
 
     def _on_stack_changed(self) -> None:
         try:
@@ -255,7 +283,8 @@ class EditJournal:
         self._write_session()
         # The unsaved edits the snapshot holds, and the last of them: what a recovery offer says.
         line = json.dumps({"op": "snapshot", "file": name, "edits": self.unsaved_edits if unsaved else 0,
-                           "label": self.last_edit if unsaved else ""}, ensure_ascii=False) + "\n"
+                           "label": self.last_edit if unsaved else "",
+                           "live": self.live_reports if unsaved else 0}, ensure_ascii=False) + "\n"
         atomic_write(self.folder / "journal.jsonl", lambda tmp: tmp.write_text(line, encoding="utf-8"))
         if self._file is not None:
             self._file.close()
@@ -267,6 +296,7 @@ class EditJournal:
             if old.name.startswith(("snap-", "blobs-")) and old.name not in (name, f"blobs-{gen}"):
                 shutil.rmtree(old) if old.is_dir() else old.unlink(missing_ok=True)
         fsync_path(self.folder, directory=True)
+        self.snapshot_taken.emit()
 
     def _write_session(self) -> None:
         _write_json(self.folder / "session.json", {
@@ -285,7 +315,7 @@ class EditJournal:
     def saved(self, path: str | Path) -> None:
         """The user saved the document to `path`: it becomes the base; the journal restarts."""
         self.project = Path(path)
-        self.unsaved_edits, self.last_edit = 0, ""
+        self.unsaved_edits, self.last_edit, self.live_reports = 0, "", 0
         self.snapshot(base_file=path, unsaved=False)
 
     def close(self) -> None:

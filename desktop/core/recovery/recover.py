@@ -26,6 +26,7 @@ class Recoverable:
     modified: float     # when the last edit was written (epoch seconds)
     unsaved: int = 0    # unsaved edits in all (those the snapshot holds too)
     last: str = ""      # the last of them ("Edit line", "Import units.csv: 3 units", "Undo ...")
+    live: int = 0       # live reports from a TAK feed not saved (desktop.core.feed.recording)
     claim: _Lock | None = field(default=None, repr=False, compare=False)
 
     def release(self) -> None:
@@ -39,10 +40,12 @@ class Recoverable:
         import time
         where = self.project or f"“{self.title}” (never saved)"
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.modified))
+        live = f"{self.live:,} live report{'s' if self.live != 1 else ''}" if self.live else ""
         if not self.unsaved:
-            return f"{where}: unsaved work, last changed {when}"
+            return f"{where}: {live or 'unsaved work'}, last changed {when}"
         last = f"the last “{self.last}”, " if self.last else "the last "
-        return f"{where}: {self.unsaved} unsaved edit{'s' if self.unsaved != 1 else ''}, {last}at {when}"
+        live = f" and {live}" if live else ""
+        return f"{where}: {self.unsaved} unsaved edit{'s' if self.unsaved != 1 else ''}{live}, {last}at {when}"
 
     def _entries(self) -> tuple[list[dict], list[str]]:
         """Journal lines; a torn last line (the crash hit mid-write) is dropped."""
@@ -76,6 +79,9 @@ class Recoverable:
                     stack.push(command_from(codec.decode(entry["record"])))
                 elif entry["op"] == "goto":
                     stack.set_index(int(entry["index"]))
+                elif entry["op"] == "live":
+                    from desktop.core.feed.recording import replay_live
+                    replay_live(stack.doc, codec.decode(entry["record"]))
             except Exception as exc:  # noqa: BLE001 - keep what replayed; say where it stopped
                 problems.append(f"edit {k + 1} of {len(edits)} could not be replayed ({exc}); the later ones are lost")
                 break
@@ -117,10 +123,10 @@ def recoverable_sessions(root: str | Path) -> list[Recoverable]:
         except (OSError, ValueError):
             lock.release()
             continue
-        unsaved, last = _edits_told(lines)
+        unsaved, last, live = _edits_told(lines)
         session = Recoverable(folder, info.get("project"), str(info.get("title", "")), max(len(lines) - 1, 0),
                               bool(info.get("base_unsaved")), (folder / "journal.jsonl").stat().st_mtime,
-                              unsaved, last, lock)
+                              unsaved, last, live, lock)
         if session.edits or session.base_unsaved:
             found.append(session)
         else:
@@ -128,15 +134,21 @@ def recoverable_sessions(root: str | Path) -> list[Recoverable]:
     return found
 
 
-def _edits_told(lines: list[str]) -> tuple[int, str]:
-    """(unsaved edits, the last one's label) as the journal's lines tell them: the count the
-    snapshot line carries plus one per line after it; the last label found."""
-    unsaved, last = 0, ""
+def _edits_told(lines: list[str]) -> tuple[int, str, int]:
+    """(unsaved edits, the last one's label, live reports) as the journal's lines tell them:
+    the counts the snapshot line carries plus one edit per edit line after it (the reports of
+    each live line); the last label found."""
+    unsaved, last, live = 0, "", 0
     for k, line in enumerate(lines):
         try:
             entry = json.loads(line)
         except json.JSONDecodeError:
             break  # a torn last line: that edit was not finished
-        unsaved += int(entry.get("edits", 0)) if k == 0 else 1
+        if k == 0:
+            unsaved, live = int(entry.get("edits", 0)), int(entry.get("live", 0))
+        elif entry.get("op") == "live":
+            live += int(entry.get("reports", 0))
+        else:
+            unsaved += 1
         last = entry.get("label") or last
-    return unsaved, last
+    return unsaved, last, live

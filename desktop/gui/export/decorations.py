@@ -159,15 +159,15 @@ def _round_sig(value: float, digits: int = 3) -> float:
 
 def draw_north_arrow(ink: Ink, frame: QtCore.QRectF, angle_deg: float) -> QtCore.QRectF:
     """Arrow to true north (`angle_deg` clockwise from page up) at the frame's top-right,
-    with an upright "N" above it."""
+    with an upright "True N" above it (the footer gives the grid convergence)."""
     p = ink.p
-    r, label_h = ink.pt(12), ink.pt(10)
-    box = QtCore.QRectF(frame.right() - ink.pt(8) - 2 * r, frame.top() + ink.pt(8), 2 * r, 2 * r + label_h)
+    r, label_h, w = ink.pt(12), ink.pt(10), ink.pt(30)
+    box = QtCore.QRectF(frame.right() - ink.pt(8) - w, frame.top() + ink.pt(8), w, 2 * r + label_h)
     p.save()
     p.setPen(QtCore.Qt.PenStyle.NoPen)
     p.setBrush(BOX)
     p.drawRoundedRect(box, ink.pt(2), ink.pt(2))
-    ink.text(QtCore.QRectF(box.left(), box.top() + ink.pt(1), box.width(), label_h), "N", 8, bold=True,
+    ink.text(QtCore.QRectF(box.left(), box.top() + ink.pt(1), box.width(), label_h), "True N", 6.5, bold=True,
              align=QtCore.Qt.AlignmentFlag.AlignHCenter, elide=False)
     p.translate(box.center().x(), box.top() + label_h + r)
     p.rotate(angle_deg)
@@ -193,6 +193,7 @@ class LegendEntry:
     under: QtGui.QColor | None = None  # what a translucent fill is seen over on the map
     spec: SymbolSpec | None = None  # kind "unit": the 2525 symbol
     annotation: Annotation | None = None  # kind "markup": the item, in its colour and width
+    hatch: QtGui.QColor | None = None  # kind "fill": hatched in this colour, as on the map
 
 
 def draw_legend(ink: Ink, rect: QtCore.QRectF, entries: list[LegendEntry], title: str = "Legend") -> float:
@@ -225,6 +226,13 @@ def _draw_swatch(ink: Ink, r: QtCore.QRectF, e: LegendEntry) -> None:
         if e.under is not None:
             p.fillRect(r, e.under)
         p.fillRect(r, QtGui.QBrush(e.brush))
+        if e.hatch is not None:  # lines cut to the swatch (no clipping: not every SVG renderer clips)
+            p.setPen(QtGui.QPen(e.hatch, ink.pt(0.9)))
+            for x in np.arange(r.left() - r.height(), r.right(), ink.pt(5)):
+                # The line from (x, bottom) up-right at 45°, cut to the swatch.
+                t0, t1 = max(0.0, r.left() - x), min(r.height(), r.right() - x)
+                if t1 > t0:
+                    p.drawLine(QtCore.QPointF(x + t0, r.bottom() - t0), QtCore.QPointF(x + t1, r.bottom() - t1))
         p.setPen(QtGui.QPen(RULE, ink.pt(0.4)))
         p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         p.drawRect(r)
@@ -352,18 +360,22 @@ def draw_table(ink: Ink, rect: QtCore.QRectF, rows: list[SummaryRow], note: str 
     return y - rect.top()
 
 
-def draw_flagged(ink: Ink, rect: QtCore.QRectF, items: list[tuple[QtGui.QColor, str]], total: int,
+def draw_flagged(ink: Ink, rect: QtCore.QRectF, items: list[tuple[QtGui.QPen, str]], total: int,
                  title: str = "Flagged units") -> float:
-    """One line per flagged unit (colour chip, text) while they fit, then '… and N more'."""
+    """One line per flagged unit (a chip drawn with its flag's ring pen, text) while they
+    fit, then '… and N more'."""
     ink.text(QtCore.QRectF(rect.left(), rect.top(), rect.width(), ink.pt(13)), title, 9, bold=True)
     y, row = rect.top() + ink.pt(15), ink.pt(10.5)
     fits = max(int((rect.bottom() - y) // row), 0)
     shown = items if len(items) <= fits else items[:max(fits - 1, 0)]
-    for colour, text in shown:
-        chip = ink.pt(5)
-        ink.p.setPen(QtGui.QPen(colour, ink.pt(1.2)))
+    for ring, text in shown:
+        chip = ink.pt(7)
+        chip_pen = QtGui.QPen(ring)
+        chip_pen.setCosmetic(False)
+        chip_pen.setWidthF(ink.pt(1.2))
+        ink.p.setPen(chip_pen)
         ink.p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        ink.p.drawEllipse(QtCore.QRectF(rect.left() + ink.pt(1), y + (row - chip) / 2, chip, chip))
+        ink.p.drawEllipse(QtCore.QRectF(rect.left() + ink.pt(0.5), y + (row - chip) / 2, chip, chip))
         ink.text(QtCore.QRectF(rect.left() + ink.pt(10), y, rect.width() - ink.pt(10), row), text, 6.8)
         y += row
     if total > len(shown) and fits:

@@ -30,7 +30,8 @@ FILTERS = {"png": "PNG image (*.png)", "jpg": "JPEG image (*.jpg *.jpeg)", "svg"
 TOGGLES = (("legend", "Legend"), ("scale_bar", "Scale bar"), ("north_arrow", "North arrow"),
            ("graticule_labels", "Graticule labels"), ("summary_table", "Sector summary"),
            ("footer", "Provenance footer"), ("buffer_band", "Buffer band"), ("unit_names", "Unit names"),
-           ("movement", "Direction of movement"), ("speed_leaders", "Aircraft speed leaders"))
+           ("movement", "Direction of movement"), ("speed_leaders", "Aircraft speed leaders"),
+           ("line_symbol", "Line as 2525 boundary"))
 
 
 class ExportDialog(QtWidgets.QDialog):
@@ -55,9 +56,11 @@ class ExportDialog(QtWidgets.QDialog):
         self._build()
         self.set_settings(self._remembered())
         if map_view is not None:  # the page shows the map as it is on screen
-            buffer, labels, units = (map_view.layer(i) for i in ("buffer", "units.labels", "units"))
+            buffer, labels, units, boundary = (map_view.layer(i) for i in ("buffer", "units.labels", "units",
+                                                                           "line.symbol"))
             self.toggles["buffer_band"].setChecked(buffer is not None and buffer.visible)
             self.toggles["unit_names"].setChecked(labels is not None and labels.visible)
+            self.toggles["line_symbol"].setChecked(boundary is not None and boundary.visible)
             for key in ("movement", "speed_leaders"):
                 self.toggles[key].setChecked(units is not None and key in units.detail.amplifiers)
         self._connect_changes()

@@ -9,8 +9,9 @@ a 300-dpi page looks like the screen, only sharper. `force_vector` keeps everyth
 The layers follow the window's layers panel when the export is given its state (order,
 visibility, opacity); without one (the command line) they are as the project saved them,
 or as they start, except the timeline's overlays, which only the window's state brings.
-The page's own choices (grid, buffer band, graticule labels, symbol amplifiers, units of
-measure) come last. A page keeps its print colours: its settings are never night's.
+The page's own choices (grid, buffer band, graticule labels, symbol amplifiers, the line as
+a 2525 boundary, units of measure) come last. A page keeps its print colours: its settings
+are never night's.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ class MapFrame:
     def __init__(self, document: Document, logical: tuple[int, int], scale: float,
                  projection: Projection | None = None, extent=None, *, context: AppContext | None = None,
                  layers=None, grid: str | None = None, graticule_labels: bool = True, buffer_band: bool = True,
-                 amplifiers=None, units=None) -> None:
+                 amplifiers=None, line_symbol: bool | None = None, units=None) -> None:
         self._own_context = context is None
         self.context = context or headless_context(document)
         self.scene = MapScene(document, projection)
@@ -75,11 +76,13 @@ class MapFrame:
         if graticule is not None:
             graticule.show_labels = graticule_labels
         self.scene.set_visible("buffer", buffer_band)
+        if line_symbol is not None:
+            self.scene.set_visible("line.symbol", line_symbol)
         if amplifiers is not None:  # symbol amplifiers: the names are a layer, the rest the units' own
             self.scene.set_visible("units.labels", "unit_names" in amplifiers)
-            units = self.scene.layer("units")
-            if units is not None:
-                units.set_amplifiers(amplifiers)
+            symbols = self.scene.layer("units")
+            if symbols is not None:
+                symbols.set_amplifiers(amplifiers)
         extent = extent if extent is not None else ao_extent(document, self.scene.projection)
         w, h = logical
         self.settings = MapSettings.fitted(self.scene.projection, extent, (max(1, round(w * scale)),

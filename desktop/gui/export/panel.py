@@ -20,7 +20,9 @@ from desktop.gui.export.map_frame import MapFrame
 from desktop.gui.export.settings import ExportSettings
 from desktop.gui.map.layers.basemap import LAND  # translucent fills are seen over the land
 from desktop.gui.map.layers.painting import scaled
-from desktop.gui.map.layers.units import RING_PX
+from desktop.gui.map.layers.line import CURVE_PEN
+from desktop.gui.map.layers.sectors import HATCH_ALPHA, sector_fill
+from desktop.gui.map.layers.units import RING_PX, ring_pen
 from desktop.gui.markup_dialog import KIND_NAMES
 
 MARKUP_ROWS = 8  # markup items listed in the legend; the rest are counted
@@ -31,10 +33,12 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float,
     """What the page's layers show, with the pens and brushes they used (scaled)."""
     entries = []
     sides = document.sides
-    if m.layer("sectors") is not None:
+    sectors = m.layer("sectors")
+    if sectors is not None:
         for owner in dict.fromkeys(s.owner for s in analysis.sectors.sectors):
-            colour = style.qcolor(style.side_colour(owner, sides), 50)
-            entries.append(deco.LegendEntry(f"{owner} sector", "fill", brush=colour, under=LAND))
+            hatch = style.qcolor(style.side_colour(owner, sides), HATCH_ALPHA) if sectors.hatched(owner) else None
+            entries.append(deco.LegendEntry(f"{owner} sector", "fill", brush=sector_fill(owner, sides), under=LAND,
+                                            hatch=hatch))
     ao = m.layer("ao")
     if ao is not None:
         entries.append(deco.LegendEntry(f"AO boundary ({document.ao.name})", "stroke", pen=scaled(ao.pen, scale)))
@@ -45,6 +49,11 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float,
         if len(res.extension_start_xy) or len(res.extension_end_xy):
             entries.append(deco.LegendEntry("Line extended to the AO edge", "stroke",
                                             pen=scaled(line.extension_pen, scale)))
+    boundary = m.layer("line.symbol")
+    if boundary is not None and boundary.groups:
+        w = boundary.texts()[3]
+        entries.append(deco.LegendEntry(f"Line as 2525 boundary{', eff. ' + w if w else ''}", "stroke",
+                                        pen=scaled(line.pen if line is not None else CURVE_PEN, scale)))
     buffer = m.layer("buffer")
     if buffer is not None:
         entries.append(deco.LegendEntry(f"Buffer ±{format_length(analysis.classification.buffer_km, measure)}", "fill",
@@ -159,19 +168,19 @@ def draw_panel(ink: deco.Ink, panel: QtCore.QRectF, m: MapFrame, document: Docum
 
 
 def flagged_units(document: Document, analysis, limit: int = 200, measure: MeasureUnits = KM) -> tuple[list, int]:
-    """Wrong-side units, then near-line ones, nearest the line first: (chip colour, text)
-    for at most `limit` of them, and how many there are in all."""
+    """Wrong-side units, then near-line ones, nearest the line first: (chip pen, text) for
+    at most `limit` of them (the chip is the flag's ring, dashed or solid as on the map),
+    and how many there are in all."""
     cls, units, sectors = analysis.classification, document.units, analysis.sectors.sectors
     wrong = np.flatnonzero(cls.wrong_side)
     near = np.flatnonzero(np.asarray(cls.near_line) & ~np.asarray(cls.wrong_side))
     km = cls.distance_km
     out = []
-    for idx, colour, flag in ((wrong, style.WRONG_SIDE_COLOUR, "wrong side"),
-                              (near, style.NEAR_LINE_COLOUR, "near line")):
+    for idx, key, flag in ((wrong, "wrong", "wrong side"), (near, "near", "near line")):
         for i in idx[np.argsort(km[idx], kind="stable")][:limit - len(out)]:
             s = int(cls.sector[i])
             where = f"in {sectors[s].id}" if s >= 0 else "outside AO"
             uid, name = str(units.ids[i]), str(units.names[i] or "")
             name = f"  ·  {name}" if name and name != uid else ""
-            out.append((style.qcolor(colour), f"{uid}  {flag} {where}, {format_distance(km[i], measure, 1)}{name}"))
+            out.append((ring_pen(key), f"{uid}  {flag} {where}, {format_distance(km[i], measure, 1)}{name}"))
     return out, len(wrong) + len(near)

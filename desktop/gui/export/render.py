@@ -35,6 +35,8 @@ JPEG_QUALITY = 92
 PAGE_IDS = {"A4": QtGui.QPageSize.PageSizeId.A4, "A3": QtGui.QPageSize.PageSizeId.A3,
             "Letter": QtGui.QPageSize.PageSizeId.Letter}
 GRATICULE_LABEL_PX = 20.0  # height of the graticule's edge labels, screen pixels
+TITLE_TOP_PT, TITLE_PT, TITLE_ROW_PT = 8, 22, 12   # the title block: its top gap, title and row heights
+PAPER = QtGui.QColor("white")
 _APP: QtWidgets.QApplication | None = None
 
 
@@ -63,6 +65,7 @@ class PageLayout:
     scale: float                    # page pixels per map (screen) pixel
     px_per_pt: float
     north_deg: float                # true north, degrees clockwise from page up, at the centre
+    convergence_deg: float          # grid convergence at the centre: true north to grid north, east positive
     m_per_px: float                 # ground metres per page pixel at the centre (horizontal)
     scale_bar: deco.ScaleBar | None = None
     panel: QtCore.QRectF | None = None
@@ -99,17 +102,14 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     scale = dpi / SCREEN_DPI
     when = when or settings.export_time()
     analysis = document.analysis
-    painter.fillRect(page, QtGui.QColor("white"))
+    painter.fillRect(page, PAPER)
     banner_h = ink.pt(13) if settings.marking.strip() else 0.0
     margin = ink.pt(14)
     content = QtCore.QRectF(page.left() + margin, page.top() + banner_h, page.width() - 2 * margin,
                             page.height() - 2 * banner_h)
-    if banner_h:
-        deco.draw_banner(ink, QtCore.QRectF(page.left(), page.top(), page.width(), banner_h), settings.marking)
-        deco.draw_banner(ink, QtCore.QRectF(page.left(), page.bottom() - banner_h, page.width(), banner_h),
-                         settings.marking)
     line_text = line_description(document)
-    top, grid_rect = _draw_title(ink, content, settings, document, settings.dtg(moment_shown(document)), line_text)
+    rows = _title_rows(settings, document, settings.dtg(moment_shown(document)), line_text)
+    top = content.top() + ink.pt(TITLE_TOP_PT + TITLE_PT + 3 + 6) + len(rows) * ink.pt(TITLE_ROW_PT)
     bottom = content.bottom() - ink.pt(6)
     if settings.footer:
         bottom -= ink.pt(11)
@@ -121,11 +121,17 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     with map_frame(document, (logical.width(), logical.height()), scale, projection, extent, context=context,
                    layers=settings.layers, grid=settings.grid, graticule_labels=settings.graticule_labels,
                    buffer_band=settings.buffer_band, amplifiers=settings.amplifiers,
-                   units=settings.measure_units) as m:
+                   line_symbol=settings.line_symbol, units=settings.measure_units) as m:
+        # The map first, then the page over whatever of it lies outside the frame: a
+        # renderer that ignores clipping (Qt's own SVG renderer) still draws the page right.
         m.render(painter, frame)
+        _cover_outside(painter, page, frame)
+        if banner_h:
+            deco.draw_banner(ink, QtCore.QRectF(page.left(), page.top(), page.width(), banner_h), settings.marking)
+            deco.draw_banner(ink, QtCore.QRectF(page.left(), page.bottom() - banner_h, page.width(), banner_h),
+                             settings.marking)
         crs = m.projection.name.split(" / ", 1)[-1]   # 'UTM zone 37N' (the datum is in the footer)
-        ink.text(grid_rect, f"Grid: {m.grid_caption()}  ·  {crs}", 7.5, colour=deco.MUTED,
-                 align=QtCore.Qt.AlignmentFlag.AlignRight)
+        _draw_title(ink, content, settings, document, rows, f"Grid: {m.grid_caption()}  ·  {crs}")
         layout = _frame_geometry(m, page, frame, scale, ink.k)
         painter.setPen(QtGui.QPen(deco.INK, ink.pt(0.8)))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
@@ -142,21 +148,14 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
             layout.panel = panel
     if settings.footer:
         _draw_footer(ink, QtCore.QRectF(content.left(), content.bottom() - ink.pt(13), content.width(),
-                                        ink.pt(11)), document, when, layout.projection)
+                                        ink.pt(11)), document, when, layout)
     return layout
 
 
-def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings, document: Document,
-                when: datetime, line_text: str) -> tuple[float, QtCore.QRectF]:
-    """Title, the user's subtitle (if any), then the DTG and the line in force; the AO on the
-    right. Returns the y where the body starts and where the grid's caption goes (under the
-    AO: it says what the map frame drew)."""
-    y = content.top() + ink.pt(8)
-    right_w = content.width() * 0.22
-    left_w = content.width() - right_w - ink.pt(10)
-    title_h, row_h = ink.pt(22), ink.pt(12)
-    ink.text(QtCore.QRectF(content.left(), y, left_w, title_h), settings.title.strip() or document.title, 16,
-             bold=True)
+def _title_rows(settings: ExportSettings, document: Document, when: datetime,
+                line_text: str) -> list[tuple[str, float, QtGui.QColor]]:
+    """Under the title: the user's subtitle (if any), then the DTG and the line in force
+    (text, size in points, colour)."""
     rows = [(settings.subtitle.strip(), 9, deco.INK)] if settings.subtitle.strip() else []
     situation = situation_time(document)
     if situation is None:
@@ -164,14 +163,38 @@ def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings,
     else:  # the time cursor's moment gets a row of its own, so nothing is elided
         rows.append((f"Situation at {date_time_group(situation)}  ·  DTG {date_time_group(when)}", 8.5, deco.INK))
         rows.append((f"Line in force then: {line_text}", 8.5, deco.MUTED))
+    return rows
+
+
+def _draw_title(ink: deco.Ink, content: QtCore.QRectF, settings: ExportSettings, document: Document,
+                rows: list, grid_caption: str) -> None:
+    """Title and its rows (`_title_rows`); on the right the AO and under it the grid's
+    caption (what the map frame drew); a rule under them."""
+    y = content.top() + ink.pt(TITLE_TOP_PT)
+    right_w = content.width() * 0.22
+    left_w = content.width() - right_w - ink.pt(10)
+    title_h, row_h = ink.pt(TITLE_PT), ink.pt(TITLE_ROW_PT)
+    ink.text(QtCore.QRectF(content.left(), y, left_w, title_h), settings.title.strip() or document.title, 16,
+             bold=True)
     for i, (text, size, colour) in enumerate(rows):
         ink.text(QtCore.QRectF(content.left(), y + title_h + i * row_h, left_w, row_h), text, size, colour=colour)
     right = QtCore.QRectF(content.right() - right_w, y, right_w, title_h)
     ink.text(right, document.ao.name, 9, bold=True, align=QtCore.Qt.AlignmentFlag.AlignRight)
+    ink.text(QtCore.QRectF(right.left(), y + title_h, right_w, row_h), grid_caption, 7.5,
+             colour=deco.MUTED, align=QtCore.Qt.AlignmentFlag.AlignRight)
     rule_y = y + title_h + len(rows) * row_h + ink.pt(3)
     ink.p.setPen(QtGui.QPen(deco.RULE, ink.pt(0.6)))
     ink.p.drawLine(QtCore.QPointF(content.left(), rule_y), QtCore.QPointF(content.right(), rule_y))
-    return rule_y + ink.pt(6), QtCore.QRectF(right.left(), y + title_h, right_w, row_h)
+
+
+def _cover_outside(painter: QtGui.QPainter, page: QtCore.QRectF, frame: QtCore.QRectF) -> None:
+    """Paper over the page around the map frame."""
+    for r in (QtCore.QRectF(page.left(), page.top(), page.width(), frame.top() - page.top()),
+              QtCore.QRectF(page.left(), frame.bottom(), page.width(), page.bottom() - frame.bottom()),
+              QtCore.QRectF(page.left(), frame.top(), frame.left() - page.left(), frame.height()),
+              QtCore.QRectF(frame.right(), frame.top(), page.right() - frame.right(), frame.height())):
+        if r.width() > 0 and r.height() > 0:
+            painter.fillRect(r, PAPER)
 
 
 def _split_body(ink: deco.Ink, body: QtCore.QRectF, settings: ExportSettings):
@@ -196,7 +219,7 @@ def _frame_geometry(m: MapFrame, page: QtCore.QRectF, frame: QtCore.QRectF, scal
                     px_per_pt: float) -> PageLayout:
     vr = m.view_rect
     units = m.scene.layer("units")
-    layout = PageLayout(page, frame, vr, m.projection, scale, px_per_pt, 0.0, 1.0,
+    layout = PageLayout(page, frame, vr, m.projection, scale, px_per_pt, 0.0, 0.0, 1.0,
                         unit_mode=units.mode if units is not None else "markers")
     cx, cy = vr.center().x(), vr.center().y()
     # Ground scale along the page's horizontal at the centre: a short east-west chord on the
@@ -211,6 +234,7 @@ def _frame_geometry(m: MapFrame, page: QtCore.QRectF, frame: QtCore.QRectF, scal
     step = 0.01
     nx, ny = m.projection.forward(np.array([clon, clon]), np.array([clat, min(float(clat) + step, 89.99)]))
     layout.north_deg = math.degrees(math.atan2(float(nx[1] - nx[0]), float(ny[1] - ny[0])))
+    layout.convergence_deg = -layout.north_deg  # the page's up is grid north
     return layout
 
 
@@ -267,8 +291,16 @@ def line_description(document: Document) -> str:
     return f"{label} ({facts})" if label else facts
 
 
+def convergence_text(degrees: float) -> str:
+    """The grid convergence at the map's centre as the footer says it: the angle from true
+    north (TN) to grid north (GN), positive when grid north lies east of true north."""
+    if abs(degrees) < 0.005:
+        return "grid convergence 0.00° at centre"
+    return f"grid convergence {degrees:+.2f}° at centre (GN {'east' if degrees > 0 else 'west'} of TN)"
+
+
 def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: datetime,
-                 projection: Projection) -> None:
+                 layout: PageLayout) -> None:
     rev = line_revision(document)
     agreed = f" (call {rev.call_id})" if rev is not None and getattr(rev, "call_id", "") else ""
     label = f"rev {rev.id}{agreed}" if rev is not None else line_revision_label(document)
@@ -277,8 +309,10 @@ def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: d
     situation = situation_time(document)
     at = f"  ·  Situation at {situation:%Y-%m-%d %H:%M} UTC" if situation is not None else ""
     left = f"{document.title}{at}  ·  Line: {line}  ·  {plural(len(document.units), 'unit')}"
-    right = f"Exported {when:%Y-%m-%d %H:%M} UTC  ·  Deconflict {__version__}  ·  {projection.label}"
-    split = rect.width() * 0.64  # the right part (export time, version, CRS) is the shorter
+    right = (f"{layout.projection.label}, {convergence_text(layout.convergence_deg)}  ·  "
+             f"Exported {when:%Y-%m-%d %H:%M} UTC  ·  Deconflict {__version__}")
+    # The right part as long as it needs (at most half); the left part the rest, elided if it must.
+    split = rect.width() - min(ink.metrics(6.5).horizontalAdvance(right) + ink.pt(12), rect.width() * 0.5)
     ink.text(QtCore.QRectF(rect.left(), rect.top(), split, rect.height()), left, 6.5, colour=deco.MUTED)
     ink.text(QtCore.QRectF(rect.left() + split, rect.top(), rect.width() - split, rect.height()), right, 6.5,
              colour=deco.MUTED, align=QtCore.Qt.AlignmentFlag.AlignRight)
@@ -394,13 +428,16 @@ def _write_pdf(document, settings, out: QtCore.QIODevice, projection, when, cont
 
 
 def _write_svg(document, settings, out: QtCore.QIODevice, projection, when, context) -> PageLayout:
-    from PySide6 import QtSvg  # only SVG needs it
+    from desktop.gui.export import svg  # only SVG needs QtSvg
     w, h = settings.page_pixels()
-    gen = QtSvg.QSvgGenerator()
-    gen.setOutputDevice(out)
+    drawn = QtCore.QBuffer()
+    drawn.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    gen = svg.svg_generator(drawn)
     gen.setSize(QtCore.QSize(w, h))
     gen.setViewBox(QtCore.QRect(0, 0, w, h))
     gen.setResolution(round(settings.effective_dpi))
     gen.setTitle(settings.title or document.title)
     gen.setDescription(f"{settings.marking} — exported by Deconflict {__version__}")
-    return _paint(gen, document, settings, projection, when, context)
+    layout = _paint(gen, document, settings, projection, when, context)
+    out.write(svg.portable_strokes(drawn.data().data()))
+    return layout

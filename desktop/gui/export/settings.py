@@ -61,6 +61,7 @@ class ExportSettings:
     unit_names: bool = True
     movement: bool = True
     speed_leaders: bool = True
+    line_symbol: bool = False           # the line drawn as a 2525 boundary (echelon, sides, effective DTG)
     summary_table: bool = True
     footer: bool = True
     world_file: bool = False            # .pgw/.jgw and .prj beside the image: GIS tools and ATAK place it

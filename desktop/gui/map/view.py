@@ -311,7 +311,8 @@ class MapView(QtWidgets.QWidget):
         """Plain text about what is under widget position `pos`: a unit, else a sector."""
         hit = self._unit_at(pos)
         if hit is not None:
-            return "\n".join(f"{field}: {value}" for field, value in unit_summary(self.document, hit[0]))
+            lines = [f"{field}: {value}" for field, value in unit_summary(self.document, hit[0])]
+            return "\n".join(lines + [note for layer in self.scene.drawing_order() for note in layer.unit_notes(hit[0])])
         sectors = self.scene.layer("sectors")
         if sectors is not None and sectors.visible:
             sector = sectors.sector_at(*self.widget_to_map(pos))

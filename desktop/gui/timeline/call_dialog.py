@@ -60,7 +60,7 @@ class CallDialog(QtWidgets.QDialog):
         self.units = QtWidgets.QLineEdit(LINK_SEPARATOR.join(split_links(units) if isinstance(units, str) else units),
                                          objectName="callUnits")
         self.units.setPlaceholderText("unit ids separated by ;   e.g. SDF-06; SAA-01")
-        completer = QtWidgets.QCompleter(doc.units.ids.astype(str).tolist(), self)
+        completer = QtWidgets.QCompleter(doc.units.ids.tolist(), self)
         completer.setCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
         self.units.setCompleter(completer)
         lon, lat = record.get("lon"), record.get("lat")

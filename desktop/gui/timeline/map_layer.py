@@ -23,7 +23,7 @@ from PySide6 import QtCore, QtGui
 
 from desktop.core.geodesy import densify_geodesic
 from desktop.core.map_settings import MapSettings
-from desktop.core.time_cursor import HOUR_S, TRAIL_HOURS, trail_table
+from desktop.core.time_cursor import HOUR_S, TRAIL_HOURS, Trails, trail_table
 from desktop.gui import style
 from desktop.gui.map.layers.base import MapLayer
 from desktop.gui.map.layers.labels import ANCHORS, label_box
@@ -43,6 +43,8 @@ TICK_EVERY_PX = 36.0     # a direction tick on every drawn trail segment at leas
 TICK_PX = 4.0
 MAX_TICKS = 4000
 LABEL_PT = 7.5
+LIVE_REFRESH_MS = 1000
+TRAIL_POINTS = 720      # points a trail keeps at most over its hours (12 h: one a minute)
 
 
 class _TimeLayer(MapLayer):
@@ -53,6 +55,8 @@ class _TimeLayer(MapLayer):
         super().__init__()
         self.cursor = context.time_cursor
         self.selection = context.selection
+        # Live reports (several writes a second): at most one rebuild a LIVE_REFRESH_MS.
+        self._live_refresh = self.debounce(LIVE_REFRESH_MS, self.rebuild)
 
     def attach(self, scene) -> None:
         super().attach(scene)
@@ -60,10 +64,16 @@ class _TimeLayer(MapLayer):
         self.links.connect(self.document.revisions_changed, self._refresh)
         self.links.connect(self.document.units_changed, self._refresh)
         self.links.connect(self.document.positions_changed, self._refresh)
+        self.links.connect(self.document.live_updated, self._on_live_updated)
         self.rebuild()
 
     def _refresh(self, *_) -> None:
+        self._live_refresh.stop()
         self.rebuild()
+
+    def _on_live_updated(self, _update) -> None:
+        if not self._live_refresh.active:   # not restarted: a steady feed still gets its rebuilds
+            self._live_refresh.start()
 
     def projection_changed(self) -> None:
         self.rebuild()
@@ -171,6 +181,8 @@ class TrailsLayer(_TimeLayer):
         doc, t = self.document, self.cursor.shown_time
         units = None if len(doc.units) <= TRAIL_ALL_LIMIT else self.selection.units
         table = trail_table(doc, t, self.hours, units, self.cursor.interpolate) if t is not None else None
+        if table is not None:
+            table = thinned(table, self.hours * HOUR_S / TRAIL_POINTS)
         self.paths = []
         if table is None or not len(table.lon):
             self.x = self.y = self.age = np.empty(0)
@@ -213,7 +225,7 @@ class TrailsLayer(_TimeLayer):
             return
         sx, sy = registry.to_screen(self.x[self.heads[heads]], self.y[self.heads[heads]])
         self.labelled = heads[registry.thin(sx + 10, sy, [self.callsigns[k] for k in heads], len(heads),
-                                            anchor=ANCHORS[4])]
+                                            anchor=ANCHORS[4], units=self.unit[self.heads[heads]])]
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         if not self.paths:
@@ -321,7 +333,8 @@ class CallLayer(_TimeLayer):
             return
         i = int(hit[0])
         units = self.document.shown_units
-        idx = np.flatnonzero(np.isin(self.document.units.ids, list(calls.links(i))))
+        rows = self.document.units.rows_of(list(calls.links(i)))
+        idx = np.unique(rows[rows >= 0])
         self.units.set_data(*self.scene.to_display(units.lon[idx], units.lat[idx]))
         lon, lat = float(calls.lon[i]), float(calls.lat[i])
         if np.isfinite(lon) and np.isfinite(lat):
@@ -350,6 +363,19 @@ class CallLayer(_TimeLayer):
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setPen(QtGui.QPen(QtGui.QColor(*CALL_COLOUR), 1.5, QtCore.Qt.PenStyle.DashLine))
         painter.drawEllipse(rect.center(), rect.height() / 2 - 1, rect.height() / 2 - 1)
+
+
+def thinned(table: Trails, step_s: float) -> Trails:
+    """`table` with at most one point per unit and `step_s` seconds (the last of each), and
+    each trail's ends kept: a unit heard from a TAK feed ten times a second would otherwise
+    draw hundreds of thousands of segments no one can tell apart."""
+    if step_s <= 0 or not len(table.unit):
+        return table
+    u, bucket = table.unit, np.floor(table.time / step_s)   # (NaN at the breaks: always kept)
+    keep = np.ones(len(u), dtype=bool)
+    keep[:-1] = (u[1:] != u[:-1]) | ~(bucket[1:] == bucket[:-1])
+    keep[1:] |= u[1:] != u[:-1]   # a trail's first point
+    return Trails(table.lon[keep], table.lat[keep], table.time[keep], table.unit[keep])
 
 
 def time_layers(context) -> list[MapLayer]:

@@ -18,6 +18,7 @@ from desktop.core.events import Connections
 from desktop.core.tracks import parse_time_in
 from desktop.core.wording import plural
 from desktop.gui.context import AppContext
+from desktop.gui.timeline.alert_marks import AlertMarks
 from desktop.gui.timeline.axis import HOUR, format_short, offset_label
 from desktop.gui.timeline.call_csv import CallInterchange
 from desktop.gui.timeline.call_dialog import CallDialog
@@ -30,6 +31,7 @@ from desktop.gui.timeline.view import TimelineView
 CATEGORY_COLOURS = {"airspace notification": "#3b7dd8", "ground line": "#9c6b1f", "incident": "#d62728",
                     "line negotiation": "#7b3fb5", "routine check": "#9a9a9a"}
 OFFSETS = (0, 3 * HOUR, -5 * HOUR, 2 * HOUR, 1 * HOUR)        # UTC, the AOCs' +03:00, ...
+ALERT_MARKS_MS = 200    # a burst of alerts is marked once
 
 
 class TimelinePanel(QtWidgets.QWidget):
@@ -66,6 +68,10 @@ class TimelinePanel(QtWidgets.QWidget):
         self._drag_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._drag_timer.timeout.connect(self._apply_pending_time)
         self._build_ui()
+        self.alert_marks = AlertMarks()   # the project's alerts (desktop.core.alert_log), on the day strip
+        self.view.strip.addItem(self.alert_marks)
+        self._marks_timer = QtCore.QTimer(self, singleShot=True, interval=ALERT_MARKS_MS)
+        self._marks_timer.timeout.connect(self._mark_alerts)
 
         v = self.view
         v.call_clicked.connect(self._on_call_clicked)
@@ -84,12 +90,15 @@ class TimelinePanel(QtWidgets.QWidget):
         for signal, slot in ((self.doc.calls_changed, self._on_calls_changed),
                              (self.doc.revisions_changed, self._on_revisions_changed),
                              (self.cursor.changed, self._on_cursor_changed),
+                             (self.cursor.now_changed, self._on_cursor_changed),
                              (context.selection.changed, self._on_units_selected),
-                             (context.selection.call_changed, self._on_call_selected)):
+                             (context.selection.call_changed, self._on_call_selected),
+                             (self.doc.alerts.changed, lambda _alert: self._marks_timer.start())):
             self.links.connect(signal, slot)
         self._on_calls_changed()
         self._on_revisions_changed()
         self._on_cursor_changed()
+        self._mark_alerts()
         self.view.fit_all()
 
     # -- construction ------------------------------------------------------------------------
@@ -293,12 +302,18 @@ class TimelinePanel(QtWidgets.QWidget):
         self._on_call_selected()  # the details name the revisions a call agreed
 
     def _on_cursor_changed(self, *_) -> None:
+        if self.cursor.start is not None:   # live reports move "now" on: the axis reaches it
+            self.view.set_extent(self.cursor.start, self.cursor.now)
         self.view.set_now(self.cursor.now)
         self.view.set_cursor(self.cursor.shown_time, self.cursor.is_live)
         self.now_action.setEnabled(not self.cursor.is_live)
         # Whatever moved it (Go to, Now, a revision's Go to, a link, a step, play), the cursor
         # stays in sight (a cursor being dragged is in sight already: nothing moves).
         self._follow_cursor()
+
+    def _mark_alerts(self) -> None:
+        cols = self.doc.alerts.columns()
+        self.alert_marks.set_alerts(cols["time"], cols["kind"])
 
     def _on_playing_changed(self, on: bool) -> None:
         self.play_action.setChecked(on)
@@ -433,7 +448,7 @@ class TimelinePanel(QtWidgets.QWidget):
         return {"id": hc.next_call_id(self.doc, t), "start": int(t), "duration_s": 300, "initiator": "Coalition",
                 "from_station": like.get("from_station", ""), "to_station": like.get("to_station", ""),
                 "operator": like.get("operator", ""), "category": "routine check", "priority": "routine",
-                "units": list(self.doc.units.ids[self.context.selection.units].astype(str))}
+                "units": self.doc.units.ids[self.context.selection.units].tolist()}
 
     def open_call_dialog(self, record: dict, title: str) -> CallDialog:
         self.call_dialog = CallDialog(self.doc, record, self.offset_s, title, self)

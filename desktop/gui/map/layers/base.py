@@ -101,6 +101,10 @@ class MapLayer:
     def layout_labels(self, settings: MapSettings, registry) -> None:
         """Place this layer's labels in `registry` (layers with a `label_rank`)."""
 
+    def unit_notes(self, index: int) -> list[str]:
+        """Lines (plain text) this layer adds to the tooltip of unit `index` of the document."""
+        return []
+
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         """A small picture of the layer for the layers panel."""
         painter.fillRect(rect, QtGui.QColor(200, 200, 200))

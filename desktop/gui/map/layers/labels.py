@@ -2,10 +2,12 @@
 (places, markup, grid, towns, unit names, revision ids), so none piles onto another.
 
 The scene lays labels out once the view rests (and before an export paints): it starts the
-registry for the extent shown, then asks each labelled layer in `label_rank` order. Labels
-that must all show (places, markup, grid edge labels) are reserved first; optional ones
-(towns, unit names) are thinned against everything placed before them. Boxes are in
-screen pixels (device pixels / pixel ratio), so a 300-dpi page is laid out as the screen.
+registry for the extent shown, then asks each labelled layer in `label_rank` order. The
+unit symbols come first, as obstacles every label keeps clear of (place names give way to
+symbols); then labels that must all show (places, markup, grid edge labels, flagged units'
+names, sector ids); optional ones (other unit names, towns) are thinned against everything
+placed before them. Boxes are in screen pixels (device pixels / pixel ratio), so a 300-dpi
+page is laid out as the screen.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from desktop.core.map_settings import MapSettings
 ANCHORS = ((0.0, 1.0), (0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.5), (1.0, 0.5), (0.5, 1.0), (0.5, 0.0))
 CHAR_PX, PAD_PX, HEIGHT_PX, DESCENT_PX = 6.2, 8.0, 18.0, 3.0
 MARGIN_PX = 3.0  # a label's own blank margin around the text
+LINE_STEP_PX = 4.0  # a leader line is reserved as points this far apart
 
 
 def label_box(sx: float, sy: float, name: str, anchor=ANCHORS[0], bold: bool = False) -> tuple:
@@ -30,23 +33,37 @@ def label_box(sx: float, sy: float, name: str, anchor=ANCHORS[0], bold: bool = F
     return (x0 + MARGIN_PX, y0, x0 + w - MARGIN_PX, y0 + HEIGHT_PX)
 
 
+def overlaps(cands: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(k, n): whether candidate box i overlaps box j (touching edges do not)."""
+    c, b = np.asarray(cands, dtype=float).reshape(-1, 4), np.asarray(boxes, dtype=float).reshape(-1, 4)
+    return ((c[:, None, 0] < b[None, :, 2]) & (c[:, None, 2] > b[None, :, 0])
+            & (c[:, None, 1] < b[None, :, 3]) & (c[:, None, 3] > b[None, :, 1]))
+
+
+def gaps(cands: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(k, n): the distance between candidate box i and box j (0 where they overlap)."""
+    c, b = np.asarray(cands, dtype=float).reshape(-1, 4), np.asarray(boxes, dtype=float).reshape(-1, 4)
+    dx = np.maximum(0.0, np.maximum(b[None, :, 0] - c[:, None, 2], c[:, None, 0] - b[None, :, 2]))
+    dy = np.maximum(0.0, np.maximum(b[None, :, 1] - c[:, None, 3], c[:, None, 1] - b[None, :, 3]))
+    return np.hypot(dx, dy)
+
+
+def segments_cross(seg, segs: np.ndarray) -> np.ndarray:
+    """Per segment of `segs` (n x 4), whether it properly crosses `seg` (x0, y0, x1, y1)."""
+    s = np.asarray(segs, dtype=float).reshape(-1, 4)
+    ax, ay, bx, by = seg
+    cx, cy, dx, dy = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
+
+    def side(px, py, qx, qy, rx, ry):
+        return np.sign((qx - px) * (ry - py) - (qy - py) * (rx - px))
+
+    return ((side(ax, ay, bx, by, cx, cy) * side(ax, ay, bx, by, dx, dy) < 0)
+            & (side(cx, cy, dx, dy, ax, ay) * side(cx, cy, dx, dy, bx, by) < 0))
+
+
 def _overlaps(boxes: np.ndarray, b: tuple) -> bool:
     return bool(len(boxes)) and bool(np.any((boxes[:, 0] < b[2]) & (boxes[:, 2] > b[0])
                                             & (boxes[:, 1] < b[3]) & (boxes[:, 3] > b[1])))
-
-
-def place_labels(sx, sy, names, bold: bool = True, taken: np.ndarray | None = None) -> tuple[list, np.ndarray]:
-    """Anchors for labels that must all be shown (scenario places): each takes the first
-    anchor that overlaps no earlier label (nor one in `taken`). Returns (anchors, boxes)."""
-    boxes = np.empty((0, 4)) if taken is None else np.asarray(taken, dtype=float).reshape(-1, 4)
-    first = len(boxes)
-    anchors = []
-    for x, y, name in zip(sx, sy, names):
-        options = [label_box(x, y, name, a, bold) for a in ANCHORS]
-        pick = next((i for i, b in enumerate(options) if not _overlaps(boxes, b)), 0)
-        anchors.append(ANCHORS[pick])
-        boxes = np.vstack([boxes, options[pick]])
-    return anchors, boxes[first:]
 
 
 def thin_labels(sx, sy, names, width: float, height: float, taken: np.ndarray | None = None,
@@ -68,19 +85,90 @@ def thin_labels(sx, sy, names, width: float, height: float, taken: np.ndarray | 
 
 
 class LabelRegistry:
-    """The label boxes placed so far for one extent, in screen pixels from its top-left."""
+    """The label boxes placed so far for one extent, in screen pixels from its top-left.
+    `boxes` holds everything a new label must not cover: labels, the unit symbols (also in
+    `symbols`, with the unit each belongs to) and the points of leader lines."""
 
     def __init__(self) -> None:
         self.settings: MapSettings | None = None
         self.width = self.height = 0.0
         self.boxes = np.empty((0, 4))
+        self.symbols = np.empty((0, 4))
+        self.frames = np.empty((0, 4))        # the symbols without their rings
+        self.symbol_units = np.empty(0, dtype=np.int64)
+        self.lines = np.empty((0, 4))         # leader lines (x0, y0, x1, y1)
+        self._symbol_rows = np.empty(0, dtype=np.int64)  # where each symbol is in `boxes`
         self.named_units: set[int] = set()   # units whose name a label shows already
 
     def begin(self, settings: MapSettings) -> None:
         self.settings = settings
         self.width, self.height = (v / settings.pixel_ratio for v in settings.size)
         self.boxes = np.empty((0, 4))
+        self.symbols = np.empty((0, 4))
+        self.frames = np.empty((0, 4))
+        self.symbol_units = np.empty(0, dtype=np.int64)
+        self.lines = np.empty((0, 4))
+        self._symbol_rows = np.empty(0, dtype=np.int64)
         self.named_units = set()
+
+    def reserve_symbols(self, boxes, units, frames=None) -> None:
+        """The boxes of unit symbols with their flag rings (the units' indices in `units`):
+        obstacles for every label. `frames` (default: `boxes`), the symbols alone: what a
+        unit's name must be nearer to than to any other unit's symbol."""
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        frames = boxes if frames is None else np.asarray(frames, dtype=float).reshape(-1, 4)
+        self.frames = np.vstack([self.frames, frames])
+        rows = np.arange(len(self.boxes), len(self.boxes) + len(boxes))
+        self._symbol_rows = np.concatenate([self._symbol_rows, rows])
+        self.symbols = np.vstack([self.symbols, boxes])
+        self.symbol_units = np.concatenate([self.symbol_units, np.asarray(units, dtype=np.int64)])
+        self.reserve(boxes)
+
+    def reserve_line(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        """A leader line from (x0, y0) to (x1, y1): later labels keep off its points."""
+        self.lines = np.vstack([self.lines, [(x0, y0, x1, y1)]])
+        n = max(int(np.hypot(x1 - x0, y1 - y0) // LINE_STEP_PX), 1)
+        t = np.linspace(0.0, 1.0, n + 1)
+        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        self.reserve(np.column_stack([x - 0.5, y - 0.5, x + 0.5, y + 0.5]))
+
+    def line_obstacles(self, unit: int, reach) -> np.ndarray:
+        """What a leader line from `unit`'s symbol (reaching `reach`) must not cross: every
+        label and the other units' symbols (without their rings, which overlap where units
+        are close), except those overlapping its own: no line from it could miss them."""
+        others = self.frames[self.symbol_units != unit]
+        others = others[~overlaps(others, reach)[:, 0]]
+        return np.vstack([np.delete(self.boxes, self._symbol_rows, axis=0), others])
+
+    def inside(self, cands) -> np.ndarray:
+        """Per candidate box, whether it lies within the extent."""
+        c = np.asarray(cands, dtype=float).reshape(-1, 4)
+        return (c[:, 0] >= 0) & (c[:, 1] >= 0) & (c[:, 2] <= self.width) & (c[:, 3] <= self.height)
+
+    def free(self, cands) -> np.ndarray:
+        """Per candidate box, whether it lies within the extent and covers nothing placed."""
+        c = np.asarray(cands, dtype=float).reshape(-1, 4)
+        return self.inside(c) & ~overlaps(c, self.boxes).any(axis=1)
+
+    def covered(self, sx, sy) -> np.ndarray:
+        """Per screen point, whether a unit symbol covers it (a dot there would print over it)."""
+        x, y = np.asarray(sx, dtype=float).ravel(), np.asarray(sy, dtype=float).ravel()
+        s = self.symbols
+        return ((x[:, None] >= s[None, :, 0]) & (x[:, None] <= s[None, :, 2])
+                & (y[:, None] >= s[None, :, 1]) & (y[:, None] <= s[None, :, 3])).any(axis=1)
+
+    def pick(self, cands) -> int:
+        """The first free candidate box; when none is, the one covering the least symbol
+        area, then the fewest boxes (a label that must show gives way as far as it can)."""
+        c = np.asarray(cands, dtype=float).reshape(-1, 4)
+        ok = np.flatnonzero(self.free(c))
+        if len(ok):
+            return int(ok[0])
+        s = self.symbols
+        w = np.clip(np.minimum(c[:, None, 2], s[None, :, 2]) - np.maximum(c[:, None, 0], s[None, :, 0]), 0, None)
+        h = np.clip(np.minimum(c[:, None, 3], s[None, :, 3]) - np.maximum(c[:, None, 1], s[None, :, 1]), 0, None)
+        cost = (w * h).sum(axis=1) * 1e3 + overlaps(c, self.boxes).sum(axis=1) + 1e6 * ~self.inside(c)
+        return int(np.argmin(cost))
 
     def to_screen(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """Display coordinates -> screen pixels of the extent being laid out."""
@@ -92,14 +180,12 @@ class LabelRegistry:
         """Boxes (left, top, right, bottom) already decided: later labels keep clear of them."""
         self.boxes = np.vstack([self.boxes, np.asarray(boxes, dtype=float).reshape(-1, 4)])
 
-    def place(self, sx, sy, names, bold: bool = True) -> list:
-        """Anchors for labels that must all show (see `place_labels`), reserved."""
-        anchors, boxes = place_labels(sx, sy, names, bold, self.boxes)
-        self.reserve(boxes)
-        return anchors
-
-    def thin(self, sx, sy, names, max_labels: int, anchor=ANCHORS[0]) -> np.ndarray:
-        """Indices of optional labels that fit (see `thin_labels`), reserved."""
-        keep = thin_labels(sx, sy, names, self.width, self.height, self.boxes, max_labels, anchor)
+    def thin(self, sx, sy, names, max_labels: int, anchor=ANCHORS[0], units=()) -> np.ndarray:
+        """Indices of optional labels that fit (see `thin_labels`), reserved. The symbols of
+        `units` are not in the way (labels that stand for those units' names)."""
+        taken = self.boxes
+        if len(units):
+            taken = np.delete(taken, self._symbol_rows[np.isin(self.symbol_units, units)], axis=0)
+        keep = thin_labels(sx, sy, names, self.width, self.height, taken, max_labels, anchor)
         self.reserve([label_box(sx[i], sy[i], names[i], anchor) for i in keep])
         return keep

@@ -29,6 +29,7 @@ from desktop.gui.map.layers.base import MapLayer
 from desktop.gui.map.layers.painting import pen
 from desktop.gui.map.layers.points import PointSymbols, Raster
 from desktop.gui.map.layers.unit_density import OUTSIDE, CellGrid, FlagCover, argb, density_image
+from desktop.gui.map.layers.unit_names import layout_unit_names
 from desktop.gui.symbology import marker_path
 from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT, UnitDetail
 
@@ -36,6 +37,9 @@ UNIT_PX = 14            # a small marker's frame width (friend: 14 x 9 px)
 RING_PX = {"markers": {"near": UNIT_PX + 6, "wrong": UNIT_PX + 10, "selection": UNIT_PX + 14},
            "symbols": {"near": 38, "wrong": 44, "selection": 50}}  # rings round a full symbol
 MARKER_LIMIT = 25_000   # units in view drawn as markers at most (~4 ms a frame)
+RING_PEN_PX = 2.5       # ring line width
+RING_COLOURS = {"near": style.NEAR_LINE_COLOUR, "wrong": style.WRONG_SIDE_COLOUR, "selection": style.SELECTION_COLOUR}
+RING_DASHES = {"near": [2.0, 1.5]}  # in ring widths: 5 px dashes, 3.75 px gaps
 RING_LIMIT = 250        # flagged units in the raster area drawn as rings at most (more rings bury the map)
 MARGIN = 0.25           # of the view size, each side, drawn beyond the view: small pans need no rebuild
 CELL_PX = 2             # raster cell in screen pixels: a lone unit is still a visible dot
@@ -50,6 +54,7 @@ class UnitLayer(MapLayer):
     names layers draw from. `selection`: the shared unit selection (rings)."""
 
     id, title, group, z = "units", "Units", "Units", 30.0
+    label_rank = -10  # the symbols go into the label registry first: every label keeps clear of them
 
     def __init__(self, selection) -> None:
         super().__init__()
@@ -58,9 +63,7 @@ class UnitLayer(MapLayer):
         self.markers = {aff: PointSymbols(marker_path(aff), UNIT_PX, frame, QtGui.QBrush(QtGui.QColor(*colour)))
                         for aff, colour in style.AFFILIATION_COLOURS.items()}
         sizes = RING_PX["markers"]
-        self.rings = {name: PointSymbols("o", sizes[name], pen(colour, 2.5), None)
-                      for name, colour in (("near", style.NEAR_LINE_COLOUR), ("wrong", style.WRONG_SIDE_COLOUR),
-                                           ("selection", style.SELECTION_COLOUR))}
+        self.rings = {name: PointSymbols("o", sizes[name], ring_pen(name), None) for name in FLAGS}
         self.near_rings, self.wrong_rings, self.selection_rings = self.rings.values()
         self.density = Raster()
         self.flag_raster = Raster()
@@ -81,6 +84,7 @@ class UnitLayer(MapLayer):
         self.links.connect(doc.analysis_changed, self.update_flags)
         self.links.connect(doc.units_changed, self._on_units_changed)
         self.links.connect(doc.positions_changed, self._on_units_changed)  # the time cursor moved them
+        self.links.connect(doc.live_updated, self._on_live_updated)        # live reports moved some
         self.links.connect(self.selection.changed, self._on_selection_changed)
         self._on_units_changed()
         self.update_flags(doc.analysis)
@@ -88,6 +92,10 @@ class UnitLayer(MapLayer):
     def _on_units_changed(self) -> None:
         self.refresh_positions()
         self.update_selection(self.selection.units)
+
+    def _on_live_updated(self, update) -> None:
+        if not update.added and self.document.time_view is None:   # (added: units_changed follows)
+            self._on_units_changed()
 
     def _on_selection_changed(self, _source) -> None:
         self.update_selection(self.selection.units)
@@ -337,6 +345,27 @@ class UnitLayer(MapLayer):
     def _recolour_all(self) -> None:
         self.flag_raster.buffer.reshape(-1)[:] = self._overlay(slice(None))
 
+    # -- labels -----------------------------------------------------------------------------------
+    def symbol_reach(self, idx: np.ndarray) -> np.ndarray:
+        """Where each unit drawn in full reaches, with its flag rings (left, top, right,
+        bottom; screen pixels from its position)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        reach = self.detail.symbol_boxes(idx)
+        for name in ("near", "wrong"):
+            r = (RING_PX["symbols"][name] + RING_PEN_PX) / 2
+            on = self._flags[name][idx]
+            reach[on] = np.column_stack([np.minimum(reach[on, :2], -r), np.maximum(reach[on, 2:], r)])
+        return reach
+
+    def layout_labels(self, settings: MapSettings, registry) -> None:
+        idx = self.detail.shown_in(settings)
+        if len(idx):
+            sx, sy = registry.to_screen(self.x[idx], self.y[idx])
+            at = np.column_stack([sx, sy, sx, sy])
+            registry.reserve_symbols(self.symbol_reach(idx) + at, idx, self.detail.symbol_boxes(idx) + at)
+            for seg in self.detail.motion.segments(settings) / settings.pixel_ratio:
+                registry.reserve_line(*seg)  # movement arrows and speed leaders
+
     # -- painting ---------------------------------------------------------------------------------
     def set_amplifiers(self, shown) -> None:
         """Show these symbol amplifiers (desktop.core.sidc.AMPLIFIERS: movement arrows, speed
@@ -394,14 +423,15 @@ class UnitDensityLayer(_UnitPart):
 
 
 class UnitLabelsLayer(_UnitPart):
-    """Unit names beside their full symbols, thinned in the shared label registry after
-    places, markup, grid labels and towns."""
+    """Unit names beside their full symbols (desktop.gui.map.layers.unit_names), laid out
+    in the shared label registry after the symbols, places, markup and grid labels, before
+    the towns."""
 
     id, title, z = "units.labels", "Unit labels", 33.0
-    label_rank = 40
+    label_rank = 28
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
-        self.units.detail.layout_names(settings, registry)
+        layout_unit_names(self.units, settings, registry)
         self.changed()
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
@@ -411,6 +441,15 @@ class UnitLabelsLayer(_UnitPart):
         painter.fillRect(rect.adjusted(0, 3, 0, -3), QtGui.QColor(255, 255, 255))
         painter.setPen(QtGui.QColor(25, 25, 25))
         painter.drawText(rect, int(QtCore.Qt.AlignmentFlag.AlignCenter), "1-23")
+
+
+def ring_pen(flag: str) -> QtGui.QPen:
+    """The ring of a flag: near-line dashed, wrong-side and selection solid, so the flags
+    differ by more than colour (a greyscale print keeps them apart)."""
+    p = pen(RING_COLOURS[flag], RING_PEN_PX)
+    if flag in RING_DASHES:
+        p.setDashPattern(RING_DASHES[flag])
+    return p
 
 
 def _covers(box: tuple | None, rect: tuple) -> bool:
