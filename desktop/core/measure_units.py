@@ -135,6 +135,14 @@ def format_length(km: float, units: MeasureUnits = DEFAULT) -> str:
     return f"{round(from_km(km, units.distance), 6):g} {units.unit.symbol}"
 
 
+def format_buffer(km: float, units: MeasureUnits = DEFAULT) -> str:
+    """The buffer's half-width as the sectors panel's spin box holds it: km as set ("5 km",
+    "2.5 km"), NM and mi to two decimals ("2.70 NM": 5 km is no round number of them)."""
+    if units.distance == "km":
+        return f"{round(km, 6):g} km"
+    return format_distance(km, units, 2)
+
+
 def format_area(km2: float, units: MeasureUnits = DEFAULT, decimals: int = 0) -> str:
     """"24,503 km²", "7,144 NM²"."""
     return f"{from_km2(km2, units.distance):,.{decimals}f} {units.unit.symbol}²"

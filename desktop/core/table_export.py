@@ -9,7 +9,7 @@ from typing import Iterable
 import numpy as np
 
 from desktop.core.document import Analysis, Document
-from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, format_area, format_distance, format_length
+from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, format_area, format_buffer, format_distance
 from desktop.core.report import write_csv
 from desktop.core.sidc import code_note
 
@@ -219,7 +219,7 @@ def group_tip(sector, any_sectors: bool, near: int, wrong: int, measure: Measure
 def unit_tip(units, cls, sectors, u: int, about: str, measure: MeasureUnits = KM) -> str:
     """Tooltip of unit `u`'s row: about "near", "wrong" (those cells) or "unit"."""
     d, sec = format_distance(float(cls.distance_km[u]), measure), int(cls.sector[u])
-    buffer = format_length(float(cls.buffer_km), measure)
+    buffer = format_buffer(float(cls.buffer_km), measure)
     if about == "near":
         return (f"Near the line: {d}, within the {buffer} buffer" if cls.near_line[u]
                 else f"{d} from the line, outside the {buffer} buffer")

@@ -13,7 +13,7 @@ from desktop.core.measure_units import MeasureUnits, format_area
 from desktop.core.time_cursor import shown_time
 from desktop.gui.export import render
 from desktop.gui.export.dialog import ExportDialog
-from desktop.gui.export.panel import markup_entries, summary_rows
+from desktop.gui.export.panel import legend_entries, markup_entries, summary_rows
 from desktop.gui.export.settings import ExportSettings, ExportSettingsError
 from tests.project.scenario import demo_annotations
 
@@ -63,6 +63,17 @@ def test_the_map_on_the_page_labels_markup_in_the_page_units(qapp, doc):
             labels = {shape.annotation.id: shape.label for shape in page.layer("markup").shapes}
         assert labels[measure.id] == measure.label(units, shown_time(doc))
         assert labels[measure.id].startswith(figure)
+
+
+@pytest.mark.parametrize("units, buffer", [(NM, "2.70 NM"), (MeasureUnits("mi"), "3.11 mi"), (MeasureUnits(), "5 km")])
+def test_the_legend_gives_the_buffer_as_the_panel_does(qapp, doc, units, buffer):
+    """The demo's 5 km buffer in the legend: two decimals of a nautical or statute mile (as
+    the sectors panel's spin box), km as set; never "2.69978 NM"."""
+    from desktop.gui.export.map_frame import map_frame
+    assert doc.buffer_km == 5.0 and f"{5000 / 1852:.2f} NM" == "2.70 NM" and f"{5000 / 1609.344:.2f} mi" == "3.11 mi"
+    with map_frame(doc, (600, 400), 1.0, units=units) as page:
+        labels = [e.label for e in legend_entries(page, doc, doc.analysis, 1.0, units)]
+    assert f"Buffer ±{buffer}" in labels and f"Near line (≤ {buffer})" in labels
 
 
 def test_the_dialog_follows_the_window_and_the_cli_takes_units(qtbot, tmp_path, capsys):

@@ -9,7 +9,7 @@ from PySide6 import QtCore
 from desktop.core.annotations import POLYGON
 from desktop.core.document import Document
 from desktop.core.measure_units import DEFAULT as KM
-from desktop.core.measure_units import MeasureUnits, format_area, format_distance, format_length
+from desktop.core.measure_units import MeasureUnits, format_area, format_buffer, format_distance
 from desktop.core.sidc import SymbolSpec
 from desktop.core.time_cursor import shown_time
 from desktop.core.units import AFFILIATIONS
@@ -56,7 +56,7 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float,
                                         pen=scaled(line.pen if line is not None else CURVE_PEN, scale)))
     buffer = m.layer("buffer")
     if buffer is not None:
-        entries.append(deco.LegendEntry(f"Buffer ±{format_length(analysis.classification.buffer_km, measure)}", "fill",
+        entries.append(deco.LegendEntry(f"Buffer ±{format_buffer(analysis.classification.buffer_km, measure)}", "fill",
                                         brush=buffer.brush, under=LAND))
     units = document.units
     layer = m.layer("units")
@@ -75,7 +75,7 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float,
             entries.append(deco.LegendEntry("Unit density (too many to draw)", "raster", brush=colours))
         cls = analysis.classification
         for key, label, flags, colour in (
-                ("near", f"Near line (≤ {format_length(cls.buffer_km, measure)})", cls.near_line, style.NEAR_LINE_COLOUR),
+                ("near", f"Near line (≤ {format_buffer(cls.buffer_km, measure)})", cls.near_line, style.NEAR_LINE_COLOUR),
                 ("wrong", "Wrong side of the line", cls.wrong_side, style.WRONG_SIDE_COLOUR)):
             if layer.mode == "lod" and not len(layer.rings[key]) and np.any(flags):
                 # Too many flagged units for rings: the layer paints their cells instead.
