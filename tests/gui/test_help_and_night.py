@@ -185,15 +185,20 @@ def test_the_map_goes_dark_and_exports_keep_print_colours(qtbot):
     assert any(abs(c.red() - LAND.red()) < 12 and abs(c.green() - LAND.green()) < 12 for c in samples)
 
 
-def ink_lightness(layer, settings) -> float:
-    """The mean lightness of what `layer` alone paints (its opaque pixels) for `settings`."""
-    image = QtGui.QImage(*settings.size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+def painted(layer, settings) -> np.ndarray:
+    """What `layer` alone paints for `settings`, as an (h, w, 4) BGRA array (not premultiplied)."""
+    image = QtGui.QImage(*settings.size, QtGui.QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.transparent)
     painter = QtGui.QPainter(image)
     layer.paint(painter, settings)
     painter.end()
     a = np.frombuffer(image.constBits(), np.uint8).reshape(settings.height, image.bytesPerLine() // 4, 4)
-    a = a[:, :settings.width].astype(float)
+    return a[:, :settings.width].astype(float)
+
+
+def ink_lightness(layer, settings) -> float:
+    """The mean lightness of what `layer` alone paints (its opaque pixels) for `settings`."""
+    a = painted(layer, settings)
     ink = a[..., 3] > 200
     assert ink.sum() > 50, layer.id  # it draws something
     b, g, r = (a[..., k][ink] for k in range(3))
