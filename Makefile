@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz package system-deps clean
+.PHONY: run test bench bench-report fuzz package system-deps clean
 
 $(STAMP): pyproject.toml packaging/system-deps.sh
 	bash packaging/system-deps.sh
@@ -20,8 +20,15 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/lint-imports
 
+# Every benchmark, its figures kept in .benchmarks/last.json; `make bench-report` writes
+# that one run into tests/benchmarks/README.md.
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only -q
+	mkdir -p .benchmarks
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only -q \
+		--benchmark-json=.benchmarks/last.json
+
+bench-report:
+	$(PY) -m tests.benchmarks.report .benchmarks/last.json
 
 # The property-based tests with new random cases each run (make test replays a few fixed
 # ones): FUZZ_EXAMPLES (default 10,000) cases per reader, the project reader included.
