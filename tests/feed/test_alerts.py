@@ -72,18 +72,25 @@ def test_walk_across_the_line(doc):
     assert leave.sector == "S2" and leave.name == "WALKER"
 
 
-def test_jitter_on_the_buffer_edge_alerts_once(doc):
-    session = LiveSession(doc, AlertConfig(hysteresis_m=300.0, hysteresis_s=30.0))
+JITTER_RULES = AlertConfig(hysteresis_m=300.0, hysteresis_s=30.0)
+
+
+def buffer_edge_jitter(doc, uid: str = "JITTER") -> list[tuple[str, float, float, float]]:
+    """(uid, lon, lat, t) of a unit on the buffer's edge: 10 minutes every 2 s, up to 250 m
+    either side of it, and now and then 400 m out for a few seconds (less than the 30 s a
+    leave needs under JITTER_RULES); its first report is out of the buffer."""
     lons, lats = walk_south(step_m=10.0)
     ref = reference_km(doc, lons[1000:1400], lats[1000:1400])
     edge = 1000 + int(np.argmin(np.abs(ref - 5.0)))     # the walk's point on the buffer's edge
     rng = np.random.default_rng(7)
-    # 10 minutes every 2 s, up to 250 m either side of the edge, and now and then 400 m out
-    # for a few seconds (less than the 30 s the leave needs).
     offsets = rng.integers(-25, 26, 300)
     offsets[::17] = -40
-    reports = [("JITTER", lons[edge + k], lats[edge + k], T0 + 2 * i) for i, k in enumerate(offsets)]
-    alerts = run(session, reports)
+    return [(uid, lons[edge + k], lats[edge + k], T0 + 2 * i) for i, k in enumerate(offsets)]
+
+
+def test_jitter_on_the_buffer_edge_alerts_once(doc):
+    session = LiveSession(doc, JITTER_RULES)
+    alerts = run(session, buffer_edge_jitter(doc))
     assert [a.kind for a in alerts] == ["enter_buffer"]
     assert len(session.alerts) == 1
 

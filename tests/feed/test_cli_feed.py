@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from defusedxml import ElementTree as SafeET
 
 from desktop.cli import main
 from desktop.core.demo import demo_document
+from desktop.core.feed.protocol import encode_varint
 from tests.feed.samples import junk_packets
 from tests.feed.tak_server import LoopbackTakServer, wait_until
 from tests.feed.test_transport import pytak_send, walk_events
@@ -116,6 +118,26 @@ def _listen_process(*extra, source=("--demo",)):
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@contextmanager
+def _listening(*extra):
+    """`listen --demo` running, with what it prints so far: (process, stdout lines, stderr
+    lines); killed if still running at the end, its output read to the end."""
+    proc = _listen_process(*extra)
+    out: list[str] = []
+    err: list[str] = []
+    readers = [threading.Thread(target=lambda s=s, into=into: into.extend(s), daemon=True)
+               for s, into in ((proc.stdout, out), (proc.stderr, err))]
+    for r in readers:
+        r.start()
+    try:
+        yield proc, out, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for r in readers:
+            r.join(5)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -125,25 +147,13 @@ def _free_port() -> int:
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_listen_prints_json_alerts_and_stops_cleanly(stop):
     port = _free_port()
-    proc = _listen_process("--udp", f"127.0.0.1:{port}")
-    out: list[str] = []
-    err: list[str] = []
-    readers = [threading.Thread(target=lambda s=s, into=into: into.extend(s), daemon=True)
-               for s, into in ((proc.stdout, out), (proc.stderr, err))]
-    for r in readers:
-        r.start()
-    try:
+    with _listening("--udp", f"127.0.0.1:{port}") as (proc, out, err):
         assert wait_until(lambda: any("listening:" in line for line in err), 30), err
         events = walk_events("SDF-16")
         pytak_send(f"udp+wo://127.0.0.1:{port}", events[:60] + junk_packets() + events[60:])
         assert wait_until(lambda: len(out) >= 3, 20)
         proc.send_signal(stop)
         code = proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    for r in readers:
-        r.join(5)
     assert code == 0, err
     alerts = [json.loads(line) for line in out]
     assert [a["kind"] for a in alerts] == ["enter_buffer", "cross_line", "leave_buffer"]
@@ -152,6 +162,42 @@ def test_listen_prints_json_alerts_and_stops_cleanly(stop):
     last = err[-1]
     assert last.startswith("deconflict: stopped:") and f"{len(events)} reports" in last
     assert "refused: 2 malformed, 2 impossible, 1 stale, 2 unsupported" in last
+
+
+def test_listen_to_a_tak_server_over_tcp_through_a_dropped_connection():
+    """`listen --tcp` as a client of a TAK server (the loopback relay): it negotiates TAK
+    protocol 1, a pytak client's walk across the line reaches it through the server, the
+    server drops the connection half-way and `listen` reconnects (after its 5 s backoff) and
+    negotiates again; the alerts are exactly those of one walk, noise in the stream refused."""
+    with LoopbackTakServer() as server, _listening("--tcp", f"127.0.0.1:{server.port}") as (proc, out, err):
+        endpoint = f"tcp 127.0.0.1:{server.port}"
+        assert wait_until(lambda: any(f"{endpoint} connected (TAK protocol 1)" in line for line in err), 30), err
+        assert server.negotiated == 1
+        events = walk_events("SDF-TCP")
+        half = len(events) // 2                 # into the buffer, not yet across
+        pytak_send(f"tcp://127.0.0.1:{server.port}", events[:half])
+        server.inject(b"\xbf" + encode_varint(6) + b"\xff" * 6)   # a frame that holds no message
+        assert wait_until(lambda: any(f"{half} reports" in line for line in err[-2:]), 20), err
+        assert [json.loads(line)["kind"] for line in out] == ["enter_buffer"]
+        seen = len(err)
+        server.drop_all()                       # the server goes away
+        assert wait_until(lambda: any(f"{endpoint} reconnecting" in line for line in err[seen:]), 10), err
+        assert wait_until(lambda: server.negotiated == 2, 15), err           # back, protocol 1 again
+        assert wait_until(lambda: any(f"{endpoint} connected (TAK protocol 1)" in line for line in err[seen:]),
+                          10), err
+        pytak_send(f"tcp://127.0.0.1:{server.port}", events[half:])
+        assert wait_until(lambda: len(out) >= 3 and any(f"{len(events)} reports" in line for line in err[-2:]),
+                          20), err
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(10)
+    assert code == 0, err
+    alerts = [json.loads(line) for line in out]
+    assert [a["kind"] for a in alerts] == ["enter_buffer", "cross_line", "leave_buffer"]
+    assert {a["unit"] for a in alerts} == {"SDF-TCP"} and alerts[1]["owner"] == "Russian-backed"
+    assert server.connections == 4       # listen twice, the two pytak sends
+    last = err[-1]
+    assert last.startswith("deconflict: stopped:") and f"{len(events)} reports" in last
+    assert "refused: 1 malformed" in last
 
 
 def test_listen_saves_what_it_heard_into_the_project(capsys, tmp_path):

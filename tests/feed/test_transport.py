@@ -18,6 +18,7 @@ from desktop.transport._pytak import pytak as load_pytak
 from desktop.transport.runner import FeedRunner
 from tests.feed.certs import PASSWORD, make_pki
 from tests.feed.samples import event, junk_packets, walk_south
+from tests.feed.test_alerts import JITTER_RULES, buffer_edge_jitter
 from tests.feed.tak_server import LoopbackTakServer, server_tls
 
 
@@ -96,6 +97,20 @@ def test_udp_walk_with_noise_gives_exactly_the_expected_alerts(runner):
     assert counters.accepted == len(events) and counters.refused == len(payloads) - len(events)
     assert [a.kind for a in alerts] == ["enter_buffer", "cross_line", "leave_buffer"]
     assert session.reports.n == len(events)
+
+
+def test_jitter_on_the_buffer_edge_from_pytak_alerts_once(runner):
+    """test_alerts' unit jittering on the buffer's edge for 10 minutes, its 300 reports sent
+    by pytak over UDP: one enter_buffer alert, not dozens."""
+    feed = runner(udp=(udp_endpoint("127.0.0.1:0"),))
+    port = feed.status().endpoints[0].address[1]
+    doc = demo_document()
+    session = LiveSession(doc, JITTER_RULES)
+    reports = buffer_edge_jitter(doc)
+    pytak_send(f"udp+wo://127.0.0.1:{port}", [event(uid, lat, lon, t, stale_s=86_400) for uid, lon, lat, t in reports])
+    alerts = consume(feed, session, lambda: feed.status().counters.accepted >= len(reports))
+    assert feed.status().counters.accepted == session.reports.n == len(reports)
+    assert [a.kind for a in alerts] == ["enter_buffer"] and len(session.alerts) == 1
 
 
 def test_udp_protocol_1_from_pytak(runner):

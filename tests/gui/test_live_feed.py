@@ -1,8 +1,8 @@
 """The live feed in the window, with pytak on the other end over loopback: a scripted walk
 across the line moves the unit's symbol, gives exactly one cross_line alert line and one
 notice for it (with malformed and binary packets in between), the sectors panel follows,
-time to line reaches the tooltip and the panel, acknowledging and muting work, and the
-status bar shows the feed's state."""
+time to line reaches the tooltip and the panel, acknowledging and muting work, the alert
+sound can be turned off (and stays off), and the status bar shows the feed's state."""
 from __future__ import annotations
 
 import time
@@ -283,3 +283,61 @@ def test_a_dense_live_track_is_thinned_on_the_trails_layer(win, qtbot):
     x, y = win.map_view.to_display(np.array([lons[0], lons[-1]]), np.array([lats[0], lats[-1]]))
     assert (trails.x[mine[-1]], trails.y[mine[-1]]) == pytest.approx((x[1], y[1]))   # where it is now
     assert (trails.x[mine[0]], trails.y[mine[0]]) == pytest.approx((x[0], y[0]))     # where it was first heard
+
+
+def test_the_alert_sound_can_be_turned_off_and_stays_off(qtbot, tmp_path, monkeypatch):
+    """An alert beeps (at most once every CHIME_GAP_S); after Sound is clicked off on the
+    alerts panel's toolbar, alerts still come with their notices but make no sound, and the
+    next window (same settings) starts with the sound off."""
+    from desktop.core.demo import demo_document
+    from desktop.gui.feed.alerts_panel import CHIME_GAP_S
+    from desktop.gui.main_window import MainWindow
+    beeps: list[float] = []
+    monkeypatch.setattr(QtWidgets.QApplication, "beep", staticmethod(lambda: beeps.append(time.monotonic())))
+    ini = tmp_path / "deconflict.ini"
+    UDP_ONLY.save(QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat))   # set up before: Start asks nothing
+
+    def window():
+        w = MainWindow(demo_document(), settings=QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat))
+        qtbot.addWidget(w)
+        w.show()
+        w.docks["alerts"].raise_()
+        return w, w.panels["alerts"]
+
+    def walk(port, uid, t0, back=False):
+        lons, lats = walk_south()
+        points = list(zip(lons, lats))[::-1] if back else list(zip(lons, lats))
+        pytak_send(f"udp+wo://127.0.0.1:{port}", [event(uid, la, lo, t0 + k, stale_s=900)
+                                                  for k, (lo, la) in enumerate(points)])
+
+    w, panel = window()
+    doc = w.document
+    bar = panel.findChild(QtWidgets.QToolBar, "alertsToolbar")
+    assert panel.sound_action.isChecked()                      # on unless turned off
+    port = start(w, qtbot)
+    t0 = time.time() - 600
+    walk(port, "LOUD", t0)
+    qtbot.waitUntil(lambda: len(doc.alerts) == 3 and panel.notices.count == 3, timeout=10_000)
+    assert len(beeps) >= 1
+    QTest.mouseClick(bar.widgetForAction(panel.sound_action), QtCore.Qt.MouseButton.LeftButton)
+    assert not panel.sound_action.isChecked()
+    heard = len(beeps)
+    qtbot.waitUntil(lambda: time.monotonic() - beeps[-1] > CHIME_GAP_S, timeout=5000)   # it would beep again
+    walk(port, "LOUD", t0 + 300, back=True)                  # home: into the buffer and out again
+    qtbot.waitUntil(lambda: len(doc.alerts) == 5 and panel.notices.count == 5, timeout=10_000)
+    assert len(beeps) == heard
+    w.close()
+    # Remembered: the next window starts silent; turned back on, the next alert beeps.
+    w, panel = window()
+    assert not panel.sound_action.isChecked()
+    port = start(w, qtbot)
+    walk(port, "QUIET", t0)
+    qtbot.waitUntil(lambda: len(w.document.alerts) == 3 and panel.notices.count == 3, timeout=10_000)
+    assert len(beeps) == heard
+    bar = panel.findChild(QtWidgets.QToolBar, "alertsToolbar")
+    QTest.mouseClick(bar.widgetForAction(panel.sound_action), QtCore.Qt.MouseButton.LeftButton)
+    walk(port, "QUIET", t0 + 300, back=True)
+    qtbot.waitUntil(lambda: len(w.document.alerts) == 5, timeout=10_000)
+    assert len(beeps) == heard + 1
+    w.close()
+    assert "sound=true" in ini.read_text()

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from desktop.core.air._segments import crossings as segment_crossings
 from desktop.core.air.motion import PlaneMotion
 from desktop.core.air.state import AircraftState
+from desktop.core.plane_geometry import segment_crossings
 from desktop.core.sectors import SectorResult
 
 _BEYOND = 1e-6  # of the path: how far past a crossing to look up the sector (0.1 m on 100 km)

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.core._grid_index import ranges_to_index
-from desktop.core.air._segments import crossings
 from desktop.core.air.acm import Airspace
 from desktop.core.air.motion import PlaneMotion
 from desktop.core.air.state import AircraftState
 from desktop.core.geodesy import Projection
+from desktop.core.plane_geometry import segment_crossings
 
 CHUNK = 8  # edges a run: a circle of 20 NM has ~200 edges, 25 runs
 
@@ -164,7 +164,7 @@ def entries(state: AircraftState, motion: PlaneMotion, plane: PlaneAirspace) -> 
     ax, ay, fx, fy = plane.x[edge], plane.y[edge], plane.dx[edge], plane.dy[edge]
     px, py = motion.x0[a][pair], motion.y0[a][pair]
     dx, dy = (motion.vx[a] * h)[pair], (motion.vy[a] * h)[pair]
-    crosses, s = crossings(px, py, dx, dy, ax, ay, fx, fy)
+    crosses, s = segment_crossings(px, py, dx, dy, ax, ay, fx, fy)
     # A ray from the start toward +x meets the edge: the crossing-number test.
     straddle = np.flatnonzero((ay > py) != (ay + fy > py))
     meets_ray = straddle[ax[straddle] + (py[straddle] - ay[straddle]) * fx[straddle] / fy[straddle] > px[straddle]]

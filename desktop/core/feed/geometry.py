@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop.core import _distance
-from desktop.core.air._segments import crossings as segment_crossings   # the air finders' path/edge test
 from desktop.core.classify import distance_pieces, owner_codes, sector_of
 from desktop.core.geodesy import GEOD, Projection
 from desktop.core.line import DeconflictionLine
+from desktop.core.plane_geometry import segment_crossings
 from desktop.core.sectors import AreaOfOperations, SectorResult, compute_sectors
 
 MIN_SPEED_MS = 0.5          # slower than this a unit is standing: no time to line
