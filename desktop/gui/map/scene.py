@@ -245,10 +245,10 @@ class MapScene:
         if settings is None:
             return
         self.labels.begin(settings)
-        ranked = [layer for layer in self.drawing_order() if layer.label_rank is not None]
-        for layer in sorted(ranked, key=lambda layer: layer.label_rank):
+        passes = [(rank, layer, layout) for layer in self.drawing_order() for rank, layout in layer.label_passes()]
+        for _rank, layer, layout in sorted(passes, key=lambda p: p[0]):
             try:
-                layer.layout_labels(settings, self.labels)
+                layout(settings, self.labels)
             except Exception:  # noqa: BLE001
                 log.exception("map layer %s failed to place its labels", layer.id)
         self.changed.emit()
