@@ -1,5 +1,5 @@
-"""Air deconfliction in the project file (schema 2): ACMs as a GeoPackage layer GDAL reads
-with the issue's columns, the aircraft state of units and tracks, version-1 files opened
+"""Air deconfliction in the project file (schema 3): ACMs as a GeoPackage layer GDAL reads
+with the issue's columns, the aircraft state of units and tracks, version-1 and -2 files opened
 without them, bad rows named by layer and feature, and crash snapshots that keep ACMs."""
 import json
 import shutil
@@ -83,9 +83,12 @@ def _rewrite(src, dst, *sql):
     return dst
 
 
-def test_a_version_1_file_opens_without_aircraft_state_or_acms(saved, tmp_path):
-    _, path = saved
-    old = _rewrite(path, tmp_path / "v1.gpkg", "UPDATE deconflict_meta SET value='1' WHERE key='schema_version'",
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_file_opens_without_aircraft_state_or_acms(saved, tmp_path, version):
+    """Version 1, and version 2 (units.last_report, before the aircraft columns and blocks)."""
+    doc0, path = saved
+    old = _rewrite(path, tmp_path / f"v{version}.gpkg",
+                   f"UPDATE deconflict_meta SET value='{version}' WHERE key='schema_version'",
                    "DROP TABLE acms", "DELETE FROM gpkg_contents WHERE table_name='acms'",
                    "DELETE FROM gpkg_geometry_columns WHERE table_name='acms'",
                    *(f"ALTER TABLE {t} DROP COLUMN {c}" for t in ("units", "tracks")
@@ -94,6 +97,9 @@ def test_a_version_1_file_opens_without_aircraft_state_or_acms(saved, tmp_path):
     doc = load_project(old)
     assert len(doc.airspace) == 0 and len(doc.units) == 47
     assert np.isnan(doc.units.alt_ft).all() and doc.tracks.alt_ft is None
+    if version == 2:   # every report, positions and times as saved
+        for name in ("unit", "time", "lon", "lat"):
+            assert np.array_equal(getattr(doc.tracks, name), getattr(doc0.tracks, name)), name
     assert old.read_bytes() == before
 
 
@@ -138,3 +144,28 @@ def test_a_crash_snapshot_keeps_the_acms(tmp_path):
     assert problems == []
     assert recovered.airspace == doc.airspace
     assert recovered.airspace.get("ROZ-1").ceiling_ft == 27000 and "MEZ-1" in recovered.airspace
+
+
+def test_a_single_report_with_aircraft_state_keeps_it(tmp_path):
+    """A unit whose one report is at its point is stored as that point and last_report,
+    unless the report says an altitude, course or speed: then its track keeps them."""
+    from desktop.core.document import Document
+    from desktop.core.tracks import Tracks
+    from desktop.core.units import UnitTable
+    demo = demo_document()
+    units = UnitTable.from_records([
+        dict(id="F1", name="Viper", side="US-backed", affiliation="friend", domain="air", lon=39.1, lat=36.2,
+             alt_ft=20_000, course_deg=90, speed_kt=400),
+        dict(id="G1", name="Bn", side="US-backed", affiliation="friend", domain="ground", lon=39.3, lat=36.1)])
+    t = parse_time("2017-06-18T16:00:00Z")
+    tracks = Tracks.from_reports([0, 1], [t, t], units.lon, units.lat, 2, alt_ft=[21_000.0, np.nan],
+                                 course_deg=[95.0, np.nan], speed_kt=[410.0, np.nan])
+    doc = Document(demo.ao, demo.line, units, demo.sides, tracks=tracks)
+    path = tmp_path / "single.gpkg"
+    save_project(doc, path)
+    with sqlite3.connect(path) as c:
+        assert [r[0] for r in c.execute("SELECT unit_id FROM tracks")] == ["F1"]   # G1: its point and last_report
+    back = load_project(path)
+    assert back.tracks.time.tolist() == [t, t]
+    assert back.tracks.alt_ft[0] == 21_000.0 and back.tracks.speed_kt[0] == 410.0 and np.isnan(back.tracks.alt_ft[1])
+    assert back.units.alt_ft[0] == 20_000.0
