@@ -69,7 +69,7 @@ AIR_DECONFLICTION = Plugin(
         Contribution("map_layer", "air", "Airspace blocks, predicted paths, closest approaches, aircraft labels",
                      "desktop.gui.air.picture_layers:air_layers"),
         Contribution("panel", "conflicts", "Conflicts", "desktop.gui.air.conflicts_panel:ConflictsPanel",
-                     {"area": "right"}),
+                     {"area": "right", "tabify": "sectors"}),
         Contribution("panel", "side_view", "Side view", "desktop.gui.air.side_view:SideView", {"area": "bottom"}),
         *(Contribution("tool", f"acm_{key}", title, f"desktop.gui.air.acm_tools:{cls}", {"shortcut": shortcut})
           for key, title, cls, shortcut in (

@@ -9,7 +9,9 @@ from tests.gui import mouse
 
 
 def at_replay(win, t: int = REPLAY_AT):
-    """The window's time cursor at t (the 18 June incident by default)."""
+    """The window's time cursor at t (the 18 June incident by default), its Conflicts panel
+    in front (it shares a tab with the Sectors panel)."""
+    win.docks["conflicts"].raise_()
     win.panels["timeline"].cursor.set_time(t)
     QtWidgets.QApplication.processEvents()
     return win

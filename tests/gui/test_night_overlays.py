@@ -40,6 +40,7 @@ def test_callsigns_are_light_on_a_dark_backing_at_night(qtbot):
     win = make_window(qtbot)
     win.panels["timeline"].cursor.set_time(JUNE_18)
     win.scene.set_visible("units.labels", False)  # no unit label names the aircraft: callsigns at their heads
+    win.scene.set_visible("air.cpa", False)  # (the closest-approach marks' labels take their spots at the incident)
     win.map_view.flush()
     trails = win.scene.layer("time.trails")
     assert len(trails.labelled)
