@@ -13,7 +13,7 @@ paints what it has.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 from PySide6 import QtCore, QtGui
 
@@ -100,6 +100,12 @@ class MapLayer:
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
         """Place this layer's labels in `registry` (layers with a `label_rank`)."""
+
+    def label_steps(self, settings: MapSettings, registry) -> Iterator[None]:
+        """`layout_labels` as a generator: a layer whose layout can take long yields between
+        its parts, and a window runs them over several passes of its event loop."""
+        self.layout_labels(settings, registry)
+        yield from ()
 
     def unit_notes(self, index: int) -> list[str]:
         """Lines (plain text) this layer adds to the tooltip of unit `index` of the document."""
