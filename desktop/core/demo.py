@@ -104,6 +104,12 @@ _FUNCTIONS = {"SDF-16": "UCR---", "SAA-14": "UCR---", "SAA-18": "UCF---", "SAA-0
               "SAA-11": "UCD---", "SDF-02": "UCE---", "AIR-01": "MFQ---", "AIR-04": "MH----"}
 
 
+# The formation some units belong to (MIL-STD-2525 field M, drawn right of the symbol).
+_HIGHER_FORMATIONS = {"SDF-02": "Tabqa Bde", "SDF-05": "Raqqa E Bde", "SDF-06": "Tabqa Bde",
+                      "SDF-13": "Khabur Bde", "SAA-02": "Tiger Forces", "SAA-11": "DeZ Garrison",
+                      "SAA-12": "Tiger Forces", "SAA-15": "5th Corps"}
+
+
 def _sidc(affiliation: str, domain: str, echelon: str, function: str = "") -> str:
     """MIL-STD-2525C 15-character code (status present); default infantry or fixed wing."""
     aff = {"friend": "F", "hostile": "H", "neutral": "N"}.get(affiliation, "U")
@@ -119,7 +125,8 @@ _INCIDENT = tuple(incident_units(SIDES))
 
 def demo_units() -> UnitTable:
     records = [dict(id=u[0], name=u[1], side=u[2], affiliation=u[3], domain=u[4], echelon=u[5],
-                    lon=u[6], lat=u[7], symbol=_sidc(u[3], u[4], u[5], _FUNCTIONS.get(u[0], ""))) for u in _UNITS]
+                    lon=u[6], lat=u[7], symbol=_sidc(u[3], u[4], u[5], _FUNCTIONS.get(u[0], "")),
+                    higher_formation=_HIGHER_FORMATIONS.get(u[0], "")) for u in _UNITS]
     records += [dict(id=u[0], name=u[1], side=u[2], affiliation=u[3], domain=u[4], echelon=u[5], lon=u[6], lat=u[7],
                      symbol=_sidc(u[3], u[4], u[5], u[8])) for u in _INCIDENT]
     return UnitTable.from_records(records)

@@ -33,6 +33,7 @@ _ALIASES = {
     "domain": ("domain", "dimension", "battledimension"),
     "echelon": ("echelon", "size", "unitsize"),
     "symbol": ("symbol", "sidc", "symbolcode", "symbolid"),
+    "higher_formation": ("higherformation", "higherfor", "formation", "parentunit", "parent"),  # .dbf: 10 chars
     "lat": ("lat", "latitude", "latdeg", "latdd"),
     "lon": ("lon", "lng", "long", "longitude", "londeg", "londd"),
     "mgrs": ("mgrs", "grid", "gridref", "mgrsref", "mgrsgrid", "mgrscoordinate"),
@@ -277,6 +278,7 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
                       sides=column("side"), affiliations=column("affiliation", _AFFILIATION_OF, "unknown"),
                       domains=column("domain", _DOMAIN_OF, "ground"), lon=lon[keep], lat=lat[keep],
                       echelons=column("echelon"), symbols=column("symbol"),
+                      higher_formations=column("higher_formation"),
                       **{k: v[keep] for k, v in air.items()})
     return table, warnings
 

@@ -66,8 +66,11 @@ _E_FRAMES = {"0": "", "2": "air", "3": "ground", "4": "equipment", "5": "install
 CONDITIONS = ("capable", "damaged", "destroyed", "full")
 # Text and graphic amplifiers a view may show around symbols (settings: the map's View menu,
 # the brief's export settings of the same names): the unique designation (T), direction of
-# movement (Q) under land symbols, the speed leader (Q) from aircraft.
-AMPLIFIERS = {"unit_names": "Unit names", "movement": "Direction of movement", "speed_leaders": "Aircraft speed leaders"}
+# movement (Q) under land symbols, the speed leader (Q) from aircraft, the higher formation
+# (M) of land units and the altitude or flight level (X) of aircraft.
+AMPLIFIERS = {"unit_names": "Unit names", "movement": "Direction of movement",
+              "speed_leaders": "Aircraft speed leaders", "higher_formation": "Higher formation",
+              "altitude": "Aircraft altitude/FL"}
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Text is stored compactly (desktop.core.text_columns): ids and names as NumPy StringDType
 arrays (16 bytes a unit), the columns of few distinct values (side, affiliation, domain,
-echelon, symbol code) as `Categorical` codes into shared categories (a byte a unit). A
-million units with their positions take about 53 MB instead of about 250 MB of Python
+echelon, symbol code, higher formation) as `Categorical` codes into shared categories (a
+byte a unit). A million units with their positions take about 53 MB instead of about 250 MB of Python
 strings and object arrays.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ DOMAINS = ("ground", "air")
 AIR_COLUMNS = ("alt_ft", "course_deg", "speed_kt")
 _FLOAT_COLUMNS = ("lon", "lat") + AIR_COLUMNS
 TEXT_COLUMNS = ("ids", "names")  # StringDType
-CATEGORICAL_COLUMNS = ("sides", "affiliations", "domains", "echelons", "symbols")
+CATEGORICAL_COLUMNS = ("sides", "affiliations", "domains", "echelons", "symbols", "higher_formations")
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +45,8 @@ class UnitTable:
     alt_ft: np.ndarray = field(default=None)     # type: ignore[assignment]
     course_deg: np.ndarray = field(default=None)  # type: ignore[assignment]
     speed_kt: np.ndarray = field(default=None)   # type: ignore[assignment]
+    # The formation a unit belongs to (MIL-STD-2525 field M, e.g. "3/1 SDF"); "" when not given.
+    higher_formations: Categorical = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -74,7 +76,7 @@ class UnitTable:
     @classmethod
     def from_records(cls, records: Iterable[Mapping]) -> "UnitTable":
         """Build from dicts with keys id, name, side, affiliation, domain, lon, lat
-        (echelon, symbol and the AIR_COLUMNS optional). Convenient for small data sets and tests."""
+        (echelon, symbol, higher_formation and the AIR_COLUMNS optional). Convenient for small data sets and tests."""
         rows = list(records)
 
         def col(key, default=""):
@@ -86,7 +88,7 @@ class UnitTable:
         return cls(col("id"), col("name"), col("side"), col("affiliation", "unknown"),
                    col("domain", "ground"), np.array([float(r["lon"]) for r in rows]),
                    np.array([float(r["lat"]) for r in rows]), col("echelon"), col("symbol"),
-                   *(number(c) for c in AIR_COLUMNS))
+                   *(number(c) for c in AIR_COLUMNS), col("higher_formation"))
 
     @cached_property
     def _id_index(self) -> StringIndex:

@@ -1,8 +1,9 @@
 """The unit layer's most detailed level: full MIL-STD-2525 symbols (frame, icon, echelon)
-with their amplifiers (unit names, direction of movement, speed leaders: desktop.gui.unit_motion),
-used while few units are in view (<= FULL_SYMBOL_LIMIT). `UnitDetail.amplifiers` says which
-of movement and speed leaders to show (View › Symbol amplifiers; the brief's export
-settings); the names are the unit labels layer, shown or hidden as a layer.
+with their amplifiers (unit names, direction of movement, speed leaders: desktop.gui.unit_motion;
+higher formation and altitude: desktop.gui.map.layers.unit_text_amplifiers), used while few
+units are in view (<= FULL_SYMBOL_LIMIT). `UnitDetail.amplifiers` says which of movement,
+speed leaders, higher formation and altitude to show (View › Symbol amplifiers; the brief's
+export settings); the names are the unit labels layer, shown or hidden as a layer.
 
 - Symbols: one cached pixmap per symbol spec and device pixel ratio
   (`symbology.symbol_pixmap`), one `drawPixmapFragments` call per distinct spec; an export
@@ -87,6 +88,7 @@ class UnitDetail:
         self.layer = layer
         self.symbols = UnitSymbols()
         self.names = UnitNames()
+        self.texts = UnitNames()    # the other text amplifiers (M, X), painted as the names are
         self.motion = UnitMotion(SYMBOL_PX)
         self.amplifiers = frozenset(AMPLIFIERS)
         self.idx = np.empty(0, dtype=np.int64)
@@ -137,7 +139,8 @@ class UnitDetail:
         cls = self.specs_for(self.idx) if len(self.idx) else np.empty(0, dtype=np.int32)
         self.symbols.set_units(self.layer.x[self.idx], self.layer.y[self.idx], cls, list(self._specs))
         self._show_motion(cls)
-        self.names.set_labels(np.empty(0), np.empty(0), np.empty((0, 4)), [], np.empty((0, 4)))
+        for labels in (self.names, self.texts):
+            labels.set_labels(np.empty(0), np.empty(0), np.empty((0, 4)), [], np.empty((0, 4)))
         if self.layer.scene is not None:
             self.layer.scene.relayout_labels()
 

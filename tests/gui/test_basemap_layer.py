@@ -249,3 +249,45 @@ def test_choose_interval_and_format():
     assert format_coord(-12.25, 0.25, "lat") == "12°15'S"
     assert format_coord(181.0, 1.0, "lon") == "179°W"
     assert format_coord(0.0, 1.0, "lat") == "0°"
+
+
+def test_graticule_labels_keep_inside_the_mgrs_grids_edge_figures(qapp, proj):
+    """With the MGRS grid shown, its easting/northing figures line the map's edges; the
+    lat/lon labels move in past them (on the left and bottom edges) rather than print
+    over them, and go back to the edge when the grid is hidden. Read from the pixels: the
+    grid's figures are dark blue text, the graticule's dark grey."""
+    from desktop.gui.map.layers.grids import MgrsGridLayer
+    doc = demo_document()
+    doc.places = ()
+    scene = MapScene(doc, proj)
+    grid = MgrsGridLayer()
+    for layer in (GraticuleLayer(), grid):
+        scene.add_layer(layer)
+    settings = settings_for(proj, (38.6, 39.6), (35.4, 36.0))   # a 10 km grid, 10' graticule
+
+    def text_pixels() -> tuple[np.ndarray, np.ndarray]:
+        """(row, col) of the grid's figures' and of the graticule labels' text."""
+        scene.prepare(settings)
+        image = render(scene, settings).convertToFormat(QtGui.QImage.Format.Format_RGB888)
+        w, h = settings.size
+        rgb = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())[:, :3 * w]
+        rgb = rgb.reshape(h, w, 3).astype(int)
+        r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+        figures = (b - r > 60) & (rgb.sum(axis=2) < 230)          # LABEL_COLOUR (10, 40, 120)
+        grey = (np.abs(r - b) < 12) & (np.abs(r - g) < 12) & (r < 120)  # LABEL #505050
+        return np.argwhere(figures), np.argwhere(grey)
+
+    grid.visible = True
+    figures, labels = text_pixels()
+    w, h = settings.size
+    left = lambda rc: rc[(rc[:, 1] < 90) & (rc[:, 0] > 30) & (rc[:, 0] < h - 40)]   # noqa: E731
+    bottom = lambda rc: rc[(rc[:, 0] > h - 45) & (rc[:, 1] > 100) & (rc[:, 1] < w - 30)]  # noqa: E731
+    assert len(left(figures)) > 50 and len(bottom(figures)) > 50
+    assert len(left(labels)) > 50 and len(bottom(labels)) > 50          # "35°N", "39°E", ...
+    assert left(labels)[:, 1].min() > left(figures)[:, 1].max()          # right of the northings
+    assert bottom(labels)[:, 0].max() < bottom(figures)[:, 0].min()      # above the eastings
+    grid.visible = False
+    _, alone = text_pixels()
+    assert left(alone)[:, 1].min() < left(figures)[:, 1].max()           # at the edge again
+    assert bottom(alone)[:, 0].max() > bottom(figures)[:, 0].min()
+    scene.close()

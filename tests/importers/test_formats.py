@@ -103,6 +103,18 @@ def test_geojson_ao_line_units_and_a_timed_track_in_one_file(tmp_path, registry)
     assert data.tracks.unit_ids.tolist() == ["AIR-1", "AIR-1"] and not data.skipped
 
 
+def test_a_units_higher_formation_is_read_from_csv_and_geojson(tmp_path, registry):
+    csv_file = write(tmp_path, "u.csv", "id,lat,lon,echelon,Higher Formation\n"
+                                        "A,35.8,39.0,battalion,3 Bde\nB,35.9,39.1,company,\n")
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "A", "higher_formation": "3 Bde"},
+         "geometry": {"type": "Point", "coordinates": [39.0, 35.8]}},
+        {"type": "Feature", "properties": {"id": "B"}, "geometry": {"type": "Point", "coordinates": [39.1, 35.9]}}]}
+    for path in (csv_file, write(tmp_path, "u.geojson", json.dumps(fc))):
+        data = import_file(path, registry)
+        assert data.units.higher_formations.tolist() == ["3 Bde", ""] and not data.skipped, path.name
+
+
 # -- KML / KMZ ----------------------------------------------------------------------------------
 def check_kml(data):
     assert data.units.ids.tolist() == ["SAA-01", "SAA-02"]

@@ -108,6 +108,20 @@ def test_a_project_saved_before_alerts_were_stored_opens_with_none(saved, tmp_pa
     assert len(opened.alerts) == 0 and len(opened.units) == len(saved[0].units)
 
 
+def test_the_higher_formation_is_a_column_gdal_reads_and_older_projects_open_without_it(saved, tmp_path):
+    doc, path = saved
+    meta, _, _, columns = pyogrio.raw.read(path, layer="units")
+    assert dict(zip(meta["fields"], columns))["higher_formation"].tolist() == doc.units.higher_formations.tolist()
+    assert "Tabqa Bde" in doc.units.higher_formations.tolist()
+    old = tmp_path / "old.gpkg"
+    old.write_bytes(path.read_bytes())
+    with sqlite3.connect(old) as db:
+        db.execute("ALTER TABLE units DROP COLUMN higher_formation")
+    opened = load_project(old)
+    assert opened.units.ids.tolist() == doc.units.ids.tolist()
+    assert opened.units.higher_formations.tolist() == [""] * len(doc.units)
+
+
 def test_opening_never_changes_the_file_even_in_a_read_only_folder(saved, tmp_path):
     _, path = saved
     folder = tmp_path / "ro"

@@ -95,7 +95,9 @@ def add_command(subparsers) -> None:
                        ("graticule-labels", "graticule labels"), ("summary", "sector summary and flagged units"),
                        ("footer", "provenance footer"), ("buffer-band", "near-line buffer band"),
                        ("unit-names", "unit names beside the symbols"), ("movement", "direction-of-movement arrows"),
-                       ("speed-leaders", "aircraft speed leaders")):
+                       ("speed-leaders", "aircraft speed leaders"),
+                       ("higher-formation", "land units' higher formation (field M) beside the symbols"),
+                       ("altitude", "aircraft altitude or flight level (field X) beside the symbols")):
         page.add_argument(f"--no-{flag}", action="store_true", help=f"leave out the {what}")
     page.add_argument("--line-symbol", action="store_true",
                       help="draw the line as a 2525 boundary: echelon, the sides either side, effective DTG")
@@ -122,7 +124,8 @@ def settings_from_args(args):
             legend=not args.no_legend, scale_bar=not args.no_scale_bar, north_arrow=not args.no_north_arrow,
             graticule_labels=not args.no_graticule_labels, summary_table=not args.no_summary,
             footer=not args.no_footer, buffer_band=not args.no_buffer_band, unit_names=not args.no_unit_names,
-            movement=not args.no_movement, speed_leaders=not args.no_speed_leaders, line_symbol=args.line_symbol,
+            movement=not args.no_movement, speed_leaders=not args.no_speed_leaders,
+            higher_formation=not args.no_higher_formation, altitude=not args.no_altitude, line_symbol=args.line_symbol,
             timestamp=args.dtg, grid=args.grid, world_file=args.world_file)
         return settings.validate()
     except ExportSettingsError as exc:

@@ -29,7 +29,7 @@ from desktop.core.tracks import Tracks
 from desktop.core.text_columns import Categorical
 from desktop.core.units import AIR_COLUMNS, UnitTable
 
-_TEXT = ("names", "sides", "affiliations", "domains", "echelons", "symbols")
+_TEXT = ("names", "sides", "affiliations", "domains", "echelons", "symbols", "higher_formations")
 
 
 @dataclass(frozen=True, eq=False)

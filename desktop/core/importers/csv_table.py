@@ -39,7 +39,7 @@ EXTRA_ALIASES = {
 FIELDS = tuple(_ALIASES) + tuple(EXTRA_ALIASES)
 _FIELD = {**_FIELD_OF, **{a: f for f, aliases in EXTRA_ALIASES.items() for a in aliases}}
 _CHUNK = 100_000
-_FEW = ("side", "affiliation", "domain", "echelon", "symbol")  # fields of few distinct values
+_FEW = ("side", "affiliation", "domain", "echelon", "symbol", "higher_formation")  # fields of few distinct values
 _SAMPLE = 8
 csv.field_size_limit(MAX_TABLE_BYTES)  # a quoted field may be as long as the file (the module's default: 128 KiB)
 
@@ -271,7 +271,8 @@ def _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data: Imported
     keep = np.flatnonzero(good)
     data.tracks = TrackReports(ids[keep], t[keep], lon[keep], lat[keep])
     # Each unit's attributes (name, side, ...) from its latest report, when the file has them.
-    if any(fields[f] is not None for f in ("name", "side", "affiliation", "domain", "echelon", "symbol")):
+    if any(fields[f] is not None for f in ("name", "side", "affiliation", "domain", "echelon", "symbol",
+                                           "higher_formation")):
         order = keep[np.lexsort((t[keep], ids[keep].astype(str)))]
         last = order[np.r_[ids[order][1:] != ids[order][:-1], True]]
         sub = {f: (None if v is None else v[last]) for f, v in fields.items()}

@@ -127,7 +127,8 @@ def _layer(raw: RawProject, layer: str) -> Iterator[dict[str, list]]:
     if layer not in raw.layers:
         raise ProjectError(f"{raw.name}: layer {layer!r} is missing (not a complete Deconflict project)")
     cols = raw.layers[layer]
-    missing = [c for c in schema.read_columns(layer) if c not in cols]
+    optional = schema.OPTIONAL_COLUMNS.get(layer, ())
+    missing = [c for c in schema.read_columns(layer) if c not in cols and c not in optional]
     if missing:
         raise ProjectError(f"{raw.name}: layer {layer!r} has no column {missing[0]!r}")
     try:
@@ -227,10 +228,10 @@ def _units(raw: RawProject) -> UnitTable:
             raise ValueError(f"feature {ids.index('') + 1}: no unit_id")
 
         def col(name: str) -> np.ndarray:
-            return np.array(schema.texts(cols[name]), dtype=object)
+            return np.array(schema.texts(cols[name]) if name in cols else [""] * len(ids), dtype=object)
 
         return UnitTable(np.array(ids, dtype=object), col("name"), col("side"), col("affiliation"), col("domain"),
-                         lon, lat, col("echelon"), col("symbol"))
+                         lon, lat, col("echelon"), col("symbol"), higher_formations=col("higher_formation"))
 
 
 def _tracks(raw: RawProject, units: UnitTable) -> Tracks:

@@ -9,8 +9,9 @@ GIS tools and recomputed, never read, when the project is opened.
   line              LINESTRING: name (the working line, vertices in order of travel)
   line_revisions    LINESTRING: revision_id, state, effective (DATETIME), note, call_id
   sectors           POLYGON, derived: sector_id, name, owner, side, area_km2, units, near_line, wrong_side
-  units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol;
-                    derived: sector, distance_km, near_line, wrong_side
+  units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol,
+                    higher_formation (optional); derived: sector, distance_km, near_line,
+                    wrong_side
   tracks            LINESTRING M, one feature per unit with reports: unit_id, reports,
                     first_report, last_report (DATETIME); M = report time in epoch seconds
                     (a unit with one report repeats it to make a valid line: read `reports`)
@@ -30,7 +31,8 @@ GIS tools and recomputed, never read, when the project is opened.
                     order, bottom first): how the map's layers are shown
 The three optional tables came later, within version 1: a project without them opens with
 no alerts, no user basemap and every layer as it starts; older versions of the app ignore
-them.
+them. So did the optional columns (OPTIONAL_COLUMNS): a project without one reads it as
+blank, and older versions ignore it.
 """
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
                             Column("area_km2", R), Column("units", I), Column("near_line", I),
                             Column("wrong_side", I))),
     "units": ("POINT", (Column("unit_id", T), Column("name", T), Column("side", T), Column("affiliation", T),
-                        Column("domain", T), Column("echelon", T), Column("symbol", T), Column("sector", T),
+                        Column("domain", T), Column("echelon", T), Column("symbol", T),
+                        Column("higher_formation", T), Column("sector", T),
                         Column("distance_km", R), Column("near_line", B), Column("wrong_side", B))),
     "tracks": ("LINESTRING", (Column("unit_id", T), Column("reports", I), Column("first_report", D),
                               Column("last_report", D))),
@@ -89,6 +92,7 @@ DESCRIPTIONS = {
 }
 DERIVED = ("sectors",)
 DERIVED_COLUMNS = {"units": ("sector", "distance_km", "near_line", "wrong_side")}
+OPTIONAL_COLUMNS = {"units": ("higher_formation",)}  # came later within version 1: blank when absent
 
 
 def read_columns(layer: str) -> list[str]:

@@ -75,7 +75,8 @@ def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
     dist = np.round(c.distance_km, 6)
     dist_list = [None if d != d else d for d in dist.tolist()]
     cols = [point_blobs(u.lon, u.lat)] + [schema.texts(col) for col in
-                                         (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols)]
+                                         (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols,
+                                          u.higher_formations)]
     cols += [sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(), c.wrong_side.astype(int).tolist()]
     _layer(w, "units", zip(*cols), _extent(u.lon, u.lat), total=len(u))
 

@@ -30,6 +30,7 @@ TOGGLES = (("legend", "Legend"), ("scale_bar", "Scale bar"), ("north_arrow", "No
            ("graticule_labels", "Graticule labels"), ("summary_table", "Sector summary"),
            ("footer", "Provenance footer"), ("buffer_band", "Buffer band"), ("unit_names", "Unit names"),
            ("movement", "Direction of movement"), ("speed_leaders", "Aircraft speed leaders"),
+           ("higher_formation", "Higher formation"), ("altitude", "Aircraft altitude/FL"),
            ("line_symbol", "Line as 2525 boundary"))
 
 
@@ -60,7 +61,7 @@ class ExportDialog(QtWidgets.QDialog):
             self.toggles["buffer_band"].setChecked(buffer is not None and buffer.visible)
             self.toggles["unit_names"].setChecked(labels is not None and labels.visible)
             self.toggles["line_symbol"].setChecked(boundary is not None and boundary.visible)
-            for key in ("movement", "speed_leaders"):
+            for key in ("movement", "speed_leaders", "higher_formation", "altitude"):
                 self.toggles[key].setChecked(units is not None and key in units.detail.amplifiers)
         self._connect_changes()
         self._on_changed()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from desktop.core.sidc import AMPLIFIERS
+
 FORMATS = ("png", "jpg", "svg", "pdf")
 RASTER_FORMATS = ("png", "jpg")
 EXTENSIONS = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".svg": "svg", ".pdf": "pdf"}
@@ -59,6 +61,8 @@ class ExportSettings:
     unit_names: bool = True
     movement: bool = True
     speed_leaders: bool = True
+    higher_formation: bool = True
+    altitude: bool = True
     line_symbol: bool = False           # the line drawn as a 2525 boundary (echelon, sides, effective DTG)
     summary_table: bool = True
     footer: bool = True
@@ -124,7 +128,7 @@ class ExportSettings:
 
     @property
     def amplifiers(self) -> frozenset[str]:
-        return frozenset(k for k in ("unit_names", "movement", "speed_leaders") if getattr(self, k))
+        return frozenset(k for k in AMPLIFIERS if getattr(self, k))
 
     # -- checks ----------------------------------------------------------------------------
     def validate(self) -> "ExportSettings":

@@ -259,10 +259,12 @@ class MapScene:
         if settings is None:
             return
         self.labels.begin(settings)
-        ranked = [layer for layer in self.drawing_order() if layer.label_rank is not None]
-        for layer in sorted(ranked, key=lambda layer: layer.label_rank):
+        passes = [(rank, layer, layout) for layer in self.drawing_order() for rank, layout in layer.label_passes()]
+        for _rank, layer, layout in sorted(passes, key=lambda p: p[0]):
             try:
-                yield from layer.label_steps(settings, self.labels)
+                steps = layout(settings, self.labels)
+                if steps is not None:   # a long layout, in steps
+                    yield from steps
             except Exception:  # noqa: BLE001
                 log.exception("map layer %s failed to place its labels", layer.id)
         self.changed.emit()

@@ -50,7 +50,8 @@ class MapLayer:
 
     `cacheable`: the layer changes only with the view (basemap, imagery, grid), so the
     window may paint it from an image while the view rests. `label_rank`: the layer places
-    labels in the scene's shared registry, lower ranks first (they are never left out).
+    labels in the scene's shared registry, lower ranks first (they are never left out); a
+    layer with labels of two kinds, due at different ranks, adds a pass (`label_passes`).
     `paints_opacity`: the layer applies its `opacity` itself (else the scene dims it).
     `edge_band_px`: how far (screen pixels) labels the layer prints along the map's edges
     reach in (a grid's figures); other edge labels keep inside it.
@@ -101,11 +102,11 @@ class MapLayer:
     def layout_labels(self, settings: MapSettings, registry) -> None:
         """Place this layer's labels in `registry` (layers with a `label_rank`)."""
 
-    def label_steps(self, settings: MapSettings, registry) -> Iterator[None]:
-        """`layout_labels` as a generator: a layer whose layout can take long yields between
-        its parts, and a window runs them over several passes of its event loop."""
-        self.layout_labels(settings, registry)
-        yield from ()
+    def label_passes(self) -> list[tuple[float, Callable[[MapSettings, object], Iterator[None] | None]]]:
+        """(rank, layout) of each pass the layer makes over the label registry. A layout that
+        can take long returns a generator of its steps instead: a window runs them over
+        several passes of its event loop."""
+        return [] if self.label_rank is None else [(self.label_rank, self.layout_labels)]
 
     def unit_notes(self, index: int) -> list[str]:
         """Lines (plain text) this layer adds to the tooltip of unit `index` of the document."""

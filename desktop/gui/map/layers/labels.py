@@ -5,9 +5,9 @@ The scene lays labels out once the view rests (and before an export paints): it 
 registry for the extent shown, then asks each labelled layer in `label_rank` order. The
 unit symbols come first, as obstacles every label keeps clear of (place names give way to
 symbols); then labels that must all show (places, markup, grid edge labels, flagged units'
-names, sector ids); optional ones (other unit names, towns) are thinned against everything
-placed before them. Boxes are in screen pixels (device pixels / pixel ratio), so a 300-dpi
-page is laid out as the screen.
+names, sector ids); optional ones (other unit names, towns, the units' other text
+amplifiers last) are thinned against everything placed before them. Boxes are in screen pixels
+(device pixels / pixel ratio), so a 300-dpi page is laid out as the screen.
 """
 from __future__ import annotations
 

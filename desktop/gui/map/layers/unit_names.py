@@ -213,6 +213,15 @@ def _crosses(registry, seg: np.ndarray, unit: int, reach: np.ndarray) -> bool:
     return bool(inside.any()) or bool(segments_cross(seg, registry.lines).any())
 
 
+def by_priority(units, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(units `idx` of the unit layer `units` most important first, whether each is
+    flagged): wrong-side, then near-line, then by echelon, largest first."""
+    wrong, near = units.flags("wrong")[idx], units.flags("near")[idx]
+    rank = 1000.0 * wrong + 100.0 * near + units.detail.echelon_rank(idx)
+    order = np.lexsort((idx, -rank))
+    return idx[order], (wrong | near)[order]
+
+
 def unit_name_steps(units, settings: MapSettings, registry) -> Generator:
     """Lay out the names of the unit layer `units`' symbols in view (see the module), one
     unit a step (see `layout_name_steps`)."""
@@ -221,10 +230,7 @@ def unit_name_steps(units, settings: MapSettings, registry) -> Generator:
     if not len(idx) or not detail.wants(idx):  # too many in view: the markers' level is on its way
         detail.names.set_labels(np.empty(0), np.empty(0), np.empty((0, 4)), [], np.empty((0, 4)))
         return
-    wrong, near = units.flags("wrong")[idx], units.flags("near")[idx]
-    rank = 1000.0 * wrong + 100.0 * near + detail.echelon_rank(idx)
-    order = np.lexsort((idx, -rank))
-    idx, flagged = idx[order], (wrong | near)[order]
+    idx, flagged = by_priority(units, idx)
     sx, sy = registry.to_screen(units.x[idx], units.y[idx])
     at = np.column_stack([sx, sy, sx, sy])
     reach, frames = units.symbol_reach(idx) + at, detail.symbol_boxes(idx) + at

@@ -33,6 +33,8 @@ from desktop.gui.map.layers.painting import pen
 from desktop.gui.map.layers.points import PointSymbols, Raster
 from desktop.gui.map.layers.unit_density import OUTSIDE, CellGrid, FlagCover, argb, density_image
 from desktop.gui.map.layers.unit_names import UnitNames, unit_name_steps
+from desktop.gui.map.layers.unit_text_amplifiers import LABEL_RANK as TEXT_AMPLIFIER_RANK
+from desktop.gui.map.layers.unit_text_amplifiers import layout_text_amplifiers
 from desktop.gui.symbology import marker_path
 from desktop.gui.unit_symbols import FULL_SYMBOL_LIMIT, UnitDetail
 
@@ -372,10 +374,19 @@ class UnitLayer(MapLayer):
             for seg in self.detail.motion.segments(settings) / settings.pixel_ratio:
                 registry.reserve_line(*seg)  # movement arrows and speed leaders
 
+    def label_passes(self) -> list:
+        """The symbols first, as obstacles; their optional text amplifiers (M, X) last."""
+        return [*super().label_passes(), (TEXT_AMPLIFIER_RANK, self._layout_text_amplifiers)]
+
+    def _layout_text_amplifiers(self, settings: MapSettings, registry) -> None:
+        layout_text_amplifiers(self, settings, registry)
+        self.changed()
+
     # -- painting ---------------------------------------------------------------------------------
     def set_amplifiers(self, shown) -> None:
         """Show these symbol amplifiers (desktop.core.sidc.AMPLIFIERS: movement arrows, speed
-        leaders) on the units drawn in full; the names are the unit labels layer."""
+        leaders, higher formation, altitude) on the units drawn in full; the names are the
+        unit labels layer."""
         self.detail.set_amplifiers(shown)
         self.changed()
 
@@ -386,6 +397,7 @@ class UnitLayer(MapLayer):
         self.detail.symbols.paint(painter, settings)
         for ring in self.rings.values():
             ring.paint(painter, settings)
+        self.detail.texts.paint(painter, settings)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         w = rect.width() / len(self.markers)
@@ -437,9 +449,12 @@ class UnitLabelsLayer(_UnitPart):
     label_rank = 28
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
-        run_steps(self.label_steps(settings, registry))
+        run_steps(self.name_steps(settings, registry))
 
-    def label_steps(self, settings: MapSettings, registry) -> Iterator[None]:
+    def label_passes(self) -> list:
+        return [(self.label_rank, self.name_steps)]   # seconds in a crowd of flagged units: in steps
+
+    def name_steps(self, settings: MapSettings, registry) -> Iterator[None]:
         yield from unit_name_steps(self.units, settings, registry)
         self.changed()
 
