@@ -14,6 +14,7 @@ import math
 from desktop.cli.console import CommandError
 from desktop.core.classify import DEFAULT_BUFFER_KM
 from desktop.core.demo import SIDES as DEFAULT_SIDES
+from desktop.core.measure_units import MeasureUnits, MeasureUnitsError, angle_unit, bearing_reference, distance_unit
 from desktop.core.tracks import parse_time
 
 
@@ -62,6 +63,16 @@ def time_arg(text: str | None, option: str) -> int | None:
         raise CommandError(f"{option}: {exc}", 2) from None
 
 
+def measure(check):
+    """An argparse type from a desktop.core.measure_units name check ("NM" -> "nmi")."""
+    def parse(text: str) -> str:
+        try:
+            return check(text)
+        except MeasureUnitsError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
 # -- the options ----------------------------------------------------------------------------------
 DEMO = Option("--demo", action="store_true",
               help="the embedded 'Euphrates 2017' demo; files given replace its parts")
@@ -79,6 +90,13 @@ BUFFER_KM = Option("--buffer-km", type=buffer_km, default=None, metavar="KM",
                         f"{DEFAULT_BUFFER_KM:g})")
 AT = Option("--at", metavar="T", help="the scenario at time T (ISO 8601 with an offset): units where their "
                                       "tracks put them, cut by the line revision in force then")
+DISTANCE_UNIT = Option("--distance-unit", type=measure(distance_unit), default=None, metavar="UNIT",
+                       help="distances also in UNIT: km, nmi (or nm: nautical miles) or mi (statute miles); "
+                            "reports add distance_nmi or distance_mi (and area_…2, buffer_…) beside the km")
+BEARING = Option("--bearing", type=measure(bearing_reference), default=None, metavar="true|magnetic",
+                 help="bearings from true north or from magnetic north (World Magnetic Model, at the time shown)")
+ANGLE_UNIT = Option("--angle-unit", type=measure(angle_unit), default=None, metavar="deg|mil",
+                    help="angles in degrees or in NATO mils (6400 to the circle)")
 TIME = Option("--time", metavar="T", help="when the positions of files without times were reported (ISO 8601 "
                                           "with an offset; default: now, the moment of the import): a unit has "
                                           "no position before its first report")
@@ -110,6 +128,23 @@ def project(parser, positional: bool = True, group=None) -> None:
         parser.add_argument("project", metavar="PROJECT", nargs="?", action=_Project, default=None, help=what)
     (group or parser).add_argument("--project", metavar="PROJECT", action=_Project, default=None,
                                    help="the project, named as an option" if positional else what)
+
+
+def measure_units(parser, parts=(DISTANCE_UNIT, BEARING, ANGLE_UNIT)):
+    """The units of measure a command's output follows (the GUI's View › Units of measure)."""
+    group = parser.add_argument_group("units of measure (default: km, true bearings, degrees)")
+    for option in parts:
+        option(group)
+    return group
+
+
+def units_of_measure(args) -> MeasureUnits | None:
+    """The units given on the command line (those not given: the defaults), or None when
+    none was given."""
+    given = {key: getattr(args, dest, None) for key, dest in
+             (("distance", "distance_unit"), ("bearing", "bearing"), ("angle", "angle_unit"))}
+    given = {key: value for key, value in given.items() if value is not None}
+    return MeasureUnits(**given) if given else None
 
 
 def scenario(parser, parts=(AO, LINE, UNITS), title: str = "scenario (a project, --demo, or --ao and --line)"):

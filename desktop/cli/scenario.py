@@ -23,6 +23,7 @@ from desktop.core.document import Document
 from desktop.core.inputs import InputError
 from desktop.core.line import LineError
 from desktop.core.units import UnitTable
+from desktop.core.wording import plural
 
 PARTS = ("ao", "line", "units", "calls")
 
@@ -106,7 +107,8 @@ def warn_unplaced(units: UnitTable, at_text: str, consequence: str) -> None:
     """Say how many units have no position at the time asked (no report at or before it)."""
     missing = int(np.count_nonzero(np.isnan(units.lon)))
     if missing:
-        warn(f"--at: {missing} units have no position report at or before {at_text}: {consequence}")
+        warn(f"--at: {plural(missing, 'unit')} {'has' if missing == 1 else 'have'} no position report at or before "
+             f"{at_text}: {consequence}")
 
 
 def warn_stray_sides(doc: Document) -> None:
@@ -117,6 +119,7 @@ def warn_stray_sides(doc: Document) -> None:
     if stray.any():
         names = sorted(set(sides[stray].tolist()))
         shown = ", ".join(repr(s) for s in names[:4]) + (", ..." if len(names) > 4 else "")
-        warn(f"{int(np.count_nonzero(stray))} units have a side ({shown}) that is neither "
+        n = int(np.count_nonzero(stray))
+        warn(f"{plural(n, 'unit')} {'has' if n == 1 else 'have'} a side ({shown}) that is neither "
              f"{doc.sides[0]!r} nor {doc.sides[1]!r}, so they are never flagged wrong-side; "
              "name the sides with --sides LEFT,RIGHT")

@@ -18,6 +18,8 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from desktop.core.geodesy import GEOD, densify_geodesic, geodesic_area_km2
+from desktop.core.measure_units import DEFAULT as KM_TRUE_DEGREES
+from desktop.core.measure_units import MeasureUnits, bearing, format_distance, format_length
 
 TEXT, ARROW, FREEHAND, POLYGON, CIRCLE, MEASURE = "text", "arrow", "freehand", "polygon", "circle", "measure"
 KINDS = (TEXT, ARROW, FREEHAND, POLYGON, CIRCLE, MEASURE)
@@ -25,6 +27,9 @@ KINDS = (TEXT, ARROW, FREEHAND, POLYGON, CIRCLE, MEASURE)
 POINT_COUNTS = {TEXT: (1, 1), ARROW: (2, 2), FREEHAND: (2, None), POLYGON: (3, None),
                 CIRCLE: (1, 1), MEASURE: (2, 2)}
 DEFAULT_COLOR = "#d62728"
+# A measurement is teal and dashed (desktop.gui.map.layers.markup): never the solid black of
+# the deconfliction line, its dashed black extensions or the dash-dot grey AO.
+MEASURE_COLOR = "#00838f"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 RING_SEGMENTS = 180  # points on a drawn range ring: 2° apart, far finer than a pen width
 
@@ -147,12 +152,15 @@ class Annotation:
             return p[:, 0].copy(), p[:, 1].copy()  # a pen stroke is what the hand drew
         return densify_geodesic(p[:, 0], p[:, 1], closed=self.kind == POLYGON, step_m=1000.0)
 
-    def label(self) -> str:
-        """What the map and the legend print beside it."""
+    def label(self, units: MeasureUnits = KM_TRUE_DEGREES, when_s: float | None = None) -> str:
+        """What the map and the legend print beside it, in `units` ("12.35 km  045.2° T",
+        "6.67 NM  0747 mil M"); a magnetic bearing uses the variation at the measurement's
+        start at `when_s` (epoch seconds; None: now)."""
         if self.kind == MEASURE:
-            return f"{self.distance_km():,.2f} km  {self.bearing_deg():05.1f}°"
+            b = bearing(self.bearing_deg(), *self.points[0], when_s, units)
+            return f"{format_distance(self.distance_km(), units)}  {b.text(units)}"
         if self.kind == CIRCLE:
-            return self.text or f"{self.radius_km:g} km"
+            return self.text or format_length(self.radius_km, units)
         return self.text
 
 

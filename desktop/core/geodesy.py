@@ -89,11 +89,22 @@ class Projection:
     # that are never used.
     @cached_property
     def _fwd(self) -> Transformer:
-        return Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        return Transformer.from_crs("EPSG:4326", self.plane_crs, always_xy=True)
 
     @cached_property
     def _inv(self) -> Transformer:
-        return Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        return Transformer.from_crs(self.plane_crs, "EPSG:4326", always_xy=True)
+
+    @cached_property
+    def plane_crs(self) -> CRS:
+        """The CRS of the map's metres: `crs` itself, or for a geographic CRS (EPSG:4326)
+        its lon/lat drawn as a plate carrée (equidistant cylindrical) in metres, which is
+        how a map "in degrees" looks and keeps the map's metric scale and tolerances."""
+        if not self.crs.is_geographic:
+            return self.crs
+        from pyproj.crs import ProjectedCRS
+        from pyproj.crs.coordinate_operation import EquidistantCylindricalConversion
+        return ProjectedCRS(conversion=EquidistantCylindricalConversion(), geodetic_crs=self.crs)
 
     @classmethod
     def for_crs(cls, crs: str | int | CRS, origin: tuple[float, float]) -> "Projection":

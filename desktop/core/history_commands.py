@@ -21,6 +21,7 @@ from desktop.core.commands import Command
 from desktop.core.document import Document
 from desktop.core.revisions import AGREED, PROPOSED, SUPERSEDED, LineRevision, RevisionLog
 from desktop.core.tracks import as_epoch, format_time
+from desktop.core.wording import plural
 
 
 def _ids(records: Iterable[Mapping]) -> list[str]:
@@ -67,7 +68,7 @@ def import_calls(doc: Document, calls: CallLog, source: str) -> ChangeCalls:
     """Add the calls of `calls`; a call whose id is already in the log is replaced by it."""
     replaced = np.flatnonzero(np.isin(doc.calls.ids, calls.ids))
     return ChangeCalls(_records(doc.calls, replaced), _records(calls, range(len(calls))),
-                       f"Import {len(calls)} calls from {source}")
+                       f"Import {plural(len(calls), 'call')} from {source}")
 
 
 def next_call_id(doc: Document, t) -> str:

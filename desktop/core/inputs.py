@@ -15,7 +15,7 @@ import numpy as np
 from desktop.core.air.columns import ALIASES as AIR_ALIASES
 from desktop.core.air.columns import parse_air_columns
 from desktop.core.coords import CoordinateError, mgrs_to_lonlat_array, parse_angle, parse_mgrs, parse_position
-from desktop.core.sidc import identities_from_codes
+from desktop.core.sidc import ECHELONS, echelon_of, identities_from_codes
 from desktop.core.text_columns import Categorical, repeats, strings
 from desktop.core.units import AFFILIATIONS, UnitTable
 
@@ -274,10 +274,12 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
         lookup = np.array([distinct.index(v) for v in out] or [0], dtype=cat.codes.dtype)
         return Categorical(lookup[cat.codes], distinct or [default])
 
+    echelons = column("echelon")  # kept as written ("battery"); drawn as the standard's echelon
+    _warn_unknown_echelons(echelons, keep, loc, warnings)
     table = UnitTable(ids=ids[keep], names=strings(cols["name"])[keep] if cols.get("name") is not None else None,
                       sides=column("side"), affiliations=column("affiliation", _AFFILIATION_OF, "unknown"),
                       domains=column("domain", _DOMAIN_OF, "ground"), lon=lon[keep], lat=lat[keep],
-                      echelons=column("echelon"), symbols=column("symbol"),
+                      echelons=echelons, symbols=column("symbol"),
                       higher_formations=column("higher_formation"),
                       **{k: v[keep] for k, v in air.items()})
     return table, warnings
@@ -303,6 +305,22 @@ def _id_problems(ids: np.ndarray, problems: dict[int, list[str]], short: Callabl
             problems.setdefault(i, []).insert(0, f"duplicate id {uid!r} (first on {short(seen[uid])})")
         elif i not in problems:
             seen[uid] = i
+
+
+def _warn_unknown_echelons(echelons: Categorical, keep, loc: Callable[[int], str], warnings: list[str]) -> None:
+    """A warning for each echelon word that names no echelon of the standard, at its first row."""
+    words = echelons.categories.tolist()
+    counts = np.bincount(echelons.codes, minlength=len(words))
+    unknown = [k for k, word in enumerate(words) if word and counts[k] and not echelon_of(word)]
+    if not unknown:
+        return
+    first = _first_rows(echelons.codes, len(words))
+    for k in sorted(unknown, key=lambda k: first[k]):
+        row = int(first[k]) if isinstance(keep, slice) else int(keep[first[k]])
+        more = int(counts[k]) - 1
+        warnings.append(f"{loc(row)}: echelon {words[k]!r} is not one of {', '.join(ECHELONS)} (or their "
+                        f"abbreviations, battery, troop); no echelon drawn"
+                        + (f" (and {more} more rows)" if more else ""))
 
 
 def _first_rows(codes: np.ndarray, k: int) -> np.ndarray:

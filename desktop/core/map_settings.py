@@ -21,13 +21,16 @@ class MapSettings:
     """`extent` = (x_min, y_min, x_max, y_max) in display coordinates (metres from the
     projection's false origin, y up); `size` = (width, height) in device pixels; y of the
     device grows downwards. `pixel_ratio`: device pixels per screen pixel (1 on a normal
-    screen, the screen's device pixel ratio on HiDPI, dpi / 96 in an export)."""
+    screen, the screen's device pixel ratio on HiDPI, dpi / 96 in an export). `night`: the
+    dark palette of night mode (desktop.gui.theme), as QGIS's settings carry the background
+    colour; the window sets it, a page keeps its print colours."""
 
     projection: Projection
     extent: tuple[float, float, float, float]
     size: tuple[int, int]
     pixel_ratio: float = 1.0
     force_vector: bool = False
+    night: bool = False
 
     def __post_init__(self) -> None:
         x0, y0, x1, y1 = (float(v) for v in self.extent)
@@ -92,14 +95,20 @@ class MapSettings:
         sx, sy = self.map_units_per_pixel
         return x0 + np.asarray(px, float) * sx, y1 - np.asarray(py, float) * sy
 
-    def lonlat_box(self, samples: int = 16) -> tuple[float, float, float, float] | None:
-        """The lon/lat box (lon0, lat0, lon1, lat1) around what is shown, from points along
-        the extent's edges (a projected rectangle is not a lon/lat rectangle); None when no
-        edge point has a lon/lat (a view entirely off the projection's domain)."""
+    def outline(self, samples: int = 16) -> tuple[np.ndarray, np.ndarray]:
+        """Display coordinates of `samples` points along each edge of the extent: its shape
+        in lon/lat or in another CRS."""
         x0, y0, x1, y1 = self.extent
         t = np.linspace(0.0, 1.0, samples)
         xs = np.concatenate([x0 + t * (x1 - x0), np.full(samples, x1), x1 - t * (x1 - x0), np.full(samples, x0)])
         ys = np.concatenate([np.full(samples, y0), y0 + t * (y1 - y0), np.full(samples, y1), y1 - t * (y1 - y0)])
+        return xs, ys
+
+    def lonlat_box(self, samples: int = 16) -> tuple[float, float, float, float] | None:
+        """The lon/lat box (lon0, lat0, lon1, lat1) around what is shown, from points along
+        the extent's edges (a projected rectangle is not a lon/lat rectangle); None when no
+        edge point has a lon/lat (a view entirely off the projection's domain)."""
+        xs, ys = self.outline(samples)
         with np.errstate(all="ignore"):
             lon, lat = self.projection.inverse(xs, ys)
         ok = np.isfinite(lon) & np.isfinite(lat)

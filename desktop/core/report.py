@@ -16,6 +16,7 @@ import shapely
 
 from desktop.core.csv_out import Decimals, write_rows
 from desktop.core.document import Analysis, Document
+from desktop.core.measure_units import MeasureUnits, area_field, distance_field, from_km, from_km2
 
 FORMATS = ("json", "csv", "geojson")
 KM_DECIMALS = 3          # distances: metres
@@ -26,7 +27,31 @@ CSV_FIELDS = ("id", "name", "side", "affiliation", "lon", "lat", "sector", "sect
               "distance_km", "near_line", "wrong_side")
 _CHUNK = 65536
 _BOOLS = ("near_line", "wrong_side")
-_NUMBERS = ("lon", "lat", "distance_km")
+_NUMBERS = {"lon", "lat", "distance_km"}
+
+
+def _other_unit(units: MeasureUnits | None) -> str | None:
+    """The distance unit a report adds beside km (None: km only)."""
+    return None if units is None or units.distance == "km" else units.distance
+
+
+def _with_distance(fields: tuple[str, ...], units: MeasureUnits | None) -> tuple[str, ...]:
+    """Report fields with the user's distance unit beside distance_km (which stays)."""
+    unit = _other_unit(units)
+    if unit is None:
+        return fields
+    at = fields.index("distance_km") + 1
+    return fields[:at] + (distance_field(unit),) + fields[at:]
+
+
+def unit_fields(units: MeasureUnits | None = None) -> tuple[str, ...]:
+    """Keys of a JSON report's unit records."""
+    return _with_distance(UNIT_FIELDS, units)
+
+
+def csv_fields(units: MeasureUnits | None = None) -> tuple[str, ...]:
+    """Columns of a CSV report."""
+    return _with_distance(CSV_FIELDS, units)
 
 
 def _rounded(values: np.ndarray, decimals: int) -> list:
@@ -43,15 +68,17 @@ def _texts(values: np.ndarray) -> list[str]:
     return [v if isinstance(v, str) else ("" if v is None else str(v)) for v in values.tolist()]
 
 
-def _unit_columns(doc: Document, analysis: Analysis, rows: np.ndarray | None = None) -> dict[str, list]:
-    """Report columns for the units `rows` (indices; None = all, in table order)."""
+def _unit_columns(doc: Document, analysis: Analysis, rows: np.ndarray | None = None,
+                  units_of_measure: MeasureUnits | None = None) -> dict[str, list]:
+    """Report columns for the units `rows` (indices; None = all, in table order), with the
+    distance also in the user's unit when it is not km."""
     units, cls, sectors = doc.shown_units, analysis.classification, analysis.sectors.sectors
     idx = slice(None) if rows is None else np.asarray(rows, dtype=np.intp).reshape(-1)
     # Index -1 (outside every sector) picks the trailing None.
     pick = np.asarray(cls.sector[idx], dtype=np.intp)
     lookup = {key: np.array([getattr(s, attr) for s in sectors] + [None], dtype=object)[pick].tolist()
               for key, attr in (("sector", "id"), ("sector_name", "name"), ("sector_owner", "owner"))}
-    return {
+    cols = {
         "id": _texts(units.ids[idx]), "name": _texts(units.names[idx]), "side": _texts(units.sides[idx]),
         "affiliation": _texts(units.affiliations[idx]),
         "lon": _rounded(units.lon[idx], DEGREE_DECIMALS), "lat": _rounded(units.lat[idx], DEGREE_DECIMALS),
@@ -60,21 +87,42 @@ def _unit_columns(doc: Document, analysis: Analysis, rows: np.ndarray | None = N
         "near_line": np.asarray(cls.near_line[idx], dtype=bool).tolist(),
         "wrong_side": np.asarray(cls.wrong_side[idx], dtype=bool).tolist(),
     }
+    unit = _other_unit(units_of_measure)
+    if unit is not None:
+        cols[distance_field(unit)] = _rounded(from_km(np.asarray(cls.distance_km[idx], dtype=float), unit),
+                                              KM_DECIMALS)
+    return cols
 
 
-def _sector_rows(analysis: Analysis) -> list[dict]:
+def _sector_rows(analysis: Analysis, units: MeasureUnits | None = None) -> list[dict]:
     counts = analysis.counts().tolist()
-    return [{"id": s.id, "name": s.name, "owner": s.owner, "unit_count": int(c),
+    rows = [{"id": s.id, "name": s.name, "owner": s.owner, "unit_count": int(c),
              "area_km2": round(float(s.area_km2), AREA_DECIMALS)}
             for s, c in zip(analysis.sectors.sectors, counts)]
+    unit = _other_unit(units)
+    if unit is not None:
+        for row, s in zip(rows, analysis.sectors.sectors):
+            row[area_field(unit)] = round(from_km2(s.area_km2, unit), AREA_DECIMALS)
+    return rows
 
 
-def report_dict(doc: Document, analysis: Analysis | None = None) -> dict:
-    """The JSON report as plain Python data (the README gives the schema)."""
+def _head(analysis: Analysis, units: MeasureUnits | None, **first) -> dict:
+    """A report's head: the buffer (also in the user's unit), then what follows."""
+    buffer_km = analysis.classification.buffer_km
+    head = {**first, "buffer_km": buffer_km}
+    unit = _other_unit(units)
+    if unit is not None:
+        head[distance_field(unit, "buffer")] = round(from_km(buffer_km, unit), KM_DECIMALS)
+    return head
+
+
+def report_dict(doc: Document, analysis: Analysis | None = None, units: MeasureUnits | None = None) -> dict:
+    """The JSON report as plain Python data (the README gives the schema); with `units`,
+    distances, areas and the buffer also in the user's distance unit."""
     analysis = analysis if analysis is not None else doc.analysis
-    cols = _unit_columns(doc, analysis)
-    units = [dict(zip(UNIT_FIELDS, row)) for row in zip(*(cols[k] for k in UNIT_FIELDS))]
-    out = {"buffer_km": analysis.classification.buffer_km, "sectors": _sector_rows(analysis), "units": units}
+    cols, fields = _unit_columns(doc, analysis, None, units), unit_fields(units)
+    records = [dict(zip(fields, row)) for row in zip(*(cols[k] for k in fields))]
+    out = {**_head(analysis, units), "sectors": _sector_rows(analysis, units), "units": records}
     if analysis.sectors.error:
         out["error"] = analysis.sectors.error
     return out
@@ -85,7 +133,7 @@ def _encoded(key: str, values: list) -> list[str]:
     """JSON text of each value of one column, exactly as json.dumps would write it."""
     if key in _BOOLS:
         return ["true" if v else "false" for v in values]
-    if key in _NUMBERS:
+    if key in _NUMBERS or key.startswith("distance_"):
         return ["null" if v is None else repr(v) for v in values]
     return ["null" if v is None else encode_basestring(v) for v in values]
 
@@ -106,39 +154,46 @@ def _dumps(obj, **kw) -> str:
     return json.dumps(obj, ensure_ascii=False, allow_nan=False, **kw)
 
 
-def write_json(doc: Document, out: TextIO, analysis: Analysis | None = None) -> None:
+def write_json(doc: Document, out: TextIO, analysis: Analysis | None = None,
+               units: MeasureUnits | None = None) -> None:
     analysis = analysis if analysis is not None else doc.analysis
-    head = {"buffer_km": analysis.classification.buffer_km, "sectors": _sector_rows(analysis), "units": None}
+    head = {**_head(analysis, units), "sectors": _sector_rows(analysis, units), "units": None}
     if analysis.sectors.error:
         head["error"] = analysis.sectors.error
     # Pretty-print the small head; the units go where the placeholder null is, one per line.
     before, _, after = _dumps(head, indent=2).partition('"units": null')
     out.write(before + '"units": [')
     sep = "\n    "
-    for record in _records(_unit_columns(doc, analysis), UNIT_FIELDS, _template("{", UNIT_FIELDS, "}")):
+    fields = unit_fields(units)
+    for record in _records(_unit_columns(doc, analysis, None, units), fields, _template("{", fields, "}")):
         out.write(sep + record)
         sep = ",\n    "
     out.write(("\n  ]" if sep != "\n    " else "]") + after + "\n")
 
 
 def write_csv(doc: Document, out: TextIO, analysis: Analysis | None = None,
-              rows: np.ndarray | None = None) -> int:
+              rows: np.ndarray | None = None, units: MeasureUnits | None = None) -> int:
     """One row per unit (those in `rows`, in that order, or all); empty sector fields
-    outside the AO, booleans as true/false. The CLI and the sectors panel both write this,
-    column by column (desktop.core.csv_out). Returns the number of unit rows."""
+    outside the AO, booleans as true/false; with `units`, the distance in the user's unit
+    too. The CLI and the sectors panel both write this, column by column
+    (desktop.core.csv_out). Returns the number of unit rows."""
     analysis = analysis if analysis is not None else doc.analysis
-    units, cls, sectors = doc.shown_units, analysis.classification, analysis.sectors.sectors
+    shown, cls, sectors = doc.shown_units, analysis.classification, analysis.sectors.sectors
     idx = slice(None) if rows is None else np.asarray(rows, dtype=np.intp).reshape(-1)
     pick = np.asarray(cls.sector[idx], dtype=np.intp)  # -1 (outside every sector) picks the trailing None
 
     def of_sector(attr: str) -> np.ndarray:  # each sector's text encoded once
         return np.array([getattr(s, attr).encode("utf-8") for s in sectors] + [b""])[pick]
 
-    columns = [units.ids[idx], units.names[idx], units.sides[idx], units.affiliations[idx],
-               Decimals(units.lon[idx], DEGREE_DECIMALS), Decimals(units.lat[idx], DEGREE_DECIMALS),
+    columns = [shown.ids[idx], shown.names[idx], shown.sides[idx], shown.affiliations[idx],
+               Decimals(shown.lon[idx], DEGREE_DECIMALS), Decimals(shown.lat[idx], DEGREE_DECIMALS),
                of_sector("id"), of_sector("name"), of_sector("owner"), Decimals(cls.distance_km[idx], KM_DECIMALS),
                np.asarray(cls.near_line[idx], dtype=bool), np.asarray(cls.wrong_side[idx], dtype=bool)]
-    return write_rows(out, CSV_FIELDS, columns)
+    unit = _other_unit(units)
+    if unit is not None:  # beside distance_km, as csv_fields says
+        at = CSV_FIELDS.index("distance_km") + 1
+        columns.insert(at, Decimals(from_km(np.asarray(cls.distance_km[idx], dtype=float), unit), KM_DECIMALS))
+    return write_rows(out, csv_fields(units), columns)
 
 
 def _ring(coords) -> list:
@@ -151,12 +206,12 @@ def _polygon_geometry(poly: shapely.Polygon) -> dict:
             "coordinates": [_ring(poly.exterior.coords)] + [_ring(r.coords) for r in poly.interiors]}
 
 
-def _shape_features(doc: Document, analysis: Analysis) -> list[dict]:
+def _shape_features(doc: Document, analysis: Analysis, units: MeasureUnits | None = None) -> list[dict]:
     """Sectors (polygons) and the line as it separates them, in lon/lat."""
     proj = doc.analysis_projection
     features = [{"type": "Feature", "properties": {"kind": "sector", **row},
                  "geometry": _polygon_geometry(sector.lonlat_polygon(proj))}
-                for row, sector in zip(_sector_rows(analysis), analysis.sectors.sectors)]
+                for row, sector in zip(_sector_rows(analysis, units), analysis.sectors.sectors)]
     res = analysis.sectors
     for kind, xy in (("line", res.line_xy), ("line_extension", res.extension_start_xy),
                      ("line_extension", res.extension_end_xy)):
@@ -168,24 +223,33 @@ def _shape_features(doc: Document, analysis: Analysis) -> list[dict]:
 
 
 _GEOJSON_PROPS = tuple(k for k in CSV_FIELDS if k not in ("lon", "lat"))
-_GEOJSON_UNIT = _template('{"type": "Feature", "properties": {"kind": "unit", ', _GEOJSON_PROPS,
-                          '}, "geometry": {"type": "Point", "coordinates": [%s, %s]}}')
 _NOWHERE = '{"type": "Point", "coordinates": [null, null]}}'
 
 
-def write_geojson(doc: Document, out: TextIO, analysis: Analysis | None = None) -> None:
+def _geojson_unit(props: tuple[str, ...]) -> str:
+    return _template('{"type": "Feature", "properties": {"kind": "unit", ', props,
+                     '}, "geometry": {"type": "Point", "coordinates": [%s, %s]}}')
+
+
+_GEOJSON_UNIT = _geojson_unit(_GEOJSON_PROPS)
+
+
+def write_geojson(doc: Document, out: TextIO, analysis: Analysis | None = None,
+                  units: MeasureUnits | None = None) -> None:
     """One FeatureCollection: sectors, the line (and its extensions), the units; one
     feature per line."""
     analysis = analysis if analysis is not None else doc.analysis
-    head = {"type": "FeatureCollection", "buffer_km": analysis.classification.buffer_km}
+    head = _head(analysis, units, type="FeatureCollection")
     if analysis.sectors.error:
         head["error"] = analysis.sectors.error
     out.write(_dumps(head)[:-1] + ', "features": [')
     sep = "\n"
-    for feature in _shape_features(doc, analysis):
+    for feature in _shape_features(doc, analysis, units):
         out.write(sep + _dumps(feature))
         sep = ",\n"
-    for record in _records(_unit_columns(doc, analysis), _GEOJSON_PROPS + ("lon", "lat"), _GEOJSON_UNIT):
+    props = _with_distance(_GEOJSON_PROPS, units)
+    for record in _records(_unit_columns(doc, analysis, None, units), props + ("lon", "lat"),
+                           _geojson_unit(props)):
         if record.endswith(_NOWHERE):  # no position at the time asked: a feature without geometry (RFC 7946)
             record = record[:-len(_NOWHERE)] + "null}"
         out.write(sep + record)
@@ -193,22 +257,27 @@ def write_geojson(doc: Document, out: TextIO, analysis: Analysis | None = None) 
     out.write("\n]}\n")
 
 
-def geojson_dict(doc: Document, analysis: Analysis | None = None) -> dict:
-    return json.loads(render(doc, "geojson", analysis))
+def geojson_dict(doc: Document, analysis: Analysis | None = None, units: MeasureUnits | None = None) -> dict:
+    return json.loads(render(doc, "geojson", analysis, units))
 
 
 _WRITERS = {"json": write_json, "csv": write_csv, "geojson": write_geojson}
 
 
-def write_report(doc: Document, fmt: str, out: TextIO, analysis: Analysis | None = None) -> None:
-    """Write the report in one of FORMATS to a text stream."""
+def write_report(doc: Document, fmt: str, out: TextIO, analysis: Analysis | None = None,
+                 units: MeasureUnits | None = None) -> None:
+    """Write the report in one of FORMATS to a text stream; with `units` whose distance is
+    not km, distances, areas and the buffer get a column in that unit too."""
     if fmt not in _WRITERS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    _WRITERS[fmt](doc, out, analysis)
+    if fmt == "csv":
+        write_csv(doc, out, analysis, units=units)
+    else:
+        _WRITERS[fmt](doc, out, analysis, units)
 
 
-def render(doc: Document, fmt: str, analysis: Analysis | None = None) -> str:
+def render(doc: Document, fmt: str, analysis: Analysis | None = None, units: MeasureUnits | None = None) -> str:
     """The report in one of FORMATS as a string."""
     buf = io.StringIO()
-    write_report(doc, fmt, buf, analysis)
+    write_report(doc, fmt, buf, analysis, units)
     return buf.getvalue()

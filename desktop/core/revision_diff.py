@@ -17,6 +17,7 @@ import numpy as np
 
 from desktop.core.document import Document
 from desktop.core.line import DeconflictionLine
+from desktop.core.measure_units import from_km
 from desktop.core.revisions import LineRevision, RevisionError
 from desktop.core.tracks import as_epoch, format_time, units_at
 from desktop.core.units import UnitTable
@@ -76,16 +77,29 @@ class SectorChanges:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def columns(self) -> dict[str, list]:
-        """FIELDS as lists (distances rounded to metres, NaN -> None)."""
-        def km(v):
+    @classmethod
+    def fields(cls, distance_unit: str = "km") -> tuple[str, ...]:
+        """FIELDS, with the distances also in `distance_unit` ("nmi", "mi") after the km ones."""
+        if distance_unit == "km":
+            return cls.FIELDS
+        at = cls.FIELDS.index("distance_b_km") + 1
+        return cls.FIELDS[:at] + (f"distance_a_{distance_unit}", f"distance_b_{distance_unit}") + cls.FIELDS[at:]
+
+    def columns(self, distance_unit: str = "km") -> dict[str, list]:
+        """`fields(distance_unit)` as lists (distances rounded to three decimals: metres in
+        km; NaN -> None)."""
+        def rounded(v):
             r = np.round(v, 3)
             return [None if np.isnan(x) else x for x in r.tolist()]
-        return {"id": self.ids.tolist(), "name": self.names.tolist(), "side": self.sides.tolist(),
+        cols = {"id": self.ids.tolist(), "name": self.names.tolist(), "side": self.sides.tolist(),
                 "sector_a": self.sector_a.tolist(), "owner_a": self.owner_a.tolist(),
                 "sector_b": self.sector_b.tolist(), "owner_b": self.owner_b.tolist(),
-                "distance_a_km": km(self.distance_a_km), "distance_b_km": km(self.distance_b_km),
+                "distance_a_km": rounded(self.distance_a_km), "distance_b_km": rounded(self.distance_b_km),
                 "wrong_side_a": self.wrong_side_a.tolist(), "wrong_side_b": self.wrong_side_b.tolist()}
+        if distance_unit != "km":
+            for which, km in (("a", self.distance_a_km), ("b", self.distance_b_km)):
+                cols[f"distance_{which}_{distance_unit}"] = rounded(from_km(np.asarray(km, float), distance_unit))
+        return cols
 
 
 def _labels(analysis, attr: str) -> np.ndarray:

@@ -26,6 +26,15 @@ from desktop.core.units import AFFILIATIONS
 
 ECHELONS = ("team", "squad", "section", "platoon", "company", "battalion", "regiment", "brigade",
             "division", "corps", "army", "army group", "region", "command")
+# Echelon words as planners write them, by the echelon the standard draws (keys: lower-case
+# letters and digits only). A battery (artillery) and a troop (cavalry) are company-level;
+# "squadron" is left out: battalion-level in US cavalry, company-level in British armour.
+ECHELON_WORDS = {**{e.replace(" ", ""): e for e in ECHELONS},
+                 "fireteam": "team", "crew": "team", "tm": "team", "sqd": "squad", "sec": "section",
+                 "sect": "section", "plt": "platoon", "pl": "platoon", "battery": "company", "btry": "company",
+                 "bty": "company", "troop": "company", "trp": "company", "coy": "company", "co": "company",
+                 "bn": "battalion", "regt": "regiment", "rgt": "regiment", "bde": "brigade", "div": "division",
+                 "armygp": "army group"}
 _LETTER_ECHELON = dict(zip("ABCDEFGHIJKLMN", ECHELONS))
 _NUMBER_ECHELON = dict(zip(("11", "12", "13", "14", "15", "16", "17", "18", "21", "22", "23", "24", "25", "26"),
                            ECHELONS))
@@ -259,11 +268,17 @@ def code_note(code: str) -> str:
     return f"symbol {code.strip()!r}: {'; '.join(notes)}" if notes else ""
 
 
+def echelon_of(word: str | None) -> str:
+    """The standard's echelon for an echelon column's word ("Battery" -> "company"), "" for
+    none or a word that is not an echelon."""
+    return ECHELON_WORDS.get("".join(ch for ch in str(word or "").lower() if ch.isalnum()), "")
+
+
 def unit_symbol(code: str, affiliation: str, domain: str = "", echelon: str = "") -> SymbolSpec:
     """The symbol of one unit: what its code states, the columns for the rest (identity,
     echelon, domain). Without a readable code: the column's affiliation and domain."""
     facts = read_code(code)
-    column_echelon = echelon.strip().lower() if echelon and echelon.strip().lower() in ECHELONS else ""
+    column_echelon = echelon_of(echelon)
     if facts.spec is None:
         aff = affiliation if affiliation in AFFILIATIONS else "unknown"
         frame = "air" if domain == "air" else "ground"

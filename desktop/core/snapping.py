@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Mapping, Sequence
+
 import numpy as np
 
 
@@ -11,21 +13,31 @@ class Snap:
     x: float
     y: float
     target: str  # what was snapped to, for the status bar: "vertex", "AO edge", "river", …
+    name: str = ""  # which one, when the points are named: "Raqqa", "3"
+
+    @property
+    def description(self) -> str:
+        """"place Raqqa", "line vertex 3", "river"."""
+        return f"{self.target} {self.name}" if self.name else self.target
 
 
 def snap_point(x: float, y: float, tolerance: float, points: dict[str, np.ndarray],
-               polylines: dict[str, list[np.ndarray]]) -> Snap | None:
+               polylines: dict[str, list[np.ndarray]], names: Mapping[str, Sequence[str]] | None = None) -> Snap | None:
     """Nearest target within `tolerance`: points (n x 2) win over lines (lists of m x 2).
 
-    `points` and `polylines` map a target name to coordinates.
+    `points` and `polylines` map a target name to coordinates; `names` the points of a
+    target to what each is called (a place's name), so the snap can say which one.
     """
+    names = names or {}
     best: tuple[float, Snap] | None = None
     for name, pts in points.items():
         if len(pts):
             d2 = (pts[:, 0] - x) ** 2 + (pts[:, 1] - y) ** 2
             i = int(np.argmin(d2))
             if d2[i] <= tolerance**2 and (best is None or d2[i] < best[0]):
-                best = (float(d2[i]), Snap(float(pts[i, 0]), float(pts[i, 1]), name))
+                called = names.get(name)
+                best = (float(d2[i]), Snap(float(pts[i, 0]), float(pts[i, 1]), name,
+                                           str(called[i]) if called is not None and i < len(called) else ""))
     if best is not None:
         return best[1]
     for name, lines in polylines.items():

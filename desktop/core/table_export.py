@@ -9,17 +9,19 @@ from typing import Iterable
 import numpy as np
 
 from desktop.core.document import Analysis, Document
+from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, format_area, format_buffer, format_distance
 from desktop.core.report import write_csv
 from desktop.core.sidc import code_note
 
 
 def write_units_csv(path: str | Path, document: Document, analysis: Analysis,
-                    rows: Iterable[int] | np.ndarray | None = None) -> int:
+                    rows: Iterable[int] | np.ndarray | None = None, units: MeasureUnits | None = None) -> int:
     """Write the units `rows` (indices, in that order; None = all) to `path` in the same
-    CSV layout as `deconflict sectors --format csv`. Returns the number of rows."""
+    CSV layout as `deconflict sectors --format csv` (with `--distance-unit` when `units`
+    are given). Returns the number of rows."""
     idx = None if rows is None else np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        return write_csv(document, fh, analysis, idx)
+        return write_csv(document, fh, analysis, idx, units)
 
 
 # -- the table's filter and sort, shared with the sectors panel (whole-array numpy) ----------
@@ -167,11 +169,12 @@ def filter_mask(c, text_mask: np.ndarray | None, near_only: bool, wrong_only: bo
 
 def group_order(t: Tally, by: str | None, descending: bool) -> list[int]:
     """Group keys in display order: sectors (by "name", "owner", "count", "area", "near" or
-    "wrong"; None: as computed), then OUTSIDE when a unit is in no sector."""
+    "wrong", "id"; None: as computed), then OUTSIDE when a unit is in no sector."""
     sectors = t.analysis.sectors.sectors
     keys = list(range(len(sectors)))
     if by is not None:
         value = {"name": lambda k: sectors[k].name.lower(), "owner": lambda k: sectors[k].owner.lower(),
+                 "id": lambda k: k,  # ids are S<index + 1>
                  "count": lambda k: t.counts[k + 1], "area": lambda k: sectors[k].area_km2,
                  "near": lambda k: t.near[k + 1], "wrong": lambda k: t.wrong[k + 1]}[by]
         keys.sort(key=value, reverse=descending)
@@ -204,21 +207,22 @@ class TextIndex:
 
 
 # -- the table's tooltips ---------------------------------------------------------------------
-def group_tip(sector, any_sectors: bool, near: int, wrong: int) -> str:
+def group_tip(sector, any_sectors: bool, near: int, wrong: int, measure: MeasureUnits = KM) -> str:
     """Tooltip of a sector row; `sector` None for the units in no sector."""
     if sector is None:
         return ("Units outside the AO: in no sector, still measured against the line"
                 if any_sectors else "The line cannot split the AO, so no unit is in a sector")
-    return (f"{sector.id}: owned by {sector.owner} ({sector.side} of the line), {sector.area_km2:,.0f} km²\n"
-            f"{near:,} near the line, {wrong:,} on the wrong side")
+    return (f"{sector.id}: owned by {sector.owner} ({sector.side} of the line), "
+            f"{format_area(sector.area_km2, measure)}\n{near:,} near the line, {wrong:,} on the wrong side")
 
 
-def unit_tip(units, cls, sectors, u: int, about: str) -> str:
+def unit_tip(units, cls, sectors, u: int, about: str, measure: MeasureUnits = KM) -> str:
     """Tooltip of unit `u`'s row: about "near", "wrong" (those cells) or "unit"."""
-    d, buffer_km, sec = float(cls.distance_km[u]), float(cls.buffer_km), int(cls.sector[u])
+    d, sec = format_distance(float(cls.distance_km[u]), measure), int(cls.sector[u])
+    buffer = format_buffer(float(cls.buffer_km), measure)
     if about == "near":
-        return (f"Near the line: {d:.2f} km, within the {buffer_km:g} km buffer" if cls.near_line[u]
-                else f"{d:.2f} km from the line, outside the {buffer_km:g} km buffer")
+        return (f"Near the line: {d}, within the {buffer} buffer" if cls.near_line[u]
+                else f"{d} from the line, outside the {buffer} buffer")
     if about == "wrong":
         if cls.wrong_side[u]:
             return f"Wrong side: a {units.sides[u]} unit inside a sector owned by {sectors[sec].owner}"
@@ -226,4 +230,4 @@ def unit_tip(units, cls, sectors, u: int, about: str) -> str:
     where = f"in {sectors[sec].name}" if sec >= 0 else "in no sector"
     note = code_note(str(units.symbols[u] or ""))  # a code only partly drawn says so
     return (f"{units.ids[u]} — {units.names[u]}\n{units.sides[u]}, {units.affiliations[u]}, "
-            f"{units.domains[u]}; {where}, {d:.2f} km from the line" + (f"\n{note}" if note else ""))
+            f"{units.domains[u]}; {where}, {d} from the line" + (f"\n{note}" if note else ""))

@@ -167,12 +167,15 @@ class Categorical:
         """Encode any column of text (None is ""; other objects their str())."""
         if isinstance(values, Categorical):
             return values
-        a = values if isinstance(values, np.ndarray) else np.array(values, dtype=object)
-        if a.dtype.kind in "SU" or a.dtype == STRING:
-            return cls._hashed(a)
-        items = a.tolist()
-        code_of: dict = {}
-        codes = np.fromiter((code_of.setdefault(v, len(code_of)) for v in items), dtype=np.int64, count=len(items))
+        if isinstance(values, list):  # (as read from a file: no array to make and take apart)
+            a, items = None, values
+        else:
+            a = values if isinstance(values, np.ndarray) else np.array(values, dtype=object)
+            if a.dtype.kind in "SU" or a.dtype == STRING:
+                return cls._hashed(a)
+            items = a.tolist()
+        code_of = {v: k for k, v in enumerate(dict.fromkeys(items))}  # (C loops: no Python line per row)
+        codes = np.fromiter(map(code_of.__getitem__, items), dtype=np.int64, count=len(items))
         cats = ["" if v is None else v if isinstance(v, str) else str(v) for v in code_of]
         if len(set(cats)) < len(cats):  # (two objects with one text, e.g. 1 and "1")
             return cls._hashed(np.array(cats, dtype=STRING))._take_codes(codes)

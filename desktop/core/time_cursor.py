@@ -55,6 +55,12 @@ def live_time(doc: Document) -> int | None:
     return agreed[-1].effective if agreed else None
 
 
+def shown_time(doc: Document) -> int | None:
+    """The moment the document shows: the time view's, else its "now" (None: no history)."""
+    view = doc.time_view
+    return view.time if view is not None else live_time(doc)
+
+
 def line_at(doc: Document, t) -> tuple[LineRevision | None, DeconflictionLine, str]:
     """The line shown at t: (revision, its line, note). `note` is "" when the revision is
     in force at t, else says why another line stands in:

@@ -75,11 +75,17 @@ def _exit_after_first_paint(app, window) -> None:
         print(json.dumps({"painted": True}), flush=True)
 
     def report() -> None:
+        from desktop.core.magnetic import declination
+        from desktop.gui.help import sections, user_guide_text
+        lon, lat = window.document.ao.centre
         print(json.dumps({"window": window.windowTitle(), "units": len(window.document.units),
                           "panels": sorted(window.panels),
                           "tools": sorted(window.tools),
                           "plugin_failures": [f"{f.source}: {f.message}" for f in window.registry.failures],
-                          "collector": gc.isenabled()}),
+                          "collector": gc.isenabled(),
+                          # What ships as data: the user guide's sections, the magnetic model.
+                          "guide_sections": len(sections(user_guide_text())),
+                          "magnetic_model": declination(lon, lat, 1_500_000_000).model}),  # July 2017
               flush=True)
         window.files.ask_before_closing = False  # a smoke run answers no question
         window.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core.commands import add_basemap
+from desktop.gui import file_dialogs
 from desktop.gui.import_actions import local_files
 from desktop.gui.plain import show_message
 
@@ -57,7 +58,7 @@ class BasemapFiles(QtCore.QObject):
         window.map_view.installEventFilter(self)   # after the importers': it sees drops first
 
     def choose_and_add(self) -> int:
-        paths = QtWidgets.QFileDialog.getOpenFileNames(self.window, "Add basemap", "", FILTERS)[0]
+        paths = file_dialogs.open_paths(self.window, "basemap", "Add basemap", FILTERS)
         return self.add_files(paths)
 
     def add_files(self, paths) -> int:

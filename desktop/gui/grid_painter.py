@@ -20,6 +20,11 @@ ZONE_COLOUR = QtGui.QColor(20, 50, 140)
 SQUARE_COLOUR = QtGui.QColor(20, 60, 150, 120)
 LABEL_COLOUR = QtGui.QColor(10, 40, 120)
 BACKING = QtGui.QColor(255, 255, 255, 190)
+# (lines, zone boundaries, square letters, edge figures, their backing) by day and in night
+# mode (MapSettings.night): lighter blues on a dark backing.
+INK = {False: (GRID_COLOUR, ZONE_COLOUR, SQUARE_COLOUR, LABEL_COLOUR, BACKING),
+       True: (QtGui.QColor(95, 135, 215), QtGui.QColor(130, 170, 245), QtGui.QColor(150, 185, 250, 130),
+              QtGui.QColor(190, 210, 255), QtGui.QColor(20, 22, 26, 190))}
 EDGE_FONT_PX = 11.0
 SQUARE_FONT_PX = 22.0
 MARGIN_PX = 2.0
@@ -42,20 +47,21 @@ class GridPainter:
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         g = self.frame(settings)
         r = settings.pixel_ratio
+        lines, zones, squares, figures, backing = INK[settings.night]
         painter.save()
         try:
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             # Grid lines run nearly along the pixel rows and columns: crisp without
             # antialiasing, and 2.5x faster to draw; zone boundaries (few) are smoothed.
-            for x, y, colour, width, smooth in ((g.lines_x, g.lines_y, GRID_COLOUR, 1.0, False),
-                                                (g.zones_x, g.zones_y, ZONE_COLOUR, 2.0, True)):
+            for x, y, colour, width, smooth in ((g.lines_x, g.lines_y, lines, 1.0, False),
+                                                (g.zones_x, g.zones_y, zones, 2.0, True)):
                 if len(x):
                     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
                     painter.setPen(QtGui.QPen(colour, width * r))
                     painter.drawPath(lines_path(x, y))  # NaN between polylines: no pyqtgraph on the map
             painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-            self._square_labels(painter, g, r)
-            self._edge_labels(painter, g, settings, r)
+            self._square_labels(painter, g, r, squares)
+            self._edge_labels(painter, g, settings, r, figures, backing)
         finally:
             painter.restore()
 
@@ -81,20 +87,21 @@ class GridPainter:
             self._sizes[key] = st.size()
         return st, font
 
-    def _square_labels(self, painter: QtGui.QPainter, g: GridFrame, r: float) -> None:
+    def _square_labels(self, painter: QtGui.QPainter, g: GridFrame, r: float, colour: QtGui.QColor) -> None:
         labels = list(g.squares)
         if g.interval is None or g.interval >= 100_000:
             labels += list(g.gzd)   # small scales: name the grid zones too
         if not labels:
             return
-        painter.setPen(SQUARE_COLOUR)
+        painter.setPen(colour)
         for text, x, y in labels:
             st, font = self._text(text, SQUARE_FONT_PX * r * (0.6 if g.interval == 100_000 else 1.0), True)
             painter.setFont(font)
             size = st.size()
             painter.drawStaticText(QtCore.QPointF(x - size.width() / 2, y - size.height() / 2), st)
 
-    def _edge_labels(self, painter: QtGui.QPainter, g: GridFrame, settings: MapSettings, r: float) -> None:
+    def _edge_labels(self, painter: QtGui.QPainter, g: GridFrame, settings: MapSettings, r: float,
+                     colour: QtGui.QColor, backing: QtGui.QColor) -> None:
         if not g.edge_labels:
             return
         w, h = settings.size
@@ -121,9 +128,9 @@ class GridPainter:
         boxes = [QtCore.QRectF(lefts[i], tops[i], widths[i], heights[i]) for i in kept]
         spots = [(QtCore.QPointF(lefts[i] + m, tops[i]), texts[i]) for i in kept]
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
-        painter.setBrush(BACKING)
+        painter.setBrush(backing)
         painter.drawRects(boxes)
-        painter.setPen(LABEL_COLOUR)
+        painter.setPen(colour)
         painter.setFont(font)   # one size for every edge label
         for point, st in spots:
             painter.drawStaticText(point, st)

@@ -45,7 +45,8 @@ def local_files(event) -> list[str]:
 
 
 def choose_files(parent, caption: str, filters: str) -> list[str]:
-    return QtWidgets.QFileDialog.getOpenFileNames(parent, caption, "", filters)[0]
+    from desktop.gui.file_dialogs import open_paths
+    return open_paths(parent, "import", caption, filters)
 
 
 class ImportActions(QtCore.QObject):

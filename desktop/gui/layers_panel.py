@@ -11,10 +11,14 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.events import Connections
+from desktop.gui import theme
 from desktop.gui.context import AppContext
 from desktop.gui.plain import tooltip
 
 SWATCH = QtCore.QSize(28, 14)
+# Night mode: the swatches keep the layers' day (print) colours, as the export's legend
+# does, on a light tile; drawn straight on the dark list, the dark inks would vanish.
+NIGHT_TILE = QtGui.QColor(226, 226, 226)
 LAYER_ID = QtCore.Qt.ItemDataRole.UserRole
 MIME = "application/x-deconflict-map-layer"
 
@@ -80,6 +84,7 @@ class LayersPanel(QtWidgets.QWidget):
         self.scene = context.map_view.scene
         self.stack = context.stack
         self._syncing = False
+        self._night = theme.is_night()
         self.list = LayerList(self)
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self, objectName="layerOpacity")
         self.opacity.setRange(0, 100)
@@ -114,7 +119,7 @@ class LayersPanel(QtWidgets.QWidget):
         current = self.current_layer_id()
         self.list.clear()
         for layer in reversed(self.scene.layers):
-            item = QtWidgets.QListWidgetItem(_swatch(layer), self._text(layer))
+            item = QtWidgets.QListWidgetItem(_swatch(layer, self._night), self._text(layer))
             item.setData(LAYER_ID, layer.id)
             text = f"{layer.group}: {layer.title}" if layer.group else layer.title
             item.setToolTip(tooltip(f"{text}\n{layer.status}" if layer.status else text))  # titles from files
@@ -126,6 +131,12 @@ class LayersPanel(QtWidgets.QWidget):
                 self.list.setCurrentItem(item)
         self._syncing = False
         self._show_opacity()
+
+    def set_night(self, on: bool) -> None:
+        """Night mode (desktop.gui.theme): the swatches on their light tiles, or not."""
+        if on != self._night:
+            self._night = on
+            self.refresh()
 
     @staticmethod
     def _text(layer) -> str:
@@ -192,13 +203,17 @@ class LayersPanel(QtWidgets.QWidget):
         return super().close()
 
 
-def _swatch(layer) -> QtGui.QIcon:
-    """The layer's own picture of itself (`paint_swatch`), for its row."""
+def _swatch(layer, night: bool = False) -> QtGui.QIcon:
+    """The layer's own picture of itself (`paint_swatch`), for its row (at night on a light tile)."""
     pixmap = QtGui.QPixmap(SWATCH)
     pixmap.fill(QtCore.Qt.GlobalColor.transparent)
     painter = QtGui.QPainter(pixmap)
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
     try:
+        if night:  # (fillPath leaves the painter's pen and brush as a swatch expects them)
+            tile = QtGui.QPainterPath()
+            tile.addRoundedRect(QtCore.QRectF(0, 0, SWATCH.width(), SWATCH.height()), 2.0, 2.0)
+            painter.fillPath(tile, NIGHT_TILE)
         layer.paint_swatch(painter, QtCore.QRectF(1, 1, SWATCH.width() - 2, SWATCH.height() - 2))
     finally:
         painter.end()

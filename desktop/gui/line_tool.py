@@ -137,7 +137,7 @@ class LineEditTool(QtCore.QObject):
         self._last_valid = line
         self.doc.set_preview(line)
         if snap is not None:
-            self.context.status(f"Snapped to {snap.target}")
+            self.context.status(f"Snapped to {snap.description}")
 
     def _on_drag_finished(self, index: int, x: float, y: float) -> None:
         if self._drag_index != index:
@@ -255,8 +255,10 @@ class LineEditTool(QtCore.QObject):
             "line vertex": np.column_stack(view.to_display(others[:, 0], others[:, 1])),
             "AO vertex": np.column_stack(view.to_display(ao[:, 0], ao[:, 1])),
         }
+        names = {"line vertex": [str(k + 1 + (k >= index)) for k in range(len(others))],  # numbered as drawn
+                 "AO vertex": [str(k + 1) for k in range(len(ao))], "place": [p.name for p in doc.places]}
         if doc.places:
             points["place"] = np.column_stack(view.to_display([p.lon for p in doc.places], [p.lat for p in doc.places]))
         lines = {"AO edge": [view.plane_to_display(np.asarray(doc.ao.polygon(doc.analysis_projection).exterior.coords))]}
         lines.update(view.snap_polylines())
-        return snap_point(x, y, tol, points, lines)
+        return snap_point(x, y, tol, points, lines, names)

@@ -13,11 +13,13 @@ from desktop.core.document import Document
 from desktop.core.plugins import Contribution, PluginRegistry
 from desktop.core.selection import Selection
 from desktop.core.sidc import AMPLIFIERS
+from desktop.gui import theme
 from desktop.gui.context import AppContext
 from desktop.gui.map.scene import scene_for
 from desktop.gui.map.view import MapView
 from desktop.gui.place_search_box import PlaceSearchBox
 from desktop.gui.plain import show_message
+from desktop.gui.preferences import Preferences
 from desktop.gui.status_bar import MapStatusBar
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings
+        self.preferences = Preferences(settings, self)
         if registry is None:
             registry = PluginRegistry()
             registry.load_entry_points(builtins=BUILTIN_PLUGINS)
@@ -46,7 +49,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stack = CommandStack(document)
         self.selection = Selection()
         self.context = AppContext(document, self.stack, self.selection, registry,
-                                  status=lambda message: self.status.showMessage(message, 6000))
+                                  status=lambda message: self.status.showMessage(message, 6000),
+                                  preferences=self.preferences)
         self.scene, failures = scene_for(self.context, interactive=True)
         for message in failures:
             registry.fail("map_layer", message)
@@ -54,7 +58,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.scene.apply_layer_state(document.map_state.layers)
         self.map_view = self.context.map_view = MapView(self.scene, self.selection)
         self.setCentralWidget(self.map_view)
-        self.status = MapStatusBar(self.map_view)
+        self.status = MapStatusBar(self.map_view, self.preferences)
         self.setStatusBar(self.status)
         self.scene.notice.connect(self._on_notice)
         if self.scene.notices:
@@ -80,6 +84,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.map_view.first_painted.connect(lambda: QtCore.QTimer.singleShot(0, self.load_plugins))
         else:
             self.load_plugins()
+        if self.preferences.night or theme.is_night():  # as remembered (all windows share it)
+            theme.apply(self.preferences.night, within=self)
 
     # -- plugins --------------------------------------------------------------------------
     def _instantiate(self, contribution: Contribution):
@@ -202,9 +208,21 @@ class MainWindow(QtWidgets.QMainWindow):
             action.setChecked(True)
             action.setData(key)
             action.toggled.connect(self._on_amplifiers_changed)
+        self.night_action = view.addAction("Night mode")
+        self.night_action.setObjectName("nightAction")
+        self.night_action.setShortcut(QtGui.QKeySequence("Ctrl+Shift+N"))
+        self.night_action.setCheckable(True)
+        self.night_action.setChecked(self.preferences.night)
+        self.night_action.setToolTip("Dark colours for the window and the map (the screen only: exports keep "
+                                     "their print colours)")
+        self.night_action.toggled.connect(self.preferences.set_night)
+        self.preferences.night_changed.connect(self._on_night_changed)
+        self.map_view.set_measure_units(self.preferences.units)
+        self.preferences.units_changed.connect(self.map_view.set_measure_units)
         self.scene.layers_changed.connect(self._on_layers_changed)
         self.panels_menu = view.addMenu("Panels")
         view.addMenu(self.status.crs_menu).setText("Display CRS")
+        view.addMenu(self.status.units_menu)
         self.tools_menu = bar.addMenu("&Tools")
         self.snap_action = QtGui.QAction("Snap", self, checkable=True)
         self.snap_action.setObjectName("snapAction")
@@ -213,6 +231,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.snap_action.toggled.connect(self._on_snap_toggled)
         self.tools_menu.addAction(self.snap_action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction("User guide", QtGui.QKeySequence.StandardKey.HelpContents, self.show_user_guide)
+        help_menu.addAction("Keyboard shortcuts", QtGui.QKeySequence("Ctrl+/"), self.show_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction("Plugins…", self.show_plugins)
         help_menu.addAction("About Deconflict", self._about)
 
@@ -265,6 +286,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.export_dialog.exported.connect(lambda path: self.status.showMessage(f"Exported {path}", 6000))
         self.export_dialog.open()
         return self.export_dialog
+
+    def _on_night_changed(self, on: bool) -> None:
+        self.night_action.setChecked(on)
+        theme.apply(on)
+
+    def show_user_guide(self):
+        """Help › User guide: the README's sections, offline."""
+        from desktop.gui.help import UserGuide
+        self.user_guide = UserGuide(self)
+        self.user_guide.show()
+        return self.user_guide
+
+    def show_shortcuts(self):
+        """Help › Keyboard shortcuts, read from the window's actions and views."""
+        from desktop.gui.help import ShortcutsDialog
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
+        return self.shortcuts_dialog
 
     def plugins_report(self) -> str:
         lines = [f"Loaded: {p.name} {p.version} — {p.description}".rstrip(" —") for p in self.registry.plugins]

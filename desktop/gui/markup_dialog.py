@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.annotations import ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation, AnnotationError
+from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, bearing, format_area, format_distance, \
+    format_length, from_km, to_km
 
 KIND_NAMES = {TEXT: "Text label", ARROW: "Arrow", FREEHAND: "Freehand stroke", POLYGON: "Area",
               CIRCLE: "Range ring", MEASURE: "Measurement"}
@@ -13,24 +15,29 @@ TEXT_HINTS = {TEXT: "the label (required)", CIRCLE: "blank: the radius is shown"
 PRESET_COLOURS = ("#d62728", "#1f4e9c", "#000000", "#e67e00", "#7b1fa2", "#2e7d32")
 
 
-def describe(a: Annotation) -> str:
-    """What an item measures, in words (geodesic figures from the model)."""
+def describe(a: Annotation, units: MeasureUnits = KM, when_s: float | None = None) -> str:
+    """What an item measures, in words and in `units` (geodesic figures from the model; a
+    magnetic bearing uses the variation at `when_s`, epoch seconds, None: now)."""
     if a.kind in (MEASURE, ARROW):
-        return f"Length {a.distance_km():,.2f} km · bearing {a.bearing_deg():05.1f}° true"
+        b = bearing(a.bearing_deg(), *a.points[0], when_s, units)
+        return f"Length {format_distance(a.distance_km(), units)} · bearing {b.words(units)}"
     if a.kind == POLYGON:
-        return f"Area {a.area_km2():,.1f} km² · perimeter {a.distance_km():,.1f} km"
+        return (f"Area {format_area(a.area_km2(), units, 1)} · perimeter "
+                f"{format_distance(a.distance_km(), units, 1)}")
     if a.kind == CIRCLE:
-        return f"Radius {a.radius_km:g} km · area {a.area_km2():,.1f} km²"
+        return f"Radius {format_length(a.radius_km, units)} · area {format_area(a.area_km2(), units, 1)}"
     if a.kind == FREEHAND:
-        return f"Length {a.distance_km():,.1f} km"
+        return f"Length {format_distance(a.distance_km(), units, 1)}"
     lon, lat = a.points[0]
     return f"At {lat:.4f}°, {lon:.4f}°"
 
 
 class AnnotationDialog(QtWidgets.QDialog):
-    def __init__(self, annotation: Annotation, title: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, annotation: Annotation, title: str = "", parent: QtWidgets.QWidget | None = None,
+                 units: MeasureUnits = KM, when_s: float | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("annotationDialog")
+        self.units, self.when_s = units, when_s
         self.original = annotation
         self.result_annotation: Annotation | None = annotation
         self.setWindowTitle(title or f"Edit {KIND_NAMES[annotation.kind].lower()}")
@@ -58,8 +65,10 @@ class AnnotationDialog(QtWidgets.QDialog):
         self.width_spin = QtWidgets.QDoubleSpinBox(minimum=0.5, maximum=20.0, singleStep=0.5, decimals=1, suffix=" pt")
         self.width_spin.setValue(annotation.width)
         form.addRow("Width", self.width_spin)
-        self.radius_spin = QtWidgets.QDoubleSpinBox(minimum=0.001, maximum=20_000.0, decimals=3, suffix=" km")
-        self.radius_spin.setValue(annotation.radius_km or 10.0)
+        unit = units.distance  # the radius is typed in the user's unit, kept in km
+        self.radius_spin = QtWidgets.QDoubleSpinBox(minimum=0.001, maximum=from_km(20_000.0, unit), decimals=3,
+                                                    suffix=f" {units.unit.symbol}")
+        self.radius_spin.setValue(from_km(annotation.radius_km or 10.0, unit))
         if annotation.kind == CIRCLE:
             form.addRow("Radius", self.radius_spin)
         self.info = QtWidgets.QLabel()
@@ -91,7 +100,7 @@ class AnnotationDialog(QtWidgets.QDialog):
         """Rebuild the annotation from the fields; an invalid one disables OK and says why."""
         ok = self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
         try:
-            radius = self.radius_spin.value() if self.original.kind == CIRCLE else None
+            radius = to_km(self.radius_spin.value(), self.units.distance) if self.original.kind == CIRCLE else None
             a = self.original.with_style(text=self.text_edit.text().strip(), color=self.colour_edit.text().strip(),
                                          width=self.width_spin.value(), radius_km=radius)
         except AnnotationError as exc:
@@ -101,7 +110,7 @@ class AnnotationDialog(QtWidgets.QDialog):
             ok.setEnabled(False)
             return
         self.result_annotation = a
-        self.info.setText(describe(a))
+        self.info.setText(describe(a, self.units, self.when_s))
         self.info.setStyleSheet("")
         ok.setEnabled(True)
 
@@ -111,9 +120,10 @@ class AnnotationDialog(QtWidgets.QDialog):
         super().keyPressEvent(event)
 
 
-def edit_annotation(annotation: Annotation, parent: QtWidgets.QWidget | None = None, title: str = "") -> Annotation | None:
+def edit_annotation(annotation: Annotation, parent: QtWidgets.QWidget | None = None, title: str = "",
+                    units: MeasureUnits = KM, when_s: float | None = None) -> Annotation | None:
     """Run the dialog; the edited annotation, or None when cancelled."""
-    dialog = AnnotationDialog(annotation, title, parent)
+    dialog = AnnotationDialog(annotation, title, parent, units, when_s)
     try:
         accepted = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
         return dialog.result_annotation if accepted else None

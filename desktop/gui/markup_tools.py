@@ -21,9 +21,10 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core import commands
-from desktop.core.annotations import (ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation,
+from desktop.core.annotations import (ARROW, CIRCLE, FREEHAND, MEASURE, MEASURE_COLOR, POLYGON, TEXT, Annotation,
                                       AnnotationError)
 from desktop.core.geodesy import GEOD
+from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, nice_length_km
 from desktop.gui.map.layers.markup import HIT_PX
 from desktop.gui.context import AppContext
 from desktop.gui.markup_dialog import describe, edit_annotation
@@ -34,13 +35,11 @@ LEFT, RIGHT = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.RightButto
 _E = QtCore.QEvent.Type
 
 
-def nice_radius_km(km: float) -> float:
-    """A dragged radius rounded to two significant figures (19.87 -> 20, 1.234 -> 1.2):
-    what a planner means by a drag. Type the radius (Edit…) for any other value."""
-    if km <= 0:
-        return km
-    step = 10.0 ** (math.floor(math.log10(km)) - 1)
-    return round(round(km / step) * step, 10)
+def nice_radius_km(km: float, units: MeasureUnits = KM) -> float:
+    """A dragged radius rounded to two significant figures in the user's unit (19.87 km ->
+    20 km, 10.73 NM -> 11 NM): what a planner means by a drag. Type the radius (Edit…) for
+    any other value."""
+    return nice_length_km(km, units)
 
 
 class MarkupTool(QtCore.QObject):
@@ -58,6 +57,13 @@ class MarkupTool(QtCore.QObject):
         self.active = False
         self._press: QtCore.QPointF | None = None   # viewport position of the left press
         self._points: list[tuple[float, float]] = []  # display coordinates of the gesture
+
+    def _units(self) -> tuple[MeasureUnits, float | None]:
+        """The preferred units of measure, and the time the map shows (for magnetic bearings)."""
+        return self.context.preferences.units, self.context.time_cursor.shown_time
+
+    def _describe(self, annotation: Annotation) -> str:
+        return describe(annotation, *self._units())
 
     # -- tool protocol ------------------------------------------------------------------------
     def activate(self) -> None:
@@ -92,7 +98,7 @@ class MarkupTool(QtCore.QObject):
         ok = self.context.push(commands.add_annotation(self.doc, annotation))
         if ok:
             self.layer.select(annotation.id)
-            self.context.status(f"{describe(annotation)} — Delete removes it, Ctrl+Z undoes it")
+            self.context.status(f"{self._describe(annotation)} — Delete removes it, Ctrl+Z undoes it")
         return ok
 
     def delete(self, annotation_id: str) -> bool:
@@ -103,7 +109,7 @@ class MarkupTool(QtCore.QObject):
 
     def edit(self, annotation_id: str) -> bool:
         current = self.doc.annotations.get(annotation_id)
-        edited = edit_annotation(current, self.view)
+        edited = edit_annotation(current, self.view, "", *self._units())
         if edited is None or edited == current:
             return False
         return self.context.push(commands.change_annotation(self.doc, edited, "Edit"))
@@ -211,7 +217,7 @@ class MarkupTool(QtCore.QObject):
         except AnnotationError:
             return
         self.layer.set_preview(a)
-        self.context.status(describe(a))
+        self.context.status(self._describe(a))
 
     def build(self, start, end, preview: bool = False) -> Annotation:
         return self.new(self.kind, [start, end])
@@ -267,9 +273,9 @@ class SelectMarkupTool(MarkupTool):
         self.layer.set_preview(None)
         if moving is not None and not click:
             if self.context.push(commands.change_annotation(self.doc, moved, "Move")):
-                self.context.status(f"Moved {moving.kind}: {describe(moved)}")
+                self.context.status(f"Moved {moving.kind}: {self._describe(moved)}")
         elif moving is not None:
-            self.context.status(f"{describe(moving)} — drag to move, double-click to edit, Delete to remove")
+            self.context.status(f"{self._describe(moving)} — drag to move, double-click to edit, Delete to remove")
 
     def on_double_click(self, pos) -> bool:
         hit = self.hit(pos)
@@ -286,7 +292,7 @@ class TextTool(MarkupTool):
     def on_release(self, pos, click: bool) -> None:
         at, self._points = self._points[0], []
         template = self.new(TEXT, [at], text="Label")
-        edited = edit_annotation(template, self.view, "New text label")
+        edited = edit_annotation(template, self.view, "New text label", *self._units())
         if edited is not None:
             self.add(edited)
 
@@ -299,7 +305,7 @@ class MeasureTool(MarkupTool):
     kind = MEASURE
 
     def build(self, start, end, preview: bool = False) -> Annotation:
-        return self.new(MEASURE, [start, end], color="#000000", width=1.5)
+        return self.new(MEASURE, [start, end], color=MEASURE_COLOR, width=2.0)
 
 
 class FreehandTool(MarkupTool):
@@ -333,10 +339,10 @@ class CircleTool(MarkupTool):
     def build(self, start, end, preview: bool = False) -> Annotation:
         (lon0, lat0), (lon1, lat1) = self.lonlat([start, end])
         _, _, metres = GEOD.inv(lon0, lat0, lon1, lat1)
-        return self.new(CIRCLE, [start], radius_km=nice_radius_km(float(metres) / 1000.0))
+        return self.new(CIRCLE, [start], radius_km=nice_radius_km(float(metres) / 1000.0, self._units()[0]))
 
     def on_click(self, at) -> None:
-        edited = edit_annotation(self.new(CIRCLE, [at], radius_km=10.0), self.view, "New range ring")
+        edited = edit_annotation(self.new(CIRCLE, [at], radius_km=10.0), self.view, "New range ring", *self._units())
         if edited is not None:
             self.add(edited)
 
@@ -397,7 +403,7 @@ class PolygonTool(MarkupTool):
             return
         self.layer.set_preview(a)
         if a.kind == POLYGON:
-            self.context.status(f"{describe(a)} — double-click or Enter closes the area")
+            self.context.status(f"{self._describe(a)} — double-click or Enter closes the area")
 
     def close_area(self) -> None:
         points, self._points = self._points, []

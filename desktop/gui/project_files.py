@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.document import Document
 from desktop.core.progress import Cancelled
+from desktop.gui import file_dialogs
 from desktop.gui.plain import message_box, show_message
 from desktop.gui.progress import run_with_progress
 
@@ -63,12 +64,12 @@ def ask_changed_on_disk(parent: QtWidgets.QWidget, name: str) -> str:
     return buttons.get(box.clickedButton(), CANCEL)
 
 
-def choose_open_path(parent, caption: str, filters: str, folder: str = "") -> str:
-    return QtWidgets.QFileDialog.getOpenFileName(parent, caption, folder, filters)[0]
+def choose_open_path(parent, caption: str, filters: str, purpose: str = "project") -> str:
+    return file_dialogs.open_path(parent, purpose, caption, filters)
 
 
-def choose_save_path(parent, caption: str, filters: str, suggested: str = "") -> str:
-    return QtWidgets.QFileDialog.getSaveFileName(parent, caption, suggested, filters)[0]
+def choose_save_path(parent, caption: str, filters: str, suggested: str = "", purpose: str = "project") -> str:
+    return file_dialogs.save_path(parent, purpose, caption, filters, suggested)
 
 
 def show_error(parent, title: str, message: str) -> None:
@@ -298,8 +299,7 @@ class ProjectFiles(QtCore.QObject):
     def open_project(self, path: str | Path | None = None):
         """Open a project in place of this window's; returns the new window or None."""
         if not path:
-            path = choose_open_path(self.window, "Open project", f"{PROJECT_FILTER};;All files (*)",
-                                    str(self.path.parent) if self.path else "")
+            path = choose_open_path(self.window, "Open project", f"{PROJECT_FILTER};;All files (*)")
             if not path:
                 return None
         if not self.confirm_discard("opening another project"):
@@ -336,7 +336,7 @@ class ProjectFiles(QtCore.QObject):
         if path is None:
             path = choose_save_path(self.window, f"Export {layer}",
                                     "GeoJSON (*.geojson);;KML for Google Earth (*.kml);;CSV (*.csv)",
-                                    f"{layer}.geojson")
+                                    f"{layer}.geojson", "export-data")
             if not path:
                 return False
         fmt = format_for(path)

@@ -19,17 +19,22 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from desktop.core.document import Analysis, Document
+from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, format_area, format_distance
 from desktop.core.table_export import (Tally, TextIndex, dense_rank, filter_mask, first_members,
                                        first_sorted, group_order, group_tip, positions_in, sort_key, unit_tip)
 from desktop.gui.plain import tooltip
 
-COLUMNS = ("Name", "Owner / side", "Units / affil.", "km² / km", "Near", "Wrong")
-COL_NAME, COL_SIDE, COL_COUNT, COL_MEASURE, COL_NEAR, COL_WRONG = range(len(COLUMNS))
-HEADER_TIPS = ("Sector name / unit name", "Sector owner / the unit's side",
-               "Units listed in the sector / the unit's affiliation",
-               "Sector area (geodesic km²) / the unit's geodesic distance to the line (km)",
+COLUMNS = ("Name", "Id", "Owner / side", "Units", "km² / km", "Near", "Wrong")
+COL_NAME, COL_ID, COL_SIDE, COL_COUNT, COL_MEASURE, COL_NEAR, COL_WRONG = range(len(COLUMNS))
+HEADER_TIPS = ("Sector name / unit name", "Sector id / unit id (as hotline calls and the brief name them)",
+               "Sector owner / the unit's side",
+               "Units listed in the sector / the unit's affiliation (also the colour of its square)",
+               "Sector area (geodesic) / the unit's geodesic distance to the line",
                "Units within the buffer either side of the line / this unit is",
                "Units whose side differs from their sector's owner / this unit is")
+# What clicking a header sorts sector rows by, and unit rows by when the column is text.
+_GROUP_SORT = ("name", "id", "owner", "count", "area", "near", "wrong")
+_UNIT_TEXT = {COL_NAME: "names", COL_ID: "ids", COL_SIDE: "sides", COL_COUNT: "affiliations"}
 PAGE = 1000                        # unit rows listed per group before a "… more" row
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 1   # unit index on unit rows
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 2  # group key on sector rows
@@ -38,6 +43,10 @@ NEAR_BG = QColor("#ffe4a3")        # amber
 WRONG_BG = QColor("#f7b9b9")       # red; wins over amber
 NEAR_FG = QColor("#8a5a00")
 WRONG_FG = QColor("#b00020")
+# Row and text colours by day and in night mode (dark rows that keep amber and red apart).
+DAY = {"near": NEAR_BG, "wrong": WRONG_BG, "near_fg": NEAR_FG, "wrong_fg": WRONG_FG, "muted": QColor("#606060")}
+NIGHT = {"near": QColor("#5a4300"), "wrong": QColor("#5e1c1c"), "near_fg": QColor("#ffc04d"),
+         "wrong_fg": QColor("#ff7070"), "muted": QColor("#a0a0a0")}
 AFFILIATION_COLOURS = {"friend": "#80e0ff", "hostile": "#ff8080", "neutral": "#aaffaa", "unknown": "#ffff80"}
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 # ItemNeverHasChildren spares QTreeView a hasChildren() call per unit row on every relayout.
@@ -49,9 +58,9 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN, _BACKGROUND, _FOREGROUND = 0, 1, 3, 6, 7, 8, 9
 _UNIT, _GROUP = int(UNIT_ROLE), int(GROUP_ROLE)
 _ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN, _BACKGROUND, _FOREGROUND, _UNIT, _GROUP})
-_NONE6 = (None,) * len(COLUMNS)
-_GROUP_ALIGN = (None, None) + (_RIGHT,) * 4
-_UNIT_ALIGN = (None, None, None, _RIGHT, None, None)
+_NONE = (None,) * len(COLUMNS)
+_GROUP_ALIGN = (None, None, None) + (_RIGHT,) * 4
+_UNIT_ALIGN = (None, None, None, None, _RIGHT, None, None)
 
 
 def _dot(colour: str, square: bool = False) -> QIcon:
@@ -102,6 +111,7 @@ class SectorsModel(QAbstractItemModel):
         self._live: Tally | None = None               # sector rows and totals (the latest)
         self._filter = ("", False, False)              # text, near only, wrong only
         self._sort = (-1, Qt.SortOrder.AscendingOrder)
+        self._units_of_measure = KM
         self._limits: dict[int, int] = {}
         self._text_mask: np.ndarray | None = None      # caches that live as long as the units
         self._text_index: TextIndex | None = None
@@ -111,8 +121,7 @@ class SectorsModel(QAbstractItemModel):
         self._unit_cells: dict[tuple[int, int], dict] = {}  # (internalId, row) -> same
         self._icons = {"near": _dot("#f0a800"), "wrong": _dot("#d01010")}
         self._icons.update({a: _dot(c, square=True) for a, c in AFFILIATION_COLOURS.items()})
-        self._brushes = {"near": QBrush(NEAR_BG), "wrong": QBrush(WRONG_BG), "near_fg": QBrush(NEAR_FG),
-                         "wrong_fg": QBrush(WRONG_FG), "muted": QBrush(QColor("#606060"))}
+        self._brushes = {key: QBrush(colour) for key, colour in DAY.items()}
         self._bold, self._italic = QFont(), QFont()
         self._bold.setBold(True)
         self._italic.setItalic(True)
@@ -131,6 +140,26 @@ class SectorsModel(QAbstractItemModel):
     @property
     def filter(self) -> tuple[str, bool, bool]:
         return self._filter
+
+    @property
+    def units_of_measure(self) -> MeasureUnits:
+        return self._units_of_measure
+
+    def set_night(self, on: bool) -> None:
+        """Row colours for night mode (desktop.gui.theme) or the day."""
+        self._brushes = {key: QBrush(colour) for key, colour in (NIGHT if on else DAY).items()}
+        self._group_cells.clear()
+        self._unit_cells.clear()
+        self._emit_data_changed()
+
+    def set_units_of_measure(self, units: MeasureUnits) -> None:
+        """Show areas, distances and the header in `units` (the values are km: nothing moves)."""
+        if units != self._units_of_measure:
+            self._units_of_measure = units
+            self._group_cells.clear()
+            self._unit_cells.clear()
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_MEASURE, COL_MEASURE)
+            self._emit_data_changed()
 
     def set_analysis(self, analysis: Analysis, units_changed: bool = False, defer_rows: bool = False,
                      changed: np.ndarray | None = None) -> None:
@@ -181,6 +210,27 @@ class SectorsModel(QAbstractItemModel):
         """List another page of the group's units."""
         self._limits[key] = self._limits.get(key, PAGE) + PAGE
         self._update(self.analysis, force=True)
+
+    def list_units(self, units) -> None:
+        """List enough pages that `units` (those passing the filter) have rows: a unit
+        selected on the map deep in a big sector gets its row. One full sort of each group
+        concerned, only when a unit lies beyond its group's pages."""
+        _found, hidden = self.rows_of_units(units)
+        if not hidden or self._s.tally is None:
+            return
+        units = np.unique(np.asarray(units, dtype=np.int64))
+        s, grown = self._s, False
+        mask = s.tally.mask
+        shown = units if mask is None else units[mask[units]]
+        for key in np.unique(s.sector[shown]).tolist():
+            if key not in s.row_of_key:
+                continue
+            at, hit = positions_in(self._members(s, key, None), shown[s.sector[shown] == key])
+            need = -(-(int(at.max()) + 1) // PAGE) * PAGE if hit.any() else 0
+            if need > self._limits.get(key, PAGE):
+                self._limits[key], grown = need, True
+        if grown:
+            self._update(self.analysis, force=True)
 
     def group_keys(self) -> list[int]:
         return list(self._s.keys)  # (empty before the first analysis)
@@ -252,7 +302,7 @@ class SectorsModel(QAbstractItemModel):
 
     def _group_order(self, t: Tally) -> list[int]:
         column, order = self._sort
-        by = ("name", "owner", "count", "area", "near", "wrong")[column] if 0 <= column < len(COLUMNS) else None
+        by = _GROUP_SORT[column] if 0 <= column < len(COLUMNS) else None
         return group_order(t, by, order == Qt.SortOrder.DescendingOrder)
 
     def _build(self, analysis: Analysis, tally: Tally | None = None) -> _State:
@@ -307,8 +357,8 @@ class SectorsModel(QAbstractItemModel):
     def _unit_sort_key(self, s: _State, column: int, order: Qt.SortOrder, members: np.ndarray) -> np.ndarray:
         """Ascending key over `members` realising the requested order (see `sort_key`)."""
         cls, descending = s.analysis.classification, order == Qt.SortOrder.DescendingOrder
-        if column in (COL_NAME, COL_SIDE, COL_COUNT):  # by text: no distances needed
-            attr = ("names", "sides", "affiliations")[column]
+        if column in _UNIT_TEXT:  # by text: no distances needed
+            attr = _UNIT_TEXT[column]
             if attr not in self._rank_cache:  # ~0.4 s at 1M units, once per unit table
                 self._rank_cache[attr] = dense_rank(getattr(self._doc.units, attr))
             return sort_key(self._rank_cache[attr][members], descending)
@@ -454,6 +504,9 @@ class SectorsModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS) and role in (_DISPLAY, _TOOLTIP):
+            if section == COL_MEASURE and role == _DISPLAY:  # "km² / km", "NM² / NM"
+                symbol = self._units_of_measure.unit.symbol
+                return f"{symbol}² / {symbol}"
             return (COLUMNS if role == _DISPLAY else HEADER_TIPS)[section]
         return None
 
@@ -489,7 +542,7 @@ class SectorsModel(QAbstractItemModel):
         more = s.count(gid - 2) - len(rows)
         tip = (f"{more:,} more units are not listed. Double-click to list {min(more, PAGE):,} more, "
                "or narrow the list with the filter or by sorting.")
-        return {_DISPLAY: (f"… {more:,} more",) + _NONE6[1:], _FONT: (self._italic,) * n,
+        return {_DISPLAY: (f"… {more:,} more",) + _NONE[1:], _FONT: (self._italic,) * n,
                 _FOREGROUND: (self._brushes["muted"],) * n, _TOOLTIP: (tip,) * n}
 
     def _group_cells_of(self, key: int) -> dict:
@@ -497,32 +550,32 @@ class SectorsModel(QAbstractItemModel):
         sectors = t.analysis.sectors.sectors
         sector = sectors[key] if key >= 0 else None
         near, wrong = int(t.near[key + 1]), int(t.wrong[key + 1])
+        measure = self._units_of_measure
         if sector is None:
-            head = ("Outside AO" if sectors else "In no sector", "", f"{t.count(key):,}", "")
+            head = ("Outside AO" if sectors else "In no sector", "", "", f"{t.count(key):,}", "")
         else:
-            head = (sector.name, sector.owner, f"{t.count(key):,}", f"{sector.area_km2:,.0f} km²")
-        fg = _NONE6[:COL_NEAR] + (self._brushes["near_fg"] if near else None,
-                                  self._brushes["wrong_fg"] if wrong else None)
+            head = (sector.name, sector.id, sector.owner, f"{t.count(key):,}", format_area(sector.area_km2, measure))
+        fg = _NONE[:COL_NEAR] + (self._brushes["near_fg"] if near else None,
+                                 self._brushes["wrong_fg"] if wrong else None)
         return {_DISPLAY: head + (f"{near:,}", f"{wrong:,}"), _ALIGN: _GROUP_ALIGN, _FOREGROUND: fg,
                 _FONT: ((self._bold if sector else self._italic),) * n, _GROUP: (key,) * n,
-                _TOOLTIP: (group_tip(sector, bool(sectors), near, wrong),) * n}
+                _TOOLTIP: (group_tip(sector, bool(sectors), near, wrong, measure),) * n}
 
     def _unit_cells_of(self, u: int) -> dict:
         units, a, n = self._doc.units, self._s.analysis, len(COLUMNS)
         cls = a.classification
         near, wrong = bool(cls.near_line[u]), bool(cls.wrong_side[u])
-        d = float(cls.distance_km[u])
-        aff = str(units.affiliations[u])
-        unit, near_tip, wrong_tip = (unit_tip(units, cls, a.sectors.sectors, u, about)
+        aff, measure = str(units.affiliations[u]), self._units_of_measure
+        unit, near_tip, wrong_tip = (unit_tip(units, cls, a.sectors.sectors, u, about, measure)
                                      for about in ("unit", "near", "wrong"))
-        cells = {_DISPLAY: (str(units.names[u]), str(units.sides[u]), aff,
-                            f"{d:.2f} km" if np.isfinite(d) else "—", "near" if near else "",
-                            "wrong side" if wrong else ""),
-                 _DECORATION: (self._icons.get(aff, self._icons["unknown"]), None, None, None,
+        cells = {_DISPLAY: (str(units.names[u]), str(units.ids[u]), str(units.sides[u]), aff,
+                            format_distance(float(cls.distance_km[u]), measure), "near" if near else "",
+                            "wrong" if wrong else ""),
+                 _DECORATION: (self._icons.get(aff, self._icons["unknown"]), None, None, None, None,
                                self._icons["near"] if near else None, self._icons["wrong"] if wrong else None),
                  _ALIGN: _UNIT_ALIGN, _UNIT: (u,) * n, _TOOLTIP: (unit,) * COL_NEAR + (near_tip, wrong_tip)}
         if near or wrong:
             cells[_BACKGROUND] = (self._brushes["wrong" if wrong else "near"],) * n  # red wins
         if wrong:
-            cells[_FOREGROUND] = _NONE6[:COL_WRONG] + (self._brushes["wrong_fg"],)
+            cells[_FOREGROUND] = _NONE[:COL_WRONG] + (self._brushes["wrong_fg"],)
         return cells

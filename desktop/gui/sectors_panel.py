@@ -7,19 +7,23 @@ document only through commands (the buffer spin box pushes `set_buffer`).
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDoubleSpinBox, QFileDialog, QFrame,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSizePolicy,
-                               QStyle, QToolButton, QTreeView, QVBoxLayout, QWidget)
+from PySide6.QtCore import (QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QSize,
+                            Qt, QTimer)
+from PySide6.QtGui import QAction, QFontMetrics
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDoubleSpinBox, QFrame, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMessageBox, QSizePolicy, QStyle, QToolButton,
+                               QTreeView, QVBoxLayout, QWidget)
 
 from desktop.core.commands import set_buffer
 from desktop.core.document import Analysis
 from desktop.core.events import Connections
+from desktop.core.measure_units import MeasureUnits, from_km, to_km
 from desktop.core.table_export import write_units_csv
+from desktop.core.wording import plural
+from desktop.gui import file_dialogs, theme
 from desktop.gui.context import AppContext
 from desktop.gui.plain import show_message
-from desktop.gui.sectors_model import COL_SIDE, COLUMNS, SectorsModel
+from desktop.gui.sectors_model import COL_ID, COL_NAME, COLUMNS, DAY, NIGHT, SectorsModel
 
 # During a drag (a preview line) the numbers (summary, sector rows) follow every mouse move
 # (~0.5 ms at 1M units), but above this many units the unit rows are relisted at most every
@@ -31,6 +35,9 @@ ROWS_INTERVAL_MS = 200
 # every unit, so every listed row changes (relisting 10k rows: ~15 ms a step).
 SCRUB_ROWS_UNITS = 5_000
 FILTER_DELAY_MS = 150  # typing pause before the text filter runs (75 ms a keystroke at 1M units)
+REVEAL_MAX_UNITS = 1000  # a selection up to this size lists pages until its units have rows
+NAME_MAX_PX = 220      # the name column fits the longest name up to this width (then elides)
+SAMPLE_NAMES = 24      # the longest names (by characters) measured to size the name and id columns
 _SEL = QItemSelectionModel.SelectionFlag
 
 
@@ -70,6 +77,9 @@ class SectorsPanel(QWidget):
     "sectorsError", "sectorsShown", "bufferSpin", "sectorsFilter", "nearOnlyToggle",
     "wrongOnlyToggle", "exportCsvButton", "sectorsTree". `model` is the SectorsModel, `export_action` the "Export table to CSV…"
     action.
+
+    A click on a unit row selects the unit (on the map too, which stays where it is); a
+    double-click centres the map on it. Distances follow the preferred units of measure.
     """
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -80,6 +90,8 @@ class SectorsPanel(QWidget):
         self._syncing = False  # True while we set the tree selection from the shared one
         self._last_cls = None  # classification of the last analysis shown
         self.model = SectorsModel(self._doc, self)
+        self.model.set_units_of_measure(context.preferences.units)
+        self._night = False
         self._rows_timer = QTimer(self, singleShot=True, interval=ROWS_INTERVAL_MS)
         self._rows_timer.timeout.connect(self._refresh_rows)
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
@@ -88,9 +100,10 @@ class SectorsPanel(QWidget):
 
         self.model.set_analysis(self._doc.analysis)
         self._last_cls = self._doc.analysis.classification
-        self._on_buffer_changed(self._doc.buffer_km)
-        self._update_summary()
+        self._on_units_of_measure_changed(context.preferences.units)
+        self.set_night(theme.is_night())
         self._size_columns()
+        context.preferences.units_changed.connect(self._on_units_of_measure_changed)
 
         # Core signals hold strong references: `close()` disconnects them all.
         self.links = Connections()
@@ -116,7 +129,6 @@ class SectorsPanel(QWidget):
         self.buffer_spin.setRange(0.1, 1000.0)
         self.buffer_spin.setDecimals(1)
         self.buffer_spin.setSingleStep(0.5)
-        self.buffer_spin.setSuffix(" km")
         self.buffer_spin.setKeyboardTracking(False)  # typing "12" is one edit, not "1" then "12"
         self.buffer_spin.setToolTip("Buffer either side of the line: a unit within it is near the line. "
                                     "Each change is one undoable edit.")
@@ -127,7 +139,6 @@ class SectorsPanel(QWidget):
                                        " padding: 3px 6px; border-radius: 3px; }")
         self.error_label.hide()
         self.shown_label = QLabel(summary, objectName="sectorsShown", textFormat=Qt.TextFormat.PlainText)
-        self.shown_label.setStyleSheet("color: #606060;")
         self.shown_label.setWordWrap(True)
         buffer_row = QHBoxLayout()
         buffer_row.setContentsMargins(0, 0, 0, 0)
@@ -166,6 +177,8 @@ class SectorsPanel(QWidget):
 
         self.tree = QTreeView(self, objectName="sectorsTree")
         self.tree.setUniformRowHeights(True)  # lets Qt skip measuring every row
+        # Per pixel: scrolling to the last row shows it whole (per item may leave it cut).
+        self.tree.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.tree.setModel(self.model)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -176,9 +189,6 @@ class SectorsPanel(QWidget):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # In a narrow dock the distance and flags matter more than the side, which for most
-        # rows repeats the sector owner: show it last (the model keeps the documented order).
-        header.moveSection(header.visualIndex(COL_SIDE), len(COLUMNS) - 1)
         self.tree.setSortingEnabled(True)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.tree.addAction(self.export_action)
@@ -207,19 +217,36 @@ class SectorsPanel(QWidget):
         return button
 
     def _size_columns(self) -> None:
-        """Widths for the widest expected text (measuring rows would cost at 1M units)."""
-        fm = self.tree.fontMetrics()
-        # text, extra pixels (branch indent, icon, padding)
-        samples = (("SDF Raqqa West", 64), ("Russian-backed", 30), ("Units / affil.", 12),
-                   ("24,503 km²", 24), ("near", 32), ("wrong side", 32))
-        for column, (text, extra) in enumerate(samples):
-            self.tree.setColumnWidth(column, fm.horizontalAdvance(text) + extra)
+        """Names and ids as wide as the longest ones (measured on the longest few by
+        characters, which is cheap at 1M units; a name wider than NAME_MAX_PX elides), the
+        other columns for their widest expected text."""
+        units, sectors = self._doc.units, self._doc.analysis.sectors.sectors
+        bold = self.tree.font()
+        bold.setBold(True)
+        fm, fm_bold = self.tree.fontMetrics(), QFontMetrics(bold)  # unit rows, sector rows
+
+        def widest(texts, groups=()) -> int:
+            return max([fm.horizontalAdvance(str(t)) for t in texts] + [fm_bold.horizontalAdvance(t) for t in groups])
+
+        owners = [s.owner for s in sectors] + list(self._doc.sides)
+        indent = 2 * self.tree.indentation() + 24  # a unit row's branch indent, icon and padding
+        # text widths, extra pixels (padding, a flag icon)
+        widths = {COL_NAME: min(max(widest(_longest(units.names)) + indent,
+                                    widest((), [s.name for s in sectors] + ["Outside AO"]) + indent // 2),
+                                NAME_MAX_PX),
+                  COL_ID: widest(_longest(units.ids) + ["Id"], [s.id for s in sectors]) + 16,
+                  COLUMNS.index("Owner / side"): widest(owners + ["Owner / side"], owners) + 16,
+                  COLUMNS.index("Units"): widest(["Units", "unknown", "100,000"]) + 24,
+                  COLUMNS.index("km² / km"): fm.horizontalAdvance("24,503 km²") + 24,
+                  COLUMNS.index("Near"): fm.horizontalAdvance("near") + 32,
+                  COLUMNS.index("Wrong"): fm.horizontalAdvance("wrong") + 32}
+        for column, width in widths.items():
+            self.tree.setColumnWidth(column, width)
 
     def sizeHint(self) -> QSize:
-        # Wide enough for every column but the side (shown last), so a dock opens usable.
+        # Wide enough for every column, so a dock opens with the owner and flags in view.
         header = self.tree.header()
-        shown = sum(header.sectionSize(c) for c in range(len(COLUMNS)) if c != COL_SIDE)
-        return QSize(shown + 40, 600)
+        return QSize(sum(header.sectionSize(c) for c in range(len(COLUMNS))) + 40, 600)
 
     # -- document -> panel -------------------------------------------------------------------
     def _on_analysis_changed(self, analysis: Analysis) -> None:
@@ -253,19 +280,29 @@ class SectorsPanel(QWidget):
         self.model.set_analysis(self._doc.analysis, units_changed=True)
         self._last_cls = self._doc.analysis.classification
         self._update_summary()
+        self._size_columns()
 
     def _on_buffer_changed(self, km: float) -> None:
         self.buffer_spin.blockSignals(True)
-        self.buffer_spin.setValue(km)
+        self.buffer_spin.setValue(from_km(km, self.model.units_of_measure.distance))
         self.buffer_spin.blockSignals(False)
 
+    def _on_units_of_measure_changed(self, units: MeasureUnits) -> None:
+        self.model.set_units_of_measure(units)
+        self.buffer_spin.blockSignals(True)
+        self.buffer_spin.setSuffix(f" {units.unit.symbol}")
+        self.buffer_spin.setDecimals(1 if units.distance == "km" else 2)
+        self.buffer_spin.blockSignals(False)
+        self._on_buffer_changed(self._doc.buffer_km)
     def _update_summary(self) -> None:
         t = self.model.totals()
         near, wrong = t["near"], t["wrong"]
-        near_css = "color:#8a5a00;" if near else ""
-        wrong_css = "color:#b00020;" if wrong else ""
+        colours = NIGHT if self._night else DAY
+        near_css = f"color:{colours['near_fg'].name()};" if near else ""
+        wrong_css = f"color:{colours['wrong_fg'].name()};" if wrong else ""
+        count, _, noun = plural(t["units"], "unit").partition(" ")
         self.counts_label.setText(
-            f"<b>{t['units']:,}</b> units &nbsp;·&nbsp; <b style='{near_css}'>{near:,}</b> near line"
+            f"<b>{count}</b> {noun} &nbsp;·&nbsp; <b style='{near_css}'>{near:,}</b> near line"
             f" &nbsp;·&nbsp; <b style='{wrong_css}'>{wrong:,}</b> wrong side")
         error = self.model.analysis.sectors.error if self.model.analysis else None
         self.error_label.setText(error[:1].upper() + error[1:] if error else "")
@@ -283,10 +320,19 @@ class SectorsPanel(QWidget):
         self.shown_label.setText(" · ".join(notes))
         self.shown_label.setVisible(bool(notes))
 
+    def set_night(self, on: bool) -> None:
+        """Night mode (desktop.gui.theme): the model's row colours and the summary's."""
+        self._night = bool(on)
+        self.model.set_night(on)
+        self.shown_label.setStyleSheet(f"color: {(NIGHT if on else DAY)['muted'].name()};")
+        self._update_summary()
+
     # -- user -> document --------------------------------------------------------------------
-    def _on_buffer_value_changed(self, km: float) -> None:
-        if abs(km - self._doc.buffer_km) < 1e-9:
-            return
+    def _on_buffer_value_changed(self, value: float) -> None:
+        unit = self.model.units_of_measure.distance
+        if abs(value - from_km(self._doc.buffer_km, unit)) < 0.5 * 10 ** -self.buffer_spin.decimals():
+            return  # the value shown, rounded: not an edit
+        km = to_km(value, unit)
         if not self._context.push(set_buffer(self._doc, km)):
             self._on_buffer_changed(self._doc.buffer_km)  # refused: show what is in force
 
@@ -348,8 +394,11 @@ class SectorsPanel(QWidget):
         self._update_summary()
 
     def _select_in_tree(self, units: np.ndarray, reveal: bool) -> None:
-        """Mirror `units` as the tree selection; with `reveal`, expand their sectors and
-        scroll to the first one. Units not listed (filtered, beyond a page) stay unselected."""
+        """Mirror `units` as the tree selection; with `reveal`, expand their sectors, list
+        pages until a small selection has rows, and scroll the first one into view. Units
+        filtered out stay unselected."""
+        if reveal and 0 < len(units) <= REVEAL_MAX_UNITS:
+            self.model.list_units(units)
         found, _hidden = self.model.rows_of_units(units)
         selection = QItemSelection()
         last = len(COLUMNS) - 1
@@ -374,7 +423,18 @@ class SectorsPanel(QWidget):
         finally:
             self._syncing = False
         if reveal and first is not None:
-            self.tree.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
+            # Once the tree has laid out what it just expanded or listed: until then its
+            # scroll range is stale and the row could end up below the viewport.
+            QTimer.singleShot(0, self, lambda target=QPersistentModelIndex(first): self._scroll_to(target))
+
+    def _scroll_to(self, target: QPersistentModelIndex) -> None:
+        """Bring a row into the middle of the list, unless it is in view already."""
+        if not target.isValid():
+            return
+        index = self.model.index(target.row(), 0, target.parent())
+        if not self.tree.viewport().rect().contains(self.tree.visualRect(index)):
+            self.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.tree.horizontalScrollBar().setValue(0)  # the name, not a far column
 
     def _on_tree_double_clicked(self, index: QModelIndex) -> None:
         if self.model.is_more_row(index):
@@ -387,8 +447,8 @@ class SectorsPanel(QWidget):
 
     # -- export ------------------------------------------------------------------------------
     def _on_export_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export table to CSV", f"{self._doc.title} units.csv",
-                                              "CSV files (*.csv);;All files (*)")
+        path = file_dialogs.save_path(self, "table-csv", "Export table to CSV", "CSV files (*.csv);;All files (*)",
+                                      f"{self._doc.title} units.csv")
         if path:
             self.export_csv(path)
 
@@ -397,11 +457,22 @@ class SectorsPanel(QWidget):
         self._refresh_rows()  # the rows exported are those of the latest analysis
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # ~2 s for 1M units
         try:
-            n = write_units_csv(path, self._doc, self.model.analysis, self.model.filtered_units())
+            n = write_units_csv(path, self._doc, self.model.analysis, self.model.filtered_units(),
+                                self.model.units_of_measure)
         except OSError as exc:
             QApplication.restoreOverrideCursor()
             show_message(self, QMessageBox.Icon.Warning, "Export table to CSV", f"Could not write {path}:\n{exc}")
             return 0
         QApplication.restoreOverrideCursor()
-        self._context.status(f"Exported {n:,} units to {path}")
+        self._context.status(f"Exported {plural(n, 'unit')} to {path}")
         return n
+
+
+def _longest(texts: np.ndarray, n: int = SAMPLE_NAMES) -> list[str]:
+    """The `n` longest of `texts` by characters (whole-array, no per-text font measuring)."""
+    if not len(texts):
+        return []
+    texts = texts[::max(1, len(texts) // 100_000)]  # a sample of a huge table: ~15 ms
+    lengths = np.fromiter((len(t) if isinstance(t, str) else 0 for t in texts), dtype=np.int32, count=len(texts))
+    pick = np.argpartition(-lengths, min(n, len(texts) - 1))[:n] if len(texts) > n else np.arange(len(texts))
+    return [str(texts[i]) for i in pick.tolist()]

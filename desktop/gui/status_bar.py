@@ -1,4 +1,5 @@
-"""Status bar: cursor position (DD, DMS, MGRS), map scale and the display CRS selector."""
+"""Status bar: cursor position (DD, DMS, MGRS), map scale, the units of measure and the
+display CRS selector (a few CRSs for the AO, and any other from PROJ's database)."""
 from __future__ import annotations
 
 from typing import Callable
@@ -8,6 +9,8 @@ from PySide6 import QtGui, QtWidgets
 from desktop.core.coords import format_dd, format_dms, format_mgrs
 from desktop.core.geodesy import Projection, utm_epsg
 from desktop.gui.map.view import MapView
+from desktop.gui.preferences import Preferences
+from desktop.gui.units_menu import units_menu
 
 
 def crs_choices(lon: float, lat: float) -> list[tuple[str, Callable[[], Projection]]]:
@@ -27,9 +30,13 @@ def crs_choices(lon: float, lat: float) -> list[tuple[str, Callable[[], Projecti
 
 
 class MapStatusBar(QtWidgets.QStatusBar):
-    def __init__(self, view: MapView) -> None:
+    """Object names: "statusPosition", "statusScale", "statusUnits" (a button with the units
+    of measure menu), "statusCrs" (a button with the CRS menu)."""
+
+    def __init__(self, view: MapView, preferences: Preferences | None = None) -> None:
         super().__init__()
         self.view = view
+        self.preferences = preferences if preferences is not None else Preferences()
         self.position_label = self._label("statusPosition", 520)
         # Text from the start: a status bar that grows on the first mouse move would shrink
         # the map under the cursor.
@@ -40,21 +47,57 @@ class MapStatusBar(QtWidgets.QStatusBar):
         self.crs_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
         self.crs_button.setToolTip("Display CRS (answers never depend on it)")
         self.crs_menu = QtWidgets.QMenu(self.crs_button)
-        group = QtGui.QActionGroup(self.crs_menu)
+        self._crs_group = QtGui.QActionGroup(self.crs_menu)
         for i, (label, make) in enumerate(crs_choices(*view.document.ao.centre)):
-            action = self.crs_menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(i == 0)
-            action.setActionGroup(group)
-            action.triggered.connect(lambda _=False, make=make: view.set_projection(make()))
+            self._add_crs_action(label, make).setChecked(i == 0)
+        self.crs_menu.addSeparator()
+        self.other_crs_action = self.crs_menu.addAction("Other CRS…", self.choose_other_crs)
         self.crs_button.setMenu(self.crs_menu)
+        self.units_button = QtWidgets.QToolButton(objectName="statusUnits")
+        self.units_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.units_button.setToolTip("Units of measure: distances, bearings, angles")
+        self.units_menu = units_menu(self.preferences, self.units_button)
+        self.units_button.setMenu(self.units_menu)
+        self.crs_dialog = None
         self.addPermanentWidget(self.position_label)
         self.addPermanentWidget(self.scale_label)
+        self.addPermanentWidget(self.units_button)
         self.addPermanentWidget(self.crs_button)
+        self.preferences.units_changed.connect(self._on_units_changed)
+        self._on_units_changed(self.preferences.units)
         view.cursor_moved.connect(self._on_cursor_moved)
         view.view_changed.connect(self._on_view_changed)
         view.projection_changed.connect(self._on_view_changed)
         self._on_view_changed()
+
+    def _add_crs_action(self, label: str, make: Callable[[], Projection]) -> QtGui.QAction:
+        action = QtGui.QAction(label, self.crs_menu, checkable=True)
+        action.setActionGroup(self._crs_group)
+        action.triggered.connect(lambda _=False, make=make: self.view.set_projection(make()))
+        before = next((a for a in self.crs_menu.actions() if a.isSeparator()), None)
+        self.crs_menu.insertAction(before, action)
+        return action
+
+    def choose_other_crs(self):
+        """Open the searchable list of PROJ's CRSs; the one accepted becomes the display CRS
+        (and an entry of the menu). Returns the dialog (open, not modal-blocking)."""
+        from desktop.gui.crs_dialog import CrsDialog
+        ring = self.view.document.ao.ring
+        bounds = (float(ring[:, 0].min()), float(ring[:, 1].min()), float(ring[:, 0].max()), float(ring[:, 1].max()))
+        self.crs_dialog = dialog = CrsDialog(bounds, self.window())
+        dialog.accepted.connect(lambda: self._use_crs(dialog.chosen))
+        dialog.open()
+        return dialog
+
+    def _use_crs(self, crs) -> None:
+        projection = Projection.for_crs(crs, self.view.document.ao.centre)
+        label = f"{projection.label} — {crs.name}"
+        action = next((a for a in self._crs_group.actions() if a.text() == label), None)
+        (action or self._add_crs_action(label, lambda: projection)).setChecked(True)
+        self.view.set_projection(projection)
+
+    def _on_units_changed(self, units) -> None:
+        self.units_button.setText(units.summary())
 
     def _label(self, name: str, width: int) -> QtWidgets.QLabel:
         label = QtWidgets.QLabel()

@@ -19,7 +19,7 @@ def test_measure_matches_pyproj_geod():
     az, _, d = GEOD.inv(*TABQA_DAM, *MADAN)
     assert m.distance_km() == pytest.approx(d / 1000, abs=1e-6)
     assert m.bearing_deg() == pytest.approx(az % 360, abs=1e-9)
-    assert m.label() == f"{d / 1000:,.2f} km  {az % 360:05.1f}°"
+    assert m.label() == f"{d / 1000:,.2f} km  {az % 360:05.1f}° T"
 
 
 def test_range_ring_is_at_its_radius_everywhere_and_its_area_is_geodesic():

@@ -49,11 +49,11 @@ def demo_context(qapp) -> AppContext:
 
 @pytest.fixture
 def demo_window(qtbot):
-    """The main window on the demo, shown offscreen at 1200 x 800."""
+    """The main window on the demo, shown offscreen at 1400 x 800."""
     from desktop.gui.main_window import MainWindow
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
-    win.resize(1200, 800)
+    win.resize(1400, 800)  # the default width: the sectors dock shows every column
     win.show()
     qtbot.waitExposed(win)
     return win

@@ -166,6 +166,7 @@ def test_snapping_pulls_vertex_onto_a_place(window):
     mouse.drag(window.map_view, vertex_px(window, 1), target, steps=5)
     lon, lat = doc.line.vertices[1]
     assert (lon, lat) == pytest.approx((resafa.lon, resafa.lat), abs=1e-6)
+    assert "Snapped to place Resafa" in window.statusBar().currentMessage()  # which place, not just "place"
 
 
 def test_edit_coordinates_dialog_accepts_mgrs(window, qtbot):

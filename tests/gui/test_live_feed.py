@@ -184,10 +184,10 @@ def test_the_status_bar_shows_a_dropped_tak_server_reconnecting(win, qtbot):
     with LoopbackTakServer() as server:
         start(win, qtbot, FeedSettings(mesh=False, server=True, server_address=f"127.0.0.1:{server.port}"))
         indicator = win.feed_menu.indicator
-        qtbot.waitUntil(lambda: f"tcp 127.0.0.1:{server.port} connected" in indicator.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: f"tcp 127.0.0.1:{server.port} connected" in indicator.text(), timeout=30_000)
         assert indicator.state() == "ok" and "events/s" in indicator.text()
         server.drop_all()
-        qtbot.waitUntil(lambda: "reconnecting (1 reconnection)" in indicator.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "reconnecting (1 reconnection)" in indicator.text(), timeout=30_000)
         assert indicator.state() == "busy"
     win.feed_menu.stop_action.trigger()
     assert indicator.text() == "Feed off" and not win.feed_menu.send_action.isEnabled()

@@ -20,7 +20,7 @@ from tests.gui import mouse
 def make_window(qtbot):
     win = MainWindow(demo_document())
     qtbot.addWidget(win)
-    win.resize(1200, 1050)  # room for the map beside the sectors panel and above the timeline dock
+    win.resize(1400, 1050)  # room for the map beside the sectors panel and above the timeline dock
     win.show()
     qtbot.waitExposed(win)
     return win

@@ -125,7 +125,7 @@ def test_expanded_sector_lists_units_with_distances_and_flags(panel, demo_contex
         assert cell(panel, parent, u, COL_NAME) == doc.units.names[u]
         assert cell(panel, parent, u, COL_MEASURE) == f"{cls.distance_km[u]:.2f} km"
         assert cell(panel, parent, u, COL_NEAR) == ("near" if cls.near_line[u] else "")
-        assert cell(panel, parent, u, COL_WRONG) == ("wrong side" if cls.wrong_side[u] else "")
+        assert cell(panel, parent, u, COL_WRONG) == ("wrong" if cls.wrong_side[u] else "")
     assert cell(panel, parent, saa14, COL_NAME, Qt.ItemDataRole.BackgroundRole).color() == WRONG_BG
     near_only = next(u for u in listed if cls.near_line[u] and not cls.wrong_side[u])
     assert cell(panel, parent, near_only, COL_SIDE, Qt.ItemDataRole.BackgroundRole).color() == NEAR_BG
@@ -140,7 +140,7 @@ def test_preview_updates_counts_and_flags_immediately_and_comes_back(panel, demo
     us = sector_row(panel, "US-backed")
     panel.tree.expand(us)
     before = top_rows(panel)
-    assert cell(panel, us, saa14, COL_WRONG) == "wrong side"
+    assert cell(panel, us, saa14, COL_WRONG) == "wrong"
 
     doc.set_preview(moved_line(doc, 6, 39.80, 35.75))  # SAA-14 ends up south of the line
     a = doc.analysis.classification
@@ -155,7 +155,7 @@ def test_preview_updates_counts_and_flags_immediately_and_comes_back(panel, demo
     doc.set_preview(None)
     qtbot.wait(1)
     assert top_rows(panel) == before
-    assert cell(panel, us, saa14, COL_WRONG) == "wrong side"
+    assert cell(panel, us, saa14, COL_WRONG) == "wrong"
     assert panel.tree.isExpanded(sector_row(panel, "US-backed"))
 
 
@@ -371,7 +371,7 @@ def test_export_honours_the_filter_and_sort(panel, demo_context, tmp_path, monke
     panel.near_toggle.setChecked(True)
     panel.tree.sortByColumn(COL_MEASURE, Qt.SortOrder.AscendingOrder)
     path = tmp_path / "near.csv"
-    monkeypatch.setattr("desktop.gui.sectors_panel.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(path), "CSV files (*.csv)"))
     panel.export_action.trigger()
     rows = read_csv(path)

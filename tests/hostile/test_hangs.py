@@ -18,7 +18,7 @@ def test_a_40000_digit_mgrs_cell_is_refused_at_once(tmp_path, project):
     done = run_cli("import", project, csv, seconds=30)
     assert done.returncode == 0, done.stderr
     assert "u.csv:2: '37SDV111111111111111'... (40,006 characters) is too long to be a position" in done.stderr
-    assert "1 units" in done.stdout
+    assert "u.csv: 1 unit (" in done.stdout  # "1 unit", not "1 units" (issue 10.12)
 
 
 def test_80000_distinct_affiliations_are_read_quickly(tmp_path, project):

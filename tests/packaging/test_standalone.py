@@ -73,6 +73,10 @@ def test_gui_opens_with_every_builtin_plugin_and_quits_cleanly(executables, kind
     tools = {c.id for p in BUILTIN_PLUGINS for c in p.contributions if c.kind == "tool"}
     assert set(shown["panels"]) == panels and set(shown["tools"]) == tools
     assert shown["plugin_failures"] == [] and shown["window"].startswith("Euphrates 2017")
+    # Help › User guide has the README (shipped as data), the WMM its coefficients (pygeomag).
+    from desktop.gui.help import sections
+    assert shown["guide_sections"] == len(sections((ROOT / "README.md").read_text(encoding="utf-8")))
+    assert shown["magnetic_model"] == "WMM-2015v2"
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -141,7 +141,7 @@ def test_import_into_a_project(capsys, tmp_path):
     code, out, err = run(capsys, "import", project, tmp_path / "opfor.kml", tmp_path / "walk.gpx",
                          DATA / "units_bad.csv")
     assert code == 0, err
-    assert "opfor.kml: AO 'AO' (4 vertices), line of 4 vertices, 2 units, 3 track reports of 1 units" in out
+    assert "opfor.kml: AO 'AO' (4 vertices), line of 4 vertices, 2 units, 3 track reports of 1 unit" in out
     assert "units_bad.csv:3: latitude 123.0 is outside -90..90 (row skipped)" in err
     doc = load_project(project)
     assert doc.ao.name == "AO" and {"SAA-02", "AIR-09", "PATROL-7", "U1"} <= set(doc.units.ids.tolist())
@@ -180,7 +180,7 @@ def test_import_a_project_into_itself_is_idempotent(capsys, tmp_path):
     code, out, err = run(capsys, "import", project, project)
     assert code == 0, err
     assert "111,689 track reports skipped: already present (same unit, time and position)" in out
-    assert "wrote" in out and "111689 track reports" in out and len(load_project(project).tracks) == 111_689
+    assert "wrote" in out and "111,689 track reports" in out and len(load_project(project).tracks) == 111_689
 
 
 # -- an output that is an input is refused (issue 14, item 4) ------------------------------------

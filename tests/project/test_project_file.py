@@ -1,7 +1,9 @@
 """Project files: save -> open gives the identical model; GDAL reads every layer; the file is
 never touched by opening; bad files fail with a message naming file, layer and feature."""
+import math
 import os
 import sqlite3
+import struct
 import warnings
 
 import numpy as np
@@ -237,7 +239,7 @@ def test_older_schema_is_migrated_in_memory(saved, tmp_path, monkeypatch):
     def rename_area(raw):
         raw.layers["ao"] = raw.layers.pop("area")
 
-    monkeypatch.setattr(project_reader, "MIGRATIONS", {0: rename_area})
+    monkeypatch.setattr(project_reader, "MIGRATIONS", {**project_reader.MIGRATIONS, 0: rename_area})
     monkeypatch.setattr(project_reader, "MIGRATION_READS", {0: {"area": ["geom", "name"]}})
     doc = load_project(old)
     assert doc.ao.name == "Euphrates AO" and len(doc.units) == 47
@@ -299,7 +301,6 @@ def test_a_2_gb_file_is_refused_at_once(tmp_path):
 
 
 def _polygon_blob(coords):
-    import struct
     c = np.array(coords, dtype=float)
     return bytes.fromhex("47500001E6100000") + struct.pack("<BIII", 1, 3, 1, len(c)) + c.tobytes()
 
@@ -331,3 +332,75 @@ def test_a_save_during_a_drag_saves_the_committed_line(tmp_path):
     sector = dict(zip(meta["fields"], columns))["sector"].tolist()
     ids = doc.analysis.classification.sector
     assert sector == [doc.analysis.sectors.sectors[k].id if k >= 0 else None for k in ids]
+
+
+def _with_present_reports() -> "Document":
+    """The full scenario with units imported without time (one report each, at the unit's
+    point) and one unit whose only report is elsewhere than its point."""
+    from desktop.core.commands import CommandStack
+    from desktop.core.importers.apply import import_command
+    from desktop.core.importers.model import ImportedData
+    from desktop.core.tracks import Tracks
+    from desktop.core.units import UnitTable
+    doc = full_scenario()
+    n = 5
+    units = UnitTable([f"NEW-{i}" for i in range(n)], [f"Imported {i}" for i in range(n)], [doc.sides[0]] * n,
+                      None, None, np.linspace(38.6, 39.4, n), np.full(n, 35.8))
+    CommandStack(doc).push(import_command(doc, ImportedData("units.csv", units=units), reported_at=1_500_000_000))
+    tr, last = doc.tracks, len(doc.units) - 1
+    keep = tr.unit != last
+    tracks = Tracks.from_reports(np.r_[tr.unit[keep], last], np.r_[tr.time[keep], 1_500_000_100],
+                                 np.r_[tr.lon[keep], 39.5], np.r_[tr.lat[keep], 35.85], len(doc.units))
+    return type(doc)(doc.ao, doc.line, doc.units, doc.sides, buffer_km=doc.buffer_km, title=doc.title,
+                     places=doc.places, calls=doc.calls, tracks=tracks, revisions=doc.revisions,
+                     annotations=doc.annotations, alerts=doc.alerts)
+
+
+def test_a_unit_whose_one_report_is_its_point_is_no_track_feature(tmp_path):
+    """Units imported without time keep their one report through save/open, stored as the
+    unit's point and last_report (GDAL reads it); one report elsewhere stays a track."""
+    doc = _with_present_reports()
+    counts = doc.tracks.report_counts()
+    assert (counts[-5:] == 1).all()
+    path = tmp_path / "present.gpkg"
+    save_project(doc, path)
+    assert_same_document(doc, load_project(path))
+    meta, _, _, columns = pyogrio.raw.read(path, layer="units", datetime_as_string=True)
+    last = dict(zip(meta["fields"], columns))["last_report"]
+    assert [s[:19] for s in last[-5:-1]] == ["2017-07-14T02:40:00"] * 4 and last[-1][:19] == "2017-07-14T02:41:40"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tracks = pyogrio.raw.read(path, layer="tracks")[3][0].tolist()
+    assert tracks == [u for u, n in zip(doc.units.ids.tolist(), counts.tolist()) if n > 1] + [doc.units.ids[-1]]
+
+
+def test_a_version_1_file_with_one_point_tracks_opens_the_same(tmp_path):
+    """Version 1 wrote every unit with reports to tracks, one-report ones as a line of the
+    report twice, and had no units.last_report."""
+    from desktop.core.project.track_blobs import linestring_m_blobs
+    doc = _with_present_reports()
+    path = tmp_path / "v2.gpkg"
+    save_project(doc, path)
+    tr, ids = doc.tracks, doc.units.ids
+    new = [k for k in range(len(ids) - 5, len(ids) - 1)]
+    with sqlite3.connect(path) as c:
+        c.execute("UPDATE deconflict_meta SET value='1' WHERE key='schema_version'")
+        c.execute("ALTER TABLE units DROP COLUMN last_report")
+        for k in new:
+            a = int(tr.offsets[k])
+            blob = linestring_m_blobs(tr.lon[a:a + 1], tr.lat[a:a + 1], tr.time[a:a + 1].astype(float), [0, 1])[0]
+            c.execute("INSERT INTO tracks (geom, unit_id, reports, first_report, last_report) VALUES (?,?,1,?,?)",
+                      (blob, ids[k], "2017-07-14T02:40:00Z", "2017-07-14T02:40:00Z"))
+    assert_same_document(doc, load_project(path))
+
+
+def test_a_last_report_without_a_position_is_refused(tmp_path):
+    doc = _with_present_reports()
+    path = tmp_path / "p.gpkg"
+    save_project(doc, path)
+    k = len(doc.units) - 2
+    with sqlite3.connect(path) as c:
+        empty_point = bytes.fromhex("47500011E6100000") + struct.pack("<BIdd", 1, 1, math.nan, math.nan)
+        c.execute("UPDATE units SET geom=? WHERE fid=?", (empty_point, k + 1))
+    with pytest.raises(ProjectError, match=f"layer 'units': feature {k + 1}: a last_report but no position"):
+        load_project(path)

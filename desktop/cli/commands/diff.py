@@ -42,6 +42,7 @@ def add_command(subparsers) -> None:
     options.AT(p, help="units where their tracks put them at T (ISO 8601 with an offset)")
     options.output_format(p, FORMATS)
     options.OUTPUT(p)
+    options.measure_units(p, parts=(options.DISTANCE_UNIT,))  # distances also in NM or mi
 
 
 def _revision(rev: LineRevision) -> dict:
@@ -49,26 +50,26 @@ def _revision(rev: LineRevision) -> dict:
             "call": rev.call_id or None, "note": rev.note}
 
 
-def write_json(changes: SectorChanges, at: int | None, out: TextIO) -> None:
+def write_json(changes: SectorChanges, at: int | None, out: TextIO, distance_unit: str = "km") -> None:
     head = {"a": _revision(changes.a), "b": _revision(changes.b), "at": None if at is None else format_time(at),
             "units": None}
     before, _, after = json.dumps(head, indent=2, ensure_ascii=False).partition('"units": null')
-    cols = changes.columns()
+    cols, fields = changes.columns(distance_unit), changes.fields(distance_unit)
     out.write(before + '"units": [')
     sep = "\n    "
-    for row in zip(*(cols[k] for k in SectorChanges.FIELDS)):
-        out.write(sep + json.dumps(dict(zip(SectorChanges.FIELDS, row)), ensure_ascii=False))
+    for row in zip(*(cols[k] for k in fields)):
+        out.write(sep + json.dumps(dict(zip(fields, row)), ensure_ascii=False))
         sep = ",\n    "
     out.write(("\n  ]" if len(changes) else "]") + after + "\n")
 
 
-def write_csv(changes: SectorChanges, out: TextIO) -> None:
-    cols = changes.columns()
+def write_csv(changes: SectorChanges, out: TextIO, distance_unit: str = "km") -> None:
+    cols, fields = changes.columns(distance_unit), changes.fields(distance_unit)
     for k in ("wrong_side_a", "wrong_side_b"):
         cols[k] = ["true" if v else "false" for v in cols[k]]
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SectorChanges.FIELDS)
-    writer.writerows(zip(*(cols[k] for k in SectorChanges.FIELDS)))
+    writer.writerow(fields)
+    writer.writerows(zip(*(cols[k] for k in fields)))
 
 
 def run(args) -> int:
@@ -86,5 +87,7 @@ def run(args) -> int:
         except RevisionError as exc:
             raise CommandError(f"{name}: {exc}", 2) from None
     changes = diff(doc, *revs, at=at)
-    emit(args.output, lambda out: write_json(changes, at, out) if fmt == "json" else write_csv(changes, out))
+    unit = args.distance_unit or "km"
+    emit(args.output,
+         lambda out: write_json(changes, at, out, unit) if fmt == "json" else write_csv(changes, out, unit))
     return 0

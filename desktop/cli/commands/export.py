@@ -73,6 +73,7 @@ def add_command(subparsers) -> None:
     size.add_argument("--dpi", type=float, metavar="DPI",
                       help="dots per inch, 72-600 (paper default 150; with pixels it only sizes text "
                            "and symbols, default 96, more above full HD)")
+    options.measure_units(p)  # the scale bar, markup figures and tables
     page = p.add_argument_group("page")
     page.add_argument("--title", default="", help="title (default: the scenario's title)")
     page.add_argument("--subtitle", default="", help="shown before the date-time group")
@@ -126,10 +127,17 @@ def settings_from_args(args):
             footer=not args.no_footer, buffer_band=not args.no_buffer_band, unit_names=not args.no_unit_names,
             movement=not args.no_movement, speed_leaders=not args.no_speed_leaders,
             higher_formation=not args.no_higher_formation, altitude=not args.no_altitude, line_symbol=args.line_symbol,
-            timestamp=args.dtg, grid=args.grid, world_file=args.world_file)
+            timestamp=args.dtg, grid=args.grid, world_file=args.world_file, **_units(args))
         return settings.validate()
     except ExportSettingsError as exc:
         raise CommandError(f"export: {exc}", 2) from None
+
+
+def _units(args) -> dict:
+    """--distance-unit, --bearing, --angle-unit as export settings (those not given: defaults)."""
+    units = options.units_of_measure(args)
+    return {} if units is None else {"distance_unit": units.distance, "bearing": units.bearing,
+                                      "angle_unit": units.angle}
 
 
 def _document(args) -> Document:

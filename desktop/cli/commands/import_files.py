@@ -12,6 +12,7 @@ from desktop.cli.console import PROG, CommandError, warn_all
 from desktop.cli.files import read_file
 from desktop.cli.parser import command_parser, load_registry
 from desktop.cli.scenario import open_project
+from desktop.core.wording import plural
 
 EXAMPLES = f"""\
 examples:
@@ -69,7 +70,7 @@ def _import_all(args, opened) -> int:
         except ValueError as exc:
             raise CommandError(f"{path}: {exc}", 2) from None
         print(f"{path}: {', '.join(data.found() + command.notes())}"
-              + (f" ({len(data.skipped)} warnings)" if data.skipped else ""))
+              + (f" ({plural(len(data.skipped), 'warning')})" if data.skipped else ""))
     save_project(doc, args.project, expect=opened)
-    print(f"wrote {args.project}: {len(doc.units)} units, {len(doc.tracks)} track reports")
+    print(f"wrote {args.project}: {plural(len(doc.units), 'unit')}, {plural(len(doc.tracks), 'track report')}")
     return 0

@@ -17,6 +17,7 @@ from desktop.cli import options, tak
 from desktop.cli.console import PROG, CommandError, warn
 from desktop.cli.parser import command_parser, load_registry
 from desktop.core.feed.endpoints import MESH_GROUP, MESH_PORT, EndpointError, FeedConfig, udp_endpoint
+from desktop.core.wording import plural
 
 GATHER_S = 0.01   # after a batch, let reports gather this long: batches, not one event at a time
 
@@ -186,8 +187,8 @@ def _listen(feed, session, args, stop: threading.Event) -> None:
 
 def _summary(feed, session) -> str:
     stale = int(session.stale().sum())
-    return (f"{feed.status().text()} | {len(session)} units" + (f" ({stale} stale)" if stale else "")
-            + f" | {len(session.alerts)} alerts")
+    return (f"{feed.status().text()} | {plural(len(session), 'unit')}" + (f" ({stale} stale)" if stale else "")
+            + f" | {plural(len(session.alerts), 'alert')}")
 
 
 def _status(text: str) -> None:

@@ -10,6 +10,7 @@ from desktop.cli import options
 from desktop.cli.console import PROG, CommandError
 from desktop.cli.parser import command_parser
 from desktop.cli.scenario import load_scenario
+from desktop.core.wording import plural
 
 EXAMPLES = f"""\
 examples:
@@ -52,6 +53,7 @@ def run(args) -> int:
         save_project(doc, out)
     except SaveError as exc:
         raise CommandError(str(exc)) from None
-    print(f"wrote {args.output}: {len(doc.units)} units, {len(doc.tracks)} track reports, {len(doc.calls)} calls, "
-          f"{len(doc.revisions)} line revisions")
+    print(f"wrote {args.output}: " + ", ".join(plural(n, noun) for n, noun in (
+        (len(doc.units), "unit"), (len(doc.tracks), "track report"), (len(doc.calls), "call"),
+        (len(doc.revisions), "line revision"))))
     return 0

@@ -21,6 +21,7 @@ examples:
   {PROG} sectors plan.gpkg --at 2017-06-18T14:00:00Z --format csv
   {PROG} sectors --ao ao.shp --line line.kml --units units.csv -o report.csv
   {PROG} sectors --demo --units units.csv --buffer-km 10 --format geojson -o sectors.geojson
+  {PROG} sectors plan.gpkg --distance-unit nm --format csv    # distance_nmi beside distance_km
   {PROG} sectors --ao ao.geojson --line line.geojson --units units.csv --sides "Blue,Red"
 
 exit status: 0 done; 1 the line does not split the AO (the report is still written, with
@@ -38,6 +39,7 @@ def add_command(subparsers) -> None:
     options.BUFFER_KM(p)
     options.output_format(p, FORMATS)
     options.OUTPUT(p, help="write the report to OUT instead of stdout")
+    options.measure_units(p, parts=(options.DISTANCE_UNIT,))
     options.AT(p, help="units where the scenario's tracks put them at time T (ISO 8601 with an offset), cut by "
                        "the line revision in force at T (or --line)")
 
@@ -72,7 +74,8 @@ def run(args) -> int:
     warn_stray_sides(doc)
     analysis = doc.analysis
     fmt = output_format(args.format, args.output, FORMATS)
-    emit(args.output, lambda stream: write_report(doc, fmt, stream, analysis))
+    units = options.units_of_measure(args)
+    emit(args.output, lambda stream: write_report(doc, fmt, stream, analysis, units))
     if analysis.sectors.error:
         print(f"{PROG}: error: {analysis.sectors.error} (report written without sectors)", file=sys.stderr)
         return 1

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import itertools
 from pathlib import Path
 
 import numpy as np
 
+from desktop.core.bulk import collector_paused
 from desktop.core.importers.csv_columns import Table, read_fixed, split_plain
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
@@ -177,13 +177,8 @@ def parse_times(values, problems: dict[int, list[str]]) -> np.ndarray:
 
 def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | None = None) -> ImportedData:
     """Import a CSV file (see the module doc). Raises InputError (or NeedsMapping)."""
-    gc_was_on = gc.isenabled()
-    gc.disable()  # millions of new strings and lists, no cycles: the collector would only slow this down
-    try:
+    with collector_paused():  # millions of new strings and lists, no cycles
         return _read_csv(path, progress, mapping)
-    finally:
-        if gc_was_on:
-            gc.enable()
 
 
 def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) -> ImportedData:

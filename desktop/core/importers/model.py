@@ -20,6 +20,7 @@ from desktop.core.inputs import InputError, read_problem
 from desktop.core.line import DeconflictionLine
 from desktop.core.sectors import AreaOfOperations
 from desktop.core.units import UnitTable
+from desktop.core.wording import plural
 
 MiB = 1 << 20
 MAX_TEXT_BYTES = 512 * MiB     # GeoJSON, KML, GPX: parsed whole, so bounded
@@ -74,9 +75,10 @@ class ImportedData:
         if self.line is not None:
             out.append(f"line of {len(self.line)} vertices")
         if self.units:
-            out.append(f"{len(self.units):,} units")
+            out.append(plural(len(self.units), "unit"))
         if self.tracks:
-            out.append(f"{len(self.tracks):,} track reports of {len(set(self.tracks.unit_ids.tolist())):,} units")
+            out.append(f"{plural(len(self.tracks), 'track report')} of "
+                       f"{plural(len(set(self.tracks.unit_ids.tolist())), 'unit')}")
         return out
 
     def require_something(self) -> "ImportedData":

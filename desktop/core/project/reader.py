@@ -20,6 +20,7 @@ import shapely
 
 from desktop.core.alert_log import STATES, AlertLog
 from desktop.core.annotations import Annotation, Annotations
+from desktop.core.bulk import collector_paused
 from desktop.core.calls import CallLog, duration_seconds
 from desktop.core.document import Document, Place
 from desktop.core.geodesy import Projection
@@ -29,8 +30,10 @@ from desktop.core.map_state import MapState, opened_path
 from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import GeoPackageError, GeoPackageReader, parse_geometries, points_from_blobs
+from desktop.core.project.track_blobs import tracks_from_blobs
 from desktop.core.revisions import LineRevision, RevisionLog
 from desktop.core.sectors import AreaOfOperations
+from desktop.core.text_columns import STRING
 from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
 
@@ -53,7 +56,15 @@ class RawProject:
 
 # Migrations, keyed by the version they upgrade FROM: MIGRATIONS[k](raw) turns a version-k
 # RawProject into version k + 1 in memory. Add one whenever SCHEMA_VERSION is raised.
-MIGRATIONS: dict[int, Callable[[RawProject], None]] = {}
+def _units_gain_last_report(raw: RawProject) -> None:
+    """Version 1 wrote every unit with reports to the tracks layer: none has its report in
+    the units layer."""
+    units = raw.layers.get("units")
+    if units is not None:  # (a last_report another tool added to a version-1 file means nothing here)
+        units["last_report"] = [None] * len(next(iter(units.values()), []))
+
+
+MIGRATIONS: dict[int, Callable[[RawProject], None]] = {1: _units_gain_last_report}
 # The tables (and their columns) a migration from version k reads that the current schema
 # no longer has: only these and the schema's own are read from a file.
 MIGRATION_READS: dict[int, dict[str, list[str]]] = {}
@@ -227,24 +238,47 @@ def _units(raw: RawProject) -> UnitTable:
         if "" in ids:
             raise ValueError(f"feature {ids.index('') + 1}: no unit_id")
 
-        def col(name: str) -> np.ndarray:
-            return np.array(schema.texts(cols[name]) if name in cols else [""] * len(ids), dtype=object)
+        def col(name: str) -> list[str]:
+            return schema.texts(cols[name]) if name in cols else [""] * len(ids)
 
-        return UnitTable(np.array(ids, dtype=object), col("name"), col("side"), col("affiliation"), col("domain"),
-                         lon, lat, col("echelon"), col("symbol"), higher_formations=col("higher_formation"))
+        return UnitTable(np.array(ids, dtype=STRING), np.array(col("name"), dtype=STRING), col("side"),
+                         col("affiliation"), col("domain"), lon, lat, col("echelon"), col("symbol"),
+                         higher_formations=col("higher_formation"))
 
 
 def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
+    unit, time, lon, lat = _track_features(raw, units)
+    with _layer(raw, "units") as cols:  # units whose one report is their point and last_report
+        given, at = schema.optional_epoch_times(cols["last_report"], "last_report")
+        given[unit] = False  # (a unit with a track: its last_report repeats the track's)
+        single = np.flatnonzero(given)
+        placed = np.isfinite(units.lon[single]) & np.isfinite(units.lat[single])
+        if not placed.all():
+            raise ValueError(f"feature {int(single[np.argmin(placed)]) + 1}: a last_report but no position or track")
+    if not len(unit) and not len(single):
+        return Tracks.empty(len(units))
+    return Tracks.from_reports(np.concatenate([unit, single]), np.concatenate([time, at[single]]),
+                               np.concatenate([lon, units.lon[single]]), np.concatenate([lat, units.lat[single]]),
+                               len(units))
+
+
+def _track_features(raw: RawProject, units: UnitTable) -> tuple[np.ndarray, ...]:
+    """(unit row, time, lon, lat) of every report in the tracks layer."""
     with _layer(raw, "tracks") as cols:
         if not cols["geom"]:
-            return Tracks.empty(len(units))
-        geoms = _geometries(cols, ("LineString",))
-        if not shapely.has_m(geoms).all():
-            bad = int(np.argmin(shapely.has_m(geoms)))
-            raise ValueError(f"feature {bad + 1}: the track has no M (time) values")
-        coords, index = shapely.get_coordinates(geoms, include_m=True, return_index=True)
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+        fast = tracks_from_blobs(cols["geom"])
+        if fast is not None:
+            coords, lengths = fast
+            index = np.repeat(np.arange(len(lengths)), lengths)
+        else:
+            geoms = _geometries(cols, ("LineString",))
+            if not shapely.has_m(geoms).all():
+                bad = int(np.argmin(shapely.has_m(geoms)))
+                raise ValueError(f"feature {bad + 1}: the track has no M (time) values")
+            coords, index = shapely.get_coordinates(geoms, include_m=True, return_index=True)
+            lengths = np.bincount(index, minlength=len(geoms))
         reports = np.array([int(v) for v in cols["reports"]], dtype=np.int64)
-        lengths = np.bincount(index, minlength=len(geoms))
         over = reports > lengths
         if over.any() or (reports < 1).any():
             k = int(np.argmax(over | (reports < 1)))
@@ -253,20 +287,17 @@ def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
         keep = (np.arange(len(index)) - start[index]) < reports[index]
         coords, index = coords[keep], index[keep]
         _check_lonlat(coords[:, :2], "a track")
-        position = dict(zip(units.ids.tolist(), range(len(units))))
-        unit_of = []
-        for k, uid in enumerate(schema.texts(cols["unit_id"])):
-            if uid not in position:
-                raise ValueError(f"feature {k + 1}: unit_id {uid!r} is not in the units layer")
-            unit_of.append(position[uid])
-        if len(set(unit_of)) != len(unit_of):
+        ids = schema.texts(cols["unit_id"])
+        unit_of = units.rows_of(ids)
+        if (unit_of < 0).any():
+            k = int(np.argmax(unit_of < 0))
+            raise ValueError(f"feature {k + 1}: unit_id {ids[k]!r} is not in the units layer")
+        if len(np.unique(unit_of)) != len(unit_of):
             raise ValueError("two tracks for one unit")
         time = coords[:, 2]
         if not np.all(np.isfinite(time)) or np.any(np.abs(time) > 2 ** 53):
             raise ValueError("a report time (M value) is not a whole number of epoch seconds")
-        unit = np.asarray(unit_of, dtype=np.int32)[index]
-        t = np.rint(time).astype(np.int64)
-        return Tracks.from_reports(unit, t, coords[:, 0], coords[:, 1], len(units))
+        return unit_of[index].astype(np.int32), np.rint(time).astype(np.int64), coords[:, 0], coords[:, 1]
 
 
 def _calls(raw: RawProject) -> CallLog:
@@ -393,6 +424,7 @@ def build_document(raw: RawProject, progress: Progress | None = None, folder: Pa
 def load_project(path, progress: Progress | None = None, name: str | None = None) -> Document:
     """Open a project file. Never writes to it. Raises ProjectError naming file, layer, feature."""
     step(progress, 0.0, "Reading the file")
-    raw = migrate(read_raw(path, name, progress))
-    step(progress, 0.5, "Checking the layers")
-    return build_document(raw, progress, Path(path).absolute().parent)
+    with collector_paused():  # a value object per row and column: no cycles
+        raw = migrate(read_raw(path, name, progress))
+        step(progress, 0.5, "Checking the layers")
+        return build_document(raw, progress, Path(path).absolute().parent)

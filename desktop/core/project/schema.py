@@ -1,4 +1,4 @@
-"""The project file's layers and columns (schema version 1), shared by the writer and reader.
+"""The project file's layers and columns (schema version 2), shared by the writer and reader.
 
 Every layer is in WGS84 lon/lat (EPSG:4326). Layers marked *derived* are written for other
 GIS tools and recomputed, never read, when the project is opened.
@@ -10,11 +10,15 @@ GIS tools and recomputed, never read, when the project is opened.
   line_revisions    LINESTRING: revision_id, state, effective (DATETIME), note, call_id
   sectors           POLYGON, derived: sector_id, name, owner, side, area_km2, units, near_line, wrong_side
   units             POINT: unit_id, name, side, affiliation, domain, echelon, symbol,
-                    higher_formation (optional); derived: sector, distance_km, near_line,
+                    higher_formation (optional), last_report (DATETIME, the time of its
+                    latest report; empty: none); derived: sector, distance_km, near_line,
                     wrong_side
-  tracks            LINESTRING M, one feature per unit with reports: unit_id, reports,
-                    first_report, last_report (DATETIME); M = report time in epoch seconds
-                    (a unit with one report repeats it to make a valid line: read `reports`)
+  tracks            LINESTRING M: unit_id, reports, first_report, last_report (DATETIME);
+                    M = report time in epoch seconds. A feature per unit with reports,
+                    except a unit whose one report is at its position: that report is
+                    the unit's point and last_report (a million units imported without
+                    time are then no million one-point lines to write and read). A unit
+                    with one report elsewhere repeats it to make a valid line: read `reports`
   calls             attributes: call_id, start (DATETIME), duration_s, initiator,
                     from_station, to_station, operator, category, priority, summary,
                     outcome, units (JSON list of unit ids), lon, lat, revision
@@ -33,6 +37,8 @@ The three optional tables came later, within version 1: a project without them o
 no alerts, no user basemap and every layer as it starts; older versions of the app ignore
 them. So did the optional columns (OPTIONAL_COLUMNS): a project without one reads it as
 blank, and older versions ignore it.
+Version 2 added units.last_report (version 1 wrote every unit with reports to tracks;
+reader.MIGRATIONS[1] reads it as empty).
 """
 from __future__ import annotations
 
@@ -43,7 +49,7 @@ import numpy as np
 from desktop.core.project.gpkg import Column
 from desktop.core.tracks import parse_time
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META = "deconflict_meta"
 
 T, I, R, B, D = "TEXT", "INTEGER", "REAL", "BOOLEAN", "DATETIME"
@@ -58,7 +64,7 @@ LAYERS: dict[str, tuple[str | None, tuple[Column, ...]]] = {
                             Column("wrong_side", I))),
     "units": ("POINT", (Column("unit_id", T), Column("name", T), Column("side", T), Column("affiliation", T),
                         Column("domain", T), Column("echelon", T), Column("symbol", T),
-                        Column("higher_formation", T), Column("sector", T),
+                        Column("higher_formation", T), Column("last_report", D), Column("sector", T),
                         Column("distance_km", R), Column("near_line", B), Column("wrong_side", B))),
     "tracks": ("LINESTRING", (Column("unit_id", T), Column("reports", I), Column("first_report", D),
                               Column("last_report", D))),
@@ -106,16 +112,59 @@ def read_columns(layer: str) -> list[str]:
 
 
 def iso_times(epoch: np.ndarray) -> list[str]:
-    """Epoch seconds -> GeoPackage DATETIME text (ISO 8601 UTC, 'Z')."""
-    s = np.datetime_as_string(np.asarray(epoch, dtype=np.int64).astype("datetime64[s]"), unit="s")
-    return [t + "Z" for t in s.tolist()]
+    """Epoch seconds -> GeoPackage DATETIME text (ISO 8601 UTC, 'Z'). Each distinct time is
+    formatted once (a million units imported at one moment share one)."""
+    distinct, inverse = np.unique(np.asarray(epoch, dtype=np.int64), return_inverse=True)
+    s = np.datetime_as_string(distinct.astype("datetime64[s]"), unit="s")
+    return np.array([t + "Z" for t in s.tolist()], dtype=object)[inverse.reshape(-1)].tolist()
 
 
 def epoch_times(texts: list, where: str) -> np.ndarray:
-    """GeoPackage DATETIME text -> int64 epoch seconds. Fast for what we write (UTC, 'Z');
-    any other ISO 8601 form with an offset (as other tools may write) one by one."""
+    """GeoPackage DATETIME text -> int64 epoch seconds; ValueError naming `where` and the
+    feature of a text that is not a time."""
+    try:
+        return _epochs(texts)
+    except _BadTime as bad:
+        raise ValueError(f"{where}: feature {bad.at + 1}: {bad.reason}") from None
+
+
+def optional_epoch_times(texts: list, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(given, epoch seconds) of a DATETIME column that may be empty (NULL or ''): a mask
+    of the rows that hold a time, and the times (0 where none)."""
+    given = np.fromiter((t is not None and t != "" for t in texts), dtype=bool, count=len(texts))
+    out = np.zeros(len(texts), dtype=np.int64)
+    rows = np.flatnonzero(given)
+    try:
+        out[rows] = _epochs([texts[i] for i in rows.tolist()])
+    except _BadTime as bad:
+        raise ValueError(f"{where}: feature {int(rows[bad.at]) + 1}: {bad.reason}") from None
+    return given, out
+
+
+class _BadTime(ValueError):
+    def __init__(self, at: int, reason: str) -> None:
+        super().__init__(reason)
+        self.at, self.reason = at, reason
+
+
+def _epochs(texts: list) -> np.ndarray:
+    """Each distinct text parsed once (a million units imported at one moment share one)."""
     if not texts:
         return np.empty(0, dtype=np.int64)
+    distinct = list(dict.fromkeys(texts))
+    try:
+        parsed = _parse_times(distinct)
+    except _BadTime as bad:
+        raise _BadTime(texts.index(distinct[bad.at]), bad.reason) from None
+    if len(distinct) == len(texts):
+        return parsed
+    epoch_of = dict(zip(distinct, parsed.tolist()))
+    return np.fromiter(map(epoch_of.__getitem__, texts), dtype=np.int64, count=len(texts))
+
+
+def _parse_times(texts: list) -> np.ndarray:
+    """Fast for what we write (UTC, 'Z'); any other ISO 8601 form with an offset (as other
+    tools may write) one by one."""
     try:
         if all(isinstance(t, str) and len(t) == 20 and t.endswith("Z") for t in texts):
             return np.array([t[:-1] for t in texts], dtype="datetime64[s]").astype(np.int64)
@@ -124,11 +173,11 @@ def epoch_times(texts: list, where: str) -> np.ndarray:
     out = np.empty(len(texts), dtype=np.int64)
     for i, t in enumerate(texts):
         if not isinstance(t, str):
-            raise ValueError(f"{where}: feature {i + 1}: time {t!r} is not ISO 8601 text")
+            raise _BadTime(i, f"time {t!r} is not ISO 8601 text")
         try:
             out[i] = parse_time(t)
         except ValueError as exc:
-            raise ValueError(f"{where}: feature {i + 1}: {exc}") from None
+            raise _BadTime(i, str(exc)) from None
     return out
 
 

@@ -10,14 +10,15 @@ import shapely
 
 from desktop import __version__
 from desktop.core.atomic import atomic_write
+from desktop.core.bulk import collector_paused
 from desktop.core.document import Document
 from desktop.core.map_state import stored_path
 from desktop.core.progress import Progress, step
 from desktop.core.project import schema
-from desktop.core.project.gpkg import (GeoPackageWriter, geometry_blobs, linestring_m_blob, now_iso,
-                                       point_blobs)
+from desktop.core.project.gpkg import GeoPackageWriter, geometry_blobs, now_iso, point_blobs
 from desktop.core.project.lock import LOCK_WAIT_S, Fingerprint, check_unchanged, fingerprint, project_lock
 from desktop.core.project.sqlite_safe import settle_side_files
+from desktop.core.project.track_blobs import linestring_m_blobs
 
 
 def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -77,25 +78,46 @@ def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
     cols = [point_blobs(u.lon, u.lat)] + [schema.texts(col) for col in
                                          (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols,
                                           u.higher_formations)]
-    cols += [sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(), c.wrong_side.astype(int).tolist()]
+    cols += [_last_reports(doc), sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(),
+             c.wrong_side.astype(int).tolist()]
     _layer(w, "units", zip(*cols), _extent(u.lon, u.lat), total=len(u))
+
+
+def _last_reports(doc: Document) -> list[str | None]:
+    """units.last_report: the time of each unit's latest report (None without one)."""
+    tr = doc.tracks
+    counts = tr.report_counts()
+    out = np.full(len(counts), None, dtype=object)
+    has = np.flatnonzero(counts > 0)
+    if len(has):
+        out[has] = schema.iso_times(tr.time[tr.offsets[1:][has] - 1])
+    return out.tolist()
+
+
+def _in_tracks_layer(doc: Document) -> np.ndarray:
+    """The units written to the tracks layer: all with reports but those whose one report
+    is at their position (bit for bit), which the units layer holds (schema)."""
+    tr, u = doc.tracks, doc.units
+    counts = tr.report_counts()
+    single = np.flatnonzero(counts == 1)
+    first = tr.offsets[single]
+    at_point = ((tr.lon[first].view(np.int64) == u.lon[single].view(np.int64))
+                & (tr.lat[first].view(np.int64) == u.lat[single].view(np.int64)))
+    keep = counts > 0
+    keep[single[at_point]] = False
+    return np.flatnonzero(keep)
 
 
 def _tracks(w: GeoPackageWriter, doc: Document) -> None:
     tr, ids = doc.tracks, doc.units.ids
-    counts = tr.report_counts()
-    rows = []
-    off = tr.offsets
-    with_reports = np.flatnonzero(counts > 0)
-    first = schema.iso_times(tr.time[off[:-1][with_reports]])
-    last = schema.iso_times(tr.time[off[1:][with_reports] - 1])
-    time_m = tr.time.astype(float)
-    for k, u in enumerate(with_reports.tolist()):
-        a, b = int(off[u]), int(off[u + 1])
-        idx = np.arange(a, b) if b - a > 1 else np.array([a, a])  # a line needs two vertices
-        blob = linestring_m_blob(tr.lon[idx], tr.lat[idx], time_m[idx])
-        rows.append((blob, schema.text(ids[u]), b - a, first[k], last[k]))
-    _layer(w, "tracks", rows, _extent(tr.lon, tr.lat), m=True)
+    units = _in_tracks_layer(doc)
+    start, end = tr.offsets[units], tr.offsets[units + 1]
+    offsets = np.concatenate([[0], np.cumsum(end - start)])
+    rows = np.arange(offsets[-1]) + np.repeat(start - offsets[:-1], end - start)  # the reports written, in runs
+    blobs = linestring_m_blobs(tr.lon[rows], tr.lat[rows], tr.time[rows].astype(float), offsets)
+    cols = [blobs, schema.texts(ids[units]), (end - start).tolist(), schema.iso_times(tr.time[start]),
+            schema.iso_times(tr.time[end - 1])]
+    _layer(w, "tracks", zip(*cols), _extent(tr.lon[rows], tr.lat[rows]), m=True)
 
 
 def _calls(w: GeoPackageWriter, doc: Document) -> None:
@@ -156,6 +178,11 @@ _STEPS: tuple[tuple[str, Callable[[GeoPackageWriter, Document], None]], ...] = (
 
 def write_project(doc: Document, path, progress: Progress | None = None) -> None:
     """Write `doc` to a new GeoPackage at `path` (not atomic: see save_project)."""
+    with collector_paused():  # a value object per row and column: no cycles
+        _write_project(doc, path, progress)
+
+
+def _write_project(doc: Document, path, progress: Progress | None) -> None:
     w = GeoPackageWriter(path)
     try:
         _layer(w, schema.META, _meta(doc))

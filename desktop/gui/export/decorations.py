@@ -14,6 +14,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from desktop.core.annotations import ARROW, CIRCLE, FREEHAND, MEASURE, POLYGON, TEXT, Annotation
+from desktop.core.measure_units import DEFAULT as KM, MeasureUnits, from_km, from_km2, to_km
 from desktop.core.sidc import SymbolSpec
 from desktop.gui.map.layers.painting import symbol_polygon, tiled_path
 from desktop.gui.symbology import paint_symbol
@@ -99,23 +100,28 @@ class ScaleBar:
     denominator: float        # 1:N on paper (meaningful when the page has a real dpi)
 
 
-def scale_label(km: float) -> str:
-    return f"{km:g}" if km >= 1 else f"{km * 1000:g} m"
+def scale_label(km: float, units: MeasureUnits = KM) -> str:
+    """A scale bar's tick in the distance unit (without its symbol); below one km, metres."""
+    if units.distance == "km" and km < 1:
+        return f"{km * 1000:g} m"
+    return f"{round(from_km(km, units.distance), 6):g}"
 
 
 def draw_scale_bar(ink: Ink, frame: QtCore.QRectF, m_per_px: float, dpi: float, clearance: float = 0.0,
-                   ratio: bool = True) -> ScaleBar:
-    """Segmented bar in km at the frame's bottom-right (the graticule labels the left edge),
-    `clearance` pixels above the bottom edge (its labels live there). `m_per_px`: ground
-    metres per page pixel at the map centre, along the page's horizontal. `ratio` adds the
-    1:N scale (meaningful on paper, not for a screen image of unknown size)."""
+                   ratio: bool = True, units: MeasureUnits = KM) -> ScaleBar:
+    """Segmented bar in the distance unit (km, NM, mi) at the frame's bottom-right (the
+    graticule labels the left edge), `clearance` pixels above the bottom edge (its labels
+    live there). `m_per_px`: ground metres per page pixel at the map centre, along the page's
+    horizontal. `ratio` adds the 1:N scale (meaningful on paper, not for a screen image of
+    unknown size)."""
     p = ink.p
-    km = nice_length(0.22 * frame.width() * m_per_px / 1000.0)
+    km = to_km(nice_length(from_km(0.22 * frame.width() * m_per_px / 1000.0, units.distance)), units.distance)
     length = km * 1000.0 / m_per_px
     pad, bar_h = ink.pt(6), ink.pt(4)
     fm = ink.metrics(7)
     label_h = fm.height()
-    end_label = f"{scale_label(km)}{' km' if km >= 1 else ''}"
+    end_label = scale_label(km, units)
+    end_label += "" if end_label.endswith(" m") else f" {units.unit.symbol}"
     denominator = m_per_px * dpi / 0.0254
     rf = f"1:{_round_sig(denominator):,.0f}" if ratio else ""
     box_w = length + 2 * pad + fm.horizontalAdvance(end_label) / 2 + fm.horizontalAdvance("0") / 2
@@ -132,11 +138,11 @@ def draw_scale_bar(ink: Ink, frame: QtCore.QRectF, m_per_px: float, dpi: float, 
     for i in range(4):
         p.setBrush(INK if i % 2 == 0 else QtGui.QColor("white"))
         p.drawRect(QtCore.QRectF(bar.left() + i * length / 4, bar.top(), length / 4, bar_h))
-    for frac, label in ((0.0, "0"), (0.5, scale_label(km / 2)), (1.0, end_label)):
+    for frac, label in ((0.0, "0"), (0.5, scale_label(km / 2, units)), (1.0, end_label)):
         w = fm.horizontalAdvance(label) + 2
         x = bar.left() + frac * length
         # Numbers centred on their tick; the end's unit hangs to the right of it.
-        left = x - w / 2 if frac < 1.0 else x - fm.horizontalAdvance(scale_label(km)) / 2
+        left = x - w / 2 if frac < 1.0 else x - fm.horizontalAdvance(scale_label(km, units)) / 2
         ink.text(QtCore.QRectF(left, box.top() + pad * 0.5, w, label_h), label, 7, elide=False)
     if ratio:
         ink.text(QtCore.QRectF(bar.left(), bar.bottom() + pad * 0.3, box.width(), label_h), rf, 7, colour=MUTED,
@@ -301,15 +307,17 @@ class SummaryRow:
 COLUMNS = ("Sector", "Owner", "Units", "Near", "Wrong", "km²")
 
 
-def _cells(row: SummaryRow) -> list[str]:
-    area = "" if row.area_km2 is None else f"{row.area_km2:,.0f}"
+def _cells(row: SummaryRow, units: MeasureUnits = KM) -> list[str]:
+    area = "" if row.area_km2 is None else f"{from_km2(row.area_km2, units.distance):,.0f}"
     return [row.sector, row.owner, f"{row.units:,}", f"{row.near:,}", f"{row.wrong:,}", area]
 
 
 def draw_table(ink: Ink, rect: QtCore.QRectF, rows: list[SummaryRow], note: str = "",
-               error: str = "", title: str = "Sector summary") -> float:
-    """The sector summary; returns the height used. Columns take their text's width; the
-    owner column takes what is left (elided if it must)."""
+               error: str = "", title: str = "Sector summary", units: MeasureUnits = KM) -> float:
+    """The sector summary, areas in the units' square (km², NM², mi²); returns the height
+    used. Columns take their text's width; the owner column takes what is left (elided if
+    it must)."""
+    columns = COLUMNS[:-1] + (f"{units.unit.symbol}²",)
     p = ink.p
     ink.text(QtCore.QRectF(rect.left(), rect.top(), rect.width(), ink.pt(13)), title, 9, bold=True)
     y = rect.top() + ink.pt(16)
@@ -322,9 +330,9 @@ def draw_table(ink: Ink, rect: QtCore.QRectF, rows: list[SummaryRow], note: str 
         y += ink.pt(13)
     row_h, pad, size = ink.pt(12), ink.pt(2), 7
     bold_fm = ink.metrics(size, True)
-    texts = [_cells(r) for r in rows]
-    widths = [max([bold_fm.horizontalAdvance(COLUMNS[i])] + [bold_fm.horizontalAdvance(t[i]) for t in texts])
-              + 2 * pad + ink.pt(1) for i in range(len(COLUMNS))]  # + slack: no eliding by rounding
+    texts = [_cells(r, units) for r in rows]
+    widths = [max([bold_fm.horizontalAdvance(columns[i])] + [bold_fm.horizontalAdvance(t[i]) for t in texts])
+              + 2 * pad + ink.pt(1) for i in range(len(columns))]  # + slack: no eliding by rounding
     chip = row_h * 0.5
     widths[1] = max(rect.width() - sum(widths) + widths[1], ink.pt(30))
     lefts = list(np.cumsum([rect.left()] + widths[:-1]))
@@ -339,7 +347,7 @@ def draw_table(ink: Ink, rect: QtCore.QRectF, rows: list[SummaryRow], note: str 
             ink.text(cell, value, size, bold=bold, align=flag)
 
     p.fillRect(QtCore.QRectF(rect.left(), y, rect.width(), row_h), QtGui.QColor(232, 232, 232))
-    cells(COLUMNS, bold=True)
+    cells(columns, bold=True)
     y += row_h
     for row, values in zip(rows, texts):
         if y + row_h > rect.bottom() + 0.5:

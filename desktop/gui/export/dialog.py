@@ -17,6 +17,7 @@ from desktop.gui.export import render
 from desktop.gui.plain import show_message
 from desktop.gui.export.settings import (DEFAULT_MARKING, DPI_RANGE, FORMATS, PAPERS, PIXEL_RANGE, WORLD_FILE_FORMATS,
                                          ExportSettings, ExportSettingsError, date_time_group)
+from desktop.gui.preferences import preferences_of
 
 SETTINGS_KEY = "export/lastSettings"
 PREVIEW_PX = 560          # longest side of the preview image
@@ -187,7 +188,12 @@ class ExportDialog(QtWidgets.QDialog):
             subtitle=self.subtitle_edit.text(),
             marking=self.marking_combo.currentText(), timestamp=self.timestamp, grid=self.grid_combo.currentData(),
             world_file=self.world_file_box.isChecked() and self.world_file_box.isEnabled(),
-            **{key: box.isChecked() for key, box in self.toggles.items()})
+            **{key: box.isChecked() for key, box in self.toggles.items()}, **self._units())
+
+    def _units(self) -> dict:
+        """The window's units of measure (View › Units of measure): the page says what the screen says."""
+        units = preferences_of(self).units
+        return {"distance_unit": units.distance, "bearing": units.bearing, "angle_unit": units.angle}
 
     def set_settings(self, s: ExportSettings) -> None:
         self.format_combo.setCurrentIndex(max(self.format_combo.findData(s.format), 0))
@@ -283,7 +289,8 @@ class ExportDialog(QtWidgets.QDialog):
             self.message.setText(str(exc))
             return
         suggested = f"brief-{date_time_group(s.dtg(render.moment_shown(self.document))).replace(' ', '')}.{s.format}"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export Map", suggested, FILTERS[s.format])
+        from desktop.gui.file_dialogs import save_path
+        path = save_path(self, "export-map", "Export Map", FILTERS[s.format], suggested)
         if not path:
             return
         if not Path(path).suffix:

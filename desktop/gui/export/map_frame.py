@@ -10,7 +10,8 @@ The layers follow the window's layers panel when the export is given its state (
 visibility, opacity); without one (the command line) they are as the project saved them,
 or as they start, except the timeline's overlays, which only the window's state brings.
 The page's own choices (grid, buffer band, graticule labels, symbol amplifiers, the line as
-a 2525 boundary) come last.
+a 2525 boundary, units of measure) come last. A page keeps its print colours: its settings
+are never night's.
 """
 from __future__ import annotations
 
@@ -51,10 +52,12 @@ class MapFrame:
     def __init__(self, document: Document, logical: tuple[int, int], scale: float,
                  projection: Projection | None = None, extent=None, *, context: AppContext | None = None,
                  layers=None, grid: str | None = None, graticule_labels: bool = True, buffer_band: bool = True,
-                 amplifiers=None, line_symbol: bool | None = None) -> None:
+                 amplifiers=None, line_symbol: bool | None = None, units=None) -> None:
         self._own_context = context is None
         self.context = context or headless_context(document)
         self.scene = MapScene(document, projection)
+        if units is not None:  # what measurements and range rings say (desktop.core.measure_units)
+            self.scene.set_measure_units(units)
         made, _failures = layers_from_plugins(self.context.registry, self.context)  # a broken plugin: logged
         for layer in made:
             (self.scene.add_provider if isinstance(layer, LayerProvider) else self.scene.add_layer)(layer)
@@ -77,9 +80,9 @@ class MapFrame:
             self.scene.set_visible("line.symbol", line_symbol)
         if amplifiers is not None:  # symbol amplifiers: the names are a layer, the rest the units' own
             self.scene.set_visible("units.labels", "unit_names" in amplifiers)
-            units = self.scene.layer("units")
-            if units is not None:
-                units.set_amplifiers(amplifiers)
+            symbols = self.scene.layer("units")
+            if symbols is not None:
+                symbols.set_amplifiers(amplifiers)
         extent = extent if extent is not None else ao_extent(document, self.scene.projection)
         w, h = logical
         self.settings = MapSettings.fitted(self.scene.projection, extent, (max(1, round(w * scale)),

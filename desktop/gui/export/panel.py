@@ -8,8 +8,12 @@ from PySide6 import QtCore
 
 from desktop.core.annotations import POLYGON
 from desktop.core.document import Document
+from desktop.core.measure_units import DEFAULT as KM
+from desktop.core.measure_units import MeasureUnits, format_area, format_buffer, format_distance
 from desktop.core.sidc import SymbolSpec
+from desktop.core.time_cursor import shown_time
 from desktop.core.units import AFFILIATIONS
+from desktop.core.wording import plural
 from desktop.gui import style
 from desktop.gui.export import decorations as deco
 from desktop.gui.export.map_frame import MapFrame
@@ -24,7 +28,8 @@ from desktop.gui.markup_dialog import KIND_NAMES
 MARKUP_ROWS = 8  # markup items listed in the legend; the rest are counted
 
 
-def legend_entries(m: MapFrame, document: Document, analysis, scale: float) -> list[deco.LegendEntry]:
+def legend_entries(m: MapFrame, document: Document, analysis, scale: float,
+                   measure: MeasureUnits = KM) -> list[deco.LegendEntry]:
     """What the page's layers show, with the pens and brushes they used (scaled)."""
     entries = []
     sides = document.sides
@@ -51,7 +56,7 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float) -> l
                                         pen=scaled(line.pen if line is not None else CURVE_PEN, scale)))
     buffer = m.layer("buffer")
     if buffer is not None:
-        entries.append(deco.LegendEntry(f"Buffer ±{analysis.classification.buffer_km:g} km", "fill",
+        entries.append(deco.LegendEntry(f"Buffer ±{format_buffer(analysis.classification.buffer_km, measure)}", "fill",
                                         brush=buffer.brush, under=LAND))
     units = document.units
     layer = m.layer("units")
@@ -70,7 +75,7 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float) -> l
             entries.append(deco.LegendEntry("Unit density (too many to draw)", "raster", brush=colours))
         cls = analysis.classification
         for key, label, flags, colour in (
-                ("near", f"Near line (≤ {cls.buffer_km:g} km)", cls.near_line, style.NEAR_LINE_COLOUR),
+                ("near", f"Near line (≤ {format_buffer(cls.buffer_km, measure)})", cls.near_line, style.NEAR_LINE_COLOUR),
                 ("wrong", "Wrong side of the line", cls.wrong_side, style.WRONG_SIDE_COLOUR)):
             if layer.mode == "lod" and not len(layer.rings[key]) and np.any(flags):
                 # Too many flagged units for rings: the layer paints their cells instead.
@@ -79,7 +84,8 @@ def legend_entries(m: MapFrame, document: Document, analysis, scale: float) -> l
             symbol, size, pen, brush = layer.rings[key].style
             entries.append(deco.LegendEntry(label, "symbol", scaled(pen, scale), None, symbol,
                                             min(size, RING_PX["markers"][key]) * scale))
-    return entries + (markup_entries(document.annotations) if m.layer("markup") is not None else [])
+    return entries + (markup_entries(document.annotations, units=measure, when_s=shown_time(document))
+                      if m.layer("markup") is not None else [])
 
 
 def unit_symbol_entries(drawn: list[tuple[SymbolSpec, int]]) -> list[deco.LegendEntry]:
@@ -95,15 +101,17 @@ def unit_symbol_entries(drawn: list[tuple[SymbolSpec, int]]) -> list[deco.Legend
     return out
 
 
-def markup_entries(annotations, limit: int = MARKUP_ROWS) -> list[deco.LegendEntry]:
-    """A 'Markup' heading and one row per item (kind and what it says), at most `limit`."""
+def markup_entries(annotations, limit: int = MARKUP_ROWS, units: MeasureUnits = KM,
+                   when_s: float | None = None) -> list[deco.LegendEntry]:
+    """A 'Markup' heading and one row per item (kind and what it says, in `units`), at most `limit`."""
     items = list(annotations)
     if not items:
         return []
     rows = [deco.LegendEntry("Markup", "heading")]
     shown = items if len(items) <= limit else items[:limit - 1]
     for a in shown:
-        said = a.label() if a.kind != POLYGON else f"{a.text + ', ' if a.text else ''}{a.area_km2():,.0f} km²"
+        said = (a.label(units, when_s) if a.kind != POLYGON
+                else f"{a.text + ', ' if a.text else ''}{format_area(a.area_km2(), units)}")
         rows.append(deco.LegendEntry(f"{KIND_NAMES[a.kind]}{': ' + said if said else ''}", "markup", annotation=a))
     if len(shown) < len(items):
         rows.append(deco.LegendEntry(f"… and {len(items) - len(shown)} more markup items", "heading"))
@@ -129,10 +137,11 @@ def summary_rows(document: Document, analysis) -> list[deco.SummaryRow]:
 
 def draw_panel(ink: deco.Ink, panel: QtCore.QRectF, m: MapFrame, document: Document, analysis,
                 settings: ExportSettings, scale: float) -> None:
-    entries = legend_entries(m, document, analysis, scale) if settings.legend else []
+    units = settings.measure_units
+    entries = legend_entries(m, document, analysis, scale, units) if settings.legend else []
     rows = summary_rows(document, analysis) if settings.summary_table else []
     c = analysis.classification
-    note = (f"{len(document.units):,} units · {int(np.count_nonzero(c.near_line)):,} near line · "
+    note = (f"{plural(len(document.units), 'unit')} · {int(np.count_nonzero(c.near_line)):,} near line · "
             f"{int(np.count_nonzero(c.wrong_side)):,} wrong side")
     error = analysis.sectors.error or ""
     side_by_side = panel.width() > 2.2 * ink.pt(150)
@@ -143,7 +152,7 @@ def draw_panel(ink: deco.Ink, panel: QtCore.QRectF, m: MapFrame, document: Docum
             deco.draw_legend(ink, QtCore.QRectF(panel.left(), panel.top(), half, panel.height()), entries)
         if rows or error:
             deco.draw_table(ink, QtCore.QRectF(panel.right() - half, panel.top(), half, panel.height()), rows,
-                            note, error)
+                            note, error, units=units)
         return
     y = panel.top()
     if entries:
@@ -151,14 +160,14 @@ def draw_panel(ink: deco.Ink, panel: QtCore.QRectF, m: MapFrame, document: Docum
         y += ink.pt(10)
     if rows or error:
         y += deco.draw_table(ink, QtCore.QRectF(panel.left(), y, panel.width(), panel.bottom() - y), rows, note,
-                             error)
+                             error, units=units)
         y += ink.pt(10)
-        flagged, total = flagged_units(document, analysis)
+        flagged, total = flagged_units(document, analysis, measure=units)
         if flagged and panel.bottom() - y > ink.pt(40):
             deco.draw_flagged(ink, QtCore.QRectF(panel.left(), y, panel.width(), panel.bottom() - y), flagged, total)
 
 
-def flagged_units(document: Document, analysis, limit: int = 200) -> tuple[list, int]:
+def flagged_units(document: Document, analysis, limit: int = 200, measure: MeasureUnits = KM) -> tuple[list, int]:
     """Wrong-side units, then near-line ones, nearest the line first: (chip pen, text) for
     at most `limit` of them (the chip is the flag's ring, dashed or solid as on the map),
     and how many there are in all."""
@@ -173,5 +182,5 @@ def flagged_units(document: Document, analysis, limit: int = 200) -> tuple[list,
             where = f"in {sectors[s].id}" if s >= 0 else "outside AO"
             uid, name = str(units.ids[i]), str(units.names[i] or "")
             name = f"  ·  {name}" if name and name != uid else ""
-            out.append((ring_pen(key), f"{uid}  {flag} {where}, {km[i]:.1f} km{name}"))
+            out.append((ring_pen(key), f"{uid}  {flag} {where}, {format_distance(km[i], measure, 1)}{name}"))
     return out, len(wrong) + len(near)

@@ -25,6 +25,7 @@ from desktop.core.atomic import atomic_write
 from desktop.core.document import Document
 from desktop.core.geodesy import GEOD, Projection, geodesic_distance_km
 from desktop.core.map_settings import MapSettings
+from desktop.core.wording import plural
 from desktop.gui.export import decorations as deco
 from desktop.gui.export.map_frame import MapFrame, map_frame
 from desktop.gui.export.panel import draw_panel
@@ -120,7 +121,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
     with map_frame(document, (logical.width(), logical.height()), scale, projection, extent, context=context,
                    layers=settings.layers, grid=settings.grid, graticule_labels=settings.graticule_labels,
                    buffer_band=settings.buffer_band, amplifiers=settings.amplifiers,
-                   line_symbol=settings.line_symbol) as m:
+                   line_symbol=settings.line_symbol, units=settings.measure_units) as m:
         # The map first, then the page over whatever of it lies outside the frame: a
         # renderer that ignores clipping (Qt's own SVG renderer) still draws the page right.
         m.render(painter, frame)
@@ -139,7 +140,7 @@ def render_page(painter: QtGui.QPainter, document: Document, settings: ExportSet
             # Clear of the graticule's bottom labels (~20 screen px tall).
             clearance = GRATICULE_LABEL_PX * scale if settings.graticule_labels else 0.0
             layout.scale_bar = deco.draw_scale_bar(ink, frame, layout.m_per_px, dpi, clearance,
-                                                   ratio=not settings.uses_pixels)
+                                                   ratio=not settings.uses_pixels, units=settings.measure_units)
         if settings.north_arrow:
             deco.draw_north_arrow(ink, frame, layout.north_deg)
         if panel is not None:
@@ -307,7 +308,7 @@ def _draw_footer(ink: deco.Ink, rect: QtCore.QRectF, document: Document, when: d
     line = f"{label}, {vertices}" if label else vertices
     situation = situation_time(document)
     at = f"  ·  Situation at {situation:%Y-%m-%d %H:%M} UTC" if situation is not None else ""
-    left = f"{document.title}{at}  ·  Line: {line}  ·  {len(document.units):,} units"
+    left = f"{document.title}{at}  ·  Line: {line}  ·  {plural(len(document.units), 'unit')}"
     right = (f"{layout.projection.label}, {convergence_text(layout.convergence_deg)}  ·  "
              f"Exported {when:%Y-%m-%d %H:%M} UTC  ·  Deconflict {__version__}")
     # The right part as long as it needs (at most half); the left part the rest, elided if it must.

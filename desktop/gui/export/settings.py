@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from desktop.core.measure_units import MeasureUnits, MeasureUnitsError
 from desktop.core.sidc import AMPLIFIERS
 
 FORMATS = ("png", "jpg", "svg", "pdf")
@@ -67,6 +68,10 @@ class ExportSettings:
     summary_table: bool = True
     footer: bool = True
     world_file: bool = False            # .pgw/.jgw and .prj beside the image: GIS tools and ATAK place it
+    # Units of measure of the scale bar, markup figures and tables (desktop.core.measure_units).
+    distance_unit: str = "km"
+    bearing: str = "true"
+    angle_unit: str = "deg"
     # The date-time group shown; None = the moment the map shows (see `dtg`). Fixed by --dtg.
     timestamp: datetime | None = field(default=None, compare=False)
 
@@ -127,6 +132,10 @@ class ExportSettings:
         return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
     @property
+    def measure_units(self) -> MeasureUnits:
+        return MeasureUnits(self.distance_unit, self.bearing, self.angle_unit)
+
+    @property
     def amplifiers(self) -> frozenset[str]:
         return frozenset(k for k in AMPLIFIERS if getattr(self, k))
 
@@ -154,6 +163,10 @@ class ExportSettings:
             r = self.view_rect
             if r is None or len(r) != 4 or not all(math.isfinite(v) for v in r) or r[2] <= r[0] or r[3] <= r[1]:
                 raise ExportSettingsError("extent 'view' needs the view's rectangle")
+        try:
+            self.measure_units
+        except MeasureUnitsError as exc:
+            raise ExportSettingsError(str(exc)) from None
         if self.grid is not None and self.grid not in GRIDS:
             raise ExportSettingsError(f"grid {self.grid!r} is not one of {', '.join(GRIDS)}")
         if self.world_file and self.format not in WORLD_FILE_FORMATS:

@@ -23,11 +23,14 @@ from PySide6 import QtCore, QtGui
 from desktop.core.events import Signal
 from desktop.core.geodesy import Projection
 from desktop.core.map_settings import MapSettings
+from desktop.core.measure_units import DEFAULT as KM_TRUE_DEGREES
+from desktop.core.measure_units import MeasureUnits
 from desktop.gui.map.layers.base import Debounce, LayerProvider, MapLayer
 from desktop.gui.map.layers.labels import LabelRegistry
 
 log = logging.getLogger(__name__)
 BACKGROUND = QtGui.QColor("white")
+NIGHT_BACKGROUND = QtGui.QColor("#1b1d20")  # night mode (MapSettings.night)
 LABEL_DELAY_MS = 60  # labels are laid out again this long after the view stops
 LABEL_SLICE_MS = 8    # a window lays labels out in slices this long (alerts and repaints go on between)
 LABEL_QUICK_MS = 100  # beyond this much work, a layout rests LABEL_REST times as long as it works
@@ -51,6 +54,8 @@ class MapScene:
         self.changed = Signal()              # (): something must be repainted
         self.layers_changed = Signal()       # (): added, removed, moved, shown, hidden, opacity
         self.projection_changed = Signal()   # ()
+        self.measure_units_changed = Signal()  # (): what measurements and range rings say changed
+        self.measure_units: MeasureUnits = KM_TRUE_DEGREES
         self.notice = Signal()               # (message): a layer's source could not be loaded
         self.notices: list[str] = []         # every notice so far (a window shows those before it)
         self._layers: list[MapLayer] = []
@@ -86,6 +91,13 @@ class MapScene:
             layer.projection_changed()
         self.projection_changed.emit()
         self.changed.emit()
+
+    def set_measure_units(self, units: MeasureUnits) -> None:
+        """The units of measure (desktop.core.measure_units) the layers' figures are said in:
+        the window's preference, or an export's own."""
+        if units != self.measure_units:
+            self.measure_units = units
+            self.measure_units_changed.emit()
 
     # -- layers ----------------------------------------------------------------------------
     @property
@@ -309,7 +321,7 @@ class MapScene:
         resting = settings == self._last_paint and self.cache_images and not settings.force_vector
         self._last_paint = settings
         if not resting:
-            painter.fillRect(QtCore.QRectF(0, 0, *settings.size), BACKGROUND)
+            painter.fillRect(QtCore.QRectF(0, 0, *settings.size), background(settings))
             for layer in order:
                 self._paint_layer(painter, layer, settings)
             images.keep({})
@@ -322,7 +334,7 @@ class MapScene:
                     used[tuple(id(layer) for layer in run)] = images.entry(run)
                 else:
                     if run[0] is order[0]:
-                        painter.fillRect(QtCore.QRectF(0, 0, *settings.size), BACKGROUND)
+                        painter.fillRect(QtCore.QRectF(0, 0, *settings.size), background(settings))
                     for layer in run:
                         self._paint_layer(painter, layer, settings)
             images.keep(used)
@@ -411,7 +423,7 @@ class _RunImages:
         entry = self.images.get(ids)
         if entry is None or entry[0] != key:
             image = QtGui.QImage(*settings.size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(BACKGROUND if opaque else QtCore.Qt.GlobalColor.transparent)
+            image.fill(background(settings) if opaque else QtCore.Qt.GlobalColor.transparent)
             p = QtGui.QPainter(image)
             p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
             p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
@@ -425,6 +437,11 @@ class _RunImages:
     def keep(self, used: dict) -> None:
         """Drop the images the last paint did not use."""
         self.images = {ids: entry for ids, entry in self.images.items() if ids in used}
+
+
+def background(settings: MapSettings) -> QtGui.QColor:
+    """What the map is painted on: white, or a dark grey at night."""
+    return NIGHT_BACKGROUND if settings.night else BACKGROUND
 
 
 def scene_for(context, projection: Projection | None = None, *, interactive: bool = False

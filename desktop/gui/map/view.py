@@ -26,6 +26,11 @@ KEY_ZOOM = 1.5
 KEY_PAN = 0.125          # of the view, per arrow key press
 AO_PADDING = 0.05
 BUTTON_PX = 28
+BUTTON_STYLE = {  # day, night (desktop.gui.theme)
+    False: "QToolButton { background: rgba(255,255,255,215); border: 1px solid #888; border-radius: 3px;"
+           " font-size: 15px; } QToolButton:hover { background: white; }",
+    True: "QToolButton { background: rgba(40,42,46,225); color: #e0e0e0; border: 1px solid #666;"
+          " border-radius: 3px; font-size: 15px; } QToolButton:hover { background: #3a3d42; }"}
 
 
 class MapView(QtWidgets.QWidget):
@@ -50,9 +55,9 @@ class MapView(QtWidgets.QWidget):
         self._press: tuple | None = None      # (widget pos, centre then) of a left press
         self._panning = False
         self._painted = False
+        self._night = False
         self.links = Connections()
         self.links.connect(scene.changed, self.update)
-        self.links.connect(selection.changed, self._on_selection_changed)
         self._buttons = self._make_buttons()
         self.zoom_to_ao()
 
@@ -91,7 +96,7 @@ class MapView(QtWidgets.QWidget):
         ratio = self.devicePixelRatioF()
         w, h = max(self.width(), 1), max(self.height(), 1)
         return MapSettings(self.projection, self.view_rect(), (max(1, round(w * ratio)), max(1, round(h * ratio))),
-                           ratio)
+                           ratio, night=self._night)
 
     def view_rect(self) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) shown, in display coordinates."""
@@ -120,7 +125,8 @@ class MapView(QtWidgets.QWidget):
     def _proj_for_factors(self):
         if getattr(self, "_factors_crs", None) is not self.projection.crs:
             from pyproj import Proj
-            self._factors_proj, self._factors_crs = Proj(self.projection.crs), self.projection.crs
+            self._factors_proj = Proj(self.projection.plane_crs)  # a geographic CRS: its plate carrée
+            self._factors_crs = self.projection.crs
         return self._factors_proj
 
     def map_to_widget(self, x: float, y: float) -> QtCore.QPointF:
@@ -188,14 +194,31 @@ class MapView(QtWidgets.QWidget):
             self.center_on(float(np.mean(x)), float(np.mean(y)))
 
     def set_projection(self, projection: Projection) -> None:
-        """Show the map in another display CRS, centred on the same place, as wide."""
-        lon, lat = self.to_lonlat(*self._centre)
-        width = self.width() * self._scale
+        """Show the map in another display CRS, refitted to what was visible: the view's
+        outline, taken through lon/lat into the new CRS (a CRS that stretches the area, as
+        Web Mercator does, shows all of it, not the same number of metres about its centre)."""
+        with np.errstate(all="ignore"):
+            lon, lat = self.to_lonlat(*self.settings().outline())
         self.scene.set_projection(projection)
-        cx, cy = self.to_display(float(lon), float(lat))
-        self._fit = None
-        self._centre, self._scale = (float(cx), float(cy)), width / max(self.width(), 1)
+        with np.errstate(all="ignore"):
+            x, y = (np.asarray(a, dtype=float) for a in self.to_display(lon, lat))
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.any():
+            self.set_view_rect(float(x[ok].min()), float(y[ok].min()), float(x[ok].max()), float(y[ok].max()))
+        else:
+            self.zoom_to_ao()
         self.projection_changed.emit()
+
+    def set_measure_units(self, units) -> None:
+        """What measurements and range rings say (desktop.core.measure_units)."""
+        self.scene.set_measure_units(units)
+
+    def set_night(self, on: bool) -> None:
+        """Night colours on screen (desktop.gui.theme): the scene paints with the night
+        palette (a dark basemap, light line, AO, places and grids); exports keep the day's."""
+        self._night = bool(on)
+        for button in self._buttons:
+            button.setStyleSheet(BUTTON_STYLE[self._night])
         self._view_changed()
 
     @property
@@ -323,8 +346,7 @@ class MapView(QtWidgets.QWidget):
             button = QtWidgets.QToolButton(self, objectName=name, text=text, toolTip=tip)
             button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
             button.setFixedSize(BUTTON_PX, BUTTON_PX)
-            button.setStyleSheet("QToolButton { background: rgba(255,255,255,215); border: 1px solid #888;"
-                                 " border-radius: 3px; font-size: 15px; } QToolButton:hover { background: white; }")
+            button.setStyleSheet(BUTTON_STYLE[False])
             button.clicked.connect(slot)
             buttons.append(button)
         return buttons
@@ -333,12 +355,10 @@ class MapView(QtWidgets.QWidget):
         for k, button in enumerate(self._buttons):
             button.move(self.width() - BUTTON_PX - 10, 10 + k * (BUTTON_PX + 4))
 
-    # -- selection -------------------------------------------------------------------------------
-    def _on_selection_changed(self, source: object) -> None:
-        if source is not self:
-            self.center_on_units(self.selection.units)
-
+    # No centring on a selection: browsing the sectors list must not move the map. A view
+    # that means to show the units (a double-click, a link) calls center_on_units.
     def close(self) -> bool:
-        """Disconnect from the scene and the selection (the window closes the scene)."""
+        """Disconnect from the scene (the window closes the scene)."""
         self.links.disconnect_all()
         return super().close()
+

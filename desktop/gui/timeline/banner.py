@@ -7,6 +7,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from desktop.core.events import Connections
+from desktop.core.wording import plural
 from desktop.gui.timeline.axis import format_short
 
 STYLE = ("QFrame#historyBanner { background: rgba(255, 236, 200, 235); border: 1px solid #d08000;"
@@ -60,7 +61,7 @@ class PastBanner(QtWidgets.QFrame):
             what = view.note
         stale = int(np.count_nonzero(self.cursor.stale()))
         unplaced = int(np.count_nonzero(np.isnan(view.units.lon)))
-        extra = "".join(f" · {n} units {why}" for n, why in ((stale, f"stale (> {self.cursor.stale_after_h:g} h)"),
+        extra = "".join(f" · {plural(n, 'unit')} {why}" for n, why in ((stale, f"stale (> {self.cursor.stale_after_h:g} h)"),
                                                              (unplaced, "not yet reported")) if n)
         self.title.setText(f"Showing {format_short(view.time)} — {what}{extra}")
         self.body.setText("The line cannot be edited in the past: press End in the timeline or click Now to "

@@ -17,6 +17,8 @@ from desktop.core import history_commands as hc
 from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.calls_csv import read_calls, write_calls_csv
 from desktop.core.inputs import InputError
+from desktop.core.wording import plural
+from desktop.gui import file_dialogs
 from desktop.gui.context import AppContext
 from desktop.gui.plain import message_box
 
@@ -32,8 +34,8 @@ class CallInterchange(QtCore.QObject):
         self.report: QtWidgets.QMessageBox | None = None
 
     def ask_import(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.widget, "Import calls from CSV", "",
-                                                        "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        path = file_dialogs.open_path(self.widget, "calls-csv", "Import calls from CSV",
+                                      "CSV files (*.csv *.tsv *.txt);;All files (*)")
         if path:
             self.import_csv(path)
 
@@ -48,19 +50,19 @@ class CallInterchange(QtCore.QObject):
         name = Path(path).name
         if not self.context.push(hc.import_calls(self.doc, calls, name)):
             return 0, warnings
-        message = f"Imported {len(calls):,} calls from {name}."
+        message = f"Imported {plural(len(calls), 'call')} from {name}."
         if warnings:
             listed = "\n".join(warnings[:MAX_WARNINGS])
             more = f"\n… and {len(warnings) - MAX_WARNINGS} more" if len(warnings) > MAX_WARNINGS else ""
-            message += f" {len(warnings)} rows were skipped:\n\n{listed}{more}"
+            message += f" {plural(len(warnings), 'row')} {'was' if len(warnings) == 1 else 'were'} skipped:\n\n{listed}{more}"
         self._report("Import calls", message, QtWidgets.QMessageBox.Icon.Warning if warnings
                      else QtWidgets.QMessageBox.Icon.Information)
         self.context.status(message.partition("\n")[0])
         return len(calls), warnings
 
     def ask_export(self, filtered: bool) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.widget, "Export calls to CSV",
-                                                        f"{self.doc.title} calls.csv", "CSV files (*.csv);;All files (*)")
+        path = file_dialogs.save_path(self.widget, "calls-csv", "Export calls to CSV", "CSV files (*.csv);;All files (*)",
+                                      f"{self.doc.title} calls.csv")
         if path:
             self.export_csv(path, filtered)
 
@@ -78,7 +80,7 @@ class CallInterchange(QtCore.QObject):
             self._report("Export calls", str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return 0
         n = rows[0]
-        self.context.status(f"Exported {n:,} calls to {path}")
+        self.context.status(f"Exported {plural(n, 'call')} to {path}")
         return n
 
     def _report(self, title: str, text: str, icon) -> None:

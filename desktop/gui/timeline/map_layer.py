@@ -36,6 +36,12 @@ GHOST_PEN = pen((110, 110, 110), 2, style=QtCore.Qt.PenStyle.DashLine)
 PROPOSED_PEN = pen((200, 120, 0), 2, style=QtCore.Qt.PenStyle.DashLine)
 WORKING_PEN = pen((30, 30, 30), 2, style=QtCore.Qt.PenStyle.DotLine)
 CALL_COLOUR = (150, 0, 190)
+# Night mode (MapSettings.night): the grey and black inks light on the dark map; the
+# proposed line's orange and the call's purple read on both.
+NIGHT_PENS = ((GHOST_PEN, pen((175, 175, 175), 2, style=QtCore.Qt.PenStyle.DashLine)),
+              (WORKING_PEN, pen((225, 225, 225), 2, style=QtCore.Qt.PenStyle.DotLine)))
+CALLSIGN_INK = {False: (QtGui.QColor(20, 20, 20), QtGui.QColor(255, 255, 255, 190)),   # (text, backing) by night
+                True: (QtGui.QColor(230, 230, 230), QtGui.QColor(24, 24, 26, 190))}
 AIR_TRAIL_MINUTES = 30
 TRAIL_ALPHA = (200, 150, 105, 65, 35)   # newest fifth of the trail first: older parts fade out
 TRAIL_WIDTH = 1.2
@@ -135,18 +141,24 @@ class GhostsLayer(_TimeLayer):
         painter.save()
         painter.setTransform(map_transform(settings), True)
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        for _, path, p, _, _ in self.drawn:
+        inks = [_night_pen(p) if settings.night else p for _, _, p, _, _ in self.drawn]
+        for (_, path, _, _, _), p in zip(self.drawn, inks):
             painter.setPen(scaled(p, r))
             painter.drawPath(path)
         painter.restore()
         font = label_font(LABEL_PT + 1.5, r)
-        for text, _, p, x, y in self.drawn:
+        for (text, _, _, x, y), p in zip(self.drawn, inks):
             (dx,), (dy,) = settings.to_device([x], [y])
             draw_label(painter, font, text, dx, dy, (0.0, 0.0), p.color(), r)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setPen(GHOST_PEN)
         painter.drawLine(QtCore.QPointF(rect.left(), rect.center().y()), QtCore.QPointF(rect.right(), rect.center().y()))
+
+
+def _night_pen(day: QtGui.QPen) -> QtGui.QPen:
+    """A revision's pen for the night map (NIGHT_PENS; the others as by day)."""
+    return next((night for by_day, night in NIGHT_PENS if by_day is day), day)
 
 
 class TrailsLayer(_TimeLayer):
@@ -190,7 +202,8 @@ class TrailsLayer(_TimeLayer):
             self.scene.relayout_labels()
             self.changed()
             return
-        air = np.char.lower(doc.units.domains.astype(str)) == "air"
+        domains = doc.units.domains  # (Categorical: a look at each distinct domain, not at every unit)
+        air = np.array([d.lower() == "air" for d in domains.categories.tolist()] + [False])[domains.codes]
         on_air = air[np.maximum(table.unit, 0)] & (table.unit >= 0)
         window = np.where(on_air, min(AIR_TRAIL_MINUTES * 60, self.hours * HOUR_S), self.hours * HOUR_S)
         age = t - table.time
@@ -241,9 +254,9 @@ class TrailsLayer(_TimeLayer):
         self._paint_ticks(painter, settings)
         font = label_font(LABEL_PT, r, bold=True)
         dx, dy = settings.to_device(self.x[self.heads], self.y[self.heads])
+        text, backing = CALLSIGN_INK[settings.night]
         for k in self.labelled.tolist():
-            draw_label(painter, font, self.callsigns[k], dx[k] + 10 * r, dy[k], ANCHORS[4], QtGui.QColor(20, 20, 20),
-                       r, fill=QtGui.QColor(255, 255, 255, 190))
+            draw_label(painter, font, self.callsigns[k], dx[k] + 10 * r, dy[k], ANCHORS[4], text, r, fill=backing)
 
     def _paint_ticks(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         """A small chevron at the middle of every long enough segment, pointing the way the

@@ -16,6 +16,7 @@ from desktop.core import history_commands as hc
 from desktop.core.calls import CATEGORIES, PRIORITIES, filter_mask, per_day
 from desktop.core.events import Connections
 from desktop.core.tracks import parse_time_in
+from desktop.core.wording import plural
 from desktop.gui.context import AppContext
 from desktop.gui.timeline.alert_marks import AlertMarks
 from desktop.gui.timeline.axis import HOUR, format_short, offset_label
@@ -272,8 +273,11 @@ class TimelinePanel(QtWidgets.QWidget):
         self.view.set_day_counts(days.astype("datetime64[s]").astype(np.int64) - self.offset_s, counts)
         if self.cursor.start is not None:
             self.view.set_extent(self.cursor.start, self.cursor.now)
-        self.count_label.setText(f"{len(self.shown):,} of {len(calls):,} calls" if len(self.shown) != len(calls)
-                                 else f"{len(calls):,} calls")
+        else:  # no history yet: the day up to now, where a first call would be logged (not 1970)
+            clock = time.time()
+            self.view.set_extent(clock - 86_400, clock)
+        self.count_label.setText(f"{len(self.shown):,} of {plural(len(calls), 'call')}" if len(self.shown) != len(calls)
+                                 else plural(len(calls), "call"))
         self._on_units_selected()
         self._mark_selected_call()
 
@@ -390,6 +394,8 @@ class TimelinePanel(QtWidgets.QWidget):
     def _on_link(self, kind: str, value: str) -> None:
         if kind == "unit" and value in self.doc.units.ids:
             self.context.selection.set_units([self.doc.units.index_of(value)], source=self)
+            if self.context.map_view is not None:  # a link to a unit shows it
+                self.context.map_view.center_on_units(self.context.selection.units)
         elif kind == "revision" and value in self.doc.revisions.ids:
             self.tabs.setCurrentWidget(self.revisions)
             self.revisions.select(value)

@@ -251,3 +251,5 @@ class DiffDialog(QtWidgets.QDialog):
     def select_units(self) -> None:
         if self.changes is not None:
             self.context.selection.set_units(np.asarray(self.changes.rows), source=self)
+            if self.context.map_view is not None:
+                self.context.map_view.center_on_units(self.context.selection.units)

@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from desktop.gui import theme
 from desktop.gui.plain import tooltip
 from desktop.gui.timeline.axis import DAY, LaneAxis, TimeAxis, format_short
 from desktop.gui.timeline.call_bars import MIN_PX, CallBars, DayCounts
@@ -39,6 +40,13 @@ KEYS = {(_K.Key_BracketRight, False, False): "next", (_K.Key_BracketLeft, False,
         (_K.Key_Delete, False, False): "delete", (_K.Key_Backspace, False, False): "delete",
         (_K.Key_N, False, False): "new", (_K.Key_Insert, False, False): "new"}
 VIEW_KEYS = {_K.Key_Left, _K.Key_Right, _K.Key_Plus, _K.Key_Equal, _K.Key_Minus, _K.Key_F}
+# What each key does, for Help › Keyboard shortcuts (a key missing here shows its action's name).
+KEY_WORDS = {"next": "next call", "previous": "previous call", "hour+": "cursor one hour later",
+             "hour-": "cursor one hour earlier", "play": "play / pause", "live": "back to now (live)",
+             "goto": "go to a time", "edit": "edit the selected call", "delete": "delete the selected call",
+             "new": "log a call at the cursor"}
+VIEW_KEY_WORDS = {_K.Key_Left: "pan earlier", _K.Key_Right: "pan later", _K.Key_Plus: "zoom in",
+                  _K.Key_Equal: "zoom in", _K.Key_Minus: "zoom out", _K.Key_F: "fit the whole history"}
 
 
 class TimelineView(pg.GraphicsLayoutWidget):
@@ -69,6 +77,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.strip.setMaximumHeight(STRIP_PX + 40)
         self.strip.setXLink(self.lanes)
         self.lanes_box, self.strip_box = self.lanes.getViewBox(), self.strip.getViewBox()
+        self._axes = [plot.getAxis(side) for plot in (self.lanes, self.strip) for side in ("left", "bottom")]
+        self._day_ink = [(axis.pen(), axis.textPen()) for axis in self._axes]
         for plot, box in ((self.lanes, self.lanes_box), (self.strip, self.strip_box)):
             plot.hideButtons()
             box.setMenuEnabled(False)
@@ -98,6 +108,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.scene().sigMouseMoved.connect(self._on_hover)
         self.tooltip_for = lambda position: ""   # the panel supplies the hover text
         self._extent = (0.0, 1.0)
+        if theme.is_night():
+            self.set_night(True)
 
     # -- data --------------------------------------------------------------------------------
     def set_lanes(self, names) -> None:
@@ -225,6 +237,26 @@ class TimelineView(pg.GraphicsLayoutWidget):
             QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), tooltip(text), self)  # call summaries: plain
         else:
             QtWidgets.QToolTip.hideText()
+
+    def set_night(self, on: bool) -> None:
+        """Night mode (desktop.gui.theme): a dark background and light axes."""
+        self.setBackground("#1f1f1f" if on else "w")
+        for axis, (pen, text_pen) in zip(self._axes, self._day_ink):
+            axis.setPen(pg.mkPen("#9a9a9a") if on else pen)
+            axis.setTextPen(pg.mkPen("#d0d0d0") if on else text_pen)
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(key, what it does) for every key the timeline handles (Help › Keyboard shortcuts)."""
+        rows = []
+        for (key, shift, ctrl), action in KEYS.items():
+            combo = QtCore.QKeyCombination(QtCore.Qt.KeyboardModifier.ShiftModifier if shift else
+                                           QtCore.Qt.KeyboardModifier.ControlModifier if ctrl else
+                                           QtCore.Qt.KeyboardModifier.NoModifier, key)
+            rows.append((QtGui.QKeySequence(combo).toString(QtGui.QKeySequence.SequenceFormat.NativeText),
+                         KEY_WORDS.get(action, action)))
+        rows += [(QtGui.QKeySequence(key).toString(QtGui.QKeySequence.SequenceFormat.NativeText),
+                  VIEW_KEY_WORDS.get(key, "")) for key in sorted(VIEW_KEYS, key=int)]
+        return rows
 
     # -- keys --------------------------------------------------------------------------------
     def _action_of(self, event: QtGui.QKeyEvent) -> str | None:

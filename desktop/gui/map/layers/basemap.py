@@ -31,6 +31,19 @@ RIVER_PEN = pen((0x3f, 0x83, 0xc9), 1.8)
 BORDER_PEN = pen((0x8a, 0x8a, 0x8a), 1.3, style=QtCore.Qt.PenStyle.DashLine)
 TOWN = QtGui.QColor("#3c3c3c")
 TOWN_PEN = pen((255, 255, 255), 0.8)
+# Night mode (MapSettings.night): dark land and water, light towns; rivers and borders keep
+# their kind. Pages keep the day colours.
+DAY = {"sea": SEA, "land": LAND, "coast": COAST_PEN, "river": RIVER_PEN, "border": BORDER_PEN, "town": TOWN,
+       "town_pen": TOWN_PEN}
+NIGHT = {"sea": QtGui.QColor("#1d2b38"), "land": QtGui.QColor("#2a2b2d"), "coast": pen((0x45, 0x59, 0x6a), 0.8),
+         "river": pen((0x3a, 0x6e, 0xa8), 1.8),
+         "border": pen((0x7a, 0x7a, 0x7a), 1.3, style=QtCore.Qt.PenStyle.DashLine),
+         "town": QtGui.QColor("#c8c8c8"), "town_pen": pen((0, 0, 0), 0.8)}
+
+
+def palette(settings: MapSettings) -> dict:
+    """The basemap's colours for `settings`: the day's, or night mode's."""
+    return NIGHT if settings.night else DAY
 
 MARGIN = 0.5          # of the extent, each side, cut and drawn beyond it
 RIVERS_MAX_SPAN_KM = 3000.0  # the data has no river ranks: wider views would be all rivers
@@ -282,11 +295,12 @@ class LandLayer(_BasemapPart):
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         if self.source.sea is None:
             return
+        c = palette(settings)
         painter.setTransform(map_transform(settings), True)
-        painter.fillRect(self.source.sea, SEA)
-        painter.setPen(scaled(COAST_PEN, settings.pixel_ratio))
+        painter.fillRect(self.source.sea, c["sea"])
+        painter.setPen(scaled(c["coast"], settings.pixel_ratio))
         for level in sorted(self.source.coast):
-            painter.setBrush(LAND if level in bm.LAND_LEVELS else SEA)
+            painter.setBrush(c["land"] if level in bm.LAND_LEVELS else c["sea"])
             painter.drawPath(self.source.coast[level])
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
@@ -300,7 +314,7 @@ class _Lines(_BasemapPart):
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         painter.setTransform(map_transform(settings), True)
-        painter.setPen(scaled(self.pen, settings.pixel_ratio))
+        painter.setPen(scaled(palette(settings)[self.kind], settings.pixel_ratio))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         painter.drawPath(self.source.rivers if self.kind == "river" else self.source.borders)
 
@@ -343,16 +357,16 @@ class TownsLayer(_BasemapPart):
         dots = np.arange(len(x)) if self.source.town_span_km < 2500 else labelled
         if not len(dots):
             return
-        r = settings.pixel_ratio
+        r, c = settings.pixel_ratio, palette(settings)
         dx, dy = settings.to_device(x, y)
-        painter.setPen(scaled(TOWN_PEN, r))
-        painter.setBrush(TOWN)
+        painter.setPen(scaled(c["town_pen"], r))
+        painter.setBrush(c["town"])
         for i in dots.tolist():
             radius = (7.0 if population[i] >= 100_000 else 5.0) * r / 2
             painter.drawEllipse(QtCore.QPointF(dx[i], dy[i]), radius, radius)
         font = label_font(TOWN_LABEL_PT, r)
         for i in labelled.tolist():
-            draw_label(painter, font, str(names[i]), dx[i], dy[i], ANCHORS[0], TOWN, r)
+            draw_label(painter, font, str(names[i]), dx[i], dy[i], ANCHORS[0], c["town"], r)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setBrush(TOWN)

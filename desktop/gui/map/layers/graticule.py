@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 LINE_PEN = pen((120, 120, 120, 110), 1.0)
 LABEL = QtGui.QColor("#505050")
 LABEL_FILL = QtGui.QColor(255, 255, 255, 150)
+# (lines, label text, label fill) by day and in night mode (MapSettings.night).
+INK = {False: (LINE_PEN, LABEL, LABEL_FILL),
+       True: (pen((170, 170, 170, 90), 1.0), QtGui.QColor("#c0c0c0"), QtGui.QColor(20, 20, 20, 150))}
 LABEL_PT = 7.5
 DEBOUNCE_MS = 80
 
@@ -202,9 +205,10 @@ class GraticuleLayer(MapLayer):
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         r = settings.pixel_ratio
+        line_pen, text, fill = INK[settings.night]
         painter.save()
         painter.setTransform(map_transform(settings), True)
-        painter.setPen(scaled(LINE_PEN, r))
+        painter.setPen(scaled(line_pen, r))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path)
         painter.restore()
@@ -212,8 +216,8 @@ class GraticuleLayer(MapLayer):
         if placed:
             font = label_font(LABEL_PT, r)
             dx, dy = settings.to_device([p[1] for p in placed], [p[2] for p in placed])
-            for (text, _, _, anchor), x, y in zip(placed, dx.tolist(), dy.tolist()):
-                draw_label(painter, font, text, x, y, anchor, LABEL, r, fill=LABEL_FILL)
+            for (label, _, _, anchor), x, y in zip(placed, dx.tolist(), dy.tolist()):
+                draw_label(painter, font, label, x, y, anchor, text, r, fill=fill)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setPen(QtGui.QPen(QtGui.QColor(120, 120, 120), 1))

@@ -23,6 +23,8 @@ EXTENSION_PEN = pen(style.LINE_COLOUR, 2, style=QtCore.Qt.PenStyle.DashLine)
 HANDLE_PEN = pen(style.LINE_COLOUR, 1.5)
 HANDLE_BRUSH = QtGui.QColor(255, 255, 255)
 SELECTED_BRUSH = style.qcolor(style.SELECTION_COLOUR)
+NIGHT_INK = (236, 236, 236)  # the line at night (MapSettings.night): light on the dark basemap
+NIGHT_PENS = (pen(NIGHT_INK, 3), pen(NIGHT_INK, 2, style=QtCore.Qt.PenStyle.DashLine))
 
 
 class LineLayer(MapLayer):
@@ -116,12 +118,13 @@ class LineLayer(MapLayer):
     # -- painting ---------------------------------------------------------------------------
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         r = settings.pixel_ratio
+        curve_pen, extension_pen = NIGHT_PENS if settings.night else (self.pen, self.extension_pen)
         painter.save()
         painter.setTransform(map_transform(settings), True)
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        painter.setPen(scaled(self.extension_pen, r))
+        painter.setPen(scaled(extension_pen, r))
         painter.drawPath(self.extension)
-        painter.setPen(scaled(self.pen, r))
+        painter.setPen(scaled(curve_pen, r))
         painter.drawPath(self.curve)
         painter.restore()
         if self.handles_shown and len(self.vx):

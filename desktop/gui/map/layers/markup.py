@@ -17,6 +17,7 @@ import shapely
 from PySide6 import QtCore, QtGui
 
 from desktop.core.annotations import ARROW, CIRCLE, MEASURE, POLYGON, TEXT, Annotation, Annotations
+from desktop.core.time_cursor import shown_time
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
 from desktop.gui.map.layers.base import MapLayer
@@ -37,6 +38,7 @@ class Shape:
     y: np.ndarray
     px: np.ndarray
     py: np.ndarray
+    label: str = ""  # what it says (a measurement, a ring's radius) in the units of measure
 
     @property
     def id(self) -> str:
@@ -63,10 +65,11 @@ class ShapePainter:
         if a.kind == TEXT:
             return [(a.text, self._label_rect(a.text, QtCore.QPointF(x[0] + 12 * k, y[0] - 16 * k), "bottom-left",
                                               bold=True))]
+        label = shape.label or a.label()
         if a.kind == CIRCLE:  # on the ring's northernmost point (the outline starts due north)
-            return [(a.label(), self._label_rect(a.label(), QtCore.QPointF(x[0], y[0]), "centre"))]
+            return [(label, self._label_rect(label, QtCore.QPointF(x[0], y[0]), "centre"))]
         if a.kind == MEASURE:
-            text = a.label() if not a.text else f"{a.text}: {a.label()}"
+            text = label if not a.text else f"{a.text}: {label}"
             mid = len(x) // 2
             if abs(x[-1] - x[0]) >= abs(y[-1] - y[0]):  # mostly across: the label above the middle
                 return [(text, self._label_rect(text, QtCore.QPointF(x[mid], y[mid] - 8 * k), "bottom-centre"))]
@@ -119,6 +122,9 @@ class ShapePainter:
                 self.p.drawPath(path)
         pen = QtGui.QPen(colour, width, QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenCapStyle.RoundCap,
                          QtCore.Qt.PenJoinStyle.RoundJoin)
+        if a.kind == MEASURE:  # dashed: no one takes a measurement for the (solid) line
+            pen.setCapStyle(QtCore.Qt.PenCapStyle.FlatCap)
+            pen.setDashPattern([4.0, 2.5])
         getattr(self, f"_draw_{a.kind}")(shape, a, path, x, y, px, py, pen, colour)
         if highlight:
             self._handles(px, py)
@@ -172,6 +178,7 @@ class ShapePainter:
 
     def _draw_measure(self, shape, a, path, x, y, px, py, pen, colour) -> None:
         self._stroke(path, pen)
+        self.p.setPen(QtGui.QPen(colour, pen.widthF()))  # solid end ticks
         k = self.k
         for (x0, y0), (x1, y1) in (((px[0], py[0]), (x[1], y[1])), ((px[-1], py[-1]), (x[-2], y[-2]))):
             d = math.hypot(x1 - x0, y1 - y0) or 1.0
@@ -257,6 +264,7 @@ class MarkupLayer(MapLayer):
     def attach(self, scene) -> None:
         super().attach(scene)
         self.links.connect(self.document.annotations_changed, self._on_annotations_changed)
+        self.links.connect(scene.measure_units_changed, self.refresh)
         self.refresh()
 
     def _on_annotations_changed(self, _annotations) -> None:
@@ -282,7 +290,9 @@ class MarkupLayer(MapLayer):
         lon, lat = annotation.outline()
         x, y = self.scene.to_display(lon, lat)
         px, py = self.scene.to_display(annotation.points[:, 0], annotation.points[:, 1])
-        return Shape(annotation, *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, y, px, py)))
+        # In the scene's units of measure; a magnetic bearing with the variation when the map shows.
+        return Shape(annotation, *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, y, px, py)),
+                     label=annotation.label(self.scene.measure_units, shown_time(self.document)))
 
     def select(self, annotation_id: str | None) -> None:
         if annotation_id != self.selected:

@@ -15,6 +15,7 @@ from desktop.gui.map.layers.painting import draw_label, label_font, label_rect
 DOT_PX = 6
 DOT = QtGui.QColor(30, 30, 30)
 TEXT = QtGui.QColor(20, 20, 20)
+NIGHT_INK = QtGui.QColor("#e6e6e6")  # dots and names in night mode (MapSettings.night)
 LABEL_PT = 9
 PUSH_PX = (0.0, 5.0, 12.0, 20.0, 30.0)  # how far from its dot a label may move to keep clear, screen pixels
 
@@ -69,15 +70,16 @@ class PlacesLayer(MapLayer):
         if not self.names:
             return
         r = settings.pixel_ratio
+        dot, text = (NIGHT_INK, NIGHT_INK) if settings.night else (DOT, TEXT)
         dx, dy = settings.to_device(self.x, self.y)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
-        painter.setBrush(DOT)
-        for x, y, dot in zip(dx.tolist(), dy.tolist(), self.dots.tolist()):
-            if dot:
+        painter.setBrush(dot)
+        for x, y, shown in zip(dx.tolist(), dy.tolist(), self.dots.tolist()):
+            if shown:
                 painter.drawEllipse(QtCore.QPointF(x, y), DOT_PX * r / 2, DOT_PX * r / 2)
         font = label_font(LABEL_PT, r, bold=True)
         for x, y, name, anchor, (ox, oy) in zip(dx.tolist(), dy.tolist(), self.names, self.anchors, self.offsets):
-            draw_label(painter, font, name, x + ox * r, y + oy * r, anchor, TEXT, r)
+            draw_label(painter, font, name, x + ox * r, y + oy * r, anchor, text, r)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setBrush(DOT)

@@ -29,7 +29,12 @@ HATCH_PX, HATCH_ALPHA, HATCH_WIDTH = 9.0, 120, 1.2   # the second side's hatch: 
 SECTOR_ID_PT, SECTOR_OWNER_PT = 13, 8
 SPOT_STEP_PX = 16          # candidate spots for a sector's label, this far apart
 HALO = QtGui.QColor(255, 255, 255, 170)
+# Night mode (MapSettings.night): the side's colour thin over the dark land (a print wash
+# would light the map up); the labels light on a dark halo.
+NIGHT_SECTOR_ALPHA = 55
+NIGHT_HALO = QtGui.QColor(20, 20, 22, 170)
 AO_PEN = pen(style.AO_COLOUR, 2, style=QtCore.Qt.PenStyle.DashDotLine)
+NIGHT_AO_PEN = pen((0xb0, 0xb0, 0xb0), 2, style=QtCore.Qt.PenStyle.DashDotLine)  # MapSettings.night
 
 
 class _AnalysisLayer(MapLayer):
@@ -104,8 +109,9 @@ class SectorsLayer(_AnalysisLayer):
         painter.save()
         painter.setTransform(map_transform(settings), True)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
-        for _, path, colour in self.sectors:
-            painter.setBrush(colour)
+        sides = self.document.sides
+        for sector, path, colour in self.sectors:
+            painter.setBrush(sector_fill(sector.owner, sides, night=True) if settings.night else colour)
             painter.drawPath(path)
         painter.restore()
         hatched = [(s, path) for s, path, _ in self.sectors if self.hatched(s.owner)]
@@ -148,8 +154,10 @@ class SectorsLayer(_AnalysisLayer):
         painter.restore()
 
 
-def sector_fill(owner: str, sides) -> QtGui.QColor:
-    """The wash of `owner`'s sectors."""
+def sector_fill(owner: str, sides, night: bool = False) -> QtGui.QColor:
+    """The wash of `owner`'s sectors (by night, the side's colour thinly)."""
+    if night:
+        return style.qcolor(style.side_colour(owner, sides), NIGHT_SECTOR_ALPHA)
     r, g, b = (255 - SECTOR_TINT * (255 - c) for c in style.side_colour(owner, sides))
     return QtGui.QColor(round(r), round(g), round(b), SECTOR_ALPHA)
 
@@ -230,7 +238,7 @@ class AoLayer(_AnalysisLayer):
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         painter.setTransform(map_transform(settings), True)
-        painter.setPen(scaled(self.pen, settings.pixel_ratio))
+        painter.setPen(scaled(NIGHT_AO_PEN if settings.night else self.pen, settings.pixel_ratio))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path)
 
@@ -286,8 +294,8 @@ class SectorLabelsLayer(_AnalysisLayer):
         big, small = label_font(SECTOR_ID_PT, r, bold=True), label_font(SECTOR_OWNER_PT, r)
         centre = int(QtCore.Qt.AlignmentFlag.AlignHCenter | QtCore.Qt.AlignmentFlag.AlignTop)
         for (sid, owner, _, _, ink), rect in zip(self.placed, self.label_rects(settings)):
-            painter.fillRect(rect, HALO)
-            painter.setPen(ink)
+            painter.fillRect(rect, NIGHT_HALO if settings.night else HALO)
+            painter.setPen(_night_ink(ink) if settings.night else ink)
             painter.setFont(big)
             painter.drawText(rect, centre, sid)
             painter.setFont(small)
@@ -299,6 +307,11 @@ class SectorLabelsLayer(_AnalysisLayer):
         painter.setFont(font)
         painter.setPen(QtGui.QColor(30, 30, 30))
         painter.drawText(rect, int(QtCore.Qt.AlignmentFlag.AlignCenter), "S1")
+
+
+def _night_ink(ink: QtGui.QColor) -> QtGui.QColor:
+    """A label's day ink (the side's colour darkened) lightened for the dark map."""
+    return QtGui.QColor(*(round(255 - 0.35 * (255 - min(255, c / 0.55))) for c in ink.getRgb()[:3]))
 
 
 def sector_label_size(sid: str, owner: str) -> tuple[float, float]:
