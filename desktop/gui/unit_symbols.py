@@ -144,6 +144,15 @@ class UnitDetail:
         if self.layer.scene is not None:
             self.layer.scene.relayout_labels()
 
+    def follow_names(self, laid_out: UnitNames) -> None:
+        """Names laid out before the units moved, beside where they are now (those of units
+        still drawn in full)."""
+        on = np.isin(laid_out.units, self.idx)
+        if on.any():
+            units = laid_out.units[on]
+            self.names.set_labels(self.layer.x[units], self.layer.y[units], laid_out.boxes[on],
+                                  [t for t, keep in zip(laid_out.texts, on.tolist()) if keep], laid_out.leaders[on], units)
+
     def set_amplifiers(self, shown) -> None:
         """Show these amplifiers (keys of desktop.core.sidc.AMPLIFIERS) from now on."""
         self.amplifiers = frozenset(shown)

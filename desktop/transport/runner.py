@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 READ_POLL_S = 0.25     # a stream wakes this often to send what is queued and check the negotiation
 RATE_WINDOW_S = 5.0
 STOP_TIMEOUT_S = 5.0
-DECODE_AT_ONCE = 2000  # payloads decoded per drain at most (~60 ms of decoding)
+DECODE_AT_ONCE = 500  # payloads decoded per drain at most (~10-15 ms of decoding: a window paints between)
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,11 @@ class FeedRunner:
                 return True
             _time.sleep(0.01)
         return False
+
+    @property
+    def backlog(self) -> int:
+        """Payloads received and not decoded yet (what the next drains will take)."""
+        return len(self._queue)
 
     def drain(self, timeout: float | None = 0.0) -> EventBatch:
         """The reports accepted since the last call; waits up to `timeout` s for one (None:

@@ -42,8 +42,6 @@ class AlertsModel(QtCore.QAbstractTableModel):
         self.open_only = False
         self._ids: list[int] = []
         self._new: list[Alert] = []
-        self._flush = QtCore.QTimer(self, singleShot=True, interval=0)
-        self._flush.timeout.connect(self.insert_new)
         self._rebuild()
         log.changed.connect(self._on_alert)
 
@@ -73,8 +71,9 @@ class AlertsModel(QtCore.QAbstractTableModel):
         if row < 0 and self._shown(alert):
             newest = not self._ids or alert.id > self._ids[0]
             if newest:
+                if not self._new:   # a queued call, not a zero timer: timers may wait behind others
+                    QtCore.QMetaObject.invokeMethod(self, "insert_new", QtCore.Qt.ConnectionType.QueuedConnection)
                 self._new.append(alert)
-                self._flush.start()
                 return
             row = self._position(alert.id)
             self.beginInsertRows(QtCore.QModelIndex(), row, row)
@@ -87,9 +86,9 @@ class AlertsModel(QtCore.QAbstractTableModel):
         elif row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    @QtCore.Slot()
     def insert_new(self) -> None:
         """The new alerts of this pass, as rows on top (newest first)."""
-        self._flush.stop()
         new = [a.id for a in self._new if self._shown(a)]
         self._new = []
         if new:

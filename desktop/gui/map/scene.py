@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 BACKGROUND = QtGui.QColor("white")
 NIGHT_BACKGROUND = QtGui.QColor("#1b1d20")  # night mode (MapSettings.night)
 LABEL_DELAY_MS = 60  # labels are laid out again this long after the view stops
+LABEL_SLICE_MS = 8    # a window lays labels out in slices this long (alerts and repaints go on between)
+LABEL_QUICK_MS = 100  # beyond this much work, a layout rests LABEL_REST times as long as it works
+LABEL_REST = 3        # (a steady live feed over a crowd: labels take a quarter of the window's time)
 STEADY_PAINTS = 2    # a layer unchanged for this many repaints may be drawn from an image
 IMAGE_PAYS_MS = 0.5  # ... if painting it (with its run) costs more than this (a blit: ~0.25 ms)
 VECTOR_ENGINES = (QtGui.QPaintEngine.Type.Pdf, QtGui.QPaintEngine.Type.SVG, QtGui.QPaintEngine.Type.Picture)
@@ -60,7 +63,14 @@ class MapScene:
         self._raised: list[str] = []
         self._images = _RunImages()
         self._last_paint: MapSettings | None = None
-        self._label_timer = Debounce(LABEL_DELAY_MS, self.layout_labels)
+        self._label_timer = Debounce(LABEL_DELAY_MS, self._start_label_steps)
+        # A window's layout in slices (a crowd of flagged unit names takes seconds: the alerts
+        # and repaints of a live feed go on in between); asked again meanwhile: once more after.
+        self._label_job = None
+        self._label_again = False
+        self._label_spent = 0.0
+        self._label_step = QtCore.QTimer(singleShot=True)   # (not 0 ms: zero timers would wait behind it)
+        self._label_step.timeout.connect(self._run_label_slice)
 
     # -- coordinates -----------------------------------------------------------------------
     def to_display(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
@@ -205,6 +215,7 @@ class MapScene:
     def close(self) -> None:
         """Close every layer (each disconnects what it connected)."""
         self._label_timer.stop()
+        self._stop_label_steps()
         providers, self._providers = self._providers, []
         for provider in providers:
             provider.close()
@@ -236,11 +247,26 @@ class MapScene:
 
     def relayout_labels(self) -> None:
         """Lay the labels out again soon (a layer's labels or the view changed)."""
-        if self.interactive:
-            self._label_timer.start()
+        if not self.interactive:
+            return
+        if self._label_job is not None:
+            self._label_again = True
+        else:
+            self._label_timer.start(LABEL_DELAY_MS)
+
+    @property
+    def labels_pending(self) -> bool:
+        """A layout of the labels is due or under way."""
+        return self._label_job is not None or self._label_timer.active
 
     def layout_labels(self, settings: MapSettings | None = None) -> None:
+        """Lay every label out now, at once."""
         self._label_timer.stop()
+        self._stop_label_steps()
+        for _ in self._label_steps(settings):
+            pass
+
+    def _label_steps(self, settings: MapSettings | None):
         settings = settings or self.settings
         if settings is None:
             return
@@ -248,10 +274,40 @@ class MapScene:
         passes = [(rank, layer, layout) for layer in self.drawing_order() for rank, layout in layer.label_passes()]
         for _rank, layer, layout in sorted(passes, key=lambda p: p[0]):
             try:
-                layout(settings, self.labels)
+                steps = layout(settings, self.labels)
+                if steps is not None:   # a long layout, in steps
+                    yield from steps
             except Exception:  # noqa: BLE001
                 log.exception("map layer %s failed to place its labels", layer.id)
         self.changed.emit()
+
+    def _start_label_steps(self) -> None:
+        self._label_job, self._label_again, self._label_spent = self._label_steps(None), False, 0.0
+        self._label_step.start(0)
+
+    def _stop_label_steps(self) -> None:
+        self._label_step.stop()
+        self._label_job, self._label_again = None, False
+
+    def _run_label_slice(self) -> None:
+        start = time.perf_counter()
+        try:
+            next(self._label_job)
+            while time.perf_counter() - start < LABEL_SLICE_MS / 1000.0:
+                next(self._label_job)
+        except StopIteration:
+            again = self._label_again
+            self._stop_label_steps()
+            if again:
+                spent_ms = (self._label_spent + time.perf_counter() - start) * 1000.0
+                rest = LABEL_REST * spent_ms if spent_ms > LABEL_QUICK_MS else 0
+                self._label_timer.start(max(LABEL_DELAY_MS, int(rest)))
+            return
+        spent = time.perf_counter() - start
+        self._label_spent += spent
+        # A quick layout (a pan) runs on; a long one (a crowd) rests after each slice.
+        long = self._label_spent * 1000.0 > LABEL_QUICK_MS
+        self._label_step.start(int(LABEL_REST * max(LABEL_SLICE_MS, 1000 * spent)) if long else 1)
 
     # -- painting ---------------------------------------------------------------------------
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:

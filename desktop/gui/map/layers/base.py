@@ -13,7 +13,7 @@ paints what it has.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 from PySide6 import QtCore, QtGui
 
@@ -102,8 +102,10 @@ class MapLayer:
     def layout_labels(self, settings: MapSettings, registry) -> None:
         """Place this layer's labels in `registry` (layers with a `label_rank`)."""
 
-    def label_passes(self) -> list[tuple[float, Callable[[MapSettings, object], None]]]:
-        """(rank, layout) of each pass the layer makes over the label registry."""
+    def label_passes(self) -> list[tuple[float, Callable[[MapSettings, object], Iterator[None] | None]]]:
+        """(rank, layout) of each pass the layer makes over the label registry. A layout that
+        can take long returns a generator of its steps instead: a window runs them over
+        several passes of its event loop."""
         return [] if self.label_rank is None else [(self.label_rank, self.layout_labels)]
 
     def unit_notes(self, index: int) -> list[str]:

@@ -84,6 +84,15 @@ def thin_labels(sx, sy, names, width: float, height: float, taken: np.ndarray | 
     return np.asarray(keep, dtype=np.int64)
 
 
+def run_steps(steps):
+    """Run a generator of layout steps to its end; its return value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
 class LabelRegistry:
     """The label boxes placed so far for one extent, in screen pixels from its top-left.
     `boxes` holds everything a new label must not cover: labels, the unit symbols (also in

@@ -18,6 +18,7 @@ them; `UnitNames` paints them in device pixels from a `MapSettings`.
 """
 from __future__ import annotations
 
+from collections.abc import Generator
 from functools import lru_cache
 
 import numpy as np
@@ -107,14 +108,16 @@ class UnitNames:
                                             rect.top() + (rect.height() - static.size().height()) / 2), static)
 
 
-def layout_names(registry, sx, sy, reach, frames, names: list[str], air, flagged, units) -> tuple:
+def layout_name_steps(registry, sx, sy, reach, frames, names: list[str], air, flagged, units) -> Generator:
     """Place names for units at screen (sx, sy), most important first, whose symbols reach
     `reach` with their flag rings and `frames` without (n x 4, absolute screen boxes).
     Returns (kept indices, boxes relative to each unit, leaders relative to each unit) and
-    reserves what it placed in `registry`."""
+    reserves what it placed in `registry`. A generator that yields before each unit: a crowd
+    of flagged units takes seconds, which a window spreads over passes of its event loop."""
     kept, boxes, leaders = [], [], []
     others = registry.frames
     for k in range(len(sx)):
+        yield
         if len(kept) >= MAX_LABELS and not flagged[k]:
             continue
         w, h = name_size(names[k])
@@ -219,8 +222,9 @@ def by_priority(units, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx[order], (wrong | near)[order]
 
 
-def layout_unit_names(units, settings: MapSettings, registry) -> None:
-    """Lay out the names of the unit layer `units`' symbols in view (see the module)."""
+def unit_name_steps(units, settings: MapSettings, registry) -> Generator:
+    """Lay out the names of the unit layer `units`' symbols in view (see the module), one
+    unit a step (see `layout_name_steps`)."""
     detail = units.detail
     idx = detail.shown_in(settings)
     if not len(idx) or not detail.wants(idx):  # too many in view: the markers' level is on its way
@@ -232,7 +236,12 @@ def layout_unit_names(units, settings: MapSettings, registry) -> None:
     reach, frames = units.symbol_reach(idx) + at, detail.symbol_boxes(idx) + at
     doc_units = units.document.units
     names = [str(doc_units.names[i] or doc_units.ids[i]) for i in idx]
-    kept, boxes, leaders = layout_names(registry, sx, sy, reach, frames, names, detail.is_air(idx), flagged, idx)
+    worked_out = units.x, units.y
+    kept, boxes, leaders = yield from layout_name_steps(registry, sx, sy, reach, frames, names, detail.is_air(idx),
+                                                         flagged, idx)
     shown = idx[kept]
     registry.named_units.update(shown.tolist())
-    detail.names.set_labels(units.x[shown], units.y[shown], boxes, [names[k] for k in kept], leaders, shown)
+    # Live reports may have moved the units meanwhile (rows are only added then): the names
+    # go beside where they are now; after any other change, where they were laid out.
+    x, y = (units.x, units.y) if len(units.x) >= len(worked_out[0]) else worked_out
+    detail.names.set_labels(x[shown], y[shown], boxes, [names[k] for k in kept], leaders, shown)

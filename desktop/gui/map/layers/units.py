@@ -20,16 +20,19 @@ symbols and rings ("units") and the unit names ("units.labels") are above them.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from PySide6 import QtCore, QtGui
 
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
 from desktop.gui.map.layers.base import MapLayer
+from desktop.gui.map.layers.labels import run_steps
 from desktop.gui.map.layers.painting import pen
 from desktop.gui.map.layers.points import PointSymbols, Raster
 from desktop.gui.map.layers.unit_density import OUTSIDE, CellGrid, FlagCover, argb, density_image
-from desktop.gui.map.layers.unit_names import layout_unit_names
+from desktop.gui.map.layers.unit_names import UnitNames, unit_name_steps
 from desktop.gui.map.layers.unit_text_amplifiers import LABEL_RANK as TEXT_AMPLIFIER_RANK
 from desktop.gui.map.layers.unit_text_amplifiers import layout_text_amplifiers
 from desktop.gui.symbology import marker_path
@@ -97,7 +100,10 @@ class UnitLayer(MapLayer):
 
     def _on_live_updated(self, update) -> None:
         if not update.added and self.document.time_view is None:   # (added: units_changed follows)
+            laid_out = self.detail.names
+            self.detail.names = UnitNames()
             self._on_units_changed()
+            self.detail.follow_names(laid_out)   # until they are laid out again (seconds in a crowd)
 
     def _on_selection_changed(self, _source) -> None:
         self.update_selection(self.selection.units)
@@ -443,7 +449,13 @@ class UnitLabelsLayer(_UnitPart):
     label_rank = 28
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
-        layout_unit_names(self.units, settings, registry)
+        run_steps(self.name_steps(settings, registry))
+
+    def label_passes(self) -> list:
+        return [(self.label_rank, self.name_steps)]   # seconds in a crowd of flagged units: in steps
+
+    def name_steps(self, settings: MapSettings, registry) -> Iterator[None]:
+        yield from unit_name_steps(self.units, settings, registry)
         self.changed()
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
