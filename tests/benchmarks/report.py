@@ -6,7 +6,7 @@ comes from the same run (`make bench` then `make bench-report`).
 The table goes between the README's `<!-- results -->` and `<!-- /results -->` markers,
 one row per benchmark: median, minimum and rounds of pytest-benchmark's statistics, and
 what the benchmark recorded beside them (`extra_info`: targets, reference figures, peak
-memory). The run's date, machine and load average head it.
+memory). The run's date, commit, machine and load average head it.
 """
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def table(run: dict) -> str:
     info = run.get("machine_info", {})
     when = run.get("datetime", "?")[:16].replace("T", " ")
     load = info.get("load_average")
-    head = (f"Run of {when} UTC, Python {info.get('python_version', '?')}, "
+    commit = run.get("commit_info", {}).get("id", "")[:7]
+    head = (f"Run of {when} UTC" + (f" at commit {commit}" if commit else "") + f", Python {info.get('python_version', '?')}, "
             f"{info.get('cpu', {}).get('count', '?')} cores"
             + (f", load average {load}" if load else "") + ".\n\n")
     rows = ["| benchmark | median | min | rounds | recorded beside it |", "|---|---|---|---|---|"]

@@ -8,7 +8,7 @@ from tests.benchmarks import report
 
 def run(tmp_path):
     data = {
-        "datetime": "2026-12-07T07:10:00.123456",
+        "datetime": "2026-12-07T07:10:00.123456", "commit_info": {"id": "2c9d685abcdef"},
         "machine_info": {"python_version": "3.11.2", "cpu": {"count": 2}, "load_average": "1.00 0.50 0.25"},
         "benchmarks": [
             {"fullname": "tests/benchmarks/test_bench_grid.py::test_grid_frame[50000-39.0]",
@@ -28,7 +28,7 @@ def test_the_table_goes_between_the_markers_and_nothing_else_changes(tmp_path):
     readme.write_text("# Benchmarks\n\nintro\n\n<!-- results -->\nold table\n<!-- /results -->\n\nafter\n")
     report.write(run(tmp_path), readme)
     text = readme.read_text()
-    assert text.startswith("# Benchmarks\n\nintro\n\n<!-- results -->\nRun of 2026-12-07 07:10 UTC, Python 3.11.2, 2 cores, load average 1.00 0.50 0.25.")
+    assert text.startswith("# Benchmarks\n\nintro\n\n<!-- results -->\nRun of 2026-12-07 07:10 UTC at commit 2c9d685, Python 3.11.2, 2 cores, load average 1.00 0.50 0.25.")
     assert text.endswith("<!-- /results -->\n\nafter\n") and "old table" not in text
     assert "| test_bench_grid · test_grid_frame[50000-39.0] | 1.84 ms | 1.5 ms | 120 |  |" in text
     assert "| test_bench_startup · test_startup | 512 ms | 490 ms | 5 | bare_median_s 0.135, ratio_to_bare 3.81 |" in text
