@@ -7,28 +7,20 @@ Target (2-core machine): <= 3 s from file to a classified document.
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from desktop.core.commands import CommandStack
 from desktop.core.demo import demo_document
 from desktop.core.importers.apply import import_command
 from desktop.core.importers.csv_table import read_csv
+from tests.benchmarks.units_csv import write_units_csv
 
 N = 1_000_000
 
 
 @pytest.fixture(scope="module")
 def big_csv(tmp_path_factory):
-    rng = np.random.default_rng(0)
-    path = tmp_path_factory.mktemp("import") / "positions.csv"
-    side = np.array(["US-backed", "Russian-backed"])[rng.integers(0, 2, N)]
-    aff = np.array(["friend", "hostile"])[rng.integers(0, 2, N)]
-    lat, lon = rng.uniform(34.5, 36.4, N), rng.uniform(38.0, 40.9, N)
-    with open(path, "w") as f:
-        f.write("id,name,side,affiliation,lat,lon\n")
-        f.writelines(f"U{i},Unit {i},{s},{a},{la:.6f},{lo:.6f}\n" for i, (s, a, la, lo) in enumerate(zip(side, aff, lat, lon)))
-    return path
+    return write_units_csv(tmp_path_factory.mktemp("import") / "positions.csv", N)
 
 
 def test_import_1m_row_csv(benchmark, big_csv):

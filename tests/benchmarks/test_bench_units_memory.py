@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.benchmarks.units_csv import write_units_csv
+
 N = 1_000_000
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,15 +53,7 @@ print(json.dumps({"units": len(doc.units), "held_mb": rss_mb() - empty}))
 
 @pytest.fixture(scope="module")
 def units_csv(tmp_path_factory):
-    rng = np.random.default_rng(0)
-    path = tmp_path_factory.mktemp("memory") / "units.csv"
-    side = np.array(["US-backed", "Russian-backed"])[rng.integers(0, 2, N)]
-    aff = np.array(["friend", "hostile"])[rng.integers(0, 2, N)]
-    lat, lon = rng.uniform(34.5, 36.4, N), rng.uniform(38.0, 40.9, N)
-    with open(path, "w") as f:
-        f.write("id,name,side,affiliation,lat,lon\n")
-        f.writelines(f"U{i},Unit {i},{s},{a},{la:.6f},{lo:.6f}\n" for i, (s, a, la, lo) in enumerate(zip(side, aff, lat, lon)))
-    return path
+    return write_units_csv(tmp_path_factory.mktemp("memory") / "units.csv", N)
 
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="resident memory read from /proc")
