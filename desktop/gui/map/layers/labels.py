@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from desktop.core.map_settings import MapSettings
+from desktop.gui.map.layers.label_index import BoxIndex
 
 # Anchors to try, in order: up-right, down-right, up-left, down-left of the dot, then
 # right, left, above, below. (fractions across and down of the label's box)
@@ -21,6 +22,7 @@ ANCHORS = ((0.0, 1.0), (0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.5), (1.0, 0.5
 CHAR_PX, PAD_PX, HEIGHT_PX, DESCENT_PX = 6.2, 8.0, 18.0, 3.0
 MARGIN_PX = 3.0  # a label's own blank margin around the text
 LINE_STEP_PX = 4.0  # a leader line is reserved as points this far apart
+PICK_CHUNK = 64     # `pick` tests candidates this many at a time
 
 
 def label_box(sx: float, sy: float, name: str, anchor=ANCHORS[0], bold: bool = False) -> tuple:
@@ -61,29 +63,6 @@ def segments_cross(seg, segs: np.ndarray) -> np.ndarray:
             & (side(cx, cy, dx, dy, ax, ay) * side(cx, cy, dx, dy, bx, by) < 0))
 
 
-def _overlaps(boxes: np.ndarray, b: tuple) -> bool:
-    return bool(len(boxes)) and bool(np.any((boxes[:, 0] < b[2]) & (boxes[:, 2] > b[0])
-                                            & (boxes[:, 1] < b[3]) & (boxes[:, 3] > b[1])))
-
-
-def thin_labels(sx, sy, names, width: float, height: float, taken: np.ndarray | None = None,
-                max_labels: int = 40, anchor=ANCHORS[0]) -> np.ndarray:
-    """Indices of optional labels to show (towns, unit names), greedily in the given order
-    (most important first): a label is dropped if its box (its `anchor` corner on the point,
-    up-right by default) overlaps a shown one, one in `taken`, or leaves the view."""
-    boxes = np.empty((0, 4)) if taken is None else np.asarray(taken, dtype=float).reshape(-1, 4)
-    keep = []
-    for i in range(len(sx)):
-        b = label_box(sx[i], sy[i], names[i], anchor)
-        if b[0] < 0 or b[2] > width or b[1] < 0 or b[3] > height or _overlaps(boxes, b):
-            continue
-        boxes = np.vstack([boxes, b])
-        keep.append(i)
-        if len(keep) >= max_labels:
-            break
-    return np.asarray(keep, dtype=np.int64)
-
-
 def run_steps(steps):
     """Run a generator of layout steps to its end; its return value."""
     while True:
@@ -96,12 +75,13 @@ def run_steps(steps):
 class LabelRegistry:
     """The label boxes placed so far for one extent, in screen pixels from its top-left.
     `boxes` holds everything a new label must not cover: labels, the unit symbols (also in
-    `symbols`, with the unit each belongs to) and the points of leader lines."""
+    `symbols`, with the unit each belongs to) and the points of leader lines; they are
+    indexed (desktop.gui.map.layers.label_index), so a label is tested against those near it."""
 
     def __init__(self) -> None:
         self.settings: MapSettings | None = None
         self.width = self.height = 0.0
-        self.boxes = np.empty((0, 4))
+        self.index = BoxIndex(0.0, 0.0)
         self.symbols = np.empty((0, 4))
         self.frames = np.empty((0, 4))        # the symbols without their rings
         self.symbol_units = np.empty(0, dtype=np.int64)
@@ -112,13 +92,17 @@ class LabelRegistry:
     def begin(self, settings: MapSettings) -> None:
         self.settings = settings
         self.width, self.height = (v / settings.pixel_ratio for v in settings.size)
-        self.boxes = np.empty((0, 4))
+        self.index = BoxIndex(self.width, self.height)
         self.symbols = np.empty((0, 4))
         self.frames = np.empty((0, 4))
         self.symbol_units = np.empty(0, dtype=np.int64)
         self.lines = np.empty((0, 4))
         self._symbol_rows = np.empty(0, dtype=np.int64)
         self.named_units = set()
+
+    @property
+    def boxes(self) -> np.ndarray:
+        return self.index.boxes
 
     def reserve_symbols(self, boxes, units, frames=None) -> None:
         """The boxes of unit symbols with their flag rings (the units' indices in `units`):
@@ -141,13 +125,15 @@ class LabelRegistry:
         x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         self.reserve(np.column_stack([x - 0.5, y - 0.5, x + 0.5, y + 0.5]))
 
-    def line_obstacles(self, unit: int, reach) -> np.ndarray:
+    def line_obstacles(self, unit: int, reach, near) -> np.ndarray:
         """What a leader line from `unit`'s symbol (reaching `reach`) must not cross: every
         label and the other units' symbols (without their rings, which overlap where units
-        are close), except those overlapping its own: no line from it could miss them."""
-        others = self.frames[self.symbol_units != unit]
+        are close), except those overlapping its own: no line from it could miss them. Only
+        those overlapping the box `near` (the line's bounding box, as left, top, right, bottom)."""
+        others = self.frames[(self.symbol_units != unit) & overlaps(self.frames, near)[:, 0]]
         others = others[~overlaps(others, reach)[:, 0]]
-        return np.vstack([np.delete(self.boxes, self._symbol_rows, axis=0), others])
+        rows = self.overlapping(near)
+        return np.vstack([self.boxes[rows[~np.isin(rows, self._symbol_rows)]], others])
 
     def inside(self, cands) -> np.ndarray:
         """Per candidate box, whether it lies within the extent."""
@@ -157,7 +143,15 @@ class LabelRegistry:
     def free(self, cands) -> np.ndarray:
         """Per candidate box, whether it lies within the extent and covers nothing placed."""
         c = np.asarray(cands, dtype=float).reshape(-1, 4)
-        return self.inside(c) & ~overlaps(c, self.boxes).any(axis=1)
+        return self.inside(c) & (self.hits(c) == 0)
+
+    def hits(self, cands, skip: np.ndarray | None = None) -> np.ndarray:
+        """Per candidate box, how many placed boxes it covers (not counting rows `skip` of `boxes`)."""
+        return self.index.hits(cands, skip)
+
+    def overlapping(self, box) -> np.ndarray:
+        """Rows of `boxes` that `box` overlaps, in order."""
+        return np.sort(self.index.pairs(box)[1])
 
     def covered(self, sx, sy) -> np.ndarray:
         """Per screen point, whether a unit symbol covers it (a dot there would print over it)."""
@@ -170,13 +164,17 @@ class LabelRegistry:
         """The first free candidate box; when none is, the one covering the least symbol
         area, then the fewest boxes (a label that must show gives way as far as it can)."""
         c = np.asarray(cands, dtype=float).reshape(-1, 4)
-        ok = np.flatnonzero(self.free(c))
-        if len(ok):
-            return int(ok[0])
+        hits = []
+        for start in range(0, len(c), PICK_CHUNK):   # the first free one is often among the first
+            chunk = c[start:start + PICK_CHUNK]
+            hits.append(self.hits(chunk))
+            ok = np.flatnonzero(self.inside(chunk) & (hits[-1] == 0))
+            if len(ok):
+                return start + int(ok[0])
         s = self.symbols
         w = np.clip(np.minimum(c[:, None, 2], s[None, :, 2]) - np.maximum(c[:, None, 0], s[None, :, 0]), 0, None)
         h = np.clip(np.minimum(c[:, None, 3], s[None, :, 3]) - np.maximum(c[:, None, 1], s[None, :, 1]), 0, None)
-        cost = (w * h).sum(axis=1) * 1e3 + overlaps(c, self.boxes).sum(axis=1) + 1e6 * ~self.inside(c)
+        cost = (w * h).sum(axis=1) * 1e3 + np.concatenate(hits or [np.zeros(0)]) + 1e6 * ~self.inside(c)
         return int(np.argmin(cost))
 
     def to_screen(self, x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -187,14 +185,21 @@ class LabelRegistry:
 
     def reserve(self, boxes) -> None:
         """Boxes (left, top, right, bottom) already decided: later labels keep clear of them."""
-        self.boxes = np.vstack([self.boxes, np.asarray(boxes, dtype=float).reshape(-1, 4)])
+        self.index.add(boxes)
 
     def thin(self, sx, sy, names, max_labels: int, anchor=ANCHORS[0], units=()) -> np.ndarray:
-        """Indices of optional labels that fit (see `thin_labels`), reserved. The symbols of
-        `units` are not in the way (labels that stand for those units' names)."""
-        taken = self.boxes
-        if len(units):
-            taken = np.delete(taken, self._symbol_rows[np.isin(self.symbol_units, units)], axis=0)
-        keep = thin_labels(sx, sy, names, self.width, self.height, taken, max_labels, anchor)
-        self.reserve([label_box(sx[i], sy[i], names[i], anchor) for i in keep])
-        return keep
+        """Indices of optional labels to show (towns, unit names), reserved: greedily in the
+        given order (most important first), a label is dropped if its box (its `anchor`
+        corner on the point, up-right by default) covers a box placed before or leaves the
+        view. The symbols of `units` are not in the way (labels that stand for those units' names)."""
+        skip = self._symbol_rows[np.isin(self.symbol_units, units)] if len(units) else None
+        keep = []
+        for i in range(len(sx)):
+            b = label_box(sx[i], sy[i], names[i], anchor)
+            if b[0] < 0 or b[2] > self.width or b[1] < 0 or b[3] > self.height or self.hits(b, skip)[0]:
+                continue
+            self.reserve(b)
+            keep.append(i)
+            if len(keep) >= max_labels:
+                break
+        return np.asarray(keep, dtype=np.int64)

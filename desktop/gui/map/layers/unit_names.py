@@ -25,7 +25,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from desktop.core.map_settings import MapSettings
-from desktop.gui.map.layers.labels import gaps, overlaps, segments_cross
+from desktop.gui.map.layers.labels import gaps, segments_cross
 
 LABEL_PX = 10            # unit names, screen pixels
 GAP_PX = 3.0             # between a symbol (or its ring) and a name beside it
@@ -123,8 +123,7 @@ def layout_name_steps(registry, sx, sy, reach, frames, names: list[str], air, fl
         w, h = name_size(names[k])
         cands, segs, radius = _candidates(reach[k], sy[k], w, h, left_first=not air[k],
                                           reach_px=LEADER_PX[-1] if flagged[k] else OPTIONAL_LEADER_PX)
-        near = registry.boxes[_near(registry.boxes, cands)]
-        hits = overlaps(cands, near).sum(axis=1)
+        hits = registry.hits(cands)
         free = registry.inside(cands) & (hits == 0)
         if not free.any() and not flagged[k]:
             continue
@@ -207,7 +206,7 @@ def _crosses(registry, seg: np.ndarray, unit: int, reach: np.ndarray) -> bool:
     x0, y0, x1, y1 = seg
     t = np.linspace(0.0, 1.0, max(int(np.hypot(x1 - x0, y1 - y0) // 2), 2) + 1)[1:]
     px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-    b = registry.line_obstacles(unit, reach)
+    b = registry.line_obstacles(unit, reach, (px.min(), py.min(), px.max(), py.max()))
     inside = ((px[:, None] > b[None, :, 0]) & (px[:, None] < b[None, :, 2])
               & (py[:, None] > b[None, :, 1]) & (py[:, None] < b[None, :, 3]))
     return bool(inside.any()) or bool(segments_cross(seg, registry.lines).any())

@@ -16,7 +16,7 @@ import numpy as np
 
 from desktop.core.map_settings import MapSettings
 from desktop.core.unit_amplifiers import altitude_at, altitude_texts, higher_formation_texts
-from desktop.gui.map.layers.labels import gaps, overlaps
+from desktop.gui.map.layers.labels import gaps
 from desktop.gui.map.layers.unit_names import GAP_PX, by_priority, name_size
 
 TEXT_AMPLIFIERS = ("higher_formation", "altitude")   # keys of desktop.core.sidc.AMPLIFIERS
@@ -53,7 +53,7 @@ def layout_text_amplifiers(units, settings: MapSettings, registry) -> None:
     for k, text in enumerate(texts):
         w, h = name_size(text)
         box = np.array([[reach[k, 2] + GAP_PX, sy[k] + h / 2, reach[k, 2] + GAP_PX + w, sy[k] + 1.5 * h]])
-        if not registry.inside(box)[0] or overlaps(box, registry.boxes).any():
+        if not registry.free(box)[0]:
             continue
         others = registry.frames[registry.symbol_units != idx[k]]
         if len(others) and gaps(box, others).min() <= gaps(box, frames[k])[0, 0]:
