@@ -57,7 +57,7 @@ MAP_LAYERS = Plugin(
         ("sectors", "Sectors, buffer band, AO, sector ids", "sectors:sector_layers"),
         ("line", "Deconfliction line", "line:line_layer"),
         ("line_symbol", "The line as a 2525 boundary (echelon, sides, effective DTG)", "line_symbol:line_symbol_layer"),
-        ("units", "Units, unit density, unit labels", "units:unit_layers"),
+        ("units", "Units, unit density, unit labels", "unit_parts:unit_layers"),
         ("places", "Place labels", "places:places_layer"),
         ("markup", "Markup", "markup:markup_layer"))),
 )

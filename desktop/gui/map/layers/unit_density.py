@@ -82,7 +82,17 @@ def density_image(grid: CellGrid, counts: list[np.ndarray], total: np.ndarray, c
     """h x w premultiplied ARGB: per occupied cell the count-weighted mean colour of its
     classes (`counts[k]` = units of class k per cell, `total` their sum, OUTSIDE zeroed),
     darkened with log2 of the total so dense areas read as dense; transparent elsewhere."""
+    image = np.zeros(grid.size, dtype=np.uint32)
     occ = np.flatnonzero(total)
+    image[occ] = density_pixels(occ, counts, total, colours)
+    return image.reshape(grid.h, grid.w)
+
+
+def density_pixels(cells: np.ndarray, counts: list[np.ndarray], total: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """The pixels of `density_image` at `cells` (transparent where no unit is)."""
+    out = np.zeros(len(cells), dtype=np.uint32)
+    held = np.flatnonzero(total[cells])
+    occ = cells[held]
     k = [c[occ].astype(np.float32) for c in counts]
     n = total[occ].astype(np.float32)
     # 1 unit: 80 % of the 2525 fill (pale fills need contrast on a light map); 32+: 40 %.
@@ -96,9 +106,23 @@ def density_image(grid: CellGrid, counts: list[np.ndarray], total: np.ndarray, c
             acc += kk * colour[ch]
         acc *= shade
         px |= acc.astype(np.uint32) << np.uint32(shift)
-    image = np.zeros(grid.size, dtype=np.uint32)
-    image[occ] = px
-    return image.reshape(grid.h, grid.w)
+    out[held] = px
+    return out
+
+
+def move_counts(counts: list[np.ndarray], total: np.ndarray, cls: np.ndarray, old: np.ndarray,
+                new: np.ndarray) -> np.ndarray:
+    """Units of classes `cls` moved from cells `old` to cells `new`: the counts of
+    `density_image` follow (in place). Returns the cells whose counts changed."""
+    for k in np.unique(cls).tolist():
+        mine = cls == k
+        np.add.at(counts[k], old[mine], -1)
+        np.add.at(counts[k], new[mine], 1)
+    np.add.at(total, old, -1)
+    np.add.at(total, new, 1)
+    total[OUTSIDE] = 0
+    cells = np.unique(np.concatenate([old, new]))
+    return cells[cells != OUTSIDE]
 
 
 class FlagCover:

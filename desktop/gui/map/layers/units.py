@@ -16,11 +16,12 @@ Drawing 1M markers costs ~150 ms a frame (NOTES); this layer paints at most two 
 plus a bounded number of markers/rings per frame. Three layers share the work: the rasters
 ("units.density") sit over the sector fills and buffer band but under the AO outline and
 the line, so a carpet of a million units never hides the line being edited; markers,
-symbols and rings ("units") and the unit names ("units.labels") are above them.
+symbols and rings ("units") and the unit names ("units.labels") are above them
+(desktop.gui.map.layers.unit_parts).
+
+Live reports move units a few at a time (`move_units`): only what they changed is redrawn.
 """
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import numpy as np
 from PySide6 import QtCore, QtGui
@@ -28,11 +29,11 @@ from PySide6 import QtCore, QtGui
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
 from desktop.gui.map.layers.base import MapLayer
-from desktop.gui.map.layers.labels import run_steps
 from desktop.gui.map.layers.painting import pen
 from desktop.gui.map.layers.points import PointSymbols, Raster
-from desktop.gui.map.layers.unit_density import OUTSIDE, CellGrid, FlagCover, argb, density_image
-from desktop.gui.map.layers.unit_names import UnitNames, unit_name_steps
+from desktop.gui.map.layers.unit_density import (OUTSIDE, CellGrid, FlagCover, argb, density_image, density_pixels,
+                                                  move_counts)
+from desktop.gui.map.layers.unit_names import UnitNames
 from desktop.gui.map.layers.unit_text_amplifiers import LABEL_RANK as TEXT_AMPLIFIER_RANK
 from desktop.gui.map.layers.unit_text_amplifiers import layout_text_amplifiers
 from desktop.gui.symbology import marker_path
@@ -99,11 +100,15 @@ class UnitLayer(MapLayer):
         self.update_selection(self.selection.units)
 
     def _on_live_updated(self, update) -> None:
-        if not update.added and self.document.time_view is None:   # (added: units_changed follows)
-            laid_out = self.detail.names
-            self.detail.names = UnitNames()
+        if update.added or self.document.time_view is not None:   # (added: units_changed follows)
+            return
+        laid_out = self.detail.names
+        self.detail.names = UnitNames()
+        if update.moved is None or len(self.document.shown_units) != self.n:
             self._on_units_changed()
-            self.detail.follow_names(laid_out)   # until they are laid out again (seconds in a crowd)
+        else:
+            self.move_units(update.moved)
+        self.detail.follow_names(laid_out)   # until they are laid out again (seconds in a crowd)
 
     def _on_selection_changed(self, _source) -> None:
         self.update_selection(self.selection.units)
@@ -119,7 +124,7 @@ class UnitLayer(MapLayer):
     def refresh_positions(self) -> None:
         """Re-project every unit (units or display CRS changed) and redraw at once."""
         units = self.document.shown_units
-        self.x, self.y = (np.asarray(a, dtype=float) for a in self.scene.to_display(units.lon, units.lat))
+        self.x, self.y = (np.array(a, dtype=float) for a in self.scene.to_display(units.lon, units.lat))
         cls = np.full(len(units), len(AFFILIATIONS) - 1, dtype=np.int8)
         for k, name in enumerate(AFFILIATIONS[:-1]):
             cls[units.affiliations == name] = k
@@ -188,6 +193,8 @@ class UnitLayer(MapLayer):
         self._cls = cls
         # Class-sorted float32 copies: each class is a contiguous slice for its bincount.
         self._order = np.argsort(cls, kind="stable")
+        self._rank = np.empty(n, dtype=np.int64)   # where each unit is in the sorted copies
+        self._rank[self._order] = np.arange(n)
         self._class_slices = np.searchsorted(cls[self._order], np.arange(len(AFFILIATIONS) + 1))
         self._xs = np.nan_to_num(self.x[self._order].astype(np.float32), nan=np.inf)
         self._ys = np.nan_to_num(self.y[self._order].astype(np.float32), nan=np.inf)
@@ -197,6 +204,7 @@ class UnitLayer(MapLayer):
         self.grid: CellGrid | None = None
         self._cell_of = np.zeros(0, dtype=np.int32)
         self._covers: dict[str, FlagCover] = {}
+        self._counts: tuple[list[np.ndarray], np.ndarray] | None = None   # the density raster's (per class, total)
         self._as_rings = dict.fromkeys(FLAGS, True)
         self._marker_idx = np.arange(n)
         self._coverage: tuple | None = None   # the map box drawn without a rebuild
@@ -269,7 +277,7 @@ class UnitLayer(MapLayer):
     def _use_markers(self, idx: np.ndarray, coverage: tuple | None) -> None:
         self.mode = "markers"
         self._marker_idx, self._coverage = idx, coverage
-        self.grid, self._cell_of, self._covers = None, np.zeros(0, dtype=np.int32), {}
+        self.grid, self._cell_of, self._covers, self._counts = None, np.zeros(0, dtype=np.int32), {}, None
         self.density.clear()
         self.flag_raster.clear()
         full = self.detail.wants(idx)
@@ -286,7 +294,7 @@ class UnitLayer(MapLayer):
 
     def _use_raster(self, grid: CellGrid, cell_of: np.ndarray, counts: list[np.ndarray], total: np.ndarray) -> None:
         self.mode = "lod"
-        self.grid, self._cell_of = grid, cell_of
+        self.grid, self._cell_of, self._counts = grid, cell_of, (counts, total)
         x0, y0, w, h = grid.rect
         self._coverage = (x0 + grid.cell, y0 + grid.cell, x0 + w - grid.cell, y0 + h - grid.cell)
         self._marker_idx = np.empty(0, dtype=np.int64)
@@ -301,6 +309,67 @@ class UnitLayer(MapLayer):
         self._recolour_all()
         self._changed = set(FLAGS)
         self._show_flags(None)
+
+    # -- live moves -------------------------------------------------------------------------------
+    def move_units(self, rows) -> None:
+        """Units `rows` moved (live reports): their positions follow, and what is drawn is
+        patched for them alone while the level of detail holds (else it is rebuilt)."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        units = self.document.shown_units
+        x, y = (np.asarray(a, dtype=float) for a in self.scene.to_display(units.lon[rows], units.lat[rows]))
+        placed = np.isfinite(self.x[rows]) & np.isfinite(self.y[rows])
+        self.x[rows], self.y[rows] = x, y
+        at = self._rank[rows]
+        self._xs[at] = np.nan_to_num(x.astype(np.float32), nan=np.inf)
+        self._ys[at] = np.nan_to_num(y.astype(np.float32), nan=np.inf)
+        if self.mode == "lod":
+            dirty = self._move_in_raster(rows)
+        else:
+            dirty = self._move_markers(rows, placed != (np.isfinite(x) & np.isfinite(y)))
+        if dirty is None:
+            self.rebuild_view()
+            return
+        self._changed = set(FLAGS)   # rings go with their units
+        self._show_flags(dirty)
+        self.changed()
+
+    def _move_markers(self, rows: np.ndarray, placed: np.ndarray) -> np.ndarray | None:
+        """The same units drawn, moved (None: the set drawn or its level of detail changes)."""
+        idx, box = self._marker_idx, self._coverage
+        if box is None and placed.any():   # all units drawn: one got or lost its position
+            return None
+        if box is not None:   # the units in a box round the view: none may come or go, nor too many show
+            view, _ = self._view_geometry()
+            if (_within(box, self.x[rows], self.y[rows]) != np.isin(rows, idx)).any() \
+                    or _within(view, self.x[idx], self.y[idx]).sum() > MARKER_LIMIT:
+                return None
+        if self.detail.wants(idx) != self.detail.active:
+            return None
+        if self.detail.active:
+            self.detail.show(idx)
+        else:
+            cls = self._cls[idx]
+            for k, item in enumerate(self.markers.values()):
+                mine = idx[cls == k]
+                item.set_data(self.x[mine], self.y[mine])
+        return np.empty(0, dtype=np.int64)
+
+    def _move_in_raster(self, rows: np.ndarray) -> np.ndarray | None:
+        """Cells of the rasters that changed (None: few enough in view for markers now)."""
+        grid, at = self.grid, self._rank[rows]
+        old, new = self._cell_of[rows], grid.locate(self._xs[at], self._ys[at])
+        moved = np.flatnonzero(old != new)
+        rows, old, new = rows[moved], old[moved], new[moved]
+        counts, total = self._counts
+        cells = move_counts(counts, total, self._cls[rows], old, new)
+        (x0, y0, x1, y1), _ = self._view_geometry()
+        if total.reshape(grid.h, grid.w)[grid.window(x0, y0, x1, y1)].sum() <= MARKER_LIMIT:
+            return None
+        self._cell_of[rows] = new
+        self.density.buffer.reshape(-1)[cells] = density_pixels(cells, counts, total, self._class_rgb)
+        flagged = [cover.apply(new[self._flags[name][rows]], old[self._flags[name][rows]])
+                   for name, cover in self._covers.items()]
+        return np.concatenate([cells, *flagged])
 
     def _size_rings(self, level: str) -> None:
         for name, size in RING_PX[level].items():
@@ -406,67 +475,6 @@ class UnitLayer(MapLayer):
                              item.brush)
 
 
-class _UnitPart(MapLayer):
-    """A layer drawn from the unit layer's level of detail (which it keeps up to date even
-    while the units themselves are hidden)."""
-
-    group = "Units"
-
-    def __init__(self, units: UnitLayer) -> None:
-        super().__init__()
-        self.units = units
-
-    def view_changed(self, settings: MapSettings) -> None:
-        self.units.view_changed(settings)
-
-    def prepare(self, settings: MapSettings) -> None:
-        self.units.prepare(settings)
-
-
-class UnitDensityLayer(_UnitPart):
-    """The density raster, with flagged cells in their flag's colour, when too many units
-    are in view to draw."""
-
-    id, title, z = "units.density", "Unit density", -8.6
-
-    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
-        units = self.units
-        (units.flag_raster if units.flags_as_cells else units.density).paint(painter, settings)
-
-    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
-        colours = list(style.AFFILIATION_COLOURS.values())
-        for i in range(6):
-            painter.fillRect(QtCore.QRectF(rect.left() + i * rect.width() / 6, rect.top() + (i % 2) * rect.height() / 2,
-                                           rect.width() / 6, rect.height() / 2), style.qcolor(colours[i % 4]))
-
-
-class UnitLabelsLayer(_UnitPart):
-    """Unit names beside their full symbols (desktop.gui.map.layers.unit_names), laid out
-    in the shared label registry after the symbols, places, markup and grid labels, before
-    the towns."""
-
-    id, title, z = "units.labels", "Unit labels", 33.0
-    label_rank = 28
-
-    def layout_labels(self, settings: MapSettings, registry) -> None:
-        run_steps(self.name_steps(settings, registry))
-
-    def label_passes(self) -> list:
-        return [(self.label_rank, self.name_steps)]   # seconds in a crowd of flagged units: in steps
-
-    def name_steps(self, settings: MapSettings, registry) -> Iterator[None]:
-        yield from unit_name_steps(self.units, settings, registry)
-        self.changed()
-
-    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
-        self.units.detail.names.paint(painter, settings)
-
-    def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
-        painter.fillRect(rect.adjusted(0, 3, 0, -3), QtGui.QColor(255, 255, 255))
-        painter.setPen(QtGui.QColor(25, 25, 25))
-        painter.drawText(rect, int(QtCore.Qt.AlignmentFlag.AlignCenter), "1-23")
-
-
 def ring_pen(flag: str) -> QtGui.QPen:
     """The ring of a flag: near-line dashed, wrong-side and selection solid, so the flags
     differ by more than colour (a greyscale print keeps them apart)."""
@@ -480,7 +488,5 @@ def _covers(box: tuple | None, rect: tuple) -> bool:
     return box is not None and box[0] <= rect[0] and box[1] <= rect[1] and box[2] >= rect[2] and box[3] >= rect[3]
 
 
-def unit_layers(context) -> list[MapLayer]:
-    """The `map_layer` contribution: units, their density raster and their names."""
-    units = UnitLayer(context.selection)
-    return [UnitDensityLayer(units), units, UnitLabelsLayer(units)]
+def _within(box: tuple, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
