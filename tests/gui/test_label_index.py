@@ -9,7 +9,8 @@ import pytest
 from desktop.core.demo import demo_document
 from desktop.core.units import UnitTable
 from desktop.gui.map.layers.label_index import BoxIndex
-from desktop.gui.map.layers.labels import LabelRegistry, overlaps
+from desktop.gui.map.layers.labels import LabelRegistry, gaps, overlaps
+from desktop.gui.map.layers.unit_names import _nearest
 from tests.gui.conftest import make_map_view
 
 W, H = 1400.0, 900.0
@@ -35,6 +36,7 @@ def random_boxes(rng, n: int) -> np.ndarray:
 def test_index_finds_what_testing_every_box_finds(seed):
     rng = np.random.default_rng(seed)
     index, placed = BoxIndex(W, H), np.empty((0, 4))
+    registry = LabelRegistry()
     for _ in range(8):   # boxes come in batches, queries between them
         batch = random_boxes(rng, int(rng.integers(1, 900)))
         index.add(batch)
@@ -42,13 +44,32 @@ def test_index_finds_what_testing_every_box_finds(seed):
         cands = random_boxes(rng, int(rng.integers(1, 400)))
         truth = overlaps(cands, placed)
         assert (index.hits(cands) == truth.sum(axis=1)).all()
-        j, k = index.pairs(cands)
-        assert sorted(zip(j.tolist(), k.tolist())) == sorted(zip(*(a.tolist() for a in np.nonzero(truth))))
         skip = rng.choice(len(placed), size=len(placed) // 3, replace=False)
         kept = np.ones(len(placed), dtype=bool)
         kept[skip] = False
         assert (index.hits(cands, skip) == truth[:, kept].sum(axis=1)).all()
+        registry.index = index
+        for box, hit in zip(cands[:20], truth[:20]):
+            if not np.isnan(box).any():
+                assert registry.overlapping(box).tolist() == np.flatnonzero(hit).tolist()
     assert (index.boxes[~np.isnan(placed)] == placed[~np.isnan(placed)]).all()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_nearest_rival_is_the_nearest_of_all_within_reach(seed):
+    """A name's spot is judged by its nearest other symbol where one is within reach; the
+    rivals are looked at a tile of spots at a time."""
+    rng = np.random.default_rng(seed)
+    spots = random_boxes(rng, 300)
+    spots = spots[~np.isnan(spots).any(axis=1) & (spots[:, 2] >= spots[:, 0]) & (spots[:, 3] >= spots[:, 1])]
+    rivals = random_boxes(rng, 500)
+    rivals = rivals[~np.isnan(rivals).any(axis=1)]
+    for pad in (3.0, 40.0, 160.0):
+        truth = gaps(spots, rivals).min(axis=1)
+        found = _nearest(spots, rivals, pad)
+        within = truth <= pad
+        assert within.any() and (~within).any()
+        assert (found[within] == truth[within]).all() and (found[~within] > pad).all()
 
 
 class EveryBoxRegistry(LabelRegistry):

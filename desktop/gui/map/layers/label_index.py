@@ -1,13 +1,18 @@
-"""A spatial index of the label registry's boxes (desktop.gui.map.layers.labels): a uniform
-grid of CELL_PX cells over the extent being laid out, so that what a candidate box overlaps
-is looked for among the boxes of the cells it touches. Placing one label then costs what
-lies near it, not everything placed so far (a crowd of named live units reserves ten
-thousand boxes: leaders are reserved as points). The answers are those of testing every
-box (`labels.overlaps`): the index only leaves out boxes that cannot overlap.
+"""A spatial index of the label registry's boxes (desktop.gui.map.layers.labels), so that
+placing a label costs what lies near it, not everything placed so far (a crowd of named
+live units reserves ten thousand boxes: leaders are reserved as points).
 
-Cells beyond the extent are clamped to its edge cells, so a box far outside touches few.
-A box over more than WIDE_CELLS cells (a grid's edge band, a large markup shape) is not
-put in cells: every query tests it (as it does a box given right-to-left or bottom-up).
+- A uniform grid of CELL_PX cells over the extent being laid out lists the boxes each cell
+  meets; the boxes near a rectangle are those listed in the cells it covers. Cells beyond
+  the extent are clamped to its edge cells, so a box far outside meets few. A box over
+  more than WIDE_CELLS cells (a grid's edge band, a large markup shape), or given
+  right-to-left or bottom-up, is in no cell: it is near everything.
+- A unit's name tries some 250 spots around its symbol: they are counted against the boxes
+  near them in tiles of TILE_PX, each tile's spots against the boxes near that tile, all
+  at once (numpy).
+
+The answers are those of testing every box (`labels.overlaps`, touching edges do not
+overlap): the index only leaves out boxes that cannot overlap.
 """
 from __future__ import annotations
 
@@ -15,9 +20,10 @@ from itertools import chain
 
 import numpy as np
 
-CELL_PX = 32.0     # about a name's width: a candidate touches 2-6 cells
+CELL_PX = 32.0     # about a name's width
 WIDE_CELLS = 256
-TEST_ALL_PAIRS = 50_000   # fewer candidate-box pairs than this are all tested: quicker than looking up cells
+TILE_PX = 128.0    # candidate spots counted together
+TEST_ALL = 50_000  # fewer candidate-box pairs than this are all tested: quicker than looking boxes up
 
 
 class BoxIndex:
@@ -49,80 +55,60 @@ class BoxIndex:
         b, rows = b[ok], rows[ok]
         x0, y0, x1, y1 = self._span(b)
         nx, ny = x1 - x0 + 1, y1 - y0 + 1
-        wide = (nx * ny > WIDE_CELLS) | _inverted(b)
+        wide = (nx * ny > WIDE_CELLS) | (b[:, 2] < b[:, 0]) | (b[:, 3] < b[:, 1])
         self._wide.extend(rows[wide].tolist())
-        keys, owner = self._keys(x0[~wide], y0[~wide], nx[~wide], ny[~wide])
+        count = (nx * ny)[~wide]
+        owner = np.repeat(rows[~wide], count)
         cells = self._cells
-        for key, row in zip(keys.tolist(), rows[~wide][owner].tolist()):
+        for key, row in zip(self._keys(x0[~wide], y0[~wide], nx[~wide], count).tolist(), owner.tolist()):
             cells.setdefault(key, []).append(row)
 
-    def pairs(self, cands) -> tuple[np.ndarray, np.ndarray]:
-        """(candidate, box) of every candidate box that overlaps an indexed box (touching
-        edges do not), each pair once."""
-        c = np.asarray(cands, dtype=float).reshape(-1, 4)
-        usual = ~np.isnan(c).any(axis=1)   # (NaN: overlaps nothing)
-        if len(c) * self.n <= TEST_ALL_PAIRS:
-            return self._test(c, np.flatnonzero(usual), np.arange(self.n))
-        odd = np.flatnonzero(usual & _inverted(c))
-        which = np.flatnonzero(usual & ~_inverted(c))
-        x0, y0, x1, y1 = self._span(c[which])
-        keys, owner = self._keys(x0, y0, x1 - x0 + 1, y1 - y0 + 1)
-        cells, at = np.unique(keys, return_inverse=True)
-        lists = [self._cells.get(key, ()) for key in cells.tolist()]
-        lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
-        per = lens[at]   # boxes listed in each (candidate, cell)
-        pair = np.repeat(np.arange(len(keys)), per)
-        start, before = np.cumsum(lens) - lens, np.cumsum(per) - per
-        rows = flat[np.repeat(start[at] - before, per) + np.arange(len(pair))]
-        cand = which[owner[pair]]
-        a, b = c[cand], self._store[rows]
-        hit = np.flatnonzero((a[:, 0] < b[:, 2]) & (a[:, 2] > b[:, 0]) & (a[:, 1] < b[:, 3]) & (a[:, 3] > b[:, 1]))
-        # Counted in one cell only: the one holding the top-left corner of the overlap (it lies
-        # in both boxes, so both are listed there).
-        a, b = a[hit], b[hit]
-        hit = hit[self._key(np.maximum(a[:, 0], b[:, 0]), np.maximum(a[:, 1], b[:, 1])) == keys[pair[hit]]]
-        found = [(cand[hit], rows[hit]), self._test(c, which, np.asarray(self._wide, dtype=np.int64)),
-                 self._test(c, odd, np.arange(self.n))]
-        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
-
-    def _test(self, c: np.ndarray, which: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The overlapping pairs of candidates `which` and boxes `rows`, testing each."""
-        if not len(which) or not len(rows):
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        a, b = c[which], self._store[rows]
-        j, k = np.nonzero((a[:, None, 0] < b[None, :, 2]) & (a[:, None, 2] > b[None, :, 0])
-                          & (a[:, None, 1] < b[None, :, 3]) & (a[:, None, 3] > b[None, :, 1]))
-        return which[j], rows[k]
+    def near(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        """Rows of the boxes that may overlap the rectangle (x0 <= x1, y0 <= y1), in order."""
+        c0, r0, c1, r1 = self._span(np.array([[x0, y0, x1, y1]], dtype=float))
+        lists = [self._cells.get(key, ()) for key in self._keys(c0, r0, c1 - c0 + 1, (c1 - c0 + 1) * (r1 - r0 + 1))]
+        listed = np.zeros(self.n, dtype=bool)   # (a box over several cells is listed in each)
+        listed[np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=sum(map(len, lists)))] = True
+        listed[self._wide] = True
+        return np.flatnonzero(listed)
 
     def hits(self, cands, skip: np.ndarray | None = None) -> np.ndarray:
-        """Per candidate box, how many indexed boxes it overlaps (not counting rows `skip`)."""
-        cand, rows = self.pairs(cands)
+        """Per candidate box, how many boxes it overlaps (not counting rows `skip`)."""
+        c = np.asarray(cands, dtype=float).reshape(-1, 4)
+        out = np.zeros(len(c), dtype=np.int64)
+        which = np.flatnonzero(~np.isnan(c).any(axis=1))   # (NaN: overlaps nothing)
+        if not len(which) or not self.n:
+            return out
+        # Each spot's extent, whichever way round it is given.
+        x0, x1 = np.minimum(c[which, 0], c[which, 2]), np.maximum(c[which, 0], c[which, 2])
+        y0, y1 = np.minimum(c[which, 1], c[which, 3]), np.maximum(c[which, 1], c[which, 3])
+        if len(c) * self.n <= TEST_ALL:
+            rows, tiles = np.arange(self.n), [np.arange(len(which))]
+        else:
+            rows = self.near(x0.min(), y0.min(), x1.max(), y1.max())
+            tile = np.floor(y0 / TILE_PX) * 1e6 + np.floor(x0 / TILE_PX)
+            order = np.argsort(tile, kind="stable")
+            tiles = np.split(order, np.flatnonzero(np.diff(tile[order])) + 1)
         if skip is not None and len(skip):
-            cand = cand[~np.isin(rows, skip)]
-        return np.bincount(cand, minlength=len(np.asarray(cands).reshape(-1, 4)))
+            rows = rows[~np.isin(rows, skip)]
+        b = self._store[rows]
+        for t in tiles:   # (a box a spot overlaps meets the spots' extent, whichever way round it is)
+            near = b[(b[:, 0] <= x1[t].max()) & (b[:, 2] >= x0[t].min()) & (b[:, 1] <= y1[t].max())
+                     & (b[:, 3] >= y0[t].min())]
+            a = c[which[t]]
+            out[which[t]] = ((a[:, None, 0] < near[None, :, 2]) & (a[:, None, 2] > near[None, :, 0])
+                             & (a[:, None, 1] < near[None, :, 3]) & (a[:, None, 3] > near[None, :, 1])).sum(axis=1)
+        return out
 
     # -- cells ------------------------------------------------------------------------------
-    def _col(self, x: np.ndarray) -> np.ndarray:
-        return np.clip(np.floor(x / CELL_PX) + 1, 0, self.cols - 1).astype(np.int64)
-
-    def _row(self, y: np.ndarray) -> np.ndarray:
-        return np.clip(np.floor(y / CELL_PX) + 1, 0, self.rows - 1).astype(np.int64)
-
-    def _key(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return self._row(y) * self.cols + self._col(x)
-
     def _span(self, b: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The first and last column and row of cells each box touches."""
-        return self._col(b[:, 0]), self._row(b[:, 1]), self._col(b[:, 2]), self._row(b[:, 3])
+        """The first and last column and row of cells each box meets."""
+        col = np.clip(np.floor(b[:, [0, 2]] / CELL_PX) + 1, 0, self.cols - 1).astype(np.int64)
+        row = np.clip(np.floor(b[:, [1, 3]] / CELL_PX) + 1, 0, self.rows - 1).astype(np.int64)
+        return col[:, 0], row[:, 0], col[:, 1], row[:, 1]
 
-    def _keys(self, x0, y0, nx, ny) -> tuple[np.ndarray, np.ndarray]:
-        """Every cell of each span (its key) and the span it belongs to."""
-        count = nx * ny
+    def _keys(self, x0, y0, nx, count) -> np.ndarray:
+        """Every cell of each span (`count` = its cells), span by span."""
         owner = np.repeat(np.arange(len(count)), count)
         k = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-        return (y0[owner] + k // nx[owner]) * self.cols + x0[owner] + k % nx[owner], owner
-
-
-def _inverted(b: np.ndarray) -> np.ndarray:
-    return (b[:, 2] < b[:, 0]) | (b[:, 3] < b[:, 1])
+        return (y0[owner] + k // nx[owner]) * self.cols + x0[owner] + k % nx[owner]

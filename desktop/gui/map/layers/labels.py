@@ -119,10 +119,21 @@ class LabelRegistry:
 
     def reserve_line(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """A leader line from (x0, y0) to (x1, y1): later labels keep off its points."""
-        self.lines = np.vstack([self.lines, [(x0, y0, x1, y1)]])
-        n = max(int(np.hypot(x1 - x0, y1 - y0) // LINE_STEP_PX), 1)
-        t = np.linspace(0.0, 1.0, n + 1)
-        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        self.reserve_lines([(x0, y0, x1, y1)])
+
+    def reserve_lines(self, segs) -> None:
+        """Lines (x0, y0, x1, y1), n x 4: later labels keep off their points (LINE_STEP_PX
+        apart, both ends included)."""
+        segs = np.asarray(segs, dtype=float).reshape(-1, 4)
+        self.lines = np.vstack([self.lines, segs])
+        x0, y0, x1, y1 = segs.T
+        length = np.hypot(x1 - x0, y1 - y0) // LINE_STEP_PX
+        n = np.maximum(np.where(np.isfinite(length), length, 1), 1).astype(np.int64)
+        line = np.repeat(np.arange(len(segs)), n + 1)
+        k = np.arange(len(line)) - np.repeat(np.cumsum(n + 1) - (n + 1), n + 1)
+        t = k * (1.0 / n[line])    # as np.linspace(0, 1, n + 1) has them
+        t[np.cumsum(n + 1) - 1] = 1.0
+        x, y = x0[line] + t * (x1 - x0)[line], y0[line] + t * (y1 - y0)[line]
         self.reserve(np.column_stack([x - 0.5, y - 0.5, x + 0.5, y + 0.5]))
 
     def line_obstacles(self, unit: int, reach, near) -> np.ndarray:
@@ -150,8 +161,10 @@ class LabelRegistry:
         return self.index.hits(cands, skip)
 
     def overlapping(self, box) -> np.ndarray:
-        """Rows of `boxes` that `box` overlaps, in order."""
-        return np.sort(self.index.pairs(box)[1])
+        """Rows of `boxes` that `box` (left, top, right, bottom) overlaps, in order."""
+        x0, y0, x1, y1 = box
+        rows = self.index.near(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        return rows[overlaps(box, self.boxes[rows])[0]]
 
     def covered(self, sx, sy) -> np.ndarray:
         """Per screen point, whether a unit symbol covers it (a dot there would print over it)."""

@@ -25,6 +25,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from desktop.core.map_settings import MapSettings
+from desktop.gui.map.layers.label_index import TILE_PX
 from desktop.gui.map.layers.labels import gaps, segments_cross
 
 LABEL_PX = 10            # unit names, screen pixels
@@ -133,9 +134,9 @@ def layout_name_steps(registry, sx, sy, reach, frames, names: list[str], air, fl
         own = np.full(len(cands), np.inf)
         nearest_other = np.zeros(len(cands))
         own[judged] = gaps(cands[judged], frames[k][None, :])[:, 0]
-        rivals = others[(registry.symbol_units != units[k])
-                        & _near(others, cands[judged], pad=float(own[judged].max()))]  # any nearer than its own
-        nearest_other[judged] = gaps(cands[judged], rivals).min(axis=1) if len(rivals) else np.inf
+        pad = float(own[judged].max())   # any rival nearer than its own symbol lies within this
+        rivals = others[(registry.symbol_units != units[k]) & _near(others, cands[judged], pad=pad)]
+        nearest_other[judged] = _nearest(cands[judged], rivals, pad)
         led = np.isfinite(segs[:, 0])
         # Nearer its own symbol than any other; failing that (a crowd), a flagged unit's name
         # may stand off on a leader if it keeps clear of every other symbol: the leader says
@@ -198,6 +199,22 @@ def _near(boxes: np.ndarray, cands: np.ndarray, pad: float = 1.0) -> np.ndarray:
     x0, y0 = cands[:, 0].min() - pad, cands[:, 1].min() - pad
     x1, y1 = cands[:, 2].max() + pad, cands[:, 3].max() + pad
     return (boxes[:, 0] < x1) & (boxes[:, 2] > x0) & (boxes[:, 1] < y1) & (boxes[:, 3] > y0)
+
+
+def _nearest(cands: np.ndarray, rivals: np.ndarray, pad: float) -> np.ndarray:
+    """Per candidate box, its gap to the nearest of `rivals` where one is within `pad` (else
+    a gap beyond `pad`): worked out for the spots of a tile at a time (TILE_PX) against the
+    rivals near that tile."""
+    out = np.full(len(cands), np.inf)
+    tile = np.floor(cands[:, 1] / TILE_PX) * 1e6 + np.floor(cands[:, 0] / TILE_PX)
+    order = np.argsort(tile, kind="stable")
+    for t in np.split(order, np.flatnonzero(np.diff(tile[order])) + 1):
+        c = cands[t]
+        near = rivals[(rivals[:, 0] <= c[:, 2].max() + pad) & (rivals[:, 2] >= c[:, 0].min() - pad)
+                      & (rivals[:, 1] <= c[:, 3].max() + pad) & (rivals[:, 3] >= c[:, 1].min() - pad)]
+        if len(near):
+            out[t] = gaps(c, near).min(axis=1)
+    return out
 
 
 def _crosses(registry, seg: np.ndarray, unit: int, reach: np.ndarray) -> bool:

@@ -440,8 +440,7 @@ class UnitLayer(MapLayer):
             sx, sy = registry.to_screen(self.x[idx], self.y[idx])
             at = np.column_stack([sx, sy, sx, sy])
             registry.reserve_symbols(self.symbol_reach(idx) + at, idx, self.detail.symbol_boxes(idx) + at)
-            for seg in self.detail.motion.segments(settings) / settings.pixel_ratio:
-                registry.reserve_line(*seg)  # movement arrows and speed leaders
+            registry.reserve_lines(self.detail.motion.segments(settings) / settings.pixel_ratio)  # movement arrows, speed leaders
 
     def label_passes(self) -> list:
         """The symbols first, as obstacles; their optional text amplifiers (M, X) last."""
