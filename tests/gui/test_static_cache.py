@@ -6,6 +6,8 @@ import pytest
 from PySide6 import QtGui
 
 from desktop.core.demo import demo_document
+from desktop.core.tracks import Tracks
+from tests.core.test_live_update import moved_table
 from tests.gui.conftest import make_map_view
 
 
@@ -115,3 +117,31 @@ def test_a_crs_change_drops_the_image_at_once(view):
     assert not scene.cached
     rest(view)
     assert scene.cached
+
+
+def test_a_layer_changing_now_and_then_leaves_the_others_in_their_images(view):
+    """A live feed moves units every second: the layers under them (sector fills, rivers, the
+    AO outline...) are not painted again each time; the picture is the one painted without
+    images."""
+    scene, doc = view.scene, view.document
+    rest(view)
+    painted = []
+    for layer_id in ("sectors", "ao"):
+        layer = scene.layer(layer_id)
+        layer.paint = lambda *args, _paint=layer.paint, _id=layer_id: (painted.append(_id), _paint(*args))
+    units = scene.layer("units")
+    rows = np.array([3, 9])
+    for k in range(4):   # a unit moves, the map repaints a few times
+        lon = doc.units.lon.copy()
+        lon[rows] += 0.01 * (1 if k % 2 else -1)
+        doc.update_live(moved_table(doc.units, rows, lon[rows], doc.units.lat[rows]),
+                        Tracks.empty(len(doc.units)), rows)
+        before, version = len(painted), units.version
+        for _ in range(4):
+            view.grab()
+        assert units.version == version and units.version > 0
+    assert len(painted) == before   # the last moves drew the others from their images
+    cached = pixels(view)
+    scene.cache_images = False
+    live = pixels(view)
+    assert_same(cached, live)

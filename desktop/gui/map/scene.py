@@ -10,7 +10,8 @@ While the window's extent rests, repaints draw from images what did not change: 
 run of `cacheable` layers (basemap, imagery, grid) as one opaque image, and each run of
 layers unchanged for a few repaints (the AO outline, places, markup during a line drag) as
 one transparent image, when painting them costs more than drawing the image. A drag or a
-time-cursor step so repaints only what moves. Exports never use images (vector output).
+time-cursor step so repaints only what moves (desktop.gui.map.run_images). Exports never
+use images (vector output).
 """
 from __future__ import annotations
 
@@ -27,16 +28,13 @@ from desktop.core.measure_units import DEFAULT as KM_TRUE_DEGREES
 from desktop.core.measure_units import MeasureUnits
 from desktop.gui.map.layers.base import Debounce, LayerProvider, MapLayer
 from desktop.gui.map.layers.labels import LabelRegistry
+from desktop.gui.map.run_images import RunImages, background
 
 log = logging.getLogger(__name__)
-BACKGROUND = QtGui.QColor("white")
-NIGHT_BACKGROUND = QtGui.QColor("#1b1d20")  # night mode (MapSettings.night)
 LABEL_DELAY_MS = 60  # labels are laid out again this long after the view stops
 LABEL_SLICE_MS = 8    # a window lays labels out in slices this long (alerts and repaints go on between)
 LABEL_QUICK_MS = 100  # beyond this much work, a layout rests LABEL_REST times as long as it works
 LABEL_REST = 3        # (a steady live feed over a crowd: labels take a quarter of the window's time)
-STEADY_PAINTS = 2    # a layer unchanged for this many repaints may be drawn from an image
-IMAGE_PAYS_MS = 0.5  # ... if painting it (with its run) costs more than this (a blit: ~0.25 ms)
 VECTOR_ENGINES = (QtGui.QPaintEngine.Type.Pdf, QtGui.QPaintEngine.Type.SVG, QtGui.QPaintEngine.Type.Picture)
 
 
@@ -61,7 +59,7 @@ class MapScene:
         self._layers: list[MapLayer] = []
         self._providers: list[LayerProvider] = []
         self._raised: list[str] = []
-        self._images = _RunImages()
+        self._images = RunImages()
         self._last_paint: MapSettings | None = None
         self._label_timer = Debounce(LABEL_DELAY_MS, self._start_label_steps)
         # A window's layout in slices (a crowd of flagged unit names takes seconds: the alerts
@@ -290,10 +288,12 @@ class MapScene:
         self._label_job, self._label_again = None, False
 
     def _run_label_slice(self) -> None:
-        start = time.perf_counter()
+        start = step = time.perf_counter()
         try:
             next(self._label_job)
-            while time.perf_counter() - start < LABEL_SLICE_MS / 1000.0:
+            # No step the slice has no room for (a step as long as the last one).
+            while 2 * time.perf_counter() - step - start < LABEL_SLICE_MS / 1000.0:
+                step = time.perf_counter()
                 next(self._label_job)
         except StopIteration:
             again = self._label_again
@@ -324,20 +324,18 @@ class MapScene:
             painter.fillRect(QtCore.QRectF(0, 0, *settings.size), background(settings))
             for layer in order:
                 self._paint_layer(painter, layer, settings)
-            images.keep({})
+            images.keep(None)
         else:
-            used = {}
             for run, cached in images.runs(order):
                 if cached:
                     image = images.image(run, settings, run[0] is order[0] and run[0].cacheable, self._paint_layer)
                     painter.drawImage(QtCore.QPointF(0, 0), image)
-                    used[tuple(id(layer) for layer in run)] = images.entry(run)
                 else:
                     if run[0] is order[0]:
                         painter.fillRect(QtCore.QRectF(0, 0, *settings.size), background(settings))
                     for layer in run:
                         self._paint_layer(painter, layer, settings)
-            images.keep(used)
+            images.keep(settings)
         painter.restore()
 
     def _paint_layer(self, painter: QtGui.QPainter, layer: MapLayer, settings: MapSettings) -> None:
@@ -372,76 +370,6 @@ class MapScene:
     def cached(self) -> bool:
         """Whether the last paint drew the bottom layers (basemap, grid) from an image."""
         return self._images.bottom_cached
-
-
-class _RunImages:
-    """Images of runs of layers that did not change lately, for the window while it rests."""
-
-    def __init__(self) -> None:
-        self.paints = 0
-        self.seen: dict[int, int] = {}         # id(layer) -> version at the last paint
-        self.changed_at: dict[int, int] = {}   # id(layer) -> the paint it last changed on
-        self.cost: dict[int, float] = {}       # id(layer) -> ms of its last live paint
-        self.images: dict[tuple, tuple[tuple, QtGui.QImage]] = {}
-        self.bottom_cached = False
-
-    def note(self, order: list[MapLayer]) -> None:
-        self.paints += 1
-        self.bottom_cached = False
-        for layer in order:
-            if self.seen.get(id(layer)) != layer.version:
-                self.seen[id(layer)] = layer.version
-                self.changed_at[id(layer)] = self.paints
-
-    def runs(self, order: list[MapLayer]) -> list[tuple[list[MapLayer], bool]]:
-        """The drawing order cut into runs: (layers, drawn from an image?). The bottom run of
-        `cacheable` layers always is; other runs when steady and costly enough."""
-        bottom = 0
-        while bottom < len(order) and order[bottom].cacheable:
-            bottom += 1
-        out = [(order[:bottom], True)] if bottom else []
-        run: list[MapLayer] = []
-        for layer in order[bottom:] + [None]:
-            steady = layer is not None and self.paints - self.changed_at.get(id(layer), self.paints) >= STEADY_PAINTS
-            if steady:
-                run.append(layer)
-                continue
-            if run:
-                out.append((run, sum(self.cost.get(id(x), 0.0) for x in run) > IMAGE_PAYS_MS))
-                run = []
-            if layer is not None:
-                out.append(([layer], False))
-        return out
-
-    def entry(self, run: list[MapLayer]):
-        return self.images[tuple(id(layer) for layer in run)]
-
-    def image(self, run: list[MapLayer], settings: MapSettings, opaque: bool, paint) -> QtGui.QImage:
-        """The run painted into an image of the output (kept while nothing in it changes)."""
-        ids = tuple(id(layer) for layer in run)
-        key = (settings, tuple((layer.version, layer.opacity) for layer in run))
-        entry = self.images.get(ids)
-        if entry is None or entry[0] != key:
-            image = QtGui.QImage(*settings.size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(background(settings) if opaque else QtCore.Qt.GlobalColor.transparent)
-            p = QtGui.QPainter(image)
-            p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-            p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
-            for layer in run:
-                paint(p, layer, settings)
-            p.end()
-            entry = self.images[ids] = (key, image)
-        self.bottom_cached |= opaque
-        return entry[1]
-
-    def keep(self, used: dict) -> None:
-        """Drop the images the last paint did not use."""
-        self.images = {ids: entry for ids, entry in self.images.items() if ids in used}
-
-
-def background(settings: MapSettings) -> QtGui.QColor:
-    """What the map is painted on: white, or a dark grey at night."""
-    return NIGHT_BACKGROUND if settings.night else BACKGROUND
 
 
 def scene_for(context, projection: Projection | None = None, *, interactive: bool = False
