@@ -13,7 +13,7 @@ import shapely
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtTest import QTest
 
-from desktop.core.alert_log import ACKNOWLEDGED, MUTED
+from desktop.core.alert_log import ACKNOWLEDGED, MUTED, Alert
 from desktop.core.document import Document
 from desktop.gui.feed.settings import FeedSettings
 from tests.feed.samples import GEOD, event, junk_packets, walk_south
@@ -341,3 +341,25 @@ def test_the_alert_sound_can_be_turned_off_and_stays_off(qtbot, tmp_path, monkey
     assert len(beeps) == heard + 1
     w.close()
     assert "sound=true" in ini.read_text()
+
+
+def test_a_new_alert_line_is_painted_before_any_timer_runs(win, qtbot):
+    """Under a flood the feed's, the map's and the labels' timers are always due: a new line
+    must not wait behind them (the list view lays new rows out on a timer of its own)."""
+    panel, doc = win.panels["alerts"], win.document
+    win.docks["alerts"].raise_()
+    qtbot.waitExposed(panel.table)
+    QTest.qWait(50)
+    painted = []
+
+    class Paints(QtCore.QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802 - Qt API
+            if ev.type() == QtCore.QEvent.Type.Paint:
+                painted.append(panel.model.rowCount())
+            return False
+    paints = Paints()
+    panel.table.viewport().installEventFilter(paints)
+    doc.alerts.add(Alert(doc.alerts.next_id(), time.time(), "U1", "Recon Tm", "cross_line", "S1", "US-backed", 0.4))
+    for _ in range(3):   # posted events only: insert the row, then paint
+        QtCore.QCoreApplication.sendPostedEvents()
+    assert painted and painted[-1] == 1

@@ -67,6 +67,7 @@ class AlertsPanel(QtWidgets.QWidget):
         self.links.connect(self.feed.updated, self._refresh_approaching)
         self.links.connect(self.feed.status_changed, self._refresh_approaching)
         self.links.connect(self.model.rowsInserted, self._update_counts)
+        self.links.connect(self.model.rowsInserted, self._lay_out_now)
         self.links.connect(self.model.dataChanged, self._update_counts)
         self.links.connect(self.model.rowsRemoved, self._update_counts)
         self.links.connect(self.model.modelReset, self._update_counts)
@@ -171,6 +172,11 @@ class AlertsPanel(QtWidgets.QWidget):
             self.approaching.addItem(f"{names[k]} {reach_text(float(ttl[k]))}")   # QListWidget items are plain text
         if len(soon) > MAX_LISTED:
             self.approaching.addItem(f"… and {len(soon) - MAX_LISTED:,} more")
+
+    def _lay_out_now(self, *_) -> None:
+        """New lines are laid out at once, not by the view's zero timer (under a flood that
+        waited behind the feed's and the map's timers): they are painted at the next pass."""
+        self.table.doItemsLayout()
 
     def _update_counts(self, *_) -> None:
         open_ = len(self.doc.alerts.open())

@@ -85,6 +85,8 @@ class LiveFeed(QtCore.QObject):
         self._poll.timeout.connect(self.poll)
         self._catch_up = QtCore.QTimer(self, singleShot=True, interval=1)   # a backlog: again after what waits
         self._catch_up.timeout.connect(self.poll)
+        self._write_soon = QtCore.QTimer(self, singleShot=True, interval=1)   # the write in a pass of its own
+        self._write_soon.timeout.connect(self._write)
         self._tick = QtCore.QTimer(self, interval=STATUS_MS)
         self._tick.timeout.connect(self.tick)
         self.links = Connections()   # to the document, while on: an idle feed holds nothing
@@ -136,6 +138,7 @@ class LiveFeed(QtCore.QObject):
         runner, self.runner = self.runner, None
         self._poll.stop()
         self._catch_up.stop()
+        self._write_soon.stop()
         self._tick.stop()
         self.links.disconnect_all()
         runner.stop()
@@ -163,9 +166,10 @@ class LiveFeed(QtCore.QObject):
             self._dirty = True
         if alerts:
             self.alerts_raised.emit(alerts)
-        # A pass that raised alerts ends without the write: their lines are painted first.
+        # A pass that raised alerts ends without the write: their lines are painted first. The
+        # write (~20 ms: the map, panels and tracks follow) comes in a pass of its own.
         elif self._dirty and time.monotonic() - self._last_write >= WRITE_MS / 1000.0:
-            self._write()
+            self._write_soon.start()
         if getattr(self.runner, "backlog", 0):   # a drain takes a bounded part: the rest after paints and other work
             self._catch_up.start()
 
