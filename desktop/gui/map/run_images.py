@@ -4,7 +4,7 @@ The bottom run of `cacheable` layers (basemap, imagery, grid) is drawn from one 
 image; each run of layers unchanged for STEADY_PAINTS repaints (the AO outline, places,
 markup during a line drag) from one transparent image, when painting them costs more than
 drawing the image. A layer that changes splits its run for a few repaints; the images of
-the parts are kept (SPARE_IMAGES of those not drawn, while their layers do not change), and
+the parts are kept (those not drawn up to SPARE_BYTES, while their layers do not change), and
 the run is then drawn again from them and the changed layer: a live feed changes a few
 layers every second, and the others are not painted again each time.
 """
@@ -19,7 +19,7 @@ BACKGROUND = QtGui.QColor("white")
 NIGHT_BACKGROUND = QtGui.QColor("#1b1d20")  # night mode (MapSettings.night)
 STEADY_PAINTS = 2    # a layer unchanged for this many repaints may be drawn from an image
 IMAGE_PAYS_MS = 0.5  # ... if painting it (with its run) costs more than this (a blit: ~0.25 ms)
-SPARE_IMAGES = 4     # images of runs not drawn by the last paint kept while their layers do not change
+SPARE_BYTES = 48 << 20   # images of runs not drawn by the last paint kept while their layers do not change
 
 
 class RunImages:
@@ -111,10 +111,11 @@ class RunImages:
 
     def keep(self, settings: MapSettings | None) -> None:
         """After a paint of `settings` (None: not from images): keep the images it drew from
-        and, up to SPARE_IMAGES more, those still good (their layers unchanged since)."""
+        and, the last drawn first up to SPARE_BYTES, those still good (their layers unchanged)."""
         spare = [ids for ids, (key, _, run) in self.images.items()
                  if settings is not None and ids not in self._drawn and key == _key(run, settings, key[1])]
-        keep = self._drawn | set(spare[-SPARE_IMAGES:])
+        room = SPARE_BYTES // (4 * settings.size[0] * settings.size[1]) if settings is not None else 0
+        keep = self._drawn | set(spare[len(spare) - room:] if room else [])
         self.images = {ids: entry for ids, entry in self.images.items() if ids in keep}
 
 
