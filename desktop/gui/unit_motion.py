@@ -29,12 +29,19 @@ class UnitMotion:
         self.x = self.y = self.ux = self.uy = self.x2 = self.y2 = np.empty(0)
         self.cls = np.empty(0, dtype=np.int32)
         self.specs: list[SymbolSpec] = []
+        self._made: tuple | None = None   # (settings, paths) last made (a path per unit: ~5 ms for 500)
 
     def set_motion(self, x, y, ux, uy, x2, y2, cls, specs: list[SymbolSpec]) -> None:
         self.x, self.y, self.ux, self.uy, self.x2, self.y2, self.cls, self.specs = x, y, ux, uy, x2, y2, cls, specs
+        self._made = None
 
     def _paths(self, settings: MapSettings) -> tuple[QtGui.QPainterPath, QtGui.QPainterPath, float]:
         """(arrow shafts and speed leaders, arrowheads, pen width), device pixels."""
+        if self._made is None or self._made[0] != settings:
+            self._made = settings, self._make_paths(settings)
+        return self._made[1]
+
+    def _make_paths(self, settings: MapSettings) -> tuple[QtGui.QPainterPath, QtGui.QPainterPath, float]:
         lines, heads = QtGui.QPainterPath(), QtGui.QPainterPath()
         ratio = settings.pixel_ratio
         k = self.size_px * ratio / 200.0
