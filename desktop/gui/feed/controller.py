@@ -36,7 +36,7 @@ from desktop.gui.feed.settings import FeedSettings
 # first turned on or the line sent: nothing of them is on the way to the window's first paint.
 
 log = logging.getLogger(__name__)
-POLL_MS = 20      # reports are taken from the feed this often: an alert line within ~30 ms of its packet
+POLL_MS = 10      # reports are taken from the feed this often: an alert line ~20 ms after its packet (median)
 WRITE_MS = 1000   # into the document at most this often (what a planning map needs; ATAK moves
                   # its own markers about as often); alerts do not wait for it
 STATUS_MS = 1000  # status, crash journal record, line in force
