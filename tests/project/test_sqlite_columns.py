@@ -111,6 +111,11 @@ def _read_both(path, few=("side", "sector", "when"), kinds=None):
     return bulk, rows
 
 
+WITHOUT_ROWID = ("CREATE TABLE u2 (fid INTEGER PRIMARY KEY, geom POINT, name TEXT, side TEXT, sector TEXT, "
+                 "dist REAL, flag BOOLEAN, count INTEGER, blank REAL, \"when\" DATETIME) WITHOUT ROWID; "
+                 "INSERT INTO u2 SELECT * FROM units; DROP TABLE units; ALTER TABLE u2 RENAME TO units")
+
+
 @pytest.mark.parametrize("edit", [
     None,
     "DELETE FROM units WHERE fid % 3 = 0",                                   # keys with gaps
@@ -123,6 +128,8 @@ def _read_both(path, few=("side", "sector", "when"), kinds=None):
     "UPDATE units SET geom = CAST(geom || X'00' AS BLOB) WHERE fid = 41",   # blobs of two sizes
     "UPDATE units SET blank = 2.5 WHERE fid = 1000",                         # not all NULL after all
     "UPDATE units SET \"when\" = 1500000000 WHERE fid = 5",                  # a number in a DATETIME
+    WITHOUT_ROWID,                                                           # fid a key, not the rowid
+    WITHOUT_ROWID + "; UPDATE units SET fid = 'x' WHERE fid = 3",           # ... and one of them text
 ])
 def test_a_bulk_read_is_a_row_by_row_read(tmp_path, small_batches, edit):
     cols, *_ = _columns(np.random.default_rng(3))
@@ -130,7 +137,7 @@ def test_a_bulk_read_is_a_row_by_row_read(tmp_path, small_batches, edit):
     path = _layer(tmp_path, cols)
     if edit:
         with sqlite3.connect(path) as db:
-            db.execute(edit)
+            db.executescript(edit)
     kinds = {}
     bulk, rows = _read_both(path, kinds=kinds)
     if edit is None:  # (in bulk: the geometry as one array, the few-valued columns as codes)
@@ -143,7 +150,10 @@ def test_a_bulk_read_is_a_row_by_row_read(tmp_path, small_batches, edit):
 
 
 def test_the_usual_values_are_read_as_the_rows_that_differ(tmp_path, small_batches, monkeypatch):
-    """A few-valued column holding one value but in a few rows is read as those rows (pk:hex)."""
+    """A few-valued column holding one value but in a few rows is read as those rows
+    (pk:hex); one whose usual value changes (sector: S1 to row 600, then S2) is read whole
+    for a chunk, then again as the rows that differ from the new one; one of three values
+    in turn (side), whole."""
     cols, *_ = _columns(np.random.default_rng(4))
     cols["when"] = Coded(np.where(np.arange(N) == 10, 1, 0), ["2017-08-15T12:00:00Z", "2017-08-15T13:00:00Z"])
     path = _layer(tmp_path, cols)
@@ -160,3 +170,7 @@ def test_the_usual_values_are_read_as_the_rows_that_differ(tmp_path, small_batch
     reads = [s for s in sql if "BETWEEN" in s]
     assert len(reads) == 1 + (N - 5 + 49) // 50 and all("hex(\"when\")" in s for s in reads)
     assert "hex(\"side\")" not in reads[-1]  # (a third each: whole chunks after the first)
+    sparse = ["hex(\"sector\")" in r for r in reads]
+    # (the last row's S2 at first: all differ, so the next chunk whole; S1 then, until the
+    # chunk of rows 606-655 differs in all; one chunk whole, then S2)
+    assert sparse == [True, False] + [True] * 12 + [False] + [True] * 6

@@ -319,9 +319,8 @@ class GeoPackageReader:
         """`read` for a table of a million rows (sqlite_columns.read_columns): the same
         values, but a TEXT (or DATE, DATETIME) column as str (NULL as "", a blob as its
         bytes' UTF-8 text; those of `few`, which usually hold one value in most rows, may
-        come as `Coded`), and the geometry
-        column, when every blob has one size, as an array of fixed-size blobs (a void
-        dtype)."""
+        come as `Coded`), and the geometry column, when every blob has one size, as an
+        array of fixed-size blobs (a void dtype)."""
         self._check_readable(table, columns)
         info = self.query(f"PRAGMA table_info({quote(table)})")
         declared = {str(r[1]): str(r[2]) for r in info}
@@ -330,13 +329,13 @@ class GeoPackageReader:
         kinds = {c: "blob" if geometry is not None and c == geometry[0] else
                  ("few" if c in few else "text") if text_affinity(declared[c]) or declared[c].upper() in
                  ("DATE", "DATETIME") else "other" for c in columns}  # (GeoPackage dates are text)
+        out: dict[str, list | np.ndarray] = {}
+        left = list(columns)
         if keys == ["fid"] and declared["fid"].upper() == "INTEGER" and \
-                str(self.query("PRAGMA encoding")[0][0]).upper() == "UTF-8":
+                str(self.query("PRAGMA encoding")[0][0]).upper() == "UTF-8":  # (a scan goes in fid order)
             n, first, last = self.query(f"SELECT count(*), min(fid), max(fid) FROM {quote(table)}")[0]
-            out, left = read_columns(self.query, table, kinds, n, first or 0, last or 0, chunk=CHUNK,
-                                     on_rows=on_rows)
-        else:
-            out, left = {}, list(columns)
+            if isinstance(first, int) and isinstance(last, int):
+                out, left = read_columns(self.query, table, kinds, n, first, last, chunk=CHUNK, on_rows=on_rows)
         if left:
             out.update(self.read(table, left, on_rows if len(left) == len(columns) else None))
         for c in left:

@@ -169,67 +169,84 @@ def text_affinity(declared: str) -> bool:
 
 class _Texts:
     """A text column (NULL read as "", a blob as its bytes' UTF-8 text) as a list of str,
-    or one of `few` values as `Coded`. Of these, while most rows of a chunk hold the
-    `usual` value (the last row's: the side, the time of an import), only the rows that
-    differ are read, as "pk:hex" (no separator to mistake); else each chunk is read whole,
-    as one concatenation."""
+    each chunk read as one concatenation."""
 
-    def __init__(self, name: str, few: bool, usual) -> None:
-        self.q, self.few = quote(name), few
-        self.mode = usual if few and isinstance(usual, (str, type(None))) else _ALL
-        self.usual = usual if isinstance(usual, str) else ""  # (the value of the rows not read)
-        self.pieces: list[tuple[int, int, object]] = []  # (first row, rows, concatenation or exceptions)
+    def __init__(self, name: str) -> None:
+        self.q, self.chunks = quote(name), []
 
     def parts(self, pk: str) -> tuple[list[str], list]:
-        if self.mode is _ALL:
-            return [f"CAST(group_concat(ifnull({self.q}, ''), '{SEPARATOR}') AS BLOB)"], []
-        return [f"group_concat(CASE WHEN {self.q} IS ? THEN NULL ELSE {quote(pk)} || ':' || hex({self.q}) END)"], \
-            [self.mode]
+        return [f"CAST(group_concat(ifnull({self.q}, ''), '{SEPARATOR}') AS BLOB)"], []
 
     def take(self, values, first_row: int, first_key: int, rows: int) -> bool:
-        got = next(values)
         try:
-            if self.mode is _ALL:
-                got = got.decode("utf-8")
-                self.pieces.append((first_row, rows, got))
-                return got.count(SEPARATOR) == rows - 1  # (else a text holds the separator)
-            pairs = [p.split(":", 1) for p in got.split(",")] if got else []
-            texts = [bytes.fromhex(h).decode("utf-8") for _, h in pairs]
+            text = next(values).decode("utf-8")
         except UnicodeDecodeError:  # (a blob that is no UTF-8 text: row by row)
             return False
-        self.pieces.append((first_row, rows, (np.array([int(k) - first_key for k, _ in pairs], dtype=np.int64),
-                                              texts)))
-        if len(pairs) > rows // 8:  # (not few after all: whole chunks from now on)
-            self.mode = _ALL
+        self.chunks.append(text)
+        return text.count(SEPARATOR) == rows - 1  # (else a text holds the separator)
+
+    def result(self, n: int) -> list[str]:
+        return SEPARATOR.join(self.chunks).split(SEPARATOR)
+
+
+class _Few(_Texts):
+    """A text column of few values as `Coded`. While 7 rows in 8 of a chunk hold one value
+    (at first the last row's: a side, the time of an import; then the last of a chunk
+    read whole that 7 in 8 of its rows hold), only the rows that differ from it are read,
+    as "pk:hex" (no separator to mistake); else whole chunks."""
+
+    def __init__(self, name: str, usual, keyed: bool) -> None:
+        super().__init__(name)
+        self.keyed = keyed  # (a row's place is its pk: rows can be skipped)
+        self.key = usual  # (what SQL compares with: NULL, not "")
+        self.sparse = keyed and isinstance(usual, (str, type(None)))
+        self.pieces: list[tuple] = []  # (first row, rows, usual value or None, all texts or (places, texts))
+
+    def parts(self, pk: str) -> tuple[list[str], list]:
+        if not self.sparse:
+            return super().parts(pk)
+        return [f"group_concat(CASE WHEN {self.q} IS ? THEN NULL ELSE {quote(pk)} || ':' || hex({self.q}) END)"], \
+            [self.key]
+
+    def take(self, values, first_row: int, first_key: int, rows: int) -> bool:
+        if not self.sparse:
+            if not super().take(values, first_row, first_key, rows):
+                return False
+            texts = self.chunks.pop().split(SEPARATOR)
+            self.pieces.append((first_row, rows, None, texts))
+            value = texts[-1]
+            if self.keyed and texts.count(value) >= rows - rows // 8:
+                self.sparse = True
+                if value != (self.key or ""):  # (a NULL key stays NULL: "" stands for both)
+                    self.key = value
+            return True
+        got = next(values)
+        pairs = [p.split(":", 1) for p in got.split(",")] if got else []
+        try:
+            texts = [bytes.fromhex(h).decode("utf-8") for _, h in pairs]
+        except UnicodeDecodeError:
+            return False
+        places = np.array([int(k) - first_key for k, _ in pairs], dtype=np.int64)
+        self.pieces.append((first_row, rows, self.key or "", (places, texts)))
+        self.sparse = len(pairs) <= rows // 8
         return True
 
-    def result(self, n: int) -> list[str] | Coded:
-        return self._coded(n) if self.few else self._texts(n)
-
-    def _texts(self, n: int) -> list[str]:
-        out = [self.usual] * n
-        for at, rows, piece in self.pieces:
-            if isinstance(piece, str):
-                out[at:at + rows] = piece.split(SEPARATOR)
-            else:
-                for r, text in zip(piece[0].tolist(), piece[1]):
-                    out[at + r] = text
-        return out
-
-    def _coded(self, n: int) -> Coded:
-        code_of = {self.usual: 0}
+    def result(self, n: int) -> Coded:
+        code_of: dict[str, int] = {}
         codes = np.zeros(n, dtype=np.int64)
-        for at, rows, piece in self.pieces:
-            texts = piece.split(SEPARATOR) if isinstance(piece, str) else piece[1]
+        for at, rows, usual, piece in self.pieces:
+            if usual is None:
+                where, texts = slice(at, at + rows), piece
+            else:
+                codes[at:at + rows] = code_of.setdefault(usual, len(code_of))
+                where, texts = at + piece[0], piece[1]
             local = {t: k for k, t in enumerate(dict.fromkeys(texts))}  # (C loops: no Python line per row)
             number = np.array([code_of.setdefault(t, len(code_of)) for t in local], dtype=np.int64)
-            at_rows = slice(at, at + rows) if isinstance(piece, str) else at + piece[0]
-            codes[at_rows] = number[np.fromiter(map(local.__getitem__, texts), dtype=np.int64, count=len(texts))]
-        return Coded(codes.astype(np.min_scalar_type(len(code_of) - 1)), list(code_of))
+            codes[where] = number[np.fromiter(map(local.__getitem__, texts), dtype=np.int64, count=len(texts))]
+        return Coded(codes.astype(np.min_scalar_type(max(len(code_of) - 1, 0))), list(code_of))
 
 
-_ALL = object()  # (a _Texts read whole)
-_PROBE = 1000  # rows of the first chunk: a `few` column whose rows differ more reads whole chunks
+_PROBE = 1000  # rows of the first chunk: a `few` column whose rows differ more reads the next whole
 
 
 class _Blobs:
@@ -283,8 +300,8 @@ def read_columns(query: Callable[[str, Sequence], list[tuple]], table: str, kind
         return {}, list(kinds)
     dense = last - first + 1 == n  # (keys 1..n as written: a row's place is its key)
     usual = query(f"SELECT {', '.join(map(quote, kinds))} FROM {quote(table)} WHERE {quote(pk)} = ?", (last,))[0]
-    readers = {c: _Blobs(c) if k == "blob" else _Nulls(c) if k == "other" else
-               _Texts(c, k == "few", u if dense else _ALL) for (c, k), u in zip(kinds.items(), usual)}
+    readers = {c: _Blobs(c) if k == "blob" else _Nulls(c) if k == "other" else _Texts(c) if k == "text" else
+               _Few(c, u, dense) for (c, k), u in zip(kinds.items(), usual)}
     step = chunk if last - first < 2 * n else last - first + 1  # (scattered keys: one query)
     starts = [first] + list(range(first + min(_PROBE, step), last + 1, step))  # (a small chunk first: few?)
     done = 0

@@ -14,13 +14,13 @@ from desktop.core.bulk import collector_paused
 from desktop.core.document import Document
 from desktop.core.map_state import stored_path
 from desktop.core.progress import Progress, step
-from desktop.core.text_columns import Categorical
 from desktop.core.project import schema
 from desktop.core.project.gpkg import GeoPackageWriter, geometry_blobs, now_iso, point_blobs
-from desktop.core.project.sqlite_columns import Coded
 from desktop.core.project.lock import LOCK_WAIT_S, Fingerprint, check_unchanged, fingerprint, project_lock
+from desktop.core.project.sqlite_columns import Coded
 from desktop.core.project.sqlite_safe import settle_side_files
 from desktop.core.project.track_blobs import linestring_m_blobs
+from desktop.core.text_columns import STRING, Categorical
 
 
 def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -50,6 +50,8 @@ def _text(values) -> Coded | list:
     """A text column: a Categorical (desktop.core.text_columns) as its codes, else str values."""
     if isinstance(values, Categorical):
         return Coded(values.codes, values.categories.tolist())
+    if isinstance(values, np.ndarray) and values.dtype == STRING:
+        return values.tolist()  # (str, every one)
     return schema.texts(values)
 
 
