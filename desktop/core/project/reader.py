@@ -297,12 +297,12 @@ def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
     # single reports (of other units, in unit order) without sorting a million of them.
     order = np.lexsort((time, unit))
     unit = unit[order]
-    into_tracks = np.arange(len(unit)) + np.searchsorted(single, unit)
-    into_single = np.arange(len(single)) + np.searchsorted(unit, single)
+    of_tracks = np.zeros(len(unit) + len(single), dtype=bool)
+    of_tracks[np.arange(len(unit)) + np.searchsorted(single, unit)] = True
 
     def merged(tracks: np.ndarray, singles: np.ndarray) -> np.ndarray:
         out = np.empty(len(tracks) + len(singles), dtype=np.result_type(tracks, singles))
-        out[into_tracks], out[into_single] = tracks, singles
+        out[of_tracks], out[~of_tracks] = tracks, singles
         return out
 
     return Tracks(merged(unit, single.astype(np.int32)), merged(time[order], at[single]),
