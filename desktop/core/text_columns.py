@@ -18,6 +18,7 @@ import numpy as np
 STRING = np.dtypes.StringDType()
 _ROWS = 1 << 16  # rows hashed at once (bounded temporaries for long strings)
 _FEW = 16        # distinct values a column is compared with one by one rather than hashed
+_SAMPLE = 4096   # rows looked at for those few values
 
 
 def strings(values) -> np.ndarray:
@@ -209,7 +210,7 @@ class Categorical:
         if not len(a):
             return cls(np.empty(0, dtype=np.uint8), [])
         fixed = a if a.dtype.kind == "S" else _compared(a)
-        seen = np.unique(fixed[:_ROWS])
+        seen = np.unique(fixed[::max(1, len(fixed) // _SAMPLE)])  # (values missed: caught below)
         if len(seen) <= _FEW:  # a few values (sides, affiliations): one comparison of the column each
             codes = np.full(len(fixed), len(seen), dtype=np.uint8)
             for k, rows in enumerate(_rows_equal(fixed, seen)):
