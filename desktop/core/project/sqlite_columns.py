@@ -17,9 +17,10 @@ itself copies a million 17-column rows in about 0.2 s. A million units bound row
 
 Reading row by row costs about 0.2 µs a row and 0.13 µs a value, and more again to turn
 rows into columns. `read_columns` reads a chunk of rows per query, as aggregates: each
-text column as one concatenation (split in C), a geometry column of fixed-size blobs as
-one buffer, an all-NULL column as its count. What does not fit (a text holding the
-separator, blobs of several sizes, numbers) is left for a row-by-row read.
+text column as one concatenation (split in C), of a column most rows of which share one
+value only the rows that differ, a geometry column of fixed-size blobs as one buffer, an
+all-NULL column as its count. What does not fit (a text holding the separator, blobs of
+several sizes, numbers) is left for a row-by-row read.
 """
 from __future__ import annotations
 
