@@ -13,10 +13,8 @@ from desktop.cli.output import refuse_input_as_output
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage or input)."""
     from desktop.core.coords import CoordinateError
-    from desktop.core.freed_memory import give_back_big_blocks
     from desktop.core.inputs import InputError
     from desktop.core.line import LineError
-    give_back_big_blocks()  # (a 1M-unit import's temporaries leave the process when freed)
     try:
         given = sys.argv[1:] if argv is None else argv
         if not given:

@@ -8,7 +8,8 @@ a float's leading zeros, say), the columns are laid side by side with the commas
 ends, and the NUL bytes are squeezed out in one pass: the chunk's text. Text is encoded
 once per column (a Categorical's once per category), floats are formatted with integer
 arithmetic. A chunk holding a field that must be quoted, or a NUL character, goes through
-the csv module.
+the csv module. Chunks are formatted on the cores a few ahead of the one being written
+(numpy's arithmetic releases the GIL).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import TextIO
 
 import numpy as np
 
+from desktop.core.parallel import MIN_ROWS, in_order
 from desktop.core.text_columns import STRING, Categorical
 
 _CHUNK = 1 << 16
@@ -139,8 +141,7 @@ def _join(fields: list[np.ndarray]) -> bytes:
     comma, newline = np.full((n, 1), 44, dtype=np.uint8), np.full((n, 1), 10, dtype=np.uint8)
     parts = [p for f in fields for p in (f, comma)]
     parts[-1] = newline
-    rows = np.concatenate(parts, axis=1).ravel()
-    return rows[rows != 0].tobytes()
+    return np.concatenate(parts, axis=1).tobytes().translate(None, b"\0")  # (C's byte loop: faster than a mask)
 
 
 def write_rows(out: TextIO, header: tuple[str, ...], columns: list) -> int:
@@ -150,17 +151,25 @@ def write_rows(out: TextIO, header: tuple[str, ...], columns: list) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     n = len(columns[0])
-    for a in range(0, n, _CHUNK):
-        part = [c[a:a + _CHUNK] for c in columns]
-        try:
-            fields = [field_bytes(c) for c in part]
-            if not any(quotable and _NEEDS_QUOTES[f].any() for f, quotable in fields):
-                out.write(_join([f for f, _ in fields]).decode("utf-8"))
-                continue
-        except _NeedsModule:
-            pass
-        writer.writerows(zip(*(_as_text(c) for c in part)))  # quoting (or a NUL): the csv module's way
+    chunks = ([c[a:a + _CHUNK] for c in columns] for a in range(0, n, _CHUNK))
+    for part, text in in_order(lambda part: (part, _chunk_text(part)), chunks, parallel=n >= MIN_ROWS):
+        if text is not None:
+            out.write(text)
+        else:
+            writer.writerows(zip(*(_as_text(c) for c in part)))  # quoting (or a NUL): the csv module's way
     return n
+
+
+def _chunk_text(part: list) -> str | None:
+    """The rows of a chunk as text, numpy's way; None when a field needs quoting or holds a
+    NUL character (the csv module writes those)."""
+    try:
+        fields = [field_bytes(c) for c in part]
+    except _NeedsModule:
+        return None
+    if any(quotable and _NEEDS_QUOTES[f].any() for f, quotable in fields):
+        return None
+    return _join([f for f, _ in fields]).decode("utf-8")
 
 
 def _as_text(column) -> list:

@@ -131,8 +131,11 @@ def format_distance(km: float, units: MeasureUnits = DEFAULT, decimals: int = 2)
 
 
 def format_length(km: float, units: MeasureUnits = DEFAULT) -> str:
-    """A round length (a radius, a scale bar) with no trailing zeros: "20 km", "10.8 NM"."""
-    return f"{round(from_km(km, units.distance), 6):g} {units.unit.symbol}"
+    """A length set by hand (a radius, a scale bar) to two decimals, or three significant
+    figures below 1, with no trailing zeros: "20 km", "10.8 NM" (a 20 km ring), "0.27 NM"."""
+    value = from_km(km, units.distance)
+    places = 2 if not math.isfinite(value) or abs(value) >= 1 or value == 0 else 2 - math.floor(math.log10(abs(value)))
+    return f"{round(value, places):g} {units.unit.symbol}"
 
 
 def format_buffer(km: float, units: MeasureUnits = DEFAULT) -> str:

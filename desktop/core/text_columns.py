@@ -18,6 +18,7 @@ import numpy as np
 STRING = np.dtypes.StringDType()
 _ROWS = 1 << 16  # rows hashed at once (bounded temporaries for long strings)
 _FEW = 16        # distinct values a column is compared with one by one rather than hashed
+_SAMPLE = 4096   # rows looked at for those few values
 
 
 def strings(values) -> np.ndarray:
@@ -39,7 +40,7 @@ def strings(values) -> np.ndarray:
 
 def decode(fixed: np.ndarray) -> np.ndarray:
     """An S<w> array of UTF-8 as StringDType: ASCII directly, other UTF-8 through Python."""
-    if not (fixed.view(np.uint8) > 127).any():
+    if not (np.ascontiguousarray(fixed).view(np.uint8) > 127).any():
         return fixed.astype(STRING)
     return np.array([x.decode("utf-8") for x in fixed.tolist()], dtype=STRING)
 
@@ -73,20 +74,26 @@ def fixed_keys(fixed: np.ndarray) -> np.ndarray:
     return out
 
 
-def as_fixed(values: np.ndarray) -> np.ndarray:
-    """A StringDType (or U, S) array as fixed-width U (S stays S): what `fixed_keys` hashes."""
-    if values.dtype.kind in "US":
-        return values
+def _compared(values: np.ndarray) -> np.ndarray:
+    """Text as a fixed-width array to compare values of one column: S when it is ASCII (a
+    byte a character), else U."""
     width = max(int(np.strings.str_len(values).max(initial=0)), 1)
-    return values.astype(f"U{width}")
+    try:
+        return values.astype(f"S{width}")
+    except UnicodeEncodeError:
+        return values.astype(f"U{width}")
 
 
 def keys(values: np.ndarray) -> np.ndarray:
-    """`fixed_keys` of a string array of any kind (long strings hashed a chunk at a time)."""
+    """`fixed_keys` of the UTF-8 of a string array of any kind, so equal text has equal keys
+    whatever its kind (S is taken as UTF-8; others encoded a chunk at a time: ASCII by a
+    cast, a byte a character and a quarter of U's bytes to hash)."""
     values = strings(values) if values.dtype == object else values
-    if values.dtype.kind in "US" or not len(values):
-        return fixed_keys(values) if len(values) else np.empty(0, dtype=np.uint64)
-    return np.concatenate([fixed_keys(as_fixed(values[a:a + _ROWS])) for a in range(0, len(values), _ROWS)])
+    if not len(values):
+        return np.empty(0, dtype=np.uint64)
+    if values.dtype.kind == "S":
+        return fixed_keys(values)
+    return np.concatenate([fixed_keys(encode(values[a:a + _ROWS])) for a in range(0, len(values), _ROWS)])
 
 
 class StringIndex:
@@ -141,6 +148,22 @@ def repeats(values: np.ndarray) -> np.ndarray:
     return first
 
 
+def _rows_equal(fixed: np.ndarray, values: np.ndarray):
+    """For each of a few values, the mask of the rows of `fixed` (S or U) equal to it. S text
+    is compared as 64-bit words (its width padded to a multiple of 8): a few integer
+    comparisons a row instead of a string comparison."""
+    if fixed.dtype.kind != "S":
+        yield from (fixed == v for v in values)
+        return
+    width = -(-fixed.dtype.itemsize // 8) * 8
+    words = fixed.astype(f"S{width}").view(np.uint64).reshape(len(fixed), width // 8)
+    for value in np.asarray(values, dtype=f"S{width}").view(np.uint64).reshape(-1, width // 8):
+        equal = words[:, 0] == value[0]
+        for c in range(1, len(value)):
+            equal &= words[:, c] == value[c]
+        yield equal
+
+
 def _code_dtype(n: int) -> type:
     return np.uint8 if n <= 256 else np.uint16 if n <= 65536 else np.int32
 
@@ -186,14 +209,14 @@ class Categorical:
         """Encode a string array by the keys of its fixed-width text."""
         if not len(a):
             return cls(np.empty(0, dtype=np.uint8), [])
-        fixed = as_fixed(a)
-        seen = np.unique(fixed[:_ROWS])
+        fixed = a if a.dtype.kind == "S" else _compared(a)
+        seen = np.unique(fixed[::max(1, len(fixed) // _SAMPLE)])  # (values missed: caught below)
         if len(seen) <= _FEW:  # a few values (sides, affiliations): one comparison of the column each
             codes = np.full(len(fixed), len(seen), dtype=np.uint8)
-            for k, value in enumerate(seen):
-                codes[fixed == value] = k
+            for k, rows in enumerate(_rows_equal(fixed, seen)):
+                codes[rows] = k
             if not (codes == len(seen)).any():
-                cats = [v.decode("utf-8") for v in seen.tolist()] if a.dtype.kind == "S" else seen.tolist()
+                cats = [v.decode("utf-8") for v in seen.tolist()] if fixed.dtype.kind == "S" else seen.tolist()
                 return cls(codes, cats)
         k = fixed_keys(fixed)
         # Few values: those of the first rows, found by a binary search each (no sort of all keys).

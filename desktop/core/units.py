@@ -14,7 +14,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from desktop.core.text_columns import STRING, Categorical, StringIndex, strings
+from desktop.core.text_columns import STRING, Categorical, StringIndex, repeats, strings
 
 AFFILIATIONS = ("friend", "hostile", "neutral", "unknown")
 DOMAINS = ("ground", "air")
@@ -114,6 +114,14 @@ class UnitTable:
         if not len(hits):
             raise KeyError(unit_id)
         return int(hits[0])
+
+    def first_repeated_id(self) -> int:
+        """The first row whose id an earlier row holds, or -1 (by the index rows_of keeps)."""
+        keys = self._id_index.sorted
+        if not (keys[1:] == keys[:-1]).any():
+            return -1
+        rows = np.flatnonzero(repeats(self.ids) >= 0)
+        return int(rows[0]) if len(rows) else -1
 
     def rows_of(self, unit_ids) -> np.ndarray:
         """The row of each of `unit_ids` (any array or list of text), -1 for an id the

@@ -10,6 +10,7 @@ from desktop import __version__
 from desktop.builtin_plugins import BUILTIN_PLUGINS
 from desktop.core.commands import CommandStack
 from desktop.core.document import Document
+from desktop.core.freed_memory import give_back_freed
 from desktop.core.plugins import Contribution, PluginRegistry
 from desktop.core.selection import Selection
 from desktop.core.sidc import AMPLIFIERS
@@ -76,6 +77,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.feed_menu = FeedMenu(self)
         self._make_docks()
         self._make_toolbar()
+        # Once the document has changed and the window rests, the temporaries of the change
+        # (a million-unit import's: 80 MB) go back to the system.
+        self._give_back = QtCore.QTimer(self, singleShot=True, interval=500, timeout=give_back_freed)
         self.stack.changed.connect(self._on_stack_changed)
         self._on_stack_changed()
         self.resize(1400, 900)
@@ -278,6 +282,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_action.setEnabled(self.stack.can_undo())
         self.redo_action.setEnabled(self.stack.can_redo())
         self.setWindowTitle(self.files.window_title())
+        self._give_back.start()
 
     def show_export_dialog(self):
         """File › Export Map…: the briefing-map export (desktop.gui.export)."""

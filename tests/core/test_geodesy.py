@@ -74,3 +74,19 @@ def test_densified_points_know_the_segment_they_start():
     assert seg[vertex_at[0]] == 0 and seg[vertex_at[1]] == 1 and seg[vertex_at[2]] == 2 and seg[-1] == 2
     for i in range(3):  # every point between vertices i and i+1 starts segment i
         assert np.all(seg[vertex_at[i]:vertex_at[i + 1]] == i)
+
+
+def test_the_analysis_projection_is_proj_s_own_tmerc_made_once_per_centre():
+    from pyproj import Transformer
+    rng = np.random.default_rng(4)
+    lon, lat = rng.uniform(30, 48, 50_000), rng.uniform(28, 42, 50_000)
+    for centre in [(39.0, 35.4), (39.123456789, 35.98765), (-120.5, -33.2)]:
+        proj = Projection.analysis_for(*centre)
+        assert Projection.analysis_for(*centre) is proj  # (its transformers made once)
+        to_plane = Transformer.from_crs("EPSG:4326", proj.crs, always_xy=True)  # PROJ's database's way
+        to_lonlat = Transformer.from_crs(proj.crs, "EPSG:4326", always_xy=True)
+        ox, oy = to_plane.transform(*centre)
+        fx, fy = to_plane.transform(lon, lat)
+        x, y = proj.forward(lon, lat)
+        assert np.array_equal(x, fx - ox) and np.array_equal(y, fy - oy)
+        assert np.array_equal(np.array(proj.inverse(x, y)), np.array(to_lonlat.transform(x + ox, y + oy)))

@@ -43,6 +43,9 @@ def test_areas_and_round_lengths():
     assert format_area(24_502.54) == "24,503 km²"
     assert format_length(20.0) == "20 km"
     assert format_length(to_km(11, "nmi"), NM) == "11 NM"
+    assert format_length(20.0, NM) == "10.8 NM"  # (a ring set in km, read in NM: not "10.7991 NM")
+    assert format_length(0.5, NM) == "0.27 NM" and format_length(0.004) == "0.004 km"
+    assert format_length(12.345) == "12.35 km"
     # Two significant figures in the user's unit: 19.87 km is 20 km; 10.73 NM is 11 NM.
     assert nice_length_km(19.87) == pytest.approx(20.0)
     assert from_km(nice_length_km(to_km(10.73, "nmi"), NM), "nmi") == pytest.approx(11.0)

@@ -95,3 +95,21 @@ def test_a_million_units_take_a_few_bytes_each():
     held = sum(c.nbytes for c in columns if isinstance(c, Categorical) or c.strides != (0,))  # (broadcast: free)
     assert held < 55 * n  # an object array of str: 63 bytes a value for each of the two text columns alone
     assert units.side_codes(("B", "A"))[:4].tolist() == [1, 0, 1, 0]
+
+
+def test_keys_are_those_of_the_utf8_whatever_the_column_holds():
+    # One chunk of ASCII ids, then one with non-ASCII ids and a repeat of the first chunk's
+    # first id: found, whatever way each chunk was hashed.
+    ascii_ids = [f"U{i}" for i in range(70_000)]
+    values = ascii_ids + ["Ålpha", "U0", "دير الزور", "U69999"]
+    assert repeats(strings(values)).tolist()[-4:] == [-1, 0, -1, 69_999]
+    index = StringIndex(strings(values))
+    assert index.rows_of(np.array(["U0", "Ålpha", "U69999", "nope"])).tolist() == [0, 70_000, 69_999, -1]
+    assert np.array_equal(text_columns.keys(np.array(values)), text_columns.keys(strings(values)))
+
+
+def test_few_categories_compared_as_words_tell_values_apart_past_their_first_bytes():
+    words = [b"Russian-backed-1", b"Russian-backed-2", b"Russian-backed", b"R", b"", b"Russian-backed-1x"]
+    fixed = np.array(words * 500, dtype="S24")[::-1]  # (a strided view, as the tokenizer gives)
+    cat = Categorical.of(fixed)
+    assert cat.tolist() == [w.decode() for w in fixed.tolist()] and len(cat.categories) == len(words)

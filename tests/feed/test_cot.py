@@ -3,6 +3,7 @@ affiliation, domain and symbol code, and every way an event is refused."""
 import math
 import time
 
+import numpy as np
 import pytest
 import takproto
 
@@ -116,3 +117,16 @@ def test_events_with_declarations_go_through_defusedxml():
                 + plain[plain.index(b"<event"):].replace(b'callsign="CDATA"', b'callsign="&x;"'))
     with pytest.raises(CotError, match="DTD or entities"):
         parse_event(external)
+
+
+def test_a_point_without_hae_has_no_altitude_not_sea_level():
+    from desktop.core.feed.live import aircraft_state
+    t = time.time()
+    xml = event("JET-9", 35.5, 39.1, t, cot_type="a-h-A-M-F", course=90.0, speed=200.0, hae=6096.0)
+    without = parse_event(xml.replace(b' hae="6096.0"', b""))
+    unknown = parse_event(xml.replace(b'hae="6096.0"', b'hae="9999999.0"'))
+    for e in (without, unknown):
+        state = aircraft_state(np.array([e.hae]), np.array([e.course]), np.array([e.speed]))
+        assert math.isnan(state["alt_ft"][0])  # (0 ft would put the jet on the ground)
+    state = aircraft_state(np.array([parse_event(xml).hae]), np.array([90.0]), np.array([200.0]))
+    assert state["alt_ft"][0] == pytest.approx(20_000.0)

@@ -83,3 +83,39 @@ def test_an_air_conflict_alerts_once_and_is_acknowledged_and_muted_like_a_line_a
 def live_reports_written(doc, t: int) -> bool:
     from desktop.core.time_cursor import live_time
     return live_time(doc) == t
+
+
+def test_air_alerts_come_without_the_conflicts_panel_and_conflicts_are_computed_once_a_write(qtbot, monkeypatch):
+    """The air session raises them (any air view keeps it: here the air map layer alone),
+    and while the cursor follows the feed the alerts take the session's own answer."""
+    from dataclasses import replace
+
+    from desktop import builtin_plugins
+    from desktop.core.demo import demo_document
+    from desktop.core.plugins import PluginRegistry
+    from desktop.gui.air import session as air_session
+    from desktop.gui.main_window import MainWindow
+    registry = PluginRegistry()
+    plugins = tuple(replace(p, contributions=tuple(c for c in p.contributions if c.id != "conflicts"))
+                    for p in builtin_plugins.BUILTIN_PLUGINS)
+    registry.load_entry_points(builtins=plugins)
+    window = MainWindow(demo_document(), registry)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert "conflicts" not in window.panels and "alerts" in window.panels
+    asked = []
+    real = air_session.conflicts_at
+    monkeypatch.setattr(air_session, "conflicts_at",
+                        lambda doc, t, params: asked.append((t, id(doc.units), id(doc.tracks), params))
+                        or real(doc, t, params))
+    doc = window.document
+    port = start(window, qtbot)
+    t0 = int(time.time()) - 60
+    events, _ = head_on(t0)
+    pytak_send(f"udp+wo://127.0.0.1:{port}", events)
+    qtbot.waitUntil(lambda: len(air_alerts(doc)) == 1, timeout=10_000)
+    assert air_alerts(doc)[0].detail == "Viper 1 and Su-24 7: 0.0 NM at 505 ft in 2 min"
+    assert asked and len(asked) == len(set(asked))  # (each moment of each state answered once: views and alerts)
+    window.feed_menu.stop_action.trigger()
+    window.close()

@@ -111,3 +111,22 @@ def test_cancel_in_the_progress_dialog_stops_a_big_import(win, monkeypatch, tmp_
     assert not win.files.imports.import_path(p)
     assert not win.stack.commands and len(win.document.units) == 47
     assert "cancelled: nothing changed" in win.status.currentMessage()
+
+
+def test_freed_memory_goes_back_once_the_window_rests_after_an_import(monkeypatch, qtbot):
+    from desktop.gui import main_window
+    calls = []
+    monkeypatch.setattr(main_window, "give_back_freed", lambda: calls.append(True))
+    w = MainWindow(demo_document())
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=3000)  # (the window as opened)
+    monkeypatch.setattr(import_actions, "show_report", lambda *a: None)
+    monkeypatch.setattr(import_actions, "choose_files", lambda *a: [str(DATA / "units_bad.csv")])
+    w.files.imports.import_action.trigger()
+    assert len(calls) == 1  # (not during the change: once the window has rested)
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=3000)
+    w.undo_action.trigger()
+    w.redo_action.trigger()
+    qtbot.waitUntil(lambda: len(calls) == 3, timeout=3000)  # (one for both: the wait restarts)
+    qtbot.wait(700)
+    assert len(calls) == 3

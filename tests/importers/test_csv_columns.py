@@ -32,9 +32,10 @@ def test_plain_tables_split_as_the_csv_module_reads_them(rows, crlf, tail, delim
     want = _rows_table("t.csv", data, len(text.split(end)[0].encode()) + len(end), delimiter,
                        ["id", "name", "lat"], 1, None)
     got = _table("t.csv", data, None)  # numpy's tokenizer when it can, else the separators' positions
+    numbered = _table("t.csv", data, None, numbers=True)  # lat parsed by the tokenizer when all are numbers
     with mock.patch.object(csv_table, "read_fixed", lambda *args: None):
         separated = _table("t.csv", data, None)
-    for table in (got, separated):
+    for table in (got, numbered, separated):
         if table.plain is not None:  # (not plain, a blank row, say: the csv module's way, the reference)
             same_columns(table, want)
 
@@ -89,3 +90,24 @@ def test_split_plain_refuses_what_is_not_plain():
     assert split_plain(b"a,b\nc\n", 0, ",", 2) is None
     assert split_plain(b"a,b\n\nc,d\n", 0, ",", 2) is None
     assert len(split_plain(b"a,b\r\nc,d\r\n\r\n", 0, ",", 2)) == 2
+
+
+def test_the_tokenizer_parses_lat_and_lon_as_float_and_keeps_their_text():
+    rng = np.random.default_rng(5)
+    lat = [f"{x:.{k}f}" for x, k in zip(rng.uniform(-90, 90, 3000), rng.integers(0, 12, 3000))] + ["35.10", " 035 "]
+    lon = [repr(x) for x in rng.uniform(-180, 180, len(lat)).tolist()]
+    data = ("id,lat,lon\n" + "".join(f"U{i},{a},{o}\n" for i, (a, o) in enumerate(zip(lat, lon)))).encode()
+    table = _table("t.csv", data, None, numbers=True)
+    assert table.plain.numbers(1) is not None and table.plain.numbers(2) is not None
+    values, ok = table.decimals(1)
+    assert ok.all() and values.tolist() == [float(t) for t in lat]
+    assert table.decimals(2)[0].tolist() == [float(t) for t in lon]
+    assert table.strings(1).tolist()[-2:] == ["35.10", "035"]  # the file's text, read again when asked
+    assert table.sample(1) == [["U0", lat[0], lon[0]]]
+    # One field that is no plain number: the columns are text, parsed the usual way.
+    damaged = data.replace(b",35.10,", b",35\xc2\xb010'N,")
+    table = _table("t.csv", damaged, None, numbers=True)
+    assert table.plain.numbers(1) is None and table.plain.numbers(2) is None
+    assert table.decimals(2)[0].tolist() == [float(t) for t in lon]
+    values, ok = table.decimals(1)
+    assert ok.sum() == len(lat) - 1 and table.strings(1)[len(lat) - 2] == "35°10'N"

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from desktop.core.project import ProjectError, is_project, load_project, save_project
+from desktop.core.project import ProjectError, gpkg, is_project, load_project, save_project, sqlite_columns
 from desktop.core.project import reader as project_reader
 from desktop.core.project.schema import LAYERS
 from tests.project.scenario import assert_same_document, full_scenario
@@ -165,8 +165,15 @@ def _rewrite(src, dst, sql, *args):
     ("UPDATE alerts SET state='seen' WHERE fid=2", (), "layer 'alerts': feature 2: state 'seen'"),
     ("UPDATE alerts SET alert_id=1 WHERE fid=3", (), "layer 'alerts': two alerts with one alert_id"),
     ("UPDATE alerts SET time='yesterday' WHERE fid=1", (), "layer 'alerts': time: feature 1"),
+    ("UPDATE units SET last_report='yesterday' WHERE fid=33", (), "layer 'units': last_report: feature 33"),
+    ("UPDATE units SET unit_id='' WHERE fid=40", (), "layer 'units': feature 40: no unit_id"),
 ])
-def test_damaged_projects_fail_with_a_message_naming_the_layer(saved, tmp_path, sql, args, message):
+@pytest.mark.parametrize("chunk", [100_000, 10])
+def test_damaged_projects_fail_with_a_message_naming_the_layer(saved, tmp_path, monkeypatch, sql, args, message,
+                                                               chunk):
+    """... whether the units are read in one chunk or in several (sqlite_columns)."""
+    monkeypatch.setattr(gpkg, "CHUNK", chunk)
+    monkeypatch.setattr(sqlite_columns, "_PROBE", min(chunk, 1000))
     _, path = saved
     bad = _rewrite(path, tmp_path / "bad.gpkg", sql, *args)
     with pytest.raises(ProjectError, match="bad.gpkg") as err:
@@ -406,3 +413,29 @@ def test_a_last_report_without_a_position_is_refused(tmp_path):
         c.execute("UPDATE units SET geom=? WHERE fid=?", (empty_point, k + 1))
     with pytest.raises(ProjectError, match=f"layer 'units': feature {k + 1}: a last_report but no position"):
         load_project(path)
+
+
+def test_thousands_of_imported_units_come_back_identical_in_many_chunks(tmp_path, monkeypatch):
+    """Imported units share most values (one time, blank echelons) but not all; read a chunk
+    of 500 at a time (after a probe of 100), only the rows that differ from the usual
+    value, their columns come back identical; GDAL reads the same values."""
+    from desktop.core.commands import CommandStack
+    from desktop.core.importers.apply import import_command
+    from desktop.core.importers.model import ImportedData
+    from desktop.core.units import UnitTable
+    monkeypatch.setattr(gpkg, "CHUNK", 500)
+    monkeypatch.setattr(sqlite_columns, "_PROBE", 100)
+    doc, n = full_scenario(), 3000
+    rng = np.random.default_rng(5)
+    echelons = np.where(rng.random(n) < 0.01, "battalion", "")
+    units = UnitTable([f"NEW-{i}" for i in range(n)], [f"Imported {i}" for i in range(n)],
+                      np.array(doc.sides)[rng.integers(0, 2, n)], np.where(np.arange(n) == 2999, "hostile", "unknown"),
+                      None, rng.uniform(38.6, 39.4, n), rng.uniform(35.6, 36.0, n), echelons)
+    CommandStack(doc).push(import_command(doc, ImportedData("units.csv", units=units), reported_at=1_500_000_000))
+    path = tmp_path / "many.gpkg"
+    save_project(doc, path)
+    assert_same_document(doc, load_project(path))
+    meta, _, _, columns = pyogrio.raw.read(path, layer="units")
+    got = dict(zip(meta["fields"], columns))
+    assert got["unit_id"].tolist() == doc.units.ids.tolist() and got["echelon"].tolist() == doc.units.echelons.tolist()
+    assert got["side"].tolist() == doc.units.sides.tolist()

@@ -23,7 +23,7 @@ import defusedxml.ElementTree as SafeET
 
 MAX_EVENT_BYTES = 32 * 1024   # a position report is well under 2 KiB; chat and drawings under 16
 MAX_FUTURE_S = 3600.0         # a report this far ahead of our clock is a broken clock, not news
-UNKNOWN_CE = 9_999_999.0      # CoT's "unknown" for ce/le
+UNKNOWN_CE = 9_999_999.0      # CoT's "unknown" for ce/le (and hae)
 REASONS = ("malformed", "oversized", "impossible", "stale", "unsupported")
 
 _FRIEND, _HOSTILE, _NEUTRAL = "fa", "hsjk", "n"
@@ -50,7 +50,7 @@ class CotEvent:
     stale: float
     lat: float
     lon: float
-    hae: float = 0.0
+    hae: float = UNKNOWN_CE  # (an event without it says no height: not sea level)
     ce: float = UNKNOWN_CE
     le: float = UNKNOWN_CE
     how: str = ""
@@ -171,7 +171,7 @@ def event_from_element(root: Element) -> CotEvent:
     group = detail.find("__group") if detail is not None else None
     track = detail.find("track") if detail is not None else None
     return CotEvent(uid, cot_type, time, start, stale, _number(point, "lat"), _number(point, "lon"),
-                    _number(point, "hae", 0.0), _number(point, "ce", UNKNOWN_CE), _number(point, "le", UNKNOWN_CE),
+                    _number(point, "hae", UNKNOWN_CE), _number(point, "ce", UNKNOWN_CE), _number(point, "le", UNKNOWN_CE),
                     root.get("how") or "", (contact.get("callsign") or "") if contact is not None else "",
                     (group.get("name") or "") if group is not None else "",
                     (group.get("role") or "") if group is not None else "",

@@ -70,16 +70,19 @@ class ImportData(Command):
         doc.set_scenario(b.ao, b.line, b.units, b.tracks)
 
 
-def with_present_reports(doc: Document, data: ImportedData, after: Scenario, at: int) -> Scenario:
+def with_present_reports(doc: Document, data: ImportedData, after: Scenario, at: int,
+                         known: np.ndarray | None = None) -> Scenario:
     """`after` (`data` merged into `doc`) with a report at `at` for each unit `data` gives
     without a time. Each such unit then stands at its latest report (the imported position,
-    unless the document already has a later one). Whole-array work: no loop over units."""
+    unless the document already has a later one). `known`: the document's row of each of
+    the data's units (-1 for a new id), when already found. Whole-array work: no loop over
+    units."""
     units = data.units
     if units is None or not len(units):
         return after
     n_old = len(doc.units)
     if n_old:  # rows in the merged table: a known id keeps its row, new ids follow in file order
-        rows = doc.units.rows_of(units.ids)
+        rows = (doc.units.rows_of(units.ids) if known is None else known).copy()
         fresh = rows < 0
         rows[fresh] = n_old + np.arange(int(fresh.sum()))
     else:
@@ -157,12 +160,18 @@ def _unknown(col: np.ndarray) -> bool:
     return col.strides == (0,) or not len(col)
 
 
-def _merge_units(old: UnitTable, new: UnitTable | None) -> UnitTable:
+def _merge_units(old: UnitTable, new: UnitTable | None, at: np.ndarray | None = None) -> UnitTable:
+    """`old` with `new` merged in: `at`, the row of each new unit in `old` (-1: appended)."""
     if new is None or not len(new):
         return old
-    at = old.rows_of(new.ids) if len(old) else np.full(len(new), -1, dtype=np.int64)
+    if at is None:
+        at = _rows_in(old, new)
     return UnitTable(**{f.name: _merged_column(f.name, getattr(old, f.name), getattr(new, f.name), at)
                         for f in fields(UnitTable)})
+
+
+def _rows_in(old: UnitTable, new: UnitTable) -> np.ndarray:
+    return old.rows_of(new.ids) if len(old) else np.full(len(new), -1, dtype=np.int64)
 
 
 def _units_for_tracks(units: UnitTable, reports: TrackReports) -> UnitTable:
@@ -195,10 +204,11 @@ def _repeated(unit: np.ndarray, time: np.ndarray, lon: np.ndarray, lat: np.ndarr
     return repeated
 
 
-def merged_scenario(doc: Document, data: ImportedData) -> tuple[Scenario, int]:
+def merged_scenario(doc: Document, data: ImportedData, known: np.ndarray | None = None) -> tuple[Scenario, int]:
     """The document's AO, line, units and tracks with `data` brought in, and how many of
-    the data's track reports were skipped as already present."""
-    units = _merge_units(doc.units, data.units)
+    the data's track reports were skipped as already present. `known`: as
+    with_present_reports takes it."""
+    units = _merge_units(doc.units, data.units, known)
     tracks = doc.tracks
     present = 0
     if data.tracks is not None and len(data.tracks):
@@ -229,6 +239,7 @@ def import_command(doc: Document, data: ImportedData, reported_at: int | None = 
     without a time are reported at `reported_at` (epoch seconds; default: now)."""
     parts = ", ".join(data.found()) or "nothing"
     at = int(time.time()) if reported_at is None else int(reported_at)
-    after, present = merged_scenario(doc, data)
-    after = with_present_reports(doc, data, after, at)
+    known = _rows_in(doc.units, data.units) if data.units is not None and len(data.units) else None
+    after, present = merged_scenario(doc, data, known)
+    after = with_present_reports(doc, data, after, at, known)
     return ImportData(Scenario.of(doc), after, f"Import {Path(data.source).name}: {parts}", present)

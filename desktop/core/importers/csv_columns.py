@@ -17,12 +17,14 @@ row.
 """
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.core.text_columns import Categorical, decode, strings
+from desktop.core.text_columns import STRING, Categorical, decode, strings
 
 NEWLINE = 10
 BLANKS = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32)  # what str.strip() strips of ASCII
@@ -131,11 +133,15 @@ class Column:
         raw = self.raw
         return [raw[self.start[i]:self.end[i]].tobytes().decode("utf-8").strip() for i in rows]
 
+def byte_matrix(fixed: np.ndarray) -> np.ndarray:
+    """An S<w> array (maybe a strided view of the tokenizer's rows) as its (rows, w) bytes."""
+    return np.ascontiguousarray(fixed).view(np.uint8).reshape(len(fixed), fixed.dtype.itemsize)
+
+
 def _unicode_ends(fixed: np.ndarray) -> np.ndarray:
     """Fields that start or end with a non-ASCII character once ASCII blanks are gone: it
     may be a blank str.strip() removes too (a no-break space), so strip those in Python."""
-    w = fixed.dtype.itemsize
-    b = fixed.view(np.uint8).reshape(-1, w)
+    b = byte_matrix(fixed)
     if not len(b) or b.max() < 128:
         return np.empty(0, dtype=np.intp)
     length = np.strings.str_len(fixed)
@@ -168,8 +174,7 @@ def decimals(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return fixed.astype(np.float64), np.ones(len(fixed), dtype=bool)
     except ValueError:
         pass
-    w = fixed.dtype.itemsize
-    b = fixed.view(np.uint8).reshape(-1, w)
+    b = byte_matrix(fixed)
     used = b != 0
     digit = (b >= 48) & (b <= 57)
     point = b == 46
@@ -186,26 +191,36 @@ def decimals(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True, eq=False)
 class FixedTable:
     """The fields of a plain table as numpy's tokenizer gave them: one S<w> array per
-    column (views of its rows, unstripped, never truncated). `padded`: a field may start or
-    end with a blank (else no field needs stripping); `rare_blanks`: the file holds one of
-    the ASCII separators str.strip() strips and bytes.strip() does not (0x1c-0x1f)."""
+    column (views of its rows, unstripped, never truncated), or float64 for the columns the
+    tokenizer parsed as numbers (`texts` reads such a column again as text when asked).
+    `padded`: a field may start or end with a blank (else no field needs stripping);
+    `rare_blanks`: the file holds one of the ASCII separators str.strip() strips and
+    bytes.strip() does not (0x1c-0x1f)."""
 
     columns: list[np.ndarray]
     rare_blanks: bool = False
     padded: bool = True
+    texts: Callable[[int], np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.columns[0])
 
+    def numbers(self, j: int) -> np.ndarray | None:
+        """Column j as the tokenizer's float64, when it parsed it so."""
+        return self.columns[j] if self.columns[j].dtype.kind == "f" else None
+
     def column(self, j: int) -> "FixedColumn":
-        return FixedColumn(self.columns[j], self.rare_blanks, self.padded)
+        raw = self.columns[j] if self.numbers(j) is None else self.texts(j)
+        return FixedColumn(raw, self.rare_blanks, self.padded)
 
     def blank_rows(self, delimiter: str) -> np.ndarray:
         """Rows of blank fields only, as str.strip() sees blanks: rows whose first field is
-        blank (or starts with a non-ASCII character) are looked at one by one."""
-        head = self.column(0).fixed()[0]
-        first = head.view(np.uint8).reshape(len(head), -1)[:, 0]
+        blank (or starts with a non-ASCII character) are looked at one by one. None when a
+        column holds numbers (a blank field is none)."""
         blank = np.zeros(len(self), dtype=bool)
+        if any(c.dtype.kind == "f" for c in self.columns):
+            return blank
+        first = self.column(0).fixed()[0].astype("S1").view(np.uint8)  # (each stripped field's first byte)
         for i in np.flatnonzero((first == 0) | (first > 127)).tolist():
             blank[i] = not "".join(c[i].decode("utf-8") for c in self.columns).strip()
         return blank
@@ -219,9 +234,9 @@ class FixedColumn:
 
     def fixed(self) -> tuple[np.ndarray, np.ndarray]:
         """(the fields stripped of blanks, as S<w>; no field too long: all False)."""
-        out = np.ascontiguousarray(np.strings.strip(self.raw) if self.padded else self.raw)  # (ASCII blanks, in C)
+        out = np.strings.strip(self.raw) if self.padded else self.raw  # (ASCII blanks, in C; else a view)
         if self.rare_blanks:
-            out = _stripped(out.view(np.uint8).reshape(len(out), -1).copy())
+            out = _stripped(byte_matrix(out).copy())
         return out, np.zeros(len(out), dtype=bool)
 
     def texts_at(self, rows) -> list[str]:
@@ -244,10 +259,15 @@ def _sample_widths(data: bytes, offset: int, stop: int, delimiter: bytes, width:
     return longest
 
 
-def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int) -> bool:
+_ODD = b'"\0\r\t\x0b\x0c\x1c\x1d\x1e\x1f'  # what a plain file's body may not hold, or a blank other than a space
+_NOT_ODD = bytes(c for c in range(256) if c not in _ODD)
+
+
+def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int, odd: set[int]) -> bool:
     """Whether a field of data[offset:stop] may start or end with a blank: any blank but a
-    space in the body (found by memchr), or a space beside a separator or a line end."""
-    if any(data.find(bytes([c]), offset, stop) >= 0 for c in BLANKS if c not in (NEWLINE, 32)):
+    space in the body (`odd`: the bytes of _ODD it holds), or a space beside a separator or
+    a line end."""
+    if odd & set(BLANKS) - {NEWLINE, 32}:
         return True
     raw = np.frombuffer(data, dtype=np.uint8, count=stop - offset, offset=offset)
     space = np.flatnonzero(raw == 32)
@@ -259,42 +279,70 @@ def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int) -> 
     return bool(((before == delimiter) | (before == NEWLINE) | (after == delimiter) | (after == NEWLINE)).any())
 
 
-def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width: int) -> FixedTable | None:
+def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width: int,
+               numbers: Collection[int] = ()) -> FixedTable | None:
     """The fields of data[offset:] (the rows after the header's `header_line` lines) split
     by numpy's C tokenizer, when the file is plain (no quote, no NUL, no lone CR, no blank
     line inside, every row `width` fields) and no field is longer than MAX_WIDTH bytes;
-    None otherwise."""
+    None otherwise. The columns in `numbers` (lat, lon) are parsed as decimals by the
+    tokenizer itself when every field of theirs is one (else read as text, as the others)."""
     stop = len(data)
     while stop > offset and data[stop - 1] in b"\r\n \t":  # blank lines at the end: dropped
         stop -= 1
     start = max(offset - 1, 0)
-    if stop <= offset or width < 2 or data.find(b'"', start, stop) >= 0 or data.find(b"\0", start, stop) >= 0:
+    if stop <= offset or width < 2:
         return None
-    if data.find(b"\r", start, stop) >= 0 and data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
+    odd = set(data[start:stop].translate(None, _NOT_ODD))  # (one pass in C for all of them)
+    if {ord('"'), 0} & odd:
+        return None
+    if 13 in odd and data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
         return None
     longest = _sample_widths(data, offset, stop, delimiter.encode(), width)
     if longest is None:
         return None
     widths = np.minimum(longest + longest // 2 + 8, MAX_WIDTH + 1)
-    source = data if stop == len(data) else data[:stop]
+    source = data if data[stop:] in (b"", b"\n", b"\r\n") else data[:stop]  # (one line end: the tokenizer's too)
+
+    def tokens(dtype, usecols=None) -> np.ndarray:
+        return np.loadtxt(io.BytesIO(source), delimiter=delimiter, skiprows=header_line, comments=None,
+                          quotechar=None, ndmin=1, dtype=dtype, usecols=usecols)
+
+    numbers = sorted(j for j in numbers if 0 <= j < width)
     while True:
+        text = [f"S{w}" for w in widths]
         try:
-            rows = np.loadtxt(io.BytesIO(source), delimiter=delimiter, skiprows=header_line, comments=None,
-                              quotechar=None, ndmin=1, dtype=[(f"f{j}", f"S{w}") for j, w in enumerate(widths)])
+            try:
+                rows = tokens([(f"f{j}", "f8" if j in numbers else t) for j, t in enumerate(text)])
+            except ValueError:  # a ragged row, or a number column holding something else
+                if not numbers:
+                    raise
+                numbers = []
+                rows = tokens([(f"f{j}", t) for j, t in enumerate(text)])
         except ValueError:  # a ragged row
             return None
         if len(rows) != data.count(b"\n", offset, stop) + 1:
             return None  # the tokenizer skipped a blank line: the line numbers would be wrong
         matrix = rows.view(np.uint8).reshape(len(rows), -1)
-        ends = [rows.dtype.fields[f"f{j}"][1] + w - 1 for j, w in enumerate(widths)]
-        full = matrix[:, ends].any(axis=0)  # a field that fills its width
+        ends = [rows.dtype.fields[f"f{j}"][1] + w - 1 for j, w in enumerate(widths) if j not in numbers]
+        full = np.zeros(width, dtype=bool)
+        full[[j for j in range(width) if j not in numbers]] = matrix[:, ends].any(axis=0)  # a field filling its width
         if not full.any():
-            rare = any(data.find(bytes([c]), start, stop) >= 0 for c in BLANKS if c > 13 and c != 32)
+            rare = any(c > 13 and c != 32 for c in odd & set(BLANKS))
             return FixedTable([rows[f"f{j}"] for j in range(width)], rare,
-                              rare or _blank_at_field_end(data, offset, stop, ord(delimiter)))
+                              rare or _blank_at_field_end(data, offset, stop, ord(delimiter), odd),
+                              functools.cache(lambda j: _text_column(tokens, j, int(widths[j]))))
         if (widths[full] > MAX_WIDTH).any():
             return None  # a field longer than MAX_WIDTH: split_plain takes it
         widths = np.where(full, np.minimum(widths * 4, MAX_WIDTH + 1), widths)  # (a field may be cut: wider)
+
+
+def _text_column(tokens: Callable, j: int, w: int) -> np.ndarray:
+    """Column j of the tokenizer's rows as text (S<w>), wider until no field fills it."""
+    while True:
+        column = tokens(f"S{w}", usecols=j)
+        if w > MAX_WIDTH or not column.view(np.uint8).reshape(len(column), w)[:, -1].any():
+            return column
+        w = min(w * 4, MAX_WIDTH + 1)
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -311,6 +359,7 @@ class Table:
     plain: PlainTable | FixedTable | None = None
     keep: np.ndarray | None = None        # plain: the rows that are not blank
     columns: list[list[str]] | None = None  # otherwise
+    ascii: bool = False                     # plain: the file is ASCII (a byte a character, nothing to decode)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -330,7 +379,7 @@ class Table:
         if self.plain is None:
             return strings(self.columns[j])
         fixed, _, odd = self._fixed(j)
-        out = decode(fixed)
+        out = fixed.astype(STRING) if self.ascii else decode(fixed)
         if len(odd):
             out[odd] = self._column(j).texts_at(odd)
         return out
@@ -348,7 +397,8 @@ class Table:
         character at an end). Kept: several fields may read one column."""
         if j not in self._stripped:
             fixed, too_long = self._column(j).fixed()
-            self._stripped[j] = fixed, too_long, np.union1d(np.flatnonzero(too_long), _unicode_ends(fixed))
+            odd = np.flatnonzero(too_long)
+            self._stripped[j] = fixed, too_long, odd if self.ascii else np.union1d(odd, _unicode_ends(fixed))
         return self._stripped[j]
 
     def texts_at(self, j: int, rows) -> list[str]:
@@ -361,6 +411,10 @@ class Table:
         file read row by row (its strings are parsed the usual way)."""
         if self.plain is None:
             return None
+        numbers = self.plain.numbers(j) if isinstance(self.plain, FixedTable) else None
+        if numbers is not None:
+            values = numbers if self.keep is None else numbers[self.keep]
+            return values.copy(), np.ones(len(values), dtype=bool)
         fixed, too_long, _ = self._fixed(j)
         values, ok = decimals(fixed)
         ok &= ~too_long

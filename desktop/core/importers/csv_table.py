@@ -83,10 +83,13 @@ def _lines(data: bytes, start: int = 0):
         start = end
 
 
-def _table(name: str, data: bytes, progress: Progress | None) -> Table:
+def _table(name: str, data: bytes, progress: Progress | None, mapping: ColumnMapping | None = None,
+           numbers: bool = False) -> Table:
     """The header, and the rows after it as columns: split by numpy when the file is plain
     (csv_columns), else by the csv module a chunk of rows at a time. Blank rows are left
-    out; a row with more fields than the header is a problem of that row."""
+    out; a row with more fields than the header is a problem of that row. With `numbers`,
+    the lat and lon columns (of `mapping`, else found by name) are parsed as decimals by
+    the tokenizer when they hold nothing else."""
     first = data.lstrip(b"\r\n\t ")[:1 << 20].partition(b"\n")[0]
     delimiter = csv_delimiter(first.decode("utf-8", "replace"))
     head = csv.reader(_lines(data), delimiter=delimiter)  # reads the header's lines only, however long
@@ -100,7 +103,8 @@ def _table(name: str, data: bytes, progress: Progress | None) -> Table:
     offset = 0
     for _ in range(header_line):  # the bytes after the header's line(s)
         offset = data.find(b"\n", offset) + 1 or len(data)
-    plain = read_fixed(data, offset, header_line, delimiter, width)
+    found = (mapping or auto_mapping(header)[0]).columns if numbers else {}
+    plain = read_fixed(data, offset, header_line, delimiter, width, [found[f] for f in ("lat", "lon") if f in found])
     if plain is None:
         plain = split_plain(data, offset, delimiter, width)
     step(progress, 0.3, "Parsing rows")
@@ -108,7 +112,7 @@ def _table(name: str, data: bytes, progress: Progress | None) -> Table:
         blank = plain.blank_rows(delimiter)
         keep = np.flatnonzero(~blank) if blank.any() else None
         lines = header_line + 1 + (np.arange(len(plain)) if keep is None else keep)
-        return Table(header, header_line, lines, {}, plain=plain, keep=keep)
+        return Table(header, header_line, lines, {}, plain=plain, keep=keep, ascii=data.isascii())
     return _rows_table(name, data, offset, delimiter, header, header_line, progress)
 
 
@@ -184,7 +188,7 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
 
 def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) -> ImportedData:
     name, data = _read_bytes(path, progress)
-    table = _table(name, data, progress)
+    table = _table(name, data, progress, mapping, numbers=True)
     del data  # (a plain table holds a view of it)
     header, header_line, problems = table.header, table.header_line, table.problems
     if not len(table):
@@ -220,7 +224,7 @@ def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) ->
     loc = lambda i: f"{name}:{line_of[i]}"  # noqa: E731 - message prefixes
     if mapping.role in ("line", "ao"):
         return _vertices(name, mapping, cols, lon, lat, problems, loc, data)
-    fields = {f: cols(f) for f in _ALIASES}
+    fields = {f: cols(f) for f in _ALIASES if f not in ("lat", "lon", "mgrs")}  # (positions: read above)
     if fields["id"] is None:
         raise InputError(f"{name}: no id column for {mapping.role}")
     if mapping.role == "tracks":

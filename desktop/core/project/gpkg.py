@@ -13,17 +13,17 @@ without it (QGIS offers to build one).
 """
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import struct
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import shapely
 import shapely.errors
 
+from desktop.core.project.sqlite_columns import insert_columns, quote, read_columns, text_affinity
 from desktop.core.project.sqlite_safe import DatabaseFileError, ReadOnlyDatabase
 from desktop.core.project.wkb_check import WKBError, check_wkb
 
@@ -53,10 +53,6 @@ class Column:
     type: str  # a GeoPackage column type: TEXT, INTEGER, REAL, BOOLEAN, DATETIME
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -83,14 +79,15 @@ def geometry_blobs(geoms: np.ndarray, srs_id: int = WGS84) -> list[bytes]:
     return out
 
 
-def point_blobs(lon: np.ndarray, lat: np.ndarray, srs_id: int = WGS84) -> list[bytes]:
-    """Point blobs for coordinate columns, built in numpy (no per-point shapely object).
-    A NaN position is written as an empty point (the header's empty flag, NaN coordinates)."""
+def point_blobs(lon: np.ndarray, lat: np.ndarray, srs_id: int = WGS84) -> np.ndarray:
+    """Point blobs for coordinate columns, built in numpy (no per-point shapely object),
+    as an array of fixed-size blobs (a void dtype; `tolist()` gives bytes). A NaN
+    position is written as an empty point (the header's empty flag, NaN coordinates)."""
     rec = np.zeros(len(lon), dtype=_POINT)
     rec["magic"], rec["srs"], rec["order"], rec["type"] = b"GP", srs_id, 1, 1
     rec["x"], rec["y"] = lon, lat
     rec["flags"] = np.where(np.isnan(lon) | np.isnan(lat), 0x11, 0x01)
-    return rec.view(f"V{_POINT.itemsize}").tolist()
+    return rec.view(f"V{_POINT.itemsize}")
 
 
 def linestring_m_blob(x: np.ndarray, y: np.ndarray, m: np.ndarray, srs_id: int = WGS84) -> bytes:
@@ -117,12 +114,18 @@ def split_blob(blob: bytes, where: str) -> tuple[int, bytes, bool]:
     return srs_id, bytes(blob[start:]), bool(flags & 0x10)
 
 
-def points_from_blobs(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Fast path: (lon, lat) when every blob is a little-endian 2-D point without envelope
-    (what this module writes); None otherwise."""
-    if not blobs or None in blobs or set(map(len, blobs)) != {_POINT.itemsize}:
+def points_from_blobs(blobs: list | np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fast path: (lon, lat) when every blob (of a list, or of an array of fixed-size
+    blobs) is a little-endian 2-D point without envelope (what this module writes); None
+    otherwise."""
+    if isinstance(blobs, np.ndarray):
+        if not len(blobs) or blobs.dtype.itemsize != _POINT.itemsize:
+            return None
+        rec = blobs.view(_POINT)
+    elif not blobs or None in blobs or set(map(len, blobs)) != {_POINT.itemsize}:
         return None
-    rec = np.frombuffer(b"".join(blobs), dtype=_POINT)
+    else:
+        rec = np.frombuffer(b"".join(blobs), dtype=_POINT)
     if (not np.all(rec["magic"] == b"GP") or not np.all((rec["flags"] & 0x2F) == 0x01)
             or not np.all(rec["order"] == 1) or not np.all(rec["type"] == 1)):
         return None
@@ -132,11 +135,12 @@ def points_from_blobs(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray] 
     return lon, lat
 
 
-def parse_geometries(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """(shapely geometries, srs ids) for a column of blobs (None for NULL geometries);
-    GeoPackageError names `where` (unless empty) and the feature (fid order, from 1) of an
-    unreadable blob."""
+def parse_geometries(blobs: list | np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(shapely geometries, srs ids) for a column of blobs (None for NULL geometries; or an
+    array of fixed-size blobs); GeoPackageError names `where` (unless empty) and the
+    feature (fid order, from 1) of an unreadable blob."""
     prefix = f"{where}: " if where else ""
+    blobs = blobs.tolist() if isinstance(blobs, np.ndarray) else blobs
     wkbs, srs = [], np.zeros(len(blobs), dtype=np.int64)
     for i, blob in enumerate(blobs):
         if blob is None:
@@ -158,6 +162,13 @@ def parse_geometries(blobs: list, where: str) -> tuple[np.ndarray, np.ndarray]:
                 reason = str(exc).split(": ", 1)[-1]
                 raise GeoPackageError(f"{prefix}feature {i + 1}: unreadable geometry ({reason})") from None
         raise
+
+
+def _text(value) -> str:
+    """A value of a text column as `read_bulk` gives it (as SQLite's own text of it)."""
+    if value is None:
+        return ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -196,12 +207,14 @@ class GeoPackageWriter:
                      CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))""")
         self._changed = now_iso()
 
-    def add_layer(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], *,
+    def add_layer(self, name: str, columns: Sequence[Column], values: Sequence, *,
                   geometry_type: str | None = None, m: bool = False,
                   extent: Sequence[float] | None = None, description: str = "",
                   on_rows: Callable[[int], None] | None = None) -> None:
         """A features layer (geometry_type "POINT", "LINESTRING", "POLYGON", "GEOMETRY", ...;
-        each row starts with its blob) or, without geometry_type, an attributes table.
+        the first of `values` is the geometry column) or, without geometry_type, an
+        attributes table. `values` holds a column per column, as `insert_columns` takes
+        them (a sequence, None for all NULL, `Coded`, an array of fixed-size blobs).
         `on_rows(n)` is told the rows written so far, every CHUNK rows (progress, cancel)."""
         cols = [f"{quote(c.name)} {c.type}" for c in columns]
         if geometry_type:
@@ -209,13 +222,8 @@ class GeoPackageWriter:
         self.conn.execute(f"CREATE TABLE {quote(name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
                           + ", ".join(cols) + ")")
         names = (["geom"] if geometry_type else []) + [c.name for c in columns]
-        sql = f"INSERT INTO {quote(name)} ({', '.join(map(quote, names))}) VALUES ({', '.join('?' * len(names))})"
-        rows, done = iter(rows), 0
-        while chunk := list(itertools.islice(rows, CHUNK)):
-            self.conn.executemany(sql, chunk)
-            done += len(chunk)
-            if on_rows is not None:
-                on_rows(done)
+        n = next((len(v) for v in values if v is not None), 0)
+        insert_columns(self.conn, name, names, values, n, chunk=CHUNK, on_rows=on_rows)
         kind = "features" if geometry_type else "attributes"
         ext = tuple(extent) if extent is not None and np.all(np.isfinite(extent)) else (None,) * 4
         self.conn.execute("INSERT INTO gpkg_contents VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -288,13 +296,7 @@ class GeoPackageReader:
     def read(self, table: str, columns: Sequence[str], on_rows: Callable[[int], None] | None = None) -> dict[str, list]:
         """The named columns of `table` in fid order, as lists; `on_rows(n)` is told the
         rows read so far, every CHUNK rows."""
-        if table not in self.tables:
-            raise GeoPackageError(f"{self.name}: no layer {table!r}")
-        have = {c for c, _ in self.columns(table)}
-        missing = [c for c in columns if c not in have]
-        if missing:
-            raise GeoPackageError(f"{self.name}: layer {table!r} has no column {missing[0]!r}")
-        self._check_stored(table, columns)
+        self._check_readable(table, columns)
         pk = next((c for c, _ in self.columns(table) if c.lower() == "fid"), "rowid")
         out: dict[str, list] = {c: [] for c in columns}
         lists = list(out.values())
@@ -311,6 +313,44 @@ class GeoPackageReader:
         except DatabaseFileError as exc:
             raise GeoPackageError(str(exc)) from None
         return out
+
+    def read_bulk(self, table: str, columns: Sequence[str], few: Sequence[str] = (),
+                  on_rows: Callable[[int], None] | None = None) -> dict[str, list | np.ndarray]:
+        """`read` for a table of a million rows (sqlite_columns.read_columns): the same
+        values, but a TEXT (or DATE, DATETIME) column as str (NULL as "", a blob as its
+        bytes' UTF-8 text; those of `few`, which usually hold one value in most rows, may
+        come as `Coded`), and the geometry column, when every blob has one size, as an
+        array of fixed-size blobs (a void dtype)."""
+        self._check_readable(table, columns)
+        info = self.query(f"PRAGMA table_info({quote(table)})")
+        declared = {str(r[1]): str(r[2]) for r in info}
+        keys = [str(r[1]) for r in info if r[5]]
+        geometry = self.geometry_column(table)
+        kinds = {c: "blob" if geometry is not None and c == geometry[0] else
+                 ("few" if c in few else "text") if text_affinity(declared[c]) or declared[c].upper() in
+                 ("DATE", "DATETIME") else "other" for c in columns}  # (GeoPackage dates are text)
+        out: dict[str, list | np.ndarray] = {}
+        left = list(columns)
+        if keys == ["fid"] and declared["fid"].upper() == "INTEGER" and \
+                str(self.query("PRAGMA encoding")[0][0]).upper() == "UTF-8":  # (a scan goes in fid order)
+            n, first, last = self.query(f"SELECT count(*), min(fid), max(fid) FROM {quote(table)}")[0]
+            if isinstance(first, int) and isinstance(last, int):
+                out, left = read_columns(self.query, table, kinds, n, first, last, chunk=CHUNK, on_rows=on_rows)
+        if left:
+            out.update(self.read(table, left, on_rows if len(left) == len(columns) else None))
+        for c in left:
+            if kinds[c] in ("text", "few") and set(map(type, out[c])) != {str}:
+                out[c] = [_text(v) for v in out[c]]
+        return {c: out[c] for c in columns}
+
+    def _check_readable(self, table: str, columns: Sequence[str]) -> None:
+        if table not in self.tables:
+            raise GeoPackageError(f"{self.name}: no layer {table!r}")
+        have = {c for c, _ in self.columns(table)}
+        missing = [c for c in columns if c not in have]
+        if missing:
+            raise GeoPackageError(f"{self.name}: layer {table!r} has no column {missing[0]!r}")
+        self._check_stored(table, columns)
 
     def _check_stored(self, table: str, columns: Sequence[str]) -> None:
         """Refuse what would let a small file grow without bound when read: a virtual table,

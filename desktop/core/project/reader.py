@@ -31,10 +31,11 @@ from desktop.core.map_state import MapState, opened_path
 from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import GeoPackageError, GeoPackageReader, parse_geometries, points_from_blobs
+from desktop.core.project.sqlite_columns import Coded
 from desktop.core.project.track_blobs import tracks_from_blobs
 from desktop.core.revisions import LineRevision, RevisionLog
 from desktop.core.sectors import AreaOfOperations
-from desktop.core.text_columns import STRING
+from desktop.core.text_columns import STRING, Categorical
 from desktop.core.tracks import Tracks
 from desktop.core.units import UnitTable
 
@@ -91,6 +92,11 @@ def _wanted(version: int) -> dict[str, list[str]]:
     return wanted
 
 
+# Units columns that usually hold one value in most rows (a million units imported at once
+# share a side, a time, blank echelons and symbols): read_bulk reads the rows that differ.
+_MOSTLY_ONE_VALUE = ("side", "affiliation", "domain", "echelon", "symbol", "higher_formation", "last_report")
+
+
 def is_project(path) -> bool:
     """True for a GeoPackage holding a Deconflict metadata table."""
     try:
@@ -124,7 +130,10 @@ def read_raw(path, name: str | None = None, progress: Progress | None = None) ->
                 cols = [c for c in want if c in have]  # a missing one: _layer says so
                 on_rows = None if progress is None else \
                     (lambda n, before=done: step(progress, 0.5 * (before + n) / total, "Reading the file"))
-                raw.layers[table] = r.read(table, cols, on_rows)
+                if table == "units":  # (the layer of a million rows)
+                    raw.layers[table] = r.read_bulk(table, cols, _MOSTLY_ONE_VALUE, on_rows)
+                else:
+                    raw.layers[table] = r.read(table, cols, on_rows)
                 done += sizes.get(table, 0)
             return raw
     except GeoPackageError as exc:
@@ -242,21 +251,23 @@ def _units(raw: RawProject) -> UnitTable:
         bad = ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
         if bad.any():
             raise ValueError(f"feature {int(np.argmax(bad)) + 1}: position outside -180..180 / -90..90")
-        ids = schema.texts(cols["unit_id"])
-        if len(set(ids)) != len(ids):
-            seen: set[str] = set()
-            dup = next(i for i, v in enumerate(ids) if v in seen or seen.add(v))
-            raise ValueError(f"feature {dup + 1}: duplicate unit_id {ids[dup]!r}")
-        if "" in ids:
-            raise ValueError(f"feature {ids.index('') + 1}: no unit_id")
+        ids = np.array(cols["unit_id"], dtype=STRING)  # (read_bulk gives text as str)
+        blank = np.flatnonzero(ids == "")
+        if len(blank):
+            raise ValueError(f"feature {blank[0] + 1}: no unit_id")
 
-        def col(name: str) -> list[str]:
-            return schema.texts(cols[name]) if name in cols else [""] * len(ids)
+        def col(name: str) -> list | Categorical:
+            values = cols[name] if name in cols else [""] * len(ids)
+            return Categorical(values.codes, values.values) if isinstance(values, Coded) else values
 
-        return UnitTable(np.array(ids, dtype=STRING), np.array(col("name"), dtype=STRING), col("side"),
-                         col("affiliation"), col("domain"), lon, lat, col("echelon"), col("symbol"),
-                         *(_numbers(cols[name], name) for name in schema.AIR_COLUMNS),
-                         higher_formations=col("higher_formation"))
+        table = UnitTable(ids, np.array(cols["name"], dtype=STRING), col("side"), col("affiliation"), col("domain"),
+                          lon, lat, col("echelon"), col("symbol"),
+                          *(_numbers(cols[name], name) for name in schema.AIR_COLUMNS),
+                          higher_formations=col("higher_formation"))
+        dup = table.first_repeated_id()
+        if dup >= 0:
+            raise ValueError(f"feature {dup + 1}: duplicate unit_id {str(ids[dup])!r}")
+        return table
 
 
 def _numbers(values: list, column: str) -> np.ndarray | None:
@@ -282,10 +293,22 @@ def _tracks(raw: RawProject, units: UnitTable) -> Tracks:
             raise ValueError(f"feature {int(single[np.argmin(placed)]) + 1}: a last_report but no position or track")
     if not len(unit) and not len(single):
         return Tracks.empty(len(units))
-    return Tracks.from_reports(np.concatenate([unit, single]), np.concatenate([time, at[single]]),
-                               np.concatenate([lon, units.lon[single]]), np.concatenate([lat, units.lat[single]]),
-                               len(units), **{k: np.concatenate([v, np.full(len(single), np.nan)])
-                                              for k, v in air.items()})   # (a single report says none: schema)
+    # The tracks' reports sorted as Tracks.from_reports sorts them, then merged with the
+    # single reports (of other units, in unit order) without sorting a million of them.
+    order = np.lexsort((time, unit))
+    unit = unit[order]
+    of_tracks = np.zeros(len(unit) + len(single), dtype=bool)
+    of_tracks[np.arange(len(unit)) + np.searchsorted(single, unit)] = True
+
+    def merged(tracks: np.ndarray, singles: np.ndarray) -> np.ndarray:
+        out = np.empty(len(tracks) + len(singles), dtype=np.result_type(tracks, singles))
+        out[of_tracks], out[~of_tracks] = tracks, singles
+        return out
+
+    return Tracks(merged(unit, single.astype(np.int32)), merged(time[order], at[single]),
+                  merged(lon[order], units.lon[single]), merged(lat[order], units.lat[single]), len(units),
+                  **{k: merged(v[order], np.full(len(single), np.nan))  # (a single report says none: schema)
+                     for k, v in air.items()})
 
 
 def _track_features(raw: RawProject, units: UnitTable) -> tuple[np.ndarray, ...]:

@@ -59,6 +59,7 @@ import math
 import numpy as np
 
 from desktop.core.project.gpkg import Column
+from desktop.core.project.sqlite_columns import Coded
 from desktop.core.tracks import parse_time
 
 SCHEMA_VERSION = 3
@@ -147,17 +148,25 @@ def epoch_times(texts: list, where: str) -> np.ndarray:
         raise ValueError(f"{where}: feature {bad.at + 1}: {bad.reason}") from None
 
 
-def optional_epoch_times(texts: list, where: str) -> tuple[np.ndarray, np.ndarray]:
+def optional_epoch_times(texts: list | Coded, where: str) -> tuple[np.ndarray, np.ndarray]:
     """(given, epoch seconds) of a DATETIME column that may be empty (NULL or ''): a mask
-    of the rows that hold a time, and the times (0 where none)."""
-    given = np.fromiter((t is not None and t != "" for t in texts), dtype=bool, count=len(texts))
-    out = np.zeros(len(texts), dtype=np.int64)
+    of the rows that hold a time, and the times (0 where none). Each distinct text is
+    looked at once (a million units imported at one moment share one)."""
+    if isinstance(texts, Coded):
+        distinct, codes = list(texts.values), np.asarray(texts.codes)
+    else:
+        code_of = {t: k for k, t in enumerate(dict.fromkeys(texts))}
+        distinct = list(code_of)
+        codes = np.fromiter(map(code_of.__getitem__, texts), dtype=np.int64, count=len(texts))
+    given = np.array([t is not None and t != "" for t in distinct], dtype=bool)
+    out = np.zeros(len(distinct), dtype=np.int64)
     rows = np.flatnonzero(given)
     try:
-        out[rows] = _epochs([texts[i] for i in rows.tolist()])
+        out[rows] = _epochs([distinct[i] for i in rows.tolist()])
     except _BadTime as bad:
-        raise ValueError(f"{where}: feature {int(rows[bad.at]) + 1}: {bad.reason}") from None
-    return given, out
+        row = int(np.argmax(codes == rows[bad.at]))
+        raise ValueError(f"{where}: feature {row + 1}: {bad.reason}") from None
+    return given[codes], out[codes]
 
 
 class _BadTime(ValueError):

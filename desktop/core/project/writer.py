@@ -1,7 +1,6 @@
 """Save a Document as a Deconflict project (one GeoPackage; layers in desktop.core.project.schema)."""
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import Callable
@@ -18,8 +17,10 @@ from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import GeoPackageWriter, geometry_blobs, now_iso, point_blobs
 from desktop.core.project.lock import LOCK_WAIT_S, Fingerprint, check_unchanged, fingerprint, project_lock
+from desktop.core.project.sqlite_columns import Coded
 from desktop.core.project.sqlite_safe import settle_side_files
 from desktop.core.project.track_blobs import linestring_m_blobs
+from desktop.core.text_columns import STRING, Categorical
 
 
 def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -29,13 +30,29 @@ def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, floa
     return float(lon[ok].min()), float(lat[ok].min()), float(lon[ok].max()), float(lat[ok].max())
 
 
-def _layer(w: GeoPackageWriter, name: str, rows, extent=None, m: bool = False, total: int = 0) -> None:
-    """Add one layer of schema.LAYERS; with `total` rows, progress is reported as they go."""
+def _layer(w: GeoPackageWriter, name: str, values: list, extent=None, m: bool = False, total: int = 0) -> None:
+    """Add one layer of schema.LAYERS from its columns (as GeoPackageWriter.add_layer takes
+    them); with `total` rows, progress is reported as they go."""
     geometry_type, columns = schema.LAYERS[name]
     report = getattr(w, "report", None)
     on_rows = (lambda n: report(n / total)) if report is not None and total else None
-    w.add_layer(name, columns, rows, geometry_type=geometry_type, m=m, extent=extent,
+    w.add_layer(name, columns, values, geometry_type=geometry_type, m=m, extent=extent,
                 description=schema.DESCRIPTIONS[name], on_rows=on_rows)
+
+
+def _columns(name: str, rows: list[tuple]) -> list[list]:
+    """A small layer's rows as its columns."""
+    geometry_type, columns = schema.LAYERS[name]
+    return [list(c) for c in zip(*rows)] if rows else [[] for _ in range(len(columns) + bool(geometry_type))]
+
+
+def _text(values) -> Coded | list:
+    """A text column: a Categorical (desktop.core.text_columns) as its codes, else str values."""
+    if isinstance(values, Categorical):
+        return Coded(values.codes, values.categories.tolist())
+    if isinstance(values, np.ndarray) and values.dtype == STRING:
+        return values.tolist()  # (str, every one)
+    return schema.texts(values)
 
 
 def _meta(doc: Document) -> list[tuple[str, str]]:
@@ -46,14 +63,15 @@ def _meta(doc: Document) -> list[tuple[str, str]]:
 
 def _ao_and_lines(w: GeoPackageWriter, doc: Document) -> None:
     ring = doc.ao.ring
-    _layer(w, "ao", [(geometry_blobs([shapely.Polygon(ring)])[0], doc.ao.name)], _extent(ring[:, 0], ring[:, 1]))
+    _layer(w, "ao", [geometry_blobs([shapely.Polygon(ring)]), [doc.ao.name]], _extent(ring[:, 0], ring[:, 1]))
     v = doc.line.vertices
-    _layer(w, "line", [(geometry_blobs([shapely.LineString(v)])[0], "working line")], _extent(v[:, 0], v[:, 1]))
+    _layer(w, "line", [geometry_blobs([shapely.LineString(v)]), ["working line"]], _extent(v[:, 0], v[:, 1]))
     revs = list(doc.revisions)
     blobs = geometry_blobs([shapely.LineString(r.line.vertices) for r in revs]) if revs else []
     times = schema.iso_times(np.array([r.effective for r in revs], dtype=np.int64))
     allv = np.concatenate([r.line.vertices for r in revs]) if revs else np.empty((0, 2))
-    _layer(w, "line_revisions", [(b, r.id, r.state, t, r.note, r.call_id) for b, r, t in zip(blobs, revs, times)],
+    _layer(w, "line_revisions", _columns("line_revisions", [(b, r.id, r.state, t, r.note, r.call_id)
+                                                            for b, r, t in zip(blobs, revs, times)]),
            _extent(allv[:, 0], allv[:, 1]))
 
 
@@ -70,26 +88,24 @@ def _sectors_and_units(w: GeoPackageWriter, doc: Document) -> None:
     rows = [(b, s.id, s.name, s.owner, s.side, float(s.area_km2), int(n), int(nn), int(ww))
             for b, s, n, nn, ww in zip(geometry_blobs(polys) if polys else [], sectors, counts, near, wrong)]
     bounds = shapely.total_bounds(polys) if polys else None
-    _layer(w, "sectors", rows, None if bounds is None else tuple(bounds))
+    _layer(w, "sectors", _columns("sectors", rows), None if bounds is None else tuple(bounds))
 
     u = doc.units
-    sector_ids = np.array([s.id for s in sectors] + [None], dtype=object)[np.asarray(c.sector, dtype=np.intp)]
-    dist = np.round(c.distance_km, 6)
-    dist_list = [None if d != d else d for d in dist.tolist()]
-    cols = [point_blobs(u.lon, u.lat)] + [schema.texts(col) for col in
+    sector = np.asarray(c.sector, dtype=np.intp)
+    cols = [point_blobs(u.lon, u.lat)] + [_text(col) for col in
                                          (u.ids, u.names, u.sides, u.affiliations, u.domains, u.echelons, u.symbols,
                                           u.higher_formations)]
-    cols += [_last_reports(doc), sector_ids.tolist(), dist_list, c.near_line.astype(int).tolist(),
-             c.wrong_side.astype(int).tolist()]
+    cols += [_last_reports(doc), Coded(np.where(sector < 0, len(sectors), sector), [s.id for s in sectors] + [None]),
+             _nullable(np.round(c.distance_km, 6)), Coded(c.near_line.astype(np.uint8), [0, 1]),
+             Coded(c.wrong_side.astype(np.uint8), [0, 1])]
     cols += [_nullable(getattr(u, name)) for name in schema.AIR_COLUMNS]
-    _layer(w, "units", zip(*cols), _extent(u.lon, u.lat), total=len(u))
+    _layer(w, "units", cols, _extent(u.lon, u.lat), total=len(u))
 
 
-def _nullable(values: np.ndarray):
-    """A float column with NULL for NaN (no per-value work when all are NaN: ground units)."""
-    if not np.isfinite(values).any():
-        return itertools.repeat(None, len(values))
-    return [None if v != v else v for v in values.tolist()]
+def _nullable(values: np.ndarray) -> np.ndarray | None:
+    """A float column (NaN is stored as NULL: sqlite_columns), or None when all are NaN
+    (ground units' aircraft state: a column left out)."""
+    return values if np.isfinite(values).any() else None
 
 
 def _report_values(tracks, offsets: np.ndarray, units: np.ndarray) -> list:
@@ -99,7 +115,7 @@ def _report_values(tracks, offsets: np.ndarray, units: np.ndarray) -> list:
     for name in schema.AIR_COLUMNS:
         col = getattr(tracks, name)
         if col is None or not len(units):
-            out.append(itertools.repeat(None, len(units)))
+            out.append(None)
             continue
         finite = np.concatenate([[0], np.cumsum(np.isfinite(col))])
         known = finite[offsets[units + 1]] - finite[offsets[units]]
@@ -108,15 +124,15 @@ def _report_values(tracks, offsets: np.ndarray, units: np.ndarray) -> list:
     return out
 
 
-def _last_reports(doc: Document) -> list[str | None]:
-    """units.last_report: the time of each unit's latest report (None without one)."""
+def _last_reports(doc: Document) -> Coded:
+    """units.last_report: the time of each unit's latest report (NULL without one), each
+    distinct time formatted once (a million units imported at one moment share one)."""
     tr = doc.tracks
-    counts = tr.report_counts()
-    out = np.full(len(counts), None, dtype=object)
-    has = np.flatnonzero(counts > 0)
-    if len(has):
-        out[has] = schema.iso_times(tr.time[tr.offsets[1:][has] - 1])
-    return out.tolist()
+    has = np.flatnonzero(tr.report_counts() > 0)
+    distinct, inverse = np.unique(tr.time[tr.offsets[1:][has] - 1], return_inverse=True)
+    codes = np.full(len(tr.offsets) - 1, len(distinct), dtype=np.int64)
+    codes[has] = inverse.reshape(-1)
+    return Coded(codes, schema.iso_times(distinct) + [None])
 
 
 def _in_tracks_layer(doc: Document) -> np.ndarray:
@@ -148,32 +164,30 @@ def _tracks(w: GeoPackageWriter, doc: Document) -> None:
     blobs = linestring_m_blobs(tr.lon[rows], tr.lat[rows], tr.time[rows].astype(float), offsets)
     cols = [blobs, schema.texts(ids[units]), (end - start).tolist(), schema.iso_times(tr.time[start]),
             schema.iso_times(tr.time[end - 1]), *_report_values(tr, tr.offsets, units)]
-    _layer(w, "tracks", zip(*cols), _extent(tr.lon[rows], tr.lat[rows]), m=True)
+    _layer(w, "tracks", cols, _extent(tr.lon[rows], tr.lat[rows]), m=True)
 
 
 def _calls(w: GeoPackageWriter, doc: Document) -> None:
     calls = doc.calls
     flat, off = calls.unit_ids.tolist(), calls.unit_offsets.tolist()
     links = [json.dumps(flat[a:b], ensure_ascii=False) for a, b in zip(off[:-1], off[1:])]
-    lon = [None if v != v else v for v in calls.lon.tolist()]
-    lat = [None if v != v else v for v in calls.lat.tolist()]
     cols = [calls.ids.tolist(), schema.iso_times(calls.start), calls.duration_s.tolist()]
     cols += [getattr(calls, k).tolist() for k in ("initiator", "from_station", "to_station", "operator",
                                                   "category", "priority", "summary", "outcome")]
-    cols += [links, lon, lat, calls.revision.tolist()]
-    _layer(w, "calls", zip(*cols), total=len(calls))
+    cols += [links, calls.lon, calls.lat, calls.revision.tolist()]  # (a NaN position: NULL)
+    _layer(w, "calls", cols, total=len(calls))
 
 
 def _places_and_annotations(w: GeoPackageWriter, doc: Document) -> None:
     places = doc.places
     lon = np.array([p.lon for p in places], dtype=float)
     lat = np.array([p.lat for p in places], dtype=float)
-    _layer(w, "places", zip(point_blobs(lon, lat), [p.name for p in places]), _extent(lon, lat))
+    _layer(w, "places", [point_blobs(lon, lat), [p.name for p in places]], _extent(lon, lat))
     items = list(doc.annotations)
     geoms = [annotation_geometry(a) for a in items]
     rows = [(b, a.id, a.kind, a.text, a.color, a.width, a.radius_km)
             for b, a in zip(geometry_blobs(geoms) if geoms else [], items)]
-    _layer(w, "annotations", rows, tuple(shapely.total_bounds(geoms)) if geoms else None)
+    _layer(w, "annotations", _columns("annotations", rows), tuple(shapely.total_bounds(geoms)) if geoms else None)
 
 
 def _acms(w: GeoPackageWriter, doc: Document) -> None:
@@ -185,13 +199,14 @@ def _acms(w: GeoPackageWriter, doc: Document) -> None:
         r = a.record()
         rows.append((blob, r["id"], r["name"], r["kind"], r["shape"], r["side"], r["floor_ft"], r["ceiling_ft"],
                      r["radius_nm"], r["width_nm"], r["periods"], json.dumps(r["points"])))
-    _layer(w, "acms", rows, tuple(shapely.total_bounds(polys)) if polys else None)
+    _layer(w, "acms", _columns("acms", rows), tuple(shapely.total_bounds(polys)) if polys else None)
 
 
 def _map_state(w: GeoPackageWriter, doc: Document, folder: Path) -> None:
     state = doc.map_state
-    _layer(w, "basemaps", [(stored_path(p, folder), k) for k, p in enumerate(state.basemaps)])
-    _layer(w, "map_layers", [(i, bool(v), float(o), k) for k, (i, v, o) in enumerate(state.layers)])
+    _layer(w, "basemaps", _columns("basemaps", [(stored_path(p, folder), k) for k, p in enumerate(state.basemaps)]))
+    _layer(w, "map_layers", _columns("map_layers", [(i, int(bool(v)), float(o), k)
+                                                    for k, (i, v, o) in enumerate(state.layers)]))
 
 
 def annotation_geometry(a) -> shapely.Geometry:
@@ -208,7 +223,7 @@ def _alerts(w: GeoPackageWriter, doc: Document) -> None:
     cols = [point_blobs(c["lon"], c["lat"]), c["id"].tolist(), schema.iso_times(c["time"])]
     cols += [schema.texts(c[k]) for k in ("unit", "name", "kind", "other", "sector", "owner")]
     cols += [_nullable(c["distance_km"]), _nullable(c["minutes"]), schema.texts(c["state"]), schema.texts(c["detail"])]
-    _layer(w, "alerts", zip(*cols), _extent(c["lon"], c["lat"]), total=len(doc.alerts))
+    _layer(w, "alerts", cols, _extent(c["lon"], c["lat"]), total=len(doc.alerts))
 
 
 _STEPS: tuple[tuple[str, Callable[[GeoPackageWriter, Document], None]], ...] = (
@@ -226,7 +241,7 @@ def write_project(doc: Document, path, progress: Progress | None = None) -> None
 def _write_project(doc: Document, path, progress: Progress | None) -> None:
     w = GeoPackageWriter(path)
     try:
-        _layer(w, schema.META, _meta(doc))
+        _layer(w, schema.META, _columns(schema.META, _meta(doc)))
         for k, (what, write) in enumerate(_STEPS):
             step(progress, k / len(_STEPS), f"Saving {what}")
             w.report = None if progress is None else \

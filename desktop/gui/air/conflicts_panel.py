@@ -8,8 +8,8 @@ ACM as the selected block, the CPA marks in the selection colour). The parameter
 lateral and vertical limits) are the session's; "Draft notification…" drafts the hotline
 message of the selected conflict, else of the selected block, else of the selected aircraft;
 "Airspace blocks" imports blocks from GeoJSON or KML (one command) and exports them.
-While the live feed runs, new conflicts also go to the Alerts dock, once each
-(desktop.gui.air.live_alerts).
+While the live feed runs, the session also sends new conflicts to the Alerts dock, once
+each (desktop.gui.air.live_alerts), with or without this panel.
 """
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from desktop.core.atomic import SaveError, atomic_write
 from desktop.core.events import Connections
 from desktop.core.inputs import InputError
 from desktop.core.tracks import format_time
-from desktop.gui.air.live_alerts import LiveConflictAlerts
 from desktop.gui.air.session import session_for
 from desktop.gui.plain import tooltip
 from desktop.gui.project_files import choose_open_path, choose_save_path, show_error
@@ -120,7 +119,6 @@ class ConflictsPanel(QtWidgets.QWidget):
         self.setObjectName("conflictsPanel")
         self.context = context
         self.session = session_for(context).acquire()
-        self.live_alerts = LiveConflictAlerts(context, self.session)   # into the Alerts dock while the feed runs
         self.links = Connections()
         self.summary = QtWidgets.QLabel(objectName="conflictsSummary")
         self.summary.setTextFormat(QtCore.Qt.TextFormat.PlainText)
@@ -190,7 +188,6 @@ class ConflictsPanel(QtWidgets.QWidget):
 
     def close(self) -> bool:
         self.links.disconnect_all()
-        self.live_alerts.close()
         self.session.release()
         return super().close()
 

@@ -1,6 +1,7 @@
 """Predicted conflicts as live alerts (issue 12 Build 5): while the feed runs, each write of
-the live picture into the document (the feed's `updated`, at most once a second) asks for
-the conflicts at the document's "now" (its latest report) and logs the ones that are new in
+the live picture into the document (the feed's `updated`, at most once a second) asks the
+window's air session (which owns this) for the conflicts at the document's "now" (its
+latest report) and logs the ones that are new in
 the document's alert log, with the fire-once latches of desktop.core.air.alerts. Their
 notices and sound go out through the feed's `alerts_raised`, as the line alerts' do, so the
 Alerts dock lists, notices, acknowledges and mutes them the same way (a muted aircraft's
@@ -10,7 +11,7 @@ or the conflict parameters change is the baseline: not news.
 from __future__ import annotations
 
 from desktop.core.air.alerts import ConflictLatches, log_conflicts
-from desktop.core.air.conflicts import Conflicts, conflicts_at
+from desktop.core.air.conflicts import Conflicts
 from desktop.core.events import Connections
 from desktop.core.time_cursor import live_time
 from desktop.gui.feed.controller import live_feed
@@ -33,12 +34,7 @@ class LiveConflictAlerts:
 
     def _conflicts(self) -> Conflicts | None:
         t = live_time(self.doc)
-        if t is None:
-            return None
-        try:
-            return conflicts_at(self.doc, t, self.air.params)[0]
-        except ValueError:   # a line that no longer splits the AO: the conflicts panel says why
-            return None
+        return None if t is None else self.air.answer_at(t)
 
     def _rebaseline(self, *_) -> None:
         if self.feed.running:

@@ -11,7 +11,10 @@ One session per AppContext (`session_for`), alive while something uses it: layer
 panels `acquire` it when they attach and `release` it when they close, and the last
 release disconnects it from the document, so an export leaves no listener behind. The
 first answer comes just after the window's first paint (off the way to it); an export asks
-for it at once (`ensure`).
+for it at once (`ensure`). While it lives in a window it also raises the predicted
+conflicts of the live picture as alerts (desktop.gui.air.live_alerts), whichever air view
+keeps it: they ask it for the answer at "now", which is the one it holds when the cursor
+follows the feed (computed once, not once for the views and again for the alerts).
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ class AirSession:
         self.changed = Signal()                # (): conflicts recomputed
         self.selection_changed = Signal()      # (): selected ACM or conflict
         self.links = Connections()
+        self.live_alerts = None                # LiveConflictAlerts, while in a window
         self._users = 0
         self._key: tuple | None = None
 
@@ -49,6 +53,9 @@ class AirSession:
                 self.links.connect(signal, self._on_changed)
             self.links.connect(doc.line_changed, self._on_line_changed)
             QtCore.QTimer.singleShot(0, self.ensure)
+            if self.context.preferences is not None:  # a window's context (an export's has none, and no feed)
+                from desktop.gui.air.live_alerts import LiveConflictAlerts
+                self.live_alerts = LiveConflictAlerts(self.context, self)
         self._users += 1
         return self
 
@@ -62,6 +69,9 @@ class AirSession:
         if not self._users:
             self.links.disconnect_all()
             self._key = None
+            if self.live_alerts is not None:
+                self.live_alerts.close()
+                self.live_alerts = None
 
     # -- the question ----------------------------------------------------------------------------
     @property
@@ -83,10 +93,26 @@ class AirSession:
         if not preview:  # a drag step: the line's own views follow it, conflicts follow the release
             self.refresh()
 
+    def _key_at(self, t: int) -> tuple:
+        doc = self.doc
+        return (int(t), self.params, id(doc.airspace), id(doc.units), id(doc.tracks), id(doc.revisions),
+                id(doc.line), id(doc.ao), id(doc.shown_units))
+
+    def answer_at(self, t: int) -> Conflicts | None:
+        """The conflicts at `t` with the session's parameters: its own answer when `t` is its
+        moment (the cursor follows the feed), else asked of the core (not kept); None when
+        the line does not split the AO. Raises nothing."""
+        if self._users and int(t) == self.time:  # the session's own moment: its answer (made now if need be)
+            self.refresh()
+            return None if self.error else self.conflicts
+        try:
+            return conflicts_at(self.doc, int(t), self.params)[0]
+        except ValueError:  # a line that no longer splits the AO: the conflicts panel says why
+            return None
+
     def refresh(self, force: bool = False) -> None:
         doc = self.doc
-        key = (self.time, self.params, id(doc.airspace), id(doc.units), id(doc.tracks), id(doc.revisions),
-               id(doc.line), id(doc.ao), id(doc.shown_units))
+        key = self._key_at(self.time)
         if key == self._key and not force:
             return
         self._key = key
