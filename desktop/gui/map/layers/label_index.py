@@ -65,8 +65,11 @@ class BoxIndex:
 
     def near(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         """Rows of the boxes that may overlap the rectangle (x0 <= x1, y0 <= y1), in order."""
+        if np.isnan((x0, y0, x1, y1)).any():   # overlaps nothing
+            return np.empty(0, dtype=np.int64)
         c0, r0, c1, r1 = self._span(np.array([[x0, y0, x1, y1]], dtype=float))
-        lists = [self._cells.get(key, ()) for key in self._keys(c0, r0, c1 - c0 + 1, (c1 - c0 + 1) * (r1 - r0 + 1))]
+        keys = self._keys(c0, r0, c1 - c0 + 1, (c1 - c0 + 1) * (r1 - r0 + 1)).tolist()
+        lists = [self._cells.get(key, ()) for key in keys]
         listed = np.zeros(self.n, dtype=bool)   # (a box over several cells is listed in each)
         listed[np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=sum(map(len, lists)))] = True
         listed[self._wide] = True
