@@ -133,6 +133,7 @@ class Column:
         raw = self.raw
         return [raw[self.start[i]:self.end[i]].tobytes().decode("utf-8").strip() for i in rows]
 
+
 def byte_matrix(fixed: np.ndarray) -> np.ndarray:
     """An S<w> array (maybe a strided view of the tokenizer's rows) as its (rows, w) bytes."""
     return np.ascontiguousarray(fixed).view(np.uint8).reshape(len(fixed), fixed.dtype.itemsize)
