@@ -77,3 +77,28 @@ def test_every_layer_swatch_stands_out_from_the_dark_list(qtbot):
         if lightness(a).max() - base.lightness() < 100:
             faint.append(item.text())
     assert not faint
+
+
+def test_unit_names_are_light_on_a_dark_halo_at_night(qtbot):
+    win = make_window(qtbot)
+    win.map_view.flush()
+    names = win.scene.layer("units.labels")
+    day = win.map_view.settings()
+    by_day, at_night = painted(names, day), painted(names, replace(day, night=True))
+    drawn = by_day[..., 3] > 0
+    assert drawn.sum() > 2000  # (the demo's names, laid out)
+    assert lightness(by_day[drawn]).mean() > 170 and lightness(at_night[drawn]).mean() < 90  # the halos
+    text = drawn & (lightness(at_night) > 150)
+    assert text.sum() > 100 and lightness(by_day[text]).mean() < 100  # the letters: dark by day, light at night
+
+
+def test_air_labels_are_light_on_a_dark_backing_at_night(qtbot):
+    win = make_window(qtbot)
+    win.map_view.flush()
+    day = win.map_view.settings()
+    for layer_id in ("air.acms", "air.aircraft"):
+        layer = win.scene.layer(layer_id)
+        by_day, at_night = painted(layer, day), painted(layer, replace(day, night=True))
+        backing = (np.abs(by_day - at_night).max(axis=-1) > 0) & (lightness(by_day) > 230)
+        assert backing.sum() > 200, layer_id  # (its labels' white backings...)
+        assert lightness(at_night[backing]).mean() < 90, layer_id  # (... turn dark)

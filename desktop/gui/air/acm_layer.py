@@ -23,7 +23,7 @@ from desktop.gui import style
 from desktop.gui.air.labels import place_groups
 from desktop.gui.air.layer_base import AirLayer
 from desktop.gui.map.layers.labels import label_box
-from desktop.gui.map.layers.painting import draw_label, label_font, lines_path, map_transform, pen, scaled
+from desktop.gui.map.layers.painting import draw_label, label_font, label_inks, lines_path, map_transform, pen, scaled
 
 ACTIVE_FILL, INACTIVE_FILL = 55, 14
 LABEL_PT = 8.0
@@ -140,8 +140,8 @@ class AirspaceLayer(AirLayer):
         small = label_font(LABEL_PT - 0.5, r)
         for b in self.blocks:
             rgb = style.side_colour(b.acm.side, sides)
-            colour = style.qcolor(rgb).darker(140) if b.active else QtGui.QColor(110, 110, 110)
-            fill = QtGui.QColor(255, 255, 255, 200 if b.active else 140)
+            colour, fill = label_inks(settings.night, style.qcolor(rgb).darker(140) if b.active
+                                      else QtGui.QColor(110, 110, 110), 200 if b.active else 140)
             name, block = self._label_lines(b)
             x, y = self.label_at.get(b.acm.id) or b.label_places()[0]
             (dx,), (dy,) = settings.to_device([x], [y])

@@ -25,7 +25,8 @@ from desktop.gui import style
 from desktop.gui.air.labels import around, place_groups, point_candidates, symbol_boxes
 from desktop.gui.air.layer_base import AirLayer
 from desktop.gui.map.layers.base import MapLayer
-from desktop.gui.map.layers.painting import draw_label, in_device, label_font, lines_path, map_transform, pen, scaled
+from desktop.gui.map.layers.painting import (draw_label, in_device, label_font, label_inks, lines_path,
+                                             map_transform, pen, scaled)
 
 PATH_STEP_S = 30.0
 MARK_GAP_PX = 8.0
@@ -147,8 +148,8 @@ class ConflictMarksLayer(AirLayer):
                                                      QtCore.QPointF(dx - size, dy + size)]))
             (lx,), (ly,) = settings.to_device(*(([v]) for v in self._anchor(self.marks[k])))
             ox, oy, anchor = places[self.places[k] if k < len(self.places) else 0]
-            draw_label(painter, font, text, lx + ox * r, ly + oy * r, anchor, style.qcolor(rgb).darker(130), r,
-                       QtGui.QColor(255, 255, 255, 210))
+            ink, fill = label_inks(settings.night, style.qcolor(rgb).darker(130), 210)
+            draw_label(painter, font, text, lx + ox * r, ly + oy * r, anchor, ink, r, fill)
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
         anchors = [self._anchor(m) for m in self.marks]
@@ -198,10 +199,11 @@ class AircraftLabelsLayer(AirLayer):
         dx, dy = settings.to_device(self.x, self.y)
         font = label_font(LABEL_PT, r, bold=True)
         places = _BELOW_FIRST
+        ink, fill = label_inks(settings.night, QtGui.QColor(20, 20, 20), 190)
         for i in in_device(settings, dx, dy, 60 * r).tolist():
             ox, oy, anchor = places[self.places[i] if i < len(self.places) else 0]
             draw_label(painter, font, self.texts[i], float(dx[i]) + ox * r, float(dy[i]) + oy * r, anchor,
-                       QtGui.QColor(20, 20, 20), r, QtGui.QColor(255, 255, 255, 190))
+                       ink, r, fill)
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
         sx, sy = registry.to_screen(self.x, self.y)

@@ -211,6 +211,18 @@ def label_rect(font: QtGui.QFont, text: str, x: float, y: float, anchor, margin:
     return QtCore.QRectF(x - anchor[0] * w, y - anchor[1] * h, w, h)
 
 
+NIGHT_BACKING = (24, 28, 34)  # a label's backing in night mode (MapSettings.night), on the dark basemap
+
+
+def label_inks(night: bool, text: QtGui.QColor, alpha: int) -> tuple[QtGui.QColor, QtGui.QColor]:
+    """(text, backing) of a map label: `text` on white by day; in night mode the same hue
+    made light, on a dark backing."""
+    if not night:
+        return text, QtGui.QColor(255, 255, 255, alpha)
+    h, s, lightness, a = text.getHslF()
+    return QtGui.QColor.fromHslF(max(h, 0.0), s, max(lightness, 0.82), a), QtGui.QColor(*NIGHT_BACKING, alpha)
+
+
 def draw_label(painter: QtGui.QPainter, font: QtGui.QFont, text: str, x: float, y: float, anchor,
                colour: QtGui.QColor, ratio: float, fill: QtGui.QColor | None = None) -> None:
     """Plain text (never rich text: names come from files) anchored on device (x, y)."""

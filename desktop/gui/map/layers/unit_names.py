@@ -40,6 +40,10 @@ LEADER_ANGLES = 32
 NAME_COLOUR = QtGui.QColor(25, 25, 25)
 HALO = QtGui.QColor(255, 255, 255, 200)
 LEADER_COLOUR = QtGui.QColor(40, 40, 40)
+# Night mode (MapSettings.night): light names on a dark halo over the dark basemap.
+NIGHT = {"name": QtGui.QColor(230, 230, 230), "halo": QtGui.QColor(24, 28, 34, 200),
+         "leader": QtGui.QColor(200, 200, 200)}
+DAY = {"name": NAME_COLOUR, "halo": HALO, "leader": LEADER_COLOUR}
 
 
 def name_font(ratio: float = 1.0) -> QtGui.QFont:
@@ -88,23 +92,24 @@ class UnitNames:
         if not len(self.texts):
             return
         k = settings.pixel_ratio
+        ink = NIGHT if settings.night else DAY
         dx, dy = (np.atleast_1d(a) for a in settings.to_device(self.x, self.y))
         lead = self.on_leader
         if lead.any():
-            pen = QtGui.QPen(LEADER_COLOUR, max(0.8 * k, 0.5))
+            pen = QtGui.QPen(ink["leader"], max(0.8 * k, 0.5))
             p.setPen(pen)
             for x, y, (x0, y0, x1, y1) in zip(dx[lead], dy[lead], self.leaders[lead]):
                 p.drawLine(QtCore.QPointF(x + x0 * k, y + y0 * k), QtCore.QPointF(x + x1 * k, y + y1 * k))
         font = name_font(k)
         p.setFont(font)
-        p.setPen(NAME_COLOUR)
+        p.setPen(ink["name"])
         for rect, text in zip(self.device_rects(settings), self.texts):
             static = self._static.get((text, font.pixelSize()))
             if static is None:
                 static = self._static[(text, font.pixelSize())] = QtGui.QStaticText(text)
                 static.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # names come from files
                 static.prepare(QtGui.QTransform(), font)
-            p.fillRect(rect, HALO)
+            p.fillRect(rect, ink["halo"])
             p.drawStaticText(QtCore.QPointF(rect.left() + PAD_PX * k,
                                             rect.top() + (rect.height() - static.size().height()) / 2), static)
 
