@@ -20,12 +20,14 @@ _MAX_WORKERS = 4
 
 
 @cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, os.cpu_count() or 1), thread_name_prefix="rows")
-
-
 def workers() -> int:
-    return _pool()._max_workers  # noqa: SLF001 - the size it was made with
+    """Threads of the pool: the cores, at most _MAX_WORKERS."""
+    return min(_MAX_WORKERS, os.cpu_count() or 1)
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="rows")
 
 
 def over_rows(n: int, work: Callable[[slice], None]) -> None:
