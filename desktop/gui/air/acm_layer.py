@@ -20,10 +20,9 @@ from PySide6 import QtCore, QtGui
 from desktop.core.air.acm import CIRCLE, CORRIDOR, POLYGON, ACM
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
-from desktop.gui.air.labels import place_groups
+from desktop.gui.air.labels import ACTIVE_BLOCK_RANK, INACTIVE_BLOCK_RANK, Line, Placed, in_area, place
 from desktop.gui.air.layer_base import AirLayer
-from desktop.gui.map.layers.labels import label_box
-from desktop.gui.map.layers.painting import draw_label, label_font, label_inks, lines_path, map_transform, pen, scaled
+from desktop.gui.map.layers.painting import label_inks, lines_path, map_transform, pen, scaled
 
 ACTIVE_FILL, INACTIVE_FILL = 55, 14
 LABEL_PT = 8.0
@@ -51,7 +50,7 @@ class Block:
 
 class AirspaceLayer(AirLayer):
     id, title, z = "air.acms", "Airspace blocks (ACMs)", -5.0  # over the sectors, under the line
-    label_rank = 48  # after unit names and callsigns: they keep their places, a block label finds another
+    label_rank = ACTIVE_BLOCK_RANK  # (and INACTIVE_BLOCK_RANK): see desktop.gui.air.labels
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -60,7 +59,7 @@ class AirspaceLayer(AirLayer):
         self.preview_replaces: str | None = None   # the id the preview stands in for (None: a new one)
         self.editable = False
         self.selected_vertex: int | None = None
-        self.label_at: dict[str, tuple[float, float]] = {}   # ACM id -> its label's place (display)
+        self.label_at: dict[str, tuple[tuple[float, float], Placed]] = {}   # ACM id -> (anchor, display; label)
         self._vertex_of: str | None = None                  # the block `selected_vertex` is of
 
     def attach(self, scene) -> None:
@@ -136,17 +135,11 @@ class AirspaceLayer(AirLayer):
                 painter.setPen(scaled(pen(rgb, 1.0, 160, QtCore.Qt.PenStyle.DotLine), r))
                 painter.drawPath(lines_path(b.hx, b.hy))
         painter.restore()
-        font = label_font(LABEL_PT, r, bold=True)
-        small = label_font(LABEL_PT - 0.5, r)
-        for b in self.blocks:
+        for b, (dx, dy), label in self._labels(settings):
             rgb = style.side_colour(b.acm.side, sides)
             colour, fill = label_inks(settings.night, style.qcolor(rgb).darker(140) if b.active
                                       else QtGui.QColor(110, 110, 110), 200 if b.active else 140)
-            name, block = self._label_lines(b)
-            x, y = self.label_at.get(b.acm.id) or b.label_places()[0]
-            (dx,), (dy,) = settings.to_device([x], [y])
-            draw_label(painter, font, name, dx, dy, (0.5, 1.0), colour, r, fill)
-            draw_label(painter, small, block, dx, dy, (0.5, 0.0), colour, r, fill)
+            label.paint(painter, dx, dy, r, colour, fill)
         edited = self.block(selected) if self.editable else None
         if edited is not None:
             self._paint_handles(painter, settings, edited)
@@ -168,18 +161,65 @@ class AirspaceLayer(AirLayer):
         a = b.acm
         return f"{a.kind} {a.name or a.id}", a.block_label() + ("" if b.active else " · inactive")
 
-    def layout_labels(self, settings: MapSettings, registry) -> None:
-        """Each block's two-line label at the first of its places clear of earlier labels."""
-        groups, places = [], []
+    def _label_forms(self, b: Block) -> list[tuple[Line, ...]]:
+        """A block's label, in full and then shorter: without "inactive" (the dashed outline
+        says it), on one line, then its name alone."""
+        name, block = self._label_lines(b)
+        head, band = Line(name, LABEL_PT, bold=True), b.acm.block_label()
+        forms = [(head, Line(block, LABEL_PT - 0.5))]
+        if not b.active:
+            forms.append((head, Line(band, LABEL_PT - 0.5)))
+        return forms + [(Line(f"{name} {band}", LABEL_PT, bold=True),), (head,)]
+
+    def _labels(self, settings: MapSettings):
+        """(block, its label's anchor in device pixels, label) of each block labelled."""
         for b in self.blocks:
-            name, block = self._label_lines(b)
-            at = b.label_places()
-            sx, sy = registry.to_screen([p[0] for p in at], [p[1] for p in at])
-            groups.append([[label_box(x, y, name, (0.5, 1.0), bold=True), label_box(x, y, block, (0.5, 0.0))]
-                           for x, y in zip(np.atleast_1d(sx), np.atleast_1d(sy))])
-            places.append(at)
-        chosen = place_groups(registry, groups)
-        self.label_at = {b.acm.id: at[k] for b, at, k in zip(self.blocks, places, chosen)}
+            if b.acm.id in self.label_at:
+                (x, y), label = self.label_at[b.acm.id]
+                (dx,), (dy,) = settings.to_device([x], [y])
+                yield b, (float(dx), float(dy)), label
+
+    def label_rects(self, settings: MapSettings) -> list[QtCore.QRectF]:
+        """Where the labels are painted (each line with its backing), device pixels."""
+        return [rect for _, (dx, dy), label in self._labels(settings)
+                for rect in label.rects(dx, dy, settings.pixel_ratio)]
+
+    def label_passes(self) -> list:
+        """The labels of the active blocks (and of the selected one), then the others later."""
+        return [(self.label_rank, self._layout_foremost), (INACTIVE_BLOCK_RANK, self._layout_others)]
+
+    def layout_labels(self, settings: MapSettings, registry) -> None:
+        self._layout_foremost(settings, registry)
+        self._layout_others(settings, registry)
+
+    def _foremost(self, b: Block) -> bool:
+        return b.active or b.acm.id == self.session.selected_acm
+
+    def _layout_foremost(self, settings: MapSettings, registry) -> None:
+        # (each pass replaces its own labels: a window paints between the passes)
+        ids = {b.acm.id for b in self.blocks}
+        self.label_at = {k: v for k, v in self.label_at.items() if k in ids}
+        selected = self.session.selected_acm
+        self._layout([b for b in sorted(self.blocks, key=lambda b: b.acm.id != selected) if self._foremost(b)],
+                     registry)
+
+    def _layout_others(self, settings: MapSettings, registry) -> None:
+        self._layout([b for b in self.blocks if not self._foremost(b)], registry)
+
+    def _layout(self, blocks: list[Block], registry) -> None:
+        """Each block's label at the first spot inside the block's visible part where it
+        covers nothing placed (its preferred places first: see `Block.label_places`), else
+        beside it on a leader; in full or shorter; left out when no form fits."""
+        for b in blocks:
+            sx, sy = registry.to_screen(b.x, b.y)
+            first = b.label_places()
+            fx, fy = registry.to_screen([p[0] for p in first], [p[1] for p in first])
+            spots = in_area(sx, sy, registry.width, registry.height, list(zip(fx, fy)))
+            label = place(registry, self._label_forms(b), spots, (float(fx[0]), float(fy[0])))
+            if label is None:
+                self.label_at.pop(b.acm.id, None)
+            else:
+                self.label_at[b.acm.id] = (first[0], label)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setPen(QtGui.QPen(style.qcolor(style.SIDE_COLOURS[1]), 1.5))

@@ -8,8 +8,10 @@
   a triangle where it will cross the line; the selected conflict drawn larger, in the
   selection colour;
 - aircraft labels: altitude as a flight level and speed ("FL095 · 420 kt") under each
-  aircraft's symbol.
-Every text comes from the document or the feed and is drawn as plain text.
+  aircraft's symbol, or beside it, or on a leader (the flight level alone if that is all
+  that fits).
+Labels go into the scene's shared label registry (desktop.gui.air.labels says who gives way
+to whom). Every text comes from the document or the feed and is drawn as plain text.
 """
 from __future__ import annotations
 
@@ -22,16 +24,18 @@ from desktop.core.air.conflicts import AIRCRAFT, AIRSPACE
 from desktop.core.air.motion import predicted_paths
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
-from desktop.gui.air.labels import around, place_groups, point_candidates, symbol_boxes
+from desktop.gui.air.labels import (ABOVE_FIRST, AIRCRAFT_RANK, ALERT_AIRCRAFT_RANK, BELOW_FIRST, LEADER_PX, Line, Placed,
+                                    around, place, symbol_box)
 from desktop.gui.air.layer_base import AirLayer
 from desktop.gui.map.layers.base import MapLayer
-from desktop.gui.map.layers.painting import (draw_label, in_device, label_font, label_inks, lines_path,
-                                             map_transform, pen, scaled)
+from desktop.gui.map.layers.painting import in_device, label_font, label_inks, lines_path, map_transform, pen, scaled
+from desktop.gui.map.layers.unit_names import DAY, NIGHT
 
 PATH_STEP_S = 30.0
-MARK_GAP_PX = 8.0
+MARK_PX, SELECTED_MARK_PX = 5.0, 7.0   # half a mark's size
 CONFLICT_COLOUR = (235, 120, 0)
 LABEL_PT = 7.5
+ALERT_LEADER_PX = (*LEADER_PX, 90.0)   # an alert's text, or an aircraft's in one, may stand further off
 
 
 class PredictedPathsLayer(AirLayer):
@@ -84,13 +88,13 @@ class ConflictMarksLayer(AirLayer):
     """CPA markers (aircraft pairs), entry points (ACMs) and crossing points (the line)."""
 
     id, title, z = "air.cpa", "Closest approaches and entries", 34.0
-    label_rank = 12
+    label_rank = -4  # alerts: after the symbols and the line's amplifiers, before every name
 
     def __init__(self, context) -> None:
         super().__init__(context)
         # (kind, selected, x, y, bx, by, text): display coordinates, b only for aircraft pairs
         self.marks: list[tuple] = []
-        self.places: list[int] = []   # per mark, its label's place in `around(MARK_GAP_PX)`
+        self.labels: list[Placed | None] = []   # per mark, its label, from the mark's `_anchor`
 
     def build(self) -> None:
         c, self.marks = self.session.conflicts, []
@@ -103,7 +107,7 @@ class ConflictMarksLayer(AirLayer):
             self.marks.append((str(c.kind[i]), i == chosen, float(x[i]), float(y[i]), float(bx[i]), float(by[i]),
                                self._text(c, i)))
         self.marks.sort(key=lambda m: m[1])  # the selected one last: on top
-        self.places = []
+        self.labels = []
 
     @staticmethod
     def _anchor(mark) -> tuple[float, float]:
@@ -127,11 +131,9 @@ class ConflictMarksLayer(AirLayer):
         if not self.marks:
             return
         r = settings.pixel_ratio
-        font = label_font(LABEL_PT, r, bold=True)
-        places = around(MARK_GAP_PX)
-        for k, (kind, selected, x, y, bx, by, text) in enumerate(self.marks):
+        for kind, selected, x, y, bx, by, _ in self.marks:
             rgb = style.SELECTION_COLOUR if selected else CONFLICT_COLOUR
-            size = (7.0 if selected else 5.0) * r
+            size = (SELECTED_MARK_PX if selected else MARK_PX) * r
             (dx, ex), (dy, ey) = settings.to_device([x, bx], [y, by])
             painter.setPen(QtGui.QPen(style.qcolor(rgb), (2.2 if selected else 1.6) * r))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
@@ -146,17 +148,50 @@ class ConflictMarksLayer(AirLayer):
             else:
                 painter.drawPolygon(QtGui.QPolygonF([QtCore.QPointF(dx, dy - size), QtCore.QPointF(dx + size, dy + size),
                                                      QtCore.QPointF(dx - size, dy + size)]))
-            (lx,), (ly,) = settings.to_device(*(([v]) for v in self._anchor(self.marks[k])))
-            ox, oy, anchor = places[self.places[k] if k < len(self.places) else 0]
+        leader_ink = (NIGHT if settings.night else DAY)["leader"]
+        for mark, (lx, ly), label in self._labels(settings):
+            rgb = style.SELECTION_COLOUR if mark[1] else CONFLICT_COLOUR
             ink, fill = label_inks(settings.night, style.qcolor(rgb).darker(130), 210)
-            draw_label(painter, font, text, lx + ox * r, ly + oy * r, anchor, ink, r, fill)
+            label.paint(painter, lx, ly, r, ink, fill, leader_ink)
+
+    def _labels(self, settings: MapSettings):
+        """(mark, its label's anchor in device pixels, label) of each mark labelled."""
+        if not self.labels:
+            return
+        anchors = [self._anchor(m) for m in self.marks]
+        dx, dy = settings.to_device([a[0] for a in anchors], [a[1] for a in anchors])
+        for mark, x, y, label in zip(self.marks, np.atleast_1d(dx).tolist(), np.atleast_1d(dy).tolist(), self.labels):
+            if label is not None:
+                yield mark, (x, y), label
+
+    def label_rects(self, settings: MapSettings) -> list[QtCore.QRectF]:
+        """Where the labels are painted (with their backings), device pixels."""
+        return [rect for _, (x, y), label in self._labels(settings) for rect in label.rects(x, y, settings.pixel_ratio)]
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
-        anchors = [self._anchor(m) for m in self.marks]
-        sx, sy = registry.to_screen([a[0] for a in anchors], [a[1] for a in anchors])
-        self.places = place_groups(registry, [point_candidates(x, y, m[6], around(MARK_GAP_PX)) for m, x, y in
-                                              zip(self.marks, np.atleast_1d(sx), np.atleast_1d(sy))],
-                                   symbol_boxes(self.scene, registry) if self.marks else None)
+        """The marks first, as obstacles (no later label covers them), then each alert's text
+        round its mark (the middle of a pair's CPA), the selected one first. Alerts always
+        show: one that finds no free spot takes the least bad."""
+        self.labels = [None] * len(self.marks)
+        if not self.marks:
+            return
+        xy = np.array([m[2:6] for m in self.marks], dtype=float)
+        sx, sy = registry.to_screen(xy[:, [0, 2]].ravel(), xy[:, [1, 3]].ravel())
+        sx, sy = np.reshape(sx, (-1, 2)), np.reshape(sy, (-1, 2))
+        half = np.array([SELECTED_MARK_PX if m[1] else MARK_PX for m in self.marks])
+        pair = np.array([m[0] == AIRCRAFT for m in self.marks])
+        ends = np.column_stack([sx[:, 0], sy[:, 0], sx[:, 1], sy[:, 1]])
+        registry.reserve(np.column_stack([sx[:, 0] - half, sy[:, 0] - half, sx[:, 0] + half, sy[:, 0] + half]))
+        registry.reserve(np.column_stack([sx[pair, 1] - half[pair], sy[pair, 1] - half[pair],
+                                          sx[pair, 1] + half[pair], sy[pair, 1] + half[pair]]))
+        registry.reserve_lines(ends[pair])
+        anchors = np.array([self._anchor(m) for m in self.marks])
+        ax, ay = registry.to_screen(anchors[:, 0], anchors[:, 1])
+        for k in sorted(range(len(self.marks)), key=lambda k: not self.marks[k][1]):
+            x, y = float(np.atleast_1d(ax)[k]), float(np.atleast_1d(ay)[k])
+            own = (x - half[k], y - half[k], x + half[k], y + half[k])
+            self.labels[k] = place(registry, [(Line(self.marks[k][6], LABEL_PT, bold=True),)],
+                                   around(own, ABOVE_FIRST, ALERT_LEADER_PX), (x, y), must=True)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setPen(QtGui.QPen(style.qcolor(CONFLICT_COLOUR), 1.6))
@@ -168,13 +203,14 @@ class AircraftLabelsLayer(AirLayer):
     """"FL095 · 420 kt" under each aircraft, where its symbol is drawn."""
 
     id, title, z = "air.aircraft", "Aircraft altitude and speed", 34.5
-    label_rank = 46  # after the unit names and trail callsigns of the same aircraft, before block labels
+    label_rank = AIRCRAFT_RANK  # after the unit names; those in a conflict earlier (desktop.gui.air.labels)
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self.x = self.y = np.empty(0)
         self.texts: list[str] = []
-        self.places: list[int] = []   # per aircraft, its label's place in `around(SYMBOL_GAP_PX)`
+        self.units = np.empty(0, dtype=np.int64)   # the document's unit of each aircraft
+        self.labels: list[Placed | None] = []      # per aircraft, its label from its position
 
     def attach(self, scene) -> None:
         super().attach(scene)
@@ -184,42 +220,79 @@ class AircraftLabelsLayer(AirLayer):
         state = self.state
         if state is None or not len(state):
             self.x = self.y = np.empty(0)
-            self.texts = []
+            self.texts, self.units, self.labels = [], np.empty(0, dtype=np.int64), []
             return
         shown = self.document.shown_units  # where the units layer draws each aircraft
         lon = np.where(np.isfinite(shown.lon[state.unit]), shown.lon[state.unit], state.lon)
         lat = np.where(np.isfinite(shown.lat[state.unit]), shown.lat[state.unit], state.lat)
         self.x, self.y = (np.atleast_1d(np.asarray(v, float)) for v in self.scene.to_display(lon, lat))
         self.texts = [aircraft_label(a, s) for a, s in zip(state.alt_ft.tolist(), state.speed_kt.tolist())]
+        self.units = np.asarray(state.unit, dtype=np.int64)
+        if len(self.labels) != len(self.texts):  # other aircraft: laid out again soon
+            self.labels = []
 
-    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
-        if not self.texts:
+    def _labels(self, settings: MapSettings):
+        """(aircraft, its position in device pixels, label) of each aircraft labelled near the view."""
+        if not self.labels:
             return
         r = settings.pixel_ratio
-        dx, dy = settings.to_device(self.x, self.y)
-        font = label_font(LABEL_PT, r, bold=True)
-        places = _BELOW_FIRST
+        dx, dy = (np.atleast_1d(a) for a in settings.to_device(self.x, self.y))
+        for i in in_device(settings, dx, dy, 120 * r).tolist():
+            if self.labels[i] is not None:
+                yield i, (float(dx[i]), float(dy[i])), self.labels[i]
+
+    def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
+        r = settings.pixel_ratio
         ink, fill = label_inks(settings.night, QtGui.QColor(20, 20, 20), 190)
-        for i in in_device(settings, dx, dy, 60 * r).tolist():
-            ox, oy, anchor = places[self.places[i] if i < len(self.places) else 0]
-            draw_label(painter, font, self.texts[i], float(dx[i]) + ox * r, float(dy[i]) + oy * r, anchor,
-                       ink, r, fill)
+        leader_ink = (NIGHT if settings.night else DAY)["leader"]
+        for _, (x, y), label in self._labels(settings):
+            label.paint(painter, x, y, r, ink, fill, leader_ink)
+
+    def label_rects(self, settings: MapSettings) -> list[QtCore.QRectF]:
+        """Where the labels are painted (with their backings), device pixels."""
+        return [rect for _, (x, y), label in self._labels(settings) for rect in label.rects(x, y, settings.pixel_ratio)]
+
+    def label_passes(self) -> list:
+        """The aircraft in a conflict with the alerts, the others after the unit names."""
+        return [(ALERT_AIRCRAFT_RANK, self._layout_in_conflict), (self.label_rank, self._layout_others)]
 
     def layout_labels(self, settings: MapSettings, registry) -> None:
-        sx, sy = registry.to_screen(self.x, self.y)
-        self.places = place_groups(registry, [point_candidates(x, y, t, _BELOW_FIRST) for x, y, t in
-                                              zip(np.atleast_1d(sx), np.atleast_1d(sy), self.texts)],
-                                   symbol_boxes(self.scene, registry) if self.texts else None)
+        self._layout_in_conflict(settings, registry)
+        self._layout_others(settings, registry)
+
+    def _in_conflict(self) -> np.ndarray:
+        c, rows = self.session.conflicts, np.zeros(len(self.texts), dtype=bool)
+        if c is not None and len(c) and len(rows):
+            rows[c.a] = True
+            rows[c.b[c.kind == AIRCRAFT]] = True
+        return rows
+
+    def _layout_in_conflict(self, settings: MapSettings, registry) -> None:
+        self._layout(registry, self._in_conflict(), ALERT_LEADER_PX)
+
+    def _layout_others(self, settings: MapSettings, registry) -> None:
+        self._layout(registry, ~self._in_conflict(), LEADER_PX)
+
+    def _layout(self, registry, which: np.ndarray, leaders: tuple[float, ...]) -> None:
+        """The label of each aircraft `which` round its symbol (below it first), in full or as
+        the flight level alone, else left out. (Each pass replaces its own labels only: a
+        window paints between the passes.)"""
+        if len(self.labels) != len(self.texts):
+            self.labels = [None] * len(self.texts)
+        sx, sy = (np.atleast_1d(a) for a in registry.to_screen(self.x, self.y))
+        shown = registry.inside(np.column_stack([sx, sy, sx, sy]))
+        for i in np.flatnonzero(which & ~shown).tolist():
+            self.labels[i] = None
+        for i in np.flatnonzero(which & shown).tolist():
+            full = self.texts[i]
+            forms = [(Line(full, LABEL_PT, bold=True),), (Line(full.split(" · ")[0], LABEL_PT, bold=True),)]
+            own = symbol_box(registry, int(self.units[i]), float(sx[i]), float(sy[i]))
+            self.labels[i] = place(registry, forms, around(own, BELOW_FIRST, leaders), (float(sx[i]), float(sy[i])))
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setFont(label_font(6.0, 1.0, bold=True))
         painter.setPen(QtGui.QColor(20, 20, 20))
         painter.drawText(rect, int(QtCore.Qt.AlignmentFlag.AlignCenter), "FL")
-
-
-_SYMBOL_GAP_PX = 15.0   # clear of a unit symbol's frame
-# Below the symbol first, then above, right, left; then further out the same ways.
-_BELOW_FIRST = [around(gap)[k] for gap in (_SYMBOL_GAP_PX, 2.2 * _SYMBOL_GAP_PX) for k in (1, 0, 2, 3, 5, 4, 7, 6)]
 
 
 def aircraft_label(alt_ft: float, speed_kt: float) -> str:

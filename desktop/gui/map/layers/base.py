@@ -64,7 +64,7 @@ class MapLayer:
     cacheable = False
     paints_opacity = False
     edge_band_px = 0.0
-    label_rank: int | None = None
+    label_rank: float | None = None
 
     def __init__(self) -> None:
         self.scene = None
