@@ -150,6 +150,8 @@ def _merged_column(name: str, old_col, new_col, at: np.ndarray):
     if name in defaults and len(added) and (added == "").any():
         added = added.copy()
         added[added == ""] = defaults[name]
+    if not len(merged):  # (into no units, as `sectors --units` does: the new column itself, not a copy)
+        return added
     if isinstance(merged, Categorical):
         return Categorical.concat([merged, added])
     return np.concatenate([merged, added])
