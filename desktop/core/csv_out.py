@@ -71,40 +71,45 @@ class _Variant(IntEnum):
     NO_TRAILING_BUT_FIRST = 4
 
 
-_GROUP = 10 ** 4  # a group of four digits
-
-
-def _group_texts() -> np.ndarray:
-    """The text of each 4-digit group 0000-9999 as a little-endian uint32, NUL where no
-    digit stands, in the five variants of _Variant: group g of variant v at v * 10**4 + g."""
-    g = np.arange(_GROUP)
-    place = 10 ** np.arange(3, -1, -1)
-    digits = (g[:, None] // place % 10 + ord("0")).astype(np.uint8)
+def _group_texts(digits: int, point: bool = False) -> np.ndarray:
+    """The text of each group of `digits` digits (0 to 10**digits - 1) as a little-endian
+    uint32, NUL where nothing is written, in the five variants of _Variant: group g of
+    variant v at v * 10**digits + g. With `point`, a "." before the digits when any is."""
+    g = np.arange(10 ** digits)
+    place = 10 ** np.arange(digits - 1, -1, -1)
+    text = (g[:, None] // place % 10 + ord("0")).astype(np.uint8)
     from_first = g[:, None] // place != 0  # a nonzero digit here or before
     to_last = g[:, None] % (place * 10) != 0  # a nonzero digit here or after
-    last, first = place == 1, place == 1000
-    kept = (np.ones_like(from_first), from_first, from_first | last, to_last, to_last | first)
-    return np.concatenate([(digits * k).view("<u4").reshape(-1) for k in kept])
+    last, first = place == 1, place == place[0]
+    tables = []
+    for kept in (np.ones_like(from_first), from_first, from_first | last, to_last, to_last | first):
+        chars = text * kept
+        if point:
+            chars = np.column_stack([np.where(kept[:, 0], ord("."), 0).astype(np.uint8), chars])
+        tables.append(chars.view("<u4").reshape(-1))  # (digits + point == 4)
+    return np.concatenate(tables)
 
 
-_GROUP_TEXTS = _group_texts()
+_DIGITS = (_group_texts(4), 10 ** 4)  # (texts, values) of a group of four digits
+_POINT_DIGITS = (_group_texts(3, point=True), 10 ** 3)  # the fraction's first group: ".ddd"
 
 
 def _groups(v: np.ndarray, count: int) -> np.ndarray:
     """(rows, count) 4-digit groups of each v < 10**(4 * count), the most significant first."""
     out = np.empty((len(v), count), dtype=np.int64)
     for j in range(count - 1, 0, -1):
-        rest = v // _GROUP
-        out[:, j] = v - rest * _GROUP
+        rest = v // 10 ** 4
+        out[:, j] = v - rest * 10 ** 4
         v = rest
     out[:, 0] = v
     return out
 
 
-def _write_digits(groups: np.ndarray, leading: bool, keep: np.ndarray, out: np.ndarray) -> None:
-    """Write the text of rows of digit groups into `out` (rows, groups) uint32: without the
-    leading zeros, the last digit kept where `keep`; or without the trailing zeros, the
-    first digit kept where `keep`. A group is written in full after a nonzero one."""
+def _write_digits(groups: np.ndarray, tables: list, leading: bool, keep: np.ndarray, out: np.ndarray) -> None:
+    """Write the text of rows of digit groups, each group looked up in its table of
+    _group_texts, into `out` (rows, groups) uint32: without the leading zeros, the last
+    digit kept where `keep`; or without the trailing zeros, the first digit kept where
+    `keep`. A group after a nonzero one is written in full."""
     count = groups.shape[1]
     order = range(count) if leading else range(count - 1, -1, -1)
     plain, edge = ((_Variant.NO_LEADING, _Variant.NO_LEADING_BUT_LAST) if leading
@@ -115,7 +120,8 @@ def _write_digits(groups: np.ndarray, leading: bool, keep: np.ndarray, out: np.n
         variant = np.where(keep, edge, plain) if j == order[-1] else plain
         if seen is not None:
             variant = np.where(seen, _Variant.FULL, variant)
-        out[:, j] = np.take(_GROUP_TEXTS, g + variant * _GROUP)
+        texts, values = tables[j]
+        out[:, j] = np.take(texts, g + variant * values)
         seen = g != 0 if seen is None else seen | (g != 0)
 
 
@@ -125,7 +131,8 @@ def _decimal_records(column: Decimals) -> np.ndarray:
     nearest to N / 10**k for an integer N; when N has at most 15 digits no other decimal
     of as few digits reads back as that double, so N / 10**k, trailing zeros dropped (one
     kept after the point), is the shortest text that does. A record: the sign, the integer
-    part's groups (right-aligned), the point, the fraction's groups (left-aligned)."""
+    part's groups (right-aligned), the point and the fraction's groups (left-aligned: "."
+    and 3 digits, then 4 at a time, so that 3 and 7 places fill their groups)."""
     k = column.places
     with np.errstate(over="ignore", invalid="ignore"):  # (huge values: written by repr below)
         r = np.round(np.asarray(column.values, dtype=float), k)
@@ -134,14 +141,13 @@ def _decimal_records(column: Decimals) -> np.ndarray:
     scaled = np.rint(np.where(fast, a, 0.0) * 10.0 ** k).astype(np.int64)
     unit = 10 ** min(k, 18)  # (more places: every N < 10**15 is all fraction)
     whole = scaled // unit
-    ints, fractions = max(1, -(-len(str(int(whole.max(initial=0)))) // 4)), -(-max(k, 1) // 4)
-    frac = (scaled - whole * unit) * 10 ** max(4 * fractions - k, 0)
-    rec = np.empty(len(r), dtype=[("sign", "u1"), ("whole", "<u4", (ints,)), ("point", "u1"),
-                                  ("fraction", "<u4", (fractions,))])
+    ints, fractions = max(1, -(-len(str(int(whole.max(initial=0)))) // 4)), (k + 4) // 4
+    frac = (scaled - whole * unit) * 10 ** (4 * fractions - 1 - k)
+    rec = np.empty(len(r), dtype=[("sign", "u1"), ("whole", "<u4", (ints,)), ("fraction", "<u4", (fractions,))])
     rec["sign"] = np.where(np.signbit(r) & fast, ord("-"), 0)
-    _write_digits(_groups(whole, ints), True, fast, rec["whole"])
-    rec["point"] = np.where(fast, ord("."), 0)
-    _write_digits(_groups(frac, fractions), False, fast, rec["fraction"])
+    _write_digits(_groups(whole, ints), [_DIGITS] * ints, True, fast, rec["whole"])
+    _write_digits(_groups(frac, fractions), [_POINT_DIGITS] + [_DIGITS] * (fractions - 1), False, fast,
+                  rec["fraction"])
     out = rec.view(np.uint8).reshape(len(r), rec.dtype.itemsize)
     odd = np.flatnonzero(np.isfinite(r) & ~fast)
     if len(odd):  # 16 digits and more, or an exponent: repr's own text
