@@ -8,10 +8,11 @@ float's leading zeros, say). Text is encoded once per column (a Categorical's on
 category); a float's digits are looked up in a table four at a time. The records are
 copied into the rows of a byte matrix between the commas, a block of rows at a time (small
 enough to stay in the core's cache), and a boolean mask squeezes the NUL bytes out: the
-block's text. A chunk holding a field that must be quoted, or a NUL character, goes
-through the csv module. Chunks are formatted on the cores a few ahead of the one being
-written (numpy releases the GIL for all of it), and their bytes go to the stream's binary
-buffer when it has one (no decoding and encoding again).
+block's text. A category that must be quoted is quoted once, by the csv module; a chunk
+holding any other field that must be, or a NUL character, goes through the csv module.
+Chunks are formatted on the cores a few ahead of the one being written (numpy releases
+the GIL for all of it), and their bytes go to the stream's binary buffer when it has one
+(no decoding and encoding again).
 """
 from __future__ import annotations
 
