@@ -220,18 +220,19 @@ def _range_problems(lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[s
 
 
 def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], cols: dict[str, object],
-           lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[str]]) -> tuple[UnitTable, list[str]]:
+           lon: np.ndarray, lat: np.ndarray, problems: dict[int, list[str]],
+           id_keys: np.ndarray | None = None) -> tuple[UnitTable, list[str]]:
     """Check ids, normalise affiliation/domain, drop bad rows, assemble the columns.
     `cols[field]`: the field's cells (a list or array of text; None when the file has no
     such column). Affiliation and domain stay "" where the file gives none (the merge of an
     import keeps a known unit's value there and gives new units the defaults).
     `loc(i)` prefixes a message about row i ("units.csv:7"), `short(i)` refers to it ("line 7").
     Whole columns at a time: at a million rows only the rows with a problem are looked at
-    one by one."""
+    one by one. `id_keys`: text_columns.keys of the ids, when already made."""
     n = len(lon)
     ids = strings(cols["id"])
     air = parse_air_columns(cols, n, problems)
-    _id_problems(ids, problems, short)
+    _id_problems(ids, problems, short, id_keys)
     warnings = [f"{loc(i)}: {'; '.join(problems[i])} (row skipped)" for i in sorted(problems)]
     if cols.get("symbol") is not None and len(cols["symbol"]):  # the code is the authority for the identity it states
         codes = Categorical.of(cols["symbol"]).tolist()
@@ -285,12 +286,13 @@ def _build(name: str, loc: Callable[[int], str], short: Callable[[int], str], co
     return table, warnings
 
 
-def _id_problems(ids: np.ndarray, problems: dict[int, list[str]], short: Callable[[int], str]) -> None:
+def _id_problems(ids: np.ndarray, problems: dict[int, list[str]], short: Callable[[int], str],
+                 id_keys: np.ndarray | None = None) -> None:
     """Rows without an id, and rows repeating the id of an earlier row that has no other
     problem ("first on" that row), as row problems. Only rows whose id is empty or repeated
     are looked at one by one, in file order."""
     blank = ids == ""
-    first = repeats(ids)
+    first = repeats(ids, id_keys)
     repeated = first >= 0
     if not (blank.any() or repeated.any()):
         return

@@ -105,10 +105,11 @@ class StringIndex:
         self.order = np.argsort(k, kind="stable")  # equal keys: first row first
         self.sorted = k[self.order]
 
-    def rows_of(self, queries: np.ndarray) -> np.ndarray:
-        """Row of each query (its first row), -1 where the column does not hold it."""
+    def rows_of(self, queries: np.ndarray, query_keys: np.ndarray | None = None) -> np.ndarray:
+        """Row of each query (its first row), -1 where the column does not hold it.
+        `query_keys`: keys(queries), when already made."""
         queries = strings(queries)
-        q = keys(queries)
+        q = keys(queries) if query_keys is None else query_keys
         pos = np.minimum(np.searchsorted(self.sorted, q), max(len(self.sorted) - 1, 0))
         rows = np.full(len(q), -1, dtype=np.int64)
         if not len(self.sorted):
@@ -124,10 +125,11 @@ class StringIndex:
         return rows
 
 
-def repeats(values: np.ndarray) -> np.ndarray:
-    """For each row, the first earlier row holding the same value, or -1."""
+def repeats(values: np.ndarray, value_keys: np.ndarray | None = None) -> np.ndarray:
+    """For each row, the first earlier row holding the same value, or -1. `value_keys`:
+    keys(values), when already made."""
     values = strings(values) if not isinstance(values, np.ndarray) or values.dtype == object else values
-    k = keys(values)
+    k = keys(values) if value_keys is None else value_keys
     first = np.full(len(values), -1, dtype=np.int64)
     s = np.sort(k)
     if not (s[1:] == s[:-1]).any():  # (all distinct, the usual answer: no stable sort needed)

@@ -123,10 +123,11 @@ class UnitTable:
         rows = np.flatnonzero(repeats(self.ids) >= 0)
         return int(rows[0]) if len(rows) else -1
 
-    def rows_of(self, unit_ids) -> np.ndarray:
+    def rows_of(self, unit_ids, id_keys: np.ndarray | None = None) -> np.ndarray:
         """The row of each of `unit_ids` (any array or list of text), -1 for an id the
-        table does not hold. Hashes, not a dict: a million ids in a fraction of a second."""
-        return self._id_index.rows_of(unit_ids)
+        table does not hold. Hashes, not a dict: a million ids in a fraction of a second.
+        `id_keys`: text_columns.keys(unit_ids), when already made."""
+        return self._id_index.rows_of(unit_ids, id_keys)
 
     def side_codes(self, sides: tuple[str, ...]) -> np.ndarray:
         """int8 code per unit: index into `sides`, or -1 for a side not listed."""

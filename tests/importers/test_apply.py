@@ -120,3 +120,25 @@ def test_importing_a_project_into_itself_changes_no_track(tmp_path, registry):
     command = import_command(doc, import_file(p, registry))
     CommandStack(doc).push(command)
     assert command.already_present == 111_689 and same(snapshot(doc), before)
+
+
+def test_the_readers_id_keys_serve_the_merge_only_for_the_units_they_were_made_for(tmp_path, registry):
+    """A CSV's id hashes are made once (for its duplicate check) and reused by the merge; a
+    table put in their place afterwards is matched by its own ids."""
+    from desktop.core.text_columns import keys
+    p = tmp_path / "u.csv"
+    p.write_text("id,name,lat,lon\nSDF-01,,35.9,38.7\nNEW-1,Newcomer,35.5,39.0\n")
+    data = import_file(p, registry)
+    assert np.array_equal(data.id_keys(), keys(data.units.ids))
+    doc = demo_document()
+    CommandStack(doc).push(import_command(doc, data))
+    assert doc.units.lon[doc.units.index_of("SDF-01")] == 38.7 and len(doc.units) == 48
+
+    swapped = tmp_path / "swapped.csv"
+    swapped.write_text("id,name,lat,lon\nNEW-1,Newcomer,35.5,39.0\nSDF-01,,35.9,38.7\n")
+    other = import_file(p, registry)
+    other.units = import_file(swapped, registry).units  # (another table in its place: NEW-1 first)
+    assert other.id_keys() is None
+    doc = demo_document()
+    CommandStack(doc).push(import_command(doc, other))
+    assert doc.units.lon[doc.units.index_of("SDF-01")] == 38.7 and doc.units.ids[-1] == "NEW-1"

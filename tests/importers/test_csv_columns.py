@@ -111,3 +111,32 @@ def test_the_tokenizer_parses_lat_and_lon_as_float_and_keeps_their_text():
     assert table.decimals(2)[0].tolist() == [float(t) for t in lon]
     values, ok = table.decimals(1)
     assert ok.sum() == len(lat) - 1 and table.strings(1)[len(lat) - 2] == "35°10'N"
+
+
+def test_files_longer_than_a_block_of_the_checks_read_as_the_csv_module_reads_them():
+    """The plain-file checks look at the bytes a block at a time: a space beside a separator,
+    a rare blank, a quote or a CR at or across a block's edge is still seen."""
+    from desktop.core.importers.csv_columns import _BLOCK
+    line = b"U1234,Unit 1234,35.5\n"
+    body = line * (2 * _BLOCK // len(line) + 3)
+    head = line * ((_BLOCK - 100) // len(line))
+
+    def across_the_edge(row: bytes) -> bytes:  # `row`'s "#" made as long as puts the bytes after it at the edge
+        rows = head + row.replace(b"#", b"n" * (_BLOCK - 1 - len(head) - row.index(b"#"))) + body
+        assert rows[_BLOCK - 1:_BLOCK + 1] == row[row.index(b"#") + 1:][:2]
+        return rows
+
+    cases = [(f"{row!r} across a block's edge", across_the_edge(row))
+             for row in (b"U1,#, 35.5\n", b"U1,# ,35.5\n", b"U1,Unit 1,#\n U2,Unit 2,35.5\n")]
+    cases += [(f"unit separator at {c}", body[:c] + b"\x1f" + body[c:]) for c in range(_BLOCK - 3, _BLOCK + 2)]
+    cases += [("quote", body[:-len(line)] + b'"U9",Unit 9,35.5\n'), ("CRLF", body.replace(b"\n", b"\r\n"))]
+    for c in (c for c in range(_BLOCK - 3, _BLOCK + 2) if body[c:c + 1] != b"\n"):  # a lone CR: not for the tokenizer
+        assert read_fixed(b"id,name,lat\n" + body[:c] + b"\r" + body[c:], 12, 1, ",", 3) is None
+    for what, rows in cases:
+        data = b"id,name,lat\n" + rows
+        want = _rows_table("t.csv", data, 12, ",", ["id", "name", "lat"], 1, None)
+        got = _table("t.csv", data, None, numbers=True)
+        assert isinstance(got.plain, FixedTable) == (what != "quote"), what
+        assert got.lines.tolist() == want.lines.tolist(), what
+        for j in range(3):
+            assert got.strings(j).tolist() == want.columns[j], what

@@ -82,7 +82,7 @@ def with_present_reports(doc: Document, data: ImportedData, after: Scenario, at:
         return after
     n_old = len(doc.units)
     if n_old:  # rows in the merged table: a known id keeps its row, new ids follow in file order
-        rows = (doc.units.rows_of(units.ids) if known is None else known).copy()
+        rows = (_rows_in(doc.units, data) if known is None else known).copy()
         fresh = rows < 0
         rows[fresh] = n_old + np.arange(int(fresh.sum()))
     else:
@@ -150,6 +150,8 @@ def _merged_column(name: str, old_col, new_col, at: np.ndarray):
     if name in defaults and len(added) and (added == "").any():
         added = added.copy()
         added[added == ""] = defaults[name]
+    if not len(merged):  # (into no units, as `sectors --units` does: the new column itself, not a copy)
+        return added
     if isinstance(merged, Categorical):
         return Categorical.concat([merged, added])
     return np.concatenate([merged, added])
@@ -165,13 +167,16 @@ def _merge_units(old: UnitTable, new: UnitTable | None, at: np.ndarray | None = 
     if new is None or not len(new):
         return old
     if at is None:
-        at = _rows_in(old, new)
+        at = old.rows_of(new.ids) if len(old) else np.full(len(new), -1, dtype=np.int64)
     return UnitTable(**{f.name: _merged_column(f.name, getattr(old, f.name), getattr(new, f.name), at)
                         for f in fields(UnitTable)})
 
 
-def _rows_in(old: UnitTable, new: UnitTable) -> np.ndarray:
-    return old.rows_of(new.ids) if len(old) else np.full(len(new), -1, dtype=np.int64)
+def _rows_in(old: UnitTable, data: ImportedData) -> np.ndarray:
+    """The row in `old` of each of the data's units, -1 for a new id."""
+    if not len(old):
+        return np.full(len(data.units), -1, dtype=np.int64)
+    return old.rows_of(data.units.ids, data.id_keys())
 
 
 def _units_for_tracks(units: UnitTable, reports: TrackReports) -> UnitTable:
@@ -239,7 +244,7 @@ def import_command(doc: Document, data: ImportedData, reported_at: int | None = 
     without a time are reported at `reported_at` (epoch seconds; default: now)."""
     parts = ", ".join(data.found()) or "nothing"
     at = int(time.time()) if reported_at is None else int(reported_at)
-    known = _rows_in(doc.units, data.units) if data.units is not None and len(data.units) else None
+    known = _rows_in(doc.units, data) if data.units is not None and len(data.units) else None
     after, present = merged_scenario(doc, data, known)
     after = with_present_reports(doc, data, after, at, known)
     return ImportData(Scenario.of(doc), after, f"Import {Path(data.source).name}: {parts}", present)

@@ -262,6 +262,33 @@ def _sample_widths(data: bytes, offset: int, stop: int, delimiter: bytes, width:
 
 _ODD = b'"\0\r\t\x0b\x0c\x1c\x1d\x1e\x1f'  # what a plain file's body may not hold, or a blank other than a space
 _NOT_ODD = bytes(c for c in range(256) if c not in _ODD)
+_BLOCK = 1 << 18  # bytes the checks below look at per numpy pass: temporaries that stay in the cache
+
+
+def _blocks(raw: np.ndarray, overlap: int = 0):
+    """(block, reusable bool scratch of its length) over raw, `overlap` bytes shared by
+    neighbours. A 60 MB file compared at once made 60 MB temporaries: their first touch
+    cost more than the comparison."""
+    scratch = np.empty(_BLOCK + overlap, dtype=bool)
+    for a in range(0, max(len(raw) - overlap, 1), _BLOCK):
+        part = raw[a:a + _BLOCK + overlap]
+        yield part, scratch[:len(part)]
+
+
+def _odd_bytes(data: bytes, start: int, stop: int) -> tuple[set[int], int]:
+    """(the bytes of _ODD that data[start:stop] holds, its number of line feeds). Control
+    bytes are counted, not collected: when the line feeds (and carriage returns) are all
+    of them, the set is known without a pass that copies the file."""
+    raw = np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)
+    control = newlines = 0
+    for part, scratch in _blocks(raw):
+        control += int(np.count_nonzero(np.less(part, 32, out=scratch)))
+        newlines += int(np.count_nonzero(np.equal(part, NEWLINE, out=scratch)))
+    odd = {ord('"')} if data.find(b'"', start, stop) >= 0 else set()
+    if control > newlines:
+        returns = data.count(b"\r", start, stop)
+        odd |= {13} if control == newlines + returns else set(data[start:stop].translate(None, _NOT_ODD))
+    return odd, newlines
 
 
 def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int, odd: set[int]) -> bool:
@@ -271,13 +298,20 @@ def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int, odd
     if odd & set(BLANKS) - {NEWLINE, 32}:
         return True
     raw = np.frombuffer(data, dtype=np.uint8, count=stop - offset, offset=offset)
-    space = np.flatnonzero(raw == 32)
-    if not len(space):
+    if not len(raw):
         return False
-    if space[0] == 0 or space[-1] == len(raw) - 1:
+    if raw[0] == 32 or raw[-1] == 32:
         return True
-    before, after = raw[space - 1], raw[space + 1]
-    return bool(((before == delimiter) | (before == NEWLINE) | (after == delimiter) | (after == NEWLINE)).any())
+    separator, beside = np.empty(_BLOCK + 1, dtype=bool), np.empty(_BLOCK + 1, dtype=bool)
+    for part, space in _blocks(raw, overlap=1):
+        if not np.equal(part, 32, out=space).any():
+            continue
+        sep = separator[:len(part)]
+        np.logical_or(np.equal(part, delimiter, out=sep), np.equal(part, NEWLINE, out=beside[:len(part)]), out=sep)
+        pair = beside[:len(part) - 1]
+        if np.logical_and(space[1:], sep[:-1], out=pair).any() or np.logical_and(space[:-1], sep[1:], out=pair).any():
+            return True
+    return False
 
 
 def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width: int,
@@ -293,7 +327,7 @@ def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width
     start = max(offset - 1, 0)
     if stop <= offset or width < 2:
         return None
-    odd = set(data[start:stop].translate(None, _NOT_ODD))  # (one pass in C for all of them)
+    odd, newlines = _odd_bytes(data, start, stop)
     if {ord('"'), 0} & odd:
         return None
     if 13 in odd and data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
@@ -321,7 +355,7 @@ def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width
                 rows = tokens([(f"f{j}", t) for j, t in enumerate(text)])
         except ValueError:  # a ragged row
             return None
-        if len(rows) != data.count(b"\n", offset, stop) + 1:
+        if len(rows) != newlines - data[start:offset].count(b"\n") + 1:
             return None  # the tokenizer skipped a blank line: the line numbers would be wrong
         matrix = rows.view(np.uint8).reshape(len(rows), -1)
         ends = [rows.dtype.fields[f"f{j}"][1] + w - 1 for j, w in enumerate(widths) if j not in numbers]

@@ -28,7 +28,7 @@ from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, Import
 from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, _range_problems, csv_delimiter,
                                  parse_positions, read_problem)
 from desktop.core.progress import Progress, step
-from desktop.core.text_columns import strings
+from desktop.core.text_columns import keys, strings
 from desktop.core.tracks import checked_time, parse_time
 
 EXTRA_ALIASES = {
@@ -42,36 +42,38 @@ _FIELD = {**_FIELD_OF, **{a: f for f, aliases in EXTRA_ALIASES.items() for a in 
 _CHUNK = 100_000
 _FEW = ("side", "affiliation", "domain", "echelon", "symbol", "higher_formation")  # fields of few distinct values
 _SAMPLE = 8
+_READ = 256 << 20  # bytes read at once: most files in one read (joining the parts copied the file)
 csv.field_size_limit(MAX_TABLE_BYTES)  # a quoted field may be as long as the file (the module's default: 128 KiB)
 
 
-def _read_bytes(path, progress: Progress | None) -> tuple[str, bytes]:
-    """(name, the file as UTF-8 bytes): a BOM dropped, UTF-16 (with a BOM) converted, the
-    text checked (InputError naming the line of a bad byte), CR-only line ends made \\n."""
+def _read_bytes(path, progress: Progress | None) -> tuple[str, bytes, bool]:
+    """(name, the file as UTF-8 bytes, whether they are ASCII): a BOM dropped, UTF-16 (with
+    a BOM) converted, the text checked (InputError naming the line of a bad byte), CR-only
+    line ends made \\n."""
     name, size = check_size(path, MAX_TABLE_BYTES)
     parts, done = [], 0
     try:
         with open(path, "rb") as f:
-            while chunk := f.read(16 << 20):
+            while chunk := f.read(_READ):
                 parts.append(chunk)
                 done += len(chunk)
                 step(progress, 0.1 * done / size, "Reading")
     except OSError as exc:
         raise InputError(read_problem(name, exc)) from None
-    data = b"".join(parts)
+    data = parts[0] if len(parts) == 1 else b"".join(parts)
     del parts
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = decode(name, data).encode("utf-8")
-    else:
-        if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8):]
-        if not data.isascii() or b"\0" in data[:4096]:
-            decode(name, data)  # (checks; the text itself is not kept)
+    elif data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    ascii_text = data.isascii()
+    if not ascii_text or b"\0" in data[:4096]:
+        decode(name, data)  # (checks; the text itself is not kept)
     if not data or data.isspace():
         raise InputError(f"{name}: empty file")
     if b"\n" not in data and b"\r" in data:  # old Mac line ends (CR only), as the csv module and GDAL read them
         data = data.replace(b"\r", b"\n")
-    return name, data
+    return name, data, ascii_text
 
 
 def _lines(data: bytes, start: int = 0):
@@ -84,12 +86,13 @@ def _lines(data: bytes, start: int = 0):
 
 
 def _table(name: str, data: bytes, progress: Progress | None, mapping: ColumnMapping | None = None,
-           numbers: bool = False) -> Table:
+           numbers: bool = False, ascii_text: bool | None = None) -> Table:
     """The header, and the rows after it as columns: split by numpy when the file is plain
     (csv_columns), else by the csv module a chunk of rows at a time. Blank rows are left
     out; a row with more fields than the header is a problem of that row. With `numbers`,
     the lat and lon columns (of `mapping`, else found by name) are parsed as decimals by
-    the tokenizer when they hold nothing else."""
+    the tokenizer when they hold nothing else. `ascii_text`: whether data is ASCII, when
+    known."""
     first = data.lstrip(b"\r\n\t ")[:1 << 20].partition(b"\n")[0]
     delimiter = csv_delimiter(first.decode("utf-8", "replace"))
     head = csv.reader(_lines(data), delimiter=delimiter)  # reads the header's lines only, however long
@@ -112,7 +115,8 @@ def _table(name: str, data: bytes, progress: Progress | None, mapping: ColumnMap
         blank = plain.blank_rows(delimiter)
         keep = np.flatnonzero(~blank) if blank.any() else None
         lines = header_line + 1 + (np.arange(len(plain)) if keep is None else keep)
-        return Table(header, header_line, lines, {}, plain=plain, keep=keep, ascii=data.isascii())
+        return Table(header, header_line, lines, {}, plain=plain, keep=keep,
+                     ascii=data.isascii() if ascii_text is None else ascii_text)
     return _rows_table(name, data, offset, delimiter, header, header_line, progress)
 
 
@@ -187,8 +191,8 @@ def read_csv(path, progress: Progress | None = None, mapping: ColumnMapping | No
 
 
 def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) -> ImportedData:
-    name, data = _read_bytes(path, progress)
-    table = _table(name, data, progress, mapping, numbers=True)
+    name, data, ascii_text = _read_bytes(path, progress)
+    table = _table(name, data, progress, mapping, numbers=True, ascii_text=ascii_text)
     del data  # (a plain table holds a view of it)
     header, header_line, problems = table.header, table.header_line, table.problems
     if not len(table):
@@ -229,7 +233,10 @@ def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) ->
         raise InputError(f"{name}: no id column for {mapping.role}")
     if mapping.role == "tracks":
         return _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data, progress)
-    data.units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems)
+    id_keys = keys(strings(fields["id"]))
+    data.units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems, id_keys)
+    if len(data.units) == len(id_keys):  # (no row left out)
+        data.keep_id_keys(id_keys)
     data.skipped.extend(warnings)
     step(progress, 1.0, "Read")
     return data
@@ -309,7 +316,7 @@ def _vertices(name, mapping, cols, lon, lat, problems, loc, data: ImportedData) 
 
 def table_preview(path, rows: int = _SAMPLE) -> tuple[list[str], list[list[str]]]:
     """Header and first rows (for the column-mapping dialog)."""
-    name, data = _read_bytes(path, None)
+    name, data, ascii_text = _read_bytes(path, None)
     head = data[: 1 << 20]
-    table = _table(name, head[: head.rfind(b"\n") + 1] or head, None)
+    table = _table(name, head[: head.rfind(b"\n") + 1] or head, None, ascii_text=ascii_text)
     return table.header, table.sample(rows)

@@ -69,6 +69,16 @@ class ImportedData:
     units: UnitTable | None = None
     tracks: TrackReports | None = None
     skipped: list[str] = field(default_factory=list)
+    _id_keys: tuple[UnitTable, np.ndarray] | None = field(default=None, init=False, repr=False)
+
+    def keep_id_keys(self, id_keys: np.ndarray) -> None:
+        """Keep text_columns.keys(units.ids), made by the reader's duplicate check, for the
+        merge into a document (a million ids hashed once, not twice)."""
+        self._id_keys = (self.units, id_keys)
+
+    def id_keys(self) -> np.ndarray | None:
+        """The kept keys, while `units` is still the table they were made for."""
+        return self._id_keys[1] if self._id_keys is not None and self._id_keys[0] is self.units else None
 
     def is_empty(self) -> bool:
         return self.ao is None and self.line is None and not self.units and not self.tracks
