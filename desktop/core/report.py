@@ -17,6 +17,7 @@ import shapely
 from desktop.core.csv_out import Decimals, write_rows
 from desktop.core.document import Analysis, Document
 from desktop.core.measure_units import MeasureUnits, area_field, distance_field, from_km, from_km2
+from desktop.core.text_columns import Categorical
 
 FORMATS = ("json", "csv", "geojson")
 KM_DECIMALS = 3          # distances: metres
@@ -180,10 +181,11 @@ def write_csv(doc: Document, out: TextIO, analysis: Analysis | None = None,
     analysis = analysis if analysis is not None else doc.analysis
     shown, cls, sectors = doc.shown_units, analysis.classification, analysis.sectors.sectors
     idx = slice(None) if rows is None else np.asarray(rows, dtype=np.intp).reshape(-1)
-    pick = np.asarray(cls.sector[idx], dtype=np.intp)  # -1 (outside every sector) picks the trailing None
+    pick = np.asarray(cls.sector[idx], dtype=np.intp)
+    pick = np.where(pick < 0, len(sectors), pick)  # outside every sector: the trailing ""
 
-    def of_sector(attr: str) -> np.ndarray:  # each sector's text encoded once
-        return np.array([getattr(s, attr).encode("utf-8") for s in sectors] + [b""])[pick]
+    def of_sector(attr: str) -> Categorical:  # (each sector's text encoded and looked at once)
+        return Categorical(pick, [getattr(s, attr) for s in sectors] + [""])
 
     columns = [shown.ids[idx], shown.names[idx], shown.sides[idx], shown.affiliations[idx],
                Decimals(shown.lon[idx], DEGREE_DECIMALS), Decimals(shown.lat[idx], DEGREE_DECIMALS),
