@@ -14,6 +14,18 @@ def tooltip(text: str) -> str:
     return f"<p style='white-space:pre'>{html.escape(str(text))}</p>" if text else ""
 
 
+def show_tooltip(widget, event, text: str) -> bool:
+    """Answer the ToolTip `event` on `widget` with `text`, plain; with none, hide any shown.
+    Returns True (the event is handled) for an `event()` override to return."""
+    from PySide6 import QtWidgets
+    if text:
+        QtWidgets.QToolTip.showText(event.globalPos(), tooltip(text), widget)
+    else:
+        QtWidgets.QToolTip.hideText()
+        event.ignore()
+    return True
+
+
 def message_box(icon, title: str, text: str, parent=None, informative: str = "", buttons=None):
     """A QMessageBox whose text and informative text are plain (they quote file names,
     titles and errors that quote file contents)."""

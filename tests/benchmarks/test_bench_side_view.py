@@ -9,6 +9,8 @@
 - `redraw_busy`: the same canvas with the busy sky of test_bench_air (2,000 aircraft, 50 ACMs)
   along the August line, aircraft within 15 NM of it; labels are drawn for at most
   LABEL_LIMIT aircraft, markers for all;
+- `relabel_busy`: that canvas after a new picture (a cursor step): its labels laid out
+  again (desktop.gui.air.side_labels) and painted;
 - `profile_busy`: what a cursor step costs before the repaint: the profile of that sky
   (blocks cut by the path, aircraft located along it, their drift over the horizon).
 
@@ -80,6 +82,22 @@ def test_redraw_busy(benchmark, qtbot, busy):
     prof = profile(path, airspace, state, proj)
     assert len(prof.aircraft) > 200 and len(prof.block_acm) >= 5  # a crowded picture
     _repaint(benchmark, _canvas(qtbot, prof, airspace, state))
+
+
+def test_relabel_busy(benchmark, qtbot, busy):
+    path, airspace, state, proj = busy
+    prof = profile(path, airspace, state, proj)
+    canvas = _canvas(qtbot, prof, airspace, state)
+    active = np.ones(len(airspace), dtype=bool)
+
+    def step():
+        canvas.set_picture(prof, airspace, state, SIDES, active, set(), "the line")
+        canvas.grab()
+
+    benchmark.pedantic(step, rounds=30, iterations=1, warmup_rounds=3)
+    layout = canvas.labels(canvas.rect().toRectF())
+    assert sum(b.label is not None for b in layout.blocks) >= 3   # a crowd leaves room for some blocks' names
+    assert benchmark.stats.stats.median <= TARGET_S
 
 
 def test_profile_busy(benchmark, busy):

@@ -8,7 +8,9 @@ inactive); aircraft within the band beside the path are drawn where they are alo
 their altitude, with an arrow to where they will be at the horizon's end, labelled with
 callsign and flight level. The aircraft of the selected conflict are drawn in the
 selection colour. The picture is computed when the moment, the airspace, the path or the
-band changes (desktop.core.air.profile) and only painted on a repaint.
+band changes (desktop.core.air.profile) and only painted on a repaint; its labels are laid
+out (desktop.gui.air.side_labels) when it or the canvas's size changes. Hovering a block
+shows its label in full. Night mode (desktop.gui.theme) paints it dark.
 """
 from __future__ import annotations
 
@@ -18,22 +20,23 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.air.conflicts import AIRCRAFT
-from desktop.core.air.measures import FL_FROM_FT
+from desktop.core.air.measures import format_altitude
 from desktop.core.air.motion import predict
 from desktop.core.air.profile import DEFAULT_BAND_NM, Profile, path_plane, profile
 from desktop.core.events import Connections
 from desktop.core.time_cursor import line_at
-from desktop.gui import style
+from desktop.gui import style, theme
 from desktop.gui.air.session import session_for
-from desktop.gui.map.layers.painting import tiled_path
+from desktop.gui.air.side_labels import NAME_PT, Layout, lay_out
+from desktop.gui.map.layers.painting import label_font, label_inks, tiled_path
+from desktop.gui.plain import show_tooltip
 
 MARGINS = (64, 14, 16, 34)   # left, top, right, bottom (px): the axes' labels
 LABEL_LIMIT = 60             # more aircraft than this: labels only for the selected conflict's
 LINE_PATH = "line"
-
-
-def altitude_text(ft: float) -> str:
-    return f"FL{int(round(ft / 100)):03d}" if ft >= FL_FROM_FT else f"{int(round(ft)):,} ft"
+# (background, grid, axis text, frame) by day and at night (the timeline's night colours)
+INKS = {False: ("white", (225, 225, 225), (60, 60, 60), (90, 90, 90)),
+        True: ("#1f1f1f", (58, 58, 58), (208, 208, 208), (154, 154, 154))}
 
 
 def _nice_step(span: float, ticks: int) -> float:
@@ -56,11 +59,51 @@ class ProfileCanvas(QtWidgets.QWidget):
         self.active: np.ndarray = np.empty(0, dtype=bool)   # per ACM of the airspace
         self.highlight: set[int] = set()                      # state rows drawn in the selection colour
         self.title = ""
+        self.night = theme.is_night()
+        self._layout: tuple[tuple[float, ...], Layout] | None = None   # (the rect it is for, labels)
 
     def set_picture(self, prof, airspace, state, sides, active, highlight, title) -> None:
         self.profile, self.airspace, self.state, self.sides = prof, airspace, state, sides
         self.active, self.highlight, self.title = active, highlight, title
+        self._layout = None
         self.update()
+
+    def set_night(self, on: bool) -> None:
+        """Night mode (desktop.gui.theme): a dark background, light axes and labels."""
+        self.night = bool(on)
+        self.update()
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.ToolTip:
+            return show_tooltip(self, event, self.tooltip_at(QtCore.QPointF(event.pos())))
+        return super().event(event)
+
+    def tooltip_at(self, pos: QtCore.QPointF) -> str:
+        """Plain text about the blocks under widget position `pos` (or whose label is there),
+        each in full; '' over none."""
+        layout = self.labels(QtCore.QRectF(self.rect()))
+        if layout is None or not layout.plot.contains(pos):
+            return ""
+        x, y = pos.x(), pos.y()
+        hit = [b.text for b in layout.blocks if any(r.contains(pos) for r in layout.label_rects(b))
+               or any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in b.boxes)]
+        return "\n\n".join(hit)
+
+    def labels(self, rect: QtCore.QRectF) -> Layout | None:
+        """The labels as painted into `rect` (laid out again when the picture or the size changes)."""
+        if self.profile is None:
+            return None
+        key = (rect.x(), rect.y(), rect.width(), rect.height())
+        if self._layout is None or self._layout[0] != key:
+            plot, x_max, y_max = self.scales(rect)
+            sx, sy = plot.width() / x_max, plot.height() / y_max
+            p = self.profile
+            lit = np.array([int(r) in self.highlight for r in p.aircraft.tolist()], dtype=bool)
+            labelled = np.arange(len(p.aircraft)) if len(p.aircraft) <= LABEL_LIMIT else np.flatnonzero(lit)
+            metrics = QtGui.QFontMetricsF(label_font(NAME_PT, 1.0, bold=True))
+            self._layout = key, lay_out(p, self.airspace, self.active, self.state, labelled, plot,
+                                        lambda nm: plot.left() + nm * sx, lambda ft: plot.bottom() - ft * sy, metrics)
+        return self._layout[1]
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         painter = QtGui.QPainter(self)
@@ -81,7 +124,7 @@ class ProfileCanvas(QtWidgets.QWidget):
         return plot, x_max, y_max
 
     def paint_into(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
-        painter.fillRect(rect, QtGui.QColor("white"))
+        painter.fillRect(rect, QtGui.QColor(INKS[self.night][0]))
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
         plot, x_max, y_max = self.scales(rect)
         sx, sy = plot.width() / x_max, plot.height() / y_max
@@ -95,11 +138,13 @@ class ProfileCanvas(QtWidgets.QWidget):
         painter.setClipRect(plot)
         self._blocks(painter, p, to_x, to_y)
         self._aircraft(painter, p, to_x, to_y)
+        self._labels(painter, self.labels(rect))
         painter.restore()
 
     def _axes(self, painter, plot, x_max, y_max, to_x, to_y) -> None:
-        grid = QtGui.QPen(QtGui.QColor(225, 225, 225), 1)
-        text = QtGui.QColor(60, 60, 60)
+        _, grid_rgb, text_rgb, frame_rgb = INKS[self.night]
+        grid = QtGui.QPen(QtGui.QColor(*grid_rgb), 1)
+        text = QtGui.QColor(*text_rgb)
         font = painter.font()
         font.setPixelSize(11)
         painter.setFont(font)
@@ -111,7 +156,7 @@ class ProfileCanvas(QtWidgets.QWidget):
             painter.setPen(text)
             painter.drawText(QtCore.QRectF(0, y - 8, plot.left() - 6, 16),
                              int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter),
-                             altitude_text(ft))
+                             format_altitude(ft))
         step = _nice_step(x_max, 8)
         for nm in np.arange(0.0, x_max + 1e-9, step):
             x = to_x(nm)
@@ -122,60 +167,48 @@ class ProfileCanvas(QtWidgets.QWidget):
                              int(QtCore.Qt.AlignmentFlag.AlignCenter), f"{nm:g}")
         painter.drawText(QtCore.QRectF(plot.left(), plot.bottom() + 16, plot.width(), 16),
                          int(QtCore.Qt.AlignmentFlag.AlignCenter), f"NM along {self.title}")
-        painter.setPen(QtGui.QPen(QtGui.QColor(90, 90, 90), 1))
+        painter.setPen(QtGui.QPen(QtGui.QColor(*frame_rgb), 1))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         painter.drawRect(plot)
 
     def _blocks(self, painter, p: Profile, to_x, to_y) -> None:
-        font = painter.font()
-        font.setPixelSize(11)
-        font.setBold(True)
-        painter.setFont(font)
         for m, a, b, floor, ceiling in zip(p.block_acm.tolist(), p.block_start_nm.tolist(), p.block_end_nm.tolist(),
                                            p.block_floor_ft.tolist(), p.block_ceiling_ft.tolist()):
-            acm = self.airspace[m]
             on = bool(self.active[m]) if m < len(self.active) else True
-            rgb = style.side_colour(acm.side, self.sides)
+            rgb = style.side_colour(self.airspace[m].side, self.sides)
             box = QtCore.QRectF(QtCore.QPointF(to_x(a), to_y(ceiling)), QtCore.QPointF(to_x(b), to_y(floor)))
             painter.setPen(QtGui.QPen(style.qcolor(rgb, 255 if on else 140), 1.5,
                                       QtCore.Qt.PenStyle.SolidLine if on else QtCore.Qt.PenStyle.DashLine))
             painter.setBrush(style.qcolor(rgb, 70 if on else 18))
             painter.drawRect(box)
-            painter.setPen(style.qcolor(rgb).darker(150) if on else QtGui.QColor(120, 120, 120))
-            painter.drawText(box.adjusted(4, 2, -4, -2),
-                             int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop),
-                             f"{acm.kind} {acm.name or acm.id}\n{acm.block_label()}" + ("" if on else "\ninactive"))
 
     def _aircraft(self, painter, p: Profile, to_x, to_y) -> None:
         if not len(p.aircraft):
             return
-        state = self.state
         alt = np.nan_to_num(p.alt_ft, nan=0.0)
         x, y, x1 = to_x(p.along_nm), to_y(alt), to_x(p.ahead_nm)
         lit = np.array([int(r) in self.highlight for r in p.aircraft.tolist()], dtype=bool)
-        sides = state.sides[p.aircraft]
+        sides = self.state.sides[p.aircraft]
         for side in np.unique(sides).tolist():  # one path of markers and arrows per side colour
             rows = np.flatnonzero((sides == side) & ~lit)
             self._marks(painter, x[rows], y[rows], x1[rows], style.side_colour(side, self.sides))
         self._marks(painter, x[lit], y[lit], x1[lit], style.SELECTION_COLOUR)
-        labelled = np.arange(len(p.aircraft)) if len(p.aircraft) <= LABEL_LIMIT else np.flatnonzero(lit)
-        font = painter.font()
-        font.setPixelSize(11)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QtGui.QColor(20, 20, 20))
-        metrics = QtGui.QFontMetricsF(font)
-        placed: list[QtCore.QRectF] = []
-        for k in labelled[np.argsort(-y[labelled], kind="stable")].tolist():  # lowest first, each moved up clear
-            row = int(p.aircraft[k])
-            name = str(state.names[row] or state.ids[row])
-            alt_text = altitude_text(float(p.alt_ft[k])) if math.isfinite(p.alt_ft[k]) else "alt ?"
-            text = f"{name} {alt_text}"
-            box = QtCore.QRectF(x[k] + 7, y[k] - 6 - metrics.ascent(), metrics.horizontalAdvance(text), metrics.height())
-            while any(box.intersects(other) for other in placed):
-                box.translate(0, -metrics.height())
-            placed.append(box)
-            painter.drawText(box, int(QtCore.Qt.AlignmentFlag.AlignLeft), text)
+
+    def _labels(self, painter, layout: Layout) -> None:
+        """The blocks' labels (in their owner's colour, grey when inactive), then the aircraft's."""
+        plot = layout.plot
+        for b in layout.blocks:
+            if b.label is not None:
+                rgb = style.side_colour(self.airspace[b.acm].side, self.sides)
+                ink, fill = label_inks(self.night, style.qcolor(rgb).darker(150) if b.active
+                                       else QtGui.QColor(110, 110, 110), 200)
+                b.label.paint(painter, plot.left(), plot.top(), 1.0, ink,   # inside its block: on its fill
+                              fill if b.label.leader is not None else None)
+        ink, fill = label_inks(self.night, QtGui.QColor(20, 20, 20), 0)
+        painter.setFont(label_font(NAME_PT, 1.0, bold=True))
+        painter.setPen(ink)
+        for a in layout.aircraft:
+            painter.drawText(a.rect, int(QtCore.Qt.AlignmentFlag.AlignLeft), a.text)
 
     @staticmethod
     def _marks(painter, x, y, x1, rgb) -> None:

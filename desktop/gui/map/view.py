@@ -17,7 +17,7 @@ from desktop.core.geodesy import Projection
 from desktop.core.map_settings import MapSettings
 from desktop.core.unit_summary import unit_summary
 from desktop.gui.map.scene import MapScene
-from desktop.gui.plain import tooltip
+from desktop.gui.plain import show_tooltip
 
 CLICK_TOLERANCE_PX = 8
 CLICK_SLOP_PX = 3        # a press and release closer than this is a click, not a pan
@@ -298,13 +298,7 @@ class MapView(QtWidgets.QWidget):
 
     def event(self, event: QtCore.QEvent) -> bool:
         if event.type() == QtCore.QEvent.Type.ToolTip:
-            text = self.tooltip_at(QtCore.QPointF(event.pos()))
-            if text:
-                QtWidgets.QToolTip.showText(event.globalPos(), tooltip(text), self)  # names from files: plain
-            else:
-                QtWidgets.QToolTip.hideText()
-                event.ignore()
-            return True
+            return show_tooltip(self, event, self.tooltip_at(QtCore.QPointF(event.pos())))
         return super().event(event)
 
     def tooltip_at(self, pos: QtCore.QPointF) -> str:
