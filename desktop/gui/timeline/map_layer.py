@@ -54,7 +54,7 @@ TICK_PX = 4.0
 MAX_TICKS = 4000
 LABEL_PT = 7.5
 LABEL_BACKING_ALPHA = 170
-FOREMOST_RANK, SUPERSEDED_RANK = 28.2, 31   # revision labels: see GhostsLayer
+FOREMOST_RANK, SUPERSEDED_RANK = 28.8, 31   # revision labels: see GhostsLayer
 LIVE_REFRESH_MS = 1000
 TRAIL_POINTS = 720      # points a trail keeps at most over its hours (12 h: one a minute)
 
@@ -103,9 +103,9 @@ class GhostsLayer(_TimeLayer):
     beside it (desktop.gui.timeline.revision_labels: spots along its own line, shorter forms,
     left out rather than over a symbol or another label). Who gives way, a planner's eye:
     - a proposal, an agreed revision not in force and the line being edited (FOREMOST_RANK)
-      right after the unit names (a flagged unit is named beside its own symbol first),
-      before the air picture's other labels, the sector ids and the towns: the next call
-      is about them;
+      after the unit names (a flagged unit is named beside its own symbol first) and the
+      air picture of the moment (aircraft, active airspace blocks: what is about to
+      happen), before the sector ids and the towns: the next call is about them;
     - superseded revisions (SUPERSEDED_RANK) after the towns: history, drawn grey, listed
       in the revisions pane."""
 
