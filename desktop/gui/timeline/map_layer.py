@@ -5,8 +5,9 @@ The document already draws the moment the cursor shows (units at t, the revision
 its sectors). These layers add, in the map's display CRS:
 
 - ghosts: the line revisions ticked in the revisions list (all by default), dashed grey
-  with their id, except the one drawn as the line; in the past, the line being edited is
-  ghosted too (dotted), so an edit in progress stays in sight;
+  (a proposal orange) with their id and state beside them, except the one drawn as the
+  line; in the past, the line being edited is ghosted too (dotted), so an edit in progress
+  stays in sight;
 - trails: where units went in the last N hours (all units up to TRAIL_ALL_LIMIT, else the
   selected ones): thin tracks in their side's colour that fade with age, with ticks that
   point the way they went, and the callsign of each aircraft at its head. An aircraft's
@@ -23,12 +24,15 @@ from PySide6 import QtCore, QtGui
 
 from desktop.core.geodesy import densify_geodesic
 from desktop.core.map_settings import MapSettings
+from desktop.core.revisions import PROPOSED, SUPERSEDED
 from desktop.core.time_cursor import HOUR_S, TRAIL_HOURS, Trails, trail_table
 from desktop.gui import style
+from desktop.gui.air.labels import Line, Placed, place
 from desktop.gui.map.layers.base import MapLayer
-from desktop.gui.map.layers.labels import ANCHORS, label_box
-from desktop.gui.map.layers.painting import draw_label, label_font, lines_path, map_transform, pen, scaled
+from desktop.gui.map.layers.labels import ANCHORS
+from desktop.gui.map.layers.painting import draw_label, label_font, label_inks, lines_path, map_transform, pen, scaled
 from desktop.gui.map.layers.points import PointSymbols
+from desktop.gui.timeline.revision_labels import along
 
 TRAIL_ALL_LIMIT = 2000
 STALE_LIMIT = 25_000           # beyond this many stale units the grey cover is left out
@@ -49,6 +53,8 @@ TICK_EVERY_PX = 36.0     # a direction tick on every drawn trail segment at leas
 TICK_PX = 4.0
 MAX_TICKS = 4000
 LABEL_PT = 7.5
+LABEL_BACKING_ALPHA = 170
+FOREMOST_RANK, SUPERSEDED_RANK = 28.8, 31   # revision labels: see GhostsLayer
 LIVE_REFRESH_MS = 1000
 TRAIL_POINTS = 720      # points a trail keeps at most over its hours (12 h: one a minute)
 
@@ -93,15 +99,25 @@ class _TimeLayer(MapLayer):
 
 
 class GhostsLayer(_TimeLayer):
-    """Line revisions other than the one drawn as the line, dashed, with their id."""
+    """Line revisions other than the one drawn as the line, dashed, each with its id and state
+    beside it (desktop.gui.timeline.revision_labels: spots along its own line, shorter forms,
+    left out rather than over a symbol or another label). Who gives way, a planner's eye:
+    - a proposal, an agreed revision not in force and the line being edited (FOREMOST_RANK)
+      after the unit names (a flagged unit is named beside its own symbol first) and the
+      air picture of the moment (aircraft, active airspace blocks: what is about to
+      happen), before the sector ids and the towns: the next call is about them;
+    - superseded revisions (SUPERSEDED_RANK) after the towns: history, drawn grey, listed
+      in the revisions pane."""
 
     id, title, z = "time.ghosts", "Revision ghosts", 19.0
-    label_rank = 25
+    label_rank = FOREMOST_RANK
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self.ghosts: set[str] | None = None   # revision ids ghosted; None = all
-        self.drawn: list[tuple[str, QtGui.QPainterPath, QtGui.QPen, float, float]] = []  # label, path, pen, end
+        # (label, path, pen, display x, y of the line, shorter forms, superseded)
+        self.drawn: list[tuple[str, QtGui.QPainterPath, QtGui.QPen, np.ndarray, np.ndarray, list[str], bool]] = []
+        self.placed: dict[str, tuple[tuple[float, float], Placed]] = {}   # label -> (its line's end, display; label)
 
     def attach(self, scene) -> None:
         super().attach(scene)
@@ -119,37 +135,77 @@ class GhostsLayer(_TimeLayer):
             if (self.ghosts is not None and rev.id not in self.ghosts) or rev.line == shown:
                 continue
             x, y = self._line_xy(rev.line)
-            editing = " · line being edited" if past and rev.line == doc.line else ""
-            drawn.append((f"{rev.id} ({rev.state}){editing}", lines_path(x, y),
-                          PROPOSED_PEN if rev.state == "proposed" else GHOST_PEN, float(x[-1]), float(y[-1])))
+            named = f"{rev.id} ({rev.state})"
+            forms = [f"{named} · line being edited", named, rev.id] if past and rev.line == doc.line else [named, rev.id]
+            drawn.append((forms[0], lines_path(x, y), PROPOSED_PEN if rev.state == PROPOSED else GHOST_PEN,
+                          x, y, forms, rev.state == SUPERSEDED))
         # In the past, the line being edited is ghosted (dotted) unless a ghosted revision is that line.
         ghosted = any(r.line == doc.line for r in doc.revisions if self.ghosts is None or r.id in self.ghosts)
         if past and doc.line != shown and not ghosted:
             x, y = self._line_xy(doc.line)
-            drawn.append(("line being edited", lines_path(x, y), WORKING_PEN, float(x[-1]), float(y[-1])))
+            drawn.append(("line being edited", lines_path(x, y), WORKING_PEN, x, y, ["line being edited"], False))
         self.drawn = drawn
+        labels = {d[0] for d in drawn}   # (a label stays where it was until laid out again: a drag step)
+        self.placed = {k: v for k, v in self.placed.items() if k in labels}
         self.scene.relayout_labels()
         self.changed()
 
+    def label_passes(self) -> list:
+        """The labels of proposals and of the line being edited, then the superseded later."""
+        return [(FOREMOST_RANK, self._layout_foremost), (SUPERSEDED_RANK, self._layout_superseded)]
+
     def layout_labels(self, settings: MapSettings, registry) -> None:
-        if self.drawn:
-            sx, sy = registry.to_screen([d[3] for d in self.drawn], [d[4] for d in self.drawn])
-            registry.reserve([label_box(a, b, d[0], (0.0, 0.0)) for d, a, b in zip(self.drawn, sx, sy)])
+        self._layout_foremost(settings, registry)
+        self._layout_superseded(settings, registry)
+
+    def _layout_foremost(self, settings: MapSettings, registry) -> None:
+        self._layout([d for d in self.drawn if not d[6]], registry)
+
+    def _layout_superseded(self, settings: MapSettings, registry) -> None:
+        self._layout([d for d in self.drawn if d[6]], registry)
+
+    def _layout(self, drawn: list, registry) -> None:
+        """Each label at the first free spot along its line, in full or shorter (each pass
+        replaces its own labels: a window paints between the passes)."""
+        sx_shown = sy_shown = None
+        if self.document.shown_line is not None and len(self.document.shown_line):
+            sx_shown, sy_shown = registry.to_screen(*self._line_xy(self.document.shown_line))
+        for text, _, _, x, y, forms, _ in drawn:
+            sx, sy = registry.to_screen(x, y)
+            apart, shared = along(sx, sy, registry.width, registry.height,
+                                  None if sx_shown is None else (sx_shown, sy_shown))
+            origin = (float(sx[-1]), float(sy[-1]))
+            lines = [(Line(f, LABEL_PT + 1.5),) for f in forms]
+            label = place(registry, lines, apart, origin) or place(registry, lines[:-1] or lines, shared, origin)
+            if label is None:
+                self.placed.pop(text, None)
+            else:
+                self.placed[text] = ((float(x[-1]), float(y[-1])), label)
+        self.changed()
+
+    def _labels(self, settings: MapSettings):
+        """(ghost's pen as painted, the label's origin in device pixels, label) of each labelled ghost."""
+        for text, _, p, _, _, _, _ in self.drawn:
+            if text in self.placed:
+                (x, y), label = self.placed[text]
+                (dx,), (dy,) = settings.to_device([x], [y])
+                yield (_night_pen(p) if settings.night else p), (float(dx), float(dy)), label
+
+    def label_rects(self, settings: MapSettings) -> list[QtCore.QRectF]:
+        """Where the labels are painted (with their backing), device pixels."""
+        return [rect for _, (dx, dy), label in self._labels(settings) for rect in label.rects(dx, dy, settings.pixel_ratio)]
 
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         r = settings.pixel_ratio
         painter.save()
         painter.setTransform(map_transform(settings), True)
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        inks = [_night_pen(p) if settings.night else p for _, _, p, _, _ in self.drawn]
-        for (_, path, _, _, _), p in zip(self.drawn, inks):
-            painter.setPen(scaled(p, r))
+        for _, path, p, *_ in self.drawn:
+            painter.setPen(scaled(_night_pen(p) if settings.night else p, r))
             painter.drawPath(path)
         painter.restore()
-        font = label_font(LABEL_PT + 1.5, r)
-        for (text, _, _, x, y), p in zip(self.drawn, inks):
-            (dx,), (dy,) = settings.to_device([x], [y])
-            draw_label(painter, font, text, dx, dy, (0.0, 0.0), p.color(), r)
+        for p, (dx, dy), label in self._labels(settings):
+            label.paint(painter, dx, dy, r, *label_inks(settings.night, p.color(), LABEL_BACKING_ALPHA))
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setPen(GHOST_PEN)

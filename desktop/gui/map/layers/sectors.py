@@ -252,7 +252,8 @@ class AoLayer(_AnalysisLayer):
 class SectorLabelsLayer(_AnalysisLayer):
     """Each sector's id, as the summary table and the flagged list give it, and its owner,
     inside the sector (its visible part) where they cover no symbol and no other label:
-    the spot nearest the middle of that part that is clear."""
+    the spot nearest the middle of that part that is clear; where none is, the id alone at
+    such a spot. The id must show: with no clear spot at all, it takes the least bad one."""
 
     id, title, z = "sectors.labels", "Sector labels", 34.0
     label_rank = 29  # after the units' names, before the towns
@@ -275,10 +276,10 @@ class SectorLabelsLayer(_AnalysisLayer):
             visible = polygon.intersection(shapely.box(x0, y0, x1, y1))
             if visible.is_empty or visible.area <= 0:
                 continue
-            w, h = sector_label_size(sid, owner)
-            spot = _clear_spot(visible, w, h, settings, registry)
+            forms = [owner, ""]   # the id over its owner, else the id alone (as the tables name it)
+            spot = _clear_spot(visible, [sector_label_size(sid, f) for f in forms], settings, registry)
             if spot is not None:
-                self.placed.append((sid, owner, spot[0], spot[1], ink))
+                self.placed.append((sid, forms[spot[2]], spot[0], spot[1], ink))
         self.changed()
 
     def label_rects(self, settings: MapSettings) -> list[QtCore.QRectF]:
@@ -300,8 +301,9 @@ class SectorLabelsLayer(_AnalysisLayer):
             painter.setPen(_night_ink(ink) if settings.night else ink)
             painter.setFont(big)
             painter.drawText(rect, centre, sid)
-            painter.setFont(small)
-            painter.drawText(rect.adjusted(0, QtGui.QFontMetricsF(big).height(), 0, 0), centre, owner)
+            if owner:
+                painter.setFont(small)
+                painter.drawText(rect.adjusted(0, QtGui.QFontMetricsF(big).height(), 0, 0), centre, owner)
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         font = painter.font()
@@ -317,8 +319,10 @@ def _night_ink(ink: QtGui.QColor) -> QtGui.QColor:
 
 
 def sector_label_size(sid: str, owner: str) -> tuple[float, float]:
-    """(width, height) of a sector's label, screen pixels: the id over the owner."""
+    """(width, height) of a sector's label, screen pixels: the id over the owner ("": the id alone)."""
     big = QtGui.QFontMetricsF(label_font(SECTOR_ID_PT, 1.0, bold=True))
+    if not owner:
+        return big.horizontalAdvance(sid) + 8.0, big.height() + 2.0
     small = QtGui.QFontMetricsF(label_font(SECTOR_OWNER_PT, 1.0))
     return max(big.horizontalAdvance(sid), small.horizontalAdvance(owner)) + 8.0, big.height() + small.height() + 2.0
 
@@ -332,29 +336,39 @@ def display_polygon(scene, polygon):
     return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
-def _clear_spot(visible, w: float, h: float, settings: MapSettings, registry) -> tuple[float, float] | None:
-    """Display (x, y) for a w x h label inside `visible` (display coordinates) that covers
-    nothing in `registry`, nearest the middle of `visible`; reserved. None if it is too
-    small for the label."""
+def _clear_spot(visible, sizes, settings: MapSettings, registry) -> tuple[float, float, int] | None:
+    """Display (x, y) inside `visible` (display coordinates) for a label of one of `sizes`
+    (w, h: in full, then shorter), and which: the first size with a spot that covers nothing
+    in `registry`, its spot nearest the middle of `visible`. When no size has one, the
+    label must still show: the shortest's least bad spot. Reserved. None if `visible` is
+    too small for every size."""
     k = settings.pixel_ratio
     ux, uy = (u * k for u in settings.map_units_per_pixel)   # map units per screen pixel
     middle = shapely.ops.polylabel(max(getattr(visible, "geoms", [visible]), key=lambda g: g.area), tolerance=ux)
     gx0, gy0, gx1, gy1 = visible.bounds
     xs, ys = np.meshgrid(np.arange(gx0, gx1, SPOT_STEP_PX * ux), np.arange(gy0, gy1, SPOT_STEP_PX * uy))
     xs, ys = np.append(middle.x, xs.ravel()), np.append(middle.y, ys.ravel())
-    hw, hh = w / 2 * ux, h / 2 * uy
-    corners = [(xs + dx, ys + dy) for dx in (-hw, hw) for dy in (-hh, hh)]
-    inside = np.logical_and.reduce([shapely.contains_xy(visible, cx, cy) for cx, cy in corners])
-    xs, ys = xs[inside], ys[inside]
-    if not len(xs):
-        return None
     order = np.argsort(np.hypot(xs - middle.x, ys - middle.y), kind="stable")
     xs, ys = xs[order], ys[order]
     sx, sy = registry.to_screen(xs, ys)
-    boxes = np.column_stack([sx - w / 2, sy - h / 2, sx + w / 2, sy + h / 2])
+    fits = []   # per size: (indices of the spots it fits inside `visible` at, their boxes)
+    for w, h in sizes:
+        hw, hh = w / 2 * ux, h / 2 * uy
+        inside = np.flatnonzero(np.logical_and.reduce([shapely.contains_xy(visible, xs + dx, ys + dy)
+                                                       for dx in (-hw, hw) for dy in (-hh, hh)]))
+        boxes = np.column_stack([sx[inside] - w / 2, sy[inside] - h / 2, sx[inside] + w / 2, sy[inside] + h / 2])
+        free = np.flatnonzero(registry.free(boxes))
+        if len(free):
+            registry.reserve(boxes[free[0]])
+            return float(xs[inside[free[0]]]), float(ys[inside[free[0]]]), len(fits)
+        fits.append((inside, boxes))
+    form = next((f for f in reversed(range(len(fits))) if len(fits[f][0])), None)
+    if form is None:
+        return None
+    inside, boxes = fits[form]
     i = registry.pick(boxes)
     registry.reserve(boxes[i])
-    return float(xs[i]), float(ys[i])
+    return float(xs[inside[i]]), float(ys[inside[i]]), form
 
 
 def _fill_hints(painter: QtGui.QPainter, settings: MapSettings) -> None:
