@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui
 from desktop.core.demo import demo_document
 from desktop.core.geodesy import Projection
 from desktop.core.map_settings import MapSettings
-from desktop.gui.air.labels import BELOW_FIRST, Line, around, place
+from desktop.gui.map.layers.label_spots import BELOW_FIRST, Line, around, place
 from desktop.gui.main_window import MainWindow
 from desktop.gui.map.layers.labels import LabelRegistry, overlaps
 from desktop.gui.map.layers.painting import label_font, label_rect

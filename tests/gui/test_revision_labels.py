@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
-from desktop.gui.air.labels import Line, place
+from desktop.gui.map.layers.label_spots import Line, place
 from desktop.gui.export.map_frame import MapFrame
 from desktop.gui.map.layers.labels import overlaps
 from desktop.gui.map.layers.sectors import _clear_spot, sector_label_size

@@ -10,7 +10,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from desktop.core.air.commands import edit_acm
 from desktop.gui import theme
-from desktop.gui.air.labels import MARGIN_PX
+from desktop.gui.map.layers.label_spots import MARGIN_PX
 from desktop.gui.map.layers.painting import label_font
 from tests.gui.air_helpers import at_replay
 from tests.gui.test_side_view import SHOT

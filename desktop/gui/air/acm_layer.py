@@ -20,7 +20,8 @@ from PySide6 import QtCore, QtGui
 from desktop.core.air.acm import CIRCLE, CORRIDOR, POLYGON, ACM
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
-from desktop.gui.air.labels import ACTIVE_BLOCK_RANK, INACTIVE_BLOCK_RANK, Line, Placed, in_area, place
+from desktop.gui.air.labels import ACTIVE_BLOCK_RANK, INACTIVE_BLOCK_RANK
+from desktop.gui.map.layers.label_spots import Line, Placed, in_area, place
 from desktop.gui.air.layer_base import AirLayer
 from desktop.gui.map.layers.painting import label_inks, lines_path, map_transform, pen, scaled
 

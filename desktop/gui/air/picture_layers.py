@@ -24,8 +24,8 @@ from desktop.core.air.conflicts import AIRCRAFT, AIRSPACE
 from desktop.core.air.motion import predicted_paths
 from desktop.core.map_settings import MapSettings
 from desktop.gui import style
-from desktop.gui.air.labels import (ABOVE_FIRST, AIRCRAFT_RANK, ALERT_AIRCRAFT_RANK, BELOW_FIRST, LEADER_PX, Line, Placed,
-                                    around, place, symbol_box)
+from desktop.gui.air.labels import AIRCRAFT_RANK, ALERT_AIRCRAFT_RANK, symbol_box
+from desktop.gui.map.layers.label_spots import ABOVE_FIRST, BELOW_FIRST, LEADER_PX, Line, Placed, around, place
 from desktop.gui.air.layer_base import AirLayer
 from desktop.gui.map.layers.base import MapLayer
 from desktop.gui.map.layers.painting import in_device, label_font, label_inks, lines_path, map_transform, pen, scaled

@@ -1,5 +1,5 @@
 """The side view's labels (desktop.gui.air.side_view), laid out with the map's label
-registry and the air layers' placement (desktop.gui.air.labels), in pixels of the plot:
+registry and the map labels' placement (desktop.gui.map.layers.label_spots), in pixels of the plot:
 
 - the aircraft markers first, and the arrows of those labelled, obstacles to every label;
   then each aircraft's callsign and level beside its marker, moved up clear of those placed
@@ -24,7 +24,7 @@ import numpy as np
 from PySide6 import QtCore
 
 from desktop.core.air.measures import format_altitude
-from desktop.gui.air.labels import ABOVE_FIRST, Line, Placed, Spots, around, block_size, place
+from desktop.gui.map.layers.label_spots import ABOVE_FIRST, Line, Placed, Spots, around, block_size, place
 from desktop.gui.map.layers.label_index import BoxIndex
 from desktop.gui.map.layers.labels import LabelRegistry
 

@@ -27,7 +27,7 @@ from desktop.core.map_settings import MapSettings
 from desktop.core.revisions import PROPOSED, SUPERSEDED
 from desktop.core.time_cursor import HOUR_S, TRAIL_HOURS, Trails, trail_table
 from desktop.gui import style
-from desktop.gui.air.labels import Line, Placed, place
+from desktop.gui.map.layers.label_spots import Line, Placed, place
 from desktop.gui.map.layers.base import MapLayer
 from desktop.gui.map.layers.labels import ANCHORS
 from desktop.gui.map.layers.painting import draw_label, label_font, label_inks, lines_path, map_transform, pen, scaled

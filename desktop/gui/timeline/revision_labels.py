@@ -1,6 +1,6 @@
 """Where a ghosted line revision's label may go (desktop.gui.timeline.map_layer.GhostsLayer):
 beside its own line, placed in the map's shared label registry as the air labels are
-(desktop.gui.air.labels: the first free spot for the full text, then for shorter forms;
+(desktop.gui.map.layers.label_spots: the first free spot for the full text, then for shorter forms;
 left out when none is free, never over a symbol or another label).
 
 - First, beside the line's end (where it stops or goes on: what tells a revision from the
@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from desktop.gui.air.labels import BELOW_FIRST, Spots, around
+from desktop.gui.map.layers.label_spots import BELOW_FIRST, Spots, around
 
 SPOT_STEP_PX = 12.0
 GAP_PX = 3.0
