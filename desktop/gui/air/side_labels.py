@@ -25,7 +25,6 @@ from PySide6 import QtCore
 
 from desktop.core.air.measures import format_altitude
 from desktop.gui.map.layers.label_spots import ABOVE_FIRST, Line, Placed, Spots, around, block_size, place
-from desktop.gui.map.layers.label_index import BoxIndex
 from desktop.gui.map.layers.labels import LabelRegistry
 
 NAME_PT, BAND_PT = 8.0, 7.5   # 11 and 10 px: the axes' size
@@ -86,13 +85,6 @@ def label_forms(acm, active: bool) -> list[tuple[Line, ...]]:
     return list(dict.fromkeys(forms))
 
 
-def _registry(width: float, height: float) -> LabelRegistry:
-    """The map's label registry over a plot `width` x `height` px (its own boxes only: no map)."""
-    registry = LabelRegistry()
-    registry.width, registry.height, registry.index = width, height, BoxIndex(width, height)
-    return registry
-
-
 def inside(box, w: float, h: float) -> Spots:
     """Top-left corners of a w x h label inside `box` (left, top, right, bottom), the
     top-left one first, then the nearest to it."""
@@ -121,7 +113,7 @@ def lay_out(prof, airspace, active, state, labelled, plot: QtCore.QRectF, to_x, 
     widget px). `labelled`: the aircraft (rows of the profile) whose labels show;
     `font_metrics`: those of the aircraft labels' font."""
     ox, oy = plot.left(), plot.top()
-    registry = _registry(plot.width(), plot.height())
+    registry = LabelRegistry(plot.width(), plot.height())  # (the map's registry: the plot's own boxes only)
     aircraft = _aircraft(registry, prof, state, labelled, to_x, to_y, ox, oy, font_metrics)
     pieces: dict[int, list[tuple[float, float, float, float]]] = {}
     for m, a, b, floor, ceiling in zip(prof.block_acm.tolist(), prof.block_start_nm.tolist(), prof.block_end_nm.tolist(),

@@ -78,10 +78,11 @@ class LabelRegistry:
     `symbols`, with the unit each belongs to) and the points of leader lines; they are
     indexed (desktop.gui.map.layers.label_index), so a label is tested against those near it."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: float = 0.0, height: float = 0.0) -> None:
+        """An empty registry over `width` x `height` px (the map's gets its size at `begin`)."""
         self.settings: MapSettings | None = None
-        self.width = self.height = 0.0
-        self.index = BoxIndex(0.0, 0.0)
+        self.width, self.height = width, height
+        self.index = BoxIndex(width, height)
         self.symbols = np.empty((0, 4))
         self.frames = np.empty((0, 4))        # the symbols without their rings
         self.symbol_units = np.empty(0, dtype=np.int64)
