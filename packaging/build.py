@@ -80,6 +80,7 @@ _GROUPS = (
     ("numpy + OpenBLAS", ("numpy",)),
     ("pyproj + PROJ (proj.db, libproj, curl, sqlite, tiff)", ("pyproj",)),
     ("shapely + GEOS", ("shapely",)),
+    ("pyarrow: Arrow's CSV reader and the libraries it loads", ("pyarrow",)),
     ("Python runtime (libpython, stdlib, extension modules)", ("libpython", "python3", "base_library.zip",
                                                                "lib-dynload")),
     ("basemap data (GSHHG coast/lakes, rivers, borders)", ("mpl_toolkits/",)),

@@ -21,6 +21,14 @@ EXCLUDED_MODULES = [
     # Build tools: nothing imports them at run time, but their PyInstaller runtime hooks
     # would import pkg_resources on every start (~0.1 s).
     "pkg_resources", "setuptools", "distutils", "numpy.distutils", "numpy.f2py",
+    # pyarrow: the app uses its CSV reader and compute kernels (packaging/hooks/hook-pyarrow.py);
+    # its pure-Python modules import these (some inside functions), which load other libraries.
+    *(f"pyarrow.{m}" for m in (
+        "flight", "_flight", "parquet", "_parquet", "_parquet_encryption", "dataset", "_dataset",
+        "_dataset_orc", "_dataset_parquet", "_dataset_parquet_encryption", "orc", "_orc", "feather",
+        "_feather", "json", "_json", "fs", "_fs", "_s3fs", "_gcsfs", "_azurefs", "_hdfs", "substrait",
+        "_substrait", "acero", "_acero", "cuda", "_cuda", "gandiva", "interchange", "pandas_compat",
+        "jvm", "benchmark", "tests", "_pyarrow_cpp_tests", "cffi")),
 ]
 
 # Shared libraries and Qt plugins to drop, matched against the destination path.
@@ -61,10 +69,13 @@ def prune_datas(datas):
     return [entry for entry in datas if not _drop_data(entry[0])]
 
 
-# Debug info to strip: libpython and the standard library's extension modules (a pyenv or
-# distro build may ship them unstripped, ~25 MB). Nothing else is stripped: stripping
-# numpy's OpenBLAS breaks it ("ELF load command address/offset not page-aligned").
-_STRIP = _matcher([r"(^|/)libpython3[.\d]*\.so", r"lib-dynload/[^/]+\.so$"])
+# What to strip, and how much: debug info from libpython and the standard library's extension
+# modules (a pyenv or distro build may ship them unstripped, ~25 MB); the static symbol
+# tables of pyarrow's libraries too (21 MB of its 99: the dynamic loader uses only .dynsym).
+# Nothing else is stripped: stripping numpy's OpenBLAS breaks it ("ELF load command
+# address/offset not page-aligned").
+_STRIP = ((_matcher([r"(^|/)libpython3[.\d]*\.so", r"lib-dynload/[^/]+\.so$"]), "--strip-debug"),
+          (_matcher([r"pyarrow/[^/]+\.so"]), "--strip-unneeded"))
 
 
 def strip_debug_info(binaries, workdir: str):
@@ -79,11 +90,12 @@ def strip_debug_info(binaries, workdir: str):
         return binaries
     out = []
     for dest, src, kind in binaries:
-        if _STRIP(dest):
+        option = next((option for matches, option in _STRIP if matches(dest)), None)
+        if option is not None:
             copy = Path(workdir, "stripped", dest)
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, copy)
-            subprocess.run([tool, "--strip-debug", str(copy)], check=True)
+            subprocess.run([tool, option, str(copy)], check=True)
             src = str(copy)
         out.append((dest, src, kind))
     return out

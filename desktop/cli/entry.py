@@ -8,10 +8,12 @@ import sys
 from desktop.cli import console, parser, window
 from desktop.cli.console import CommandError
 from desktop.cli.output import refuse_input_as_output
+from desktop.core.freed_memory import one_heap
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage or input)."""
+    one_heap()  # (before any thread starts: desktop.core.freed_memory)
     from desktop.core.coords import CoordinateError
     from desktop.core.inputs import InputError
     from desktop.core.line import LineError

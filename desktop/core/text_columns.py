@@ -166,7 +166,7 @@ def _rows_equal(fixed: np.ndarray, values: np.ndarray):
         yield equal
 
 
-def _code_dtype(n: int) -> type:
+def code_dtype(n: int) -> type:
     return np.uint8 if n <= 256 else np.uint16 if n <= 65536 else np.int32
 
 
@@ -204,7 +204,7 @@ class Categorical:
         cats = ["" if v is None else v if isinstance(v, str) else str(v) for v in code_of]
         if len(set(cats)) < len(cats):  # (two objects with one text, e.g. 1 and "1")
             return cls._hashed(np.array(cats, dtype=STRING))._take_codes(codes)
-        return cls(codes.astype(_code_dtype(len(cats))), cats)
+        return cls(codes.astype(code_dtype(len(cats))), cats)
 
     @classmethod
     def _hashed(cls, a: np.ndarray) -> "Categorical":
@@ -230,7 +230,7 @@ class Categorical:
             _, first, inverse = np.unique(fixed, return_index=True, return_inverse=True)
         cats = a[first]
         cats = [v.decode("utf-8") for v in cats.tolist()] if a.dtype.kind == "S" else cats.tolist()
-        return cls(inverse.reshape(-1).astype(_code_dtype(len(cats))), cats)
+        return cls(inverse.reshape(-1).astype(code_dtype(len(cats))), cats)
 
     def _take_codes(self, codes: np.ndarray) -> "Categorical":
         return Categorical(self.codes[codes], self.categories)
@@ -250,7 +250,7 @@ class Categorical:
                 merged.setdefault(c, len(merged))
         if len(merged) == 1:  # (one value throughout: stays a broadcast code)
             return cls.full(sum(len(p) for p in parts), next(iter(merged)))
-        dtype = _code_dtype(len(merged))
+        dtype = code_dtype(len(merged))
         codes = [np.array([merged[c] for c in p.categories.tolist()], dtype=dtype)[p.codes] if len(p.categories)
                  else np.empty(len(p), dtype=dtype) for p in parts]
         return cls(np.concatenate(codes) if codes else np.empty(0, dtype=dtype), list(merged))
@@ -356,6 +356,6 @@ class Categorical:
 
     def _extend(self, values: list[str]) -> None:
         self.categories = np.concatenate([self.categories, np.array(values, dtype=object)])
-        dtype = _code_dtype(len(self.categories))
+        dtype = code_dtype(len(self.categories))
         if np.dtype(dtype).itemsize > self.codes.itemsize:
             self.codes = self.codes.astype(dtype)

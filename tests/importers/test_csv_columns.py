@@ -1,6 +1,6 @@
-"""The numpy splitting of plain CSV files (csv_columns) against the csv module itself: for
-any plain table, the same fields, stripped the same way, on the same lines; and its
-numbers are Python's float() of the text, bit for bit."""
+"""The splitting of plain CSV files (Arrow's reader, csv_arrow; numpy's, csv_columns)
+against the csv module itself: for any plain table, the same fields, stripped the same
+way, on the same lines; and its numbers are Python's float() of the text, bit for bit."""
 import math
 from unittest import mock
 
@@ -9,8 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.core.importers import csv_table
-from desktop.core.importers.csv_columns import MAX_WIDTH, FixedTable, PlainTable, decimals, read_fixed, split_plain
+from desktop.core.importers import csv_arrow
+from desktop.core.importers.csv_arrow import ArrowTable, CodedColumn, read_arrow
+from desktop.core.importers.csv_columns import MAX_WIDTH, PlainTable, decimals, split_plain
 from desktop.core.importers.csv_table import _rows_table, _table
+from desktop.core.inputs import InputError
 from desktop.core.text_columns import Categorical
 from tests.fuzzing import fuzz
 
@@ -27,13 +30,13 @@ FIELD = st.one_of(
 def test_plain_tables_split_as_the_csv_module_reads_them(rows, crlf, tail, delimiter):
     rows = [[f.replace(delimiter, "").replace("\n", "").replace("\r", "") for f in r] for r in rows]
     end = "\r\n" if crlf else "\n"
-    text = delimiter.join(["id", "name", "lat"]) + end + end.join(delimiter.join(r) for r in rows) + tail
+    text = delimiter.join(["id", "side", "lat"]) + end + end.join(delimiter.join(r) for r in rows) + tail
     data = text.encode("utf-8")
     want = _rows_table("t.csv", data, len(text.split(end)[0].encode()) + len(end), delimiter,
-                       ["id", "name", "lat"], 1, None)
-    got = _table("t.csv", data, None)  # numpy's tokenizer when it can, else the separators' positions
-    numbered = _table("t.csv", data, None, numbers=True)  # lat parsed by the tokenizer when all are numbers
-    with mock.patch.object(csv_table, "read_fixed", lambda *args: None):
+                       ["id", "side", "lat"], 1, None)
+    got = _table("t.csv", data, None)  # Arrow when it can, else the separators' positions
+    numbered = _table("t.csv", data, None, numbers=True)  # lat parsed by Arrow when all are numbers, side encoded
+    with mock.patch.object(csv_table, "read_arrow", lambda *args: None):
         separated = _table("t.csv", data, None)
     for table in (got, numbered, separated):
         if table.plain is not None:  # (not plain, a blank row, say: the csv module's way, the reference)
@@ -73,16 +76,30 @@ def test_categories_of_a_byte_column_share_values():
     assert cat.tolist() == [f.decode() for f in fixed.tolist()] and len(cat.categories) == 4
 
 
-def test_numpys_tokenizer_takes_plain_files_and_widens_what_the_sample_did_not_see():
-    rows = [f"U{i},{'n' * (1 if i < 3000 else 40)}" for i in range(6000)]  # long names only past the sample
+def test_arrow_takes_plain_files_and_leaves_the_others_to_the_csv_module():
+    rows = [f"U{i},{'n' * (1 if i < 3000 else 40)}" for i in range(6000)]
     data = ("id,name\n" + "\n".join(rows) + "\n").encode()
-    got = read_fixed(data, 8, 1, ",", 2)
-    assert isinstance(got, FixedTable) and got.columns[1].tolist()[-1] == b"n" * 40
-    assert read_fixed(b"a,b\nc,d\n", 4, 1, ",", 2).columns[0].tolist() == [b"c"]
-    for not_for_it in (b'a,b\n"c",d\n', b"a,b\nc,d\n\ne,f\n", b"a,b\nc\rx,d\n", b"a,b\nc,d,e\n",
-                       b"a,b\nc," + b"x" * (MAX_WIDTH + 1) + b"\n"):
-        assert read_fixed(not_for_it, 4, 1, ",", 2) is None
-    assert isinstance(_table("t.csv", b"a,b\nc," + b"x" * (MAX_WIDTH + 1) + b"\n", None).plain, PlainTable)
+    got = read_arrow(data, 8, ",", 2)
+    assert isinstance(got, ArrowTable) and got.column(1).texts_at([5999]) == ["n" * 40]
+    assert read_arrow(b"a,b\nc,d\n", 4, ",", 2).column(0).texts_at([0]) == ["c"]
+    for not_for_it in (b'a,b\n"c",d\n', b"a,b\nc\rx,d\n", b"a,b\nc,d,e\n", b"a,b\nc\0,d\n"):
+        assert read_arrow(not_for_it, 4, ",", 2) is None
+    blank_line = _table("t.csv", b"a,b\nc,d\n\r\n\ne,f\n", None)  # (rows of empty fields, left out)
+    assert isinstance(blank_line.plain, ArrowTable) and blank_line.lines.tolist() == [2, 5]
+    long = b"a,b\nc," + b"x" * (MAX_WIDTH + 1) + b"\n"
+    table = _table("t.csv", long, None)
+    assert isinstance(table.plain, ArrowTable) and table.strings(1).tolist() == ["x" * (MAX_WIDTH + 1)]
+
+
+def test_columns_of_few_values_are_encoded_as_they_are_read():
+    data = ("id,side,lat,lon\n" + "".join(f"U{i},{' Blue' if i % 3 else 'Red '},{i % 80}.5,{i % 170}.25\n"
+                                          for i in range(5000))).encode()
+    table = _table("t.csv", data, None, numbers=True)
+    assert isinstance(table.plain.column(1), CodedColumn) and table.plain.numbers(2) is not None
+    sides = table.categorical(1)
+    assert sorted(sides.categories) == ["Blue", "Red"] and sides.tolist()[:3] == ["Red", "Blue", "Blue"]
+    assert table.strings(1).tolist() == sides.tolist() and table.texts_at(1, [3]) == ["Red"]
+    assert table.decimals(3)[0][:2].tolist() == [0.25, 1.25]
 
 
 def test_split_plain_refuses_what_is_not_plain():
@@ -113,30 +130,31 @@ def test_the_tokenizer_parses_lat_and_lon_as_float_and_keeps_their_text():
     assert ok.sum() == len(lat) - 1 and table.strings(1)[len(lat) - 2] == "35°10'N"
 
 
-def test_files_longer_than_a_block_of_the_checks_read_as_the_csv_module_reads_them():
-    """The plain-file checks look at the bytes a block at a time: a space beside a separator,
-    a rare blank, a quote or a CR at or across a block's edge is still seen."""
-    from desktop.core.importers.csv_columns import _BLOCK
+def test_files_longer_than_an_arrow_block_read_as_the_csv_module_reads_them():
+    """Arrow splits a file a block at a time on several threads: a space beside a separator,
+    a rare blank, a quote, a CR or a line feed (a blank line, a short row) at or across a
+    block's edge reads as the csv module reads it (a quote, a lone CR or a short row by the
+    csv module itself)."""
+    block = 1 << 12
     line = b"U1234,Unit 1234,35.5\n"
-    body = line * (2 * _BLOCK // len(line) + 3)
-    head = line * ((_BLOCK - 100) // len(line))
-
-    def across_the_edge(row: bytes) -> bytes:  # `row`'s "#" made as long as puts the bytes after it at the edge
-        rows = head + row.replace(b"#", b"n" * (_BLOCK - 1 - len(head) - row.index(b"#"))) + body
-        assert rows[_BLOCK - 1:_BLOCK + 1] == row[row.index(b"#") + 1:][:2]
-        return rows
-
-    cases = [(f"{row!r} across a block's edge", across_the_edge(row))
-             for row in (b"U1,#, 35.5\n", b"U1,# ,35.5\n", b"U1,Unit 1,#\n U2,Unit 2,35.5\n")]
-    cases += [(f"unit separator at {c}", body[:c] + b"\x1f" + body[c:]) for c in range(_BLOCK - 3, _BLOCK + 2)]
+    body = line * (3 * block // len(line) + 3)
+    cases = [(f"{what} at {c}", body[:c] + insert + body[c:]) for c in range(block - 3, block + 3)
+             for what, insert in (("space", b" "), ("unit separator", b"\x1f"), ("CR", b"\r"), ("line feed", b"\n"))]
     cases += [("quote", body[:-len(line)] + b'"U9",Unit 9,35.5\n'), ("CRLF", body.replace(b"\n", b"\r\n"))]
-    for c in (c for c in range(_BLOCK - 3, _BLOCK + 2) if body[c:c + 1] != b"\n"):  # a lone CR: not for the tokenizer
-        assert read_fixed(b"id,name,lat\n" + body[:c] + b"\r" + body[c:], 12, 1, ",", 3) is None
-    for what, rows in cases:
-        data = b"id,name,lat\n" + rows
-        want = _rows_table("t.csv", data, 12, ",", ["id", "name", "lat"], 1, None)
-        got = _table("t.csv", data, None, numbers=True)
-        assert isinstance(got.plain, FixedTable) == (what != "quote"), what
-        assert got.lines.tolist() == want.lines.tolist(), what
-        for j in range(3):
-            assert got.strings(j).tolist() == want.columns[j], what
+    with mock.patch.object(csv_arrow, "_BLOCK_BYTES", block):
+        for what, rows in cases:
+            data = b"id,name,lat\n" + rows
+            try:
+                want = _rows_table("t.csv", data, 12, ",", ["id", "name", "lat"], 1, None)
+            except InputError:  # (a lone CR within a line: the csv module refuses it, Arrow must not take it)
+                assert read_arrow(data, 12, ",", 3) is None, what
+                continue
+            got = _table("t.csv", data, None, numbers=True)
+            arrow = "quote" not in what and rows.count(b"\r") == rows.count(b"\r\n") \
+                and all(row.count(b",") == 2 for row in rows.split(b"\n") if row.strip())
+            assert isinstance(got.plain, ArrowTable) == arrow, what
+            assert got.lines.tolist() == want.lines.tolist(), what
+            for j in range(3):
+                assert got.strings(j).tolist() == want.columns[j], what
+            if got.plain is not None:
+                assert (got.decimals(2)[0] == 35.5).sum() == sum(t == "35.5" for t in want.columns[2]), what

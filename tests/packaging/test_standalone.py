@@ -81,21 +81,24 @@ def test_gui_opens_with_every_builtin_plugin_and_quits_cleanly(executables, kind
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_project_files_and_importers_work_frozen(executables, kind, env, tmp_path):
-    """The importer plugins (defusedxml for KML, loaded by name at run time) and the
-    GeoPackage project file work in the executable as in the source install."""
+    """The importer plugins (defusedxml for KML, loaded by name at run time; pruned pyarrow
+    for CSV) and the GeoPackage project file work in the executable as in the source install."""
     from tests.importers.samples import BOMB, GPX
     exe = executables[kind]
     (tmp_path / "patrol.gpx").write_text(GPX)
     (tmp_path / "bomb.kml").write_text(BOMB)
+    (tmp_path / "units.csv").write_text("id,name,side,lat,lon\nCSV-1,Arrow one,US-backed,35.95,39.01\n"
+                                        "CSV-2,Arrow two,Russian-backed,35.2,40.1\n")
     _ok(run(exe, "new", "--demo", "plan.gpkg", cwd=tmp_path, env=env))
     _ok(run(exe, "import", "plan.gpkg", "patrol.gpx", cwd=tmp_path, env=env))
+    _ok(run(exe, "import", "plan.gpkg", "units.csv", cwd=tmp_path, env=env))
     bomb = run(exe, "import", "plan.gpkg", "bomb.kml", cwd=tmp_path, env=env)
     assert bomb.returncode == 2 and "Traceback" not in bomb.stderr and "bomb.kml" in bomb.stderr
     frozen = json.loads(_ok(run(exe, "sectors", "--project", "plan.gpkg", "--format", "json", cwd=tmp_path, env=env)))
     source = subprocess.run([sys.executable, "-m", "desktop", "sectors", "--project", str(tmp_path / "plan.gpkg"),
                              "--format", "json"], capture_output=True, text=True, check=True, cwd=ROOT)
     assert frozen == json.loads(source.stdout)
-    assert {u["id"] for u in frozen["units"]} >= {"PATROL-7", "RAQQA-OP"}
+    assert {u["id"] for u in frozen["units"]} >= {"PATROL-7", "RAQQA-OP", "CSV-1", "CSV-2"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

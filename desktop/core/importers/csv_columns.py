@@ -1,25 +1,20 @@
 """A plain CSV table (no quotes, every row with the header's number of fields) split into
-columns without a Python object per field.
+columns without a Python object per field, and the Table every CSV import reads from.
 
 The rows of a million-unit file used to become ten million Python strings (4.2 GB for a
-144 MB file, most of the import's time). Here the bytes are split in C and each column is
-one fixed-width byte array (`S<w>`), only then turned into what it is: numbers (numpy's C
-parser, correctly rounded), categories (a code per row) or StringDType text
+144 MB file, most of the import's time). Here the bytes are split in C and each column
+becomes one fixed-width byte array (`S<w>`), only then turned into what it is: numbers
+(numpy's C parser, correctly rounded), categories (a code per row) or StringDType text
 (desktop.core.text_columns).
 
-Two splitters. `read_fixed`: numpy's C tokenizer (np.loadtxt, no quotes, no comments) into
-fixed-width columns whose widths come from a sample of the file and are checked after (a
-field that fills its width is read again wider); used when every field is at most
-MAX_WIDTH bytes and the file has no blank line inside. `split_plain`: the positions of the
-separators give each field's start and end, gathered per column (long fields one by one).
-Anything else (quotes, ragged rows, blank lines within) goes the csv module's way, row by
-row.
+Two splitters. csv_arrow's `read_arrow` (Arrow's C++ reader on every core) takes the plain
+files whose lines fit its blocks; `split_plain` here, the positions of the separators
+giving each field's start and end, gathered per column (long fields one by one), takes
+the plain files it refuses. Anything else (quotes, ragged rows) goes the csv module's
+way, row by row.
 """
 from __future__ import annotations
 
-import functools
-import io
-from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +26,6 @@ BLANKS = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32)  # what str.strip() strips of A
 _SCAN = 16 << 20        # bytes scanned for separators at once (bounded temporaries)
 _ROWS = 1 << 16         # rows gathered at once
 MAX_WIDTH = 256         # a column's fields up to this long are gathered into one array; longer ones one by one
-_SAMPLE_BYTES = 1 << 16  # read_fixed's widths: from this much of the file's start and end
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +38,10 @@ class PlainTable:
 
     def __len__(self) -> int:
         return len(self.end)
+
+    def numbers(self, j: int) -> None:
+        """(No column of a plain table was parsed as numbers: see csv_arrow.)"""
+        return None
 
     def column(self, j: int) -> "Column":
         end = self.end[:, j]
@@ -104,6 +102,9 @@ class Column:
     start: np.ndarray
     end: np.ndarray
 
+    def __len__(self) -> int:
+        return len(self.start)
+
     def fixed(self) -> tuple[np.ndarray, np.ndarray]:
         """(S<w> array of the fields, stripped of blanks; mask of fields longer than
         MAX_WIDTH, left empty there: take them with `texts_at`)."""
@@ -126,7 +127,10 @@ class Column:
         out[too_long] = 0
         nonempty = length > 0  # blanks can only matter at a field's ends: look there first
         ends = np.concatenate([self.raw[self.start[nonempty]], self.raw[self.end[nonempty] - 1]])
-        return (_stripped(out) if np.isin(ends, BLANKS).any() else out.view(f"S{w}").ravel()), too_long
+        return (stripped_matrix(out) if np.isin(ends, BLANKS).any() else out.view(f"S{w}").ravel()), too_long
+
+    def rows(self, keep: np.ndarray) -> "Column":
+        return Column(self.raw, self.start[keep], self.end[keep])
 
     def texts_at(self, rows) -> list[str]:
         """The fields of `rows`, one by one (UTF-8, blanks stripped)."""
@@ -150,7 +154,7 @@ def _unicode_ends(fixed: np.ndarray) -> np.ndarray:
     return np.flatnonzero((length > 0) & ((b[:, 0] > 127) | (last > 127)))
 
 
-def _stripped(b: np.ndarray) -> np.ndarray:
+def stripped_matrix(b: np.ndarray) -> np.ndarray:
     """A (rows, w) byte matrix with blanks (and a CR) at either end of each row removed,
     left-aligned and zero padded, viewed as S<w>."""
     col = np.arange(b.shape[1])
@@ -188,198 +192,6 @@ def decimals(fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, ok
 
 
-# -- numpy's tokenizer ----------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class FixedTable:
-    """The fields of a plain table as numpy's tokenizer gave them: one S<w> array per
-    column (views of its rows, unstripped, never truncated), or float64 for the columns the
-    tokenizer parsed as numbers (`texts` reads such a column again as text when asked).
-    `padded`: a field may start or end with a blank (else no field needs stripping);
-    `rare_blanks`: the file holds one of the ASCII separators str.strip() strips and
-    bytes.strip() does not (0x1c-0x1f)."""
-
-    columns: list[np.ndarray]
-    rare_blanks: bool = False
-    padded: bool = True
-    texts: Callable[[int], np.ndarray] | None = None
-
-    def __len__(self) -> int:
-        return len(self.columns[0])
-
-    def numbers(self, j: int) -> np.ndarray | None:
-        """Column j as the tokenizer's float64, when it parsed it so."""
-        return self.columns[j] if self.columns[j].dtype.kind == "f" else None
-
-    def column(self, j: int) -> "FixedColumn":
-        raw = self.columns[j] if self.numbers(j) is None else self.texts(j)
-        return FixedColumn(raw, self.rare_blanks, self.padded)
-
-    def blank_rows(self, delimiter: str) -> np.ndarray:
-        """Rows of blank fields only, as str.strip() sees blanks: rows whose first field is
-        blank (or starts with a non-ASCII character) are looked at one by one. None when a
-        column holds numbers (a blank field is none)."""
-        blank = np.zeros(len(self), dtype=bool)
-        if any(c.dtype.kind == "f" for c in self.columns):
-            return blank
-        first = self.column(0).fixed()[0].astype("S1").view(np.uint8)  # (each stripped field's first byte)
-        for i in np.flatnonzero((first == 0) | (first > 127)).tolist():
-            blank[i] = not "".join(c[i].decode("utf-8") for c in self.columns).strip()
-        return blank
-
-
-@dataclass(frozen=True, eq=False)
-class FixedColumn:
-    raw: np.ndarray
-    rare_blanks: bool = False
-    padded: bool = True
-
-    def fixed(self) -> tuple[np.ndarray, np.ndarray]:
-        """(the fields stripped of blanks, as S<w>; no field too long: all False)."""
-        out = np.strings.strip(self.raw) if self.padded else self.raw  # (ASCII blanks, in C; else a view)
-        if self.rare_blanks:
-            out = _stripped(byte_matrix(out).copy())
-        return out, np.zeros(len(out), dtype=bool)
-
-    def texts_at(self, rows) -> list[str]:
-        return [self.raw[i].decode("utf-8").strip() for i in rows]
-
-
-def _sample_widths(data: bytes, offset: int, stop: int, delimiter: bytes, width: int) -> np.ndarray | None:
-    """The longest field of each column among the lines at the start and the end of
-    data[offset:stop]; None when a sampled line has another number of fields."""
-    longest = np.zeros(width, dtype=np.int64)
-    head = data[offset:min(stop, offset + _SAMPLE_BYTES)]
-    tail = data[max(offset, stop - _SAMPLE_BYTES):stop]
-    lines = head.split(b"\n")[:-1] + tail.split(b"\n")[1:] if stop - offset > _SAMPLE_BYTES else \
-        data[offset:stop].split(b"\n")
-    for line in lines:
-        fields = line.rstrip(b"\r").split(delimiter)
-        if len(fields) != width:
-            return None
-        np.maximum(longest, [len(f) for f in fields], out=longest)
-    return longest
-
-
-_ODD = b'"\0\r\t\x0b\x0c\x1c\x1d\x1e\x1f'  # what a plain file's body may not hold, or a blank other than a space
-_NOT_ODD = bytes(c for c in range(256) if c not in _ODD)
-_BLOCK = 1 << 18  # bytes the checks below look at per numpy pass: temporaries that stay in the cache
-
-
-def _blocks(raw: np.ndarray, overlap: int = 0):
-    """(block, reusable bool scratch of its length) over raw, `overlap` bytes shared by
-    neighbours. A 60 MB file compared at once made 60 MB temporaries: their first touch
-    cost more than the comparison."""
-    scratch = np.empty(_BLOCK + overlap, dtype=bool)
-    for a in range(0, max(len(raw) - overlap, 1), _BLOCK):
-        part = raw[a:a + _BLOCK + overlap]
-        yield part, scratch[:len(part)]
-
-
-def _odd_bytes(data: bytes, start: int, stop: int) -> tuple[set[int], int]:
-    """(the bytes of _ODD that data[start:stop] holds, its number of line feeds). Control
-    bytes are counted, not collected: when the line feeds (and carriage returns) are all
-    of them, the set is known without a pass that copies the file."""
-    raw = np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)
-    control = newlines = 0
-    for part, scratch in _blocks(raw):
-        control += int(np.count_nonzero(np.less(part, 32, out=scratch)))
-        newlines += int(np.count_nonzero(np.equal(part, NEWLINE, out=scratch)))
-    odd = {ord('"')} if data.find(b'"', start, stop) >= 0 else set()
-    if control > newlines:
-        returns = data.count(b"\r", start, stop)
-        odd |= {13} if control == newlines + returns else set(data[start:stop].translate(None, _NOT_ODD))
-    return odd, newlines
-
-
-def _blank_at_field_end(data: bytes, offset: int, stop: int, delimiter: int, odd: set[int]) -> bool:
-    """Whether a field of data[offset:stop] may start or end with a blank: any blank but a
-    space in the body (`odd`: the bytes of _ODD it holds), or a space beside a separator or
-    a line end."""
-    if odd & set(BLANKS) - {NEWLINE, 32}:
-        return True
-    raw = np.frombuffer(data, dtype=np.uint8, count=stop - offset, offset=offset)
-    if not len(raw):
-        return False
-    if raw[0] == 32 or raw[-1] == 32:
-        return True
-    separator, beside = np.empty(_BLOCK + 1, dtype=bool), np.empty(_BLOCK + 1, dtype=bool)
-    for part, space in _blocks(raw, overlap=1):
-        if not np.equal(part, 32, out=space).any():
-            continue
-        sep = separator[:len(part)]
-        np.logical_or(np.equal(part, delimiter, out=sep), np.equal(part, NEWLINE, out=beside[:len(part)]), out=sep)
-        pair = beside[:len(part) - 1]
-        if np.logical_and(space[1:], sep[:-1], out=pair).any() or np.logical_and(space[:-1], sep[1:], out=pair).any():
-            return True
-    return False
-
-
-def read_fixed(data: bytes, offset: int, header_line: int, delimiter: str, width: int,
-               numbers: Collection[int] = ()) -> FixedTable | None:
-    """The fields of data[offset:] (the rows after the header's `header_line` lines) split
-    by numpy's C tokenizer, when the file is plain (no quote, no NUL, no lone CR, no blank
-    line inside, every row `width` fields) and no field is longer than MAX_WIDTH bytes;
-    None otherwise. The columns in `numbers` (lat, lon) are parsed as decimals by the
-    tokenizer itself when every field of theirs is one (else read as text, as the others)."""
-    stop = len(data)
-    while stop > offset and data[stop - 1] in b"\r\n \t":  # blank lines at the end: dropped
-        stop -= 1
-    start = max(offset - 1, 0)
-    if stop <= offset or width < 2:
-        return None
-    odd, newlines = _odd_bytes(data, start, stop)
-    if {ord('"'), 0} & odd:
-        return None
-    if 13 in odd and data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
-        return None
-    longest = _sample_widths(data, offset, stop, delimiter.encode(), width)
-    if longest is None:
-        return None
-    widths = np.minimum(longest + longest // 2 + 8, MAX_WIDTH + 1)
-    source = data if data[stop:] in (b"", b"\n", b"\r\n") else data[:stop]  # (one line end: the tokenizer's too)
-
-    def tokens(dtype, usecols=None) -> np.ndarray:
-        return np.loadtxt(io.BytesIO(source), delimiter=delimiter, skiprows=header_line, comments=None,
-                          quotechar=None, ndmin=1, dtype=dtype, usecols=usecols)
-
-    numbers = sorted(j for j in numbers if 0 <= j < width)
-    while True:
-        text = [f"S{w}" for w in widths]
-        try:
-            try:
-                rows = tokens([(f"f{j}", "f8" if j in numbers else t) for j, t in enumerate(text)])
-            except ValueError:  # a ragged row, or a number column holding something else
-                if not numbers:
-                    raise
-                numbers = []
-                rows = tokens([(f"f{j}", t) for j, t in enumerate(text)])
-        except ValueError:  # a ragged row
-            return None
-        if len(rows) != newlines - data[start:offset].count(b"\n") + 1:
-            return None  # the tokenizer skipped a blank line: the line numbers would be wrong
-        matrix = rows.view(np.uint8).reshape(len(rows), -1)
-        ends = [rows.dtype.fields[f"f{j}"][1] + w - 1 for j, w in enumerate(widths) if j not in numbers]
-        full = np.zeros(width, dtype=bool)
-        full[[j for j in range(width) if j not in numbers]] = matrix[:, ends].any(axis=0)  # a field filling its width
-        if not full.any():
-            rare = any(c > 13 and c != 32 for c in odd & set(BLANKS))
-            return FixedTable([rows[f"f{j}"] for j in range(width)], rare,
-                              rare or _blank_at_field_end(data, offset, stop, ord(delimiter), odd),
-                              functools.cache(lambda j: _text_column(tokens, j, int(widths[j]))))
-        if (widths[full] > MAX_WIDTH).any():
-            return None  # a field longer than MAX_WIDTH: split_plain takes it
-        widths = np.where(full, np.minimum(widths * 4, MAX_WIDTH + 1), widths)  # (a field may be cut: wider)
-
-
-def _text_column(tokens: Callable, j: int, w: int) -> np.ndarray:
-    """Column j of the tokenizer's rows as text (S<w>), wider until no field fills it."""
-    while True:
-        column = tokens(f"S{w}", usecols=j)
-        if w > MAX_WIDTH or not column.view(np.uint8).reshape(len(column), w)[:, -1].any():
-            return column
-        w = min(w * 4, MAX_WIDTH + 1)
-
-
 # -- the table ----------------------------------------------------------------------------
 @dataclass(eq=False)
 class Table:
@@ -391,7 +203,7 @@ class Table:
     header_line: int
     lines: np.ndarray
     problems: dict[int, list[str]]
-    plain: PlainTable | FixedTable | None = None
+    plain: object | None = None             # PlainTable, or csv_arrow's ArrowTable
     keep: np.ndarray | None = None        # plain: the rows that are not blank
     columns: list[list[str]] | None = None  # otherwise
     ascii: bool = False                     # plain: the file is ASCII (a byte a character, nothing to decode)
@@ -402,12 +214,10 @@ class Table:
     def __post_init__(self) -> None:
         self._stripped: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def _column(self, j: int) -> Column | FixedColumn:
+    def _column(self, j: int):
+        """Column j of the plain table (a Column, or csv_arrow's CodedColumn), blank rows left out."""
         c = self.plain.column(j)
-        if self.keep is None:
-            return c
-        return FixedColumn(c.raw[self.keep], c.rare_blanks, c.padded) if isinstance(c, FixedColumn) else \
-            Column(c.raw, c.start[self.keep], c.end[self.keep])
+        return c if self.keep is None else c.rows(self.keep)
 
     def strings(self, j: int) -> np.ndarray:
         """Column j as a StringDType array (blanks stripped)."""
@@ -424,6 +234,9 @@ class Table:
         sides are two strings and a byte a row)."""
         if self.plain is None:
             return Categorical.of(self.columns[j])
+        coded = getattr(self._column(j), "categorical", None)  # (encoded as it was read)
+        if coded is not None and (categorical := coded()) is not None:
+            return categorical
         fixed, _, odd = self._fixed(j)
         return Categorical.of(fixed if not len(odd) else self.strings(j))
 
@@ -446,7 +259,7 @@ class Table:
         file read row by row (its strings are parsed the usual way)."""
         if self.plain is None:
             return None
-        numbers = self.plain.numbers(j) if isinstance(self.plain, FixedTable) else None
+        numbers = self.plain.numbers(j)
         if numbers is not None:
             values = numbers if self.keep is None else numbers[self.keep]
             return values.copy(), np.ones(len(values), dtype=bool)

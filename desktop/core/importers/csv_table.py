@@ -8,8 +8,9 @@ time -> track reports; an id -> units; neither -> ambiguous (NeedsMapping: the G
 with a column-mapping dialog; the CLI says which columns are missing).
 
 Built for a million rows: a plain file (no quotes, every row as wide as the header) is
-split into columns by numpy without a Python object per field (csv_columns), its decimals
-parsed at once; any other goes through the csv module row by row into columns.
+split into columns by Arrow's CSV reader (csv_arrow, or numpy: csv_columns) without a
+Python object per field, its decimals parsed at once; any other goes through the csv
+module row by row into columns.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ import numpy as np
 
 from desktop.core.air.columns import parse_air_columns
 from desktop.core.bulk import collector_paused
-from desktop.core.importers.csv_columns import Table, read_fixed, split_plain
+from desktop.core.importers.csv_arrow import read_arrow
+from desktop.core.importers.csv_columns import Table, split_plain
 from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, ImportedData, NeedsMapping,
                                           TrackReports, check_size, decode)
 from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, _range_problems, csv_delimiter,
@@ -87,12 +89,12 @@ def _lines(data: bytes, start: int = 0):
 
 def _table(name: str, data: bytes, progress: Progress | None, mapping: ColumnMapping | None = None,
            numbers: bool = False, ascii_text: bool | None = None) -> Table:
-    """The header, and the rows after it as columns: split by numpy when the file is plain
-    (csv_columns), else by the csv module a chunk of rows at a time. Blank rows are left
-    out; a row with more fields than the header is a problem of that row. With `numbers`,
-    the lat and lon columns (of `mapping`, else found by name) are parsed as decimals by
-    the tokenizer when they hold nothing else. `ascii_text`: whether data is ASCII, when
-    known."""
+    """The header, and the rows after it as columns: split by Arrow or numpy when the file is
+    plain (csv_arrow, csv_columns), else by the csv module a chunk of rows at a time. Blank
+    rows are left out; a row with more fields than the header is a problem of that row.
+    With `numbers`, the lat and lon columns (of `mapping`, else found by name) are parsed as
+    decimals as they are split when they hold nothing else, and the columns of few values
+    encoded. `ascii_text`: whether data is ASCII, when known."""
     first = data.lstrip(b"\r\n\t ")[:1 << 20].partition(b"\n")[0]
     delimiter = csv_delimiter(first.decode("utf-8", "replace"))
     head = csv.reader(_lines(data), delimiter=delimiter)  # reads the header's lines only, however long
@@ -107,7 +109,9 @@ def _table(name: str, data: bytes, progress: Progress | None, mapping: ColumnMap
     for _ in range(header_line):  # the bytes after the header's line(s)
         offset = data.find(b"\n", offset) + 1 or len(data)
     found = (mapping or auto_mapping(header)[0]).columns if numbers else {}
-    plain = read_fixed(data, offset, header_line, delimiter, width, [found[f] for f in ("lat", "lon") if f in found])
+    ascii_text = data.isascii() if ascii_text is None else ascii_text
+    plain = read_arrow(data, offset, delimiter, width, [found[f] for f in ("lat", "lon") if f in found],
+                       [found[f] for f in _FEW if f in found], ascii_text)
     if plain is None:
         plain = split_plain(data, offset, delimiter, width)
     step(progress, 0.3, "Parsing rows")
@@ -115,8 +119,7 @@ def _table(name: str, data: bytes, progress: Progress | None, mapping: ColumnMap
         blank = plain.blank_rows(delimiter)
         keep = np.flatnonzero(~blank) if blank.any() else None
         lines = header_line + 1 + (np.arange(len(plain)) if keep is None else keep)
-        return Table(header, header_line, lines, {}, plain=plain, keep=keep,
-                     ascii=data.isascii() if ascii_text is None else ascii_text)
+        return Table(header, header_line, lines, {}, plain=plain, keep=keep, ascii=ascii_text)
     return _rows_table(name, data, offset, delimiter, header, header_line, progress)
 
 
