@@ -91,6 +91,15 @@ def test_arrow_takes_plain_files_and_leaves_the_others_to_the_csv_module():
     assert isinstance(table.plain, ArrowTable) and table.strings(1).tolist() == ["x" * (MAX_WIDTH + 1)]
 
 
+def test_without_pyarrow_plain_files_are_split_by_numpy(monkeypatch):
+    def missing():
+        raise ImportError("No module named 'pyarrow'")
+    monkeypatch.setattr(csv_arrow, "arrow", missing)
+    table = _table("t.csv", b"id,name,lat\nU1, One ,35.5\nU2,Two,36\n", None, numbers=True)
+    assert isinstance(table.plain, PlainTable) and table.strings(1).tolist() == ["One", "Two"]
+    assert table.decimals(2)[0].tolist() == [35.5, 36.0]
+
+
 def test_columns_of_few_values_are_encoded_as_they_are_read():
     data = ("id,side,lat,lon\n" + "".join(f"U{i},{' Blue' if i % 3 else 'Red '},{i % 80}.5,{i % 170}.25\n"
                                           for i in range(5000))).encode()
