@@ -14,7 +14,6 @@ different amount each run. Elsewhere (macOS, Windows, musl) both do nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import cache
 
 
@@ -23,9 +22,11 @@ _M_ARENA_MAX = -8  # (glibc's malloc.h)
 
 @cache
 def _libc_function(name: str):
+    """The C library's `name`, from the symbols the process has loaded (no search for the
+    library: ctypes.util.find_library runs ldconfig, 7 ms of every start); None without."""
     try:
-        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
-    except (OSError, AttributeError):
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError, TypeError):  # (TypeError: Windows has no CDLL(None))
         return None
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.core.importers.csv_columns import BLANKS, MAX_WIDTH, Column, stripped_matrix
+from desktop.core.importers.csv_columns import BLANKS, MAX_WIDTH, Column, blank_rows, stripped_matrix
 from desktop.core.text_columns import Categorical, code_dtype
 
 _FEW_CODED = 4096  # distinct fields of a coded column looked at one by one for its categories
@@ -122,17 +122,11 @@ class ArrowTable:
         return self.reread(j) if isinstance(c, np.ndarray) else c
 
     def blank_rows(self, delimiter: str) -> np.ndarray:
-        """Rows of blank fields only, as str.strip() sees blanks (a spreadsheet leaves them
-        at the end); none when a column holds numbers (a blank field is none). Only rows
-        whose first field is blank (or starts with a non-ASCII character) are looked at."""
-        blank = np.zeros(len(self), dtype=bool)
+        """Rows of blank fields only (csv_columns.blank_rows); none when a column holds
+        numbers (a blank field is none)."""
         if any(isinstance(c, np.ndarray) for c in self.columns):
-            return blank
-        fixed, too_long = self.columns[0].fixed()
-        head = fixed.astype("S1").view(np.uint8)
-        for i in np.flatnonzero(((head == 0) | (head > 127)) & ~too_long).tolist():
-            blank[i] = not "".join(c.texts_at([i])[0] for c in self.columns).strip()
-        return blank
+            return np.zeros(len(self), dtype=bool)
+        return blank_rows(self.columns[0], lambda i: "".join(c.texts_at([i])[0] for c in self.columns))
 
 
 def read_arrow(data: bytes, offset: int, delimiter: str, width: int, numbers: Collection[int] = (),

@@ -15,6 +15,7 @@ way, row by row.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,17 +55,22 @@ class PlainTable:
         return Column(self.raw, start, end)
 
     def blank_rows(self, delimiter: str) -> np.ndarray:
-        """Rows of blank fields only (a spreadsheet leaves them at the end), as str.strip()
-        sees blanks. Only rows whose first field is blank (or starts with a non-ASCII
-        character) can be: those are looked at one by one."""
+        """Rows of blank fields only (a spreadsheet leaves them at the end): `blank_rows`."""
         column = self.column(0)
-        fixed, too_long = column.fixed()
-        head = fixed.view(np.uint8).reshape(len(self), -1)[:, 0]
-        blank = np.zeros(len(self), dtype=bool)
-        for i in np.flatnonzero(((head == 0) | (head > 127)) & ~too_long).tolist():
-            text = self.raw[column.start[i]:self.end[i, -1]].tobytes().decode("utf-8")
-            blank[i] = not text.replace(delimiter, "").strip()
-        return blank
+        return blank_rows(column, lambda i: self.raw[column.start[i]:self.end[i, -1]].tobytes()
+                          .decode("utf-8").replace(delimiter, ""))
+
+
+def blank_rows(first, text_of_row: Callable[[int], str]) -> np.ndarray:
+    """Rows of blank fields only, as str.strip() sees blanks. Only rows whose `first` field
+    is blank (or starts with a non-ASCII character) can be: those are looked at one by one,
+    their fields as `text_of_row` joins them."""
+    fixed, too_long = first.fixed()
+    head = fixed.astype("S1").view(np.uint8)
+    blank = np.zeros(len(fixed), dtype=bool)
+    for i in np.flatnonzero(((head == 0) | (head > 127)) & ~too_long).tolist():
+        blank[i] = not text_of_row(i).strip()
+    return blank
 
 
 def split_plain(data: bytes, offset: int, delimiter: str, width: int) -> PlainTable | None:
