@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.core.importers.csv_columns import BLANKS, MAX_WIDTH, Column, blank_rows, stripped_matrix
+from desktop.core.importers.csv_columns import MAX_WIDTH, Column, blank_rows, stripped_matrix
 from desktop.core.text_columns import Categorical, code_dtype
 
 _FEW_CODED = 4096  # distinct fields of a coded column looked at one by one for its categories
@@ -61,9 +61,7 @@ class ArrowColumn(Column):
         text = pa.Array.from_buffers(pa.string(), len(self.array), self.array.buffers(), offset=self.array.offset)
         padded = _compute.call_function("ascii_rpad", [text], _compute.PadOptions(w, padding="\0"))  # (a byte a character)
         matrix = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[:len(padded) * w].reshape(-1, w)
-        nonempty = length > 0  # blanks can only matter at a field's ends: look there first
-        ends = np.concatenate([self.raw[self.start[nonempty]], self.raw[self.end[nonempty] - 1]])
-        fixed = stripped_matrix(matrix.copy()) if np.isin(ends, BLANKS).any() else matrix.view(f"S{w}").ravel()
+        fixed = stripped_matrix(matrix.copy()) if self.padded() else matrix.view(f"S{w}").ravel()
         return fixed, np.zeros(len(fixed), dtype=bool)
 
 

@@ -131,9 +131,14 @@ class Column:
             block[offsets >= length[a:a + _ROWS, None]] = 0
             out[a:a + _ROWS] = block
         out[too_long] = 0
-        nonempty = length > 0  # blanks can only matter at a field's ends: look there first
+        return (stripped_matrix(out) if self.padded() else out.view(f"S{w}").ravel()), too_long
+
+    def padded(self) -> bool:
+        """Whether a field may start or end with a blank (else none needs stripping): blanks
+        can only matter at a field's ends, so only its first and last bytes are looked at."""
+        nonempty = self.end > self.start
         ends = np.concatenate([self.raw[self.start[nonempty]], self.raw[self.end[nonempty] - 1]])
-        return (stripped_matrix(out) if np.isin(ends, BLANKS).any() else out.view(f"S{w}").ravel()), too_long
+        return bool(np.isin(ends, BLANKS).any())
 
     def rows(self, keep: np.ndarray) -> "Column":
         return Column(self.raw, self.start[keep], self.end[keep])
