@@ -316,6 +316,9 @@ def test_third_party_command(capsys, monkeypatch):
     assert code == 0 and out == "hello from a plugin\n"
     code, out, _ = run(capsys, "sectors", "--demo")  # the built-in command is still there
     assert code == 0 and json.loads(out)["sectors"]
+    assert not registry.failures  # (only the command run is loaded: a broken one troubles no other)
+    code, _, err = run(capsys, "broken")
+    assert code == 2 and "invalid choice: 'broken'" in err and "'sectors'" in err  # the usage lists the others
     assert {f.source for f in registry.failures} >= {"cli_command 'broken'", "cli_command 'gone'"}
     # An unexpected exception in a command: one line, exit 1, no traceback.
     code, _, err = run(capsys, "hello", "--fail")

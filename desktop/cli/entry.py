@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         if files is not None:  # `deconflict plan.gpkg`, `deconflict units.csv`: the application
             project, imports = window.check_files(files, registry)
             return window.open_window(project, imports)
-        args = parser.build_parser(registry).parse_args(given)
+        args = parser.build_parser(registry, given[0]).parse_args(given)
         handler = getattr(args, "func", None)
         if handler is None:
             raise CommandError(f"command {args.command!r} has no handler (a broken plugin?)")

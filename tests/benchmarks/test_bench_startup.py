@@ -13,7 +13,6 @@ window is started before every round of the app, so both see the same machine;
 """
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 from desktop.gui.app import EXIT_AFTER_PAINT
+from tests.benchmarks.interpreter import compiled_env
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = {"bare": [sys.executable, str(Path(__file__).with_name("bare_window.py"))],
@@ -32,12 +32,8 @@ class Starts:
 
     def __init__(self, command: list[str], home: Path) -> None:
         self.command = command
-        # Compiled modules, as an installed app or the executable has them: the untimed first
-        # start writes them (beside the test, not into the source tree) even where the
-        # environment says not to (PYTHONDONTWRITEBYTECODE).
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        self.env = {**env, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home), EXIT_AFTER_PAINT: "1",
-                    "PYTHONPYCACHEPREFIX": str(home / "pycache")}
+        self.env = compiled_env(home / "pycache", QT_QPA_PLATFORM="offscreen", HOME=str(home),
+                                **{EXIT_AFTER_PAINT: "1"})
         self.process: subprocess.Popen | None = None
 
     def reap(self) -> None:

@@ -30,7 +30,7 @@ from desktop.core.importers.model import (MAX_TABLE_BYTES, ColumnMapping, Import
 from desktop.core.inputs import (_ALIASES, _FIELD_OF, InputError, _build, _key, _range_problems, csv_delimiter,
                                  parse_positions, read_problem)
 from desktop.core.progress import Progress, step
-from desktop.core.text_columns import keys, strings
+from desktop.core.text_columns import strings
 from desktop.core.tracks import checked_time, parse_time
 
 EXTRA_ALIASES = {
@@ -236,7 +236,7 @@ def _read_csv(path, progress: Progress | None, mapping: ColumnMapping | None) ->
         raise InputError(f"{name}: no id column for {mapping.role}")
     if mapping.role == "tracks":
         return _tracks(name, cols, fields, lon, lat, problems, loc, line_of, data, progress)
-    id_keys = keys(strings(fields["id"]))
+    id_keys = table.keys(columns["id"], fields["id"])
     data.units, warnings = _build(name, loc, lambda i: f"line {line_of[i]}", fields, lon, lat, problems, id_keys)
     if len(data.units) == len(id_keys):  # (no row left out)
         data.keep_id_keys(id_keys)
