@@ -21,17 +21,18 @@ from desktop.gui.timeline.revision_labels import along
 from tests.gui.test_air_labels import painted_texts, readme_window, registry_of  # noqa: F401 - a fixture
 from tests.gui.test_help_and_night import painted
 from tests.gui.test_night_overlays import lightness
+from desktop.core.tracks import parse_time
 from tests.gui.test_timeline import JUNE_18
 
 MINE = ("time.ghosts", "sectors.labels")
 
 
-def covered(scene, settings) -> tuple[list[str], list]:
-    """(texts of the revision and sector labels painted, those among them that cover a unit
-    symbol or another label's text)."""
+def covered(scene, settings, layers=MINE) -> tuple[list[str], list]:
+    """(texts of the labels of `layers` painted, those among them that cover a unit symbol
+    or another label's text)."""
     texts = painted_texts(scene, settings)
     frames = scene.labels.frames * settings.pixel_ratio
-    mine = [(i, la, t, q) for i, (la, t, q) in enumerate(texts) if la in MINE]
+    mine = [(i, la, t, q) for i, (la, t, q) in enumerate(texts) if la in layers]
     bad = []
     for i, la, t, q in mine:
         box = np.array([[q.left(), q.top(), q.right(), q.bottom()]])
@@ -66,6 +67,25 @@ def test_no_revision_or_sector_label_covers_a_symbol_or_a_label_in_an_export_at_
         assert not bad, logical
         assert "september (proposed)" in texts and "august (agreed) · line being edited" in texts, logical
         assert {"S1", "S2"} <= set(texts), logical
+
+
+def test_the_selected_calls_id_gives_way_to_no_label_and_covers_none(readme_window):
+    """README's timeline screenshot: the 18 June incident, the shoot-down call selected. Its
+    id stands beside its star, clear of every unit symbol and label (it printed over a
+    unit's name), in the window and in exports."""
+    win = readme_window
+    win.panels["timeline"].cursor.set_time(parse_time("2017-06-18T15:50:00Z"))
+    win.panels["timeline"].select_call("C-20170618-13")
+    win.map_view.flush()
+    texts, bad = covered(win.scene, win.map_view.settings(), ("time.call",))
+    assert texts == ["C-20170618-13"] and not bad
+    for logical, scale in (((1170, 760), 150 / 96), ((1920, 1080), 1.0)):   # A4 at 150 dpi; 1080p
+        page = MapFrame(win.document, logical, scale, context=win.context, layers=tuple(win.scene.layer_state()))
+        try:
+            texts, bad = covered(page.scene, page.settings, ("time.call",))
+        finally:
+            page.close()
+        assert texts == ["C-20170618-13"] and not bad, logical
 
 
 def straight(registry, shown=None):

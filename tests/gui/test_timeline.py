@@ -117,6 +117,10 @@ def test_drag_the_cursor_to_june_moves_units_draws_the_june_line_and_recomputes_
     labels = ghost_labels(view)
     assert any(s.startswith("august") for s in labels) and any(s.startswith("september") for s in labels)
     assert panel.banner.isVisible() and "june" in panel.banner.text()
+    # The banner is as tall as its lines: no blank band over the map's labels.
+    banner = panel.banner
+    lines = banner.title.heightForWidth(banner.title.width()) + banner.body.heightForWidth(banner.body.width())
+    assert banner.height() <= lines + 16
     # The sectors panel shows what the CLI computes for that moment.
     snap = document_at(doc, t)
     counts = panel_counts(win)

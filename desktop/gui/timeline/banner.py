@@ -66,8 +66,11 @@ class PastBanner(QtWidgets.QFrame):
         self.title.setText(f"Showing {format_short(view.time)} — {what}{extra}")
         self.body.setText("The line cannot be edited in the past: press End in the timeline or click Now to "
                           "return to the live line.")
-        self.setFixedWidth(min(max(self.view.width() - 24, 200), MAX_WIDTH))
-        self.adjustSize()
+        width = min(max(self.view.width() - 24, 200), MAX_WIDTH)
+        self.setFixedWidth(width)
+        # The height its wrapped lines take at that width (adjustSize sized them for a narrower
+        # one: the banner stood 40 px taller than its text, over the map's labels).
+        self.setFixedHeight(self.heightForWidth(width))
         self.move(12, 10)
         self.show()
         self.raise_()

@@ -27,7 +27,7 @@ from desktop.core.map_settings import MapSettings
 from desktop.core.revisions import PROPOSED, SUPERSEDED
 from desktop.core.time_cursor import HOUR_S, TRAIL_HOURS, Trails, trail_table
 from desktop.gui import style
-from desktop.gui.map.layers.label_spots import Line, Placed, place
+from desktop.gui.map.layers.label_spots import Line, Placed, around, place
 from desktop.gui.map.layers.base import MapLayer
 from desktop.gui.map.layers.labels import ANCHORS
 from desktop.gui.map.layers.painting import draw_label, label_font, label_inks, lines_path, map_transform, pen, scaled
@@ -55,6 +55,9 @@ MAX_TICKS = 4000
 LABEL_PT = 7.5
 LABEL_BACKING_ALPHA = 170
 FOREMOST_RANK, SUPERSEDED_RANK = 28.8, 31   # revision labels: see GhostsLayer
+CALL_RANK = -3            # the selected call's id: after the alerts (-4, -3.5), before the towns (0)
+STAR_PX = 20
+CALL_LABEL_SIDES = ((1, -1), (1, 0), (1, 1), (0, -1), (0, 1), (-1, -1), (-1, 0), (-1, 1))   # up-right first
 LIVE_REFRESH_MS = 1000
 TRAIL_POINTS = 720      # points a trail keeps at most over its hours (12 h: one a minute)
 
@@ -376,15 +379,19 @@ class StaleLayer(_TimeLayer):
 
 
 class CallLayer(_TimeLayer):
-    """The selected hotline call: a star at its place, dashed rings round its units."""
+    """The selected hotline call: a star at its place, dashed rings round its units, and its
+    id beside the star. The planner is looking at that call: its id is laid out right after
+    the live alerts (CALL_RANK), before every town and unit name, which give way to it."""
 
     id, title, z = "time.call", "Selected call", 33.0
+    label_rank = CALL_RANK
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self.units = PointSymbols("o", 34, pen(CALL_COLOUR, 2.5, style=QtCore.Qt.PenStyle.DashLine), None)
-        self.place = PointSymbols("star", 20, pen((255, 255, 255), 1.5), QtGui.QBrush(QtGui.QColor(*CALL_COLOUR)))
+        self.place = PointSymbols("star", STAR_PX, pen((255, 255, 255), 1.5), QtGui.QBrush(QtGui.QColor(*CALL_COLOUR)))
         self.label = ""
+        self.placed: Placed | None = None   # the id, as laid out (relative to the star)
 
     def attach(self, scene) -> None:
         super().attach(scene)
@@ -394,10 +401,11 @@ class CallLayer(_TimeLayer):
     def rebuild(self) -> None:
         call_id, calls = self.selection.call, self.document.calls
         hit = np.flatnonzero(calls.ids == call_id) if call_id is not None else []
-        self.label = ""
+        self.label, self.placed = "", None
         if not len(hit):
             self.units.set_data(np.empty(0), np.empty(0))
             self.place.set_data(np.empty(0), np.empty(0))
+            self.scene.relayout_labels()
             self.changed()
             return
         i = int(hit[0])
@@ -412,6 +420,7 @@ class CallLayer(_TimeLayer):
             self.label = str(calls.ids[i])
         else:
             self.place.set_data(np.empty(0), np.empty(0))
+        self.scene.relayout_labels()
         self.changed()
 
     def where(self) -> tuple[np.ndarray, np.ndarray]:
@@ -420,14 +429,36 @@ class CallLayer(_TimeLayer):
         ok = np.isfinite(x) & np.isfinite(y)
         return x[ok], y[ok]
 
+    def layout_labels(self, settings: MapSettings, registry) -> None:
+        """The star kept clear of later labels, and the call's id beside it: up and to the
+        right by preference, always shown (where it hides least when nothing is free)."""
+        self.placed = None
+        if not self.label or not len(self.place):
+            return
+        (sx,), (sy,) = registry.to_screen(*self.place.data())
+        if not (np.isfinite(sx) and np.isfinite(sy)):
+            return
+        half = STAR_PX / 2
+        star = (float(sx) - half, float(sy) - half, float(sx) + half, float(sy) + half)
+        registry.reserve(np.array([star]))
+        self.placed = place(registry, [(Line(self.label, LABEL_PT + 1.5),)], around(star, CALL_LABEL_SIDES),
+                            (float(sx), float(sy)), must=True)
+        self.changed()
+
+    def label_rects(self, settings: MapSettings) -> list[QtCore.QRectF]:
+        """Where the call's id is painted (with its backing), device pixels."""
+        if self.placed is None or not len(self.place):
+            return []
+        (dx,), (dy,) = settings.to_device(*self.place.data())
+        return self.placed.rects(float(dx), float(dy), settings.pixel_ratio)
+
     def paint(self, painter: QtGui.QPainter, settings: MapSettings) -> None:
         self.units.paint(painter, settings)
         self.place.paint(painter, settings)
-        if self.label and len(self.place):
-            r = settings.pixel_ratio
+        if self.placed is not None and len(self.place):
             (dx,), (dy,) = settings.to_device(*self.place.data())
-            draw_label(painter, label_font(LABEL_PT + 1.5, r), self.label, dx, dy, ANCHORS[0],
-                       QtGui.QColor(*CALL_COLOUR), r)
+            self.placed.paint(painter, float(dx), float(dy), settings.pixel_ratio,
+                              *label_inks(settings.night, QtGui.QColor(*CALL_COLOUR), LABEL_BACKING_ALPHA))
 
     def paint_swatch(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         painter.setPen(QtGui.QPen(QtGui.QColor(*CALL_COLOUR), 1.5, QtCore.Qt.PenStyle.DashLine))
