@@ -69,6 +69,30 @@ def test_inserted_columns_are_what_a_plain_select_reads(tmp_path, small_batches)
     assert all(r[8] is None for r in rows)
 
 
+def test_short_ascii_text_is_bound_as_records_and_stored_as_the_same_text(tmp_path, small_batches):
+    """Ids and names as sqlite_columns.TextRecords (fixed-width records cut by SQL): each row holds
+    its text exactly, stored as TEXT (what GDAL and the reader expect), empty values, inner
+    and trailing NUL characters and the unit separator included; text that is not all
+    ASCII or too long is left to be bound as str."""
+    texts = [f"U{i}" if i % 11 else "" for i in range(N)]
+    texts[5], texts[6], texts[7] = "a\x00b", "ends in nul\x00\x00", "sep\x1f"
+    values = np.array(texts, dtype=np.dtypes.StringDType())
+    ids = sc.TextRecords.of(values)
+    assert ids is not None and ids.lengths[6] == 13
+    assert sc.TextRecords.of(np.array(["Raqqa", "Ar Raqqah é"], dtype=values.dtype)) is None   # not ASCII
+    assert sc.TextRecords.of(np.array(["x" * (sc.MAX_RECORD_BYTES + 1)], dtype=values.dtype)) is None
+    conn = sqlite3.connect(tmp_path / "t.sqlite", isolation_level=None)
+    conn.execute("CREATE TABLE t (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, unit_id TEXT, n INTEGER, "
+                 "name TEXT)")
+    names = sc.TextRecords.of(np.array([f"Unit {i}" for i in range(N)], dtype=values.dtype))
+    insert_columns(conn, "t", ["geom", "unit_id", "n", "name"], [point_blobs(np.zeros(N), np.zeros(N)), ids,
+                                                               np.arange(N), names], N)
+    rows = conn.execute("SELECT unit_id, typeof(unit_id), n, name, typeof(name) FROM t ORDER BY fid").fetchall()
+    assert [r[0] for r in rows] == texts and {r[1] for r in rows} == {"text"}
+    assert [r[2] for r in rows] == list(range(N)) and [r[3] for r in rows] == [f"Unit {i}" for i in range(N)]
+    assert {r[4] for r in rows} == {"text"}
+
+
 def test_coded_columns_of_many_combinations_are_bound_row_by_row(tmp_path):
     """Two columns of 400 distinct values each, paired at random: too many combinations
     to share, so the one of more values is bound as text; the result is the same."""

@@ -17,7 +17,7 @@ from desktop.core.progress import Progress, step
 from desktop.core.project import schema
 from desktop.core.project.gpkg import GeoPackageWriter, geometry_blobs, now_iso, point_blobs
 from desktop.core.project.lock import LOCK_WAIT_S, Fingerprint, check_unchanged, fingerprint, project_lock
-from desktop.core.project.sqlite_columns import Coded
+from desktop.core.project.sqlite_columns import Coded, TextRecords
 from desktop.core.project.sqlite_safe import settle_side_files
 from desktop.core.project.track_blobs import linestring_m_blobs
 from desktop.core.text_columns import STRING, Categorical
@@ -46,12 +46,14 @@ def _columns(name: str, rows: list[tuple]) -> list[list]:
     return [list(c) for c in zip(*rows)] if rows else [[] for _ in range(len(columns) + bool(geometry_type))]
 
 
-def _text(values) -> Coded | list:
-    """A text column: a Categorical (desktop.core.text_columns) as its codes, else str values."""
+def _text(values) -> Coded | TextRecords | list:
+    """A text column: a Categorical (desktop.core.text_columns) as its codes, short ASCII
+    text as records (ids, names: sqlite_columns.TextRecords), else str values."""
     if isinstance(values, Categorical):
         return Coded(values.codes, values.categories.tolist())
     if isinstance(values, np.ndarray) and values.dtype == STRING:
-        return values.tolist()  # (str, every one)
+        records = TextRecords.of(values)
+        return values.tolist() if records is None else records  # (else str, every one)
     return schema.texts(values)
 
 
