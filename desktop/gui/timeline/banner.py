@@ -70,7 +70,8 @@ class PastBanner(QtWidgets.QFrame):
         self.setFixedWidth(width)
         # The height its wrapped lines take at that width (adjustSize sized them for a narrower
         # one: the banner stood 40 px taller than its text, over the map's labels).
-        self.setFixedHeight(self.heightForWidth(width))
+        height = self.heightForWidth(width)
+        self.setFixedHeight(height if height > 0 else self.sizeHint().height())
         self.move(12, 10)
         self.show()
         self.raise_()
