@@ -88,6 +88,23 @@ def test_the_selected_calls_id_gives_way_to_no_label_and_covers_none(readme_wind
         assert texts == ["C-20170618-13"] and not bad, logical
 
 
+def test_the_selected_calls_id_is_laid_out_again_only_when_it_moves(readme_window, monkeypatch):
+    """A live feed rebuilds the time layers every second: the call's layer asks for a new
+    label layout only when its star or its id changed."""
+    scene = readme_window.scene
+    layer, asked = scene.layer("time.call"), []
+    monkeypatch.setattr(scene, "relayout_labels", lambda: asked.append(True))
+    layer.rebuild()
+    assert not asked   # no call selected
+    readme_window.panels["timeline"].select_call("C-20170618-13")
+    assert asked
+    asked.clear()
+    layer.rebuild()
+    assert not asked and layer.label == "C-20170618-13"
+    readme_window.panels["timeline"].select_call(None)
+    assert asked
+
+
 def straight(registry, shown=None):
     """Spots of a level line across the middle of `registry`'s extent, heading right."""
     return along(np.linspace(40.0, 200.0, 17), np.full(17, 150.0), registry.width, registry.height, shown)

@@ -392,6 +392,7 @@ class CallLayer(_TimeLayer):
         self.place = PointSymbols("star", STAR_PX, pen((255, 255, 255), 1.5), QtGui.QBrush(QtGui.QColor(*CALL_COLOUR)))
         self.label = ""
         self.placed: Placed | None = None   # the id, as laid out (relative to the star)
+        self._spot: tuple | None = None     # (id, display x, y) of the star the labels were laid out for
 
     def attach(self, scene) -> None:
         super().attach(scene)
@@ -401,26 +402,24 @@ class CallLayer(_TimeLayer):
     def rebuild(self) -> None:
         call_id, calls = self.selection.call, self.document.calls
         hit = np.flatnonzero(calls.ids == call_id) if call_id is not None else []
-        self.label, self.placed = "", None
-        if not len(hit):
-            self.units.set_data(np.empty(0), np.empty(0))
-            self.place.set_data(np.empty(0), np.empty(0))
+        self.label = ""
+        self.units.set_data(np.empty(0), np.empty(0))
+        self.place.set_data(np.empty(0), np.empty(0))
+        if len(hit):
+            i = int(hit[0])
+            units = self.document.shown_units
+            rows = self.document.units.rows_of(list(calls.links(i)))
+            idx = np.unique(rows[rows >= 0])
+            self.units.set_data(*self.scene.to_display(units.lon[idx], units.lat[idx]))
+            lon, lat = float(calls.lon[i]), float(calls.lat[i])
+            if np.isfinite(lon) and np.isfinite(lat):
+                x, y = self.scene.to_display(lon, lat)
+                self.place.set_data(np.atleast_1d(x), np.atleast_1d(y))
+                self.label = str(calls.ids[i])
+        spot = (self.label, *(float(v[0]) for v in self.place.data())) if self.label else None
+        if spot != self._spot:   # the star or its id changed: the labels are laid out again (not at every
+            self._spot, self.placed = spot, None   # refresh of a live feed, a rebuild a second)
             self.scene.relayout_labels()
-            self.changed()
-            return
-        i = int(hit[0])
-        units = self.document.shown_units
-        rows = self.document.units.rows_of(list(calls.links(i)))
-        idx = np.unique(rows[rows >= 0])
-        self.units.set_data(*self.scene.to_display(units.lon[idx], units.lat[idx]))
-        lon, lat = float(calls.lon[i]), float(calls.lat[i])
-        if np.isfinite(lon) and np.isfinite(lat):
-            x, y = self.scene.to_display(lon, lat)
-            self.place.set_data(np.atleast_1d(x), np.atleast_1d(y))
-            self.label = str(calls.ids[i])
-        else:
-            self.place.set_data(np.empty(0), np.empty(0))
-        self.scene.relayout_labels()
         self.changed()
 
     def where(self) -> tuple[np.ndarray, np.ndarray]:
